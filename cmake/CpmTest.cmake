@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# cpm_add_test(tst_name SOURCES a.cpp ... LIBS lib ... [LABELS l ...] [TIMEOUT s])
+# One Qt Test executable per class under test, registered with ctest. Every test runs
+# headless with a file keystore (no desktop keyring prompts) and knows where the
+# cpm-server binary is, so integration tests can start a real one on a free port.
+function(cpm_add_test name)
+    cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    add_executable(${name} ${arg_SOURCES})
+    target_link_libraries(${name} PRIVATE cpm_common_cfg Qt6::Test ${arg_LIBS})
+    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
+    if(TARGET cpm-server)
+        add_dependencies(${name} cpm-server)
+        target_compile_definitions(${name} PRIVATE
+            CPM_SERVER_BINARY="$<TARGET_FILE:cpm-server>")
+    endif()
+    add_test(NAME ${name} COMMAND ${name})
+    if(NOT arg_TIMEOUT)
+        set(arg_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES
+        TIMEOUT ${arg_TIMEOUT}
+        LABELS "${arg_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false")
+endfunction()

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "argreader.h"
+
+#include "protocol.h"
+
+#include <QRegularExpression>
+
+namespace cpm::protocol {
+
+void ArgReader::fail(QLatin1StringView code, const QString &message)
+{
+    if (m_error.isNull()) {
+        m_error = Error { QString(code), message, -1 };
+    }
+}
+
+QJsonValue ArgReader::take(QLatin1StringView key, Presence presence, bool *present)
+{
+    *present = false;
+    if (!ok()) {
+        return {};
+    }
+    const QJsonValue v = m_args.value(key);
+    if (v.isUndefined() || v.isNull()) {
+        if (presence == Required) {
+            fail(error::BadRequest, QStringLiteral("field '%1' is required").arg(key));
+        }
+        return {};
+    }
+    *present = true;
+    return v;
+}
+
+QString ArgReader::string(QLatin1StringView key, qsizetype maxChars, Presence presence)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return {};
+    }
+    if (!v.isString()) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
+        return {};
+    }
+    QString s = v.toString();
+    if (presence == Required && s.isEmpty()) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must not be empty").arg(key));
+        return {};
+    }
+    if (s.size() > maxChars) {
+        fail(error::BadRequest,
+            QStringLiteral("field '%1' is longer than %2 characters").arg(key).arg(maxChars));
+        return {};
+    }
+    return s;
+}
+
+QString ArgReader::text(QLatin1StringView key, qsizetype maxBytes, Presence presence)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return {};
+    }
+    if (!v.isString()) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
+        return {};
+    }
+    QString s = v.toString();
+    if (s.toUtf8().size() > maxBytes) {
+        fail(error::TooLarge,
+            QStringLiteral("field '%1' is larger than %2 bytes").arg(key).arg(maxBytes));
+        return {};
+    }
+    return s;
+}
+
+qint64 ArgReader::integer(
+    QLatin1StringView key, qint64 min, qint64 max, Presence presence, qint64 fallback)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return fallback;
+    }
+    const double d = v.toDouble();
+    if (!v.isDouble() || d != static_cast<double>(static_cast<qint64>(d))) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must be an integer").arg(key));
+        return fallback;
+    }
+    const auto i = static_cast<qint64>(d);
+    if (i < min || i > max) {
+        fail(error::BadRequest,
+            QStringLiteral("field '%1' must be between %2 and %3").arg(key).arg(min).arg(max));
+        return fallback;
+    }
+    return i;
+}
+
+bool ArgReader::boolean(QLatin1StringView key, Presence presence, bool fallback)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return fallback;
+    }
+    if (!v.isBool()) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must be true or false").arg(key));
+        return fallback;
+    }
+    return v.toBool();
+}
+
+QJsonObject ArgReader::object(QLatin1StringView key, Presence presence)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return {};
+    }
+    if (!v.isObject()) {
+        fail(error::BadRequest, QStringLiteral("field '%1' must be an object").arg(key));
+        return {};
+    }
+    return v.toObject();
+}
+
+QStringList ArgReader::stringList(
+    QLatin1StringView key, qsizetype maxItems, qsizetype maxChars, Presence presence)
+{
+    bool present = false;
+    const QJsonValue v = take(key, presence, &present);
+    if (!present) {
+        return {};
+    }
+    const QJsonArray array = v.toArray();
+    if (!v.isArray() || array.size() > maxItems) {
+        fail(error::BadRequest,
+            QStringLiteral("field '%1' must be a list of at most %2 strings").arg(key).arg(maxItems));
+        return {};
+    }
+    QStringList out;
+    for (const QJsonValue &item : array) {
+        if (!item.isString() || item.toString().size() > maxChars) {
+            fail(error::BadRequest,
+                QStringLiteral("field '%1' must hold strings of at most %2 characters")
+                    .arg(key)
+                    .arg(maxChars));
+            return {};
+        }
+        out.append(item.toString());
+    }
+    return out;
+}
+
+QString ArgReader::oneOf(
+    QLatin1StringView key, const QLatin1StringView *allowed, qsizetype count, Presence presence)
+{
+    const QString s = string(key, 64, presence);
+    if (s.isEmpty()) {
+        return s;
+    }
+    QStringList names;
+    for (qsizetype i = 0; i < count; ++i) {
+        if (s == allowed[i]) {
+            return s;
+        }
+        names.append(QString(allowed[i]));
+    }
+    fail(error::BadRequest,
+        QStringLiteral("field '%1' must be one of: %2").arg(key, names.join(QStringLiteral(", "))));
+    return {};
+}
+
+bool isValidAddress(const QString &address)
+{
+    // local@domain, as in an e-mail address or a SIP URI's user part; kept deliberately
+    // simple because the server, not the syntax, is the authority on who exists.
+    static const QRegularExpression re(
+        QStringLiteral("^[A-Za-z0-9._%+\\-]{1,64}@[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)*$"));
+    return address.size() <= limits::MaxAddressChars && re.match(address).hasMatch();
+}
+
+bool isValidKind(const QString &value)
+{
+    for (const auto &k : kind::All) {
+        if (value == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool isValidDelivery(const QString &value)
+{
+    return value == delivery::Full || value == delivery::Notification || value == delivery::None;
+}
+
+bool isValidStatus(const QString &value)
+{
+    for (const auto &s : status::All) {
+        if (value == s) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool isValidClientId(const QString &clientId)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._\\-]{1,64}$"));
+    return re.match(clientId).hasMatch();
+}
+
+} // namespace cpm::protocol

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// One protocol frame (a JSON object in a WebSocket text frame) and its codec.
+// The codec validates shape only; what an operation's arguments mean is ArgReader's job.
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include <optional>
+
+namespace cpm::protocol {
+
+//! The error object of a failed response (`{"code": ..., "message": ...}`).
+struct Error {
+    QString code;
+    QString message;
+    int retryAfterSeconds = -1; //!< set with `throttled`
+
+    bool isNull() const { return code.isEmpty(); }
+    QJsonObject toJson() const;
+    static Error fromJson(const QJsonObject &object);
+};
+
+struct Frame {
+    enum class Type { Request, Response, Event };
+
+    Type type = Type::Request;
+    QJsonValue id; //!< request and response: a non-negative integer or a short string
+    QString op; //!< request
+    QJsonObject args; //!< request
+    QJsonObject result; //!< successful response
+    Error error; //!< failed response (isNull() on success)
+    QString event; //!< event name
+    qint64 seq = 0; //!< stream events: the per-user sequence number; 0 for transient events
+    QJsonObject data; //!< event payload
+
+    static Frame request(const QJsonValue &id, QLatin1StringView op, const QJsonObject &args = {});
+    static Frame response(const QJsonValue &id, const QJsonObject &result = {});
+    static Frame failure(const QJsonValue &id, const Error &error);
+    static Frame streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject &data);
+    static Frame transientEvent(QLatin1StringView name, const QJsonObject &data);
+
+    bool isFailure() const { return type == Type::Response && !error.isNull(); }
+    QJsonObject toJson() const;
+    QByteArray encode() const;
+    //! Builds a frame from an already parsed object, validating its shape.
+    static std::optional<Frame> fromJson(const QJsonObject &object, Error *error);
+};
+
+struct DecodeResult {
+    std::optional<Frame> frame;
+    Error error; //!< set when frame is empty
+    QJsonValue id; //!< the request id, when one could be recovered from a bad frame
+};
+
+//! Parses and validates one text frame of at most \a maxBytes bytes.
+DecodeResult decode(QByteArrayView text, qsizetype maxBytes);
+
+} // namespace cpm::protocol
