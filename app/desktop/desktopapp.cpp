@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "desktopapp.h"
+
+#include "client.h"
+#include "mainwindow.h"
+#include "signindialog.h"
+
+#include <QApplication>
+#include <QTimer>
+
+DesktopApp::DesktopApp(cpm::Client *client, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+{
+}
+
+DesktopApp::~DesktopApp()
+{
+    delete m_window;
+}
+
+bool DesktopApp::start()
+{
+    if (!m_client->hasAccount()) {
+        if (!signIn({})) {
+            return false;
+        }
+    } else {
+        m_client->connectToServer();
+    }
+    showMainWindow();
+    return true;
+}
+
+bool DesktopApp::signIn(const QString &notice)
+{
+    cpm::ui::SignInDialog dialog(m_client);
+    dialog.setNotice(notice);
+    return dialog.exec() == QDialog::Accepted;
+}
+
+void DesktopApp::showMainWindow()
+{
+    m_window = new cpm::ui::MainWindow(m_client);
+    m_window->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_window, &cpm::ui::MainWindow::signedOut, this, &DesktopApp::onSignedOut,
+        Qt::QueuedConnection);
+    m_window->show();
+}
+
+void DesktopApp::onSignedOut()
+{
+    // The core has already wiped this device's local data (DEV-2).
+    if (m_window) {
+        m_window->close();
+    }
+    if (signIn(tr("This device was signed out and its local data removed. Sign in again to "
+                  "use it."))) {
+        showMainWindow();
+    } else {
+        QApplication::quit();
+    }
+}

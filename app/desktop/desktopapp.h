@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Wires one device's windows: the sign-in window while the profile has no registered
+// device, the main window once it has, and back to sign-in after a sign-out.
+
+#include <QObject>
+#include <QPointer>
+
+namespace cpm {
+class Client;
+}
+
+namespace cpm::ui {
+class MainWindow;
+}
+
+class DesktopApp final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DesktopApp)
+
+public:
+    explicit DesktopApp(cpm::Client *client, QObject *parent = nullptr);
+    ~DesktopApp() override;
+
+    //! Shows the right window; false when the user cancelled the sign-in.
+    bool start();
+
+private:
+    bool signIn(const QString &notice);
+    void showMainWindow();
+    void onSignedOut();
+
+    cpm::Client *m_client;
+    QPointer<cpm::ui::MainWindow> m_window;
+};

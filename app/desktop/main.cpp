@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cpm-desktop: the desktop client. One process is one device; several can run side by
+// side with a profile each (QA-1):  cpm-desktop --profile DIR [--server URL]
+
+#include "client.h"
+#include "desktopapp.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTranslator>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("cpm-desktop"));
+    QApplication::setOrganizationName(QStringLiteral("cpm"));
+    QApplication::setApplicationVersion(QStringLiteral(CPM_VERSION));
+    QApplication::setApplicationDisplayName(QStringLiteral("CPM"));
+
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        QApplication::installTranslator(&qtTranslator);
+    }
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("cpm"), QStringLiteral("_"),
+            QStringLiteral(":/i18n"))) {
+        QApplication::installTranslator(&translator);
+    }
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate("main",
+        "Converged IP Messaging on this device. Run several with a profile each."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+        QApplication::translate("main", "Profile directory of this device."),
+        QApplication::translate("main", "dir"),
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+            + QStringLiteral("/profiles/default"));
+    const QCommandLineOption serverOption(QStringLiteral("server"),
+        QApplication::translate("main", "Server URL, e.g. ws://127.0.0.1:7878/."),
+        QApplication::translate("main", "url"));
+    parser.addOption(profileOption);
+    parser.addOption(serverOption);
+    parser.process(app);
+
+    cpm::Client client(QDir(parser.value(profileOption)).absolutePath());
+    QString error;
+    if (!client.open(&error)) {
+        QMessageBox::critical(nullptr, QApplication::translate("main", "CPM"),
+            QApplication::translate("main", "The profile in %1 cannot be opened: %2")
+                .arg(parser.value(profileOption), error));
+        return 1;
+    }
+    if (parser.isSet(serverOption)) {
+        client.setServerUrl(QUrl(parser.value(serverOption)));
+    } else if (client.serverUrl().isEmpty()) {
+        client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:7878/")));
+    }
+
+    DesktopApp desktop(&client);
+    if (!desktop.start()) {
+        return 0;
+    }
+    return app.exec();
+}

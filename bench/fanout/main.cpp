@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// bench-fanout: one sender to a user with three connected devices. For each row a fresh
+// cpm-server is started, the sender submits at a fixed rate, and we time from submit until
+// the *last* of the three devices has the message. Each row runs twice: durable (the
+// message is committed to SQLite before anyone hears of it) and routing only
+// (`--routing-only`, nothing stored), the baseline that shows what storage costs.
+//
+//   bench-fanout [--rates 2000,5000,10000,15000] [--seconds 3] [--server PATH]
+
+#include "frame.h"
+#include "protocol.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <vector>
+
+using namespace cpm::protocol;
+
+namespace {
+
+QElapsedTimer g_clock;
+
+//! A bare protocol peer: just enough of a client to register and receive.
+class Peer final : public QObject {
+public:
+    std::function<void(const Frame &)> onEvent;
+
+    bool open(const QUrl &url)
+    {
+        QEventLoop loop;
+        connect(&m_ws, &QWebSocket::connected, &loop, &QEventLoop::quit);
+        connect(&m_ws, &QWebSocket::errorOccurred, &loop, &QEventLoop::quit);
+        connect(&m_ws, &QWebSocket::textMessageReceived, this, &Peer::onText);
+        m_ws.open(url);
+        loop.exec();
+        return m_ws.state() == QAbstractSocket::ConnectedState;
+    }
+
+    void post(QLatin1StringView op, const QJsonObject &args,
+        std::function<void(const Frame &)> done = {})
+    {
+        const qint64 id = m_nextId++;
+        if (done) {
+            m_pending.emplace(id, std::move(done));
+        }
+        m_ws.sendTextMessage(QString::fromUtf8(Frame::request(id, op, args).encode()));
+    }
+
+    //! Sends a request and waits for its answer (set-up only, never in the measured path).
+    Frame call(QLatin1StringView op, const QJsonObject &args)
+    {
+        Frame answer = Frame::failure(0, Error { QStringLiteral("timeout"), {}, -1 });
+        QEventLoop loop;
+        post(op, args, [&](const Frame &f) {
+            answer = f;
+            loop.quit();
+        });
+        QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+        loop.exec();
+        return answer;
+    }
+
+    bool signIn(const QString &address, const QString &instance)
+    {
+        if (call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } }).isFailure()) {
+            return false;
+        }
+        const QJsonObject device { { QStringLiteral("instanceId"), instance },
+            { QStringLiteral("name"), instance }, { QStringLiteral("kind"), QStringLiteral("laptop") },
+            { QStringLiteral("capabilities"), QJsonArray { QStringLiteral("text") } } };
+        const Frame r = call(op::Register,
+            { { QStringLiteral("address"), address },
+                { QStringLiteral("password"), QStringLiteral("bench-password") },
+                { QStringLiteral("device"), device } });
+        if (r.isFailure()) {
+            std::fprintf(stderr, "register failed: %s\n", qPrintable(r.error.message));
+            return false;
+        }
+        qint64 since = 0;
+        for (;;) {
+            const Frame s = call(op::Sync, { { QStringLiteral("since"), since } });
+            if (s.isFailure()) {
+                return false;
+            }
+            since = s.result.value(QLatin1StringView("next")).toInteger();
+            m_position = since;
+            if (!s.result.value(QLatin1StringView("more")).toBool()) {
+                return true;
+            }
+        }
+    }
+
+    void ackPosition()
+    {
+        if (m_position > m_acked) {
+            m_acked = m_position;
+            post(op::Ack, { { QStringLiteral("seq"), m_acked } });
+        }
+    }
+
+    void close() { m_ws.close(); }
+
+private:
+    void onText(const QString &text)
+    {
+        const DecodeResult d = decode(text.toUtf8(), limits::MaxFrameBytes);
+        if (!d.frame) {
+            return;
+        }
+        const Frame &f = *d.frame;
+        if (f.type == Frame::Type::Event) {
+            m_position = std::max(m_position, f.seq);
+            if (onEvent) {
+                onEvent(f);
+            }
+            return;
+        }
+        if (f.type == Frame::Type::Response) {
+            const auto it = m_pending.find(f.id.toInteger());
+            if (it != m_pending.end()) {
+                auto done = std::move(it->second);
+                m_pending.erase(it);
+                done(f);
+            }
+        }
+    }
+
+    QWebSocket m_ws;
+    qint64 m_nextId = 1;
+    qint64 m_position = 0;
+    qint64 m_acked = 0;
+    std::unordered_map<qint64, std::function<void(const Frame &)>> m_pending;
+};
+
+struct Server {
+    QString binary;
+    QTemporaryDir dir;
+    QProcess process;
+    QUrl url;
+
+    bool admin(const QStringList &args)
+    {
+        QProcess p;
+        p.start(binary, QStringList { QStringLiteral("--data"), dir.path() } + args);
+        return p.waitForFinished(30000) && p.exitCode() == 0;
+    }
+
+    bool start(bool routingOnly)
+    {
+        QFile pw(dir.filePath(QStringLiteral("pw")));
+        if (!pw.open(QIODevice::WriteOnly) || pw.write("bench-password") < 0) {
+            return false;
+        }
+        pw.close();
+        for (const char *user : { "sender@bench.example", "rcpt@bench.example" }) {
+            if (!admin({ QStringLiteral("user"), QStringLiteral("add"), QString::fromLatin1(user),
+                    QStringLiteral("--password-file"), pw.fileName() })) {
+                return false;
+            }
+        }
+        // The bench measures routing and storage, not the operator's safety limits.
+        admin({ QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("quota.dailyMessages"),
+            QStringLiteral("0") });
+        admin({ QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("deferred.maxCount"),
+            QStringLiteral("100000000") });
+        QStringList args { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
+            QStringLiteral("0") };
+        if (routingOnly) {
+            args << QStringLiteral("--routing-only");
+        }
+        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process.start(binary, args);
+        if (!process.waitForStarted()) {
+            return false;
+        }
+        while (process.waitForReadyRead(10000)) {
+            const QByteArray line = process.readLine().trimmed();
+            const qsizetype at = line.indexOf("ws://");
+            if (at >= 0) {
+                url = QUrl(QString::fromUtf8(line.mid(at)));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void stop()
+    {
+        process.terminate();
+        if (!process.waitForFinished(10000)) {
+            process.kill();
+            process.waitForFinished();
+        }
+    }
+};
+
+struct Row {
+    QString mode;
+    int targetRate = 0;
+    double achievedRate = 0;
+    double p50 = 0, p99 = 0, p999 = 0;
+    int complete = 0, total = 0;
+};
+
+double percentile(std::vector<double> &v, double p)
+{
+    if (v.empty()) {
+        return 0;
+    }
+    const auto k = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+}
+
+Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
+{
+    Row row;
+    row.mode = routingOnly ? QStringLiteral("routing only") : QStringLiteral("durable");
+    row.targetRate = rate;
+    Server server;
+    server.binary = binary;
+    if (!server.start(routingOnly)) {
+        std::fprintf(stderr, "could not start %s\n", qPrintable(binary));
+        return row;
+    }
+    const QString rcpt = QStringLiteral("rcpt@bench.example");
+    Peer sender;
+    std::vector<std::unique_ptr<Peer>> devices;
+    if (!sender.open(server.url) || !sender.signIn(QStringLiteral("sender@bench.example"), QStringLiteral("s"))) {
+        server.stop();
+        return row;
+    }
+    const int total = static_cast<int>(rate * seconds);
+    row.total = total;
+    std::vector<qint64> sentAt(static_cast<size_t>(total), 0);
+    std::vector<qint64> doneAt(static_cast<size_t>(total), 0);
+    std::vector<int> arrivals(static_cast<size_t>(total), 0);
+    int complete = 0;
+    QEventLoop loop;
+    for (int i = 0; i < 3; ++i) {
+        auto peer = std::make_unique<Peer>();
+        if (!peer->open(server.url) || !peer->signIn(rcpt, QStringLiteral("r%1").arg(i))) {
+            server.stop();
+            return row;
+        }
+        peer->onEvent = [&](const Frame &f) {
+            if (f.event != event::Message) {
+                return;
+            }
+            const QString clientId = f.data.value(QLatin1StringView("message"))
+                                         .toObject()
+                                         .value(QLatin1StringView("clientId"))
+                                         .toString();
+            bool ok = false;
+            const int index = clientId.mid(1).toInt(&ok);
+            if (!ok || index < 0 || index >= total) {
+                return;
+            }
+            if (++arrivals[static_cast<size_t>(index)] == 3) {
+                doneAt[static_cast<size_t>(index)] = g_clock.nsecsElapsed();
+                if (++complete == total) {
+                    loop.quit();
+                }
+            }
+        };
+        devices.push_back(std::move(peer));
+    }
+
+    // Devices acknowledge like a client does: a little after applying, not per message.
+    QTimer ackTimer;
+    ackTimer.setInterval(50);
+    QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
+        for (auto &d : devices) {
+            d->ackPosition();
+        }
+    });
+    ackTimer.start();
+
+    const QString body(64, QLatin1Char('x'));
+    int sent = 0;
+    const qint64 start = g_clock.nsecsElapsed();
+    QTimer pacer;
+    pacer.setTimerType(Qt::PreciseTimer);
+    pacer.setInterval(1);
+    QObject::connect(&pacer, &QTimer::timeout, &loop, [&] {
+        const double elapsed = static_cast<double>(g_clock.nsecsElapsed() - start) / 1e9;
+        const int due = std::min(total, static_cast<int>(elapsed * rate) + 1);
+        for (; sent < due; ++sent) {
+            sentAt[static_cast<size_t>(sent)] = g_clock.nsecsElapsed();
+            sender.post(op::Send,
+                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(sent) },
+                    { QStringLiteral("to"), rcpt }, { QStringLiteral("body"), body } });
+        }
+        if (sent == total) {
+            pacer.stop();
+        }
+    });
+    pacer.start();
+    QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
+    loop.exec();
+
+    std::vector<double> latencies;
+    qint64 last = start;
+    for (int i = 0; i < total; ++i) {
+        if (doneAt[static_cast<size_t>(i)] > 0) {
+            latencies.push_back(
+                static_cast<double>(doneAt[static_cast<size_t>(i)] - sentAt[static_cast<size_t>(i)]) / 1e6);
+            last = std::max(last, doneAt[static_cast<size_t>(i)]);
+        }
+    }
+    row.complete = complete;
+    row.achievedRate = complete / (static_cast<double>(last - start) / 1e9);
+    row.p50 = percentile(latencies, 0.50);
+    row.p99 = percentile(latencies, 0.99);
+    row.p999 = percentile(latencies, 0.999);
+    sender.close();
+    for (auto &d : devices) {
+        d->close();
+    }
+    server.stop();
+    return row;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Fan-out latency of cpm-server: 1 sender → 1 user with 3 devices"));
+    parser.addHelpOption();
+    parser.addOption({ QStringLiteral("rates"), QStringLiteral("Comma-separated send rates (msg/s)."),
+        QStringLiteral("list"), QStringLiteral("2000,5000,10000,15000") });
+    parser.addOption({ QStringLiteral("seconds"), QStringLiteral("Seconds of sending per row."),
+        QStringLiteral("s"), QStringLiteral("3") });
+    parser.addOption({ QStringLiteral("server"), QStringLiteral("cpm-server binary."),
+        QStringLiteral("path"), QStringLiteral(CPM_SERVER_BINARY) });
+    parser.process(app);
+    g_clock.start();
+
+    const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    std::printf("%-13s %8s %9s %9s %9s %10s %12s\n", "mode", "target/s", "achieved/s", "p50 ms",
+        "p99 ms", "p99.9 ms", "complete");
+    double durableP99At2k = -1, routingP99At2k = -1;
+    int bestRate = 0;
+    for (const QString &r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
+        const int rate = r.toInt();
+        for (const bool routingOnly : { false, true }) {
+            const Row row = runOnce(parser.value(QStringLiteral("server")), routingOnly, rate, seconds);
+            std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d\n", qPrintable(row.mode),
+                row.targetRate, row.achievedRate, row.p50, row.p99, row.p999, row.complete, row.total);
+            std::fflush(stdout);
+            if (rate == 2000) {
+                (routingOnly ? routingP99At2k : durableP99At2k) = row.p99;
+            }
+            if (!routingOnly && row.complete == row.total && row.p99 < 50
+                && row.achievedRate >= 0.95 * rate) {
+                bestRate = std::max(bestRate, rate);
+            }
+        }
+    }
+    if (durableP99At2k >= 0 && routingP99At2k > 0) {
+        std::printf("\ndurable/routing-only p99 at 2000 msg/s: %.1fx\n", durableP99At2k / routingP99At2k);
+    }
+    std::printf("highest durable rate with p99 < 50 ms: %d msg/s\n", bestRate);
+    return 0;
+}

@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "connection.h"
+
+#include "logging.h"
+#include "protocol.h"
+#include "transport.h"
+
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QTimer>
+
+namespace cpm {
+
+namespace {
+    protocol::Error localError(const char *code, const QString &message)
+    {
+        return protocol::Error { QString::fromLatin1(code), message, -1 };
+    }
+
+    // Errors after which asking again with the same credentials cannot succeed.
+    bool isFinalAuthError(const protocol::Error &error)
+    {
+        return error.code == protocol::error::AuthFailed
+            || error.code == protocol::error::AccountDisabled
+            || error.code == protocol::error::VersionUnsupported
+            || error.code == protocol::error::BadRequest;
+    }
+} // namespace
+
+struct Connection::Pending {
+    ResultHandler handler;
+    QTimer timer;
+};
+
+Connection::Connection(std::unique_ptr<Transport> transport, EventSink *sink, QObject *parent)
+    : QObject(parent)
+    , m_transport(std::move(transport))
+    , m_sink(sink)
+    , m_reconnectTimer(new QTimer(this))
+    , m_ackTimer(new QTimer(this))
+    , m_pingTimer(new QTimer(this))
+{
+    m_transport->setParent(nullptr);
+    connect(m_transport.get(), &Transport::opened, this, &Connection::onOpened);
+    connect(m_transport.get(), &Transport::closed, this, &Connection::onClosed);
+    connect(m_transport.get(), &Transport::textReceived, this, &Connection::onText);
+
+    m_reconnectTimer->setSingleShot(true);
+    connect(m_reconnectTimer, &QTimer::timeout, this, [this] {
+        if (m_wanted && m_state == State::Disconnected) {
+            setState(State::Connecting);
+            m_transport->open(m_url);
+        }
+    });
+    m_ackTimer->setSingleShot(true);
+    connect(m_ackTimer, &QTimer::timeout, this, &Connection::sendAck);
+    // A ping now and then notices a connection that died without a close (a suspended
+    // laptop, a NAT timeout) sooner than TCP would.
+    m_pingTimer->setInterval(PingIntervalMs);
+    connect(m_pingTimer, &QTimer::timeout, this, [this] {
+        sendRaw(protocol::op::Ping, {}, [this](const QJsonObject &, const protocol::Error &error) {
+            if (error.code == QLatin1StringView("timeout")) {
+                dropConnection(QStringLiteral("no answer to ping"));
+            }
+        });
+    });
+}
+
+Connection::~Connection()
+{
+    m_wanted = false;
+    m_transport->disconnect(this);
+    // Handlers may touch their owners, which are being destroyed: drop them unanswered.
+    m_pending.clear();
+}
+
+int Connection::backoffDelayMs(int attempt, double jitter)
+{
+    const int base = 500 << std::min(attempt, 6); // 0.5, 1, 2, ... 32 s
+    const int capped = std::min(base, 30000);
+    return int(capped * (1.0 + 0.2 * std::clamp(jitter, -1.0, 1.0)));
+}
+
+void Connection::setState(State state)
+{
+    if (m_state == state) {
+        return;
+    }
+    qCDebug(lcConnection) << "state" << m_state << "->" << state;
+    m_state = state;
+    if (state == State::Online) {
+        m_pingTimer->start();
+    } else {
+        m_pingTimer->stop();
+    }
+    Q_EMIT stateChanged(state);
+}
+
+void Connection::open(const QUrl &url, const Credentials &credentials)
+{
+    m_url = url;
+    m_credentials = credentials;
+    m_wanted = true;
+    m_attempt = 0;
+    m_reconnectTimer->stop();
+    if (m_state == State::SignedOut && credentials.kind == Credentials::Kind::Login) {
+        return;
+    }
+    if (m_transport->isOpen() || m_state == State::Connecting) {
+        // Start over with the new credentials; onClosed() reconnects.
+        m_transport->close();
+        return;
+    }
+    setState(State::Connecting);
+    qCInfo(lcConnection) << "connecting to" << url.toDisplayString();
+    m_transport->open(url);
+}
+
+void Connection::close()
+{
+    m_wanted = false;
+    m_reconnectTimer->stop();
+    m_ackTimer->stop();
+    if (m_transport->isOpen()) {
+        sendAck();
+    }
+    m_credentials.password.clear();
+    m_transport->close();
+    failAllPending(localError("disconnected", QStringLiteral("the connection was closed")));
+    m_authenticated = false;
+    if (m_state != State::SignedOut) {
+        setState(State::Disconnected);
+    }
+}
+
+void Connection::setAutoReconnect(bool enabled)
+{
+    m_autoReconnect = enabled;
+}
+
+void Connection::onOpened()
+{
+    qCDebug(lcConnection) << "socket open, negotiating";
+    m_authenticated = false;
+    m_buffered.clear();
+    QJsonObject args { { QStringLiteral("versions"), QJsonArray { protocol::Version } } };
+    if (!m_clientName.isEmpty()) {
+        args.insert(QStringLiteral("client"), m_clientName.left(64));
+    }
+    sendRaw(protocol::op::Hello, args, [this](const QJsonObject &result, const protocol::Error &error) {
+        if (!error.isNull()) {
+            qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
+            Q_EMIT errorOccurred(error);
+            if (error.code == protocol::error::VersionUnsupported) {
+                m_wanted = false;
+                Q_EMIT authenticationFailed(error);
+            }
+            dropConnection(QStringLiteral("hello failed"));
+            return;
+        }
+        if (result.value(QLatin1StringView("version")).toInt() != protocol::Version) {
+            qCWarning(lcConnection) << "server chose an unknown protocol version";
+        }
+        m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
+        authenticate();
+    });
+}
+
+void Connection::authenticate()
+{
+    const bool registering = m_credentials.kind == Credentials::Kind::Register;
+    QJsonObject args { { QStringLiteral("address"), m_credentials.address } };
+    if (registering) {
+        args.insert(QStringLiteral("password"), m_credentials.password);
+        args.insert(QStringLiteral("device"), m_credentials.device);
+    } else {
+        args.insert(QStringLiteral("deviceId"), m_credentials.deviceId);
+        args.insert(QStringLiteral("token"), m_credentials.token);
+    }
+    const auto op = registering ? protocol::op::Register : protocol::op::Login;
+    sendRaw(op, args, [this, registering](const QJsonObject &result, const protocol::Error &error) {
+        if (registering) {
+            // The password is needed exactly once.
+            m_credentials.password.clear();
+        }
+        if (!error.isNull()) {
+            qCWarning(lcConnection) << (registering ? "register" : "login")
+                                    << "refused:" << error.code << error.message;
+            if (error.code == protocol::error::DeviceSignedOut) {
+                Q_EMIT errorOccurred(error);
+                handleSignedOut();
+                return;
+            }
+            Q_EMIT errorOccurred(error);
+            Q_EMIT authenticationFailed(error);
+            if (registering || isFinalAuthError(error)) {
+                m_wanted = false;
+                dropConnection(QStringLiteral("sign-in refused"));
+                setState(State::Disconnected);
+                return;
+            }
+            const int delay = error.code == protocol::error::Throttled && error.retryAfterSeconds > 0
+                ? error.retryAfterSeconds * 1000
+                : -1;
+            m_transport->close();
+            scheduleReconnect(delay);
+            return;
+        }
+        const qint64 deviceId = result.value(QLatin1StringView("deviceId")).toInteger();
+        const QString token = result.value(QLatin1StringView("token")).toString();
+        if (registering) {
+            if (deviceId <= 0 || token.isEmpty()) {
+                const auto e = localError("internal", QStringLiteral("malformed register answer"));
+                Q_EMIT errorOccurred(e);
+                Q_EMIT authenticationFailed(e);
+                m_wanted = false;
+                dropConnection(QStringLiteral("malformed register answer"));
+                return;
+            }
+            // Reconnects sign in with the new token from now on.
+            m_credentials.kind = Credentials::Kind::Login;
+            m_credentials.deviceId = deviceId;
+            m_credentials.token = token;
+            m_credentials.address = result.value(QLatin1StringView("address")).toString(m_credentials.address);
+        }
+        m_authenticated = true;
+        m_acked = 0;
+        Q_EMIT authenticated(result);
+        if (m_state == State::Connecting) { // the slot may have closed us
+            setState(State::Syncing);
+            syncFrom(m_sink->syncPosition());
+        }
+    });
+}
+
+void Connection::syncFrom(qint64 since)
+{
+    const QJsonObject args { { QStringLiteral("since"), since },
+        { QStringLiteral("limit"), protocol::limits::SyncBatch } };
+    sendRaw(protocol::op::Sync, args, [this](const QJsonObject &result, const protocol::Error &error) {
+        if (!error.isNull()) {
+            qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
+            Q_EMIT errorOccurred(error);
+            if (error.code == protocol::error::DeviceSignedOut) {
+                handleSignedOut();
+                return;
+            }
+            dropConnection(QStringLiteral("sync failed"));
+            return;
+        }
+        onSyncResult(result);
+    });
+}
+
+void Connection::onSyncResult(const QJsonObject &result)
+{
+    const QJsonValue nextValue = result.value(QLatin1StringView("next"));
+    const QJsonValue eventsValue = result.value(QLatin1StringView("events"));
+    const qint64 position = m_sink->syncPosition();
+    if (!nextValue.isDouble() || !eventsValue.isArray() || nextValue.toInteger(-1) < position) {
+        qCWarning(lcConnection) << "malformed sync answer ignored";
+        dropConnection(QStringLiteral("malformed sync answer"));
+        return;
+    }
+    const qint64 next = nextValue.toInteger();
+    QList<protocol::Frame> events;
+    for (const QJsonValue &value : eventsValue.toArray()) {
+        protocol::Error error;
+        auto frame = protocol::Frame::fromJson(value.toObject(), &error);
+        if (!value.isObject() || !frame || frame->type != protocol::Frame::Type::Event
+            || frame->seq <= position || frame->seq > next) {
+            qCWarning(lcConnection) << "skipping a malformed event in a sync answer";
+            continue;
+        }
+        events.append(*frame);
+    }
+    m_head = std::max(next, result.value(QLatin1StringView("head")).toInteger(next));
+    if (!m_sink->applyEvents(events, next)) {
+        const auto e = localError("internal", QStringLiteral("could not store synced events"));
+        Q_EMIT errorOccurred(e);
+        dropConnection(QStringLiteral("store failed"));
+        return;
+    }
+    Q_EMIT syncProgressChanged(next, m_head);
+    // Acknowledging each batch at once lets the server report delivery early and keeps
+    // a long first sync from being redone after a drop.
+    sendAck();
+    if (m_state != State::Syncing) {
+        return; // something applied above closed us
+    }
+    if (result.value(QLatin1StringView("more")).toBool()) {
+        syncFrom(next);
+    } else {
+        goLive();
+    }
+}
+
+void Connection::goLive()
+{
+    m_attempt = 0;
+    setState(State::Online);
+    const QList<protocol::Frame> buffered = std::exchange(m_buffered, {});
+    for (const protocol::Frame &frame : buffered) {
+        applyLive(frame);
+    }
+}
+
+void Connection::applyLive(const protocol::Frame &frame)
+{
+    if (frame.seq <= m_sink->syncPosition()) {
+        return; // already applied (a sync covered it)
+    }
+    if (!m_sink->applyEvents({ frame }, frame.seq)) {
+        Q_EMIT errorOccurred(localError("internal", QStringLiteral("could not store an event")));
+        dropConnection(QStringLiteral("store failed"));
+        return;
+    }
+    m_head = std::max(m_head, frame.seq);
+    Q_EMIT syncProgressChanged(frame.seq, m_head);
+    if (!m_ackTimer->isActive()) {
+        m_ackTimer->start(m_ackDelayMs);
+    }
+}
+
+void Connection::sendAck()
+{
+    m_ackTimer->stop();
+    const qint64 position = m_sink->syncPosition();
+    if (!m_authenticated || position <= m_acked) {
+        return;
+    }
+    m_acked = position;
+    sendRaw(protocol::op::Ack, { { QStringLiteral("seq"), position } },
+        [](const QJsonObject &, const protocol::Error &error) {
+            if (!error.isNull()) {
+                qCInfo(lcConnection) << "ack refused:" << error.code;
+            }
+        });
+}
+
+void Connection::request(QLatin1StringView op, const QJsonObject &args, ResultHandler handler)
+{
+    if (!m_authenticated || (m_state != State::Syncing && m_state != State::Online)) {
+        // Answer later, never from inside the caller's call.
+        QTimer::singleShot(0, this, [handler = std::move(handler)] {
+            if (handler) {
+                handler({}, localError("offline", QStringLiteral("not connected to the server")));
+            }
+        });
+        return;
+    }
+    sendRaw(op, args, std::move(handler));
+}
+
+void Connection::sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHandler handler)
+{
+    const qint64 id = m_nextId++;
+    auto pending = std::make_unique<Pending>();
+    pending->handler = std::move(handler);
+    pending->timer.setSingleShot(true);
+    connect(&pending->timer, &QTimer::timeout, this, [this, id, op] {
+        auto it = m_pending.find(id);
+        if (it == m_pending.end()) {
+            return;
+        }
+        auto entry = std::move(it->second);
+        m_pending.erase(it);
+        qCInfo(lcConnection) << "request" << id << op << "timed out";
+        if (entry->handler) {
+            entry->handler({}, localError("timeout", QStringLiteral("the server did not answer in time")));
+        }
+    });
+    pending->timer.start(m_requestTimeoutMs);
+    m_pending.emplace(id, std::move(pending));
+    qCDebug(lcConnection) << "->" << id << op;
+    m_transport->sendText(protocol::Frame::request(QJsonValue(id), op, args).encode());
+}
+
+void Connection::onText(const QByteArray &utf8)
+{
+    const protocol::DecodeResult decoded = protocol::decode(utf8, protocol::limits::MaxFrameBytes);
+    if (!decoded.frame) {
+        // A broken server frame must never take the client down: log and carry on.
+        qCWarning(lcConnection) << "ignoring a malformed frame from the server:" << decoded.error.message;
+        return;
+    }
+    const protocol::Frame &frame = *decoded.frame;
+    switch (frame.type) {
+    case protocol::Frame::Type::Request:
+        qCWarning(lcConnection) << "ignoring a request frame from the server";
+        return;
+    case protocol::Frame::Type::Event:
+        onEvent(frame);
+        return;
+    case protocol::Frame::Type::Response:
+        break;
+    }
+    if (!frame.id.isDouble()) {
+        if (frame.isFailure()) {
+            qCWarning(lcConnection) << "server could not read a frame of ours:" << frame.error.code
+                                    << frame.error.message;
+        }
+        return;
+    }
+    auto it = m_pending.find(frame.id.toInteger());
+    if (it == m_pending.end()) {
+        qCDebug(lcConnection) << "ignoring an answer to an unknown request" << frame.id.toInteger();
+        return;
+    }
+    auto entry = std::move(it->second);
+    m_pending.erase(it);
+    entry->timer.stop();
+    qCDebug(lcConnection) << "<-" << frame.id.toInteger() << (frame.isFailure() ? frame.error.code : QStringLiteral("ok"));
+    if (entry->handler) {
+        entry->handler(frame.result, frame.error);
+    }
+}
+
+void Connection::onEvent(const protocol::Frame &frame)
+{
+    if (frame.seq == 0) {
+        if (frame.event == protocol::event::SignedOut) {
+            qCInfo(lcConnection) << "the server signed this device out";
+            handleSignedOut();
+            return;
+        }
+        if (m_authenticated) {
+            m_sink->applyTransient(frame);
+        }
+        return;
+    }
+    if (!m_authenticated) {
+        return;
+    }
+    if (m_state == State::Syncing) {
+        // Applied once the sync loop is done, unless the sync already covered it.
+        m_buffered.append(frame);
+        return;
+    }
+    if (m_state == State::Online) {
+        applyLive(frame);
+    }
+}
+
+void Connection::handleSignedOut()
+{
+    if (m_state == State::SignedOut) {
+        return;
+    }
+    m_wanted = false;
+    m_authenticated = false;
+    m_reconnectTimer->stop();
+    m_ackTimer->stop();
+    m_credentials = {};
+    // The state first, so the close that follows is not taken for a drop to recover from.
+    setState(State::SignedOut);
+    m_transport->close();
+    failAllPending(localError("disconnected", QStringLiteral("this device was signed out")));
+    Q_EMIT signedOut();
+}
+
+void Connection::onClosed(int code, const QString &reason)
+{
+    qCInfo(lcConnection) << "connection closed, code" << code << reason;
+    m_authenticated = false;
+    m_ackTimer->stop();
+    failAllPending(localError("disconnected", QStringLiteral("the connection was lost")));
+    if (code == protocol::close::SignedOut) {
+        handleSignedOut();
+        return;
+    }
+    if (m_state == State::SignedOut) {
+        return;
+    }
+    const bool wasConnecting = m_state == State::Connecting;
+    setState(State::Disconnected);
+    if (!m_wanted) {
+        return;
+    }
+    if (wasConnecting && m_credentials.kind == Credentials::Kind::Register) {
+        // A registration is a one-off the user waits for: report, do not retry.
+        m_wanted = false;
+        m_credentials.password.clear();
+        const auto e = localError("unreachable",
+            reason.isEmpty() ? QStringLiteral("could not reach the server") : reason);
+        Q_EMIT errorOccurred(e);
+        Q_EMIT authenticationFailed(e);
+        return;
+    }
+    if (!reason.isEmpty() || code != 1000) {
+        Q_EMIT errorOccurred(localError("disconnected",
+            reason.isEmpty() ? QStringLiteral("connection lost") : reason));
+    }
+    scheduleReconnect();
+}
+
+void Connection::scheduleReconnect(int delayMs)
+{
+    if (!m_wanted || !m_autoReconnect) {
+        if (!m_autoReconnect) {
+            m_wanted = false;
+        }
+        return;
+    }
+    if (delayMs < 0) {
+        const double jitter = QRandomGenerator::global()->generateDouble() * 2.0 - 1.0;
+        delayMs = backoffDelayMs(m_attempt++, jitter);
+    }
+    qCInfo(lcConnection) << "reconnecting in" << delayMs << "ms";
+    m_reconnectTimer->start(delayMs);
+}
+
+void Connection::dropConnection(const QString &why)
+{
+    qCInfo(lcConnection) << "dropping the connection:" << why;
+    m_authenticated = false;
+    m_transport->close();
+}
+
+void Connection::failAllPending(const protocol::Error &error)
+{
+    auto pending = std::exchange(m_pending, {});
+    for (auto &[id, entry] : pending) {
+        entry->timer.stop();
+        if (entry->handler) {
+            entry->handler({}, error);
+        }
+    }
+}
+
+} // namespace cpm

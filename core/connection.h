@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The protocol engine of one device: hello -> register/login -> sync loop -> live, with
+// request/response matching, timeouts, acks and reconnection with backoff. It speaks
+// through a Transport and hands stream events to an EventSink, so it knows neither
+// sockets nor storage and can be driven by a fake transport in tests.
+
+#include "frame.h"
+#include "types.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+class QTimer;
+
+namespace cpm {
+
+class Transport;
+
+//! Where the Connection applies what it syncs (the local store, in the client).
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    //! The highest stream position durably applied.
+    virtual qint64 syncPosition() const = 0;
+    //! Applies \a events (stream events, in order) and stores \a next as the new position,
+    //! all or nothing. Returns false when nothing could be stored.
+    virtual bool applyEvents(const QList<protocol::Frame> &events, qint64 next) = 0;
+    //! A transient event (presence, ...): not part of the stream, never replayed.
+    virtual void applyTransient(const protocol::Frame &event) = 0;
+};
+
+//! How to sign in: with a token (login) or with the password (register).
+struct Credentials {
+    enum class Kind { Login, Register };
+    Kind kind = Kind::Login;
+    QString address;
+    qint64 deviceId = 0; //!< login
+    QString token; //!< login
+    QString password; //!< register; dropped as soon as the registration is answered
+    QJsonObject device; //!< register: instanceId, name, kind, capabilities
+};
+
+class Connection final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Connection)
+
+public:
+    using State = ConnectionState;
+    using ResultHandler = std::function<void(const QJsonObject &result, const protocol::Error &error)>;
+
+    static constexpr int DefaultRequestTimeoutMs = 20000;
+    static constexpr int PingIntervalMs = 30000;
+
+    //! Speaks through \a transport (taking ownership) and applies events to \a sink.
+    Connection(std::unique_ptr<Transport> transport, EventSink *sink, QObject *parent = nullptr);
+    ~Connection() override;
+
+    //! Connects to \a url and signs in; keeps reconnecting after drops (see
+    //! setAutoReconnect) until close() or a sign-out.
+    void open(const QUrl &url, const Credentials &credentials);
+    //! Closes the connection for good (no reconnect).
+    void close();
+    void setAutoReconnect(bool enabled);
+    void setClientName(const QString &name) { m_clientName = name; }
+    void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
+    //! Time before the ack of live events is sent (acks are coalesced a little).
+    void setAckDelay(int ms) { m_ackDelayMs = ms; }
+
+    State state() const { return m_state; }
+    qint64 serverHead() const { return m_head; }
+    QString serverVersion() const { return m_serverVersion; }
+    QUrl url() const { return m_url; }
+
+    //! Sends a request when signed in (Syncing or Online); otherwise \a handler gets
+    //! "offline". The handler runs exactly once: with the result, the server's error,
+    //! "timeout" or "disconnected".
+    void request(QLatin1StringView op, const QJsonObject &args, ResultHandler handler);
+
+    //! The wait before reconnect attempt \a attempt (0-based): 0.5 s doubling up to 30 s,
+    //! scaled by 1 + 0.2 * \a jitter where jitter is in [-1, 1].
+    static int backoffDelayMs(int attempt, double jitter);
+
+Q_SIGNALS:
+    void stateChanged(cpm::ConnectionState state);
+    //! register/login succeeded; \a result is the server's answer (with `token` after
+    //! a registration).
+    void authenticated(const QJsonObject &result);
+    //! register/login was refused (no automatic retry, except after `throttled`).
+    void authenticationFailed(const cpm::protocol::Error &error);
+    void syncProgressChanged(qint64 position, qint64 head);
+    //! Any error worth showing: refused requests, connection problems.
+    void errorOccurred(const cpm::protocol::Error &error);
+    //! The server signed this device out (close 4001 or `device_signed_out`).
+    void signedOut();
+
+private:
+    struct Pending;
+    void setState(State state);
+    void onOpened();
+    void onClosed(int code, const QString &reason);
+    void onText(const QByteArray &utf8);
+    void onEvent(const protocol::Frame &frame);
+    void sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHandler handler);
+    void authenticate();
+    void syncFrom(qint64 since);
+    void onSyncResult(const QJsonObject &result);
+    void goLive();
+    void applyLive(const protocol::Frame &frame);
+    void sendAck();
+    void handleSignedOut();
+    void failAllPending(const protocol::Error &error);
+    void scheduleReconnect(int delayMs = -1);
+    void dropConnection(const QString &why);
+
+    std::unique_ptr<Transport> m_transport;
+    EventSink *m_sink;
+    State m_state = State::Disconnected;
+    QUrl m_url;
+    Credentials m_credentials;
+    QString m_clientName = QStringLiteral("cpmcore/" CPM_VERSION);
+    QString m_serverVersion;
+    qint64 m_nextId = 1;
+    std::map<qint64, std::unique_ptr<Pending>> m_pending;
+    QList<protocol::Frame> m_buffered; //!< stream events that arrived while syncing
+    qint64 m_head = 0;
+    qint64 m_acked = 0;
+    int m_attempt = 0;
+    int m_requestTimeoutMs = DefaultRequestTimeoutMs;
+    int m_ackDelayMs = 100;
+    bool m_wanted = false; //!< the owner wants a connection (open() without close())
+    bool m_autoReconnect = true;
+    bool m_authenticated = false;
+    QTimer *m_reconnectTimer;
+    QTimer *m_ackTimer;
+    QTimer *m_pingTimer;
+};
+
+} // namespace cpm

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "conversationmodel.h"
+
+#include "client.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QTimer>
+
+namespace cpm {
+
+namespace {
+    QString initialsOf(const Conversation &c)
+    {
+        const QString source = c.peerName.isEmpty() ? c.peerAddress.section(QLatin1Char('@'), 0, 0) : c.peerName;
+        const QStringList words = source.split(QRegularExpression(QStringLiteral("[\\s._-]+")), Qt::SkipEmptyParts);
+        QString out;
+        for (const QString &w : words) {
+            out += w.at(0).toUpper();
+            if (out.size() == 2) {
+                break;
+            }
+        }
+        return out.isEmpty() ? QStringLiteral("?") : out;
+    }
+} // namespace
+
+ConversationModel::ConversationModel(Client *client, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_client(client)
+    , m_reloadTimer(new QTimer(this))
+{
+    // A sync batch changes many messages at once; one reload after it is enough.
+    m_reloadTimer->setSingleShot(true);
+    m_reloadTimer->setInterval(50);
+    connect(m_reloadTimer, &QTimer::timeout, this, &ConversationModel::reload);
+    if (client) {
+        connect(client, &Client::messageAdded, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::messageChanged, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::messageRemoved, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::messageSent, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::unreadCountChanged, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::contactsChanged, this, &ConversationModel::scheduleReload);
+        connect(client, &Client::signedOut, this, &ConversationModel::reload);
+    }
+    reload();
+}
+
+ConversationModel::~ConversationModel() = default;
+
+void ConversationModel::scheduleReload()
+{
+    if (!m_reloadTimer->isActive()) {
+        m_reloadTimer->start();
+    }
+}
+
+void ConversationModel::reload()
+{
+    m_reloadTimer->stop();
+    beginResetModel();
+    m_rows = m_client ? m_client->conversations() : QList<Conversation>();
+    endResetModel();
+}
+
+int ConversationModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant ConversationModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Conversation &c = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case PeerNameRole:
+        return c.peerName.isEmpty() ? c.peerAddress : c.peerName;
+    case PeerAddressRole:
+        return c.peerAddress;
+    case LastMessageTextRole:
+        return c.lastMessageText;
+    case LastMessageTimeRole:
+        return QDateTime::fromMSecsSinceEpoch(c.lastMessageTime);
+    case UnreadCountRole:
+        return c.unreadCount;
+    case InitialsRole:
+        return initialsOf(c);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ConversationModel::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert({ { PeerAddressRole, "peerAddress" }, { PeerNameRole, "peerName" },
+        { LastMessageTextRole, "lastMessageText" }, { LastMessageTimeRole, "lastMessageTime" },
+        { UnreadCountRole, "unreadCount" }, { InitialsRole, "initials" } });
+    return names;
+}
+
+int ConversationModel::rowOf(const QString &peerAddress) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).peerAddress == peerAddress) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+Conversation ConversationModel::conversationAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : Conversation();
+}
+
+} // namespace cpm

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "devicemodel.h"
+
+#include "client.h"
+
+#include <QDateTime>
+
+namespace cpm {
+
+DeviceModel::DeviceModel(Client *client, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_client(client)
+{
+    if (client) {
+        connect(client, &Client::deviceListChanged, this, &DeviceModel::reload);
+        connect(client, &Client::signedOut, this, &DeviceModel::reload);
+    }
+    reload();
+}
+
+DeviceModel::~DeviceModel() = default;
+
+void DeviceModel::reload()
+{
+    beginResetModel();
+    m_rows = m_client ? m_client->devices() : QList<Device>();
+    endResetModel();
+}
+
+int DeviceModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant DeviceModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Device &dev = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return dev.name;
+    case IdRole:
+        return dev.id;
+    case KindRole:
+        return dev.kind;
+    case OnlineRole:
+        return dev.online || dev.current;
+    case LastSeenRole:
+        return dev.lastSeen > 0 ? QDateTime::fromMSecsSinceEpoch(dev.lastSeen) : QDateTime();
+    case DeliveryRole:
+        return dev.delivery;
+    case CurrentRole:
+        return dev.current;
+    case CapabilitiesRole:
+        return dev.capabilities;
+    case NotifySessionsRole:
+        return dev.notifySessions;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> DeviceModel::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert({ { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" }, { OnlineRole, "online" },
+        { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" }, { CurrentRole, "current" },
+        { CapabilitiesRole, "capabilities" }, { NotifySessionsRole, "notifySessions" } });
+    return names;
+}
+
+Device DeviceModel::deviceAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : Device();
+}
+
+int DeviceModel::rowOf(qint64 deviceId) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).id == deviceId) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+} // namespace cpm

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "messagemodel.h"
+
+#include "client.h"
+
+#include <QDateTime>
+
+namespace cpm {
+
+namespace {
+    bool before(const Message &a, const Message &b)
+    {
+        return a.time < b.time || (a.time == b.time && a.localId < b.localId);
+    }
+} // namespace
+
+MessageModel::MessageModel(Client *client, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_client(client)
+{
+    if (client) {
+        connect(client, &Client::messageAdded, this, &MessageModel::onMessageAdded);
+        connect(client, &Client::messageChanged, this, &MessageModel::onMessageChanged);
+        connect(client, &Client::messageRemoved, this, &MessageModel::onMessageRemoved);
+        connect(client, &Client::messageSent, this,
+            [this](qint64 pendingId, qint64 messageId, const QString &) { onMessageSent(pendingId, messageId); });
+        connect(client, &Client::signedOut, this, &MessageModel::reset);
+    }
+}
+
+MessageModel::~MessageModel() = default;
+
+void MessageModel::setPeer(const QString &peerAddress)
+{
+    if (peerAddress == m_peer && !m_rows.isEmpty()) {
+        return;
+    }
+    m_peer = peerAddress;
+    reset();
+    Q_EMIT peerChanged(m_peer);
+}
+
+void MessageModel::setPageSize(int pageSize)
+{
+    m_pageSize = std::max(1, pageSize);
+}
+
+void MessageModel::reset()
+{
+    // Views (and model testers) may ask for more while the reset is announced.
+    m_resetting = true;
+    beginResetModel();
+    m_rows.clear();
+    m_hasOlder = false;
+    if (m_client && !m_peer.isEmpty()) {
+        m_rows = m_client->messages(m_peer, m_pageSize);
+        m_hasOlder = m_rows.size() == m_pageSize;
+    }
+    endResetModel();
+    m_resetting = false;
+}
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+bool MessageModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_hasOlder;
+}
+
+void MessageModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid() || !m_hasOlder || !m_client || m_rows.isEmpty() || m_resetting) {
+        return;
+    }
+    const Message &first = m_rows.constFirst();
+    const QList<Message> older = m_client->messages(m_peer, m_pageSize, first.time, first.localId);
+    m_hasOlder = older.size() == m_pageSize;
+    if (older.isEmpty()) {
+        return;
+    }
+    m_resetting = true; // a view reacting to the insertion must not fetch again inside it
+    beginInsertRows({}, 0, int(older.size()) - 1);
+    m_rows = older + m_rows;
+    endInsertRows();
+    m_resetting = false;
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Message &m = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return m.body.isNull() ? m.subject : m.body;
+    case IdRole:
+        return m.id;
+    case ClientIdRole:
+        return m.clientId;
+    case FromRole:
+        return m.from;
+    case ToRole:
+        return m.to;
+    case SubjectRole:
+        return m.subject;
+    case BodyRole:
+        return m.body;
+    case TimeRole:
+        return QDateTime::fromMSecsSinceEpoch(m.time);
+    case OutgoingRole:
+        return m.outgoing;
+    case StatusRole:
+        return int(m.status);
+    case StatusNameRole:
+        return Message::statusName(m.status);
+    case ReadRole:
+        return m.read;
+    case PartialRole:
+        return m.partial;
+    case PendingRole:
+        return m.isPending();
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    auto names = QAbstractListModel::roleNames();
+    names.insert({ { IdRole, "id" }, { ClientIdRole, "clientId" }, { FromRole, "from" }, { ToRole, "to" },
+        { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" }, { OutgoingRole, "outgoing" },
+        { StatusRole, "status" }, { StatusNameRole, "statusName" }, { ReadRole, "read" },
+        { PartialRole, "partial" }, { PendingRole, "pending" } });
+    return names;
+}
+
+Message MessageModel::messageAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : Message();
+}
+
+int MessageModel::rowOf(qint64 messageId) const
+{
+    // New and changed messages are nearly always among the last rows.
+    for (auto row = m_rows.size() - 1; row >= 0; --row) {
+        if (m_rows.at(row).id == messageId) {
+            return int(row);
+        }
+    }
+    return -1;
+}
+
+void MessageModel::onMessageAdded(qint64 messageId, const QString &peer)
+{
+    if (peer != m_peer || !m_client || rowOf(messageId) >= 0) {
+        return;
+    }
+    const auto m = m_client->message(messageId);
+    if (!m) {
+        return;
+    }
+    // Older than everything loaded and more pages exist: fetchMore() will bring it.
+    if (m_hasOlder && !m_rows.isEmpty() && before(*m, m_rows.constFirst())) {
+        return;
+    }
+    auto row = m_rows.size();
+    while (row > 0 && before(*m, m_rows.at(row - 1))) {
+        --row;
+    }
+    beginInsertRows({}, int(row), int(row));
+    m_rows.insert(row, *m);
+    endInsertRows();
+}
+
+void MessageModel::onMessageChanged(qint64 messageId)
+{
+    const int row = rowOf(messageId);
+    if (row < 0 || !m_client) {
+        return;
+    }
+    if (const auto m = m_client->message(messageId)) {
+        m_rows[row] = *m;
+        Q_EMIT dataChanged(index(row), index(row));
+    }
+}
+
+void MessageModel::onMessageRemoved(qint64 messageId)
+{
+    const int row = rowOf(messageId);
+    if (row < 0) {
+        return;
+    }
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+}
+
+void MessageModel::onMessageSent(qint64 pendingId, qint64 messageId)
+{
+    const int row = rowOf(pendingId);
+    if (row < 0 || !m_client) {
+        return;
+    }
+    const auto m = m_client->message(messageId);
+    if (!m) {
+        return;
+    }
+    // The server's time may order it differently from the local clock's guess.
+    m_rows[row] = *m;
+    Q_EMIT dataChanged(index(row), index(row));
+}
+
+} // namespace cpm

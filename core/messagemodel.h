@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The messages of one conversation, oldest first, loaded a page at a time: setPeer()
+// loads the newest page and fetchMore() the next older one, so opening a conversation
+// with years of history stays fast. Updated live from the Client's signals.
+
+#include "types.h"
+
+#include <QAbstractListModel>
+#include <QPointer>
+
+namespace cpm {
+
+class Client;
+
+class MessageModel final : public QAbstractListModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageModel)
+
+public:
+    enum Role {
+        IdRole = Qt::UserRole + 1, //!< qint64, negative while pending
+        ClientIdRole,
+        FromRole,
+        ToRole,
+        SubjectRole,
+        BodyRole, //!< null QString when only notified (PartialRole)
+        TimeRole, //!< QDateTime (local time)
+        OutgoingRole,
+        StatusRole, //!< Message::Status as int
+        StatusNameRole, //!< "pending", "sent", "delivered", "displayed", "expired", "failed"
+        ReadRole,
+        PartialRole,
+        PendingRole,
+    };
+    Q_ENUM(Role)
+
+    static constexpr int DefaultPageSize = 50;
+
+    explicit MessageModel(Client *client, QObject *parent = nullptr);
+    ~MessageModel() override;
+
+    //! Shows the conversation with \a peerAddress (empty: none), loading its newest page.
+    void setPeer(const QString &peerAddress);
+    QString peer() const { return m_peer; }
+    void setPageSize(int pageSize);
+    int pageSize() const { return m_pageSize; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    //! True while older messages than the first row may exist.
+    bool canFetchMore(const QModelIndex &parent = {}) const override;
+    //! Prepends the next older page.
+    void fetchMore(const QModelIndex &parent = {}) override;
+
+    Message messageAt(int row) const;
+    //! The row of the message with \a messageId, or -1.
+    int rowOf(qint64 messageId) const;
+
+Q_SIGNALS:
+    void peerChanged(const QString &peerAddress);
+
+private:
+    void onMessageAdded(qint64 messageId, const QString &peer);
+    void onMessageChanged(qint64 messageId);
+    void onMessageRemoved(qint64 messageId);
+    void onMessageSent(qint64 pendingId, qint64 messageId);
+    void reset();
+
+    QPointer<Client> m_client;
+    QString m_peer;
+    QList<Message> m_rows;
+    int m_pageSize = DefaultPageSize;
+    bool m_hasOlder = false;
+    bool m_resetting = false; //!< inside a reset or insertion: no nested fetchMore()
+};
+
+} // namespace cpm

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// What the Connection needs from a socket, as an interface, so the protocol logic can be
+// tested without one: a fake transport captures what is sent and injects what arrives.
+
+#include <QByteArray>
+#include <QObject>
+#include <QUrl>
+
+namespace cpm {
+
+class Transport : public QObject {
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~Transport() override = default;
+
+    //! Starts connecting; opened() or closed() follows.
+    virtual void open(const QUrl &url) = 0;
+    //! Closes (a no-op when not open); closed() follows unless already closed.
+    virtual void close() = 0;
+    virtual bool isOpen() const = 0;
+    //! Sends one text frame.
+    virtual void sendText(const QByteArray &utf8) = 0;
+
+Q_SIGNALS:
+    void opened();
+    //! The connection ended or could not be made; \a closeCode is the WebSocket close
+    //! code (1006 when there was none).
+    void closed(int closeCode, const QString &reason);
+    void textReceived(const QByteArray &utf8);
+};
+
+//! The real transport: a QWebSocket.
+class WebSocketTransport final : public Transport {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WebSocketTransport)
+
+public:
+    explicit WebSocketTransport(QObject *parent = nullptr);
+    ~WebSocketTransport() override;
+
+    void open(const QUrl &url) override;
+    void close() override;
+    bool isOpen() const override;
+    void sendText(const QByteArray &utf8) override;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace cpm

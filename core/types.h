@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Plain value types the client core hands to the UI, the CLI and tests. They carry no
+// behaviour and no Qt object identity, so they can be copied freely between layers.
+
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+#include <QVariantMap>
+
+#include "frame.h"
+
+namespace cpm {
+Q_NAMESPACE
+
+//! Where a device's connection to its server stands.
+enum class ConnectionState {
+    Disconnected, //!< not connected (yet, or waiting to reconnect)
+    Connecting, //!< opening the socket, negotiating and signing in
+    Syncing, //!< signed in, catching up with the event stream
+    Online, //!< caught up; new events arrive live
+    SignedOut, //!< this device was signed out remotely; local data has been wiped
+};
+Q_ENUM_NS(ConnectionState)
+
+//! One message as stored on this device.
+struct Message {
+    //! The delivery state the sender sees (MSG-5), plus the local outbox states.
+    enum class Status { Pending, Sent, Delivered, Displayed, Expired, Failed };
+
+    //! The server's message id once it has one; a negative number while the message
+    //! waits in the outbox. Client::messageSent() tells when it changes.
+    qint64 id = 0;
+    qint64 localId = 0; //!< the local store's row id; stable, used as paging cursor
+    QString clientId;
+    QString from;
+    QString to;
+    QString subject;
+    QString body; //!< null (isNull()) when this device was only notified (partial)
+    qint64 time = 0; //!< ms since the epoch, UTC (server time once sent)
+    bool outgoing = false; //!< folder "sent": written by this user (on any device)
+    Status status = Status::Sent;
+    bool read = false;
+    bool partial = false;
+
+    //! The other party of the conversation this message belongs to.
+    QString peer() const { return outgoing ? to : from; }
+    bool isPending() const { return status == Status::Pending; }
+    static QString statusName(Status status);
+};
+
+//! One conversation: every message exchanged with one peer.
+struct Conversation {
+    QString peerAddress;
+    QString peerName; //!< the contact's name, or empty
+    QString lastMessageText; //!< subject or the start of the body of the newest message
+    qint64 lastMessageTime = 0;
+    int unreadCount = 0;
+};
+
+//! One of the user's devices (DEV-1..3), as the server last described it.
+struct Device {
+    qint64 id = 0;
+    QString instanceId;
+    QString name;
+    QString kind; //!< laptop, mobile, fixed, tablet, desktop
+    QStringList capabilities;
+    QString delivery; //!< full, notification, none
+    bool notifySessions = true;
+    bool online = false;
+    qint64 lastSeen = 0;
+    bool current = false; //!< this very device
+};
+
+struct Contact {
+    QString address;
+    QString name;
+};
+
+//! The user's presence status (CON-1).
+struct UserStatus {
+    QString status = QStringLiteral("available"); //!< available, busy, away, custom
+    QString text;
+};
+
+//! A snapshot for the diagnostics view (QA-2).
+struct Diagnostics {
+    ConnectionState state = ConnectionState::Disconnected;
+    QUrl serverUrl;
+    QString serverVersion; //!< from `hello`, empty before the first connection
+    QString address;
+    qint64 deviceId = 0;
+    QString deviceName;
+    QString instanceId;
+    qint64 syncPosition = 0;
+    qint64 serverHead = 0;
+    int outboxSize = 0;
+    QString keyStorage; //!< "keyring" or "key file"
+    QString profileDir;
+    QList<protocol::Error> lastErrors; //!< newest last
+
+    //! The same as a map with the field names above as keys (state as its name).
+    QVariantMap toVariantMap() const;
+};
+
+} // namespace cpm
+
+Q_DECLARE_METATYPE(cpm::Message)
+Q_DECLARE_METATYPE(cpm::Device)
+Q_DECLARE_METATYPE(cpm::protocol::Error)

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "admincli.h"
+
+#include "credentials.h"
+#include "operatorsettings.h"
+#include "protocol.h"
+#include "serverstore.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace cpm::server {
+
+namespace {
+const QString DemoPassword = QStringLiteral("demo-password");
+
+QString jsonLine(const QJsonObject& object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+} // namespace
+
+AdminCli::AdminCli(const QString& dataDir, QTextStream& out, QTextStream& err)
+    : m_dataDir(dataDir)
+    , m_out(out)
+    , m_err(err)
+{
+}
+
+QString AdminCli::commandsHelp()
+{
+    return QStringLiteral(
+        "Commands (without one, the server runs):\n"
+        "  user add ADDRESS --password-file FILE   create an account (FILE '-' = stdin)\n"
+        "  user disable ADDRESS                    refuse sign-in and sending\n"
+        "  user enable ADDRESS                     undo 'user disable'\n"
+        "  user list                               one JSON object per user\n"
+        "  device list ADDRESS                     one JSON object per device\n"
+        "  settings set KEY VALUE                  change an operator setting\n"
+        "  settings get KEY                        print a setting's value\n"
+        "  settings list                           print every setting as KEY=VALUE\n"
+        "  demo                                    create alice, bob and carol@cpm.example\n");
+}
+
+int AdminCli::usageError(const QString& message)
+{
+    m_err << "cpm-server: " << message << "\n\n" << commandsHelp();
+    m_err.flush();
+    return Usage;
+}
+
+int AdminCli::run(const QStringList& args, const QString& passwordFile)
+{
+    const QString group = args.value(0);
+    const QString verb = args.value(1);
+    const qsizetype n = args.size();
+    auto is = [&](QLatin1StringView g, QLatin1StringView v, qsizetype count) {
+        return group == g && (v.isEmpty() || verb == v) && n == count;
+    };
+    // Validate the command line before touching the data directory.
+    using L = QLatin1StringView;
+    enum class Cmd {
+        None,
+        UserAdd,
+        UserDisable,
+        UserEnable,
+        UserList,
+        DeviceList,
+        SetSet,
+        SetGet,
+        SetList,
+        Demo
+    };
+    Cmd cmd = Cmd::None;
+    if (is(L("user"), L("add"), 3)) {
+        cmd = Cmd::UserAdd;
+    } else if (is(L("user"), L("disable"), 3)) {
+        cmd = Cmd::UserDisable;
+    } else if (is(L("user"), L("enable"), 3)) {
+        cmd = Cmd::UserEnable;
+    } else if (is(L("user"), L("list"), 2)) {
+        cmd = Cmd::UserList;
+    } else if (is(L("device"), L("list"), 3)) {
+        cmd = Cmd::DeviceList;
+    } else if (is(L("settings"), L("set"), 4)) {
+        cmd = Cmd::SetSet;
+    } else if (is(L("settings"), L("get"), 3)) {
+        cmd = Cmd::SetGet;
+    } else if (is(L("settings"), L("list"), 2)) {
+        cmd = Cmd::SetList;
+    } else if (is(L("demo"), L(), 1)) {
+        cmd = Cmd::Demo;
+    }
+    if (cmd == Cmd::None) {
+        return usageError(QStringLiteral("unknown command or wrong arguments: %1")
+                              .arg(args.join(QLatin1Char(' '))));
+    }
+    switch (cmd) {
+    case Cmd::UserAdd:
+        return userAdd(args.at(2), passwordFile);
+    case Cmd::UserDisable:
+        return userEnable(args.at(2), false);
+    case Cmd::UserEnable:
+        return userEnable(args.at(2), true);
+    case Cmd::UserList:
+        return userList();
+    case Cmd::DeviceList:
+        return deviceList(args.at(2));
+    case Cmd::SetSet:
+        return settingsSet(args.at(2), args.at(3));
+    case Cmd::SetGet:
+        return settingsGet(args.at(2));
+    case Cmd::SetList:
+        return settingsList();
+    case Cmd::Demo:
+        return demo();
+    case Cmd::None:
+        break;
+    }
+    return Usage;
+}
+
+namespace {
+// Opens the store or explains why not.
+bool openStore(ServerStore& store, const QString& dataDir, QTextStream& err)
+{
+    QString error;
+    if (!store.open(dataDir, &error)) {
+        err << "cpm-server: cannot open the data directory " << dataDir << ": " << error << '\n';
+        err.flush();
+        return false;
+    }
+    return true;
+}
+} // namespace
+
+int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
+{
+    const QString address = rawAddress.toLower();
+    if (!protocol::isValidAddress(address)) {
+        return usageError(
+            QStringLiteral("'%1' is not an address like alice@cpm.example").arg(rawAddress));
+    }
+    if (passwordFile.isEmpty()) {
+        return usageError(QStringLiteral("user add needs --password-file FILE (- for stdin)"));
+    }
+    QFile file;
+    const bool opened = passwordFile == QLatin1StringView("-")
+        ? file.open(stdin, QIODevice::ReadOnly)
+        : (file.setFileName(passwordFile), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        m_err << "cpm-server: cannot read the password file " << passwordFile << '\n';
+        m_err.flush();
+        return Failed;
+    }
+    // The first line is the password; a trailing newline is not part of it.
+    QByteArray password = file.readLine(protocol::limits::MaxPasswordBytes + 2);
+    while (password.endsWith('\n') || password.endsWith('\r')) {
+        password.chop(1);
+    }
+    if (password.isEmpty() || password.size() > protocol::limits::MaxPasswordBytes) {
+        m_err << "cpm-server: the password must be 1 to " << protocol::limits::MaxPasswordBytes
+              << " bytes\n";
+        m_err.flush();
+        return Failed;
+    }
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    const QByteArray hash = credentials::hashPassword(password);
+    if (hash.isEmpty()) {
+        m_err << "cpm-server: hashing the password failed (out of memory?)\n";
+        m_err.flush();
+        return Failed;
+    }
+    switch (store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch())) {
+    case ServerStore::CreateUser::Created:
+        m_out << "created " << address << '\n';
+        m_out.flush();
+        return Ok;
+    case ServerStore::CreateUser::Exists:
+        m_err << "cpm-server: the user " << address << " exists already\n";
+        break;
+    case ServerStore::CreateUser::Failed:
+        m_err << "cpm-server: the user could not be stored\n";
+        break;
+    }
+    m_err.flush();
+    return Failed;
+}
+
+int AdminCli::userEnable(const QString& address, bool enabled)
+{
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    if (!store.setUserEnabled(address.toLower(), enabled)) {
+        m_err << "cpm-server: there is no user " << address << '\n';
+        m_err.flush();
+        return Failed;
+    }
+    m_out << (enabled ? "enabled " : "disabled ") << address.toLower() << '\n';
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::userList()
+{
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    const QList<UserRecord> users = store.users();
+    for (const UserRecord& u : users) {
+        m_out << jsonLine(
+            { { QStringLiteral("address"), u.address }, { QStringLiteral("enabled"), u.enabled },
+                { QStringLiteral("devices"), store.devices(u.id).size() },
+                { QStringLiteral("head"), u.headSeq }, { QStringLiteral("created"), u.created } })
+              << '\n';
+    }
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::deviceList(const QString& address)
+{
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    const std::optional<UserRecord> user = store.userByAddress(address.toLower());
+    if (!user) {
+        m_err << "cpm-server: there is no user " << address << '\n';
+        m_err.flush();
+        return Failed;
+    }
+    const QList<DeviceRecord> devices = store.devices(user->id, true);
+    for (const DeviceRecord& d : devices) {
+        m_out << jsonLine({ { QStringLiteral("id"), d.id },
+            { QStringLiteral("instanceId"), d.instanceId }, { QStringLiteral("name"), d.name },
+            { QStringLiteral("kind"), d.kind }, { QStringLiteral("delivery"), d.delivery },
+            { QStringLiteral("ackedSeq"), d.ackedSeq }, { QStringLiteral("lastSeen"), d.lastSeen },
+            { QStringLiteral("signedIn"), d.isSignedIn() } })
+              << '\n';
+    }
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::settingsSet(const QString& key, const QString& value)
+{
+    // Unknown keys are refused: a typo would otherwise silently change nothing.
+    if (!settings::find(key)) {
+        return usageError(QStringLiteral("unknown setting '%1'").arg(key));
+    }
+    bool ok = false;
+    const qint64 number = value.toLongLong(&ok);
+    if (!ok || number < 0) {
+        return usageError(
+            QStringLiteral("the value of %1 must be a non-negative integer").arg(key));
+    }
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    if (!store.setSetting(key, QString::number(number))) {
+        m_err << "cpm-server: the setting could not be stored\n";
+        m_err.flush();
+        return Failed;
+    }
+    m_out << key << '=' << number << '\n';
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::settingsGet(const QString& key)
+{
+    const settings::Definition* def = settings::find(key);
+    if (!def) {
+        return usageError(QStringLiteral("unknown setting '%1'").arg(key));
+    }
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    m_out << store.settingInt(def->key) << '\n';
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::settingsList()
+{
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    for (const settings::Definition& def : settings::All) {
+        m_out << def.key << '=' << store.settingInt(def.key) << "  # " << def.description
+              << (store.setting(QString(def.key)) ? "" : " (default)") << '\n';
+    }
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::demo()
+{
+    ServerStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    const QStringList addresses = { QStringLiteral("alice@cpm.example"),
+        QStringLiteral("bob@cpm.example"), QStringLiteral("carol@cpm.example") };
+    for (const QString& address : addresses) {
+        bool created = false;
+        if (!store.userByAddress(address)) {
+            const QByteArray hash = credentials::hashPassword(DemoPassword.toUtf8());
+            if (hash.isEmpty()
+                || store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch())
+                    == ServerStore::CreateUser::Failed) {
+                m_err << "cpm-server: could not create " << address << '\n';
+                m_err.flush();
+                return Failed;
+            }
+            created = true;
+        }
+        m_out << address << "  password: " << DemoPassword
+              << (created ? "  (created)" : "  (exists; password unchanged)") << '\n';
+    }
+    m_out.flush();
+    return Ok;
+}
+
+} // namespace cpm::server

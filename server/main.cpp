@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cpm-server: serves protocol v1 over WebSocket, or runs one admin command (QA-3).
+// See docs/server.md.
+
+#include "admincli.h"
+#include "credentials.h"
+#include "logging.h"
+#include "server.h"
+#include "signalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace cpm::server;
+
+namespace {
+
+struct Options {
+    QString dataDir;
+    QString listen = QStringLiteral("127.0.0.1");
+    int port = 7878;
+};
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    // Timestamps and categories in the log, unless the operator chose a pattern.
+    if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN")) {
+        qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category} "
+                                          "%{if-warning}warning: %{endif}%{if-critical}"
+                                          "critical: %{endif}%{message}"));
+    }
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("cpm-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CPM_VERSION));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("The CPM reference server.\n\n") + AdminCli::commandsHelp());
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+        QStringLiteral("Data directory (created if missing)."), QStringLiteral("DIR"));
+    const QCommandLineOption listenOption(QStringLiteral("listen"),
+        QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("ADDR"));
+    const QCommandLineOption portOption(QStringLiteral("port"),
+        QStringLiteral("TCP port (default 7878; 0 = any free port)."), QStringLiteral("N"));
+    const QCommandLineOption configOption(QStringLiteral("config"),
+        QStringLiteral("INI file with the keys data, listen and port."), QStringLiteral("FILE"));
+    const QCommandLineOption passwordOption(QStringLiteral("password-file"),
+        QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
+        QStringLiteral("FILE"));
+    parser.addOptions({ dataOption, listenOption, portOption, configOption, passwordOption });
+    parser.addPositionalArgument(QStringLiteral("command"),
+        QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
+    parser.process(app);
+
+    Options options;
+    options.dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/cpm-server");
+    if (parser.isSet(configOption)) {
+        const QString file = parser.value(configOption);
+        if (!QFileInfo::exists(file)) {
+            err << "cpm-server: the config file " << file << " does not exist\n";
+            return AdminCli::Usage;
+        }
+        QSettings config(file, QSettings::IniFormat);
+        if (config.status() != QSettings::NoError) {
+            err << "cpm-server: cannot read the config file " << file << '\n';
+            return AdminCli::Usage;
+        }
+        options.dataDir = config.value(QStringLiteral("data"), options.dataDir).toString();
+        options.listen = config.value(QStringLiteral("listen"), options.listen).toString();
+        options.port = config.value(QStringLiteral("port"), options.port).toInt();
+    }
+    if (parser.isSet(dataOption)) {
+        options.dataDir = parser.value(dataOption);
+    }
+    if (parser.isSet(listenOption)) {
+        options.listen = parser.value(listenOption);
+    }
+    if (parser.isSet(portOption)) {
+        bool ok = false;
+        options.port = parser.value(portOption).toInt(&ok);
+        if (!ok) {
+            options.port = -1;
+        }
+    }
+    if (options.port < 0 || options.port > 65535) {
+        err << "cpm-server: the port must be 0 to 65535\n";
+        return AdminCli::Usage;
+    }
+    if (!credentials::init()) {
+        err << "cpm-server: libsodium cannot be initialised\n";
+        return AdminCli::Failed;
+    }
+
+    const QStringList commands = parser.positionalArguments();
+    if (!commands.isEmpty()) {
+        AdminCli cli(options.dataDir, out, err);
+        return cli.run(commands, parser.value(passwordOption));
+    }
+
+    const QHostAddress address(options.listen);
+    if (address.isNull()) {
+        err << "cpm-server: '" << options.listen << "' is not an IP address\n";
+        return AdminCli::Usage;
+    }
+    Server server;
+    QString error;
+    if (!server.open(options.dataDir, &error)) {
+        err << "cpm-server: cannot open the data directory " << options.dataDir << ": " << error
+            << '\n';
+        return AdminCli::Failed;
+    }
+    if (!server.listen(address, static_cast<quint16>(options.port), &error)) {
+        err << "cpm-server: cannot listen on " << options.listen << ':' << options.port << ": "
+            << error << '\n';
+        return AdminCli::Failed;
+    }
+    // Exactly one line on stdout: tests and scripts read the port from it.
+    out << "cpm-server listening on " << server.url().toString() << '\n';
+    out.flush();
+    std::fflush(stdout);
+
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::terminationRequested, &server, &Server::shutdown);
+    QObject::connect(&server, &Server::stopped, &app, &QCoreApplication::quit);
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The operator's settings (QA-3): names, defaults and meaning. They live in the store's
+// `settings` table so `cpm-server settings set` works on a running server.
+
+#include <QLatin1StringView>
+#include <QString>
+
+namespace cpm::server::settings {
+
+inline constexpr QLatin1StringView LoginMaxFailures { "login.maxFailures" };
+inline constexpr QLatin1StringView LoginWindowSeconds { "login.windowSeconds" };
+inline constexpr QLatin1StringView QuotaDailyMessages { "quota.dailyMessages" };
+inline constexpr QLatin1StringView DeferredMaxAgeSeconds { "deferred.maxAgeSeconds" };
+inline constexpr QLatin1StringView DeferredMaxCount { "deferred.maxCount" };
+
+//! One known setting. All current settings are non-negative integers.
+struct Definition {
+    QLatin1StringView key;
+    qint64 defaultValue;
+    QLatin1StringView description;
+};
+
+inline constexpr Definition All[] = {
+    { LoginMaxFailures, 5, QLatin1StringView("failed sign-ins per address before 'throttled'") },
+    { LoginWindowSeconds, 300, QLatin1StringView("window of the failed sign-in count, seconds") },
+    { QuotaDailyMessages, 10000,
+        QLatin1StringView("messages a user may send per UTC day (0 = unlimited)") },
+    { DeferredMaxAgeSeconds, 604800,
+        QLatin1StringView("age after which an undelivered message expires (0 = never)") },
+    { DeferredMaxCount, 1000,
+        QLatin1StringView("undelivered messages kept per recipient (0 = unlimited)") },
+};
+
+//! The definition of \a key, or nullptr for an unknown key.
+template <typename View> const Definition* find(View key)
+{
+    for (const Definition& d : All) {
+        if (key == d.key) {
+            return &d;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace cpm::server::settings

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The reference server: listens for WebSocket connections, owns the store and routes
+// every committed stream event to the live connections of its user.
+
+#include "loginthrottle.h"
+#include "serverstore.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUrl>
+
+class QTcpServer;
+class QWebSocketServer;
+
+namespace cpm::server {
+
+class ClientConnection;
+
+/*!
+ * Everything runs on the thread the Server lives on, except password hashing (hashPool()).
+ * A store write and the push of its events happen in one event-loop turn, so each
+ * connection sees its user's events in seq order and none between a sync and going live.
+ */
+class Server final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Server)
+
+public:
+    //! The WebSocket layer cuts anything larger with close code 1009; frames between the
+    //! protocol limit and this still reach us and get the documented `frame_too_large`.
+    static constexpr qint64 TransportFrameLimit = 4 * 256 * 1024;
+
+    explicit Server(QObject* parent = nullptr);
+    ~Server() override;
+
+    //! Opens (creating and migrating) the store in \a dataDir.
+    bool open(const QString& dataDir, QString* error = nullptr);
+    //! Starts accepting connections; \a port 0 picks a free one (see url()).
+    bool listen(const QHostAddress& address, quint16 port, QString* error = nullptr);
+    //! `ws://HOST:PORT/` once listening.
+    QUrl url() const;
+    //! Closes every connection with 4003, stops listening and closes the store, then
+    //! emits stopped().
+    void shutdown();
+
+    // --- for ClientConnection ------------------------------------------------------------
+    ServerStore& store() { return m_store; }
+    LoginThrottle& throttle() { return m_throttle; }
+    //! Where Argon2 runs, so a sign-in never stalls the network thread.
+    QThreadPool* hashPool() { return &m_hashPool; }
+    //! Delivers just-committed stream events to the live connections of their users.
+    void publish(const QList<StoredEvent>& events);
+    //! A connection signed in: it starts receiving its user's events and presence.
+    void connectionAuthenticated(ClientConnection* connection);
+    //! True while at least one connection of the device is signed in.
+    bool isOnline(qint64 deviceId) const;
+    //! Tells the device's live connections they were signed out and closes them (4001).
+    void disconnectSignedOutDevice(qint64 userId, qint64 deviceId);
+
+Q_SIGNALS:
+    //! shutdown() finished: connections closed and the store closed.
+    void stopped();
+
+private:
+    void acceptTcpConnections();
+    void acceptWebSocket();
+    void connectionClosed(ClientConnection* connection);
+    void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
+    void tick();
+    void finishShutdown();
+
+    ServerStore m_store;
+    LoginThrottle m_throttle;
+    QThreadPool m_hashPool;
+    QTcpServer* m_tcp = nullptr;
+    QWebSocketServer* m_ws = nullptr;
+    QHostAddress m_address;
+    QSet<ClientConnection*> m_connections;
+    //! Signed-in connections per user id.
+    QHash<qint64, QList<ClientConnection*>> m_byUser;
+    //! Signed-in connections per device id (a device may briefly have two while reconnecting).
+    QHash<qint64, int> m_online;
+    QTimer m_tick;
+    QTimer m_shutdownDeadline;
+    bool m_shuttingDown = false;
+};
+
+} // namespace cpm::server

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "testserver.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QRegularExpression>
+#include <QtDebug>
+
+namespace cpm::test {
+
+namespace {
+constexpr int StartTimeoutMs = 10000;
+// Argon2 in the admin CLI is slow under sanitizers.
+constexpr int AdminTimeoutMs = 60000;
+} // namespace
+
+TestServer::TestServer() = default;
+
+TestServer::~TestServer() { stop(); }
+
+QString TestServer::binary()
+{
+    const QString fromEnv = qEnvironmentVariable("CPM_SERVER_BINARY");
+    if (!fromEnv.isEmpty()) {
+        return fromEnv;
+    }
+#ifdef CPM_SERVER_BINARY
+    return QStringLiteral(CPM_SERVER_BINARY);
+#else
+    return QStringLiteral("cpm-server");
+#endif
+}
+
+QString TestServer::dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+
+bool TestServer::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+bool TestServer::start()
+{
+    if (isRunning()) {
+        return true;
+    }
+    if (!m_dir.isValid()) {
+        qWarning("TestServer: no temporary directory");
+        return false;
+    }
+    m_url.clear();
+    m_process = std::make_unique<QProcess>();
+    m_process->setProgram(binary());
+    m_process->setArguments({ QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") });
+    // A file, not a pipe: a chatty server can never block on a full pipe nobody reads.
+    m_process->setStandardErrorFile(
+        m_dir.filePath(QStringLiteral("server.log")), QIODevice::Append);
+    m_process->start();
+    if (!m_process->waitForStarted(StartTimeoutMs)) {
+        qWarning() << "TestServer: cannot start" << binary() << m_process->errorString();
+        return false;
+    }
+    static const QRegularExpression listening(
+        QStringLiteral("cpm-server listening on (ws://\\S+)"));
+    QByteArray out;
+    QDeadlineTimer deadline(StartTimeoutMs);
+    while (!deadline.hasExpired()) {
+        if (m_process->canReadLine()
+            || m_process->waitForReadyRead(
+                static_cast<int>(std::max<qint64>(1, deadline.remainingTime())))) {
+            out += m_process->readAllStandardOutput();
+            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(out));
+            if (match.hasMatch()) {
+                m_url = QUrl(match.captured(1));
+                return true;
+            }
+        } else if (m_process->state() == QProcess::NotRunning) {
+            break;
+        }
+    }
+    qWarning() << "TestServer: the server did not report listening; stdout:" << out;
+    dumpLog();
+    kill();
+    return false;
+}
+
+bool TestServer::restart()
+{
+    stop();
+    return start();
+}
+
+void TestServer::stop()
+{
+    if (!isRunning()) {
+        return;
+    }
+    m_process->terminate();
+    if (!m_process->waitForFinished(10000)) {
+        qWarning("TestServer: no exit 10 s after SIGTERM; killing");
+        kill();
+        return;
+    }
+    if (m_process->exitStatus() != QProcess::NormalExit || m_process->exitCode() != 0) {
+        qWarning() << "TestServer: the server exited with" << m_process->exitCode();
+        dumpLog();
+    }
+    m_url.clear();
+}
+
+void TestServer::kill()
+{
+    if (!isRunning()) {
+        return;
+    }
+    m_process->kill();
+    m_process->waitForFinished(10000);
+    m_url.clear();
+}
+
+bool TestServer::runAdmin(const QStringList& args, QByteArray* output) const
+{
+    QProcess admin;
+    admin.setProgram(binary());
+    admin.setArguments(QStringList { QStringLiteral("--data"), dataDir() } + args);
+    admin.start();
+    if (!admin.waitForFinished(AdminTimeoutMs)) {
+        qWarning() << "TestServer: admin command timed out:" << args;
+        admin.kill();
+        admin.waitForFinished();
+        return false;
+    }
+    const QByteArray out = admin.readAllStandardOutput();
+    if (output) {
+        *output = out;
+    }
+    if (admin.exitStatus() != QProcess::NormalExit || admin.exitCode() != 0) {
+        qWarning() << "TestServer: admin command" << args << "failed with" << admin.exitCode()
+                   << admin.readAllStandardError();
+        return false;
+    }
+    return true;
+}
+
+bool TestServer::addUser(const QString& address, const QString& password)
+{
+    // The password travels in a file, as an operator would do it (never in argv).
+    const QString file = m_dir.filePath(QStringLiteral("password-%1").arg(++m_passwordFiles));
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly) || f.write(password.toUtf8() + '\n') < 0) {
+        return false;
+    }
+    f.close();
+    const bool ok = runAdmin({ QStringLiteral("user"), QStringLiteral("add"), address,
+        QStringLiteral("--password-file"), file });
+    QFile::remove(file);
+    return ok;
+}
+
+bool TestServer::setSetting(const QString& key, const QString& value)
+{
+    return runAdmin({ QStringLiteral("settings"), QStringLiteral("set"), key, value });
+}
+
+bool TestServer::setUserEnabled(const QString& address, bool enabled)
+{
+    return runAdmin({ QStringLiteral("user"),
+        enabled ? QStringLiteral("enable") : QStringLiteral("disable"), address });
+}
+
+QByteArray TestServer::log() const
+{
+    QFile f(m_dir.filePath(QStringLiteral("server.log")));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void TestServer::dumpLog() const
+{
+    const QByteArray text = log();
+    qWarning().noquote() << "---- cpm-server log ----\n"
+                         << QString::fromUtf8(text) << "\n---- end of log ----";
+}
+
+} // namespace cpm::test

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// A real cpm-server for integration tests: its own temporary data directory, a free
+// loopback port, the admin CLI for accounts and settings, and kill/restart to test
+// durability. The server's stderr goes to a log file that is printed when things fail.
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+
+namespace cpm::test {
+
+class TestServer final {
+    Q_DISABLE_COPY_MOVE(TestServer)
+
+public:
+    //! The binary is CPM_SERVER_BINARY (environment first, then the build's path).
+    TestServer();
+    //! Stops the server (SIGTERM) if it still runs; the data directory is removed.
+    ~TestServer();
+
+    //! Starts the server on 127.0.0.1, any free port, and waits (≤ 10 s) until it listens.
+    bool start();
+    //! Stops (SIGTERM) if running and starts again on the same data directory; the port
+    //! may change, so read url() again.
+    bool restart();
+    //! SIGTERM, then waits for the exit (SIGKILL after 10 s).
+    void stop();
+    //! SIGKILL: no shutdown code runs, as in a crash or power cut of the process.
+    void kill();
+    bool isRunning() const;
+
+    //! `ws://127.0.0.1:PORT/` while running.
+    QUrl url() const { return m_url; }
+    QString dataDir() const;
+
+    //! Creates an account with the admin CLI (`user add`).
+    bool addUser(const QString& address, const QString& password);
+    //! Changes an operator setting (`settings set`); a running server sees it at once.
+    bool setSetting(const QString& key, const QString& value);
+    //! `user enable` / `user disable`.
+    bool setUserEnabled(const QString& address, bool enabled);
+    //! Runs `cpm-server --data DIR <args>`; true on exit code 0. \a output gets stdout.
+    bool runAdmin(const QStringList& args, QByteArray* output = nullptr) const;
+
+    //! What the server wrote to stderr so far (all runs).
+    QByteArray log() const;
+    //! Prints log() with qWarning (call when a test fails).
+    void dumpLog() const;
+
+    static QString binary();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<QProcess> m_process;
+    QUrl m_url;
+    mutable int m_passwordFiles = 0;
+};
+
+} // namespace cpm::test

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "composer.h"
+
+#include "protocol.h"
+
+#include <QGridLayout>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+
+namespace cpm::ui {
+
+Composer::Composer(QWidget *parent)
+    : QWidget(parent)
+    , m_subject(new QLineEdit(this))
+    , m_text(new QPlainTextEdit(this))
+    , m_send(new QPushButton(tr("Send"), this))
+{
+    m_subject->setPlaceholderText(tr("Subject (optional)"));
+    m_subject->setAccessibleName(tr("Subject"));
+    m_subject->setMaxLength(static_cast<int>(protocol::limits::MaxSubjectChars));
+    m_subject->setObjectName(QStringLiteral("subject"));
+    m_text->setPlaceholderText(tr("Write a message — Enter sends, Shift+Enter adds a line"));
+    m_text->setAccessibleName(tr("Message text"));
+    m_text->setTabChangesFocus(true);
+    m_text->setObjectName(QStringLiteral("messageText"));
+    const int lines = 3;
+    m_text->setFixedHeight(m_text->fontMetrics().lineSpacing() * lines + 14);
+    m_send->setAccessibleName(tr("Send message"));
+    m_send->setObjectName(QStringLiteral("send"));
+    m_send->setToolTip(tr("Send (Enter)"));
+
+    auto *layout = new QGridLayout(this);
+    layout->setContentsMargins(8, 6, 8, 8);
+    layout->setSpacing(6);
+    layout->addWidget(m_subject, 0, 0, 1, 2);
+    layout->addWidget(m_text, 1, 0);
+    layout->addWidget(m_send, 1, 1, Qt::AlignBottom);
+
+    m_text->installEventFilter(this);
+    connect(m_send, &QPushButton::clicked, this, &Composer::submit);
+    connect(m_text, &QPlainTextEdit::textChanged, this, &Composer::updateButton);
+    updateButton();
+}
+
+Composer::~Composer() = default;
+
+void Composer::clear()
+{
+    m_subject->clear();
+    m_text->clear();
+}
+
+bool Composer::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_text && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+        if (enter && !(key->modifiers() & Qt::ShiftModifier)) {
+            submit();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void Composer::submit()
+{
+    const QString body = m_text->toPlainText().trimmed();
+    if (body.isEmpty()) {
+        return;
+    }
+    Q_EMIT sendRequested(m_subject->text().trimmed(), body);
+}
+
+void Composer::updateButton()
+{
+    m_send->setEnabled(!m_text->toPlainText().trimmed().isEmpty());
+}
+
+} // namespace cpm::ui

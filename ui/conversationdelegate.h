@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Draws one conversation row: an avatar with initials, the name, the newest message's
+// preview and time, and an unread badge.
+
+#include <QStyledItemDelegate>
+
+namespace cpm::ui {
+
+class ConversationDelegate final : public QStyledItemDelegate {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConversationDelegate)
+
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+        const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    //! A stable, readable colour for an address's avatar.
+    static QColor avatarColor(const QString &address);
+    //! "14:05" today, "Mon" this week, else a short date.
+    static QString shortTime(const QDateTime &time);
+};
+
+} // namespace cpm::ui

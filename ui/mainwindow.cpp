@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mainwindow.h"
+
+#include "client.h"
+#include "composer.h"
+#include "conversationdelegate.h"
+#include "conversationmodel.h"
+#include "errortext.h"
+#include "messagedelegate.h"
+#include "messagemodel.h"
+#include "protocol.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QEvent>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace cpm::ui {
+
+MainWindow::MainWindow(Client *client, QWidget *parent)
+    : QMainWindow(parent)
+    , m_client(client)
+    , m_conversations(new ConversationModel(client, this))
+    , m_messages(new MessageModel(client, this))
+    , m_filter(new QSortFilterProxyModel(this))
+    , m_search(new QLineEdit(this))
+    , m_conversationView(new QListView(this))
+    , m_peerHeader(new QLabel(this))
+    , m_messageView(new QListView(this))
+    , m_composer(new Composer(this))
+    , m_stateLabel(new QLabel(this))
+    , m_syncProgress(new QProgressBar(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    m_filter->setSourceModel(m_conversations);
+    m_filter->setFilterRole(ConversationModel::PeerNameRole);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_search->setPlaceholderText(tr("Search conversations"));
+    m_search->setAccessibleName(tr("Search conversations"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setObjectName(QStringLiteral("search"));
+    connect(m_search, &QLineEdit::textChanged, m_filter,
+        &QSortFilterProxyModel::setFilterFixedString);
+
+    m_conversationView->setModel(m_filter);
+    m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
+    m_conversationView->setAccessibleName(tr("Conversations"));
+    m_conversationView->setObjectName(QStringLiteral("conversations"));
+    m_conversationView->setUniformItemSizes(true);
+    m_conversationView->setMinimumWidth(240);
+
+    auto *newButton = new QPushButton(tr("New conversation"), this);
+    newButton->setToolTip(tr("Start a conversation with a contact (Ctrl+N)"));
+    connect(newButton, &QPushButton::clicked, this, &MainWindow::newConversation);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_conversationView, 1);
+    leftLayout->addWidget(newButton);
+
+    m_peerHeader->setObjectName(QStringLiteral("peerHeader"));
+    m_peerHeader->setTextFormat(Qt::PlainText);
+    m_peerHeader->setContentsMargins(10, 6, 10, 6);
+    QFont headerFont = m_peerHeader->font();
+    headerFont.setBold(true);
+    headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
+    m_peerHeader->setFont(headerFont);
+
+    m_messageView->setModel(m_messages);
+    m_messageView->setItemDelegate(new MessageDelegate(m_messageView));
+    m_messageView->setAccessibleName(tr("Messages"));
+    m_messageView->setObjectName(QStringLiteral("messages"));
+    m_messageView->setResizeMode(QListView::Adjust);
+    m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_messageView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_messageView->setSpacing(0);
+    m_messageView->verticalScrollBar()->setSingleStep(24);
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->setSpacing(0);
+    rightLayout->addWidget(m_peerHeader);
+    rightLayout->addWidget(m_messageView, 1);
+    rightLayout->addWidget(m_composer);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({ 300, 600 });
+    setCentralWidget(splitter);
+
+    m_stateLabel->setObjectName(QStringLiteral("connectionState"));
+    m_syncProgress->setMaximumWidth(160);
+    m_syncProgress->setMaximumHeight(14);
+    m_syncProgress->setTextVisible(false);
+    m_syncProgress->setVisible(false);
+    m_syncProgress->setAccessibleName(tr("Synchronization progress"));
+    statusBar()->addWidget(m_stateLabel);
+    statusBar()->addPermanentWidget(m_syncProgress);
+
+    buildMenus();
+    updateTitle();
+    onStateChanged(client->state());
+    openConversation({});
+    resize(960, 640);
+
+    connect(m_conversationView, &QListView::activated, this, &MainWindow::onConversationActivated);
+    connect(m_conversationView, &QListView::clicked, this, &MainWindow::onConversationActivated);
+    connect(m_messageView, &QListView::clicked, this, &MainWindow::onMessageClicked);
+    connect(m_messageView, &QListView::activated, this, &MainWindow::onMessageClicked);
+    connect(m_messageView, &QListView::customContextMenuRequested, this,
+        &MainWindow::showMessageMenu);
+    connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this,
+        &MainWindow::onScrolled);
+    connect(m_messages, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
+    connect(m_messages, &QAbstractItemModel::modelReset, this, [this] {
+        m_stickToBottom = true;
+        QTimer::singleShot(0, m_messageView, &QListView::scrollToBottom);
+        markVisibleRead();
+    });
+    connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
+    connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
+    connect(client, &Client::signedOut, this, &MainWindow::signedOut);
+    connect(client, &Client::syncProgressChanged, this, [this](qint64 position, qint64 head) {
+        m_syncProgress->setMaximum(static_cast<int>(std::min<qint64>(head, INT_MAX)));
+        m_syncProgress->setValue(static_cast<int>(std::min<qint64>(position, INT_MAX)));
+    });
+    connect(client, &Client::sendFailed, this,
+        [this](qint64, const QString &, const protocol::Error &error) {
+            showError(ErrorText::forAction(error));
+        });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newAction = file->addAction(tr("&New conversation…"), this, &MainWindow::newConversation);
+    newAction->setShortcut(QKeySequence::New);
+    QAction *find = file->addAction(tr("&Find conversation"), this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    file->addSeparator();
+    file->addAction(tr("Sign &out this device…"), this, [this] {
+        if (QMessageBox::question(this, tr("Sign out"),
+                tr("Sign this device out? Its local copy of your messages will be removed; "
+                   "your other devices and the network keep them."))
+            == QMessageBox::Yes) {
+            m_client->signOutDevice(m_client->deviceId());
+        }
+    });
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *message = menuBar()->addMenu(tr("&Message"));
+    QAction *deleteLocal = message->addAction(tr("&Delete on this device"), this,
+        [this] { deleteSelected(false); });
+    deleteLocal->setShortcut(QKeySequence::Delete);
+    deleteLocal->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_messageView->addAction(deleteLocal);
+    QAction *deleteAll = message->addAction(tr("Delete &everywhere…"), this,
+        [this] { deleteSelected(true); });
+    deleteAll->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Delete));
+    deleteAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_messageView->addAction(deleteAll);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(tr("%1 — %2").arg(m_client->address(), m_client->deviceName()));
+}
+
+void MainWindow::onStateChanged(ConnectionState state)
+{
+    QString text;
+    switch (state) {
+    case ConnectionState::Disconnected:
+        text = tr("Offline — reconnecting…");
+        break;
+    case ConnectionState::Connecting:
+        text = tr("Connecting…");
+        break;
+    case ConnectionState::Syncing:
+        text = tr("Synchronizing…");
+        break;
+    case ConnectionState::Online:
+        text = tr("Online");
+        break;
+    case ConnectionState::SignedOut:
+        text = tr("Signed out");
+        break;
+    }
+    m_stateLabel->setText(text);
+    m_syncProgress->setVisible(state == ConnectionState::Syncing);
+    if (state == ConnectionState::Online) {
+        markVisibleRead();
+    }
+}
+
+QString MainWindow::currentPeer() const
+{
+    return m_messages->peer();
+}
+
+void MainWindow::openConversation(const QString &peerAddress)
+{
+    m_messages->setPeer(peerAddress);
+    m_composer->setEnabled(!peerAddress.isEmpty());
+    if (peerAddress.isEmpty()) {
+        m_peerHeader->setText(tr("Choose a conversation, or start one with Ctrl+N"));
+        return;
+    }
+    const int row = m_conversations->rowOf(peerAddress);
+    const QString name = row >= 0
+        ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole).toString()
+        : peerAddress;
+    m_peerHeader->setText(name == peerAddress ? peerAddress : tr("%1 <%2>").arg(name, peerAddress));
+    if (row >= 0) {
+        const QModelIndex proxy = m_filter->mapFromSource(m_conversations->index(row));
+        m_conversationView->setCurrentIndex(proxy);
+    }
+    m_composer->textEdit()->setFocus();
+}
+
+void MainWindow::onConversationActivated(const QModelIndex &proxyIndex)
+{
+    const QString peer = proxyIndex.data(ConversationModel::PeerAddressRole).toString();
+    if (peer != m_messages->peer()) {
+        openConversation(peer);
+    }
+}
+
+void MainWindow::onMessageClicked(const QModelIndex &index)
+{
+    const Message m = m_messages->messageAt(index.row());
+    if (!m.partial) {
+        return;
+    }
+    // A notified device fetches the whole message when the user opens it (DEV-3).
+    m_client->fetchBody(m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](
+                                   const protocol::Error &error) {
+        if (!guard) {
+            return;
+        }
+        if (!error.isNull()) {
+            showError(ErrorText::forAction(error));
+            return;
+        }
+        if (isActiveWindow()) {
+            m_client->markRead(id);
+        }
+    });
+}
+
+void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
+{
+    // Older pages arrive at the top while reading back; keep the view where it was.
+    if (first == 0 && last < m_messages->rowCount() - 1 && !m_stickToBottom) {
+        return;
+    }
+    if (m_stickToBottom) {
+        QTimer::singleShot(0, m_messageView, &QListView::scrollToBottom);
+    }
+    markVisibleRead();
+}
+
+void MainWindow::onScrolled(int value)
+{
+    QScrollBar *bar = m_messageView->verticalScrollBar();
+    m_stickToBottom = value >= bar->maximum() - 4;
+    if (value == bar->minimum() && m_messages->canFetchMore()) {
+        const int before = bar->maximum();
+        m_messages->fetchMore();
+        // Keep the message the user was looking at in place after the page above arrives.
+        QTimer::singleShot(0, this, [bar, before] { bar->setValue(bar->maximum() - before); });
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
+        markVisibleRead();
+    }
+}
+
+void MainWindow::markVisibleRead()
+{
+    // Reading happens when a person can see the conversation: an active window showing it.
+    if (!isActiveWindow() || m_messages->peer().isEmpty()) {
+        return;
+    }
+    for (int row = 0; row < m_messages->rowCount(); ++row) {
+        const Message m = m_messages->messageAt(row);
+        if (!m.outgoing && !m.read && !m.partial && m.id > 0) {
+            m_client->markRead(m.id);
+        }
+    }
+}
+
+void MainWindow::send(const QString &subject, const QString &body)
+{
+    const QString peer = m_messages->peer();
+    if (peer.isEmpty()) {
+        return;
+    }
+    if (m_client->send(peer, subject, body).isEmpty()) {
+        showError(tr("This message cannot be sent: it is too long or the address is not valid."));
+        return;
+    }
+    m_composer->clear();
+    m_stickToBottom = true;
+}
+
+void MainWindow::newConversation()
+{
+    QStringList suggestions;
+    const QList<Contact> contacts = m_client->contacts();
+    for (const Contact &c : contacts) {
+        suggestions.append(c.address);
+    }
+    bool ok = false;
+    const QString address = QInputDialog::getItem(this, tr("New conversation"),
+        tr("CPM address of the contact:"), suggestions, 0, true, &ok)
+                                .trimmed();
+    if (!ok || address.isEmpty()) {
+        return;
+    }
+    if (!protocol::isValidAddress(address)) {
+        showError(tr("“%1” is not a CPM address. It looks like name@example.com.").arg(address));
+        return;
+    }
+    openConversation(address);
+}
+
+void MainWindow::deleteSelected(bool everywhere)
+{
+    const QModelIndex index = m_messageView->currentIndex();
+    if (!index.isValid()) {
+        return;
+    }
+    const Message m = m_messages->messageAt(index.row());
+    if (m.id <= 0) {
+        return;
+    }
+    if (!everywhere) {
+        m_client->deleteLocally(m.id);
+        return;
+    }
+    if (QMessageBox::question(this, tr("Delete everywhere"),
+            tr("Delete this message from the network storage and from all your devices? "
+               "This cannot be undone."),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+        != QMessageBox::Yes) {
+        return;
+    }
+    m_client->deleteEverywhere(m.id, [this, guard = QPointer<MainWindow>(this)](
+                                         const protocol::Error &error) {
+        if (guard && !error.isNull()) {
+            showError(ErrorText::forAction(error));
+        }
+    });
+}
+
+void MainWindow::showMessageMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_messageView->indexAt(pos);
+    if (!index.isValid()) {
+        return;
+    }
+    m_messageView->setCurrentIndex(index);
+    QMenu menu(this);
+    menu.addAction(tr("Copy text"), this, [index] {
+        QGuiApplication::clipboard()->setText(index.data(MessageModel::BodyRole).toString());
+    });
+    menu.addSeparator();
+    menu.addAction(tr("Delete on this device"), this, [this] { deleteSelected(false); });
+    menu.addAction(tr("Delete everywhere…"), this, [this] { deleteSelected(true); });
+    menu.exec(m_messageView->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::showDiagnostics()
+{
+    const Diagnostics diag = m_client->diagnostics();
+    QStringList lines;
+    const QVariantMap map = diag.toVariantMap();
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        if (it.value().canConvert<QString>()) {
+            lines.append(it.key() + QStringLiteral(": ") + it.value().toString());
+        }
+    }
+    for (const protocol::Error &e : diag.lastErrors) {
+        lines.append(tr("error: %1 — %2").arg(e.code, e.message));
+    }
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Diagnostics — %1").arg(windowTitle()));
+    auto *text = new QPlainTextEdit(lines.join(QLatin1Char('\n')), &dialog);
+    text->setReadOnly(true);
+    text->setAccessibleName(tr("Diagnostics"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    QPushButton *copy = buttons->addButton(tr("&Copy as text"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, &dialog,
+        [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    dialog.resize(560, 380);
+    dialog.exec();
+}
+
+void MainWindow::showError(const QString &text)
+{
+    statusBar()->showMessage(text, 8000);
+}
+
+} // namespace cpm::ui

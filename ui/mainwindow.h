@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The main window of one device: conversations on the left, the open conversation with
+// its composer on the right, the connection state below. Titled "address — device" so
+// several instances side by side can be told apart (QA-1).
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QProgressBar;
+class QSortFilterProxyModel;
+
+namespace cpm {
+class Client;
+class ConversationModel;
+class MessageModel;
+enum class ConnectionState;
+} // namespace cpm
+
+namespace cpm::ui {
+
+class Composer;
+
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    explicit MainWindow(Client *client, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    //! Opens the conversation with \a peerAddress (also one with no messages yet).
+    void openConversation(const QString &peerAddress);
+    QString currentPeer() const;
+
+    ConversationModel *conversationModel() const { return m_conversations; }
+    MessageModel *messageModel() const { return m_messages; }
+
+Q_SIGNALS:
+    //! The device was signed out (remotely or here); the app returns to sign-in.
+    void signedOut();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void buildMenus();
+    void updateTitle();
+    void onStateChanged(ConnectionState state);
+    void onConversationActivated(const QModelIndex &proxyIndex);
+    void onMessageClicked(const QModelIndex &index);
+    void onRowsInserted(const QModelIndex &parent, int first, int last);
+    void onScrolled(int value);
+    void markVisibleRead();
+    void send(const QString &subject, const QString &body);
+    void newConversation();
+    void deleteSelected(bool everywhere);
+    void showMessageMenu(const QPoint &pos);
+    void showDiagnostics();
+    void showError(const QString &text);
+
+    Client *m_client;
+    ConversationModel *m_conversations;
+    MessageModel *m_messages;
+    QSortFilterProxyModel *m_filter;
+    QLineEdit *m_search;
+    QListView *m_conversationView;
+    QLabel *m_peerHeader;
+    QListView *m_messageView;
+    Composer *m_composer;
+    QLabel *m_stateLabel;
+    QProgressBar *m_syncProgress;
+    bool m_stickToBottom = true;
+};
+
+} // namespace cpm::ui

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Draws one message as a chat bubble: incoming on the left, own on the right, with the
+// subject, the text (or a "notification only" placeholder), the time, delivery ticks
+// (pending, sent, delivered, displayed) and a date separator where the day changes.
+
+#include <QStyledItemDelegate>
+
+namespace cpm::ui {
+
+class MessageDelegate final : public QStyledItemDelegate {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageDelegate)
+
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+        const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    //! The text shown for a message this device was only notified of.
+    static QString placeholderText();
+    //! The accessible / tooltip description of a delivery state.
+    static QString statusText(const QString &statusName);
+
+private:
+    struct Layout;
+    Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+};
+
+} // namespace cpm::ui

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "signindialog.h"
+
+#include "client.h"
+#include "errortext.h"
+#include "protocol.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSysInfo>
+#include <QVBoxLayout>
+
+namespace cpm::ui {
+
+SignInDialog::SignInDialog(Client *client, QWidget *parent)
+    : QDialog(parent)
+    , m_client(client)
+    , m_notice(new QLabel(this))
+    , m_server(new QLineEdit(this))
+    , m_address(new QLineEdit(this))
+    , m_password(new QLineEdit(this))
+    , m_deviceName(new QLineEdit(this))
+    , m_kind(new QComboBox(this))
+    , m_error(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_signIn(new QPushButton(tr("&Sign in"), this))
+    , m_guest(new QPushButton(tr("Sign in as &guest on this device"), this))
+{
+    setWindowTitle(tr("Sign in — CPM"));
+    setObjectName(QStringLiteral("signInDialog"));
+
+    auto *heading = new QLabel(tr("<h2>Sign in to CPM</h2>"
+                                  "<p>This device will be registered with your account so "
+                                  "messages reach it like your other devices.</p>"),
+        this);
+    heading->setWordWrap(true);
+    m_notice->setWordWrap(true);
+    m_notice->setVisible(false);
+    m_notice->setObjectName(QStringLiteral("notice"));
+
+    m_server->setText(client->serverUrl().toString());
+    m_server->setPlaceholderText(QStringLiteral("ws://127.0.0.1:7878/"));
+    m_address->setText(client->address());
+    m_address->setPlaceholderText(tr("alice@cpm.example"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_deviceName->setText(client->deviceName().isEmpty()
+            ? tr("%1's computer").arg(QSysInfo::machineHostName())
+            : client->deviceName());
+    const std::pair<QString, QString> kinds[] = {
+        { QStringLiteral("laptop"), tr("Laptop") },
+        { QStringLiteral("desktop"), tr("Desktop") },
+        { QStringLiteral("mobile"), tr("Mobile phone") },
+        { QStringLiteral("fixed"), tr("Fixed phone") },
+        { QStringLiteral("tablet"), tr("Tablet / PDA") },
+    };
+    for (const auto &[value, label] : kinds) {
+        m_kind->addItem(label, value);
+    }
+
+    m_server->setAccessibleName(tr("Server address"));
+    m_address->setAccessibleName(tr("CPM address"));
+    m_password->setAccessibleName(tr("Password"));
+    m_deviceName->setAccessibleName(tr("Device name"));
+    m_kind->setAccessibleName(tr("Device kind"));
+    m_server->setObjectName(QStringLiteral("server"));
+    m_address->setObjectName(QStringLiteral("address"));
+    m_password->setObjectName(QStringLiteral("password"));
+    m_deviceName->setObjectName(QStringLiteral("deviceName"));
+    m_kind->setObjectName(QStringLiteral("kind"));
+    m_error->setObjectName(QStringLiteral("error"));
+    m_signIn->setObjectName(QStringLiteral("signIn"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Se&rver:"), m_server);
+    form->addRow(tr("CPM &address:"), m_address);
+    form->addRow(tr("&Password:"), m_password);
+    form->addRow(tr("Device &name:"), m_deviceName);
+    form->addRow(tr("Device &kind:"), m_kind);
+
+    m_error->setWordWrap(true);
+    m_error->setVisible(false);
+    m_error->setStyleSheet(QStringLiteral("color: palette(link); font-weight: 600;"));
+    m_error->setForegroundRole(QPalette::BrightText);
+    m_progress->setRange(0, 0);
+    m_progress->setTextVisible(false);
+    m_progress->setMaximumHeight(6);
+    m_progress->setVisible(false);
+    m_progress->setAccessibleName(tr("Signing in"));
+
+    // The guest flow (GST-1) arrives with its own issue; the place for it is already here
+    // so people learn where to look.
+    m_guest->setEnabled(false);
+    m_guest->setToolTip(tr("Guest sign-in is not available in this version yet."));
+    m_guest->setFlat(true);
+
+    auto *buttons = new QDialogButtonBox(this);
+    buttons->addButton(m_signIn, QDialogButtonBox::AcceptRole);
+    buttons->addButton(QDialogButtonBox::Cancel);
+    m_signIn->setDefault(true);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(heading);
+    layout->addWidget(m_notice);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(m_progress);
+    layout->addWidget(buttons);
+    layout->addWidget(m_guest, 0, Qt::AlignLeft);
+    setMinimumWidth(440);
+
+    connect(buttons, &QDialogButtonBox::accepted, this, &SignInDialog::signIn);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    for (QLineEdit *edit : { m_server, m_address, m_password, m_deviceName }) {
+        connect(edit, &QLineEdit::textChanged, this, &SignInDialog::updateButtons);
+    }
+    updateButtons();
+    (m_address->text().isEmpty() ? m_address : m_password)->setFocus();
+}
+
+SignInDialog::~SignInDialog() = default;
+
+void SignInDialog::setNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->setVisible(!text.isEmpty());
+}
+
+void SignInDialog::updateButtons()
+{
+    const QUrl url(m_server->text().trimmed());
+    const bool ready = url.isValid()
+        && (url.scheme() == QLatin1StringView("ws") || url.scheme() == QLatin1StringView("wss"))
+        && protocol::isValidAddress(m_address->text().trimmed()) && !m_password->text().isEmpty()
+        && !m_deviceName->text().trimmed().isEmpty();
+    m_signIn->setEnabled(ready && !m_progress->isVisible());
+}
+
+void SignInDialog::setBusy(bool busy)
+{
+    m_progress->setVisible(busy);
+    for (QWidget *w : std::initializer_list<QWidget *> {
+             m_server, m_address, m_password, m_deviceName, m_kind }) {
+        w->setEnabled(!busy);
+    }
+    updateButtons();
+}
+
+void SignInDialog::signIn()
+{
+    if (!m_signIn->isEnabled()) {
+        return;
+    }
+    m_error->setVisible(false);
+    setBusy(true);
+    const QUrl url(m_server->text().trimmed());
+    m_client->setServerUrl(url);
+    m_client->registerDevice(m_address->text().trimmed(), m_password->text(),
+        m_deviceName->text().trimmed(), m_kind->currentData().toString(),
+        [this, url, guard = QPointer<SignInDialog>(this)](const protocol::Error &error) {
+            if (!guard) {
+                return;
+            }
+            setBusy(false);
+            if (error.isNull()) {
+                m_password->clear();
+                accept();
+                return;
+            }
+            m_error->setText(ErrorText::forSignIn(error, url));
+            m_error->setVisible(true);
+            m_password->selectAll();
+            m_password->setFocus();
+        });
+}
+
+} // namespace cpm::ui

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The sign-in window: registers this device (server, CPM address, password, device name
+// and kind) through the Client and reports success or a readable error.
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+
+namespace cpm {
+class Client;
+}
+
+namespace cpm::ui {
+
+class SignInDialog final : public QDialog {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SignInDialog)
+
+public:
+    explicit SignInDialog(Client *client, QWidget *parent = nullptr);
+    ~SignInDialog() override;
+
+    //! Shows a message above the form, e.g. why the user is back here.
+    void setNotice(const QString &text);
+
+private:
+    void updateButtons();
+    void signIn();
+    void setBusy(bool busy);
+
+    Client *m_client;
+    QLabel *m_notice;
+    QLineEdit *m_server;
+    QLineEdit *m_address;
+    QLineEdit *m_password;
+    QLineEdit *m_deviceName;
+    QComboBox *m_kind;
+    QLabel *m_error;
+    QProgressBar *m_progress;
+    QPushButton *m_signIn;
+    QPushButton *m_guest;
+};
+
+} // namespace cpm::ui
