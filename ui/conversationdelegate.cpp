@@ -24,6 +24,15 @@ QColor ConversationDelegate::avatarColor(const QString &address)
     return QColor::fromHsl(h % 360, 120, 110);
 }
 
+QString ConversationDelegate::clockTime(const QTime &time)
+{
+    // Some locales' short format (the C locale's among them) carries seconds, which only
+    // add noise next to a message.
+    QString format = QLocale().timeFormat(QLocale::ShortFormat);
+    format.remove(QStringLiteral(":ss"));
+    return time.toString(format);
+}
+
 QString ConversationDelegate::shortTime(const QDateTime &time)
 {
     if (!time.isValid()) {
@@ -32,7 +41,7 @@ QString ConversationDelegate::shortTime(const QDateTime &time)
     const QDate today = QDate::currentDate();
     const QLocale locale;
     if (time.date() == today) {
-        return locale.toString(time.time(), QLocale::ShortFormat);
+        return clockTime(time.time());
     }
     if (time.date().daysTo(today) < 7) {
         return locale.dayName(time.date().dayOfWeek(), QLocale::ShortFormat);

@@ -21,6 +21,8 @@ public:
 
     //! A stable, readable colour for an address's avatar.
     static QColor avatarColor(const QString &address);
+    //! Hours and minutes in the user's locale, without seconds.
+    static QString clockTime(const QTime &time);
     //! "14:05" today, "Mon" this week, else a short date.
     static QString shortTime(const QDateTime &time);
 };

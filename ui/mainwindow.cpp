@@ -144,6 +144,13 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
         markVisibleRead();
     });
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    // The list reloads itself as messages come and go; keep the open conversation selected.
+    connect(m_conversations, &QAbstractItemModel::modelReset, this, [this] {
+        const int row = m_conversations->rowOf(m_messages->peer());
+        if (row >= 0) {
+            m_conversationView->setCurrentIndex(m_filter->mapFromSource(m_conversations->index(row)));
+        }
+    });
     connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
     connect(client, &Client::signedOut, this, &MainWindow::signedOut);

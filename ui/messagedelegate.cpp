@@ -231,8 +231,8 @@ void MessageDelegate::paint(
     QColor footerInk = ink;
     footerInk.setAlphaF(0.7f);
     painter->setFont(l.footerFont);
-    QString footer = QLocale().toString(
-        index.data(MessageModel::TimeRole).toDateTime().time(), QLocale::ShortFormat);
+    QString footer
+        = ConversationDelegate::clockTime(index.data(MessageModel::TimeRole).toDateTime().time());
     const QString status = index.data(MessageModel::StatusNameRole).toString();
     if (outgoing) {
         footer += QLatin1Char(' ') + ticks(status);

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cpm-screenshots OUTDIR: starts a real cpm-server, signs in a few devices, exchanges
+// messages and renders every screen to PNG, in the light and the dark palette, so the
+// README and docs/screenshots/ show what a person sees. Run by scripts/screenshots.sh.
+
+#include "client.h"
+#include "conversationmodel.h"
+#include "mainwindow.h"
+#include "signindialog.h"
+#include "testserver.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QListView>
+#include <QPalette>
+#include <QStyleFactory>
+#include <QTemporaryDir>
+#include <QTranslator>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+
+using namespace cpm;
+
+namespace {
+
+bool waitFor(const std::function<bool()> &condition, int ms = 15000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!condition()) {
+        if (timer.elapsed() > ms) {
+            return false;
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    }
+    return true;
+}
+
+void settle(int ms = 300)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < ms) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    }
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
+    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Base, QColor(0x1f, 0x21, 0x24));
+    p.setColor(QPalette::AlternateBase, QColor(0x35, 0x37, 0x3b));
+    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9c, 0xa0));
+    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
+    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7e, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3b));
+    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    for (const auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText }) {
+        p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7c, 0x80));
+    }
+    return p;
+}
+
+QPalette lightPalette()
+{
+    QPalette p = QApplication::style()->standardPalette();
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd0));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::AlternateBase, QColor(0xe9, 0xeb, 0xee));
+    return p;
+}
+
+std::unique_ptr<Client> device(const QTemporaryDir &dir, const QString &name, const QUrl &url)
+{
+    auto c = std::make_unique<Client>(dir.filePath(name));
+    c->open();
+    c->setServerUrl(url);
+    return c;
+}
+
+bool signIn(Client *c, const QString &address, const QString &name, const QString &kind)
+{
+    bool done = false;
+    bool ok = false;
+    c->registerDevice(address, QStringLiteral("demo-password"), name, kind,
+        [&](const protocol::Error &e) {
+            ok = e.isNull();
+            done = true;
+        });
+    return waitFor([&] { return done; }) && ok
+        && waitFor([&] { return c->state() == ConnectionState::Online; });
+}
+
+void save(QWidget *w, const QString &path)
+{
+    settle();
+    if (!w->grab().save(path)) {
+        std::fprintf(stderr, "could not write %s\n", qPrintable(path));
+    } else {
+        std::printf("%s\n", qPrintable(path));
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral(".");
+    QDir().mkpath(out);
+
+    test::TestServer server;
+    if (!server.start()) {
+        std::fprintf(stderr, "cannot start cpm-server\n");
+        return 1;
+    }
+    for (const char *u : { "alice@cpm.example", "bob@cpm.example", "carol@cpm.example",
+             "dave@cpm.example" }) {
+        server.addUser(QString::fromLatin1(u), QStringLiteral("demo-password"));
+    }
+    QTemporaryDir profiles;
+    auto alice = device(profiles, QStringLiteral("alice"), server.url());
+    auto bob = device(profiles, QStringLiteral("bob"), server.url());
+    auto carol = device(profiles, QStringLiteral("carol"), server.url());
+    auto dave = device(profiles, QStringLiteral("dave"), server.url());
+    if (!signIn(alice.get(), QStringLiteral("alice@cpm.example"), QStringLiteral("Alice's laptop"),
+            QStringLiteral("laptop"))
+        || !signIn(bob.get(), QStringLiteral("bob@cpm.example"), QStringLiteral("Bob's PDA"),
+            QStringLiteral("tablet"))
+        || !signIn(carol.get(), QStringLiteral("carol@cpm.example"),
+            QStringLiteral("Carol's phone"), QStringLiteral("mobile"))
+        || !signIn(dave.get(), QStringLiteral("dave@cpm.example"), QStringLiteral("Dave's desktop"),
+            QStringLiteral("desktop"))) {
+        server.dumpLog();
+        return 1;
+    }
+    const QString a = QStringLiteral("alice@cpm.example");
+    bool contactDone = false;
+    alice->addContact(QStringLiteral("bob@cpm.example"), QStringLiteral("Bob Martin"),
+        [&](const protocol::Error &) { contactDone = true; });
+    waitFor([&] { return contactDone; });
+    dave->send(a, {}, QStringLiteral("Lunch on Friday?"));
+    carol->send(a, QStringLiteral("Minutes"), QStringLiteral("The minutes from today's meeting are in the shared folder."));
+    waitFor([&] { return alice->unreadCount() == 2; });
+    bob->send(a, QStringLiteral("Holidays"),
+        QStringLiteral("Just back from Sydney! I took far too many pictures — the harbour at "
+                       "sunset was unreal."));
+    waitFor([&] { return alice->unreadCount() == 3; });
+    alice->send(QStringLiteral("bob@cpm.example"), {}, QStringLiteral("Welcome back! I want to see them all."));
+    bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
+    waitFor([&] { return alice->unreadCount() == 4 && alice->outboxSize() == 0; });
+    settle(500);
+
+    QTranslator german;
+    for (const bool dark : { false, true }) {
+        QApplication::setPalette(dark ? darkPalette() : lightPalette());
+        const QString suffix = dark ? QStringLiteral("-dark") : QStringLiteral("-light");
+        {
+            Client fresh(profiles.filePath(QStringLiteral("fresh")));
+            fresh.open();
+            fresh.setServerUrl(server.url());
+            ui::SignInDialog dialog(&fresh);
+            dialog.show();
+            save(&dialog, out + QStringLiteral("/signin") + suffix + QStringLiteral(".png"));
+        }
+        ui::MainWindow window(alice.get());
+        window.resize(1000, 640);
+        window.show();
+        window.openConversation(QStringLiteral("bob@cpm.example"));
+        save(&window, out + QStringLiteral("/main") + suffix + QStringLiteral(".png"));
+    }
+    if (german.load(QStringLiteral(":/i18n/cpm_de.qm")) || german.load(QStringLiteral("cpm_de"),
+            QCoreApplication::applicationDirPath() + QStringLiteral("/../../app/desktop"))) {
+        QApplication::installTranslator(&german);
+        QApplication::setPalette(lightPalette());
+        ui::MainWindow window(alice.get());
+        window.resize(1000, 640);
+        window.show();
+        window.openConversation(QStringLiteral("carol@cpm.example"));
+        save(&window, out + QStringLiteral("/main-de.png"));
+    }
+    server.stop();
+    return 0;
+}
