@@ -20,27 +20,27 @@
 namespace cpm {
 
 namespace {
-    constexpr char TokenContext[] = "cpm/token";
-    constexpr int MaxLastErrors = 20;
-    constexpr int SendRetryMs = 5000;
+constexpr char TokenContext[] = "cpm/token";
+constexpr int MaxLastErrors = 20;
+constexpr int SendRetryMs = 5000;
 
-    protocol::Error localError(const char *code, const QString &message)
-    {
-        return protocol::Error { QString::fromLatin1(code), message, -1 };
-    }
+protocol::Error localError(const char* code, const QString& message)
+{
+    return protocol::Error { QString::fromLatin1(code), message, -1 };
+}
 
-    // A refusal that sending the same message again cannot change.
-    bool isPermanentSendError(const protocol::Error &e)
-    {
-        using namespace protocol::error;
-        return e.code == NoSuchUser || e.code == TooLarge || e.code == Conflict || e.code == BadRequest
-            || e.code == QuotaExceeded || e.code == AccountDisabled;
-    }
+// A refusal that sending the same message again cannot change.
+bool isPermanentSendError(const protocol::Error& e)
+{
+    using namespace protocol::error;
+    return e.code == NoSuchUser || e.code == TooLarge || e.code == Conflict || e.code == BadRequest
+        || e.code == QuotaExceeded || e.code == AccountDisabled;
+}
 } // namespace
 
 class Client::Private final : public EventSink {
 public:
-    Private(Client *client, const QString &dir, std::unique_ptr<Transport> transport)
+    Private(Client* client, const QString& dir, std::unique_ptr<Transport> transport)
         : q(client)
         , profile(dir)
     {
@@ -53,7 +53,7 @@ public:
 
     // EventSink
     qint64 syncPosition() const override { return store ? store->syncPosition() : 0; }
-    bool applyEvents(const QList<protocol::Frame> &events, qint64 next) override
+    bool applyEvents(const QList<protocol::Frame>& events, qint64 next) override
     {
         if (!store) {
             return false;
@@ -65,7 +65,7 @@ public:
         emitChanges(changes, !firstSync);
         return true;
     }
-    void applyTransient(const protocol::Frame &event) override
+    void applyTransient(const protocol::Frame& event) override
     {
         if (store && event.event == protocol::event::Presence) {
             StoreChanges changes;
@@ -74,28 +74,28 @@ public:
         }
     }
 
-    void emitChanges(const StoreChanges &c, bool notify);
-    void recordError(const protocol::Error &error);
+    void emitChanges(const StoreChanges& c, bool notify);
+    void recordError(const protocol::Error& error);
     //! A request whose \a onSuccess runs with the result, and \a done in any case.
-    void call(QLatin1StringView op, const QJsonObject &args, Callback done,
-        std::function<void(const QJsonObject &)> onSuccess = {});
+    void call(QLatin1StringView op, const QJsonObject& args, Callback done,
+        std::function<void(const QJsonObject&)> onSuccess = {});
     //! Applies a change we just made on the server before its event comes back.
-    void applyLocalEvent(QLatin1StringView name, const QJsonObject &data);
-    void onAuthenticated(const QJsonObject &result);
+    void applyLocalEvent(QLatin1StringView name, const QJsonObject& data);
+    void onAuthenticated(const QJsonObject& result);
     void onOnline();
     void flushOutbox();
     void flushReads();
     void sendRead(qint64 id, Callback done = {});
-    bool openStore(QString *error);
+    bool openStore(QString* error);
     void wipe();
     QString token() const;
 
-    Client *q;
+    Client* q;
     Profile profile;
     std::unique_ptr<Keystore> keystore;
     std::unique_ptr<SecretBox> box;
     std::unique_ptr<LocalStore> store;
-    Connection *connection = nullptr;
+    Connection* connection = nullptr;
     QSet<QString> inFlight; //!< clientIds sent and not yet answered
     QList<protocol::Error> lastErrors;
     Callback registerDone;
@@ -105,13 +105,13 @@ public:
     bool firstSync = false;
 };
 
-void Client::Private::emitChanges(const StoreChanges &c, bool notify)
+void Client::Private::emitChanges(const StoreChanges& c, bool notify)
 {
-    for (const auto &s : c.sent) {
+    for (const auto& s : c.sent) {
         inFlight.remove(s.clientId);
         Q_EMIT q->messageSent(s.pendingId, s.id, s.clientId);
     }
-    for (const auto &a : c.added) {
+    for (const auto& a : c.added) {
         Q_EMIT q->messageAdded(a.id, a.peer);
         if (a.unreadIncoming && notify) {
             if (const auto m = store->message(a.id)) {
@@ -149,7 +149,7 @@ void Client::Private::emitChanges(const StoreChanges &c, bool notify)
     }
 }
 
-void Client::Private::recordError(const protocol::Error &error)
+void Client::Private::recordError(const protocol::Error& error)
 {
     lastErrors.append(error);
     while (lastErrors.size() > MaxLastErrors) {
@@ -158,13 +158,13 @@ void Client::Private::recordError(const protocol::Error &error)
     Q_EMIT q->errorOccurred(error);
 }
 
-void Client::Private::call(QLatin1StringView op, const QJsonObject &args, Callback done,
-    std::function<void(const QJsonObject &)> onSuccess)
+void Client::Private::call(QLatin1StringView op, const QJsonObject& args, Callback done,
+    std::function<void(const QJsonObject&)> onSuccess)
 {
     QPointer<Client> guard(q);
     connection->request(op, args,
         [this, guard, op, done = std::move(done), onSuccess = std::move(onSuccess)](
-            const QJsonObject &result, const protocol::Error &error) {
+            const QJsonObject& result, const protocol::Error& error) {
             if (!guard) {
                 return;
             }
@@ -180,7 +180,7 @@ void Client::Private::call(QLatin1StringView op, const QJsonObject &args, Callba
         });
 }
 
-void Client::Private::applyLocalEvent(QLatin1StringView name, const QJsonObject &data)
+void Client::Private::applyLocalEvent(QLatin1StringView name, const QJsonObject& data)
 {
     if (!store) {
         return;
@@ -202,7 +202,7 @@ QString Client::Private::token() const
     return plain ? QString::fromUtf8(*plain) : QString();
 }
 
-bool Client::Private::openStore(QString *error)
+bool Client::Private::openStore(QString* error)
 {
     store = std::make_unique<LocalStore>(box.get());
     if (!store->open(profile.filePath(QString::fromLatin1(LocalStore::FileName)), error)) {
@@ -222,7 +222,7 @@ void Client::Private::wipe()
         store.reset();
     }
     const QString db = profile.filePath(QString::fromLatin1(LocalStore::FileName));
-    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+    for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
         QFile::remove(db + suffix);
     }
     profile.clearAccount();
@@ -239,7 +239,7 @@ void Client::Private::wipe()
     }
 }
 
-void Client::Private::onAuthenticated(const QJsonObject &result)
+void Client::Private::onAuthenticated(const QJsonObject& result)
 {
     const QString address = result.value(QLatin1StringView("address")).toString();
     const qint64 deviceId = result.value(QLatin1StringView("deviceId")).toInteger();
@@ -248,9 +248,11 @@ void Client::Private::onAuthenticated(const QJsonObject &result)
     if (!token.isEmpty()) {
         const QString name = device.value(QLatin1StringView("name")).toString(pendingName);
         const QString kind = device.value(QLatin1StringView("kind")).toString(pendingKind);
-        profile.setAccount(address, deviceId, name, kind, box->seal(token.toUtf8(), QByteArrayView(TokenContext)));
+        profile.setAccount(
+            address, deviceId, name, kind, box->seal(token.toUtf8(), QByteArrayView(TokenContext)));
     } else if (!device.isEmpty()) {
-        profile.setDeviceName(device.value(QLatin1StringView("name")).toString(profile.deviceName()));
+        profile.setDeviceName(
+            device.value(QLatin1StringView("name")).toString(profile.deviceName()));
     }
     firstSync = syncPosition() == 0;
     if (store && !device.isEmpty()) {
@@ -273,7 +275,7 @@ void Client::Private::onOnline()
     firstSync = false;
     flushOutbox();
     flushReads();
-    call(protocol::op::ProfileGet, {}, {}, [this](const QJsonObject &result) {
+    call(protocol::op::ProfileGet, {}, {}, [this](const QJsonObject& result) {
         StoreChanges changes;
         if (store && store->replaceProfile(result, &changes)) {
             emitChanges(changes, false);
@@ -287,13 +289,13 @@ void Client::Private::flushOutbox()
     if (!store || connection->state() != State::Online) {
         return;
     }
-    for (const OutboxEntry &e : store->outbox()) {
+    for (const OutboxEntry& e : store->outbox()) {
         if (inFlight.contains(e.clientId)) {
             continue;
         }
         inFlight.insert(e.clientId);
-        QJsonObject args { { QStringLiteral("clientId"), e.clientId }, { QStringLiteral("to"), e.to },
-            { QStringLiteral("body"), e.body } };
+        QJsonObject args { { QStringLiteral("clientId"), e.clientId },
+            { QStringLiteral("to"), e.to }, { QStringLiteral("body"), e.body } };
         if (!e.subject.isEmpty()) {
             args.insert(QStringLiteral("subject"), e.subject);
         }
@@ -301,7 +303,8 @@ void Client::Private::flushOutbox()
         const qint64 pendingId = e.pendingId;
         QPointer<Client> guard(q);
         connection->request(protocol::op::Send, args,
-            [this, guard, clientId, pendingId](const QJsonObject &result, const protocol::Error &error) {
+            [this, guard, clientId, pendingId](
+                const QJsonObject& result, const protocol::Error& error) {
                 if (!guard || !store) {
                     return;
                 }
@@ -337,7 +340,7 @@ void Client::Private::flushOutbox()
 void Client::Private::sendRead(qint64 id, Callback done)
 {
     call(protocol::op::Read, { { QStringLiteral("messageId"), id } },
-        [this, id, done = std::move(done)](const protocol::Error &error) {
+        [this, id, done = std::move(done)](const protocol::Error& error) {
             // not_found: deleted meanwhile; nothing left to tell.
             if (store && (error.isNull() || error.code == protocol::error::NotFound)) {
                 store->clearPendingRead(id);
@@ -360,12 +363,12 @@ void Client::Private::flushReads()
 
 // --- Client ----------------------------------------------------------------------------
 
-Client::Client(const QString &profileDir, QObject *parent)
+Client::Client(const QString& profileDir, QObject* parent)
     : Client(profileDir, nullptr, parent)
 {
 }
 
-Client::Client(const QString &profileDir, std::unique_ptr<Transport> transport, QObject *parent)
+Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, QObject* parent)
     : QObject(parent)
     , d(std::make_unique<Private>(this, profileDir, std::move(transport)))
 {
@@ -379,15 +382,16 @@ Client::Client(const QString &profileDir, std::unique_ptr<Transport> transport, 
     });
     connect(d->connection, &Connection::syncProgressChanged, this, &Client::syncProgressChanged);
     connect(d->connection, &Connection::errorOccurred, this,
-        [this](const protocol::Error &error) { d->recordError(error); });
+        [this](const protocol::Error& error) { d->recordError(error); });
     connect(d->connection, &Connection::authenticated, this,
-        [this](const QJsonObject &result) { d->onAuthenticated(result); });
-    connect(d->connection, &Connection::authenticationFailed, this, [this](const protocol::Error &error) {
-        if (d->registerDone) {
-            auto done = std::exchange(d->registerDone, {});
-            done(error);
-        }
-    });
+        [this](const QJsonObject& result) { d->onAuthenticated(result); });
+    connect(d->connection, &Connection::authenticationFailed, this,
+        [this](const protocol::Error& error) {
+            if (d->registerDone) {
+                auto done = std::exchange(d->registerDone, {});
+                done(error);
+            }
+        });
     connect(d->connection, &Connection::signedOut, this, [this] {
         d->wipe();
         if (d->registerDone) {
@@ -409,7 +413,7 @@ Client::~Client()
     d->connection = nullptr;
 }
 
-bool Client::open(QString *error)
+bool Client::open(QString* error)
 {
     if (isOpen()) {
         return true;
@@ -423,7 +427,8 @@ bool Client::open(QString *error)
     if (!d->profile.open(error)) {
         return false;
     }
-    d->keystore = std::make_unique<Keystore>(d->profile.dir(), QStringLiteral("profile-") + d->profile.instanceId());
+    d->keystore = std::make_unique<Keystore>(
+        d->profile.dir(), QStringLiteral("profile-") + d->profile.instanceId());
     SecretKey key = d->keystore->load(Keystore::kindFromName(d->profile.keyStorage()), error);
     if (key.isNull()) {
         return false;
@@ -437,37 +442,28 @@ bool Client::open(QString *error)
     return true;
 }
 
-bool Client::isOpen() const
-{
-    return d->store != nullptr;
-}
+bool Client::isOpen() const { return d->store != nullptr; }
 
-QString Client::profileDir() const
-{
-    return d->profile.dir();
-}
+QString Client::profileDir() const { return d->profile.dir(); }
 
 bool Client::hasAccount() const
 {
     return isOpen() && d->profile.deviceId() > 0 && !d->profile.sealedToken().isEmpty();
 }
 
-QUrl Client::serverUrl() const
-{
-    return isOpen() ? d->profile.serverUrl() : QUrl();
-}
+QUrl Client::serverUrl() const { return isOpen() ? d->profile.serverUrl() : QUrl(); }
 
-void Client::setServerUrl(const QUrl &url)
+void Client::setServerUrl(const QUrl& url)
 {
     if (isOpen()) {
         d->profile.setServerUrl(url);
     }
 }
 
-void Client::registerDevice(const QString &address, const QString &password, const QString &deviceName,
-    const QString &kind, Callback done)
+void Client::registerDevice(const QString& address, const QString& password,
+    const QString& deviceName, const QString& kind, Callback done)
 {
-    auto fail = [&](const QString &message) {
+    auto fail = [&](const QString& message) {
         const auto e = localError("bad_request", message);
         d->recordError(e);
         if (done) {
@@ -526,7 +522,8 @@ void Client::connectToServer()
     }
     const QString token = d->token();
     if (token.isEmpty()) {
-        d->recordError(localError("no_account", tr("The device token cannot be read with this profile key.")));
+        d->recordError(
+            localError("no_account", tr("The device token cannot be read with this profile key.")));
         return;
     }
     Credentials credentials;
@@ -542,30 +539,15 @@ void Client::disconnectFromServer()
     d->inFlight.clear();
 }
 
-void Client::setAutoReconnect(bool enabled)
-{
-    d->connection->setAutoReconnect(enabled);
-}
+void Client::setAutoReconnect(bool enabled) { d->connection->setAutoReconnect(enabled); }
 
-Client::State Client::state() const
-{
-    return d->connection->state();
-}
+Client::State Client::state() const { return d->connection->state(); }
 
-qint64 Client::syncPosition() const
-{
-    return d->syncPosition();
-}
+qint64 Client::syncPosition() const { return d->syncPosition(); }
 
-qint64 Client::serverHead() const
-{
-    return std::max(d->connection->serverHead(), syncPosition());
-}
+qint64 Client::serverHead() const { return std::max(d->connection->serverHead(), syncPosition()); }
 
-QList<protocol::Error> Client::lastErrors() const
-{
-    return d->lastErrors;
-}
+QList<protocol::Error> Client::lastErrors() const { return d->lastErrors; }
 
 Diagnostics Client::diagnostics() const
 {
@@ -586,40 +568,30 @@ Diagnostics Client::diagnostics() const
     return diag;
 }
 
-QString Client::address() const
-{
-    return isOpen() ? d->profile.address() : QString();
-}
+QString Client::address() const { return isOpen() ? d->profile.address() : QString(); }
 
-qint64 Client::deviceId() const
-{
-    return isOpen() ? d->profile.deviceId() : 0;
-}
+qint64 Client::deviceId() const { return isOpen() ? d->profile.deviceId() : 0; }
 
-QString Client::deviceName() const
-{
-    return isOpen() ? d->profile.deviceName() : QString();
-}
+QString Client::deviceName() const { return isOpen() ? d->profile.deviceName() : QString(); }
 
-QString Client::instanceId() const
-{
-    return isOpen() ? d->profile.instanceId() : QString();
-}
+QString Client::instanceId() const { return isOpen() ? d->profile.instanceId() : QString(); }
 
-QString Client::send(const QString &to, const QString &subject, const QString &body)
+QString Client::send(const QString& to, const QString& subject, const QString& body)
 {
     if (!hasAccount()) {
         d->recordError(localError("no_account", tr("This device is not registered yet.")));
         return {};
     }
     if (!protocol::isValidAddress(to) || body.toUtf8().size() > protocol::limits::MaxBodyBytes
-        || subject.size() > protocol::limits::MaxSubjectChars || (body.isEmpty() && subject.isEmpty())) {
-        d->recordError(localError("bad_request", tr("The message cannot be sent: check the address and its size.")));
+        || subject.size() > protocol::limits::MaxSubjectChars
+        || (body.isEmpty() && subject.isEmpty())) {
+        d->recordError(localError(
+            "bad_request", tr("The message cannot be sent: check the address and its size.")));
         return {};
     }
     const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const qint64 pendingId = d->store->enqueue(clientId, address(), to, subject, body,
-        QDateTime::currentMSecsSinceEpoch());
+    const qint64 pendingId = d->store->enqueue(
+        clientId, address(), to, subject, body, QDateTime::currentMSecsSinceEpoch());
     if (pendingId == 0) {
         d->recordError(localError("internal", tr("The message could not be stored.")));
         return {};
@@ -644,16 +616,20 @@ void Client::markRead(qint64 messageId, Callback done)
         d->sendRead(messageId, std::move(done));
     } else if (done) {
         // flushReads() tells the server once online.
-        QTimer::singleShot(0, this, [done] { done(localError("offline", tr("Not connected; the server will be told later."))); });
+        QTimer::singleShot(0, this, [done] {
+            done(localError("offline", tr("Not connected; the server will be told later.")));
+        });
     }
 }
 
 void Client::fetchBody(qint64 messageId, Callback done)
 {
     d->call(protocol::op::Fetch, { { QStringLiteral("messageId"), messageId } }, std::move(done),
-        [this](const QJsonObject &result) {
+        [this](const QJsonObject& result) {
             StoreChanges changes;
-            if (d->store && d->store->storeMessage(result.value(QLatin1StringView("message")).toObject(), &changes)) {
+            if (d->store
+                && d->store->storeMessage(
+                    result.value(QLatin1StringView("message")).toObject(), &changes)) {
                 d->emitChanges(changes, false);
             }
         });
@@ -681,7 +657,7 @@ void Client::deleteEverywhere(qint64 messageId, Callback done)
         return;
     }
     d->call(protocol::op::Delete, { { QStringLiteral("messageId"), messageId } }, std::move(done),
-        [this, messageId](const QJsonObject &) {
+        [this, messageId](const QJsonObject&) {
             StoreChanges changes;
             if (d->store && d->store->remove(messageId, &changes)) {
                 d->emitChanges(changes, false);
@@ -694,7 +670,8 @@ std::optional<Message> Client::message(qint64 messageId) const
     return isOpen() ? d->store->message(messageId) : std::nullopt;
 }
 
-QList<Message> Client::messages(const QString &peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
+QList<Message> Client::messages(
+    const QString& peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
 {
     return isOpen() ? d->store->messages(peer, limit, beforeTime, beforeLocalId) : QList<Message>();
 }
@@ -704,59 +681,60 @@ QList<Conversation> Client::conversations() const
     return isOpen() ? d->store->conversations() : QList<Conversation>();
 }
 
-int Client::unreadCount() const
-{
-    return isOpen() ? d->store->unreadCount() : 0;
-}
+int Client::unreadCount() const { return isOpen() ? d->store->unreadCount() : 0; }
 
-int Client::outboxSize() const
-{
-    return isOpen() ? d->store->outboxSize() : 0;
-}
+int Client::outboxSize() const { return isOpen() ? d->store->outboxSize() : 0; }
 
-QList<Device> Client::devices() const
-{
-    return isOpen() ? d->store->devices() : QList<Device>();
-}
+QList<Device> Client::devices() const { return isOpen() ? d->store->devices() : QList<Device>(); }
 
 void Client::refreshDevices(Callback done)
 {
-    d->call(protocol::op::DevicesList, {}, std::move(done), [this](const QJsonObject &result) {
+    d->call(protocol::op::DevicesList, {}, std::move(done), [this](const QJsonObject& result) {
         StoreChanges changes;
-        if (d->store && d->store->replaceDevices(result.value(QLatin1StringView("devices")).toArray(), &changes)) {
+        if (d->store
+            && d->store->replaceDevices(
+                result.value(QLatin1StringView("devices")).toArray(), &changes)) {
             d->emitChanges(changes, false);
         }
     });
 }
 
-void Client::renameDevice(qint64 deviceId, const QString &name, Callback done)
+void Client::renameDevice(qint64 deviceId, const QString& name, Callback done)
 {
-    d->call(protocol::op::DevicesRename, { { QStringLiteral("deviceId"), deviceId }, { QStringLiteral("name"), name } },
-        std::move(done), [this, deviceId, name](const QJsonObject &result) {
+    d->call(protocol::op::DevicesRename,
+        { { QStringLiteral("deviceId"), deviceId }, { QStringLiteral("name"), name } },
+        std::move(done), [this, deviceId, name](const QJsonObject& result) {
             if (deviceId == this->deviceId()) {
                 d->profile.setDeviceName(name);
                 Q_EMIT accountChanged();
             }
-            d->applyLocalEvent(protocol::event::Device, { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
+            d->applyLocalEvent(protocol::event::Device,
+                { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
         });
 }
 
 void Client::signOutDevice(qint64 deviceId, Callback done)
 {
-    d->call(protocol::op::DevicesSignOut, { { QStringLiteral("deviceId"), deviceId } }, std::move(done),
-        [this, deviceId](const QJsonObject &) {
+    d->call(protocol::op::DevicesSignOut, { { QStringLiteral("deviceId"), deviceId } },
+        std::move(done), [this, deviceId](const QJsonObject&) {
+            if (deviceId == this->deviceId()) {
+                // Signed ourselves out: wipe now rather than when the server's close comes.
+                d->connection->signOutLocally();
+                return;
+            }
             d->applyLocalEvent(protocol::event::Device,
                 { { QStringLiteral("device"), QJsonObject { { QStringLiteral("id"), deviceId } } },
                     { QStringLiteral("removed"), true } });
         });
 }
 
-void Client::setDelivery(qint64 deviceId, const QString &delivery, Callback done)
+void Client::setDelivery(qint64 deviceId, const QString& delivery, Callback done)
 {
     d->call(protocol::op::DevicesSetDelivery,
-        { { QStringLiteral("deviceId"), deviceId }, { QStringLiteral("delivery"), delivery } }, std::move(done),
-        [this](const QJsonObject &result) {
-            d->applyLocalEvent(protocol::event::Device, { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
+        { { QStringLiteral("deviceId"), deviceId }, { QStringLiteral("delivery"), delivery } },
+        std::move(done), [this](const QJsonObject& result) {
+            d->applyLocalEvent(protocol::event::Device,
+                { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
         });
 }
 
@@ -765,49 +743,45 @@ QList<Contact> Client::contacts() const
     return isOpen() ? d->store->contacts() : QList<Contact>();
 }
 
-void Client::addContact(const QString &address, const QString &name, Callback done)
+void Client::addContact(const QString& address, const QString& name, Callback done)
 {
     QJsonObject args { { QStringLiteral("address"), address } };
     if (!name.isEmpty()) {
         args.insert(QStringLiteral("name"), name);
     }
-    d->call(protocol::op::ContactsAdd, args, std::move(done), [this, address, name](const QJsonObject &) {
-        d->applyLocalEvent(protocol::event::Contact,
-            { { QStringLiteral("address"), address }, { QStringLiteral("name"), name } });
-    });
+    d->call(protocol::op::ContactsAdd, args, std::move(done),
+        [this, address, name](const QJsonObject&) {
+            d->applyLocalEvent(protocol::event::Contact,
+                { { QStringLiteral("address"), address }, { QStringLiteral("name"), name } });
+        });
 }
 
-void Client::removeContact(const QString &address, Callback done)
+void Client::removeContact(const QString& address, Callback done)
 {
-    d->call(protocol::op::ContactsRemove, { { QStringLiteral("address"), address } }, std::move(done),
-        [this, address](const QJsonObject &) {
+    d->call(protocol::op::ContactsRemove, { { QStringLiteral("address"), address } },
+        std::move(done), [this, address](const QJsonObject&) {
             d->applyLocalEvent(protocol::event::Contact,
                 { { QStringLiteral("address"), address }, { QStringLiteral("removed"), true } });
         });
 }
 
-UserStatus Client::status() const
-{
-    return isOpen() ? d->store->status() : UserStatus();
-}
+UserStatus Client::status() const { return isOpen() ? d->store->status() : UserStatus(); }
 
-void Client::setStatus(const QString &status, const QString &text, Callback done)
+void Client::setStatus(const QString& status, const QString& text, Callback done)
 {
-    const QJsonObject args { { QStringLiteral("status"), status }, { QStringLiteral("text"), text } };
+    const QJsonObject args { { QStringLiteral("status"), status },
+        { QStringLiteral("text"), text } };
     d->call(protocol::op::StatusSet, args, std::move(done),
-        [this, args](const QJsonObject &) { d->applyLocalEvent(protocol::event::Status, args); });
+        [this, args](const QJsonObject&) { d->applyLocalEvent(protocol::event::Status, args); });
 }
 
-QVariantMap Client::prefs() const
-{
-    return isOpen() ? d->store->prefs() : QVariantMap();
-}
+QVariantMap Client::prefs() const { return isOpen() ? d->store->prefs() : QVariantMap(); }
 
-void Client::setPref(const QString &key, const QString &value, Callback done)
+void Client::setPref(const QString& key, const QString& value, Callback done)
 {
     const QJsonObject args { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } };
     d->call(protocol::op::PrefsSet, args, std::move(done),
-        [this, args](const QJsonObject &) { d->applyLocalEvent(protocol::event::Pref, args); });
+        [this, args](const QJsonObject&) { d->applyLocalEvent(protocol::event::Pref, args); });
 }
 
 } // namespace cpm

@@ -35,18 +35,18 @@ class Client final : public QObject {
 public:
     using State = ConnectionState;
     //! Completion of an asynchronous request: error.isNull() on success.
-    using Callback = std::function<void(const protocol::Error &error)>;
+    using Callback = std::function<void(const protocol::Error& error)>;
 
     //! A device kept in \a profileDir (created when missing). Call open() next.
-    explicit Client(const QString &profileDir, QObject *parent = nullptr);
+    explicit Client(const QString& profileDir, QObject* parent = nullptr);
     //! For tests: the same with a transport of the caller's (e.g. a fake one).
-    Client(const QString &profileDir, std::unique_ptr<Transport> transport,
-        QObject *parent = nullptr);
+    Client(
+        const QString& profileDir, std::unique_ptr<Transport> transport, QObject* parent = nullptr);
     ~Client() override;
 
     //! Opens (or creates) the profile: identity, profile key and local store.
     //! May block up to ~3 s on a desktop keyring that does not answer.
-    bool open(QString *error = nullptr);
+    bool open(QString* error = nullptr);
     bool isOpen() const;
     QString profileDir() const;
 
@@ -54,12 +54,12 @@ public:
     bool hasAccount() const;
     QUrl serverUrl() const;
     //! Remembered in the profile; used by the next connectToServer()/registerDevice().
-    void setServerUrl(const QUrl &url);
+    void setServerUrl(const QUrl& url);
 
     //! Registers this device with the user's password (which is not stored), then stays
     //! connected and syncs. \a done runs once with the outcome of the registration.
-    void registerDevice(const QString &address, const QString &password,
-        const QString &deviceName, const QString &kind, Callback done = {});
+    void registerDevice(const QString& address, const QString& password, const QString& deviceName,
+        const QString& kind, Callback done = {});
     //! Signs in with the stored token and keeps the connection up, reconnecting with
     //! backoff after a drop, until disconnectFromServer() or a sign-out.
     void connectToServer();
@@ -84,8 +84,9 @@ public:
 
     //! Queues a message in the on-disk outbox (it shows at once as pending) and sends it
     //! when online. Returns its clientId, or an empty string when the arguments are
-    //! invalid (bad address, body too large) or the device is not registered. See messageSent() / sendFailed().
-    QString send(const QString &to, const QString &subject, const QString &body);
+    //! invalid (bad address, body too large) or the device is not registered. See messageSent() /
+    //! sendFailed().
+    QString send(const QString& to, const QString& subject, const QString& body);
     //! Marks an incoming message read here and, via the server, on every device (MSG-5).
     //! Offline, the server is told once online; \a done then reports "offline".
     void markRead(qint64 messageId, Callback done = {});
@@ -99,8 +100,8 @@ public:
     std::optional<Message> message(qint64 messageId) const;
     //! Up to \a limit messages with \a peer, oldest first, that come before the message
     //! with (\a beforeTime, \a beforeLocalId) — or the newest ones when beforeTime is 0.
-    QList<Message> messages(const QString &peer, int limit = 50, qint64 beforeTime = 0,
-        qint64 beforeLocalId = 0) const;
+    QList<Message> messages(
+        const QString& peer, int limit = 50, qint64 beforeTime = 0, qint64 beforeLocalId = 0) const;
     //! Conversations, most recent first.
     QList<Conversation> conversations() const;
     int unreadCount() const;
@@ -111,45 +112,45 @@ public:
     //! The cached device list (updated by events and refreshDevices()).
     QList<Device> devices() const;
     void refreshDevices(Callback done = {});
-    void renameDevice(qint64 deviceId, const QString &name, Callback done = {});
+    void renameDevice(qint64 deviceId, const QString& name, Callback done = {});
     //! Signs a device out remotely; signing out this very device wipes this profile.
     void signOutDevice(qint64 deviceId, Callback done = {});
     //! \a delivery is "full", "notification" or "none".
-    void setDelivery(qint64 deviceId, const QString &delivery, Callback done = {});
+    void setDelivery(qint64 deviceId, const QString& delivery, Callback done = {});
 
     // --- Contacts, status, preferences (CON-1) -----------------------------------------
 
     QList<Contact> contacts() const;
-    void addContact(const QString &address, const QString &name, Callback done = {});
-    void removeContact(const QString &address, Callback done = {});
+    void addContact(const QString& address, const QString& name, Callback done = {});
+    void removeContact(const QString& address, Callback done = {});
     UserStatus status() const;
     //! \a status is one of available, busy, away, custom.
-    void setStatus(const QString &status, const QString &text, Callback done = {});
+    void setStatus(const QString& status, const QString& text, Callback done = {});
     QVariantMap prefs() const;
-    void setPref(const QString &key, const QString &value, Callback done = {});
+    void setPref(const QString& key, const QString& value, Callback done = {});
 
 Q_SIGNALS:
     void stateChanged(cpm::ConnectionState state);
     //! Sync progress: \a position of \a head events applied.
     void syncProgressChanged(qint64 position, qint64 head);
-    void errorOccurred(const cpm::protocol::Error &error);
+    void errorOccurred(const cpm::protocol::Error& error);
     //! registerDevice() or a login succeeded: address() and deviceId() are known.
     void accountChanged();
     //! This device was signed out remotely (DEV-2) and its local data wiped.
     void signedOut();
 
-    void messageAdded(qint64 messageId, const QString &peer);
+    void messageAdded(qint64 messageId, const QString& peer);
     void messageChanged(qint64 messageId);
     void messageRemoved(qint64 messageId);
     //! The server accepted an outbox message: \a pendingId (negative) is now \a messageId.
-    void messageSent(qint64 pendingId, qint64 messageId, const QString &clientId);
+    void messageSent(qint64 pendingId, qint64 messageId, const QString& clientId);
     //! The server refused an outbox message for good (e.g. no_such_user); it stays
     //! in the conversation with status Failed.
-    void sendFailed(qint64 pendingId, const QString &clientId, const cpm::protocol::Error &error);
+    void sendFailed(qint64 pendingId, const QString& clientId, const cpm::protocol::Error& error);
     void unreadCountChanged(int count);
     //! A new unread incoming message, for desktop notifications (MSG-4). Not emitted for
     //! the history brought in by the first sync of a fresh profile.
-    void incomingMessage(qint64 messageId, const QString &from, const QString &subject);
+    void incomingMessage(qint64 messageId, const QString& from, const QString& subject);
     //! An incoming message was read on another device: clear its notification (MSG-5).
     void messageReadElsewhere(qint64 messageId);
 

@@ -12,19 +12,19 @@
 namespace cpm {
 
 namespace {
-    protocol::Error localError(const char *code, const QString &message)
-    {
-        return protocol::Error { QString::fromLatin1(code), message, -1 };
-    }
+protocol::Error localError(const char* code, const QString& message)
+{
+    return protocol::Error { QString::fromLatin1(code), message, -1 };
+}
 
-    // Errors after which asking again with the same credentials cannot succeed.
-    bool isFinalAuthError(const protocol::Error &error)
-    {
-        return error.code == protocol::error::AuthFailed
-            || error.code == protocol::error::AccountDisabled
-            || error.code == protocol::error::VersionUnsupported
-            || error.code == protocol::error::BadRequest;
-    }
+// Errors after which asking again with the same credentials cannot succeed.
+bool isFinalAuthError(const protocol::Error& error)
+{
+    return error.code == protocol::error::AuthFailed
+        || error.code == protocol::error::AccountDisabled
+        || error.code == protocol::error::VersionUnsupported
+        || error.code == protocol::error::BadRequest;
+}
 } // namespace
 
 struct Connection::Pending {
@@ -32,7 +32,7 @@ struct Connection::Pending {
     QTimer timer;
 };
 
-Connection::Connection(std::unique_ptr<Transport> transport, EventSink *sink, QObject *parent)
+Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QObject* parent)
     : QObject(parent)
     , m_transport(std::move(transport))
     , m_sink(sink)
@@ -58,7 +58,7 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink *sink, QO
     // laptop, a NAT timeout) sooner than TCP would.
     m_pingTimer->setInterval(PingIntervalMs);
     connect(m_pingTimer, &QTimer::timeout, this, [this] {
-        sendRaw(protocol::op::Ping, {}, [this](const QJsonObject &, const protocol::Error &error) {
+        sendRaw(protocol::op::Ping, {}, [this](const QJsonObject&, const protocol::Error& error) {
             if (error.code == QLatin1StringView("timeout")) {
                 dropConnection(QStringLiteral("no answer to ping"));
             }
@@ -96,20 +96,22 @@ void Connection::setState(State state)
     Q_EMIT stateChanged(state);
 }
 
-void Connection::open(const QUrl &url, const Credentials &credentials)
+void Connection::open(const QUrl& url, const Credentials& credentials)
 {
+    if (m_state == State::SignedOut && credentials.kind == Credentials::Kind::Login) {
+        return; // a signed-out device's token is dead; only a registration leaves this state
+    }
     m_url = url;
     m_credentials = credentials;
     m_wanted = true;
     m_attempt = 0;
     m_reconnectTimer->stop();
-    if (m_state == State::SignedOut && credentials.kind == Credentials::Kind::Login) {
-        return;
-    }
-    if (m_transport->isOpen() || m_state == State::Connecting) {
-        // Start over with the new credentials; onClosed() reconnects.
-        m_transport->close();
-        return;
+    if (m_transport->isOpen() || m_state != State::Disconnected) {
+        // Start over with the new credentials; the transport replaces its socket.
+        m_authenticated = false;
+        m_ackTimer->stop();
+        failAllPending(localError("disconnected", QStringLiteral("the connection was restarted")));
+        setState(State::Disconnected);
     }
     setState(State::Connecting);
     qCInfo(lcConnection) << "connecting to" << url.toDisplayString();
@@ -133,10 +135,7 @@ void Connection::close()
     }
 }
 
-void Connection::setAutoReconnect(bool enabled)
-{
-    m_autoReconnect = enabled;
-}
+void Connection::setAutoReconnect(bool enabled) { m_autoReconnect = enabled; }
 
 void Connection::onOpened()
 {
@@ -147,23 +146,24 @@ void Connection::onOpened()
     if (!m_clientName.isEmpty()) {
         args.insert(QStringLiteral("client"), m_clientName.left(64));
     }
-    sendRaw(protocol::op::Hello, args, [this](const QJsonObject &result, const protocol::Error &error) {
-        if (!error.isNull()) {
-            qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
-            Q_EMIT errorOccurred(error);
-            if (error.code == protocol::error::VersionUnsupported) {
-                m_wanted = false;
-                Q_EMIT authenticationFailed(error);
+    sendRaw(
+        protocol::op::Hello, args, [this](const QJsonObject& result, const protocol::Error& error) {
+            if (!error.isNull()) {
+                qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
+                Q_EMIT errorOccurred(error);
+                if (error.code == protocol::error::VersionUnsupported) {
+                    m_wanted = false;
+                    Q_EMIT authenticationFailed(error);
+                }
+                dropConnection(QStringLiteral("hello failed"));
+                return;
             }
-            dropConnection(QStringLiteral("hello failed"));
-            return;
-        }
-        if (result.value(QLatin1StringView("version")).toInt() != protocol::Version) {
-            qCWarning(lcConnection) << "server chose an unknown protocol version";
-        }
-        m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
-        authenticate();
-    });
+            if (result.value(QLatin1StringView("version")).toInt() != protocol::Version) {
+                qCWarning(lcConnection) << "server chose an unknown protocol version";
+            }
+            m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
+            authenticate();
+        });
 }
 
 void Connection::authenticate()
@@ -178,7 +178,7 @@ void Connection::authenticate()
         args.insert(QStringLiteral("token"), m_credentials.token);
     }
     const auto op = registering ? protocol::op::Register : protocol::op::Login;
-    sendRaw(op, args, [this, registering](const QJsonObject &result, const protocol::Error &error) {
+    sendRaw(op, args, [this, registering](const QJsonObject& result, const protocol::Error& error) {
         if (registering) {
             // The password is needed exactly once.
             m_credentials.password.clear();
@@ -199,7 +199,8 @@ void Connection::authenticate()
                 setState(State::Disconnected);
                 return;
             }
-            const int delay = error.code == protocol::error::Throttled && error.retryAfterSeconds > 0
+            const int delay
+                = error.code == protocol::error::Throttled && error.retryAfterSeconds > 0
                 ? error.retryAfterSeconds * 1000
                 : -1;
             m_transport->close();
@@ -221,7 +222,8 @@ void Connection::authenticate()
             m_credentials.kind = Credentials::Kind::Login;
             m_credentials.deviceId = deviceId;
             m_credentials.token = token;
-            m_credentials.address = result.value(QLatin1StringView("address")).toString(m_credentials.address);
+            m_credentials.address
+                = result.value(QLatin1StringView("address")).toString(m_credentials.address);
         }
         m_authenticated = true;
         m_acked = 0;
@@ -237,22 +239,23 @@ void Connection::syncFrom(qint64 since)
 {
     const QJsonObject args { { QStringLiteral("since"), since },
         { QStringLiteral("limit"), protocol::limits::SyncBatch } };
-    sendRaw(protocol::op::Sync, args, [this](const QJsonObject &result, const protocol::Error &error) {
-        if (!error.isNull()) {
-            qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
-            Q_EMIT errorOccurred(error);
-            if (error.code == protocol::error::DeviceSignedOut) {
-                handleSignedOut();
+    sendRaw(
+        protocol::op::Sync, args, [this](const QJsonObject& result, const protocol::Error& error) {
+            if (!error.isNull()) {
+                qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
+                Q_EMIT errorOccurred(error);
+                if (error.code == protocol::error::DeviceSignedOut) {
+                    handleSignedOut();
+                    return;
+                }
+                dropConnection(QStringLiteral("sync failed"));
                 return;
             }
-            dropConnection(QStringLiteral("sync failed"));
-            return;
-        }
-        onSyncResult(result);
-    });
+            onSyncResult(result);
+        });
 }
 
-void Connection::onSyncResult(const QJsonObject &result)
+void Connection::onSyncResult(const QJsonObject& result)
 {
     const QJsonValue nextValue = result.value(QLatin1StringView("next"));
     const QJsonValue eventsValue = result.value(QLatin1StringView("events"));
@@ -264,7 +267,7 @@ void Connection::onSyncResult(const QJsonObject &result)
     }
     const qint64 next = nextValue.toInteger();
     QList<protocol::Frame> events;
-    for (const QJsonValue &value : eventsValue.toArray()) {
+    for (const QJsonValue& value : eventsValue.toArray()) {
         protocol::Error error;
         auto frame = protocol::Frame::fromJson(value.toObject(), &error);
         if (!value.isObject() || !frame || frame->type != protocol::Frame::Type::Event
@@ -300,12 +303,12 @@ void Connection::goLive()
     m_attempt = 0;
     setState(State::Online);
     const QList<protocol::Frame> buffered = std::exchange(m_buffered, {});
-    for (const protocol::Frame &frame : buffered) {
+    for (const protocol::Frame& frame : buffered) {
         applyLive(frame);
     }
 }
 
-void Connection::applyLive(const protocol::Frame &frame)
+void Connection::applyLive(const protocol::Frame& frame)
 {
     if (frame.seq <= m_sink->syncPosition()) {
         return; // already applied (a sync covered it)
@@ -331,14 +334,14 @@ void Connection::sendAck()
     }
     m_acked = position;
     sendRaw(protocol::op::Ack, { { QStringLiteral("seq"), position } },
-        [](const QJsonObject &, const protocol::Error &error) {
+        [](const QJsonObject&, const protocol::Error& error) {
             if (!error.isNull()) {
                 qCInfo(lcConnection) << "ack refused:" << error.code;
             }
         });
 }
 
-void Connection::request(QLatin1StringView op, const QJsonObject &args, ResultHandler handler)
+void Connection::request(QLatin1StringView op, const QJsonObject& args, ResultHandler handler)
 {
     if (!m_authenticated || (m_state != State::Syncing && m_state != State::Online)) {
         // Answer later, never from inside the caller's call.
@@ -352,7 +355,7 @@ void Connection::request(QLatin1StringView op, const QJsonObject &args, ResultHa
     sendRaw(op, args, std::move(handler));
 }
 
-void Connection::sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHandler handler)
+void Connection::sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHandler handler)
 {
     const qint64 id = m_nextId++;
     auto pending = std::make_unique<Pending>();
@@ -367,7 +370,8 @@ void Connection::sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHa
         m_pending.erase(it);
         qCInfo(lcConnection) << "request" << id << op << "timed out";
         if (entry->handler) {
-            entry->handler({}, localError("timeout", QStringLiteral("the server did not answer in time")));
+            entry->handler(
+                {}, localError("timeout", QStringLiteral("the server did not answer in time")));
         }
     });
     pending->timer.start(m_requestTimeoutMs);
@@ -376,15 +380,16 @@ void Connection::sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHa
     m_transport->sendText(protocol::Frame::request(QJsonValue(id), op, args).encode());
 }
 
-void Connection::onText(const QByteArray &utf8)
+void Connection::onText(const QByteArray& utf8)
 {
     const protocol::DecodeResult decoded = protocol::decode(utf8, protocol::limits::MaxFrameBytes);
     if (!decoded.frame) {
         // A broken server frame must never take the client down: log and carry on.
-        qCWarning(lcConnection) << "ignoring a malformed frame from the server:" << decoded.error.message;
+        qCWarning(lcConnection) << "ignoring a malformed frame from the server:"
+                                << decoded.error.message;
         return;
     }
-    const protocol::Frame &frame = *decoded.frame;
+    const protocol::Frame& frame = *decoded.frame;
     switch (frame.type) {
     case protocol::Frame::Type::Request:
         qCWarning(lcConnection) << "ignoring a request frame from the server";
@@ -410,13 +415,14 @@ void Connection::onText(const QByteArray &utf8)
     auto entry = std::move(it->second);
     m_pending.erase(it);
     entry->timer.stop();
-    qCDebug(lcConnection) << "<-" << frame.id.toInteger() << (frame.isFailure() ? frame.error.code : QStringLiteral("ok"));
+    qCDebug(lcConnection) << "<-" << frame.id.toInteger()
+                          << (frame.isFailure() ? frame.error.code : QStringLiteral("ok"));
     if (entry->handler) {
         entry->handler(frame.result, frame.error);
     }
 }
 
-void Connection::onEvent(const protocol::Frame &frame)
+void Connection::onEvent(const protocol::Frame& frame)
 {
     if (frame.seq == 0) {
         if (frame.event == protocol::event::SignedOut) {
@@ -459,7 +465,7 @@ void Connection::handleSignedOut()
     Q_EMIT signedOut();
 }
 
-void Connection::onClosed(int code, const QString &reason)
+void Connection::onClosed(int code, const QString& reason)
 {
     qCInfo(lcConnection) << "connection closed, code" << code << reason;
     m_authenticated = false;
@@ -488,8 +494,8 @@ void Connection::onClosed(int code, const QString &reason)
         return;
     }
     if (!reason.isEmpty() || code != 1000) {
-        Q_EMIT errorOccurred(localError("disconnected",
-            reason.isEmpty() ? QStringLiteral("connection lost") : reason));
+        Q_EMIT errorOccurred(localError(
+            "disconnected", reason.isEmpty() ? QStringLiteral("connection lost") : reason));
     }
     scheduleReconnect();
 }
@@ -510,17 +516,17 @@ void Connection::scheduleReconnect(int delayMs)
     m_reconnectTimer->start(delayMs);
 }
 
-void Connection::dropConnection(const QString &why)
+void Connection::dropConnection(const QString& why)
 {
     qCInfo(lcConnection) << "dropping the connection:" << why;
     m_authenticated = false;
     m_transport->close();
 }
 
-void Connection::failAllPending(const protocol::Error &error)
+void Connection::failAllPending(const protocol::Error& error)
 {
     auto pending = std::exchange(m_pending, {});
-    for (auto &[id, entry] : pending) {
+    for (auto& [id, entry] : pending) {
         entry->timer.stop();
         if (entry->handler) {
             entry->handler({}, error);

@@ -31,9 +31,9 @@ public:
     virtual qint64 syncPosition() const = 0;
     //! Applies \a events (stream events, in order) and stores \a next as the new position,
     //! all or nothing. Returns false when nothing could be stored.
-    virtual bool applyEvents(const QList<protocol::Frame> &events, qint64 next) = 0;
+    virtual bool applyEvents(const QList<protocol::Frame>& events, qint64 next) = 0;
     //! A transient event (presence, ...): not part of the stream, never replayed.
-    virtual void applyTransient(const protocol::Frame &event) = 0;
+    virtual void applyTransient(const protocol::Frame& event) = 0;
 };
 
 //! How to sign in: with a token (login) or with the password (register).
@@ -53,22 +53,23 @@ class Connection final : public QObject {
 
 public:
     using State = ConnectionState;
-    using ResultHandler = std::function<void(const QJsonObject &result, const protocol::Error &error)>;
+    using ResultHandler
+        = std::function<void(const QJsonObject& result, const protocol::Error& error)>;
 
     static constexpr int DefaultRequestTimeoutMs = 20000;
     static constexpr int PingIntervalMs = 30000;
 
     //! Speaks through \a transport (taking ownership) and applies events to \a sink.
-    Connection(std::unique_ptr<Transport> transport, EventSink *sink, QObject *parent = nullptr);
+    Connection(std::unique_ptr<Transport> transport, EventSink* sink, QObject* parent = nullptr);
     ~Connection() override;
 
     //! Connects to \a url and signs in; keeps reconnecting after drops (see
     //! setAutoReconnect) until close() or a sign-out.
-    void open(const QUrl &url, const Credentials &credentials);
+    void open(const QUrl& url, const Credentials& credentials);
     //! Closes the connection for good (no reconnect).
     void close();
     void setAutoReconnect(bool enabled);
-    void setClientName(const QString &name) { m_clientName = name; }
+    void setClientName(const QString& name) { m_clientName = name; }
     void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
     //! Time before the ack of live events is sent (acks are coalesced a little).
     void setAckDelay(int ms) { m_ackDelayMs = ms; }
@@ -81,7 +82,11 @@ public:
     //! Sends a request when signed in (Syncing or Online); otherwise \a handler gets
     //! "offline". The handler runs exactly once: with the result, the server's error,
     //! "timeout" or "disconnected".
-    void request(QLatin1StringView op, const QJsonObject &args, ResultHandler handler);
+    void request(QLatin1StringView op, const QJsonObject& args, ResultHandler handler);
+
+    //! Enters SignedOut now, as if the server had closed with 4001 (used after this
+    //! device signed itself out, before the server's close arrives).
+    void signOutLocally() { handleSignedOut(); }
 
     //! The wait before reconnect attempt \a attempt (0-based): 0.5 s doubling up to 30 s,
     //! scaled by 1 + 0.2 * \a jitter where jitter is in [-1, 1].
@@ -91,12 +96,12 @@ Q_SIGNALS:
     void stateChanged(cpm::ConnectionState state);
     //! register/login succeeded; \a result is the server's answer (with `token` after
     //! a registration).
-    void authenticated(const QJsonObject &result);
+    void authenticated(const QJsonObject& result);
     //! register/login was refused (no automatic retry, except after `throttled`).
-    void authenticationFailed(const cpm::protocol::Error &error);
+    void authenticationFailed(const cpm::protocol::Error& error);
     void syncProgressChanged(qint64 position, qint64 head);
     //! Any error worth showing: refused requests, connection problems.
-    void errorOccurred(const cpm::protocol::Error &error);
+    void errorOccurred(const cpm::protocol::Error& error);
     //! The server signed this device out (close 4001 or `device_signed_out`).
     void signedOut();
 
@@ -104,23 +109,23 @@ private:
     struct Pending;
     void setState(State state);
     void onOpened();
-    void onClosed(int code, const QString &reason);
-    void onText(const QByteArray &utf8);
-    void onEvent(const protocol::Frame &frame);
-    void sendRaw(QLatin1StringView op, const QJsonObject &args, ResultHandler handler);
+    void onClosed(int code, const QString& reason);
+    void onText(const QByteArray& utf8);
+    void onEvent(const protocol::Frame& frame);
+    void sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHandler handler);
     void authenticate();
     void syncFrom(qint64 since);
-    void onSyncResult(const QJsonObject &result);
+    void onSyncResult(const QJsonObject& result);
     void goLive();
-    void applyLive(const protocol::Frame &frame);
+    void applyLive(const protocol::Frame& frame);
     void sendAck();
     void handleSignedOut();
-    void failAllPending(const protocol::Error &error);
+    void failAllPending(const protocol::Error& error);
     void scheduleReconnect(int delayMs = -1);
-    void dropConnection(const QString &why);
+    void dropConnection(const QString& why);
 
     std::unique_ptr<Transport> m_transport;
-    EventSink *m_sink;
+    EventSink* m_sink;
     State m_state = State::Disconnected;
     QUrl m_url;
     Credentials m_credentials;
@@ -137,9 +142,9 @@ private:
     bool m_wanted = false; //!< the owner wants a connection (open() without close())
     bool m_autoReconnect = true;
     bool m_authenticated = false;
-    QTimer *m_reconnectTimer;
-    QTimer *m_ackTimer;
-    QTimer *m_pingTimer;
+    QTimer* m_reconnectTimer;
+    QTimer* m_ackTimer;
+    QTimer* m_pingTimer;
 };
 
 } // namespace cpm

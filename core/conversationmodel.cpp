@@ -10,22 +10,24 @@
 namespace cpm {
 
 namespace {
-    QString initialsOf(const Conversation &c)
-    {
-        const QString source = c.peerName.isEmpty() ? c.peerAddress.section(QLatin1Char('@'), 0, 0) : c.peerName;
-        const QStringList words = source.split(QRegularExpression(QStringLiteral("[\\s._-]+")), Qt::SkipEmptyParts);
-        QString out;
-        for (const QString &w : words) {
-            out += w.at(0).toUpper();
-            if (out.size() == 2) {
-                break;
-            }
+QString initialsOf(const Conversation& c)
+{
+    const QString source
+        = c.peerName.isEmpty() ? c.peerAddress.section(QLatin1Char('@'), 0, 0) : c.peerName;
+    const QStringList words
+        = source.split(QRegularExpression(QStringLiteral("[\\s._-]+")), Qt::SkipEmptyParts);
+    QString out;
+    for (const QString& w : words) {
+        out += w.at(0).toUpper();
+        if (out.size() == 2) {
+            break;
         }
-        return out.isEmpty() ? QStringLiteral("?") : out;
     }
+    return out.isEmpty() ? QStringLiteral("?") : out;
+}
 } // namespace
 
-ConversationModel::ConversationModel(Client *client, QObject *parent)
+ConversationModel::ConversationModel(Client* client, QObject* parent)
     : QAbstractListModel(parent)
     , m_client(client)
     , m_reloadTimer(new QTimer(this))
@@ -63,17 +65,17 @@ void ConversationModel::reload()
     endResetModel();
 }
 
-int ConversationModel::rowCount(const QModelIndex &parent) const
+int ConversationModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QVariant ConversationModel::data(const QModelIndex &index, int role) const
+QVariant ConversationModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return {};
     }
-    const Conversation &c = m_rows.at(index.row());
+    const Conversation& c = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case PeerNameRole:
@@ -102,7 +104,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
     return names;
 }
 
-int ConversationModel::rowOf(const QString &peerAddress) const
+int ConversationModel::rowOf(const QString& peerAddress) const
 {
     for (int row = 0; row < m_rows.size(); ++row) {
         if (m_rows.at(row).peerAddress == peerAddress) {

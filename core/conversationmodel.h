@@ -30,15 +30,15 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit ConversationModel(Client *client, QObject *parent = nullptr);
+    explicit ConversationModel(Client* client, QObject* parent = nullptr);
     ~ConversationModel() override;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     //! The row of the conversation with \a peerAddress, or -1.
-    int rowOf(const QString &peerAddress) const;
+    int rowOf(const QString& peerAddress) const;
     Conversation conversationAt(int row) const;
 
     //! Reloads at once (normally it reloads itself shortly after a change).
@@ -49,7 +49,7 @@ private:
 
     QPointer<Client> m_client;
     QList<Conversation> m_rows;
-    QTimer *m_reloadTimer = nullptr;
+    QTimer* m_reloadTimer = nullptr;
 };
 
 } // namespace cpm

@@ -7,7 +7,7 @@
 
 namespace cpm {
 
-DeviceModel::DeviceModel(Client *client, QObject *parent)
+DeviceModel::DeviceModel(Client* client, QObject* parent)
     : QAbstractListModel(parent)
     , m_client(client)
 {
@@ -27,17 +27,17 @@ void DeviceModel::reload()
     endResetModel();
 }
 
-int DeviceModel::rowCount(const QModelIndex &parent) const
+int DeviceModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QVariant DeviceModel::data(const QModelIndex &index, int role) const
+QVariant DeviceModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return {};
     }
-    const Device &dev = m_rows.at(index.row());
+    const Device& dev = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case NameRole:
@@ -66,9 +66,10 @@ QVariant DeviceModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> DeviceModel::roleNames() const
 {
     auto names = QAbstractListModel::roleNames();
-    names.insert({ { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" }, { OnlineRole, "online" },
-        { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" }, { CurrentRole, "current" },
-        { CapabilitiesRole, "capabilities" }, { NotifySessionsRole, "notifySessions" } });
+    names.insert(
+        { { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" }, { OnlineRole, "online" },
+            { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" }, { CurrentRole, "current" },
+            { CapabilitiesRole, "capabilities" }, { NotifySessionsRole, "notifySessions" } });
     return names;
 }
 

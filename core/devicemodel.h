@@ -31,11 +31,11 @@ public:
     };
     Q_ENUM(Role)
 
-    explicit DeviceModel(Client *client, QObject *parent = nullptr);
+    explicit DeviceModel(Client* client, QObject* parent = nullptr);
     ~DeviceModel() override;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     Device deviceAt(int row) const;

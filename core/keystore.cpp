@@ -7,47 +7,44 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QTimer>
-
 #include <qt6keychain/keychain.h>
+
 #include <sodium.h>
 
 namespace cpm {
 
 namespace {
-    const QString KeyringService = QStringLiteral("cpm");
+const QString KeyringService = QStringLiteral("cpm");
 
-    bool keyringDisabled()
-    {
-        return qEnvironmentVariable("CPM_KEYSTORE") == QLatin1StringView("file");
-    }
+bool keyringDisabled() { return qEnvironmentVariable("CPM_KEYSTORE") == QLatin1StringView("file"); }
 
-    // Runs a keychain job to its end, or gives up after KeyringTimeoutMs: some backends
-    // hang forever without a session bus. A job given up on deletes itself if it ever ends.
-    bool runJob(QKeychain::Job *job)
-    {
-        job->setAutoDelete(false);
-        QEventLoop loop;
-        bool finished = false;
-        QObject::connect(job, &QKeychain::Job::finished, &loop, [&] {
-            finished = true;
-            loop.quit();
-        });
-        QTimer::singleShot(Keystore::KeyringTimeoutMs, &loop, &QEventLoop::quit);
-        job->start();
-        if (!finished) {
-            loop.exec(QEventLoop::ExcludeUserInputEvents);
-        }
-        if (!finished) {
-            qCWarning(lcKeystore) << "the desktop keyring did not answer in time";
-            QObject::disconnect(job, nullptr, &loop, nullptr);
-            QObject::connect(job, &QKeychain::Job::finished, job, &QObject::deleteLater);
-            return false;
-        }
-        return true;
+// Runs a keychain job to its end, or gives up after KeyringTimeoutMs: some backends
+// hang forever without a session bus. A job given up on deletes itself if it ever ends.
+bool runJob(QKeychain::Job* job)
+{
+    job->setAutoDelete(false);
+    QEventLoop loop;
+    bool finished = false;
+    QObject::connect(job, &QKeychain::Job::finished, &loop, [&] {
+        finished = true;
+        loop.quit();
+    });
+    QTimer::singleShot(Keystore::KeyringTimeoutMs, &loop, &QEventLoop::quit);
+    job->start();
+    if (!finished) {
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
     }
+    if (!finished) {
+        qCWarning(lcKeystore) << "the desktop keyring did not answer in time";
+        QObject::disconnect(job, nullptr, &loop, nullptr);
+        QObject::connect(job, &QKeychain::Job::finished, job, &QObject::deleteLater);
+        return false;
+    }
+    return true;
+}
 } // namespace
 
-Keystore::Keystore(const QString &profileDir, const QString &keyName)
+Keystore::Keystore(const QString& profileDir, const QString& keyName)
     : m_profileDir(profileDir)
     , m_keyName(keyName)
 {
@@ -66,7 +63,7 @@ QString Keystore::kindName(Kind kind)
     return {};
 }
 
-Keystore::Kind Keystore::kindFromName(const QString &name)
+Keystore::Kind Keystore::kindFromName(const QString& name)
 {
     if (name == QLatin1StringView("keyring")) {
         return Kind::Keyring;
@@ -82,7 +79,7 @@ QString Keystore::keyFilePath() const
     return QDir(m_profileDir).filePath(QString::fromLatin1(KeyFileName));
 }
 
-SecretKey Keystore::load(Kind previous, QString *error)
+SecretKey Keystore::load(Kind previous, QString* error)
 {
     ensureSodium();
     // An existing key file wins: it is where this profile's data was encrypted.
@@ -116,7 +113,8 @@ SecretKey Keystore::load(Kind previous, QString *error)
         case KeyringResult::Unavailable:
             if (previous == Kind::Keyring) {
                 if (error) {
-                    *error = QStringLiteral("the desktop keyring that holds the profile key is not available");
+                    *error = QStringLiteral(
+                        "the desktop keyring that holds the profile key is not available");
                 }
                 return {};
             }
@@ -129,7 +127,7 @@ SecretKey Keystore::load(Kind previous, QString *error)
     return writeKeyFile(key, error) ? std::move(key) : SecretKey();
 }
 
-SecretKey Keystore::renew(QString *error)
+SecretKey Keystore::renew(QString* error)
 {
     SecretKey key = SecretKey::generate();
     if (m_kind == Kind::Keyring && writeKeyring(key)) {
@@ -140,42 +138,46 @@ SecretKey Keystore::renew(QString *error)
     return writeKeyFile(key, error) ? std::move(key) : SecretKey();
 }
 
-SecretKey Keystore::readKeyFile(QString *error) const
+SecretKey Keystore::readKeyFile(QString* error) const
 {
     QFile file(keyFilePath());
     SecretKey key = SecretKey::allocate();
     if (key.isNull() || !file.open(QIODevice::ReadOnly)
-        || file.read(reinterpret_cast<char *>(key.data()), SecretKey::Size) != SecretKey::Size) {
+        || file.read(reinterpret_cast<char*>(key.data()), SecretKey::Size) != SecretKey::Size) {
         if (error) {
             *error = QStringLiteral("cannot read the key file %1").arg(file.fileName());
         }
         return {};
     }
-    if (file.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)) {
+    if (file.permissions()
+        & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)) {
         qCWarning(lcKeystore) << "the key file is readable by others; tightening to 0600";
         file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
     }
     return key;
 }
 
-bool Keystore::writeKeyFile(const SecretKey &key, QString *error) const
+bool Keystore::writeKeyFile(const SecretKey& key, QString* error) const
 {
     QFile file(keyFilePath());
     // Created 0600 from the first byte, never world-readable for a moment.
-    if (key.isNull() || !file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFile::ReadOwner | QFile::WriteOwner)
-        || file.write(reinterpret_cast<const char *>(key.data()), SecretKey::Size) != SecretKey::Size
+    if (key.isNull()
+        || !file.open(
+            QIODevice::WriteOnly | QIODevice::NewOnly, QFile::ReadOwner | QFile::WriteOwner)
+        || file.write(reinterpret_cast<const char*>(key.data()), SecretKey::Size) != SecretKey::Size
         || !file.flush()) {
         if (error) {
-            *error = QStringLiteral("cannot write the key file %1: %2").arg(file.fileName(), file.errorString());
+            *error = QStringLiteral("cannot write the key file %1: %2")
+                         .arg(file.fileName(), file.errorString());
         }
         return false;
     }
     return true;
 }
 
-Keystore::KeyringResult Keystore::readKeyring(SecretKey *key) const
+Keystore::KeyringResult Keystore::readKeyring(SecretKey* key) const
 {
-    auto *job = new QKeychain::ReadPasswordJob(KeyringService);
+    auto* job = new QKeychain::ReadPasswordJob(KeyringService);
     job->setKey(m_keyName);
     if (!runJob(job)) {
         return KeyringResult::Unavailable;
@@ -202,11 +204,11 @@ Keystore::KeyringResult Keystore::readKeyring(SecretKey *key) const
     return key->isNull() ? KeyringResult::Unavailable : KeyringResult::Ok;
 }
 
-bool Keystore::writeKeyring(const SecretKey &key) const
+bool Keystore::writeKeyring(const SecretKey& key) const
 {
-    auto *job = new QKeychain::WritePasswordJob(KeyringService);
+    auto* job = new QKeychain::WritePasswordJob(KeyringService);
     job->setKey(m_keyName);
-    QByteArray data(reinterpret_cast<const char *>(key.data()), SecretKey::Size);
+    QByteArray data(reinterpret_cast<const char*>(key.data()), SecretKey::Size);
     job->setBinaryData(data);
     sodium_memzero(data.data(), size_t(data.size()));
     if (!runJob(job)) {

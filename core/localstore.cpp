@@ -18,142 +18,145 @@
 namespace cpm {
 
 namespace {
-    constexpr char BodyContext[] = "cpm/body";
-    constexpr char SubjectContext[] = "cpm/subject";
-    const QString SyncPositionKey = QStringLiteral("sync/position");
+constexpr char BodyContext[] = "cpm/body";
+constexpr char SubjectContext[] = "cpm/subject";
+const QString SyncPositionKey = QStringLiteral("sync/position");
 
-    // Migration N takes the schema from version N-1 to N. Never edit a released one:
-    // add the next. Each runs in one transaction with its user_version bump.
-    const QList<QStringList> &migrations()
-    {
-        static const QList<QStringList> all {
-            // 1: the base schema
-            {
-                QStringLiteral("CREATE TABLE messages ("
-                               " local_id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                               " server_id INTEGER UNIQUE,"
-                               " client_id TEXT,"
-                               " sender TEXT NOT NULL,"
-                               " recipient TEXT NOT NULL,"
-                               " peer TEXT NOT NULL,"
-                               " folder TEXT NOT NULL,"
-                               " time INTEGER NOT NULL,"
-                               " subject BLOB,"
-                               " body BLOB,"
-                               " partial INTEGER NOT NULL DEFAULT 0,"
-                               " read INTEGER NOT NULL DEFAULT 0,"
-                               " status TEXT NOT NULL)"),
-                QStringLiteral("CREATE INDEX messages_by_peer ON messages (peer, time, local_id)"),
-                QStringLiteral("CREATE INDEX messages_by_client_id ON messages (client_id)"),
-                QStringLiteral("CREATE TABLE outbox ("
-                               " local_id INTEGER PRIMARY KEY REFERENCES messages (local_id) ON DELETE CASCADE,"
-                               " client_id TEXT NOT NULL UNIQUE,"
-                               " created INTEGER NOT NULL,"
-                               " attempts INTEGER NOT NULL DEFAULT 0)"),
-                QStringLiteral("CREATE TABLE tombstones (server_id INTEGER PRIMARY KEY, deleted INTEGER NOT NULL)"),
-                QStringLiteral("CREATE TABLE contacts (address TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '')"),
-                QStringLiteral("CREATE TABLE prefs (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
-                QStringLiteral("CREATE TABLE kv (key TEXT PRIMARY KEY, value)"),
-            },
-            // 2: reads waiting to reach the server, unread index, device cache, status
-            {
-                QStringLiteral("ALTER TABLE messages ADD COLUMN read_pending INTEGER NOT NULL DEFAULT 0"),
-                QStringLiteral("CREATE INDEX messages_unread ON messages (peer) WHERE folder = 'inbox' AND read = 0"),
-                QStringLiteral("CREATE TABLE devices ("
-                               " id INTEGER PRIMARY KEY,"
-                               " instance_id TEXT NOT NULL DEFAULT '',"
-                               " name TEXT NOT NULL DEFAULT '',"
-                               " kind TEXT NOT NULL DEFAULT '',"
-                               " capabilities TEXT NOT NULL DEFAULT '',"
-                               " delivery TEXT NOT NULL DEFAULT 'full',"
-                               " notify_sessions INTEGER NOT NULL DEFAULT 1,"
-                               " online INTEGER NOT NULL DEFAULT 0,"
-                               " last_seen INTEGER NOT NULL DEFAULT 0,"
-                               " current INTEGER NOT NULL DEFAULT 0)"),
-                QStringLiteral("CREATE TABLE user_status ("
-                               " id INTEGER PRIMARY KEY CHECK (id = 1),"
-                               " status TEXT NOT NULL,"
-                               " text TEXT NOT NULL)"),
-            },
-        };
-        return all;
-    }
+// Migration N takes the schema from version N-1 to N. Never edit a released one:
+// add the next. Each runs in one transaction with its user_version bump.
+const QList<QStringList>& migrations()
+{
+    static const QList<QStringList> all {
+        // 1: the base schema
+        {
+            QStringLiteral("CREATE TABLE messages ("
+                           " local_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " server_id INTEGER UNIQUE,"
+                           " client_id TEXT,"
+                           " sender TEXT NOT NULL,"
+                           " recipient TEXT NOT NULL,"
+                           " peer TEXT NOT NULL,"
+                           " folder TEXT NOT NULL,"
+                           " time INTEGER NOT NULL,"
+                           " subject BLOB,"
+                           " body BLOB,"
+                           " partial INTEGER NOT NULL DEFAULT 0,"
+                           " read INTEGER NOT NULL DEFAULT 0,"
+                           " status TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX messages_by_peer ON messages (peer, time, local_id)"),
+            QStringLiteral("CREATE INDEX messages_by_client_id ON messages (client_id)"),
+            QStringLiteral(
+                "CREATE TABLE outbox ("
+                " local_id INTEGER PRIMARY KEY REFERENCES messages (local_id) ON DELETE CASCADE,"
+                " client_id TEXT NOT NULL UNIQUE,"
+                " created INTEGER NOT NULL,"
+                " attempts INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE TABLE tombstones (server_id INTEGER PRIMARY KEY, deleted "
+                           "INTEGER NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE contacts (address TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '')"),
+            QStringLiteral("CREATE TABLE prefs (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE kv (key TEXT PRIMARY KEY, value)"),
+        },
+        // 2: reads waiting to reach the server, unread index, device cache, status
+        {
+            QStringLiteral(
+                "ALTER TABLE messages ADD COLUMN read_pending INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("CREATE INDEX messages_unread ON messages (peer) WHERE folder = 'inbox' "
+                           "AND read = 0"),
+            QStringLiteral("CREATE TABLE devices ("
+                           " id INTEGER PRIMARY KEY,"
+                           " instance_id TEXT NOT NULL DEFAULT '',"
+                           " name TEXT NOT NULL DEFAULT '',"
+                           " kind TEXT NOT NULL DEFAULT '',"
+                           " capabilities TEXT NOT NULL DEFAULT '',"
+                           " delivery TEXT NOT NULL DEFAULT 'full',"
+                           " notify_sessions INTEGER NOT NULL DEFAULT 1,"
+                           " online INTEGER NOT NULL DEFAULT 0,"
+                           " last_seen INTEGER NOT NULL DEFAULT 0,"
+                           " current INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE TABLE user_status ("
+                           " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                           " status TEXT NOT NULL,"
+                           " text TEXT NOT NULL)"),
+        },
+    };
+    return all;
+}
 
-    const QString MessageColumns = QStringLiteral(
-        "local_id, server_id, client_id, sender, recipient, folder, time, subject, body, partial, read, status");
+const QString MessageColumns = QStringLiteral("local_id, server_id, client_id, sender, recipient, "
+                                              "folder, time, subject, body, partial, read, status");
 
-    Message::Status statusFromName(const QString &name)
-    {
-        if (name == QLatin1StringView("pending")) {
-            return Message::Status::Pending;
-        }
-        if (name == protocol::report::Delivered) {
-            return Message::Status::Delivered;
-        }
-        if (name == protocol::report::Displayed) {
-            return Message::Status::Displayed;
-        }
-        if (name == protocol::report::Expired) {
-            return Message::Status::Expired;
-        }
-        if (name == QLatin1StringView("failed")) {
-            return Message::Status::Failed;
-        }
-        return Message::Status::Sent;
+Message::Status statusFromName(const QString& name)
+{
+    if (name == QLatin1StringView("pending")) {
+        return Message::Status::Pending;
     }
+    if (name == protocol::report::Delivered) {
+        return Message::Status::Delivered;
+    }
+    if (name == protocol::report::Displayed) {
+        return Message::Status::Displayed;
+    }
+    if (name == protocol::report::Expired) {
+        return Message::Status::Expired;
+    }
+    if (name == QLatin1StringView("failed")) {
+        return Message::Status::Failed;
+    }
+    return Message::Status::Sent;
+}
 
-    // Reports may arrive in any order; a state never goes back (displayed stays displayed).
-    int statusRank(const QString &name)
-    {
-        if (name == protocol::report::Delivered) {
-            return 2;
-        }
-        if (name == protocol::report::Displayed) {
-            return 3;
-        }
-        if (name == protocol::report::Expired) {
-            return 2; // only replaces "sent": a message already delivered did not expire
-        }
-        if (name == protocol::report::Sent) {
-            return 1;
-        }
-        return 0;
+// Reports may arrive in any order; a state never goes back (displayed stays displayed).
+int statusRank(const QString& name)
+{
+    if (name == protocol::report::Delivered) {
+        return 2;
     }
+    if (name == protocol::report::Displayed) {
+        return 3;
+    }
+    if (name == protocol::report::Expired) {
+        return 2; // only replaces "sent": a message already delivered did not expire
+    }
+    if (name == protocol::report::Sent) {
+        return 1;
+    }
+    return 0;
+}
 
-    // Binds the message id of the public API: server id, or -local id while pending.
-    QString idCondition(qint64 id)
-    {
-        // A pending id names the message only while it is pending.
-        return id > 0 ? QStringLiteral("server_id = :id") : QStringLiteral("(local_id = :id AND server_id IS NULL)");
-    }
-    qint64 idValue(qint64 id)
-    {
-        return id > 0 ? id : -id;
-    }
+// Binds the message id of the public API: server id, or -local id while pending.
+QString idCondition(qint64 id)
+{
+    // A pending id names the message only while it is pending.
+    return id > 0 ? QStringLiteral("server_id = :id")
+                  : QStringLiteral("(local_id = :id AND server_id IS NULL)");
+}
+qint64 idValue(qint64 id) { return id > 0 ? id : -id; }
 
-    Device deviceFromJson(const QJsonObject &o)
-    {
-        Device d;
-        d.id = o.value(QLatin1StringView("id")).toInteger();
-        d.instanceId = o.value(QLatin1StringView("instanceId")).toString();
-        d.name = o.value(QLatin1StringView("name")).toString();
-        d.kind = o.value(QLatin1StringView("kind")).toString();
-        for (const QJsonValue &c : o.value(QLatin1StringView("capabilities")).toArray()) {
-            d.capabilities.append(c.toString());
-        }
-        d.delivery = o.value(QLatin1StringView("delivery")).toString(QStringLiteral("full"));
-        d.notifySessions = o.value(QLatin1StringView("notifySessions")).toBool(true);
-        d.online = o.value(QLatin1StringView("online")).toBool();
-        d.lastSeen = o.value(QLatin1StringView("lastSeen")).toInteger();
-        d.current = o.value(QLatin1StringView("current")).toBool();
-        return d;
+Device deviceFromJson(const QJsonObject& o)
+{
+    Device d;
+    d.id = o.value(QLatin1StringView("id")).toInteger();
+    d.instanceId = o.value(QLatin1StringView("instanceId")).toString();
+    d.name = o.value(QLatin1StringView("name")).toString();
+    d.kind = o.value(QLatin1StringView("kind")).toString();
+    for (const QJsonValue& c : o.value(QLatin1StringView("capabilities")).toArray()) {
+        d.capabilities.append(c.toString());
     }
+    d.delivery = o.value(QLatin1StringView("delivery")).toString(QStringLiteral("full"));
+    d.notifySessions = o.value(QLatin1StringView("notifySessions")).toBool(true);
+    d.online = o.value(QLatin1StringView("online")).toBool();
+    d.lastSeen = o.value(QLatin1StringView("lastSeen")).toInteger();
+    d.current = o.value(QLatin1StringView("current")).toBool();
+    return d;
+}
 
-    int connectionCounter()
-    {
-        static std::atomic<int> counter { 0 };
-        return ++counter;
-    }
+int connectionCounter()
+{
+    static std::atomic<int> counter { 0 };
+    return ++counter;
+}
 } // namespace
 
 QString Message::statusName(Status status)
@@ -178,7 +181,7 @@ QString Message::statusName(Status status)
 // A small RAII transaction: rolls back unless committed.
 class Transaction {
 public:
-    explicit Transaction(QSqlDatabase &db)
+    explicit Transaction(QSqlDatabase& db)
         : m_db(db)
         , m_open(db.transaction())
     {
@@ -208,21 +211,18 @@ public:
     }
 
 private:
-    QSqlDatabase &m_db;
+    QSqlDatabase& m_db;
     bool m_open;
 };
 
-LocalStore::LocalStore(const SecretBox *box)
+LocalStore::LocalStore(const SecretBox* box)
     : m_box(box)
 {
 }
 
-LocalStore::~LocalStore()
-{
-    close();
-}
+LocalStore::~LocalStore() { close(); }
 
-bool LocalStore::open(const QString &path, QString *error, int targetVersion)
+bool LocalStore::open(const QString& path, QString* error, int targetVersion)
 {
     close();
     m_path = path;
@@ -239,7 +239,7 @@ bool LocalStore::open(const QString &path, QString *error, int targetVersion)
     // WAL keeps readers (the GUI thread's models) unblocked while a sync batch is written;
     // FULL makes a commit durable before we ack it to the server; secure_delete overwrites
     // what a delete or a wipe removes.
-    for (const char *pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+    for (const char* pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
              "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON" }) {
         exec(QString::fromLatin1(pragma));
     }
@@ -261,10 +261,7 @@ void LocalStore::close()
     m_connectionName.clear();
 }
 
-bool LocalStore::isOpen() const
-{
-    return m_db.isOpen();
-}
+bool LocalStore::isOpen() const { return m_db.isOpen(); }
 
 int LocalStore::schemaVersion() const
 {
@@ -272,7 +269,7 @@ int LocalStore::schemaVersion() const
     return q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : -1;
 }
 
-bool LocalStore::exec(const QString &sql) const
+bool LocalStore::exec(const QString& sql) const
 {
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
@@ -282,26 +279,29 @@ bool LocalStore::exec(const QString &sql) const
     return true;
 }
 
-bool LocalStore::migrate(int targetVersion, QString *error)
+bool LocalStore::migrate(int targetVersion, QString* error)
 {
     const int current = schemaVersion();
     if (current > SchemaVersion) {
         if (error) {
-            *error = QStringLiteral("the profile database is from a newer version (schema %1)").arg(current);
+            *error = QStringLiteral("the profile database is from a newer version (schema %1)")
+                         .arg(current);
         }
         return false;
     }
-    const auto &all = migrations();
-    for (int version = current + 1; version <= std::min<int>(targetVersion, int(all.size())); ++version) {
+    const auto& all = migrations();
+    for (int version = current + 1; version <= std::min<int>(targetVersion, int(all.size()));
+         ++version) {
         Transaction tx(m_db);
         bool ok = tx.isOpen();
-        for (const QString &sql : all.at(version - 1)) {
+        for (const QString& sql : all.at(version - 1)) {
             ok = ok && exec(sql);
         }
         ok = ok && exec(QStringLiteral("PRAGMA user_version = %1").arg(version)) && tx.commit();
         if (!ok) {
             if (error) {
-                *error = QStringLiteral("cannot migrate the profile database to schema %1").arg(version);
+                *error = QStringLiteral("cannot migrate the profile database to schema %1")
+                             .arg(version);
             }
             return false;
         }
@@ -310,7 +310,7 @@ bool LocalStore::migrate(int targetVersion, QString *error)
     return true;
 }
 
-QVariant LocalStore::value(const QString &key, const QVariant &fallback) const
+QVariant LocalStore::value(const QString& key, const QVariant& fallback) const
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT value FROM kv WHERE key = ?"));
@@ -318,7 +318,7 @@ QVariant LocalStore::value(const QString &key, const QVariant &fallback) const
     return q.exec() && q.next() ? q.value(0) : fallback;
 }
 
-bool LocalStore::setValue(const QString &key, const QVariant &value)
+bool LocalStore::setValue(const QString& key, const QVariant& value)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO kv (key, value) VALUES (?, ?) "
@@ -332,17 +332,14 @@ bool LocalStore::setValue(const QString &key, const QVariant &value)
     return true;
 }
 
-qint64 LocalStore::syncPosition() const
-{
-    return value(SyncPositionKey, 0).toLongLong();
-}
+qint64 LocalStore::syncPosition() const { return value(SyncPositionKey, 0).toLongLong(); }
 
-QByteArray LocalStore::seal(const QString &text, const char *context) const
+QByteArray LocalStore::seal(const QString& text, const char* context) const
 {
     return m_box->seal(text.toUtf8(), QByteArrayView(context));
 }
 
-QString LocalStore::unseal(const QVariant &sealed, const char *context) const
+QString LocalStore::unseal(const QVariant& sealed, const char* context) const
 {
     if (sealed.isNull()) {
         return {};
@@ -359,7 +356,7 @@ QString LocalStore::unseal(const QVariant &sealed, const char *context) const
     return text;
 }
 
-Message LocalStore::messageFromQuery(const QSqlQuery &q) const
+Message LocalStore::messageFromQuery(const QSqlQuery& q) const
 {
     Message m;
     m.localId = q.value(0).toLongLong();
@@ -382,14 +379,15 @@ Message LocalStore::messageFromQuery(const QSqlQuery &q) const
 
 // --- events ----------------------------------------------------------------------------
 
-bool LocalStore::applyEvents(const QList<protocol::Frame> &events, qint64 next, StoreChanges *changes)
+bool LocalStore::applyEvents(
+    const QList<protocol::Frame>& events, qint64 next, StoreChanges* changes)
 {
     StoreChanges local;
     Transaction tx(m_db);
     if (!tx.isOpen()) {
         return false;
     }
-    for (const protocol::Frame &event : events) {
+    for (const protocol::Frame& event : events) {
         if (!applyEvent(event, &local)) {
             return false; // rolls back the whole batch, position included
         }
@@ -406,9 +404,9 @@ bool LocalStore::applyEvents(const QList<protocol::Frame> &events, qint64 next, 
     return true;
 }
 
-bool LocalStore::applyEvent(const protocol::Frame &event, StoreChanges *changes)
+bool LocalStore::applyEvent(const protocol::Frame& event, StoreChanges* changes)
 {
-    const QJsonObject &data = event.data;
+    const QJsonObject& data = event.data;
     if (event.event == protocol::event::Message) {
         return applyMessage(data.value(QLatin1StringView("message")).toObject(), changes);
     }
@@ -418,7 +416,8 @@ bool LocalStore::applyEvent(const protocol::Frame &event, StoreChanges *changes)
             return true;
         }
         QSqlQuery q(m_db);
-        q.prepare(QStringLiteral("UPDATE messages SET read = 1, read_pending = 0 WHERE server_id = ? AND read = 0"));
+        q.prepare(QStringLiteral(
+            "UPDATE messages SET read = 1, read_pending = 0 WHERE server_id = ? AND read = 0"));
         q.addBindValue(id);
         if (!q.exec()) {
             return false;
@@ -442,7 +441,8 @@ bool LocalStore::applyEvent(const protocol::Frame &event, StoreChanges *changes)
             return true;
         }
         QSqlQuery q(m_db);
-        q.prepare(QStringLiteral("SELECT status FROM messages WHERE server_id = ? AND folder = 'sent'"));
+        q.prepare(
+            QStringLiteral("SELECT status FROM messages WHERE server_id = ? AND folder = 'sent'"));
         q.addBindValue(id);
         if (!q.exec()) {
             return false;
@@ -451,8 +451,9 @@ bool LocalStore::applyEvent(const protocol::Frame &event, StoreChanges *changes)
             return true;
         }
         const QString current = q.value(0).toString();
-        const bool advances = status == protocol::report::Expired ? current == protocol::report::Sent
-                                                                   : rank > statusRank(current);
+        const bool advances = status == protocol::report::Expired
+            ? current == protocol::report::Sent
+            : rank > statusRank(current);
         if (!advances) {
             return true;
         }
@@ -483,20 +484,24 @@ bool LocalStore::applyEvent(const protocol::Frame &event, StoreChanges *changes)
     return true;
 }
 
-bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
+bool LocalStore::applyMessage(const QJsonObject& json, StoreChanges* changes)
 {
     protocol::ArgReader r(json);
     const qint64 id = r.integer(QLatin1StringView("id"), 1, std::numeric_limits<qint64>::max());
-    const QString clientId = r.string(QLatin1StringView("clientId"), protocol::limits::MaxClientIdChars, protocol::ArgReader::Optional);
+    const QString clientId = r.string(QLatin1StringView("clientId"),
+        protocol::limits::MaxClientIdChars, protocol::ArgReader::Optional);
     const QString from = r.string(QLatin1StringView("from"), protocol::limits::MaxAddressChars);
     const QString to = r.string(QLatin1StringView("to"), protocol::limits::MaxAddressChars);
-    const QString subject = r.string(QLatin1StringView("subject"), protocol::limits::MaxSubjectChars, protocol::ArgReader::Optional);
-    const QString body = r.text(QLatin1StringView("body"), protocol::limits::MaxBodyBytes, protocol::ArgReader::Optional);
+    const QString subject = r.string(QLatin1StringView("subject"),
+        protocol::limits::MaxSubjectChars, protocol::ArgReader::Optional);
+    const QString body = r.text(
+        QLatin1StringView("body"), protocol::limits::MaxBodyBytes, protocol::ArgReader::Optional);
     const bool hasBody = json.value(QLatin1StringView("body")).isString();
     const qint64 time = r.integer(QLatin1StringView("time"), 0, std::numeric_limits<qint64>::max());
     const QString folder = r.string(QLatin1StringView("folder"), 16);
     const bool read = r.boolean(QLatin1StringView("read"), protocol::ArgReader::Optional);
-    const bool partial = r.boolean(QLatin1StringView("partial"), protocol::ArgReader::Optional) || !hasBody;
+    const bool partial
+        = r.boolean(QLatin1StringView("partial"), protocol::ArgReader::Optional) || !hasBody;
     QString status = r.string(QLatin1StringView("status"), 16, protocol::ArgReader::Optional);
     if (!r.ok() || (folder != QLatin1StringView("inbox") && folder != QLatin1StringView("sent"))) {
         // One bad message must not block the stream behind it.
@@ -513,7 +518,8 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
     const QString peer = outgoing ? to : from;
 
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT local_id, body IS NULL, read, status FROM messages WHERE server_id = ?"));
+    q.prepare(QStringLiteral(
+        "SELECT local_id, body IS NULL, read, status FROM messages WHERE server_id = ?"));
     q.addBindValue(id);
     if (!q.exec()) {
         return false;
@@ -531,9 +537,10 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
             return true;
         }
         QSqlQuery u(m_db);
-        u.prepare(QStringLiteral("UPDATE messages SET body = CASE WHEN :addBody THEN :body ELSE body END,"
-                                 " partial = CASE WHEN :addBody THEN 0 ELSE partial END,"
-                                 " read = read OR :read, status = :status WHERE local_id = :localId"));
+        u.prepare(
+            QStringLiteral("UPDATE messages SET body = CASE WHEN :addBody THEN :body ELSE body END,"
+                           " partial = CASE WHEN :addBody THEN 0 ELSE partial END,"
+                           " read = read OR :read, status = :status WHERE local_id = :localId"));
         u.bindValue(QStringLiteral(":addBody"), addBody);
         u.bindValue(QStringLiteral(":body"), addBody ? seal(body, BodyContext) : QByteArray());
         u.bindValue(QStringLiteral(":read"), read);
@@ -552,8 +559,9 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
         // Our own outbox message coming back as the sentbox copy (possibly before the
         // answer to `send`): it is the same message, so update it in place.
         QSqlQuery p(m_db);
-        p.prepare(QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = 'sent' "
-                                 "AND server_id IS NULL AND recipient = ?"));
+        p.prepare(
+            QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = 'sent' "
+                           "AND server_id IS NULL AND recipient = ?"));
         p.addBindValue(clientId);
         p.addBindValue(to);
         if (!p.exec()) {
@@ -562,7 +570,8 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
         if (p.next()) {
             const qint64 localId = p.value(0).toLongLong();
             QSqlQuery u(m_db);
-            u.prepare(QStringLiteral("UPDATE messages SET server_id = ?, time = ?, status = ? WHERE local_id = ?"));
+            u.prepare(QStringLiteral(
+                "UPDATE messages SET server_id = ?, time = ?, status = ? WHERE local_id = ?"));
             u.addBindValue(id);
             u.addBindValue(time);
             u.addBindValue(status);
@@ -579,9 +588,10 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
     }
 
     QSqlQuery ins(m_db);
-    ins.prepare(QStringLiteral("INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
-                               " time, subject, body, partial, read, status)"
-                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    ins.prepare(QStringLiteral(
+        "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
+        " time, subject, body, partial, read, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.addBindValue(id);
     ins.addBindValue(clientId.isEmpty() ? QVariant() : QVariant(clientId));
     ins.addBindValue(from);
@@ -589,8 +599,10 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
     ins.addBindValue(peer);
     ins.addBindValue(folder);
     ins.addBindValue(time);
-    ins.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(seal(subject, SubjectContext)));
-    ins.addBindValue(hasBody ? QVariant(seal(body, BodyContext)) : QVariant(QMetaType(QMetaType::QByteArray)));
+    ins.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                       : QVariant(seal(subject, SubjectContext)));
+    ins.addBindValue(
+        hasBody ? QVariant(seal(body, BodyContext)) : QVariant(QMetaType(QMetaType::QByteArray)));
     ins.addBindValue(partial);
     ins.addBindValue(read);
     ins.addBindValue(status);
@@ -604,7 +616,7 @@ bool LocalStore::applyMessage(const QJsonObject &json, StoreChanges *changes)
     return true;
 }
 
-bool LocalStore::applyContact(const QJsonObject &data, StoreChanges *changes)
+bool LocalStore::applyContact(const QJsonObject& data, StoreChanges* changes)
 {
     const QString address = data.value(QLatin1StringView("address")).toString();
     if (address.isEmpty() || address.size() > protocol::limits::MaxAddressChars) {
@@ -618,28 +630,30 @@ bool LocalStore::applyContact(const QJsonObject &data, StoreChanges *changes)
         q.prepare(QStringLiteral("INSERT INTO contacts (address, name) VALUES (?, ?) "
                                  "ON CONFLICT (address) DO UPDATE SET name = excluded.name"));
         q.addBindValue(address);
-        q.addBindValue(data.value(QLatin1StringView("name")).toString().left(protocol::limits::MaxNameChars));
+        q.addBindValue(
+            data.value(QLatin1StringView("name")).toString().left(protocol::limits::MaxNameChars));
     }
     changes->contacts = true;
     return q.exec();
 }
 
-bool LocalStore::applyStatus(const QJsonObject &data, StoreChanges *changes)
+bool LocalStore::applyStatus(const QJsonObject& data, StoreChanges* changes)
 {
     const QString status = data.value(QLatin1StringView("status")).toString();
     if (!protocol::isValidStatus(status)) {
         return true;
     }
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT INTO user_status (id, status, text) VALUES (1, ?, ?) "
-                             "ON CONFLICT (id) DO UPDATE SET status = excluded.status, text = excluded.text"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO user_status (id, status, text) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET status = excluded.status, text = excluded.text"));
     q.addBindValue(status);
     q.addBindValue(data.value(QLatin1StringView("text")).toString().left(256));
     changes->status = true;
     return q.exec();
 }
 
-bool LocalStore::applyPref(const QJsonObject &data, StoreChanges *changes)
+bool LocalStore::applyPref(const QJsonObject& data, StoreChanges* changes)
 {
     const QString key = data.value(QLatin1StringView("key")).toString();
     if (key.isEmpty() || key.size() > 64) {
@@ -649,12 +663,14 @@ bool LocalStore::applyPref(const QJsonObject &data, StoreChanges *changes)
     q.prepare(QStringLiteral("INSERT INTO prefs (key, value) VALUES (?, ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     q.addBindValue(key);
-    q.addBindValue(data.value(QLatin1StringView("value")).toString().left(protocol::limits::MaxPrefValueChars));
+    q.addBindValue(data.value(QLatin1StringView("value"))
+                       .toString()
+                       .left(protocol::limits::MaxPrefValueChars));
     changes->prefs = true;
     return q.exec();
 }
 
-bool LocalStore::applyDeviceEvent(const QJsonObject &data, StoreChanges *changes)
+bool LocalStore::applyDeviceEvent(const QJsonObject& data, StoreChanges* changes)
 {
     const QJsonObject device = data.value(QLatin1StringView("device")).toObject();
     if (data.value(QLatin1StringView("removed")).toBool()) {
@@ -667,10 +683,11 @@ bool LocalStore::applyDeviceEvent(const QJsonObject &data, StoreChanges *changes
     return upsertDevice(device, changes);
 }
 
-bool LocalStore::applyPresence(const QJsonObject &data, StoreChanges *changes)
+bool LocalStore::applyPresence(const QJsonObject& data, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("UPDATE devices SET online = ?, last_seen = MAX(last_seen, ?) WHERE id = ?"));
+    q.prepare(QStringLiteral(
+        "UPDATE devices SET online = ?, last_seen = MAX(last_seen, ?) WHERE id = ?"));
     q.addBindValue(data.value(QLatin1StringView("online")).toBool());
     q.addBindValue(data.value(QLatin1StringView("lastSeen")).toInteger());
     q.addBindValue(data.value(QLatin1StringView("deviceId")).toInteger());
@@ -689,7 +706,8 @@ std::optional<Message> LocalStore::message(qint64 id) const
         return std::nullopt;
     }
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT ") + MessageColumns + QStringLiteral(" FROM messages WHERE ") + idCondition(id));
+    q.prepare(QStringLiteral("SELECT ") + MessageColumns + QStringLiteral(" FROM messages WHERE ")
+        + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
     if (!q.exec() || !q.next()) {
         return std::nullopt;
@@ -697,11 +715,13 @@ std::optional<Message> LocalStore::message(qint64 id) const
     return messageFromQuery(q);
 }
 
-QList<Message> LocalStore::messages(const QString &peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
+QList<Message> LocalStore::messages(
+    const QString& peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
 {
     QSqlQuery q(m_db);
     // Keyset paging on the (peer, time, local_id) index: a page costs the same at any depth.
-    QString sql = QStringLiteral("SELECT ") + MessageColumns + QStringLiteral(" FROM messages WHERE peer = :peer");
+    QString sql = QStringLiteral("SELECT ") + MessageColumns
+        + QStringLiteral(" FROM messages WHERE peer = :peer");
     if (beforeTime > 0) {
         sql += QStringLiteral(" AND (time < :time OR (time = :time2 AND local_id < :localId))");
     }
@@ -729,11 +749,12 @@ QList<Conversation> LocalStore::conversations() const
 {
     QList<Conversation> out;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT peer, MAX(time) AS last FROM messages GROUP BY peer ORDER BY last DESC"))) {
+    if (!q.exec(QStringLiteral(
+            "SELECT peer, MAX(time) AS last FROM messages GROUP BY peer ORDER BY last DESC"))) {
         return out;
     }
     QHash<QString, QString> names;
-    for (const Contact &c : contacts()) {
+    for (const Contact& c : contacts()) {
         names.insert(c.address, c.name);
     }
     while (q.next()) {
@@ -743,11 +764,12 @@ QList<Conversation> LocalStore::conversations() const
         c.peerName = names.value(c.peerAddress);
         const QList<Message> last = messages(c.peerAddress, 1);
         if (!last.isEmpty()) {
-            const Message &m = last.constFirst();
+            const Message& m = last.constFirst();
             c.lastMessageText = m.body.isNull() ? m.subject : m.body.left(200);
         }
         QSqlQuery u(m_db);
-        u.prepare(QStringLiteral("SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
+        u.prepare(QStringLiteral(
+            "SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
         u.addBindValue(c.peerAddress);
         if (u.exec() && u.next()) {
             c.unreadCount = u.value(0).toInt();
@@ -760,21 +782,24 @@ QList<Conversation> LocalStore::conversations() const
 int LocalStore::unreadCount() const
 {
     QSqlQuery q(m_db);
-    return q.exec(QStringLiteral("SELECT COUNT(*) FROM messages WHERE folder = 'inbox' AND read = 0")) && q.next()
+    return q.exec(
+               QStringLiteral("SELECT COUNT(*) FROM messages WHERE folder = 'inbox' AND read = 0"))
+            && q.next()
         ? q.value(0).toInt()
         : 0;
 }
 
-bool LocalStore::storeMessage(const QJsonObject &message, StoreChanges *changes)
+bool LocalStore::storeMessage(const QJsonObject& message, StoreChanges* changes)
 {
     Transaction tx(m_db);
     return tx.isOpen() && applyMessage(message, changes) && tx.commit();
 }
 
-bool LocalStore::markRead(qint64 id, StoreChanges *changes)
+bool LocalStore::markRead(qint64 id, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("UPDATE messages SET read = 1, read_pending = 1 WHERE folder = 'inbox' AND read = 0 AND ")
+    q.prepare(QStringLiteral("UPDATE messages SET read = 1, read_pending = 1 WHERE folder = "
+                             "'inbox' AND read = 0 AND ")
         + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
     if (!q.exec() || q.numRowsAffected() == 0) {
@@ -789,7 +814,8 @@ QList<qint64> LocalStore::pendingReads() const
 {
     QList<qint64> out;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("SELECT server_id FROM messages WHERE read_pending = 1 AND server_id IS NOT NULL"))) {
+    if (q.exec(QStringLiteral(
+            "SELECT server_id FROM messages WHERE read_pending = 1 AND server_id IS NOT NULL"))) {
         while (q.next()) {
             out.append(q.value(0).toLongLong());
         }
@@ -805,7 +831,7 @@ void LocalStore::clearPendingRead(qint64 id)
     q.exec();
 }
 
-bool LocalStore::deleteLocally(qint64 id, StoreChanges *changes)
+bool LocalStore::deleteLocally(qint64 id, StoreChanges* changes)
 {
     Transaction tx(m_db);
     if (!tx.isOpen()) {
@@ -813,7 +839,8 @@ bool LocalStore::deleteLocally(qint64 id, StoreChanges *changes)
     }
     if (id > 0) {
         QSqlQuery t(m_db);
-        t.prepare(QStringLiteral("INSERT OR REPLACE INTO tombstones (server_id, deleted) VALUES (?, ?)"));
+        t.prepare(
+            QStringLiteral("INSERT OR REPLACE INTO tombstones (server_id, deleted) VALUES (?, ?)"));
         t.addBindValue(id);
         t.addBindValue(QDateTime::currentMSecsSinceEpoch());
         if (!t.exec()) {
@@ -823,10 +850,11 @@ bool LocalStore::deleteLocally(qint64 id, StoreChanges *changes)
     return remove(id, changes) && tx.commit();
 }
 
-bool LocalStore::remove(qint64 id, StoreChanges *changes)
+bool LocalStore::remove(qint64 id, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT local_id, folder = 'inbox' AND read = 0 FROM messages WHERE ") + idCondition(id));
+    q.prepare(QStringLiteral("SELECT local_id, folder = 'inbox' AND read = 0 FROM messages WHERE ")
+        + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
     if (!q.exec()) {
         return false;
@@ -860,22 +888,24 @@ bool LocalStore::hasTombstone(qint64 serverId) const
 
 // --- outbox ----------------------------------------------------------------------------
 
-qint64 LocalStore::enqueue(const QString &clientId, const QString &from, const QString &to,
-    const QString &subject, const QString &body, qint64 time)
+qint64 LocalStore::enqueue(const QString& clientId, const QString& from, const QString& to,
+    const QString& subject, const QString& body, qint64 time)
 {
     Transaction tx(m_db);
     if (!tx.isOpen()) {
         return 0;
     }
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
-                             " partial, read, status) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending')"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
+        " partial, read, status) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending')"));
     q.addBindValue(clientId);
     q.addBindValue(from);
     q.addBindValue(to);
     q.addBindValue(to);
     q.addBindValue(time);
-    q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(seal(subject, SubjectContext)));
+    q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                     : QVariant(seal(subject, SubjectContext)));
     q.addBindValue(seal(body, BodyContext));
     if (!q.exec()) {
         qCWarning(lcStore) << "cannot queue a message:" << q.lastError().text();
@@ -897,8 +927,9 @@ QList<OutboxEntry> LocalStore::outbox() const
 {
     QList<OutboxEntry> out;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body FROM outbox o"
-                               " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
+    if (!q.exec(QStringLiteral(
+            "SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body FROM outbox o"
+            " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
         return out;
     }
     while (q.next()) {
@@ -916,17 +947,20 @@ QList<OutboxEntry> LocalStore::outbox() const
 int LocalStore::outboxSize() const
 {
     QSqlQuery q(m_db);
-    return q.exec(QStringLiteral("SELECT COUNT(*) FROM outbox")) && q.next() ? q.value(0).toInt() : 0;
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM outbox")) && q.next() ? q.value(0).toInt()
+                                                                             : 0;
 }
 
-bool LocalStore::markSent(const QString &clientId, qint64 serverId, qint64 time, StoreChanges *changes)
+bool LocalStore::markSent(
+    const QString& clientId, qint64 serverId, qint64 time, StoreChanges* changes)
 {
     Transaction tx(m_db);
     if (!tx.isOpen()) {
         return false;
     }
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = 'sent' AND server_id IS NULL"));
+    q.prepare(QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = "
+                             "'sent' AND server_id IS NULL"));
     q.addBindValue(clientId);
     if (!q.exec()) {
         return false;
@@ -936,7 +970,8 @@ bool LocalStore::markSent(const QString &clientId, qint64 serverId, qint64 time,
     }
     const qint64 localId = q.value(0).toLongLong();
     QSqlQuery u(m_db);
-    u.prepare(QStringLiteral("UPDATE messages SET server_id = ?, time = ?, status = 'sent' WHERE local_id = ?"));
+    u.prepare(QStringLiteral(
+        "UPDATE messages SET server_id = ?, time = ?, status = 'sent' WHERE local_id = ?"));
     u.addBindValue(serverId);
     u.addBindValue(time);
     u.addBindValue(localId);
@@ -951,7 +986,7 @@ bool LocalStore::markSent(const QString &clientId, qint64 serverId, qint64 time,
     return tx.commit();
 }
 
-bool LocalStore::markFailed(const QString &clientId, StoreChanges *changes)
+bool LocalStore::markFailed(const QString& clientId, StoreChanges* changes)
 {
     Transaction tx(m_db);
     QSqlQuery q(m_db);
@@ -980,8 +1015,9 @@ QList<Device> LocalStore::devices() const
 {
     QList<Device> out;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT id, instance_id, name, kind, capabilities, delivery, notify_sessions,"
-                               " online, last_seen, current FROM devices ORDER BY current DESC, name, id"))) {
+    if (!q.exec(QStringLiteral(
+            "SELECT id, instance_id, name, kind, capabilities, delivery, notify_sessions,"
+            " online, last_seen, current FROM devices ORDER BY current DESC, name, id"))) {
         return out;
     }
     while (q.next()) {
@@ -1001,7 +1037,7 @@ QList<Device> LocalStore::devices() const
     return out;
 }
 
-bool LocalStore::upsertDevice(const QJsonObject &json, StoreChanges *changes)
+bool LocalStore::upsertDevice(const QJsonObject& json, StoreChanges* changes)
 {
     const Device d = deviceFromJson(json);
     if (d.id <= 0) {
@@ -1011,7 +1047,8 @@ bool LocalStore::upsertDevice(const QJsonObject &json, StoreChanges *changes)
     // `current` is relative to who asked: a device event about us from elsewhere says
     // false, so keep what we know.
     q.prepare(QStringLiteral(
-        "INSERT INTO devices (id, instance_id, name, kind, capabilities, delivery, notify_sessions, online,"
+        "INSERT INTO devices (id, instance_id, name, kind, capabilities, delivery, "
+        "notify_sessions, online,"
         " last_seen, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
         " instance_id = excluded.instance_id, name = excluded.name, kind = excluded.kind,"
         " capabilities = excluded.capabilities, delivery = excluded.delivery,"
@@ -1031,13 +1068,13 @@ bool LocalStore::upsertDevice(const QJsonObject &json, StoreChanges *changes)
     return q.exec();
 }
 
-bool LocalStore::replaceDevices(const QJsonArray &devices, StoreChanges *changes)
+bool LocalStore::replaceDevices(const QJsonArray& devices, StoreChanges* changes)
 {
     Transaction tx(m_db);
     if (!tx.isOpen() || !exec(QStringLiteral("DELETE FROM devices"))) {
         return false;
     }
-    for (const QJsonValue &d : devices) {
+    for (const QJsonValue& d : devices) {
         if (!upsertDevice(d.toObject(), changes)) {
             return false;
         }
@@ -1050,7 +1087,8 @@ QList<Contact> LocalStore::contacts() const
 {
     QList<Contact> out;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("SELECT address, name FROM contacts ORDER BY name COLLATE NOCASE, address"))) {
+    if (q.exec(QStringLiteral(
+            "SELECT address, name FROM contacts ORDER BY name COLLATE NOCASE, address"))) {
         while (q.next()) {
             out.append({ q.value(0).toString(), q.value(1).toString() });
         }
@@ -1081,20 +1119,23 @@ QVariantMap LocalStore::prefs() const
     return out;
 }
 
-bool LocalStore::replaceProfile(const QJsonObject &profile, StoreChanges *changes)
+bool LocalStore::replaceProfile(const QJsonObject& profile, StoreChanges* changes)
 {
     Transaction tx(m_db);
-    if (!tx.isOpen() || !exec(QStringLiteral("DELETE FROM contacts")) || !exec(QStringLiteral("DELETE FROM prefs"))) {
+    if (!tx.isOpen() || !exec(QStringLiteral("DELETE FROM contacts"))
+        || !exec(QStringLiteral("DELETE FROM prefs"))) {
         return false;
     }
-    for (const QJsonValue &c : profile.value(QLatin1StringView("contacts")).toArray()) {
+    for (const QJsonValue& c : profile.value(QLatin1StringView("contacts")).toArray()) {
         if (!applyContact(c.toObject(), changes)) {
             return false;
         }
     }
     const QJsonObject prefs = profile.value(QLatin1StringView("prefs")).toObject();
     for (auto it = prefs.begin(); it != prefs.end(); ++it) {
-        if (!applyPref({ { QStringLiteral("key"), it.key() }, { QStringLiteral("value"), it.value() } }, changes)) {
+        if (!applyPref(
+                { { QStringLiteral("key"), it.key() }, { QStringLiteral("value"), it.value() } },
+                changes)) {
             return false;
         }
     }

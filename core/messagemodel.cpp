@@ -8,13 +8,13 @@
 namespace cpm {
 
 namespace {
-    bool before(const Message &a, const Message &b)
-    {
-        return a.time < b.time || (a.time == b.time && a.localId < b.localId);
-    }
+bool before(const Message& a, const Message& b)
+{
+    return a.time < b.time || (a.time == b.time && a.localId < b.localId);
+}
 } // namespace
 
-MessageModel::MessageModel(Client *client, QObject *parent)
+MessageModel::MessageModel(Client* client, QObject* parent)
     : QAbstractListModel(parent)
     , m_client(client)
 {
@@ -23,14 +23,16 @@ MessageModel::MessageModel(Client *client, QObject *parent)
         connect(client, &Client::messageChanged, this, &MessageModel::onMessageChanged);
         connect(client, &Client::messageRemoved, this, &MessageModel::onMessageRemoved);
         connect(client, &Client::messageSent, this,
-            [this](qint64 pendingId, qint64 messageId, const QString &) { onMessageSent(pendingId, messageId); });
+            [this](qint64 pendingId, qint64 messageId, const QString&) {
+                onMessageSent(pendingId, messageId);
+            });
         connect(client, &Client::signedOut, this, &MessageModel::reset);
     }
 }
 
 MessageModel::~MessageModel() = default;
 
-void MessageModel::setPeer(const QString &peerAddress)
+void MessageModel::setPeer(const QString& peerAddress)
 {
     if (peerAddress == m_peer && !m_rows.isEmpty()) {
         return;
@@ -40,10 +42,7 @@ void MessageModel::setPeer(const QString &peerAddress)
     Q_EMIT peerChanged(m_peer);
 }
 
-void MessageModel::setPageSize(int pageSize)
-{
-    m_pageSize = std::max(1, pageSize);
-}
+void MessageModel::setPageSize(int pageSize) { m_pageSize = std::max(1, pageSize); }
 
 void MessageModel::reset()
 {
@@ -60,22 +59,22 @@ void MessageModel::reset()
     m_resetting = false;
 }
 
-int MessageModel::rowCount(const QModelIndex &parent) const
+int MessageModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-bool MessageModel::canFetchMore(const QModelIndex &parent) const
+bool MessageModel::canFetchMore(const QModelIndex& parent) const
 {
     return !parent.isValid() && m_hasOlder;
 }
 
-void MessageModel::fetchMore(const QModelIndex &parent)
+void MessageModel::fetchMore(const QModelIndex& parent)
 {
     if (parent.isValid() || !m_hasOlder || !m_client || m_rows.isEmpty() || m_resetting) {
         return;
     }
-    const Message &first = m_rows.constFirst();
+    const Message& first = m_rows.constFirst();
     const QList<Message> older = m_client->messages(m_peer, m_pageSize, first.time, first.localId);
     m_hasOlder = older.size() == m_pageSize;
     if (older.isEmpty()) {
@@ -88,12 +87,12 @@ void MessageModel::fetchMore(const QModelIndex &parent)
     m_resetting = false;
 }
 
-QVariant MessageModel::data(const QModelIndex &index, int role) const
+QVariant MessageModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return {};
     }
-    const Message &m = m_rows.at(index.row());
+    const Message& m = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
         return m.body.isNull() ? m.subject : m.body;
@@ -131,10 +130,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
 QHash<int, QByteArray> MessageModel::roleNames() const
 {
     auto names = QAbstractListModel::roleNames();
-    names.insert({ { IdRole, "id" }, { ClientIdRole, "clientId" }, { FromRole, "from" }, { ToRole, "to" },
-        { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" }, { OutgoingRole, "outgoing" },
-        { StatusRole, "status" }, { StatusNameRole, "statusName" }, { ReadRole, "read" },
-        { PartialRole, "partial" }, { PendingRole, "pending" } });
+    names.insert({ { IdRole, "id" }, { ClientIdRole, "clientId" }, { FromRole, "from" },
+        { ToRole, "to" }, { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" },
+        { OutgoingRole, "outgoing" }, { StatusRole, "status" }, { StatusNameRole, "statusName" },
+        { ReadRole, "read" }, { PartialRole, "partial" }, { PendingRole, "pending" } });
     return names;
 }
 
@@ -154,7 +153,7 @@ int MessageModel::rowOf(qint64 messageId) const
     return -1;
 }
 
-void MessageModel::onMessageAdded(qint64 messageId, const QString &peer)
+void MessageModel::onMessageAdded(qint64 messageId, const QString& peer)
 {
     if (peer != m_peer || !m_client || rowOf(messageId) >= 0) {
         return;

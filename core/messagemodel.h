@@ -38,32 +38,32 @@ public:
 
     static constexpr int DefaultPageSize = 50;
 
-    explicit MessageModel(Client *client, QObject *parent = nullptr);
+    explicit MessageModel(Client* client, QObject* parent = nullptr);
     ~MessageModel() override;
 
     //! Shows the conversation with \a peerAddress (empty: none), loading its newest page.
-    void setPeer(const QString &peerAddress);
+    void setPeer(const QString& peerAddress);
     QString peer() const { return m_peer; }
     void setPageSize(int pageSize);
     int pageSize() const { return m_pageSize; }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
     //! True while older messages than the first row may exist.
-    bool canFetchMore(const QModelIndex &parent = {}) const override;
+    bool canFetchMore(const QModelIndex& parent = {}) const override;
     //! Prepends the next older page.
-    void fetchMore(const QModelIndex &parent = {}) override;
+    void fetchMore(const QModelIndex& parent = {}) override;
 
     Message messageAt(int row) const;
     //! The row of the message with \a messageId, or -1.
     int rowOf(qint64 messageId) const;
 
 Q_SIGNALS:
-    void peerChanged(const QString &peerAddress);
+    void peerChanged(const QString& peerAddress);
 
 private:
-    void onMessageAdded(qint64 messageId, const QString &peer);
+    void onMessageAdded(qint64 messageId, const QString& peer);
     void onMessageChanged(qint64 messageId);
     void onMessageRemoved(qint64 messageId);
     void onMessageSent(qint64 pendingId, qint64 messageId);

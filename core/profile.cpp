@@ -11,24 +11,24 @@
 namespace cpm {
 
 namespace {
-    const QString InstanceIdKey = QStringLiteral("device/instanceId");
-    const QString ServerKey = QStringLiteral("server/url");
-    const QString AddressKey = QStringLiteral("account/address");
-    const QString DeviceIdKey = QStringLiteral("account/deviceId");
-    const QString DeviceNameKey = QStringLiteral("device/name");
-    const QString DeviceKindKey = QStringLiteral("device/kind");
-    const QString TokenKey = QStringLiteral("account/token");
-    const QString KeyStorageKey = QStringLiteral("keys/storage");
+const QString InstanceIdKey = QStringLiteral("device/instanceId");
+const QString ServerKey = QStringLiteral("server/url");
+const QString AddressKey = QStringLiteral("account/address");
+const QString DeviceIdKey = QStringLiteral("account/deviceId");
+const QString DeviceNameKey = QStringLiteral("device/name");
+const QString DeviceKindKey = QStringLiteral("device/kind");
+const QString TokenKey = QStringLiteral("account/token");
+const QString KeyStorageKey = QStringLiteral("keys/storage");
 } // namespace
 
-Profile::Profile(const QString &dir)
+Profile::Profile(const QString& dir)
     : m_dir(QDir(dir).absolutePath())
 {
 }
 
 Profile::~Profile() = default;
 
-bool Profile::open(QString *error)
+bool Profile::open(QString* error)
 {
     QDir dir(m_dir);
     if (!dir.exists() && !dir.mkpath(QStringLiteral("."))) {
@@ -39,7 +39,8 @@ bool Profile::open(QString *error)
     }
     // Only the owner may look into a profile.
     QFile::setPermissions(m_dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    m_settings = std::make_unique<QSettings>(filePath(QString::fromLatin1(FileName)), QSettings::IniFormat);
+    m_settings = std::make_unique<QSettings>(
+        filePath(QString::fromLatin1(FileName)), QSettings::IniFormat);
     if (m_settings->status() != QSettings::NoError) {
         if (error) {
             *error = QStringLiteral("cannot read %1").arg(m_settings->fileName());
@@ -53,10 +54,7 @@ bool Profile::open(QString *error)
     return true;
 }
 
-QString Profile::filePath(const QString &name) const
-{
-    return QDir(m_dir).filePath(name);
-}
+QString Profile::filePath(const QString& name) const { return QDir(m_dir).filePath(name); }
 
 void Profile::sync()
 {
@@ -64,49 +62,31 @@ void Profile::sync()
     QFile::setPermissions(m_settings->fileName(), QFile::ReadOwner | QFile::WriteOwner);
 }
 
-QString Profile::instanceId() const
-{
-    return m_settings->value(InstanceIdKey).toString();
-}
+QString Profile::instanceId() const { return m_settings->value(InstanceIdKey).toString(); }
 
-QUrl Profile::serverUrl() const
-{
-    return QUrl(m_settings->value(ServerKey).toString());
-}
+QUrl Profile::serverUrl() const { return QUrl(m_settings->value(ServerKey).toString()); }
 
-void Profile::setServerUrl(const QUrl &url)
+void Profile::setServerUrl(const QUrl& url)
 {
     m_settings->setValue(ServerKey, url.toString());
     sync();
 }
 
-QString Profile::address() const
-{
-    return m_settings->value(AddressKey).toString();
-}
+QString Profile::address() const { return m_settings->value(AddressKey).toString(); }
 
-qint64 Profile::deviceId() const
-{
-    return m_settings->value(DeviceIdKey, 0).toLongLong();
-}
+qint64 Profile::deviceId() const { return m_settings->value(DeviceIdKey, 0).toLongLong(); }
 
-QString Profile::deviceName() const
-{
-    return m_settings->value(DeviceNameKey).toString();
-}
+QString Profile::deviceName() const { return m_settings->value(DeviceNameKey).toString(); }
 
-QString Profile::deviceKind() const
-{
-    return m_settings->value(DeviceKindKey).toString();
-}
+QString Profile::deviceKind() const { return m_settings->value(DeviceKindKey).toString(); }
 
 QByteArray Profile::sealedToken() const
 {
     return QByteArray::fromBase64(m_settings->value(TokenKey).toByteArray());
 }
 
-void Profile::setAccount(const QString &address, qint64 deviceId, const QString &name, const QString &kind,
-    const QByteArray &sealedToken)
+void Profile::setAccount(const QString& address, qint64 deviceId, const QString& name,
+    const QString& kind, const QByteArray& sealedToken)
 {
     m_settings->setValue(AddressKey, address);
     m_settings->setValue(DeviceIdKey, deviceId);
@@ -116,7 +96,7 @@ void Profile::setAccount(const QString &address, qint64 deviceId, const QString 
     sync();
 }
 
-void Profile::setDeviceName(const QString &name)
+void Profile::setDeviceName(const QString& name)
 {
     m_settings->setValue(DeviceNameKey, name);
     sync();
@@ -129,12 +109,9 @@ void Profile::clearAccount()
     sync();
 }
 
-QString Profile::keyStorage() const
-{
-    return m_settings->value(KeyStorageKey).toString();
-}
+QString Profile::keyStorage() const { return m_settings->value(KeyStorageKey).toString(); }
 
-void Profile::setKeyStorage(const QString &name)
+void Profile::setKeyStorage(const QString& name)
 {
     m_settings->setValue(KeyStorageKey, name);
     sync();

@@ -16,34 +16,34 @@ namespace cpm {
 
 class Profile final {
 public:
-    static constexpr const char *FileName = "profile.ini";
+    static constexpr const char* FileName = "profile.ini";
 
-    explicit Profile(const QString &dir);
+    explicit Profile(const QString& dir);
     ~Profile();
-    Profile(const Profile &) = delete;
-    Profile &operator=(const Profile &) = delete;
+    Profile(const Profile&) = delete;
+    Profile& operator=(const Profile&) = delete;
 
     //! Creates the directory (0700) and the instance id when missing.
-    bool open(QString *error);
+    bool open(QString* error);
     QString dir() const { return m_dir; }
-    QString filePath(const QString &name) const;
+    QString filePath(const QString& name) const;
 
     QString instanceId() const;
     QUrl serverUrl() const;
-    void setServerUrl(const QUrl &url);
+    void setServerUrl(const QUrl& url);
     QString address() const;
     qint64 deviceId() const;
     QString deviceName() const;
     QString deviceKind() const;
     //! The token sealed with the profile key (empty when not registered).
     QByteArray sealedToken() const;
-    void setAccount(const QString &address, qint64 deviceId, const QString &name, const QString &kind,
-        const QByteArray &sealedToken);
-    void setDeviceName(const QString &name);
+    void setAccount(const QString& address, qint64 deviceId, const QString& name,
+        const QString& kind, const QByteArray& sealedToken);
+    void setDeviceName(const QString& name);
     //! Forgets the device (after a sign-out): keeps the instance id, URL and address.
     void clearAccount();
     QString keyStorage() const;
-    void setKeyStorage(const QString &name);
+    void setKeyStorage(const QString& name);
 
 private:
     void sync();

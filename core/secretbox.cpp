@@ -24,12 +24,12 @@ SecretKey::~SecretKey()
     }
 }
 
-SecretKey::SecretKey(SecretKey &&other) noexcept
+SecretKey::SecretKey(SecretKey&& other) noexcept
     : m_data(std::exchange(other.m_data, nullptr))
 {
 }
 
-SecretKey &SecretKey::operator=(SecretKey &&other) noexcept
+SecretKey& SecretKey::operator=(SecretKey&& other) noexcept
 {
     if (this != &other) {
         if (m_data) {
@@ -44,7 +44,7 @@ SecretKey SecretKey::allocate()
 {
     ensureSodium();
     SecretKey key;
-    key.m_data = static_cast<unsigned char *>(sodium_malloc(Size));
+    key.m_data = static_cast<unsigned char*>(sodium_malloc(Size));
     if (key.m_data) {
         sodium_memzero(key.m_data, Size);
     }
@@ -72,14 +72,16 @@ QByteArray SecretBox::seal(QByteArrayView plain, QByteArrayView context) const
         return {};
     }
     constexpr qsizetype nonceSize = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    QByteArray out(nonceSize + plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, Qt::Uninitialized);
-    auto *nonce = reinterpret_cast<unsigned char *>(out.data());
+    QByteArray out(
+        nonceSize + plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, Qt::Uninitialized);
+    auto* nonce = reinterpret_cast<unsigned char*>(out.data());
     randombytes_buf(nonce, nonceSize);
     unsigned long long cipherLength = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + nonceSize, &cipherLength,
-        reinterpret_cast<const unsigned char *>(plain.data()), static_cast<unsigned long long>(plain.size()),
-        reinterpret_cast<const unsigned char *>(context.data()), static_cast<unsigned long long>(context.size()),
-        nullptr, nonce, m_key.data());
+        reinterpret_cast<const unsigned char*>(plain.data()),
+        static_cast<unsigned long long>(plain.size()),
+        reinterpret_cast<const unsigned char*>(context.data()),
+        static_cast<unsigned long long>(context.size()), nullptr, nonce, m_key.data());
     out.resize(nonceSize + static_cast<qsizetype>(cipherLength));
     return out;
 }
@@ -90,13 +92,13 @@ std::optional<QByteArray> SecretBox::open(QByteArrayView sealed, QByteArrayView 
     if (m_key.isNull() || sealed.size() < Overhead) {
         return std::nullopt;
     }
-    const auto *nonce = reinterpret_cast<const unsigned char *>(sealed.data());
+    const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
     QByteArray plain(sealed.size() - Overhead, Qt::Uninitialized);
     unsigned long long plainLength = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char *>(plain.data()),
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plain.data()),
             &plainLength, nullptr, nonce + nonceSize,
             static_cast<unsigned long long>(sealed.size() - nonceSize),
-            reinterpret_cast<const unsigned char *>(context.data()),
+            reinterpret_cast<const unsigned char*>(context.data()),
             static_cast<unsigned long long>(context.size()), nonce, m_key.data())
         != 0) {
         return std::nullopt;

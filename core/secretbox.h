@@ -19,10 +19,10 @@ public:
 
     SecretKey() = default;
     ~SecretKey();
-    SecretKey(SecretKey &&other) noexcept;
-    SecretKey &operator=(SecretKey &&other) noexcept;
-    SecretKey(const SecretKey &) = delete;
-    SecretKey &operator=(const SecretKey &) = delete;
+    SecretKey(SecretKey&& other) noexcept;
+    SecretKey& operator=(SecretKey&& other) noexcept;
+    SecretKey(const SecretKey&) = delete;
+    SecretKey& operator=(const SecretKey&) = delete;
 
     //! A fresh random key.
     static SecretKey generate();
@@ -30,11 +30,11 @@ public:
     static SecretKey allocate();
 
     bool isNull() const { return m_data == nullptr; }
-    unsigned char *data() { return m_data; }
-    const unsigned char *data() const { return m_data; }
+    unsigned char* data() { return m_data; }
+    const unsigned char* data() const { return m_data; }
 
 private:
-    unsigned char *m_data = nullptr;
+    unsigned char* m_data = nullptr;
 };
 
 class SecretBox final {

@@ -15,7 +15,7 @@ public:
     bool closedSignalled = true;
 };
 
-WebSocketTransport::WebSocketTransport(QObject *parent)
+WebSocketTransport::WebSocketTransport(QObject* parent)
     : Transport(parent)
     , d(std::make_unique<Private>())
 {
@@ -29,19 +29,20 @@ WebSocketTransport::~WebSocketTransport()
     }
 }
 
-void WebSocketTransport::open(const QUrl &url)
+void WebSocketTransport::open(const QUrl& url)
 {
     if (d->socket) {
         d->socket->disconnect(this);
         d->socket->abort();
         d->socket.release()->deleteLater();
     }
-    d->socket = std::make_unique<QWebSocket>(QStringLiteral("cpm"), QWebSocketProtocol::VersionLatest);
+    d->socket
+        = std::make_unique<QWebSocket>(QStringLiteral("cpm"), QWebSocketProtocol::VersionLatest);
     // One frame is one JSON object; the server never sends more than this.
     d->socket->setMaxAllowedIncomingFrameSize(protocol::limits::MaxFrameBytes);
     d->socket->setMaxAllowedIncomingMessageSize(protocol::limits::MaxFrameBytes);
     d->closedSignalled = false;
-    QWebSocket *socket = d->socket.get();
+    QWebSocket* socket = d->socket.get();
     connect(socket, &QWebSocket::connected, this, &Transport::opened);
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
         if (d->closedSignalled) {
@@ -51,17 +52,18 @@ void WebSocketTransport::open(const QUrl &url)
         Q_EMIT closed(int(socket->closeCode()), socket->closeReason());
     });
     connect(socket, &QWebSocket::textMessageReceived, this,
-        [this](const QString &text) { Q_EMIT textReceived(text.toUtf8()); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this, [](const QByteArray &data) {
+        [this](const QString& text) { Q_EMIT textReceived(text.toUtf8()); });
+    connect(socket, &QWebSocket::binaryMessageReceived, this, [](const QByteArray& data) {
         qCWarning(lcConnection) << "ignoring a binary frame of" << data.size() << "bytes";
     });
-    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this, socket](QAbstractSocket::SocketError) {
-        qCInfo(lcConnection) << "socket error:" << socket->errorString();
-        if (socket->state() == QAbstractSocket::UnconnectedState && !d->closedSignalled) {
-            d->closedSignalled = true;
-            Q_EMIT closed(1006, socket->errorString());
-        }
-    });
+    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+        [this, socket](QAbstractSocket::SocketError) {
+            qCInfo(lcConnection) << "socket error:" << socket->errorString();
+            if (socket->state() == QAbstractSocket::UnconnectedState && !d->closedSignalled) {
+                d->closedSignalled = true;
+                Q_EMIT closed(1006, socket->errorString());
+            }
+        });
     socket->open(url);
 }
 
@@ -87,7 +89,7 @@ bool WebSocketTransport::isOpen() const
     return d->socket && d->socket->state() == QAbstractSocket::ConnectedState;
 }
 
-void WebSocketTransport::sendText(const QByteArray &utf8)
+void WebSocketTransport::sendText(const QByteArray& utf8)
 {
     if (isOpen()) {
         d->socket->sendTextMessage(QString::fromUtf8(utf8));

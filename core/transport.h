@@ -18,19 +18,19 @@ public:
     ~Transport() override = default;
 
     //! Starts connecting; opened() or closed() follows.
-    virtual void open(const QUrl &url) = 0;
+    virtual void open(const QUrl& url) = 0;
     //! Closes (a no-op when not open); closed() follows unless already closed.
     virtual void close() = 0;
     virtual bool isOpen() const = 0;
     //! Sends one text frame.
-    virtual void sendText(const QByteArray &utf8) = 0;
+    virtual void sendText(const QByteArray& utf8) = 0;
 
 Q_SIGNALS:
     void opened();
     //! The connection ended or could not be made; \a closeCode is the WebSocket close
     //! code (1006 when there was none).
-    void closed(int closeCode, const QString &reason);
-    void textReceived(const QByteArray &utf8);
+    void closed(int closeCode, const QString& reason);
+    void textReceived(const QByteArray& utf8);
 };
 
 //! The real transport: a QWebSocket.
@@ -39,13 +39,13 @@ class WebSocketTransport final : public Transport {
     Q_DISABLE_COPY_MOVE(WebSocketTransport)
 
 public:
-    explicit WebSocketTransport(QObject *parent = nullptr);
+    explicit WebSocketTransport(QObject* parent = nullptr);
     ~WebSocketTransport() override;
 
-    void open(const QUrl &url) override;
+    void open(const QUrl& url) override;
     void close() override;
     bool isOpen() const override;
-    void sendText(const QByteArray &utf8) override;
+    void sendText(const QByteArray& utf8) override;
 
 private:
     class Private;

@@ -9,11 +9,13 @@ namespace cpm {
 QVariantMap Diagnostics::toVariantMap() const
 {
     QVariantList errors;
-    for (const protocol::Error &e : lastErrors) {
-        errors.append(QVariantMap { { QStringLiteral("code"), e.code }, { QStringLiteral("message"), e.message } });
+    for (const protocol::Error& e : lastErrors) {
+        errors.append(QVariantMap {
+            { QStringLiteral("code"), e.code }, { QStringLiteral("message"), e.message } });
     }
     return {
-        { QStringLiteral("state"), QString::fromLatin1(QMetaEnum::fromType<ConnectionState>().valueToKey(int(state))) },
+        { QStringLiteral("state"),
+            QString::fromLatin1(QMetaEnum::fromType<ConnectionState>().valueToKey(int(state))) },
         { QStringLiteral("serverUrl"), serverUrl.toString() },
         { QStringLiteral("serverVersion"), serverVersion },
         { QStringLiteral("address"), address },

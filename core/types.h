@@ -4,6 +4,8 @@
 // Plain value types the client core hands to the UI, the CLI and tests. They carry no
 // behaviour and no Qt object identity, so they can be copied freely between layers.
 
+#include "frame.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QObject>
@@ -11,8 +13,6 @@
 #include <QStringList>
 #include <QUrl>
 #include <QVariantMap>
-
-#include "frame.h"
 
 namespace cpm {
 Q_NAMESPACE

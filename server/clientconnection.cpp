@@ -630,7 +630,9 @@ void ClientConnection::opSend(const QJsonValue& id, const QJsonObject& args)
     submit.dailyQuota = store.settingInt(settings::QuotaDailyMessages);
     submit.now = now();
     QList<StoredEvent> events;
-    const ServerStore::SubmitResult result = store.submitMessage(submit, &events);
+    const ServerStore::SubmitResult result = m_server->isRoutingOnly()
+        ? m_server->routeWithoutStoring(submit, &events)
+        : store.submitMessage(submit, &events);
     using Outcome = ServerStore::SubmitResult::Outcome;
     switch (result.outcome) {
     case Outcome::Stored:

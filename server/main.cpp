@@ -59,7 +59,11 @@ int main(int argc, char* argv[])
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
-    parser.addOptions({ dataOption, listenOption, portOption, configOption, passwordOption });
+    QCommandLineOption routingOnlyOption(QStringLiteral("routing-only"),
+        QStringLiteral("Benchmarks only: route messages without storing them."));
+    routingOnlyOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions(
+        { dataOption, listenOption, portOption, configOption, passwordOption, routingOnlyOption });
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
     parser.process(app);
@@ -116,6 +120,10 @@ int main(int argc, char* argv[])
         return AdminCli::Usage;
     }
     Server server;
+    if (parser.isSet(routingOnlyOption)) {
+        qCWarning(lcServer) << "routing-only mode: messages are NOT stored (benchmarks only)";
+        server.setRoutingOnly(true);
+    }
     QString error;
     if (!server.open(options.dataDir, &error)) {
         err << "cpm-server: cannot open the data directory " << options.dataDir << ": " << error

@@ -48,6 +48,15 @@ public:
     //! Closes every connection with 4003, stops listening and closes the store, then
     //! emits stopped().
     void shutdown();
+    /*!
+     * Benchmark baseline only (`--routing-only`): `send` routes messages to live devices
+     * without storing them, so a benchmark can show what durability costs. Never for use.
+     */
+    void setRoutingOnly(bool routingOnly) { m_routingOnly = routingOnly; }
+    bool isRoutingOnly() const { return m_routingOnly; }
+    //! What `send` does in routing-only mode: the events a stored message would make.
+    ServerStore::SubmitResult routeWithoutStoring(
+        const ServerStore::Submit& submit, QList<StoredEvent>* events);
 
     // --- for ClientConnection ------------------------------------------------------------
     ServerStore& store() { return m_store; }
@@ -89,6 +98,9 @@ private:
     QTimer m_tick;
     QTimer m_shutdownDeadline;
     bool m_shuttingDown = false;
+    bool m_routingOnly = false;
+    QHash<qint64, qint64> m_routingSeq; //!< routing-only: per-user seq counters
+    qint64 m_routingMessageId = qint64(1) << 40;
 };
 
 } // namespace cpm::server

@@ -198,13 +198,13 @@ class ServerStore::Transaction {
 public:
     explicit Transaction(ServerStore* store)
         : m_store(store)
-        , m_active(store->execSql(QStringLiteral("BEGIN IMMEDIATE")))
+        , m_active(store->execPrepared("BEGIN IMMEDIATE"))
     {
     }
     ~Transaction()
     {
         if (m_active) {
-            m_store->execSql(QStringLiteral("ROLLBACK"));
+            m_store->execPrepared("ROLLBACK");
         }
     }
     Q_DISABLE_COPY_MOVE(Transaction)
@@ -216,8 +216,8 @@ public:
             return false;
         }
         m_active = false;
-        if (!m_store->execSql(QStringLiteral("COMMIT"))) {
-            m_store->execSql(QStringLiteral("ROLLBACK"));
+        if (!m_store->execPrepared("COMMIT")) {
+            m_store->execPrepared("ROLLBACK");
             return false;
         }
         return true;
@@ -313,6 +313,14 @@ bool ServerStore::exec(QSqlQuery& query)
         return false;
     }
     return true;
+}
+
+bool ServerStore::execPrepared(const char* sql)
+{
+    // Transaction control runs for every write: reuse its statements too.
+    QSqlQuery& q = prepared(sql);
+    Finisher f(q);
+    return exec(q);
 }
 
 bool ServerStore::execSql(const QString& sql)

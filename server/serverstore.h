@@ -227,6 +227,7 @@ private:
     QSqlQuery& prepared(const char* sql);
     bool exec(QSqlQuery& query);
     bool execSql(const QString& sql);
+    bool execPrepared(const char* sql);
     bool migrate(QString* error);
     std::optional<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
         const QJsonObject& data, qint64 now, QList<StoredEvent>* events);

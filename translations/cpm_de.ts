@@ -1,4 +1,420 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>DesktopApp</name>
+    <message>
+        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
+        <translation>Dieses Gerät wurde abgemeldet und seine lokalen Daten wurden entfernt. Melden Sie sich erneut an, um es zu verwenden.</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <source>The address or the password is wrong. Check both and try again.</source>
+        <translation>Die Adresse oder das Passwort ist falsch. Überprüfen Sie beides und versuchen Sie es erneut.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed attempts for this address. Try again in %n minute(s).</source>
+        <translation>
+            <numerusform>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %n Minute erneut.</numerusform>
+            <numerusform>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %n Minuten erneut.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This account has been disabled by the operator.</source>
+        <translation>Dieses Konto wurde vom Betreiber deaktiviert.</translation>
+    </message>
+    <message>
+        <source>This device was signed out from another device. Sign in again.</source>
+        <translation>Dieses Gerät wurde von einem anderen Gerät aus abgemeldet. Melden Sie sich erneut an.</translation>
+    </message>
+    <message>
+        <source>The server at %1 speaks a protocol version this application does not support. Update the application or the server.</source>
+        <translation>Der Server unter %1 verwendet eine Protokollversion, die diese Anwendung nicht unterstützt. Aktualisieren Sie die Anwendung oder den Server.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1. Check the server address and that the server is running, then try again.</source>
+        <translation>Der Server unter %1 ist nicht erreichbar. Überprüfen Sie die Serveradresse und ob der Server läuft, und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>You have reached today&apos;s message limit set by your operator.</source>
+        <translation>Sie haben das von Ihrem Betreiber festgelegte Tageslimit für Nachrichten erreicht.</translation>
+    </message>
+    <message>
+        <source>There is no user with that address.</source>
+        <translation>Es gibt keinen Benutzer mit dieser Adresse.</translation>
+    </message>
+    <message>
+        <source>That item no longer exists.</source>
+        <translation>Dieses Element existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The message is too long.</source>
+        <translation>Die Nachricht ist zu lang.</translation>
+    </message>
+    <message>
+        <source>You are offline. The action will work once the connection is back.</source>
+        <translation>Sie sind offline. Die Aktion ist wieder möglich, sobald die Verbindung wiederhergestellt ist.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Try again.</source>
+        <translation>Der Server hat nicht rechtzeitig geantwortet. Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Something went wrong (%1). Try again; if it keeps happening, copy the diagnostics and report it.</source>
+        <translation>Etwas ist schiefgelaufen (%1). Versuchen Sie es erneut; wenn der Fehler weiterhin auftritt, kopieren Sie die Diagnosedaten und melden Sie den Fehler.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::Composer</name>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Subject (optional)</source>
+        <translation>Betreff (optional)</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Betreff</translation>
+    </message>
+    <message>
+        <source>Write a message — Enter sends, Shift+Enter adds a line</source>
+        <translation>Nachricht schreiben – Enter sendet, Umschalt+Enter fügt eine Zeile ein</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>Nachrichtentext</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Nachricht senden</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Senden (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MainWindow</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Start a conversation with a contact (Ctrl+N)</source>
+        <translation>Eine Unterhaltung mit einem Kontakt beginnen (Strg+N)</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>Synchronization progress</source>
+        <translation>Synchronisierungsfortschritt</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;New conversation…</source>
+        <translation>&amp;Neue Unterhaltung…</translation>
+    </message>
+    <message>
+        <source>&amp;Find conversation</source>
+        <translation>Unterhaltung &amp;suchen</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out this device…</source>
+        <translation>Dieses Gerät &amp;abmelden…</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <source>Sign this device out? Its local copy of your messages will be removed; your other devices and the network keep them.</source>
+        <translation>Dieses Gerät abmelden? Die lokale Kopie Ihrer Nachrichten wird entfernt; Ihre anderen Geräte und das Netzwerk behalten sie.</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Message</source>
+        <translation>&amp;Nachricht</translation>
+    </message>
+    <message>
+        <source>&amp;Delete on this device</source>
+        <translation>&amp;Auf diesem Gerät löschen</translation>
+    </message>
+    <message>
+        <source>Delete &amp;everywhere…</source>
+        <translation>Ü&amp;berall löschen…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Diagnostics…</source>
+        <translation>&amp;Diagnose…</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
+        <source>Offline — reconnecting…</source>
+        <translation>Offline – Verbindung wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird hergestellt…</translation>
+    </message>
+    <message>
+        <source>Synchronizing…</source>
+        <translation>Wird synchronisiert…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Abgemeldet</translation>
+    </message>
+    <message>
+        <source>Choose a conversation, or start one with Ctrl+N</source>
+        <translation>Wählen Sie eine Unterhaltung aus oder beginnen Sie mit Strg+N eine neue</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>This message cannot be sent: it is too long or the address is not valid.</source>
+        <translation>Diese Nachricht kann nicht gesendet werden, da sie zu lang oder die Adresse ungültig ist.</translation>
+    </message>
+    <message>
+        <source>CPM address of the contact:</source>
+        <translation>CPM-Adresse des Kontakts:</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
+        <translation>„%1“ ist keine CPM-Adresse. Eine CPM-Adresse sieht so aus: name@example.com.</translation>
+    </message>
+    <message>
+        <source>Delete everywhere</source>
+        <translation>Überall löschen</translation>
+    </message>
+    <message>
+        <source>Delete this message from the network storage and from all your devices? This cannot be undone.</source>
+        <translation>Diese Nachricht aus dem Netzwerkspeicher und von allen Ihren Geräten löschen? Dies kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>Text kopieren</translation>
+    </message>
+    <message>
+        <source>Delete on this device</source>
+        <translation>Auf diesem Gerät löschen</translation>
+    </message>
+    <message>
+        <source>Delete everywhere…</source>
+        <translation>Überall löschen…</translation>
+    </message>
+    <message>
+        <source>error: %1 — %2</source>
+        <translation>Fehler: %1 – %2</translation>
+    </message>
+    <message>
+        <source>Diagnostics — %1</source>
+        <translation>Diagnose – %1</translation>
+    </message>
+    <message>
+        <source>Diagnostics</source>
+        <translation>Diagnose</translation>
+    </message>
+    <message>
+        <source>&amp;Copy as text</source>
+        <translation>Als Text &amp;kopieren</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MessageDelegate</name>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Gestern</translation>
+    </message>
+    <message>
+        <source>Notification only — click to load the message</source>
+        <translation>Nur Benachrichtigung – klicken, um die Nachricht zu laden</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Wartet auf Versand</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Gelesen</translation>
+    </message>
+    <message>
+        <source>Expired before it could be delivered</source>
+        <translation>Abgelaufen, bevor sie zugestellt werden konnte</translation>
+    </message>
+    <message>
+        <source>Could not be sent</source>
+        <translation>Konnte nicht gesendet werden</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SignInDialog</name>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Anmelden</translation>
+    </message>
+    <message>
+        <source>Sign in as &amp;guest on this device</source>
+        <translation>Als &amp;Gast auf diesem Gerät anmelden</translation>
+    </message>
+    <message>
+        <source>Sign in — CPM</source>
+        <translation>Anmelden – CPM</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in to CPM&lt;/h2&gt;&lt;p&gt;This device will be registered with your account so messages reach it like your other devices.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;Bei CPM anmelden&lt;/h2&gt;&lt;p&gt;Dieses Gerät wird bei Ihrem Konto registriert, damit Nachrichten es genauso erreichen wie Ihre anderen Geräte.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>alice@cpm.example</source>
+        <translation>alice@cpm.example</translation>
+    </message>
+    <message>
+        <source>%1&apos;s computer</source>
+        <translation>Computer von %1</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Laptop</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Desktop-PC</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Mobiltelefon</translation>
+    </message>
+    <message>
+        <source>Fixed phone</source>
+        <translation>Festnetztelefon</translation>
+    </message>
+    <message>
+        <source>Tablet / PDA</source>
+        <translation>Tablet / PDA</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Serveradresse</translation>
+    </message>
+    <message>
+        <source>CPM address</source>
+        <translation>CPM-Adresse</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>Gerätename</translation>
+    </message>
+    <message>
+        <source>Device kind</source>
+        <translation>Gerätetyp</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver:</source>
+        <translation>Se&amp;rver:</translation>
+    </message>
+    <message>
+        <source>CPM &amp;address:</source>
+        <translation>CPM-A&amp;dresse:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <source>Device &amp;name:</source>
+        <translation>Geräte&amp;name:</translation>
+    </message>
+    <message>
+        <source>Device &amp;kind:</source>
+        <translation>Geräte&amp;typ:</translation>
+    </message>
+    <message>
+        <source>Signing in</source>
+        <translation>Anmeldung läuft</translation>
+    </message>
+    <message>
+        <source>Guest sign-in is not available in this version yet.</source>
+        <translation>Die Gastanmeldung ist in dieser Version noch nicht verfügbar.</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Converged IP Messaging on this device. Run several with a profile each.</source>
+        <translation>Converged IP Messaging auf diesem Gerät. Starten Sie mehrere Instanzen mit jeweils eigenem Profil.</translation>
+    </message>
+    <message>
+        <source>Profile directory of this device.</source>
+        <translation>Profilverzeichnis dieses Geräts.</translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation>Verzeichnis</translation>
+    </message>
+    <message>
+        <source>Server URL, e.g. ws://127.0.0.1:7878/.</source>
+        <translation>Server-URL, z. B. ws://127.0.0.1:7878/.</translation>
+    </message>
+    <message>
+        <source>url</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>CPM</source>
+        <translation>CPM</translation>
+    </message>
+    <message>
+        <source>The profile in %1 cannot be opened: %2</source>
+        <translation>Das Profil in %1 kann nicht geöffnet werden: %2</translation>
+    </message>
+</context>
 </TS>

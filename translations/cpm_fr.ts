@@ -1,4 +1,420 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
+<context>
+    <name>DesktopApp</name>
+    <message>
+        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
+        <translation>Cet appareil a été déconnecté et ses données locales ont été supprimées. Reconnectez-vous pour l’utiliser.</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorText</name>
+    <message>
+        <source>The address or the password is wrong. Check both and try again.</source>
+        <translation>L’adresse ou le mot de passe est incorrect. Vérifiez les deux et réessayez.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed attempts for this address. Try again in %n minute(s).</source>
+        <translation>
+            <numerusform>Trop de tentatives infructueuses pour cette adresse. Réessayez dans %n minute.</numerusform>
+            <numerusform>Trop de tentatives infructueuses pour cette adresse. Réessayez dans %n minutes.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This account has been disabled by the operator.</source>
+        <translation>Ce compte a été désactivé par l’opérateur.</translation>
+    </message>
+    <message>
+        <source>This device was signed out from another device. Sign in again.</source>
+        <translation>Cet appareil a été déconnecté depuis un autre appareil. Reconnectez-vous.</translation>
+    </message>
+    <message>
+        <source>The server at %1 speaks a protocol version this application does not support. Update the application or the server.</source>
+        <translation>Le serveur à l’adresse %1 utilise une version du protocole que cette application ne prend pas en charge. Mettez à jour l’application ou le serveur.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1. Check the server address and that the server is running, then try again.</source>
+        <translation>Impossible de joindre le serveur à l’adresse %1. Vérifiez l’adresse du serveur et que celui-ci est bien démarré, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>You have reached today&apos;s message limit set by your operator.</source>
+        <translation>Vous avez atteint la limite quotidienne de messages fixée par votre opérateur.</translation>
+    </message>
+    <message>
+        <source>There is no user with that address.</source>
+        <translation>Aucun utilisateur ne correspond à cette adresse.</translation>
+    </message>
+    <message>
+        <source>That item no longer exists.</source>
+        <translation>Cet élément n’existe plus.</translation>
+    </message>
+    <message>
+        <source>The message is too long.</source>
+        <translation>Le message est trop long.</translation>
+    </message>
+    <message>
+        <source>You are offline. The action will work once the connection is back.</source>
+        <translation>Vous êtes hors ligne. L’action sera possible dès le retour de la connexion.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Try again.</source>
+        <translation>Le serveur n’a pas répondu à temps. Réessayez.</translation>
+    </message>
+    <message>
+        <source>Something went wrong (%1). Try again; if it keeps happening, copy the diagnostics and report it.</source>
+        <translation>Une erreur s’est produite (%1). Réessayez ; si le problème persiste, copiez les informations de diagnostic et signalez-le.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::Composer</name>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Subject (optional)</source>
+        <translation>Objet (facultatif)</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Objet</translation>
+    </message>
+    <message>
+        <source>Write a message — Enter sends, Shift+Enter adds a line</source>
+        <translation>Écrivez un message — Entrée pour envoyer, Maj+Entrée pour aller à la ligne</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>Texte du message</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Envoyer le message</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Envoyer (Entrée)</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MainWindow</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Rechercher des conversations</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Conversations</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>Start a conversation with a contact (Ctrl+N)</source>
+        <translation>Démarrer une conversation avec un contact (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>Synchronization progress</source>
+        <translation>Progression de la synchronisation</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;New conversation…</source>
+        <translation>&amp;Nouvelle conversation…</translation>
+    </message>
+    <message>
+        <source>&amp;Find conversation</source>
+        <translation>&amp;Rechercher une conversation</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out this device…</source>
+        <translation>&amp;Déconnecter cet appareil…</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Déconnexion</translation>
+    </message>
+    <message>
+        <source>Sign this device out? Its local copy of your messages will be removed; your other devices and the network keep them.</source>
+        <translation>Déconnecter cet appareil ? Sa copie locale de vos messages sera supprimée ; vos autres appareils et le réseau les conservent.</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Message</source>
+        <translation>&amp;Message</translation>
+    </message>
+    <message>
+        <source>&amp;Delete on this device</source>
+        <translation>&amp;Supprimer sur cet appareil</translation>
+    </message>
+    <message>
+        <source>Delete &amp;everywhere…</source>
+        <translation>Supprimer &amp;partout…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;Diagnostics…</source>
+        <translation>&amp;Diagnostics…</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Offline — reconnecting…</source>
+        <translation>Hors ligne — reconnexion…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <source>Synchronizing…</source>
+        <translation>Synchronisation…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>En ligne</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Déconnecté</translation>
+    </message>
+    <message>
+        <source>Choose a conversation, or start one with Ctrl+N</source>
+        <translation>Choisissez une conversation ou démarrez-en une avec Ctrl+N</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>This message cannot be sent: it is too long or the address is not valid.</source>
+        <translation>Ce message ne peut pas être envoyé : il est trop long ou l’adresse n’est pas valide.</translation>
+    </message>
+    <message>
+        <source>CPM address of the contact:</source>
+        <translation>Adresse CPM du contact :</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
+        <translation>« %1 » n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
+    </message>
+    <message>
+        <source>Delete everywhere</source>
+        <translation>Supprimer partout</translation>
+    </message>
+    <message>
+        <source>Delete this message from the network storage and from all your devices? This cannot be undone.</source>
+        <translation>Supprimer ce message du stockage réseau et de tous vos appareils ? Cette action est irréversible.</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>Copier le texte</translation>
+    </message>
+    <message>
+        <source>Delete on this device</source>
+        <translation>Supprimer sur cet appareil</translation>
+    </message>
+    <message>
+        <source>Delete everywhere…</source>
+        <translation>Supprimer partout…</translation>
+    </message>
+    <message>
+        <source>error: %1 — %2</source>
+        <translation>erreur : %1 — %2</translation>
+    </message>
+    <message>
+        <source>Diagnostics — %1</source>
+        <translation>Diagnostics — %1</translation>
+    </message>
+    <message>
+        <source>Diagnostics</source>
+        <translation>Diagnostics</translation>
+    </message>
+    <message>
+        <source>&amp;Copy as text</source>
+        <translation>&amp;Copier sous forme de texte</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MessageDelegate</name>
+    <message>
+        <source>Today</source>
+        <translation>Aujourd’hui</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Hier</translation>
+    </message>
+    <message>
+        <source>Notification only — click to load the message</source>
+        <translation>Notification seule — cliquez pour charger le message</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>En attente d’envoi</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Envoyé</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Distribué</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Lu</translation>
+    </message>
+    <message>
+        <source>Expired before it could be delivered</source>
+        <translation>Expiré avant d’avoir pu être distribué</translation>
+    </message>
+    <message>
+        <source>Could not be sent</source>
+        <translation>Échec de l’envoi</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SignInDialog</name>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Se connecter</translation>
+    </message>
+    <message>
+        <source>Sign in as &amp;guest on this device</source>
+        <translation>Se connecter en tant qu’&amp;invité sur cet appareil</translation>
+    </message>
+    <message>
+        <source>Sign in — CPM</source>
+        <translation>Connexion — CPM</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in to CPM&lt;/h2&gt;&lt;p&gt;This device will be registered with your account so messages reach it like your other devices.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;Connexion à CPM&lt;/h2&gt;&lt;p&gt;Cet appareil sera enregistré sur votre compte afin que les messages lui parviennent comme à vos autres appareils.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>alice@cpm.example</source>
+        <translation>alice@cpm.example</translation>
+    </message>
+    <message>
+        <source>%1&apos;s computer</source>
+        <translation>Ordinateur de %1</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Ordinateur portable</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Ordinateur de bureau</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Téléphone mobile</translation>
+    </message>
+    <message>
+        <source>Fixed phone</source>
+        <translation>Téléphone fixe</translation>
+    </message>
+    <message>
+        <source>Tablet / PDA</source>
+        <translation>Tablette / PDA</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Adresse du serveur</translation>
+    </message>
+    <message>
+        <source>CPM address</source>
+        <translation>Adresse CPM</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <source>Device name</source>
+        <translation>Nom de l’appareil</translation>
+    </message>
+    <message>
+        <source>Device kind</source>
+        <translation>Type d’appareil</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver:</source>
+        <translation>Se&amp;rveur :</translation>
+    </message>
+    <message>
+        <source>CPM &amp;address:</source>
+        <translation>&amp;Adresse CPM :</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>Mot de &amp;passe :</translation>
+    </message>
+    <message>
+        <source>Device &amp;name:</source>
+        <translation>&amp;Nom de l’appareil :</translation>
+    </message>
+    <message>
+        <source>Device &amp;kind:</source>
+        <translation>&amp;Type d’appareil :</translation>
+    </message>
+    <message>
+        <source>Signing in</source>
+        <translation>Connexion en cours</translation>
+    </message>
+    <message>
+        <source>Guest sign-in is not available in this version yet.</source>
+        <translation>La connexion en tant qu’invité n’est pas encore disponible dans cette version.</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Converged IP Messaging on this device. Run several with a profile each.</source>
+        <translation>Converged IP Messaging sur cet appareil. Pour en lancer plusieurs, utilisez un profil distinct pour chacun.</translation>
+    </message>
+    <message>
+        <source>Profile directory of this device.</source>
+        <translation>Répertoire du profil de cet appareil.</translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation>répertoire</translation>
+    </message>
+    <message>
+        <source>Server URL, e.g. ws://127.0.0.1:7878/.</source>
+        <translation>URL du serveur, par exemple ws://127.0.0.1:7878/.</translation>
+    </message>
+    <message>
+        <source>url</source>
+        <translation>url</translation>
+    </message>
+    <message>
+        <source>CPM</source>
+        <translation>CPM</translation>
+    </message>
+    <message>
+        <source>The profile in %1 cannot be opened: %2</source>
+        <translation>Impossible d’ouvrir le profil dans %1 : %2</translation>
+    </message>
+</context>
 </TS>

@@ -17,177 +17,175 @@
 namespace cpm::cli {
 
 namespace {
-    protocol::Error makeError(const char *code, const QString &message)
-    {
-        return protocol::Error { QString::fromLatin1(code), message, -1 };
-    }
+protocol::Error makeError(const char* code, const QString& message)
+{
+    return protocol::Error { QString::fromLatin1(code), message, -1 };
+}
 
-    protocol::Error usage(const QString &message)
-    {
-        return makeError("usage", message);
-    }
+protocol::Error usage(const QString& message) { return makeError("usage", message); }
 
-    QJsonValue nullable(const QString &s)
-    {
-        return s.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-    }
+QJsonValue nullable(const QString& s)
+{
+    return s.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
+}
 
-    QJsonObject messageJson(const Message &m)
-    {
-        return {
-            { QStringLiteral("id"), m.id },
-            { QStringLiteral("clientId"), nullable(m.clientId.isEmpty() ? QString() : m.clientId) },
-            { QStringLiteral("from"), m.from },
-            { QStringLiteral("to"), m.to },
-            { QStringLiteral("subject"), m.subject },
-            { QStringLiteral("body"), nullable(m.body) },
-            { QStringLiteral("time"), m.time },
-            { QStringLiteral("folder"), m.outgoing ? QStringLiteral("sent") : QStringLiteral("inbox") },
-            { QStringLiteral("status"), Message::statusName(m.status) },
-            { QStringLiteral("read"), m.read },
-            { QStringLiteral("partial"), m.partial },
-        };
-    }
-
-    QJsonObject deviceJson(const Device &dev)
-    {
-        return {
-            { QStringLiteral("id"), dev.id },
-            { QStringLiteral("instanceId"), dev.instanceId },
-            { QStringLiteral("name"), dev.name },
-            { QStringLiteral("kind"), dev.kind },
-            { QStringLiteral("capabilities"), QJsonArray::fromStringList(dev.capabilities) },
-            { QStringLiteral("delivery"), dev.delivery },
-            { QStringLiteral("notifySessions"), dev.notifySessions },
-            { QStringLiteral("online"), dev.online || dev.current },
-            { QStringLiteral("lastSeen"), dev.lastSeen },
-            { QStringLiteral("current"), dev.current },
-        };
-    }
-
-    QString stateName(ConnectionState state)
-    {
-        return QString::fromLatin1(QMetaEnum::fromType<ConnectionState>().valueToKey(int(state)));
-    }
-
-    //! The arguments of one command: `--name value` options, flags and positionals.
-    struct Args {
-        QStringList positional;
-        QHash<QString, QString> options;
-        QSet<QString> flags;
-        QString bad; //!< an option that lacks its value
-
-        QString option(const char *name) const { return options.value(QString::fromLatin1(name)); }
-        bool has(const char *name) const
-        {
-            return flags.contains(QString::fromLatin1(name)) || options.contains(QString::fromLatin1(name));
-        }
+QJsonObject messageJson(const Message& m)
+{
+    return {
+        { QStringLiteral("id"), m.id },
+        { QStringLiteral("clientId"), nullable(m.clientId.isEmpty() ? QString() : m.clientId) },
+        { QStringLiteral("from"), m.from },
+        { QStringLiteral("to"), m.to },
+        { QStringLiteral("subject"), m.subject },
+        { QStringLiteral("body"), nullable(m.body) },
+        { QStringLiteral("time"), m.time },
+        { QStringLiteral("folder"), m.outgoing ? QStringLiteral("sent") : QStringLiteral("inbox") },
+        { QStringLiteral("status"), Message::statusName(m.status) },
+        { QStringLiteral("read"), m.read },
+        { QStringLiteral("partial"), m.partial },
     };
+}
 
-    Args parseArgs(const QStringList &args)
+QJsonObject deviceJson(const Device& dev)
+{
+    return {
+        { QStringLiteral("id"), dev.id },
+        { QStringLiteral("instanceId"), dev.instanceId },
+        { QStringLiteral("name"), dev.name },
+        { QStringLiteral("kind"), dev.kind },
+        { QStringLiteral("capabilities"), QJsonArray::fromStringList(dev.capabilities) },
+        { QStringLiteral("delivery"), dev.delivery },
+        { QStringLiteral("notifySessions"), dev.notifySessions },
+        { QStringLiteral("online"), dev.online || dev.current },
+        { QStringLiteral("lastSeen"), dev.lastSeen },
+        { QStringLiteral("current"), dev.current },
+    };
+}
+
+QString stateName(ConnectionState state)
+{
+    return QString::fromLatin1(QMetaEnum::fromType<ConnectionState>().valueToKey(int(state)));
+}
+
+//! The arguments of one command: `--name value` options, flags and positionals.
+struct Args {
+    QStringList positional;
+    QHash<QString, QString> options;
+    QSet<QString> flags;
+    QString bad; //!< an option that lacks its value
+
+    QString option(const char* name) const { return options.value(QString::fromLatin1(name)); }
+    bool has(const char* name) const
     {
-        static const QSet<QString> flagNames { QStringLiteral("local"), QStringLiteral("everywhere") };
-        Args out;
-        bool onlyPositional = false;
-        for (qsizetype i = 0; i < args.size(); ++i) {
-            const QString &a = args.at(i);
-            if (onlyPositional || !a.startsWith(QLatin1StringView("--")) || a.size() == 2) {
-                if (a == QLatin1StringView("--") && !onlyPositional) {
-                    onlyPositional = true;
-                    continue;
-                }
-                out.positional.append(a);
+        return flags.contains(QString::fromLatin1(name))
+            || options.contains(QString::fromLatin1(name));
+    }
+};
+
+Args parseArgs(const QStringList& args)
+{
+    static const QSet<QString> flagNames { QStringLiteral("local"), QStringLiteral("everywhere") };
+    Args out;
+    bool onlyPositional = false;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString& a = args.at(i);
+        if (onlyPositional || !a.startsWith(QLatin1StringView("--")) || a.size() == 2) {
+            if (a == QLatin1StringView("--") && !onlyPositional) {
+                onlyPositional = true;
                 continue;
             }
-            const QString name = a.mid(2);
-            if (flagNames.contains(name)) {
-                out.flags.insert(name);
-            } else if (i + 1 < args.size()) {
-                out.options.insert(name, args.at(++i));
-            } else {
-                out.bad = a;
-            }
+            out.positional.append(a);
+            continue;
         }
-        return out;
+        const QString name = a.mid(2);
+        if (flagNames.contains(name)) {
+            out.flags.insert(name);
+        } else if (i + 1 < args.size()) {
+            out.options.insert(name, args.at(++i));
+        } else {
+            out.bad = a;
+        }
     }
+    return out;
+}
 
-    //! Splits a shell line into words: whitespace separates, quotes group, \ escapes.
-    QStringList splitLine(const QString &line)
-    {
-        QStringList words;
-        QString word;
-        bool inWord = false;
-        QChar quote;
-        for (qsizetype i = 0; i < line.size(); ++i) {
-            const QChar c = line.at(i);
-            if (c == QLatin1Char('\\') && i + 1 < line.size() && quote != QLatin1Char('\'')) {
-                word += line.at(++i);
-                inWord = true;
-            } else if (!quote.isNull()) {
-                if (c == quote) {
-                    quote = QChar();
-                } else {
-                    word += c;
-                }
-            } else if (c == QLatin1Char('"') || c == QLatin1Char('\'')) {
-                quote = c;
-                inWord = true;
-            } else if (c.isSpace()) {
-                if (inWord) {
-                    words.append(word);
-                    word.clear();
-                    inWord = false;
-                }
+//! Splits a shell line into words: whitespace separates, quotes group, \ escapes.
+QStringList splitLine(const QString& line)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        const QChar c = line.at(i);
+        if (c == QLatin1Char('\\') && i + 1 < line.size() && quote != QLatin1Char('\'')) {
+            word += line.at(++i);
+            inWord = true;
+        } else if (!quote.isNull()) {
+            if (c == quote) {
+                quote = QChar();
             } else {
                 word += c;
-                inWord = true;
             }
+        } else if (c == QLatin1Char('"') || c == QLatin1Char('\'')) {
+            quote = c;
+            inWord = true;
+        } else if (c.isSpace()) {
+            if (inWord) {
+                words.append(word);
+                word.clear();
+                inWord = false;
+            }
+        } else {
+            word += c;
+            inWord = true;
         }
-        if (inWord) {
-            words.append(word);
-        }
-        return words;
     }
-
-    bool parseId(const QString &text, qint64 *id)
-    {
-        bool ok = false;
-        *id = text.toLongLong(&ok);
-        return ok && *id != 0;
+    if (inWord) {
+        words.append(word);
     }
+    return words;
+}
 
-    void writeJson(const QJsonObject &object)
-    {
-        const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
-        std::fflush(stdout);
-    }
+bool parseId(const QString& text, qint64* id)
+{
+    bool ok = false;
+    *id = text.toLongLong(&ok);
+    return ok && *id != 0;
+}
 
-    const char *const Usage = "usage: cpm-cli --profile DIR [--server URL] [--timeout SECONDS] [--offline] COMMAND [ARGS]\n"
-                              "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
-                              "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
-                              "  remove-contact, set-status, prefs, set-pref, diagnostics, watch, shell\n"
-                              "see docs/cli.md\n";
+void writeJson(const QJsonObject& object)
+{
+    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fflush(stdout);
+}
+
+const char* const Usage
+    = "usage: cpm-cli --profile DIR [--server URL] [--timeout SECONDS] [--offline] COMMAND [ARGS]\n"
+      "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
+      "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
+      "  remove-contact, set-status, prefs, set-pref, diagnostics, watch, shell\n"
+      "see docs/cli.md\n";
 } // namespace
 
-Cli::Cli(QObject *parent)
+Cli::Cli(QObject* parent)
     : QObject(parent)
     , m_deadline(new QTimer(this))
 {
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
-        finish({}, makeError("timeout", QStringLiteral("the command did not complete within %1 s").arg(m_timeoutSeconds)));
+        finish({},
+            makeError("timeout",
+                QStringLiteral("the command did not complete within %1 s").arg(m_timeoutSeconds)));
     });
 }
 
 Cli::~Cli() = default;
 
-void Cli::printLine(const QJsonObject &object)
-{
-    writeJson(object);
-}
+void Cli::printLine(const QJsonObject& object) { writeJson(object); }
 
-void Cli::finish(const QJsonValue &result, const protocol::Error &error)
+void Cli::finish(const QJsonValue& result, const protocol::Error& error)
 {
     if (m_finished) {
         return;
@@ -199,7 +197,8 @@ void Cli::finish(const QJsonValue &result, const protocol::Error &error)
         writeJson({ { QStringLiteral("error"), error.toJson() } });
         code = error.code == QLatin1StringView("usage") ? 2 : 1;
     } else if (!result.isUndefined() && !result.isNull()) {
-        writeJson(result.isObject() ? result.toObject() : QJsonObject { { QStringLiteral("result"), result } });
+        writeJson(result.isObject() ? result.toObject()
+                                    : QJsonObject { { QStringLiteral("result"), result } });
     }
     if (m_client) {
         m_client->disconnect(this); // no events after the answer
@@ -209,7 +208,7 @@ void Cli::finish(const QJsonValue &result, const protocol::Error &error)
     QTimer::singleShot(200, qApp, [code] { QCoreApplication::exit(code); });
 }
 
-void Cli::start(const QStringList &arguments)
+void Cli::start(const QStringList& arguments)
 {
     QStringList args = arguments;
     QString profile;
@@ -248,7 +247,9 @@ void Cli::start(const QStringList &arguments)
     }
     if (!server.isEmpty()) {
         const QUrl url(server);
-        if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
+        if (!url.isValid()
+            || (url.scheme() != QLatin1StringView("ws")
+                && url.scheme() != QLatin1StringView("wss"))) {
             return finish({}, usage(QStringLiteral("--server must be a ws:// or wss:// URL")));
         }
         m_client->setServerUrl(url);
@@ -257,12 +258,14 @@ void Cli::start(const QStringList &arguments)
 
     const QString command = args.takeFirst();
     static const QStringList commands { QStringLiteral("register-device"), QStringLiteral("whoami"),
-        QStringLiteral("send"), QStringLiteral("sync"), QStringLiteral("conversations"), QStringLiteral("messages"),
-        QStringLiteral("read"), QStringLiteral("open"), QStringLiteral("delete"), QStringLiteral("devices"),
-        QStringLiteral("rename-device"), QStringLiteral("sign-out-device"), QStringLiteral("set-delivery"),
+        QStringLiteral("send"), QStringLiteral("sync"), QStringLiteral("conversations"),
+        QStringLiteral("messages"), QStringLiteral("read"), QStringLiteral("open"),
+        QStringLiteral("delete"), QStringLiteral("devices"), QStringLiteral("rename-device"),
+        QStringLiteral("sign-out-device"), QStringLiteral("set-delivery"),
         QStringLiteral("contacts"), QStringLiteral("add-contact"), QStringLiteral("remove-contact"),
-        QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("prefs"), QStringLiteral("set-pref"),
-        QStringLiteral("diagnostics"), QStringLiteral("watch"), QStringLiteral("shell") };
+        QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("prefs"),
+        QStringLiteral("set-pref"), QStringLiteral("diagnostics"), QStringLiteral("watch"),
+        QStringLiteral("shell") };
     if (!commands.contains(command)) {
         return finish({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
     }
@@ -277,7 +280,8 @@ void Cli::start(const QStringList &arguments)
     m_deadline->start(m_timeoutSeconds * 1000);
     const QStringList commandLine = QStringList { command } + args;
     auto run = [this, commandLine] {
-        execute(commandLine, [this](const QJsonValue &result, const protocol::Error &e) { finish(result, e); });
+        execute(commandLine,
+            [this](const QJsonValue& result, const protocol::Error& e) { finish(result, e); });
     };
     const bool local = command == QLatin1StringView("register-device") || m_offline
         || (command == QLatin1StringView("diagnostics") && !m_client->hasAccount());
@@ -291,7 +295,10 @@ void Cli::start(const QStringList &arguments)
 void Cli::connectThen(std::function<void()> then)
 {
     if (!m_client->hasAccount()) {
-        return finish({}, makeError("no_account", QStringLiteral("this profile has no registered device; run register-device first")));
+        return finish({},
+            makeError("no_account",
+                QStringLiteral(
+                    "this profile has no registered device; run register-device first")));
     }
     if (!m_client->serverUrl().isValid()) {
         return finish({}, usage(QStringLiteral("no server URL is known; pass --server URL")));
@@ -300,32 +307,37 @@ void Cli::connectThen(std::function<void()> then)
         m_deadline->start(m_timeoutSeconds * 1000);
     }
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(m_client.get(), &Client::stateChanged, this, [this, connection, then](ConnectionState state) {
-        if (state == ConnectionState::Online) {
-            disconnect(*connection);
-            then();
-        } else if (state == ConnectionState::Disconnected || state == ConnectionState::SignedOut) {
-            disconnect(*connection);
-            const auto errors = m_client->lastErrors();
-            finish({}, state == ConnectionState::SignedOut ? makeError("device_signed_out", QStringLiteral("this device was signed out; local data was wiped"))
-                    : errors.isEmpty()                     ? makeError("unreachable", QStringLiteral("could not connect to the server"))
-                                                           : errors.constLast());
-        }
-    });
+    *connection = connect(m_client.get(), &Client::stateChanged, this,
+        [this, connection, then](ConnectionState state) {
+            if (state == ConnectionState::Online) {
+                disconnect(*connection);
+                then();
+            } else if (state == ConnectionState::Disconnected
+                || state == ConnectionState::SignedOut) {
+                disconnect(*connection);
+                const auto errors = m_client->lastErrors();
+                finish({},
+                    state == ConnectionState::SignedOut ? makeError("device_signed_out",
+                        QStringLiteral("this device was signed out; local data was wiped"))
+                        : errors.isEmpty()              ? makeError(
+                              "unreachable", QStringLiteral("could not connect to the server"))
+                                           : errors.constLast());
+            }
+        });
     m_client->connectToServer();
 }
 
 void Cli::hookEvents()
 {
-    Client *c = m_client.get();
-    auto event = [](const char *name, QJsonObject data = {}) {
+    Client* c = m_client.get();
+    auto event = [](const char* name, QJsonObject data = {}) {
         data.insert(QStringLiteral("event"), QString::fromLatin1(name));
         return data;
     };
     connect(c, &Client::stateChanged, this, [this, event](ConnectionState state) {
         printLine(event("stateChanged", { { QStringLiteral("state"), stateName(state) } }));
     });
-    connect(c, &Client::messageAdded, this, [this, c, event](qint64 id, const QString &) {
+    connect(c, &Client::messageAdded, this, [this, c, event](qint64 id, const QString&) {
         if (const auto m = c->message(id)) {
             printLine(event("messageAdded", { { QStringLiteral("message"), messageJson(*m) } }));
         }
@@ -335,42 +347,58 @@ void Cli::hookEvents()
             printLine(event("messageChanged", { { QStringLiteral("message"), messageJson(*m) } }));
         }
     });
-    connect(c, &Client::messageRemoved, this,
-        [this, event](qint64 id) { printLine(event("messageRemoved", { { QStringLiteral("id"), id } })); });
-    connect(c, &Client::messageSent, this, [this, event](qint64 pendingId, qint64 id, const QString &clientId) {
-        printLine(event("messageSent",
-            { { QStringLiteral("pendingId"), pendingId }, { QStringLiteral("id"), id }, { QStringLiteral("clientId"), clientId } }));
+    connect(c, &Client::messageRemoved, this, [this, event](qint64 id) {
+        printLine(event("messageRemoved", { { QStringLiteral("id"), id } }));
     });
-    connect(c, &Client::sendFailed, this, [this, event](qint64 pendingId, const QString &clientId, const protocol::Error &e) {
-        printLine(event("sendFailed",
-            { { QStringLiteral("pendingId"), pendingId }, { QStringLiteral("clientId"), clientId }, { QStringLiteral("error"), e.toJson() } }));
+    connect(c, &Client::messageSent, this,
+        [this, event](qint64 pendingId, qint64 id, const QString& clientId) {
+            printLine(event("messageSent",
+                { { QStringLiteral("pendingId"), pendingId }, { QStringLiteral("id"), id },
+                    { QStringLiteral("clientId"), clientId } }));
+        });
+    connect(c, &Client::sendFailed, this,
+        [this, event](qint64 pendingId, const QString& clientId, const protocol::Error& e) {
+            printLine(event("sendFailed",
+                { { QStringLiteral("pendingId"), pendingId },
+                    { QStringLiteral("clientId"), clientId },
+                    { QStringLiteral("error"), e.toJson() } }));
+        });
+    connect(c, &Client::incomingMessage, this,
+        [this, event](qint64 id, const QString& from, const QString& subject) {
+            printLine(event("incomingMessage",
+                { { QStringLiteral("id"), id }, { QStringLiteral("from"), from },
+                    { QStringLiteral("subject"), subject } }));
+        });
+    connect(c, &Client::messageReadElsewhere, this, [this, event](qint64 id) {
+        printLine(event("messageReadElsewhere", { { QStringLiteral("id"), id } }));
     });
-    connect(c, &Client::incomingMessage, this, [this, event](qint64 id, const QString &from, const QString &subject) {
-        printLine(event("incomingMessage",
-            { { QStringLiteral("id"), id }, { QStringLiteral("from"), from }, { QStringLiteral("subject"), subject } }));
+    connect(c, &Client::unreadCountChanged, this, [this, event](int count) {
+        printLine(event("unreadCountChanged", { { QStringLiteral("count"), count } }));
     });
-    connect(c, &Client::messageReadElsewhere, this,
-        [this, event](qint64 id) { printLine(event("messageReadElsewhere", { { QStringLiteral("id"), id } })); });
-    connect(c, &Client::unreadCountChanged, this,
-        [this, event](int count) { printLine(event("unreadCountChanged", { { QStringLiteral("count"), count } })); });
     connect(c, &Client::deviceListChanged, this, [this, c, event] {
         QJsonArray list;
-        for (const Device &dev : c->devices()) {
+        for (const Device& dev : c->devices()) {
             list.append(deviceJson(dev));
         }
         printLine(event("deviceListChanged", { { QStringLiteral("devices"), list } }));
     });
-    connect(c, &Client::contactsChanged, this, [this, event] { printLine(event("contactsChanged")); });
+    connect(
+        c, &Client::contactsChanged, this, [this, event] { printLine(event("contactsChanged")); });
     connect(c, &Client::statusChanged, this, [this, c, event] {
-        printLine(event("statusChanged", { { QStringLiteral("status"), c->status().status }, { QStringLiteral("text"), c->status().text } }));
+        printLine(event("statusChanged",
+            { { QStringLiteral("status"), c->status().status },
+                { QStringLiteral("text"), c->status().text } }));
     });
     connect(c, &Client::prefsChanged, this, [this, event] { printLine(event("prefsChanged")); });
     connect(c, &Client::signedOut, this, [this, event] {
         printLine(event("signedOut"));
-        finish({}, makeError("device_signed_out", QStringLiteral("this device was signed out; local data was wiped")));
+        finish({},
+            makeError("device_signed_out",
+                QStringLiteral("this device was signed out; local data was wiped")));
     });
-    connect(c, &Client::errorOccurred, this,
-        [this, event](const protocol::Error &e) { printLine(event("error", { { QStringLiteral("error"), e.toJson() } })); });
+    connect(c, &Client::errorOccurred, this, [this, event](const protocol::Error& e) {
+        printLine(event("error", { { QStringLiteral("error"), e.toJson() } }));
+    });
 }
 
 void Cli::startWatching(int seconds)
@@ -390,7 +418,8 @@ void Cli::startShell()
     m_deadline->stop();
     m_client->setAutoReconnect(true);
     hookEvents();
-    printLine({ { QStringLiteral("event"), QStringLiteral("ready") }, { QStringLiteral("state"), stateName(m_client->state()) } });
+    printLine({ { QStringLiteral("event"), QStringLiteral("ready") },
+        { QStringLiteral("state"), stateName(m_client->state()) } });
     m_stdin = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
     connect(m_stdin, &QSocketNotifier::activated, this, &Cli::readStdin);
 }
@@ -425,12 +454,13 @@ void Cli::processQueue()
         if (words.isEmpty()) {
             continue;
         }
-        if (words.constFirst() == QLatin1StringView("quit") || words.constFirst() == QLatin1StringView("exit")) {
+        if (words.constFirst() == QLatin1StringView("quit")
+            || words.constFirst() == QLatin1StringView("exit")) {
             return finish({}, {});
         }
         m_busy = true;
         const QString command = words.constFirst();
-        execute(words, [this, command](const QJsonValue &result, const protocol::Error &error) {
+        execute(words, [this, command](const QJsonValue& result, const protocol::Error& error) {
             QJsonObject out { { QStringLiteral("command"), command } };
             if (error.isNull()) {
                 out.insert(QStringLiteral("result"), result);
@@ -444,16 +474,16 @@ void Cli::processQueue()
     }
 }
 
-void Cli::execute(const QStringList &commandLine, Done done)
+void Cli::execute(const QStringList& commandLine, Done done)
 {
     const QString command = commandLine.value(0);
     const Args a = parseArgs(commandLine.mid(1));
-    Client *c = m_client.get();
+    Client* c = m_client.get();
     if (!a.bad.isEmpty()) {
         return done({}, usage(QStringLiteral("%1 needs a value").arg(a.bad)));
     }
     auto okThen = [done](std::function<QJsonValue()> result) {
-        return [done, result](const protocol::Error &error) {
+        return [done, result](const protocol::Error& error) {
             if (error.isNull()) {
                 done(result(), {});
             } else {
@@ -462,11 +492,16 @@ void Cli::execute(const QStringList &commandLine, Done done)
         };
     };
     auto whoami = [c] {
-        return QJsonObject { { QStringLiteral("address"), c->address() }, { QStringLiteral("deviceId"), c->deviceId() },
-            { QStringLiteral("deviceName"), c->deviceName() }, { QStringLiteral("instanceId"), c->instanceId() },
-            { QStringLiteral("server"), c->serverUrl().toString() }, { QStringLiteral("state"), stateName(c->state()) },
-            { QStringLiteral("syncPosition"), c->syncPosition() }, { QStringLiteral("head"), c->serverHead() },
-            { QStringLiteral("unread"), c->unreadCount() }, { QStringLiteral("outbox"), c->outboxSize() } };
+        return QJsonObject { { QStringLiteral("address"), c->address() },
+            { QStringLiteral("deviceId"), c->deviceId() },
+            { QStringLiteral("deviceName"), c->deviceName() },
+            { QStringLiteral("instanceId"), c->instanceId() },
+            { QStringLiteral("server"), c->serverUrl().toString() },
+            { QStringLiteral("state"), stateName(c->state()) },
+            { QStringLiteral("syncPosition"), c->syncPosition() },
+            { QStringLiteral("head"), c->serverHead() },
+            { QStringLiteral("unread"), c->unreadCount() },
+            { QStringLiteral("outbox"), c->outboxSize() } };
     };
     qint64 id = 0;
 
@@ -474,13 +509,17 @@ void Cli::execute(const QStringList &commandLine, Done done)
         const QString address = a.option("address");
         const QString passwordFile = a.option("password-file");
         if (address.isEmpty() || passwordFile.isEmpty() || a.option("name").isEmpty()) {
-            return done({}, usage(QStringLiteral("register-device --address A --password-file F --name N [--kind K]")));
+            return done({},
+                usage(QStringLiteral(
+                    "register-device --address A --password-file F --name N [--kind K]")));
         }
         QFile file(passwordFile);
-        const bool opened = passwordFile == QLatin1StringView("-") ? file.open(stdin, QIODevice::ReadOnly)
-                                                                   : file.open(QIODevice::ReadOnly);
+        const bool opened = passwordFile == QLatin1StringView("-")
+            ? file.open(stdin, QIODevice::ReadOnly)
+            : file.open(QIODevice::ReadOnly);
         if (!opened) {
-            return done({}, usage(QStringLiteral("cannot read the password file %1").arg(passwordFile)));
+            return done(
+                {}, usage(QStringLiteral("cannot read the password file %1").arg(passwordFile)));
         }
         QString password = QString::fromUtf8(file.readLine());
         while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r'))) {
@@ -490,27 +529,33 @@ void Cli::execute(const QStringList &commandLine, Done done)
             return done({}, usage(QStringLiteral("no server URL is known; pass --server URL")));
         }
         const QString kind = a.has("kind") ? a.option("kind") : QStringLiteral("desktop");
-        c->registerDevice(address, password, a.option("name"), kind, [this, c, done, whoami](const protocol::Error &error) {
-            if (!error.isNull()) {
-                return done({}, error);
-            }
-            // Registered: finish the first sync before answering, like any command.
-            auto connection = std::make_shared<QMetaObject::Connection>();
-            auto answer = [done, whoami] { done(whoami(), {}); };
-            if (c->state() == ConnectionState::Online) {
-                return answer();
-            }
-            *connection = connect(c, &Client::stateChanged, this, [connection, answer, done, c](ConnectionState state) {
-                if (state == ConnectionState::Online) {
-                    disconnect(*connection);
-                    answer();
-                } else if (state != ConnectionState::Syncing && state != ConnectionState::Connecting) {
-                    disconnect(*connection);
-                    const auto errors = c->lastErrors();
-                    done({}, errors.isEmpty() ? makeError("disconnected", QStringLiteral("connection lost while syncing")) : errors.constLast());
+        c->registerDevice(address, password, a.option("name"), kind,
+            [this, c, done, whoami](const protocol::Error& error) {
+                if (!error.isNull()) {
+                    return done({}, error);
                 }
+                // Registered: finish the first sync before answering, like any command.
+                auto connection = std::make_shared<QMetaObject::Connection>();
+                auto answer = [done, whoami] { done(whoami(), {}); };
+                if (c->state() == ConnectionState::Online) {
+                    return answer();
+                }
+                *connection = connect(c, &Client::stateChanged, this,
+                    [connection, answer, done, c](ConnectionState state) {
+                        if (state == ConnectionState::Online) {
+                            disconnect(*connection);
+                            answer();
+                        } else if (state != ConnectionState::Syncing
+                            && state != ConnectionState::Connecting) {
+                            disconnect(*connection);
+                            const auto errors = c->lastErrors();
+                            done({},
+                                errors.isEmpty() ? makeError(
+                                    "disconnected", QStringLiteral("connection lost while syncing"))
+                                                 : errors.constLast());
+                        }
+                    });
             });
-        });
         return;
     }
     if (command == QLatin1StringView("whoami") || command == QLatin1StringView("sync")) {
@@ -534,38 +579,48 @@ void Cli::execute(const QStringList &commandLine, Done done)
         const QString clientId = c->send(to, a.option("subject"), text);
         if (clientId.isEmpty()) {
             const auto errors = c->lastErrors();
-            return done({}, errors.isEmpty() ? makeError("bad_request", QStringLiteral("cannot send")) : errors.constLast());
+            return done({},
+                errors.isEmpty() ? makeError("bad_request", QStringLiteral("cannot send"))
+                                 : errors.constLast());
         }
         if (c->state() != ConnectionState::Online) {
             // --offline: it waits in the outbox for the next connection.
-            return done(QJsonObject { { QStringLiteral("clientId"), clientId }, { QStringLiteral("status"), QStringLiteral("pending") } }, {});
+            return done(QJsonObject { { QStringLiteral("clientId"), clientId },
+                            { QStringLiteral("status"), QStringLiteral("pending") } },
+                {});
         }
         auto sent = std::make_shared<QMetaObject::Connection>();
         auto failed = std::make_shared<QMetaObject::Connection>();
-        *sent = connect(c, &Client::messageSent, this, [c, clientId, done, sent, failed](qint64, qint64 messageId, const QString &cid) {
-            if (cid != clientId) {
-                return;
-            }
-            disconnect(*sent);
-            disconnect(*failed);
-            const auto m = c->message(messageId);
-            done(m ? QJsonValue(messageJson(*m)) : QJsonValue(QJsonObject { { QStringLiteral("id"), messageId } }), {});
-        });
-        *failed = connect(c, &Client::sendFailed, this, [clientId, done, sent, failed](qint64, const QString &cid, const protocol::Error &e) {
-            if (cid != clientId) {
-                return;
-            }
-            disconnect(*sent);
-            disconnect(*failed);
-            done({}, e);
-        });
+        *sent = connect(c, &Client::messageSent, this,
+            [c, clientId, done, sent, failed](qint64, qint64 messageId, const QString& cid) {
+                if (cid != clientId) {
+                    return;
+                }
+                disconnect(*sent);
+                disconnect(*failed);
+                const auto m = c->message(messageId);
+                done(m ? QJsonValue(messageJson(*m))
+                       : QJsonValue(QJsonObject { { QStringLiteral("id"), messageId } }),
+                    {});
+            });
+        *failed = connect(c, &Client::sendFailed, this,
+            [clientId, done, sent, failed](qint64, const QString& cid, const protocol::Error& e) {
+                if (cid != clientId) {
+                    return;
+                }
+                disconnect(*sent);
+                disconnect(*failed);
+                done({}, e);
+            });
         return;
     }
     if (command == QLatin1StringView("conversations")) {
         QJsonArray list;
-        for (const Conversation &conv : c->conversations()) {
-            list.append(QJsonObject { { QStringLiteral("peer"), conv.peerAddress }, { QStringLiteral("name"), conv.peerName },
-                { QStringLiteral("lastMessage"), conv.lastMessageText }, { QStringLiteral("time"), conv.lastMessageTime },
+        for (const Conversation& conv : c->conversations()) {
+            list.append(QJsonObject { { QStringLiteral("peer"), conv.peerAddress },
+                { QStringLiteral("name"), conv.peerName },
+                { QStringLiteral("lastMessage"), conv.lastMessageText },
+                { QStringLiteral("time"), conv.lastMessageTime },
                 { QStringLiteral("unread"), conv.unreadCount } });
         }
         return done(QJsonObject { { QStringLiteral("conversations"), list } }, {});
@@ -577,17 +632,19 @@ void Cli::execute(const QStringList &commandLine, Done done)
         }
         const int limit = a.has("limit") ? a.option("limit").toInt() : 50;
         QJsonArray list;
-        for (const Message &m : c->messages(peer, std::clamp(limit, 1, 100000))) {
+        for (const Message& m : c->messages(peer, std::clamp(limit, 1, 100000))) {
             list.append(messageJson(m));
         }
         return done(QJsonObject { { QStringLiteral("messages"), list } }, {});
     }
     if (command == QLatin1StringView("read") || command == QLatin1StringView("open")) {
         if (!parseId(a.positional.value(0), &id) || !c->message(id)) {
-            return done({}, makeError("not_found", QStringLiteral("no message %1 on this device").arg(a.positional.value(0))));
+            return done({},
+                makeError("not_found",
+                    QStringLiteral("no message %1 on this device").arg(a.positional.value(0))));
         }
         auto markRead = [c, id, done] {
-            c->markRead(id, [c, id, done](const protocol::Error &error) {
+            c->markRead(id, [c, id, done](const protocol::Error& error) {
                 if (!error.isNull() && error.code != QLatin1StringView("offline")) {
                     return done({}, error);
                 }
@@ -596,7 +653,7 @@ void Cli::execute(const QStringList &commandLine, Done done)
             });
         };
         if (command == QLatin1StringView("open") && c->message(id)->partial) {
-            c->fetchBody(id, [markRead, done](const protocol::Error &error) {
+            c->fetchBody(id, [markRead, done](const protocol::Error& error) {
                 if (!error.isNull()) {
                     return done({}, error);
                 }
@@ -612,18 +669,22 @@ void Cli::execute(const QStringList &commandLine, Done done)
         }
         if (a.has("local")) {
             if (!c->message(id)) {
-                return done({}, makeError("not_found", QStringLiteral("no message %1 on this device").arg(id)));
+                return done({},
+                    makeError("not_found", QStringLiteral("no message %1 on this device").arg(id)));
             }
             c->deleteLocally(id);
-            return done(QJsonObject { { QStringLiteral("deleted"), id }, { QStringLiteral("scope"), QStringLiteral("local") } }, {});
+            return done(QJsonObject { { QStringLiteral("deleted"), id },
+                            { QStringLiteral("scope"), QStringLiteral("local") } },
+                {});
         }
         return c->deleteEverywhere(id, okThen([id] {
-            return QJsonObject { { QStringLiteral("deleted"), id }, { QStringLiteral("scope"), QStringLiteral("everywhere") } };
+            return QJsonObject { { QStringLiteral("deleted"), id },
+                { QStringLiteral("scope"), QStringLiteral("everywhere") } };
         }));
     }
     auto deviceList = [c] {
         QJsonArray list;
-        for (const Device &dev : c->devices()) {
+        for (const Device& dev : c->devices()) {
             list.append(deviceJson(dev));
         }
         return QJsonObject { { QStringLiteral("devices"), list } };
@@ -641,7 +702,9 @@ void Cli::execute(const QStringList &commandLine, Done done)
         if (!parseId(a.positional.value(0), &id)) {
             return done({}, usage(QStringLiteral("sign-out-device ID")));
         }
-        return c->signOutDevice(id, okThen([id] { return QJsonObject { { QStringLiteral("signedOut"), id } }; }));
+        return c->signOutDevice(id, okThen([id] {
+            return QJsonObject { { QStringLiteral("signedOut"), id } };
+        }));
     }
     if (command == QLatin1StringView("set-delivery")) {
         const QString delivery = a.positional.value(1);
@@ -652,38 +715,53 @@ void Cli::execute(const QStringList &commandLine, Done done)
     }
     auto contactList = [c] {
         QJsonArray list;
-        for (const Contact &contact : c->contacts()) {
-            list.append(QJsonObject { { QStringLiteral("address"), contact.address }, { QStringLiteral("name"), contact.name } });
+        for (const Contact& contact : c->contacts()) {
+            list.append(QJsonObject { { QStringLiteral("address"), contact.address },
+                { QStringLiteral("name"), contact.name } });
         }
         return QJsonObject { { QStringLiteral("contacts"), list } };
     };
     if (command == QLatin1StringView("contacts")) {
         return done(contactList(), {});
     }
-    if (command == QLatin1StringView("add-contact") || command == QLatin1StringView("remove-contact")) {
+    if (command == QLatin1StringView("add-contact")
+        || command == QLatin1StringView("remove-contact")) {
         const QString address = a.positional.value(0);
         if (!protocol::isValidAddress(address)) {
-            return done({}, usage(QStringLiteral("%1 ADDRESS%2").arg(command, command == QLatin1StringView("add-contact") ? QStringLiteral(" [NAME]") : QString())));
+            return done({},
+                usage(
+                    QStringLiteral("%1 ADDRESS%2")
+                        .arg(command,
+                            command == QLatin1StringView("add-contact") ? QStringLiteral(" [NAME]")
+                                                                        : QString())));
         }
         if (command == QLatin1StringView("remove-contact")) {
             return c->removeContact(address, okThen(contactList));
         }
-        return c->addContact(address, a.positional.mid(1).join(QLatin1Char(' ')), okThen(contactList));
+        return c->addContact(
+            address, a.positional.mid(1).join(QLatin1Char(' ')), okThen(contactList));
     }
     if (command == QLatin1StringView("set-status")) {
         const QString status = a.has("status") ? a.option("status") : QStringLiteral("custom");
         const QString text = a.positional.join(QLatin1Char(' '));
         if (!protocol::isValidStatus(status) || (!a.has("status") && text.isEmpty())) {
-            return done({}, usage(QStringLiteral("set-status TEXT | set-status --status available|busy|away|custom [TEXT]")));
+            return done({},
+                usage(QStringLiteral(
+                    "set-status TEXT | set-status --status available|busy|away|custom [TEXT]")));
         }
         return c->setStatus(status, text, okThen([c] {
-            return QJsonObject { { QStringLiteral("status"), c->status().status }, { QStringLiteral("text"), c->status().text } };
+            return QJsonObject { { QStringLiteral("status"), c->status().status },
+                { QStringLiteral("text"), c->status().text } };
         }));
     }
     if (command == QLatin1StringView("status")) {
-        return done(QJsonObject { { QStringLiteral("status"), c->status().status }, { QStringLiteral("text"), c->status().text } }, {});
+        return done(QJsonObject { { QStringLiteral("status"), c->status().status },
+                        { QStringLiteral("text"), c->status().text } },
+            {});
     }
-    auto prefs = [c] { return QJsonObject { { QStringLiteral("prefs"), QJsonObject::fromVariantMap(c->prefs()) } }; };
+    auto prefs = [c] {
+        return QJsonObject { { QStringLiteral("prefs"), QJsonObject::fromVariantMap(c->prefs()) } };
+    };
     if (command == QLatin1StringView("prefs")) {
         return done(prefs(), {});
     }

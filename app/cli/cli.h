@@ -23,29 +23,29 @@ class Cli final : public QObject {
     Q_DISABLE_COPY_MOVE(Cli)
 
 public:
-    explicit Cli(QObject *parent = nullptr);
+    explicit Cli(QObject* parent = nullptr);
     ~Cli() override;
 
     //! Starts running \a arguments (without the program name); the application's exit
     //! code tells the outcome.
-    void start(const QStringList &arguments);
+    void start(const QStringList& arguments);
 
 private:
-    using Done = std::function<void(const QJsonValue &result, const protocol::Error &error)>;
+    using Done = std::function<void(const QJsonValue& result, const protocol::Error& error)>;
 
-    void finish(const QJsonValue &result, const protocol::Error &error);
+    void finish(const QJsonValue& result, const protocol::Error& error);
     void connectThen(std::function<void()> then);
-    void execute(const QStringList &args, Done done);
+    void execute(const QStringList& args, Done done);
     void startWatching(int seconds);
     void startShell();
     void readStdin();
     void processQueue();
-    void printLine(const QJsonObject &object);
+    void printLine(const QJsonObject& object);
     void hookEvents();
 
     std::unique_ptr<Client> m_client;
-    QTimer *m_deadline;
-    QSocketNotifier *m_stdin = nullptr;
+    QTimer* m_deadline;
+    QSocketNotifier* m_stdin = nullptr;
     QByteArray m_stdinBuffer;
     QStringList m_pendingLines;
     bool m_busy = false;

@@ -21,7 +21,7 @@ class FakeTransport final : public Transport {
 public:
     using Transport::Transport;
 
-    void open(const QUrl &url) override
+    void open(const QUrl& url) override
     {
         ++opens;
         lastUrl = url;
@@ -40,24 +40,27 @@ public:
         }
     }
     bool isOpen() const override { return m_open; }
-    void sendText(const QByteArray &utf8) override
+    void sendText(const QByteArray& utf8) override
     {
         sent.append(QJsonDocument::fromJson(utf8).object());
         Q_EMIT frameSent();
     }
 
     //! The server closes the connection with \a code.
-    void serverClose(int code, const QString &reason = {})
+    void serverClose(int code, const QString& reason = {})
     {
         m_open = false;
         Q_EMIT closed(code, reason);
     }
-    void inject(const QJsonObject &frame) { Q_EMIT textReceived(QJsonDocument(frame).toJson(QJsonDocument::Compact)); }
-    void injectRaw(const QByteArray &bytes) { Q_EMIT textReceived(bytes); }
+    void inject(const QJsonObject& frame)
+    {
+        Q_EMIT textReceived(QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    }
+    void injectRaw(const QByteArray& bytes) { Q_EMIT textReceived(bytes); }
 
     //! Waits for and removes the first sent request for \a op (skipping others before it
     //! only if \a skipOthers); returns an empty object on timeout.
-    QJsonObject takeRequest(const QString &op, int timeoutMs = 3000)
+    QJsonObject takeRequest(const QString& op, int timeoutMs = 3000)
     {
         QDeadlineTimer deadline(timeoutMs);
         while (!deadline.hasExpired()) {
@@ -71,14 +74,18 @@ public:
         }
         return {};
     }
-    void respond(const QJsonObject &request, const QJsonObject &result)
-    {
-        inject({ { QStringLiteral("id"), request.value(QLatin1StringView("id")) }, { QStringLiteral("result"), result } });
-    }
-    void fail(const QJsonObject &request, const QString &code, const QString &message = QStringLiteral("no"))
+    void respond(const QJsonObject& request, const QJsonObject& result)
     {
         inject({ { QStringLiteral("id"), request.value(QLatin1StringView("id")) },
-            { QStringLiteral("error"), QJsonObject { { QStringLiteral("code"), code }, { QStringLiteral("message"), message } } } });
+            { QStringLiteral("result"), result } });
+    }
+    void fail(const QJsonObject& request, const QString& code,
+        const QString& message = QStringLiteral("no"))
+    {
+        inject({ { QStringLiteral("id"), request.value(QLatin1StringView("id")) },
+            { QStringLiteral("error"),
+                QJsonObject {
+                    { QStringLiteral("code"), code }, { QStringLiteral("message"), message } } } });
     }
 
     QList<QJsonObject> sent;
@@ -92,18 +99,21 @@ private:
     bool m_open = false;
 };
 
-inline QJsonObject messageJson(qint64 id, const QString &from, const QString &to, const QString &body,
-    const QString &folder = QStringLiteral("inbox"), qint64 time = 1763800000000, const QString &clientId = {})
+inline QJsonObject messageJson(qint64 id, const QString& from, const QString& to,
+    const QString& body, const QString& folder = QStringLiteral("inbox"),
+    qint64 time = 1763800000000, const QString& clientId = {})
 {
-    QJsonObject m { { QStringLiteral("id"), id }, { QStringLiteral("from"), from }, { QStringLiteral("to"), to },
-        { QStringLiteral("subject"), QString() }, { QStringLiteral("body"), body }, { QStringLiteral("time"), time },
-        { QStringLiteral("folder"), folder }, { QStringLiteral("read"), false }, { QStringLiteral("status"), QStringLiteral("sent") },
-        { QStringLiteral("partial"), false },
-        { QStringLiteral("clientId"), clientId.isEmpty() ? QStringLiteral("c-%1").arg(id) : clientId } };
+    QJsonObject m { { QStringLiteral("id"), id }, { QStringLiteral("from"), from },
+        { QStringLiteral("to"), to }, { QStringLiteral("subject"), QString() },
+        { QStringLiteral("body"), body }, { QStringLiteral("time"), time },
+        { QStringLiteral("folder"), folder }, { QStringLiteral("read"), false },
+        { QStringLiteral("status"), QStringLiteral("sent") }, { QStringLiteral("partial"), false },
+        { QStringLiteral("clientId"),
+            clientId.isEmpty() ? QStringLiteral("c-%1").arg(id) : clientId } };
     return m;
 }
 
-inline QJsonObject messageEvent(qint64 seq, const QJsonObject &message)
+inline QJsonObject messageEvent(qint64 seq, const QJsonObject& message)
 {
     return { { QStringLiteral("event"), QStringLiteral("message") }, { QStringLiteral("seq"), seq },
         { QStringLiteral("data"), QJsonObject { { QStringLiteral("message"), message } } } };

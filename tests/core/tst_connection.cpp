@@ -24,18 +24,18 @@ const QString Bob = QStringLiteral("bob@cpm.example");
 class FakeSink final : public EventSink {
 public:
     qint64 syncPosition() const override { return position; }
-    bool applyEvents(const QList<protocol::Frame> &events, qint64 next) override
+    bool applyEvents(const QList<protocol::Frame>& events, qint64 next) override
     {
         if (refuse) {
             return false;
         }
-        for (const auto &e : events) {
+        for (const auto& e : events) {
             applied.append(e.seq);
         }
         position = std::max(position, next);
         return true;
     }
-    void applyTransient(const protocol::Frame &event) override { transients.append(event.event); }
+    void applyTransient(const protocol::Frame& event) override { transients.append(event.event); }
 
     qint64 position = 0;
     bool refuse = false;
@@ -43,10 +43,10 @@ public:
     QStringList transients;
 };
 
-QJsonObject syncResult(const QJsonArray &events, qint64 next, qint64 head, bool more)
+QJsonObject syncResult(const QJsonArray& events, qint64 next, qint64 head, bool more)
 {
-    return { { QStringLiteral("events"), events }, { QStringLiteral("next"), next }, { QStringLiteral("head"), head },
-        { QStringLiteral("more"), more } };
+    return { { QStringLiteral("events"), events }, { QStringLiteral("next"), next },
+        { QStringLiteral("head"), head }, { QStringLiteral("more"), more } };
 }
 
 Credentials login()
@@ -63,7 +63,7 @@ class TestConnection final : public QObject {
     Q_OBJECT
 
 private:
-    FakeTransport *m_transport = nullptr;
+    FakeTransport* m_transport = nullptr;
     FakeSink m_sink;
     std::unique_ptr<Connection> m_connection;
 
@@ -71,10 +71,12 @@ private:
     void bringOnline()
     {
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 } });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
             { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, m_sink.position, m_sink.position, false));
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")),
+            syncResult({}, m_sink.position, m_sink.position, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
         m_transport->sent.clear();
     }
@@ -99,44 +101,80 @@ private Q_SLOTS:
         QCOMPARE(m_connection->state(), ConnectionState::Connecting);
 
         const QJsonObject hello = m_transport->takeRequest(QStringLiteral("hello"));
-        QCOMPARE(hello.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("versions")).toArray(), QJsonArray { 1 });
-        m_transport->respond(hello, { { QStringLiteral("version"), 1 }, { QStringLiteral("server"), QStringLiteral("fake/1") } });
+        QCOMPARE(hello.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("versions"))
+                     .toArray(),
+            QJsonArray { 1 });
+        m_transport->respond(hello,
+            { { QStringLiteral("version"), 1 },
+                { QStringLiteral("server"), QStringLiteral("fake/1") } });
 
         const QJsonObject loginRequest = m_transport->takeRequest(QStringLiteral("login"));
         const QJsonObject args = loginRequest.value(QLatin1StringView("args")).toObject();
         QCOMPARE(args.value(QLatin1StringView("address")).toString(), Alice);
         QCOMPARE(args.value(QLatin1StringView("deviceId")).toInt(), 3);
         QCOMPARE(args.value(QLatin1StringView("token")).toString(), QStringLiteral("t0ken"));
-        m_transport->respond(loginRequest, { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
+        m_transport->respond(loginRequest,
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
         QCOMPARE(m_connection->state(), ConnectionState::Syncing);
         QCOMPARE(m_connection->serverVersion(), QStringLiteral("fake/1"));
 
         // Two batches: more=true, then the last one.
         QJsonObject sync = m_transport->takeRequest(QStringLiteral("sync"));
-        QCOMPARE(sync.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("since")).toInt(), 17);
-        m_transport->respond(sync, syncResult({ messageEvent(18, messageJson(1, Bob, Alice, QStringLiteral("a"))) }, 20, 25, true));
+        QCOMPARE(sync.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("since"))
+                     .toInt(),
+            17);
+        m_transport->respond(sync,
+            syncResult({ messageEvent(18, messageJson(1, Bob, Alice, QStringLiteral("a"))) }, 20,
+                25, true));
         QCOMPARE(m_sink.applied, (QList<qint64> { 18 }));
         QCOMPARE(m_sink.position, 20);
-        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack")).value(QLatin1StringView("args")).toObject().value(QLatin1StringView("seq")).toInt(), 20);
+        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack"))
+                     .value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("seq"))
+                     .toInt(),
+            20);
 
         sync = m_transport->takeRequest(QStringLiteral("sync"));
-        QCOMPARE(sync.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("since")).toInt(), 20);
-        m_transport->respond(sync, syncResult({ messageEvent(25, messageJson(2, Bob, Alice, QStringLiteral("b"))) }, 25, 25, false));
+        QCOMPARE(sync.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("since"))
+                     .toInt(),
+            20);
+        m_transport->respond(sync,
+            syncResult({ messageEvent(25, messageJson(2, Bob, Alice, QStringLiteral("b"))) }, 25,
+                25, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
-        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack")).value(QLatin1StringView("args")).toObject().value(QLatin1StringView("seq")).toInt(), 25);
+        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack"))
+                     .value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("seq"))
+                     .toInt(),
+            25);
         QCOMPARE(progress.last().at(0).toLongLong(), 25);
 
         // Live: applied, acked; an old seq is ignored.
         m_transport->inject(messageEvent(26, messageJson(3, Bob, Alice, QStringLiteral("c"))));
         m_transport->inject(messageEvent(24, messageJson(9, Bob, Alice, QStringLiteral("old"))));
         QCOMPARE(m_sink.applied, (QList<qint64> { 18, 25, 26 }));
-        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack")).value(QLatin1StringView("args")).toObject().value(QLatin1StringView("seq")).toInt(), 26);
+        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack"))
+                     .value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("seq"))
+                     .toInt(),
+            26);
 
         QList<ConnectionState> seen;
-        for (const auto &s : states) {
+        for (const auto& s : states) {
             seen.append(s.at(0).value<ConnectionState>());
         }
-        QCOMPARE(seen, (QList<ConnectionState> { ConnectionState::Connecting, ConnectionState::Syncing, ConnectionState::Online }));
+        QCOMPARE(seen,
+            (QList<ConnectionState> {
+                ConnectionState::Connecting, ConnectionState::Syncing, ConnectionState::Online }));
     }
 
     void testRegisterSwitchesToLoginForReconnects()
@@ -148,20 +186,37 @@ private Q_SLOTS:
         c.device = { { QStringLiteral("instanceId"), QStringLiteral("i-1") } };
         QSignalSpy authenticated(m_connection.get(), &Connection::authenticated);
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), c);
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 } });
         const QJsonObject reg = m_transport->takeRequest(QStringLiteral("register"));
-        QCOMPARE(reg.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("password")).toString(), QStringLiteral("secret"));
-        m_transport->respond(reg, { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 }, { QStringLiteral("token"), QStringLiteral("new") } });
+        QCOMPARE(reg.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("password"))
+                     .toString(),
+            QStringLiteral("secret"));
+        m_transport->respond(reg,
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 },
+                { QStringLiteral("token"), QStringLiteral("new") } });
         QCOMPARE(authenticated.size(), 1);
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
+        m_transport->respond(
+            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
 
         m_transport->serverClose(protocol::close::ServerShutdown);
         QCOMPARE(m_connection->state(), ConnectionState::Disconnected);
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 } });
         const QJsonObject again = m_transport->takeRequest(QStringLiteral("login"));
-        QCOMPARE(again.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("token")).toString(), QStringLiteral("new"));
-        QCOMPARE(again.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("deviceId")).toInt(), 4);
+        QCOMPARE(again.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("token"))
+                     .toString(),
+            QStringLiteral("new"));
+        QCOMPARE(again.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("deviceId"))
+                     .toInt(),
+            4);
     }
 
     void testResponsesMatchedOutOfOrder()
@@ -169,12 +224,14 @@ private Q_SLOTS:
         bringOnline();
         QString first;
         QString second;
-        m_connection->request(protocol::op::Whoami, {}, [&](const QJsonObject &r, const protocol::Error &) {
-            first = r.value(QLatin1StringView("tag")).toString();
-        });
-        m_connection->request(protocol::op::Ping, {}, [&](const QJsonObject &r, const protocol::Error &) {
-            second = r.value(QLatin1StringView("tag")).toString();
-        });
+        m_connection->request(
+            protocol::op::Whoami, {}, [&](const QJsonObject& r, const protocol::Error&) {
+                first = r.value(QLatin1StringView("tag")).toString();
+            });
+        m_connection->request(
+            protocol::op::Ping, {}, [&](const QJsonObject& r, const protocol::Error&) {
+                second = r.value(QLatin1StringView("tag")).toString();
+            });
         const QJsonObject a = m_transport->takeRequest(QStringLiteral("whoami"));
         const QJsonObject b = m_transport->takeRequest(QStringLiteral("ping"));
         QVERIFY(a.value(QLatin1StringView("id")) != b.value(QLatin1StringView("id")));
@@ -190,9 +247,12 @@ private Q_SLOTS:
         m_connection->setRequestTimeout(50);
         QString error1;
         QString error2;
-        m_connection->request(protocol::op::Send, {}, [&](const QJsonObject &, const protocol::Error &e) { error1 = e.code; });
-        m_connection->request(protocol::op::Fetch, {}, [&](const QJsonObject &, const protocol::Error &e) { error2 = e.code; });
-        m_transport->fail(m_transport->takeRequest(QStringLiteral("send")), QStringLiteral("no_such_user"));
+        m_connection->request(protocol::op::Send, {},
+            [&](const QJsonObject&, const protocol::Error& e) { error1 = e.code; });
+        m_connection->request(protocol::op::Fetch, {},
+            [&](const QJsonObject&, const protocol::Error& e) { error2 = e.code; });
+        m_transport->fail(
+            m_transport->takeRequest(QStringLiteral("send")), QStringLiteral("no_such_user"));
         QCOMPARE(error1, QStringLiteral("no_such_user"));
         QTRY_COMPARE(error2, QStringLiteral("timeout"));
     }
@@ -200,7 +260,8 @@ private Q_SLOTS:
     void testRequestWhileOfflineFails()
     {
         QString error;
-        m_connection->request(protocol::op::Ping, {}, [&](const QJsonObject &, const protocol::Error &e) { error = e.code; });
+        m_connection->request(protocol::op::Ping, {},
+            [&](const QJsonObject&, const protocol::Error& e) { error = e.code; });
         QTRY_COMPARE(error, QStringLiteral("offline"));
         QVERIFY(m_transport->sent.isEmpty());
     }
@@ -215,11 +276,14 @@ private Q_SLOTS:
         QTest::newRow("data-not-object") << QByteArray(R"({"event":"flags","seq":5,"data":[1]})");
         QTest::newRow("result-not-object") << QByteArray(R"({"id":1,"result":7})");
         QTest::newRow("unknown-id") << QByteArray(R"({"id":987654,"result":{}})");
-        QTest::newRow("null-id-error") << QByteArray(R"({"id":null,"error":{"code":"bad_frame","message":"x"}})");
+        QTest::newRow("null-id-error")
+            << QByteArray(R"({"id":null,"error":{"code":"bad_frame","message":"x"}})");
         QTest::newRow("request-from-server") << QByteArray(R"({"id":1,"op":"hello"})");
-        QTest::newRow("message-missing-fields") << QByteArray(R"({"event":"message","seq":3,"data":{"message":{"id":"x"}}})");
+        QTest::newRow("message-missing-fields")
+            << QByteArray(R"({"event":"message","seq":3,"data":{"message":{"id":"x"}}})");
         QTest::newRow("binary-garbage") << QByteArray("\x00\xff\xfe", 3);
-        QTest::newRow("too-large") << (QByteArray(R"({"event":"pref","seq":9,"data":{"v":")") + QByteArray(300 * 1024, 'a') + QByteArray(R"("}})"));
+        QTest::newRow("too-large") << (QByteArray(R"({"event":"pref","seq":9,"data":{"v":")")
+            + QByteArray(300 * 1024, 'a') + QByteArray(R"("}})"));
     }
     void testMalformedServerFramesAreIgnored()
     {
@@ -229,7 +293,8 @@ private Q_SLOTS:
         QCOMPARE(m_connection->state(), ConnectionState::Online);
         // Still works afterwards.
         bool answered = false;
-        m_connection->request(protocol::op::Ping, {}, [&](const QJsonObject &, const protocol::Error &e) { answered = e.isNull(); });
+        m_connection->request(protocol::op::Ping, {},
+            [&](const QJsonObject&, const protocol::Error& e) { answered = e.isNull(); });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("ping")), {});
         QVERIFY(answered);
     }
@@ -237,11 +302,15 @@ private Q_SLOTS:
     void testMalformedEventInSyncBatchIsSkipped()
     {
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("login")), { { QStringLiteral("deviceId"), 3 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
+            { { QStringLiteral("deviceId"), 3 } });
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("malformed event")));
         m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")),
-            syncResult({ QJsonValue(42), messageEvent(2, messageJson(1, Bob, Alice, QStringLiteral("ok"))) }, 2, 2, false));
+            syncResult({ QJsonValue(42),
+                           messageEvent(2, messageJson(1, Bob, Alice, QStringLiteral("ok"))) },
+                2, 2, false));
         QCOMPARE(m_sink.applied, (QList<qint64> { 2 }));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
     }
@@ -259,14 +328,17 @@ private Q_SLOTS:
         QSignalSpy signedOut(m_connection.get(), &Connection::signedOut);
         if (how == QLatin1StringView("login")) {
             m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
-            m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
-            m_transport->fail(m_transport->takeRequest(QStringLiteral("login")), QStringLiteral("device_signed_out"));
+            m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+                { { QStringLiteral("version"), 1 } });
+            m_transport->fail(m_transport->takeRequest(QStringLiteral("login")),
+                QStringLiteral("device_signed_out"));
         } else {
             bringOnline();
             if (how == QLatin1StringView("close")) {
                 m_transport->serverClose(protocol::close::SignedOut, QStringLiteral("signed out"));
             } else {
-                m_transport->inject({ { QStringLiteral("event"), QStringLiteral("signedOut") }, { QStringLiteral("data"), QJsonObject() } });
+                m_transport->inject({ { QStringLiteral("event"), QStringLiteral("signedOut") },
+                    { QStringLiteral("data"), QJsonObject() } });
                 m_transport->serverClose(protocol::close::SignedOut);
             }
         }
@@ -311,21 +383,24 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         auto transport = std::make_unique<FakeTransport>();
-        FakeTransport *t = transport.get();
+        FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
         QString error;
         QVERIFY2(client.open(&error), qPrintable(error));
         client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:1/")));
         bool registered = false;
-        client.registerDevice(Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"),
-            [&](const protocol::Error &e) { registered = e.isNull(); });
+        client.registerDevice(Alice, QStringLiteral("pw"), QStringLiteral("Laptop"),
+            QStringLiteral("laptop"), [&](const protocol::Error& e) { registered = e.isNull(); });
         t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
         t->respond(t->takeRequest(QStringLiteral("register")),
-            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 }, { QStringLiteral("token"), QStringLiteral("tok-secret-123") } });
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
+                { QStringLiteral("token"), QStringLiteral("tok-secret-123") } });
         QVERIFY(registered);
         QVERIFY(client.hasAccount());
         t->respond(t->takeRequest(QStringLiteral("sync")),
-            syncResult({ messageEvent(1, messageJson(11, Bob, Alice, QStringLiteral("private words"))) }, 1, 1, false));
+            syncResult(
+                { messageEvent(1, messageJson(11, Bob, Alice, QStringLiteral("private words"))) },
+                1, 1, false));
         QCOMPARE(client.state(), ConnectionState::Online);
         QCOMPARE(client.messages(Bob).size(), 1);
         // The token is stored sealed, never in plain text.

@@ -18,10 +18,7 @@ namespace {
 const QString Alice = QStringLiteral("alice@cpm.example");
 const QString Bob = QStringLiteral("bob@cpm.example");
 
-protocol::Frame frameOf(const QJsonObject &o)
-{
-    return *protocol::Frame::fromJson(o, nullptr);
-}
+protocol::Frame frameOf(const QJsonObject& o) { return *protocol::Frame::fromJson(o, nullptr); }
 } // namespace
 
 class TestLocalStore final : public QObject {
@@ -30,7 +27,7 @@ class TestLocalStore final : public QObject {
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<SecretBox> m_box;
-    QString dbPath(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+    QString dbPath(const char* name) const { return m_dir.filePath(QString::fromLatin1(name)); }
 
 private Q_SLOTS:
     void init() { m_box = std::make_unique<SecretBox>(SecretKey::generate()); }
@@ -56,8 +53,9 @@ private Q_SLOTS:
             QVERIFY(v1.open(path, nullptr, 1));
             QCOMPARE(v1.schemaVersion(), 1);
             QSqlQuery q(v1.database());
-            q.prepare(QStringLiteral("INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder, time,"
-                                     " body, status) VALUES (7, 'c-7', ?, ?, ?, 'inbox', 1000, ?, 'sent')"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder, time,"
+                " body, status) VALUES (7, 'c-7', ?, ?, ?, 'inbox', 1000, ?, 'sent')"));
             q.addBindValue(Bob);
             q.addBindValue(Alice);
             q.addBindValue(Bob);
@@ -108,7 +106,7 @@ private Q_SLOTS:
             QCOMPARE(store.message(1)->subject, subject);
         }
         QByteArray bytes;
-        for (const QString &suffix : { QString(), QStringLiteral("-wal") }) {
+        for (const QString& suffix : { QString(), QStringLiteral("-wal") }) {
             QFile f(path + suffix);
             if (f.open(QIODevice::ReadOnly)) {
                 bytes += f.readAll();
@@ -125,13 +123,17 @@ private Q_SLOTS:
         LocalStore store(m_box.get());
         QVERIFY(store.open(dbPath("tomb.sqlite")));
         StoreChanges changes;
-        QVERIFY(store.applyEvents({ frameOf(messageEvent(1, messageJson(10, Bob, Alice, QStringLiteral("hi")))) }, 1, &changes));
+        QVERIFY(store.applyEvents(
+            { frameOf(messageEvent(1, messageJson(10, Bob, Alice, QStringLiteral("hi")))) }, 1,
+            &changes));
         QVERIFY(store.deleteLocally(10, &changes));
         QVERIFY(changes.removed.contains(10));
         QVERIFY(store.hasTombstone(10));
         // A later full resync (e.g. from position 0) brings the same message again.
         changes = {};
-        QVERIFY(store.applyEvents({ frameOf(messageEvent(1, messageJson(10, Bob, Alice, QStringLiteral("hi")))) }, 1, &changes));
+        QVERIFY(store.applyEvents(
+            { frameOf(messageEvent(1, messageJson(10, Bob, Alice, QStringLiteral("hi")))) }, 1,
+            &changes));
         QVERIFY(!store.message(10).has_value());
         QVERIFY(changes.added.isEmpty());
     }
@@ -142,11 +144,14 @@ private Q_SLOTS:
         QVERIFY(store.open(dbPath("atomic.sqlite")));
         // Make the second message of the batch fail in the database.
         QSqlQuery q(store.database());
-        QVERIFY(q.exec(QStringLiteral("CREATE TRIGGER boom BEFORE INSERT ON messages WHEN NEW.server_id = 666 "
-                                      "BEGIN SELECT RAISE(ABORT, 'boom'); END")));
+        QVERIFY(q.exec(
+            QStringLiteral("CREATE TRIGGER boom BEFORE INSERT ON messages WHEN NEW.server_id = 666 "
+                           "BEGIN SELECT RAISE(ABORT, 'boom'); END")));
         StoreChanges changes;
-        const QList<protocol::Frame> batch { frameOf(messageEvent(1, messageJson(1, Bob, Alice, QStringLiteral("one")))),
-            frameOf(messageEvent(2, messageJson(666, Bob, Alice, QStringLiteral("two")))) };
+        const QList<protocol::Frame> batch {
+            frameOf(messageEvent(1, messageJson(1, Bob, Alice, QStringLiteral("one")))),
+            frameOf(messageEvent(2, messageJson(666, Bob, Alice, QStringLiteral("two"))))
+        };
         QVERIFY(!store.applyEvents(batch, 2, &changes));
         QCOMPARE(store.syncPosition(), 0);
         QVERIFY(!store.message(1).has_value());
@@ -157,10 +162,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("event");
         QTest::addColumn<QJsonObject>("data");
-        QTest::newRow("flags-read") << QStringLiteral("flags") << QJsonObject { { QStringLiteral("messageId"), 1 }, { QStringLiteral("read"), true } };
-        QTest::newRow("deleted") << QStringLiteral("deleted") << QJsonObject { { QStringLiteral("messageId"), 1 }, { QStringLiteral("reason"), QStringLiteral("user") } };
-        QTest::newRow("contact") << QStringLiteral("contact") << QJsonObject { { QStringLiteral("address"), Bob }, { QStringLiteral("name"), QStringLiteral("Bob") } };
-        QTest::newRow("pref") << QStringLiteral("pref") << QJsonObject { { QStringLiteral("key"), QStringLiteral("theme") }, { QStringLiteral("value"), QStringLiteral("dark") } };
+        QTest::newRow("flags-read")
+            << QStringLiteral("flags")
+            << QJsonObject { { QStringLiteral("messageId"), 1 }, { QStringLiteral("read"), true } };
+        QTest::newRow("deleted") << QStringLiteral("deleted")
+                                 << QJsonObject { { QStringLiteral("messageId"), 1 },
+                                        { QStringLiteral("reason"), QStringLiteral("user") } };
+        QTest::newRow("contact") << QStringLiteral("contact")
+                                 << QJsonObject { { QStringLiteral("address"), Bob },
+                                        { QStringLiteral("name"), QStringLiteral("Bob") } };
+        QTest::newRow("pref") << QStringLiteral("pref")
+                              << QJsonObject { { QStringLiteral("key"), QStringLiteral("theme") },
+                                     { QStringLiteral("value"), QStringLiteral("dark") } };
     }
     void testEventsAreIdempotent()
     {
@@ -170,8 +183,11 @@ private Q_SLOTS:
         QVERIFY(store.open(dbPath("idem.sqlite")));
         QSqlQuery(store.database()).exec(QStringLiteral("DELETE FROM messages"));
         StoreChanges changes;
-        QVERIFY(store.applyEvents({ frameOf(messageEvent(1, messageJson(1, Bob, Alice, QStringLiteral("x")))) }, 1, &changes));
-        const auto e = frameOf({ { QStringLiteral("event"), event }, { QStringLiteral("seq"), 2 }, { QStringLiteral("data"), data } });
+        QVERIFY(store.applyEvents(
+            { frameOf(messageEvent(1, messageJson(1, Bob, Alice, QStringLiteral("x")))) }, 1,
+            &changes));
+        const auto e = frameOf({ { QStringLiteral("event"), event }, { QStringLiteral("seq"), 2 },
+            { QStringLiteral("data"), data } });
         QVERIFY(store.applyEvents({ e }, 2, &changes));
         const int unread = store.unreadCount();
         const auto contacts = store.contacts().size();
@@ -186,12 +202,19 @@ private Q_SLOTS:
         LocalStore store(m_box.get());
         QVERIFY(store.open(dbPath("reports.sqlite")));
         StoreChanges changes;
-        QVERIFY(store.applyEvents({ frameOf(messageEvent(1, messageJson(5, Alice, Bob, QStringLiteral("x"), QStringLiteral("sent")))) }, 1, &changes));
-        auto report = [](qint64 seq, const char *status) {
-            return frameOf({ { QStringLiteral("event"), QStringLiteral("report") }, { QStringLiteral("seq"), seq },
-                { QStringLiteral("data"), QJsonObject { { QStringLiteral("messageId"), 5 }, { QStringLiteral("status"), QString::fromLatin1(status) } } } });
+        QVERIFY(store.applyEvents(
+            { frameOf(messageEvent(
+                1, messageJson(5, Alice, Bob, QStringLiteral("x"), QStringLiteral("sent")))) },
+            1, &changes));
+        auto report = [](qint64 seq, const char* status) {
+            return frameOf({ { QStringLiteral("event"), QStringLiteral("report") },
+                { QStringLiteral("seq"), seq },
+                { QStringLiteral("data"),
+                    QJsonObject { { QStringLiteral("messageId"), 5 },
+                        { QStringLiteral("status"), QString::fromLatin1(status) } } } });
         };
-        QVERIFY(store.applyEvents({ report(2, "displayed"), report(3, "delivered"), report(4, "expired") }, 4, &changes));
+        QVERIFY(store.applyEvents(
+            { report(2, "displayed"), report(3, "delivered"), report(4, "expired") }, 4, &changes));
         QCOMPARE(store.message(5)->status, Message::Status::Displayed);
     }
 };

@@ -33,7 +33,7 @@ class TestMessageModel final : public QObject {
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<Client> m_client;
-    FakeTransport *m_transport = nullptr;
+    FakeTransport* m_transport = nullptr;
 
 private Q_SLOTS:
     void initTestCase()
@@ -54,8 +54,10 @@ private Q_SLOTS:
             const bool carol = i > HistorySize;
             const bool mine = i % 2 == 0;
             const QString peer = carol ? Carol : Bob;
-            const auto json = messageEvent(i, messageJson(i, mine ? Alice : peer, mine ? peer : Alice,
-                QStringLiteral("message %1").arg(i), mine ? QStringLiteral("sent") : QStringLiteral("inbox"), 1000000 + i));
+            const auto json = messageEvent(i,
+                messageJson(i, mine ? Alice : peer, mine ? peer : Alice,
+                    QStringLiteral("message %1").arg(i),
+                    mine ? QStringLiteral("sent") : QStringLiteral("inbox"), 1000000 + i));
             batch.append(*protocol::Frame::fromJson(json, nullptr));
             if (batch.size() == 500) {
                 QVERIFY(store.applyEvents(batch, i, nullptr));
@@ -77,12 +79,14 @@ private Q_SLOTS:
     //! Registers the test's Client through the fake transport; sync finds nothing new.
     void registerOnline()
     {
-        FakeTransport *t = m_transport;
+        FakeTransport* t = m_transport;
         m_client->setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:1/")));
-        m_client->registerDevice(Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"));
+        m_client->registerDevice(
+            Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"));
         t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
         t->respond(t->takeRequest(QStringLiteral("register")),
-            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 }, { QStringLiteral("token"), QStringLiteral("tok") } });
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
+                { QStringLiteral("token"), QStringLiteral("tok") } });
         const qint64 position = m_client->syncPosition();
         t->respond(t->takeRequest(QStringLiteral("sync")),
             { { QStringLiteral("events"), QJsonArray() }, { QStringLiteral("next"), position },
@@ -93,15 +97,18 @@ private Q_SLOTS:
     void testOpeningLongConversationLoadsOnePage()
     {
         MessageModel model(m_client.get());
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QElapsedTimer timer;
         timer.start();
         model.setPeer(Bob);
         QCOMPARE(model.rowCount(), MessageModel::DefaultPageSize);
         QVERIFY2(timer.elapsed() < 1000, "opening a conversation must not scan its history");
         // Oldest first, ending with the newest message.
-        QCOMPARE(model.index(model.rowCount() - 1).data(MessageModel::BodyRole).toString(), QStringLiteral("message %1").arg(HistorySize));
-        QCOMPARE(model.index(0).data(MessageModel::IdRole).toLongLong(), HistorySize - MessageModel::DefaultPageSize + 1);
+        QCOMPARE(model.index(model.rowCount() - 1).data(MessageModel::BodyRole).toString(),
+            QStringLiteral("message %1").arg(HistorySize));
+        QCOMPARE(model.index(0).data(MessageModel::IdRole).toLongLong(),
+            HistorySize - MessageModel::DefaultPageSize + 1);
         QVERIFY(model.canFetchMore({}));
     }
 
@@ -120,7 +127,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(0).data(MessageModel::IdRole).toLongLong(), HistorySize - 2000 + 1);
         // Ids strictly increase: no gap, no duplicate at the page seam.
         for (int row = 1; row < model.rowCount(); ++row) {
-            QCOMPARE(model.index(row).data(MessageModel::IdRole).toLongLong(), model.index(row - 1).data(MessageModel::IdRole).toLongLong() + 1);
+            QCOMPARE(model.index(row).data(MessageModel::IdRole).toLongLong(),
+                model.index(row - 1).data(MessageModel::IdRole).toLongLong() + 1);
         }
         while (model.canFetchMore({})) {
             model.fetchMore({});
@@ -141,7 +149,8 @@ private Q_SLOTS:
     void testLiveUpdates()
     {
         MessageModel model(m_client.get());
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setPeer(Carol);
         registerOnline();
         // A message queued here shows at once as pending.
@@ -166,14 +175,17 @@ private Q_SLOTS:
     void testConversationModel()
     {
         ConversationModel model(m_client.get());
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 2);
         // Most recent first.
         QCOMPARE(model.index(0).data(ConversationModel::PeerAddressRole).toString(), Carol);
         QCOMPARE(model.index(1).data(ConversationModel::PeerAddressRole).toString(), Bob);
         QCOMPARE(model.index(1).data(ConversationModel::UnreadCountRole).toInt(), HistorySize / 2);
-        QCOMPARE(model.index(1).data(ConversationModel::InitialsRole).toString(), QStringLiteral("B"));
-        QCOMPARE(model.index(1).data(ConversationModel::LastMessageTextRole).toString(), QStringLiteral("message %1").arg(HistorySize));
+        QCOMPARE(
+            model.index(1).data(ConversationModel::InitialsRole).toString(), QStringLiteral("B"));
+        QCOMPARE(model.index(1).data(ConversationModel::LastMessageTextRole).toString(),
+            QStringLiteral("message %1").arg(HistorySize));
     }
 };
 

@@ -26,22 +26,25 @@ QJsonObject syncDone(qint64 position)
 }
 
 //! Registers a Client in \a dir through \a t, leaving it online.
-void registerOnline(Client &client, FakeTransport *t)
+void registerOnline(Client& client, FakeTransport* t)
 {
     client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:1/")));
-    client.registerDevice(Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"));
+    client.registerDevice(
+        Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"));
     t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
     t->respond(t->takeRequest(QStringLiteral("register")),
-        { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 }, { QStringLiteral("token"), QStringLiteral("tok") } });
+        { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
+            { QStringLiteral("token"), QStringLiteral("tok") } });
     t->respond(t->takeRequest(QStringLiteral("sync")), syncDone(client.syncPosition()));
 }
 
 //! Logs an existing Client in through \a t, leaving it online.
-void loginOnline(Client &client, FakeTransport *t)
+void loginOnline(Client& client, FakeTransport* t)
 {
     client.connectToServer();
     t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
-    t->respond(t->takeRequest(QStringLiteral("login")), { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
+    t->respond(t->takeRequest(QStringLiteral("login")),
+        { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
     t->respond(t->takeRequest(QStringLiteral("sync")), syncDone(client.syncPosition()));
 }
 } // namespace
@@ -59,7 +62,8 @@ private Q_SLOTS:
         {
             LocalStore store(&box);
             QVERIFY(store.open(path));
-            pendingId = store.enqueue(QStringLiteral("c-1"), Alice, Bob, QStringLiteral("Hi"), QStringLiteral("Hello Bob"), 100);
+            pendingId = store.enqueue(QStringLiteral("c-1"), Alice, Bob, QStringLiteral("Hi"),
+                QStringLiteral("Hello Bob"), 100);
             QVERIFY(pendingId < 0);
             QCOMPARE(store.message(pendingId)->status, Message::Status::Pending);
         }
@@ -86,11 +90,15 @@ private Q_SLOTS:
         SecretBox box(SecretKey::generate());
         LocalStore store(&box);
         QVERIFY(store.open(dir.filePath(QStringLiteral("db.sqlite"))));
-        const qint64 pendingId = store.enqueue(QStringLiteral("c-1"), Alice, Bob, {}, QStringLiteral("x"), 100);
+        const qint64 pendingId
+            = store.enqueue(QStringLiteral("c-1"), Alice, Bob, {}, QStringLiteral("x"), 100);
         StoreChanges changes;
         if (eventFirst) {
             const auto frame = protocol::Frame::fromJson(
-                messageEvent(5, messageJson(42, Alice, Bob, QStringLiteral("x"), QStringLiteral("sent"), 200, QStringLiteral("c-1"))), nullptr);
+                messageEvent(5,
+                    messageJson(42, Alice, Bob, QStringLiteral("x"), QStringLiteral("sent"), 200,
+                        QStringLiteral("c-1"))),
+                nullptr);
             QVERIFY(store.applyEvents({ *frame }, 5, &changes));
         } else {
             QVERIFY(store.markSent(QStringLiteral("c-1"), 42, 200, &changes));
@@ -115,7 +123,7 @@ private Q_SLOTS:
         QString clientId;
         {
             auto transport = std::make_unique<FakeTransport>();
-            FakeTransport *t = transport.get();
+            FakeTransport* t = transport.get();
             Client client(dir.path(), std::move(transport));
             QVERIFY(client.open());
             registerOnline(client, t);
@@ -127,12 +135,13 @@ private Q_SLOTS:
             const QJsonObject send = t->takeRequest(QStringLiteral("send"));
             const QJsonObject args = send.value(QLatin1StringView("args")).toObject();
             QCOMPARE(args.value(QLatin1StringView("clientId")).toString(), clientId);
-            QCOMPARE(args.value(QLatin1StringView("body")).toString(), QStringLiteral("Hello there"));
+            QCOMPARE(
+                args.value(QLatin1StringView("body")).toString(), QStringLiteral("Hello there"));
             QCOMPARE(client.outboxSize(), 1);
             // The process ends before the answer.
         }
         auto transport = std::make_unique<FakeTransport>();
-        FakeTransport *t = transport.get();
+        FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
         QVERIFY(client.open());
         QCOMPARE(client.outboxSize(), 1);
@@ -141,9 +150,14 @@ private Q_SLOTS:
         QSignalSpy sent(&client, &Client::messageSent);
         loginOnline(client, t);
         const QJsonObject resend = t->takeRequest(QStringLiteral("send"));
-        QCOMPARE(resend.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("clientId")).toString(), clientId);
-        t->respond(resend, { { QStringLiteral("messageId"), 42 }, { QStringLiteral("seq"), 1 }, { QStringLiteral("time"), 1000 },
-            { QStringLiteral("duplicate"), true } });
+        QCOMPARE(resend.value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("clientId"))
+                     .toString(),
+            clientId);
+        t->respond(resend,
+            { { QStringLiteral("messageId"), 42 }, { QStringLiteral("seq"), 1 },
+                { QStringLiteral("time"), 1000 }, { QStringLiteral("duplicate"), true } });
         QCOMPARE(sent.size(), 1);
         QCOMPARE(sent.first().at(1).toLongLong(), 42);
         QCOMPARE(sent.first().at(2).toString(), clientId);
@@ -160,7 +174,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         auto transport = std::make_unique<FakeTransport>();
-        FakeTransport *t = transport.get();
+        FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
         QVERIFY(client.open());
         registerOnline(client, t);
@@ -168,16 +182,18 @@ private Q_SLOTS:
         client.send(QStringLiteral("nobody@cpm.example"), {}, QStringLiteral("hi"));
         t->fail(t->takeRequest(QStringLiteral("send")), QStringLiteral("no_such_user"));
         QCOMPARE(failed.size(), 1);
-        QCOMPARE(failed.first().at(2).value<protocol::Error>().code, QStringLiteral("no_such_user"));
+        QCOMPARE(
+            failed.first().at(2).value<protocol::Error>().code, QStringLiteral("no_such_user"));
         QCOMPARE(client.outboxSize(), 0);
-        QCOMPARE(client.messages(QStringLiteral("nobody@cpm.example")).first().status, Message::Status::Failed);
+        QCOMPARE(client.messages(QStringLiteral("nobody@cpm.example")).first().status,
+            Message::Status::Failed);
     }
 
     void testTransientFailureKeepsMessageQueued()
     {
         QTemporaryDir dir;
         auto transport = std::make_unique<FakeTransport>();
-        FakeTransport *t = transport.get();
+        FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
         QVERIFY(client.open());
         registerOnline(client, t);

@@ -85,8 +85,10 @@ private Q_SLOTS:
             QCOMPARE(Keystore::kindName(store.kind()), QStringLiteral("key file"));
             sealed = SecretBox(std::move(key)).seal("kept", "t");
         }
-        const QFile::Permissions perms = QFile::permissions(dir.filePath(QStringLiteral("profile.key")));
-        QCOMPARE(perms & ~(QFile::ReadUser | QFile::WriteUser), QFile::ReadOwner | QFile::WriteOwner);
+        const QFile::Permissions perms
+            = QFile::permissions(dir.filePath(QStringLiteral("profile.key")));
+        QCOMPARE(
+            perms & ~(QFile::ReadUser | QFile::WriteUser), QFile::ReadOwner | QFile::WriteOwner);
         QCOMPARE(QFileInfo(dir.filePath(QStringLiteral("profile.key"))).size(), SecretKey::Size);
 
         Keystore again(dir.path(), QStringLiteral("t"));
@@ -101,10 +103,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         Keystore store(dir.path(), QStringLiteral("t"));
         QString error;
-        const QByteArray sealed = SecretBox(store.load(Keystore::Kind::None, &error)).seal("old", "t");
+        const QByteArray sealed
+            = SecretBox(store.load(Keystore::Kind::None, &error)).seal("old", "t");
         SecretBox renewed(store.renew(&error));
         QVERIFY(!renewed.open(sealed, "t").has_value());
-        QCOMPARE(QFile::permissions(dir.filePath(QStringLiteral("profile.key"))) & QFile::ReadOther, QFile::Permissions());
+        QCOMPARE(QFile::permissions(dir.filePath(QStringLiteral("profile.key"))) & QFile::ReadOther,
+            QFile::Permissions());
     }
 };
 
