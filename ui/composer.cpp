@@ -11,7 +11,7 @@
 
 namespace cpm::ui {
 
-Composer::Composer(QWidget *parent)
+Composer::Composer(QWidget* parent)
     : QWidget(parent)
     , m_subject(new QLineEdit(this))
     , m_text(new QPlainTextEdit(this))
@@ -31,7 +31,7 @@ Composer::Composer(QWidget *parent)
     m_send->setObjectName(QStringLiteral("send"));
     m_send->setToolTip(tr("Send (Enter)"));
 
-    auto *layout = new QGridLayout(this);
+    auto* layout = new QGridLayout(this);
     layout->setContentsMargins(8, 6, 8, 8);
     layout->setSpacing(6);
     layout->addWidget(m_subject, 0, 0, 1, 2);
@@ -52,10 +52,10 @@ void Composer::clear()
     m_text->clear();
 }
 
-bool Composer::eventFilter(QObject *watched, QEvent *event)
+bool Composer::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_text && event->type() == QEvent::KeyPress) {
-        const auto *key = static_cast<QKeyEvent *>(event);
+        const auto* key = static_cast<QKeyEvent*>(event);
         const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
         if (enter && !(key->modifiers() & Qt::ShiftModifier)) {
             submit();
@@ -74,9 +74,6 @@ void Composer::submit()
     Q_EMIT sendRequested(m_subject->text().trimmed(), body);
 }
 
-void Composer::updateButton()
-{
-    m_send->setEnabled(!m_text->toPlainText().trimmed().isEmpty());
-}
+void Composer::updateButton() { m_send->setEnabled(!m_text->toPlainText().trimmed().isEmpty()); }
 
 } // namespace cpm::ui

@@ -17,25 +17,25 @@ class Composer final : public QWidget {
     Q_DISABLE_COPY_MOVE(Composer)
 
 public:
-    explicit Composer(QWidget *parent = nullptr);
+    explicit Composer(QWidget* parent = nullptr);
     ~Composer() override;
 
-    QPlainTextEdit *textEdit() const { return m_text; }
+    QPlainTextEdit* textEdit() const { return m_text; }
     void clear();
 
 Q_SIGNALS:
-    void sendRequested(const QString &subject, const QString &body);
+    void sendRequested(const QString& subject, const QString& body);
 
 protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void submit();
     void updateButton();
 
-    QLineEdit *m_subject;
-    QPlainTextEdit *m_text;
-    QPushButton *m_send;
+    QLineEdit* m_subject;
+    QPlainTextEdit* m_text;
+    QPushButton* m_send;
 };
 
 } // namespace cpm::ui

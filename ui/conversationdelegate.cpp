@@ -12,11 +12,11 @@
 namespace cpm::ui {
 
 namespace {
-    constexpr int Padding = 8;
-    constexpr int Avatar = 40;
+constexpr int Padding = 8;
+constexpr int Avatar = 40;
 } // namespace
 
-QColor ConversationDelegate::avatarColor(const QString &address)
+QColor ConversationDelegate::avatarColor(const QString& address)
 {
     // qHash is seeded per process; a fixed hash keeps a person's colour the same
     // in every window and every run.
@@ -24,7 +24,7 @@ QColor ConversationDelegate::avatarColor(const QString &address)
     return QColor::fromHsl(h % 360, 120, 110);
 }
 
-QString ConversationDelegate::clockTime(const QTime &time)
+QString ConversationDelegate::clockTime(const QTime& time)
 {
     // Some locales' short format (the C locale's among them) carries seconds, which only
     // add noise next to a message.
@@ -33,7 +33,7 @@ QString ConversationDelegate::clockTime(const QTime &time)
     return time.toString(format);
 }
 
-QString ConversationDelegate::shortTime(const QDateTime &time)
+QString ConversationDelegate::shortTime(const QDateTime& time)
 {
     if (!time.isValid()) {
         return {};
@@ -49,23 +49,23 @@ QString ConversationDelegate::shortTime(const QDateTime &time)
     return locale.toString(time.date(), QLocale::ShortFormat);
 }
 
-QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+QSize ConversationDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const
 {
     return { option.rect.width(), Avatar + 2 * Padding + 4 };
 }
 
 void ConversationDelegate::paint(
-    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+    QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     opt.text.clear();
-    const QWidget *widget = option.widget;
-    QStyle *style = widget ? widget->style() : QApplication::style();
+    const QWidget* widget = option.widget;
+    QStyle* style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
 
     const bool selected = option.state & QStyle::State_Selected;
-    const QPalette &pal = option.palette;
+    const QPalette& pal = option.palette;
     const QColor text = pal.color(selected ? QPalette::HighlightedText : QPalette::Text);
     QColor dim = text;
     dim.setAlphaF(0.65f);
@@ -83,18 +83,19 @@ void ConversationDelegate::paint(
     initialsFont.setBold(true);
     painter->setFont(initialsFont);
     painter->setPen(Qt::white);
-    painter->drawText(avatar, Qt::AlignCenter, index.data(ConversationModel::InitialsRole).toString());
+    painter->drawText(
+        avatar, Qt::AlignCenter, index.data(ConversationModel::InitialsRole).toString());
 
     const int unread = index.data(ConversationModel::UnreadCountRole).toInt();
-    const QString time
-        = shortTime(index.data(ConversationModel::LastMessageTimeRole).toDateTime());
+    const QString time = shortTime(index.data(ConversationModel::LastMessageTimeRole).toDateTime());
     const QFontMetrics fm(option.font);
     const int timeWidth = fm.horizontalAdvance(time);
     const int textLeft = avatar.right() + Padding + 2;
     const int lineHeight = fm.height();
-    const QRect nameRect(textLeft, r.top() + 1, r.right() - textLeft - timeWidth - Padding, lineHeight);
-    const QRect previewRect(textLeft, nameRect.bottom() + 4, r.right() - textLeft - (unread ? 36 : 0),
-        lineHeight);
+    const QRect nameRect(
+        textLeft, r.top() + 1, r.right() - textLeft - timeWidth - Padding, lineHeight);
+    const QRect previewRect(
+        textLeft, nameRect.bottom() + 4, r.right() - textLeft - (unread ? 36 : 0), lineHeight);
 
     QFont nameFont = option.font;
     nameFont.setBold(true);
@@ -113,9 +114,8 @@ void ConversationDelegate::paint(
     previewFont.setBold(unread > 0);
     painter->setFont(previewFont);
     painter->setPen(unread > 0 ? text : dim);
-    const QString preview = index.data(ConversationModel::LastMessageTextRole)
-                                .toString()
-                                .simplified();
+    const QString preview
+        = index.data(ConversationModel::LastMessageTextRole).toString().simplified();
     painter->drawText(previewRect, Qt::AlignLeft | Qt::AlignVCenter,
         QFontMetrics(previewFont).elidedText(preview, Qt::ElideRight, previewRect.width()));
 
@@ -129,10 +129,12 @@ void ConversationDelegate::paint(
         const QRect badge(r.right() - w, previewRect.top() + (lineHeight - bfm.height() - 4) / 2, w,
             bfm.height() + 4);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(selected ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::Highlight));
+        painter->setBrush(
+            selected ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::Highlight));
         painter->drawRoundedRect(badge, badge.height() / 2.0, badge.height() / 2.0);
         painter->setFont(badgeFont);
-        painter->setPen(selected ? pal.color(QPalette::Highlight) : pal.color(QPalette::HighlightedText));
+        painter->setPen(
+            selected ? pal.color(QPalette::Highlight) : pal.color(QPalette::HighlightedText));
         painter->drawText(badge, Qt::AlignCenter, count);
     }
     painter->restore();

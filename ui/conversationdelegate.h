@@ -15,16 +15,16 @@ class ConversationDelegate final : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-        const QModelIndex &index) const override;
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+        const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
     //! A stable, readable colour for an address's avatar.
-    static QColor avatarColor(const QString &address);
+    static QColor avatarColor(const QString& address);
     //! Hours and minutes in the user's locale, without seconds.
-    static QString clockTime(const QTime &time);
+    static QString clockTime(const QTime& time);
     //! "14:05" today, "Mon" this week, else a short date.
-    static QString shortTime(const QDateTime &time);
+    static QString shortTime(const QDateTime& time);
 };
 
 } // namespace cpm::ui

@@ -7,16 +7,16 @@ namespace cpm::ui {
 
 namespace er = protocol::error;
 
-QString ErrorText::forSignIn(const protocol::Error &error, const QUrl &server)
+QString ErrorText::forSignIn(const protocol::Error& error, const QUrl& server)
 {
-    const QString &code = error.code;
+    const QString& code = error.code;
     if (code == er::AuthFailed) {
         return tr("The address or the password is wrong. Check both and try again.");
     }
     if (code == er::Throttled) {
         const int minutes = std::max(1, (error.retryAfterSeconds + 59) / 60);
-        return tr("Too many failed attempts for this address. Try again in %n minute(s).", "",
-            minutes);
+        return tr(
+            "Too many failed attempts for this address. Try again in %n minute(s).", "", minutes);
     }
     if (code == er::AccountDisabled) {
         return tr("This account has been disabled by the operator.");
@@ -38,9 +38,9 @@ QString ErrorText::forSignIn(const protocol::Error &error, const QUrl &server)
     return forAction(error);
 }
 
-QString ErrorText::forAction(const protocol::Error &error)
+QString ErrorText::forAction(const protocol::Error& error)
 {
-    const QString &code = error.code;
+    const QString& code = error.code;
     if (code == er::QuotaExceeded) {
         return tr("You have reached today's message limit set by your operator.");
     }

@@ -15,8 +15,8 @@ class ErrorText final {
     Q_DECLARE_TR_FUNCTIONS(ErrorText)
 
 public:
-    static QString forSignIn(const protocol::Error &error, const QUrl &server);
-    static QString forAction(const protocol::Error &error);
+    static QString forSignIn(const protocol::Error& error, const QUrl& server);
+    static QString forAction(const protocol::Error& error);
 };
 
 } // namespace cpm::ui

@@ -36,7 +36,7 @@
 
 namespace cpm::ui {
 
-MainWindow::MainWindow(Client *client, QWidget *parent)
+MainWindow::MainWindow(Client* client, QWidget* parent)
     : QMainWindow(parent)
     , m_client(client)
     , m_conversations(new ConversationModel(client, this))
@@ -59,8 +59,8 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     m_search->setAccessibleName(tr("Search conversations"));
     m_search->setClearButtonEnabled(true);
     m_search->setObjectName(QStringLiteral("search"));
-    connect(m_search, &QLineEdit::textChanged, m_filter,
-        &QSortFilterProxyModel::setFilterFixedString);
+    connect(
+        m_search, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
 
     m_conversationView->setModel(m_filter);
     m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
@@ -69,12 +69,12 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     m_conversationView->setUniformItemSizes(true);
     m_conversationView->setMinimumWidth(240);
 
-    auto *newButton = new QPushButton(tr("New conversation"), this);
+    auto* newButton = new QPushButton(tr("New conversation"), this);
     newButton->setToolTip(tr("Start a conversation with a contact (Ctrl+N)"));
     connect(newButton, &QPushButton::clicked, this, &MainWindow::newConversation);
 
-    auto *left = new QWidget(this);
-    auto *leftLayout = new QVBoxLayout(left);
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
     leftLayout->addWidget(m_search);
     leftLayout->addWidget(m_conversationView, 1);
@@ -99,15 +99,15 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     m_messageView->setSpacing(0);
     m_messageView->verticalScrollBar()->setSingleStep(24);
 
-    auto *right = new QWidget(this);
-    auto *rightLayout = new QVBoxLayout(right);
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->setSpacing(0);
     rightLayout->addWidget(m_peerHeader);
     rightLayout->addWidget(m_messageView, 1);
     rightLayout->addWidget(m_composer);
 
-    auto *splitter = new QSplitter(this);
+    auto* splitter = new QSplitter(this);
     splitter->addWidget(left);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
@@ -133,8 +133,8 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     connect(m_conversationView, &QListView::clicked, this, &MainWindow::onConversationActivated);
     connect(m_messageView, &QListView::clicked, this, &MainWindow::onMessageClicked);
     connect(m_messageView, &QListView::activated, this, &MainWindow::onMessageClicked);
-    connect(m_messageView, &QListView::customContextMenuRequested, this,
-        &MainWindow::showMessageMenu);
+    connect(
+        m_messageView, &QListView::customContextMenuRequested, this, &MainWindow::showMessageMenu);
     connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this,
         &MainWindow::onScrolled);
     connect(m_messages, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
@@ -148,7 +148,8 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
     connect(m_conversations, &QAbstractItemModel::modelReset, this, [this] {
         const int row = m_conversations->rowOf(m_messages->peer());
         if (row >= 0) {
-            m_conversationView->setCurrentIndex(m_filter->mapFromSource(m_conversations->index(row)));
+            m_conversationView->setCurrentIndex(
+                m_filter->mapFromSource(m_conversations->index(row)));
         }
     });
     connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
@@ -159,7 +160,7 @@ MainWindow::MainWindow(Client *client, QWidget *parent)
         m_syncProgress->setValue(static_cast<int>(std::min<qint64>(position, INT_MAX)));
     });
     connect(client, &Client::sendFailed, this,
-        [this](qint64, const QString &, const protocol::Error &error) {
+        [this](qint64, const QString&, const protocol::Error& error) {
             showError(ErrorText::forAction(error));
         });
 }
@@ -168,10 +169,11 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus()
 {
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *newAction = file->addAction(tr("&New conversation…"), this, &MainWindow::newConversation);
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* newAction
+        = file->addAction(tr("&New conversation…"), this, &MainWindow::newConversation);
     newAction->setShortcut(QKeySequence::New);
-    QAction *find = file->addAction(tr("&Find conversation"), this, [this] {
+    QAction* find = file->addAction(tr("&Find conversation"), this, [this] {
         m_search->setFocus();
         m_search->selectAll();
     });
@@ -186,22 +188,22 @@ void MainWindow::buildMenus()
         }
     });
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
-    QMenu *message = menuBar()->addMenu(tr("&Message"));
-    QAction *deleteLocal = message->addAction(tr("&Delete on this device"), this,
-        [this] { deleteSelected(false); });
+    QMenu* message = menuBar()->addMenu(tr("&Message"));
+    QAction* deleteLocal
+        = message->addAction(tr("&Delete on this device"), this, [this] { deleteSelected(false); });
     deleteLocal->setShortcut(QKeySequence::Delete);
     deleteLocal->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_messageView->addAction(deleteLocal);
-    QAction *deleteAll = message->addAction(tr("Delete &everywhere…"), this,
-        [this] { deleteSelected(true); });
+    QAction* deleteAll
+        = message->addAction(tr("Delete &everywhere…"), this, [this] { deleteSelected(true); });
     deleteAll->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Delete));
     deleteAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_messageView->addAction(deleteAll);
 
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
 }
 
@@ -237,12 +239,9 @@ void MainWindow::onStateChanged(ConnectionState state)
     }
 }
 
-QString MainWindow::currentPeer() const
-{
-    return m_messages->peer();
-}
+QString MainWindow::currentPeer() const { return m_messages->peer(); }
 
-void MainWindow::openConversation(const QString &peerAddress)
+void MainWindow::openConversation(const QString& peerAddress)
 {
     m_messages->setPeer(peerAddress);
     m_composer->setEnabled(!peerAddress.isEmpty());
@@ -252,7 +251,8 @@ void MainWindow::openConversation(const QString &peerAddress)
     }
     const int row = m_conversations->rowOf(peerAddress);
     const QString name = row >= 0
-        ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole).toString()
+        ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole)
+              .toString()
         : peerAddress;
     m_peerHeader->setText(name == peerAddress ? peerAddress : tr("%1 <%2>").arg(name, peerAddress));
     if (row >= 0) {
@@ -262,7 +262,7 @@ void MainWindow::openConversation(const QString &peerAddress)
     m_composer->textEdit()->setFocus();
 }
 
-void MainWindow::onConversationActivated(const QModelIndex &proxyIndex)
+void MainWindow::onConversationActivated(const QModelIndex& proxyIndex)
 {
     const QString peer = proxyIndex.data(ConversationModel::PeerAddressRole).toString();
     if (peer != m_messages->peer()) {
@@ -270,29 +270,29 @@ void MainWindow::onConversationActivated(const QModelIndex &proxyIndex)
     }
 }
 
-void MainWindow::onMessageClicked(const QModelIndex &index)
+void MainWindow::onMessageClicked(const QModelIndex& index)
 {
     const Message m = m_messages->messageAt(index.row());
     if (!m.partial) {
         return;
     }
     // A notified device fetches the whole message when the user opens it (DEV-3).
-    m_client->fetchBody(m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](
-                                   const protocol::Error &error) {
-        if (!guard) {
-            return;
-        }
-        if (!error.isNull()) {
-            showError(ErrorText::forAction(error));
-            return;
-        }
-        if (isActiveWindow()) {
-            m_client->markRead(id);
-        }
-    });
+    m_client->fetchBody(
+        m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+            if (!guard) {
+                return;
+            }
+            if (!error.isNull()) {
+                showError(ErrorText::forAction(error));
+                return;
+            }
+            if (isActiveWindow()) {
+                m_client->markRead(id);
+            }
+        });
 }
 
-void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
+void MainWindow::onRowsInserted(const QModelIndex&, int first, int last)
 {
     // Older pages arrive at the top while reading back; keep the view where it was.
     if (first == 0 && last < m_messages->rowCount() - 1 && !m_stickToBottom) {
@@ -306,7 +306,7 @@ void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
 
 void MainWindow::onScrolled(int value)
 {
-    QScrollBar *bar = m_messageView->verticalScrollBar();
+    QScrollBar* bar = m_messageView->verticalScrollBar();
     m_stickToBottom = value >= bar->maximum() - 4;
     if (value == bar->minimum() && m_messages->canFetchMore()) {
         const int before = bar->maximum();
@@ -316,7 +316,7 @@ void MainWindow::onScrolled(int value)
     }
 }
 
-void MainWindow::changeEvent(QEvent *event)
+void MainWindow::changeEvent(QEvent* event)
 {
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
@@ -338,7 +338,7 @@ void MainWindow::markVisibleRead()
     }
 }
 
-void MainWindow::send(const QString &subject, const QString &body)
+void MainWindow::send(const QString& subject, const QString& body)
 {
     const QString peer = m_messages->peer();
     if (peer.isEmpty()) {
@@ -356,12 +356,12 @@ void MainWindow::newConversation()
 {
     QStringList suggestions;
     const QList<Contact> contacts = m_client->contacts();
-    for (const Contact &c : contacts) {
+    for (const Contact& c : contacts) {
         suggestions.append(c.address);
     }
     bool ok = false;
-    const QString address = QInputDialog::getItem(this, tr("New conversation"),
-        tr("CPM address of the contact:"), suggestions, 0, true, &ok)
+    const QString address = QInputDialog::getItem(
+        this, tr("New conversation"), tr("CPM address of the contact:"), suggestions, 0, true, &ok)
                                 .trimmed();
     if (!ok || address.isEmpty()) {
         return;
@@ -394,15 +394,15 @@ void MainWindow::deleteSelected(bool everywhere)
         != QMessageBox::Yes) {
         return;
     }
-    m_client->deleteEverywhere(m.id, [this, guard = QPointer<MainWindow>(this)](
-                                         const protocol::Error &error) {
-        if (guard && !error.isNull()) {
-            showError(ErrorText::forAction(error));
-        }
-    });
+    m_client->deleteEverywhere(
+        m.id, [this, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+            if (guard && !error.isNull()) {
+                showError(ErrorText::forAction(error));
+            }
+        });
 }
 
-void MainWindow::showMessageMenu(const QPoint &pos)
+void MainWindow::showMessageMenu(const QPoint& pos)
 {
     const QModelIndex index = m_messageView->indexAt(pos);
     if (!index.isValid()) {
@@ -429,29 +429,26 @@ void MainWindow::showDiagnostics()
             lines.append(it.key() + QStringLiteral(": ") + it.value().toString());
         }
     }
-    for (const protocol::Error &e : diag.lastErrors) {
+    for (const protocol::Error& e : diag.lastErrors) {
         lines.append(tr("error: %1 — %2").arg(e.code, e.message));
     }
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Diagnostics — %1").arg(windowTitle()));
-    auto *text = new QPlainTextEdit(lines.join(QLatin1Char('\n')), &dialog);
+    auto* text = new QPlainTextEdit(lines.join(QLatin1Char('\n')), &dialog);
     text->setReadOnly(true);
     text->setAccessibleName(tr("Diagnostics"));
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
-    QPushButton *copy = buttons->addButton(tr("&Copy as text"), QDialogButtonBox::ActionRole);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    QPushButton* copy = buttons->addButton(tr("&Copy as text"), QDialogButtonBox::ActionRole);
     connect(copy, &QPushButton::clicked, &dialog,
         [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(&dialog);
+    auto* layout = new QVBoxLayout(&dialog);
     layout->addWidget(text);
     layout->addWidget(buttons);
     dialog.resize(560, 380);
     dialog.exec();
 }
 
-void MainWindow::showError(const QString &text)
-{
-    statusBar()->showMessage(text, 8000);
-}
+void MainWindow::showError(const QString& text) { statusBar()->showMessage(text, 8000); }
 
 } // namespace cpm::ui

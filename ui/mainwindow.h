@@ -29,50 +29,50 @@ class MainWindow final : public QMainWindow {
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    explicit MainWindow(Client *client, QWidget *parent = nullptr);
+    explicit MainWindow(Client* client, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     //! Opens the conversation with \a peerAddress (also one with no messages yet).
-    void openConversation(const QString &peerAddress);
+    void openConversation(const QString& peerAddress);
     QString currentPeer() const;
 
-    ConversationModel *conversationModel() const { return m_conversations; }
-    MessageModel *messageModel() const { return m_messages; }
+    ConversationModel* conversationModel() const { return m_conversations; }
+    MessageModel* messageModel() const { return m_messages; }
 
 Q_SIGNALS:
     //! The device was signed out (remotely or here); the app returns to sign-in.
     void signedOut();
 
 protected:
-    void changeEvent(QEvent *event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void buildMenus();
     void updateTitle();
     void onStateChanged(ConnectionState state);
-    void onConversationActivated(const QModelIndex &proxyIndex);
-    void onMessageClicked(const QModelIndex &index);
-    void onRowsInserted(const QModelIndex &parent, int first, int last);
+    void onConversationActivated(const QModelIndex& proxyIndex);
+    void onMessageClicked(const QModelIndex& index);
+    void onRowsInserted(const QModelIndex& parent, int first, int last);
     void onScrolled(int value);
     void markVisibleRead();
-    void send(const QString &subject, const QString &body);
+    void send(const QString& subject, const QString& body);
     void newConversation();
     void deleteSelected(bool everywhere);
-    void showMessageMenu(const QPoint &pos);
+    void showMessageMenu(const QPoint& pos);
     void showDiagnostics();
-    void showError(const QString &text);
+    void showError(const QString& text);
 
-    Client *m_client;
-    ConversationModel *m_conversations;
-    MessageModel *m_messages;
-    QSortFilterProxyModel *m_filter;
-    QLineEdit *m_search;
-    QListView *m_conversationView;
-    QLabel *m_peerHeader;
-    QListView *m_messageView;
-    Composer *m_composer;
-    QLabel *m_stateLabel;
-    QProgressBar *m_syncProgress;
+    Client* m_client;
+    ConversationModel* m_conversations;
+    MessageModel* m_messages;
+    QSortFilterProxyModel* m_filter;
+    QLineEdit* m_search;
+    QListView* m_conversationView;
+    QLabel* m_peerHeader;
+    QListView* m_messageView;
+    Composer* m_composer;
+    QLabel* m_stateLabel;
+    QProgressBar* m_syncProgress;
     bool m_stickToBottom = true;
 };
 

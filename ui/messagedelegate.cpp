@@ -12,55 +12,55 @@
 namespace cpm::ui {
 
 namespace {
-    constexpr int Margin = 10; // between the bubble and the view's edge
-    constexpr int Inner = 9; // inside the bubble
-    constexpr int Gap = 3; // between rows
-    constexpr int SeparatorHeight = 30;
-    constexpr double MaxWidthRatio = 0.72;
+constexpr int Margin = 10; // between the bubble and the view's edge
+constexpr int Inner = 9; // inside the bubble
+constexpr int Gap = 3; // between rows
+constexpr int SeparatorHeight = 30;
+constexpr double MaxWidthRatio = 0.72;
 
-    int viewWidth(const QStyleOptionViewItem &option)
-    {
-        if (const auto *view = qobject_cast<const QAbstractItemView *>(option.widget)) {
-            return view->viewport()->width();
-        }
-        return option.rect.width();
+int viewWidth(const QStyleOptionViewItem& option)
+{
+    if (const auto* view = qobject_cast<const QAbstractItemView*>(option.widget)) {
+        return view->viewport()->width();
     }
+    return option.rect.width();
+}
 
-    bool startsNewDay(const QModelIndex &index)
-    {
-        if (index.row() == 0) {
-            return true;
-        }
-        const QModelIndex previous = index.siblingAtRow(index.row() - 1);
-        return previous.data(MessageModel::TimeRole).toDateTime().date()
-            != index.data(MessageModel::TimeRole).toDateTime().date();
+bool startsNewDay(const QModelIndex& index)
+{
+    if (index.row() == 0) {
+        return true;
     }
+    const QModelIndex previous = index.siblingAtRow(index.row() - 1);
+    return previous.data(MessageModel::TimeRole).toDateTime().date()
+        != index.data(MessageModel::TimeRole).toDateTime().date();
+}
 
-    QString dayText(const QDate &date)
-    {
-        const QDate today = QDate::currentDate();
-        if (date == today) {
-            return MessageDelegate::tr("Today");
-        }
-        if (date == today.addDays(-1)) {
-            return MessageDelegate::tr("Yesterday");
-        }
-        return QLocale().toString(date, QLocale::LongFormat);
+QString dayText(const QDate& date)
+{
+    const QDate today = QDate::currentDate();
+    if (date == today) {
+        return MessageDelegate::tr("Today");
     }
+    if (date == today.addDays(-1)) {
+        return MessageDelegate::tr("Yesterday");
+    }
+    return QLocale().toString(date, QLocale::LongFormat);
+}
 
-    QString ticks(const QString &status)
-    {
-        if (status == QLatin1StringView("pending")) {
-            return QStringLiteral("🕓");
-        }
-        if (status == QLatin1StringView("sent")) {
-            return QStringLiteral("✓");
-        }
-        if (status == QLatin1StringView("delivered") || status == QLatin1StringView("displayed")) {
-            return QStringLiteral("✓✓");
-        }
-        return QStringLiteral("!");
+QString ticks(const QString& status)
+{
+    if (status == QLatin1StringView("pending")) {
+        return QStringLiteral("🕓");
     }
+    if (status == QLatin1StringView("sent")) {
+        return QStringLiteral("✓");
+    }
+    if (status == QLatin1StringView("delivered") || status == QLatin1StringView("displayed")) {
+        return QStringLiteral("✓✓");
+    }
+    return QStringLiteral("!");
+}
 } // namespace
 
 struct MessageDelegate::Layout {
@@ -83,7 +83,7 @@ QString MessageDelegate::placeholderText()
     return tr("Notification only — click to load the message");
 }
 
-QString MessageDelegate::statusText(const QString &statusName)
+QString MessageDelegate::statusText(const QString& statusName)
 {
     if (statusName == QLatin1StringView("pending")) {
         return tr("Waiting to be sent");
@@ -104,7 +104,7 @@ QString MessageDelegate::statusText(const QString &statusName)
 }
 
 MessageDelegate::Layout MessageDelegate::layout(
-    const QStyleOptionViewItem &option, const QModelIndex &index) const
+    const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     Layout l;
     const int width = viewWidth(option);
@@ -159,7 +159,7 @@ MessageDelegate::Layout MessageDelegate::layout(
     return l;
 }
 
-QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     QStyleOptionViewItem opt = option;
     opt.rect.moveTo(0, 0);
@@ -167,10 +167,10 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 }
 
 void MessageDelegate::paint(
-    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+    QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     const Layout l = layout(option, index);
-    const QPalette &pal = option.palette;
+    const QPalette& pal = option.palette;
     const bool outgoing = index.data(MessageModel::OutgoingRole).toBool();
     const bool dark = pal.color(QPalette::Window).lightness() < 128;
 
@@ -218,7 +218,8 @@ void MessageDelegate::paint(
     painter->setPen(ink);
     if (!l.subject.isNull()) {
         painter->setFont(l.subjectFont);
-        painter->drawText(l.subject, Qt::TextWordWrap, index.data(MessageModel::SubjectRole).toString());
+        painter->drawText(
+            l.subject, Qt::TextWordWrap, index.data(MessageModel::SubjectRole).toString());
     }
     painter->setFont(l.bodyFont);
     QColor bodyInk = ink;

@@ -16,18 +16,18 @@ class MessageDelegate final : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-        const QModelIndex &index) const override;
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+        const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
     //! The text shown for a message this device was only notified of.
     static QString placeholderText();
     //! The accessible / tooltip description of a delivery state.
-    static QString statusText(const QString &statusName);
+    static QString statusText(const QString& statusName);
 
 private:
     struct Layout;
-    Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    Layout layout(const QStyleOptionViewItem& option, const QModelIndex& index) const;
 };
 
 } // namespace cpm::ui

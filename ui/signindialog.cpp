@@ -18,7 +18,7 @@
 
 namespace cpm::ui {
 
-SignInDialog::SignInDialog(Client *client, QWidget *parent)
+SignInDialog::SignInDialog(Client* client, QWidget* parent)
     : QDialog(parent)
     , m_client(client)
     , m_notice(new QLabel(this))
@@ -35,7 +35,7 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
     setWindowTitle(tr("Sign in — CPM"));
     setObjectName(QStringLiteral("signInDialog"));
 
-    auto *heading = new QLabel(tr("<h2>Sign in to CPM</h2>"
+    auto* heading = new QLabel(tr("<h2>Sign in to CPM</h2>"
                                   "<p>This device will be registered with your account so "
                                   "messages reach it like your other devices.</p>"),
         this);
@@ -59,7 +59,7 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
         { QStringLiteral("fixed"), tr("Fixed phone") },
         { QStringLiteral("tablet"), tr("Tablet / PDA") },
     };
-    for (const auto &[value, label] : kinds) {
+    for (const auto& [value, label] : kinds) {
         m_kind->addItem(label, value);
     }
 
@@ -76,7 +76,7 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
     m_error->setObjectName(QStringLiteral("error"));
     m_signIn->setObjectName(QStringLiteral("signIn"));
 
-    auto *form = new QFormLayout;
+    auto* form = new QFormLayout;
     form->addRow(tr("Se&rver:"), m_server);
     form->addRow(tr("CPM &address:"), m_address);
     form->addRow(tr("&Password:"), m_password);
@@ -99,12 +99,12 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
     m_guest->setToolTip(tr("Guest sign-in is not available in this version yet."));
     m_guest->setFlat(true);
 
-    auto *buttons = new QDialogButtonBox(this);
+    auto* buttons = new QDialogButtonBox(this);
     buttons->addButton(m_signIn, QDialogButtonBox::AcceptRole);
     buttons->addButton(QDialogButtonBox::Cancel);
     m_signIn->setDefault(true);
 
-    auto *layout = new QVBoxLayout(this);
+    auto* layout = new QVBoxLayout(this);
     layout->addWidget(heading);
     layout->addWidget(m_notice);
     layout->addLayout(form);
@@ -116,7 +116,7 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
 
     connect(buttons, &QDialogButtonBox::accepted, this, &SignInDialog::signIn);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    for (QLineEdit *edit : { m_server, m_address, m_password, m_deviceName }) {
+    for (QLineEdit* edit : { m_server, m_address, m_password, m_deviceName }) {
         connect(edit, &QLineEdit::textChanged, this, &SignInDialog::updateButtons);
     }
     updateButtons();
@@ -125,7 +125,7 @@ SignInDialog::SignInDialog(Client *client, QWidget *parent)
 
 SignInDialog::~SignInDialog() = default;
 
-void SignInDialog::setNotice(const QString &text)
+void SignInDialog::setNotice(const QString& text)
 {
     m_notice->setText(text);
     m_notice->setVisible(!text.isEmpty());
@@ -144,8 +144,8 @@ void SignInDialog::updateButtons()
 void SignInDialog::setBusy(bool busy)
 {
     m_progress->setVisible(busy);
-    for (QWidget *w : std::initializer_list<QWidget *> {
-             m_server, m_address, m_password, m_deviceName, m_kind }) {
+    for (QWidget* w :
+        std::initializer_list<QWidget*> { m_server, m_address, m_password, m_deviceName, m_kind }) {
         w->setEnabled(!busy);
     }
     updateButtons();
@@ -162,7 +162,7 @@ void SignInDialog::signIn()
     m_client->setServerUrl(url);
     m_client->registerDevice(m_address->text().trimmed(), m_password->text(),
         m_deviceName->text().trimmed(), m_kind->currentData().toString(),
-        [this, url, guard = QPointer<SignInDialog>(this)](const protocol::Error &error) {
+        [this, url, guard = QPointer<SignInDialog>(this)](const protocol::Error& error) {
             if (!guard) {
                 return;
             }

@@ -23,28 +23,28 @@ class SignInDialog final : public QDialog {
     Q_DISABLE_COPY_MOVE(SignInDialog)
 
 public:
-    explicit SignInDialog(Client *client, QWidget *parent = nullptr);
+    explicit SignInDialog(Client* client, QWidget* parent = nullptr);
     ~SignInDialog() override;
 
     //! Shows a message above the form, e.g. why the user is back here.
-    void setNotice(const QString &text);
+    void setNotice(const QString& text);
 
 private:
     void updateButtons();
     void signIn();
     void setBusy(bool busy);
 
-    Client *m_client;
-    QLabel *m_notice;
-    QLineEdit *m_server;
-    QLineEdit *m_address;
-    QLineEdit *m_password;
-    QLineEdit *m_deviceName;
-    QComboBox *m_kind;
-    QLabel *m_error;
-    QProgressBar *m_progress;
-    QPushButton *m_signIn;
-    QPushButton *m_guest;
+    Client* m_client;
+    QLabel* m_notice;
+    QLineEdit* m_server;
+    QLineEdit* m_address;
+    QLineEdit* m_password;
+    QLineEdit* m_deviceName;
+    QComboBox* m_kind;
+    QLabel* m_error;
+    QProgressBar* m_progress;
+    QPushButton* m_signIn;
+    QPushButton* m_guest;
 };
 
 } // namespace cpm::ui

@@ -8,16 +8,13 @@
 #include <QApplication>
 #include <QTimer>
 
-DesktopApp::DesktopApp(cpm::Client *client, QObject *parent)
+DesktopApp::DesktopApp(cpm::Client* client, QObject* parent)
     : QObject(parent)
     , m_client(client)
 {
 }
 
-DesktopApp::~DesktopApp()
-{
-    delete m_window;
-}
+DesktopApp::~DesktopApp() { delete m_window; }
 
 bool DesktopApp::start()
 {
@@ -32,7 +29,7 @@ bool DesktopApp::start()
     return true;
 }
 
-bool DesktopApp::signIn(const QString &notice)
+bool DesktopApp::signIn(const QString& notice)
 {
     cpm::ui::SignInDialog dialog(m_client);
     dialog.setNotice(notice);

@@ -20,17 +20,17 @@ class DesktopApp final : public QObject {
     Q_DISABLE_COPY_MOVE(DesktopApp)
 
 public:
-    explicit DesktopApp(cpm::Client *client, QObject *parent = nullptr);
+    explicit DesktopApp(cpm::Client* client, QObject* parent = nullptr);
     ~DesktopApp() override;
 
     //! Shows the right window; false when the user cancelled the sign-in.
     bool start();
 
 private:
-    bool signIn(const QString &notice);
+    bool signIn(const QString& notice);
     void showMainWindow();
     void onSignedOut();
 
-    cpm::Client *m_client;
+    cpm::Client* m_client;
     QPointer<cpm::ui::MainWindow> m_window;
 };

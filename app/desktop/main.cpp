@@ -14,7 +14,7 @@
 #include <QStandardPaths>
 #include <QTranslator>
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("cpm-desktop"));
@@ -28,14 +28,14 @@ int main(int argc, char **argv)
         QApplication::installTranslator(&qtTranslator);
     }
     QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("cpm"), QStringLiteral("_"),
-            QStringLiteral(":/i18n"))) {
+    if (translator.load(
+            QLocale(), QStringLiteral("cpm"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
         QApplication::installTranslator(&translator);
     }
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main",
-        "Converged IP Messaging on this device. Run several with a profile each."));
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "Converged IP Messaging on this device. Run several with a profile each."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption profileOption(QStringLiteral("profile"),

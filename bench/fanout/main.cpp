@@ -36,9 +36,9 @@ QElapsedTimer g_clock;
 //! A bare protocol peer: just enough of a client to register and receive.
 class Peer final : public QObject {
 public:
-    std::function<void(const Frame &)> onEvent;
+    std::function<void(const Frame&)> onEvent;
 
-    bool open(const QUrl &url)
+    bool open(const QUrl& url)
     {
         QEventLoop loop;
         connect(&m_ws, &QWebSocket::connected, &loop, &QEventLoop::quit);
@@ -49,8 +49,8 @@ public:
         return m_ws.state() == QAbstractSocket::ConnectedState;
     }
 
-    void post(QLatin1StringView op, const QJsonObject &args,
-        std::function<void(const Frame &)> done = {})
+    void post(
+        QLatin1StringView op, const QJsonObject& args, std::function<void(const Frame&)> done = {})
     {
         const qint64 id = m_nextId++;
         if (done) {
@@ -60,11 +60,11 @@ public:
     }
 
     //! Sends a request and waits for its answer (set-up only, never in the measured path).
-    Frame call(QLatin1StringView op, const QJsonObject &args)
+    Frame call(QLatin1StringView op, const QJsonObject& args)
     {
         Frame answer = Frame::failure(0, Error { QStringLiteral("timeout"), {}, -1 });
         QEventLoop loop;
-        post(op, args, [&](const Frame &f) {
+        post(op, args, [&](const Frame& f) {
             answer = f;
             loop.quit();
         });
@@ -73,13 +73,15 @@ public:
         return answer;
     }
 
-    bool signIn(const QString &address, const QString &instance)
+    bool signIn(const QString& address, const QString& instance)
     {
-        if (call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } }).isFailure()) {
+        if (call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } })
+                .isFailure()) {
             return false;
         }
         const QJsonObject device { { QStringLiteral("instanceId"), instance },
-            { QStringLiteral("name"), instance }, { QStringLiteral("kind"), QStringLiteral("laptop") },
+            { QStringLiteral("name"), instance },
+            { QStringLiteral("kind"), QStringLiteral("laptop") },
             { QStringLiteral("capabilities"), QJsonArray { QStringLiteral("text") } } };
         const Frame r = call(op::Register,
             { { QStringLiteral("address"), address },
@@ -114,13 +116,13 @@ public:
     void close() { m_ws.close(); }
 
 private:
-    void onText(const QString &text)
+    void onText(const QString& text)
     {
         const DecodeResult d = decode(text.toUtf8(), limits::MaxFrameBytes);
         if (!d.frame) {
             return;
         }
-        const Frame &f = *d.frame;
+        const Frame& f = *d.frame;
         if (f.type == Frame::Type::Event) {
             m_position = std::max(m_position, f.seq);
             if (onEvent) {
@@ -142,7 +144,7 @@ private:
     qint64 m_nextId = 1;
     qint64 m_position = 0;
     qint64 m_acked = 0;
-    std::unordered_map<qint64, std::function<void(const Frame &)>> m_pending;
+    std::unordered_map<qint64, std::function<void(const Frame&)>> m_pending;
 };
 
 struct Server {
@@ -151,7 +153,7 @@ struct Server {
     QProcess process;
     QUrl url;
 
-    bool admin(const QStringList &args)
+    bool admin(const QStringList& args)
     {
         QProcess p;
         p.start(binary, QStringList { QStringLiteral("--data"), dir.path() } + args);
@@ -165,17 +167,17 @@ struct Server {
             return false;
         }
         pw.close();
-        for (const char *user : { "sender@bench.example", "rcpt@bench.example" }) {
+        for (const char* user : { "sender@bench.example", "rcpt@bench.example" }) {
             if (!admin({ QStringLiteral("user"), QStringLiteral("add"), QString::fromLatin1(user),
                     QStringLiteral("--password-file"), pw.fileName() })) {
                 return false;
             }
         }
         // The bench measures routing and storage, not the operator's safety limits.
-        admin({ QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("quota.dailyMessages"),
-            QStringLiteral("0") });
-        admin({ QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("deferred.maxCount"),
-            QStringLiteral("100000000") });
+        admin({ QStringLiteral("settings"), QStringLiteral("set"),
+            QStringLiteral("quota.dailyMessages"), QStringLiteral("0") });
+        admin({ QStringLiteral("settings"), QStringLiteral("set"),
+            QStringLiteral("deferred.maxCount"), QStringLiteral("100000000") });
         QStringList args { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
             QStringLiteral("0") };
         if (routingOnly) {
@@ -215,7 +217,7 @@ struct Row {
     int complete = 0, total = 0;
 };
 
-double percentile(std::vector<double> &v, double p)
+double percentile(std::vector<double>& v, double p)
 {
     if (v.empty()) {
         return 0;
@@ -225,7 +227,7 @@ double percentile(std::vector<double> &v, double p)
     return v[k];
 }
 
-Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
+Row runOnce(const QString& binary, bool routingOnly, int rate, double seconds)
 {
     Row row;
     row.mode = routingOnly ? QStringLiteral("routing only") : QStringLiteral("durable");
@@ -239,7 +241,8 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
     const QString rcpt = QStringLiteral("rcpt@bench.example");
     Peer sender;
     std::vector<std::unique_ptr<Peer>> devices;
-    if (!sender.open(server.url) || !sender.signIn(QStringLiteral("sender@bench.example"), QStringLiteral("s"))) {
+    if (!sender.open(server.url)
+        || !sender.signIn(QStringLiteral("sender@bench.example"), QStringLiteral("s"))) {
         server.stop();
         return row;
     }
@@ -256,7 +259,7 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
             server.stop();
             return row;
         }
-        peer->onEvent = [&](const Frame &f) {
+        peer->onEvent = [&](const Frame& f) {
             if (f.event != event::Message) {
                 return;
             }
@@ -283,7 +286,7 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
     QTimer ackTimer;
     ackTimer.setInterval(50);
     QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
-        for (auto &d : devices) {
+        for (auto& d : devices) {
             d->ackPosition();
         }
     });
@@ -317,7 +320,8 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
     for (int i = 0; i < total; ++i) {
         if (doneAt[static_cast<size_t>(i)] > 0) {
             latencies.push_back(
-                static_cast<double>(doneAt[static_cast<size_t>(i)] - sentAt[static_cast<size_t>(i)]) / 1e6);
+                static_cast<double>(doneAt[static_cast<size_t>(i)] - sentAt[static_cast<size_t>(i)])
+                / 1e6);
             last = std::max(last, doneAt[static_cast<size_t>(i)]);
         }
     }
@@ -327,7 +331,7 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
     row.p99 = percentile(latencies, 0.99);
     row.p999 = percentile(latencies, 0.999);
     sender.close();
-    for (auto &d : devices) {
+    for (auto& d : devices) {
         d->close();
     }
     server.stop();
@@ -336,14 +340,16 @@ Row runOnce(const QString &binary, bool routingOnly, int rate, double seconds)
 
 } // namespace
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Fan-out latency of cpm-server: 1 sender → 1 user with 3 devices"));
+    parser.setApplicationDescription(
+        QStringLiteral("Fan-out latency of cpm-server: 1 sender → 1 user with 3 devices"));
     parser.addHelpOption();
-    parser.addOption({ QStringLiteral("rates"), QStringLiteral("Comma-separated send rates (msg/s)."),
-        QStringLiteral("list"), QStringLiteral("2000,5000,10000,15000") });
+    parser.addOption(
+        { QStringLiteral("rates"), QStringLiteral("Comma-separated send rates (msg/s)."),
+            QStringLiteral("list"), QStringLiteral("2000,5000,10000,15000") });
     parser.addOption({ QStringLiteral("seconds"), QStringLiteral("Seconds of sending per row."),
         QStringLiteral("s"), QStringLiteral("3") });
     parser.addOption({ QStringLiteral("server"), QStringLiteral("cpm-server binary."),
@@ -356,12 +362,14 @@ int main(int argc, char **argv)
         "p99 ms", "p99.9 ms", "complete");
     double durableP99At2k = -1, routingP99At2k = -1;
     int bestRate = 0;
-    for (const QString &r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
+    for (const QString& r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
         const int rate = r.toInt();
         for (const bool routingOnly : { false, true }) {
-            const Row row = runOnce(parser.value(QStringLiteral("server")), routingOnly, rate, seconds);
+            const Row row
+                = runOnce(parser.value(QStringLiteral("server")), routingOnly, rate, seconds);
             std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d\n", qPrintable(row.mode),
-                row.targetRate, row.achievedRate, row.p50, row.p99, row.p999, row.complete, row.total);
+                row.targetRate, row.achievedRate, row.p50, row.p99, row.p999, row.complete,
+                row.total);
             std::fflush(stdout);
             if (rate == 2000) {
                 (routingOnly ? routingP99At2k : durableP99At2k) = row.p99;
@@ -373,7 +381,8 @@ int main(int argc, char **argv)
         }
     }
     if (durableP99At2k >= 0 && routingP99At2k > 0) {
-        std::printf("\ndurable/routing-only p99 at 2000 msg/s: %.1fx\n", durableP99At2k / routingP99At2k);
+        std::printf(
+            "\ndurable/routing-only p99 at 2000 msg/s: %.1fx\n", durableP99At2k / routingP99At2k);
     }
     std::printf("highest durable rate with p99 < 50 ms: %d msg/s\n", bestRate);
     return 0;

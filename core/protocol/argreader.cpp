@@ -7,14 +7,14 @@
 
 namespace cpm::protocol {
 
-void ArgReader::fail(QLatin1StringView code, const QString &message)
+void ArgReader::fail(QLatin1StringView code, const QString& message)
 {
     if (m_error.isNull()) {
         m_error = Error { QString(code), message, -1 };
     }
 }
 
-QJsonValue ArgReader::take(QLatin1StringView key, Presence presence, bool *present)
+QJsonValue ArgReader::take(QLatin1StringView key, Presence presence, bool* present)
 {
     *present = false;
     if (!ok()) {
@@ -136,11 +136,13 @@ QStringList ArgReader::stringList(
     const QJsonArray array = v.toArray();
     if (!v.isArray() || array.size() > maxItems) {
         fail(error::BadRequest,
-            QStringLiteral("field '%1' must be a list of at most %2 strings").arg(key).arg(maxItems));
+            QStringLiteral("field '%1' must be a list of at most %2 strings")
+                .arg(key)
+                .arg(maxItems));
         return {};
     }
     QStringList out;
-    for (const QJsonValue &item : array) {
+    for (const QJsonValue& item : array) {
         if (!item.isString() || item.toString().size() > maxChars) {
             fail(error::BadRequest,
                 QStringLiteral("field '%1' must hold strings of at most %2 characters")
@@ -154,7 +156,7 @@ QStringList ArgReader::stringList(
 }
 
 QString ArgReader::oneOf(
-    QLatin1StringView key, const QLatin1StringView *allowed, qsizetype count, Presence presence)
+    QLatin1StringView key, const QLatin1StringView* allowed, qsizetype count, Presence presence)
 {
     const QString s = string(key, 64, presence);
     if (s.isEmpty()) {
@@ -172,7 +174,7 @@ QString ArgReader::oneOf(
     return {};
 }
 
-bool isValidAddress(const QString &address)
+bool isValidAddress(const QString& address)
 {
     // local@domain, as in an e-mail address or a SIP URI's user part; kept deliberately
     // simple because the server, not the syntax, is the authority on who exists.
@@ -181,9 +183,9 @@ bool isValidAddress(const QString &address)
     return address.size() <= limits::MaxAddressChars && re.match(address).hasMatch();
 }
 
-bool isValidKind(const QString &value)
+bool isValidKind(const QString& value)
 {
-    for (const auto &k : kind::All) {
+    for (const auto& k : kind::All) {
         if (value == k) {
             return true;
         }
@@ -191,14 +193,14 @@ bool isValidKind(const QString &value)
     return false;
 }
 
-bool isValidDelivery(const QString &value)
+bool isValidDelivery(const QString& value)
 {
     return value == delivery::Full || value == delivery::Notification || value == delivery::None;
 }
 
-bool isValidStatus(const QString &value)
+bool isValidStatus(const QString& value)
 {
-    for (const auto &s : status::All) {
+    for (const auto& s : status::All) {
         if (value == s) {
             return true;
         }
@@ -206,7 +208,7 @@ bool isValidStatus(const QString &value)
     return false;
 }
 
-bool isValidClientId(const QString &clientId)
+bool isValidClientId(const QString& clientId)
 {
     static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9._\\-]{1,64}$"));
     return re.match(clientId).hasMatch();

@@ -16,7 +16,7 @@ class ArgReader final {
 public:
     enum Presence { Required, Optional };
 
-    explicit ArgReader(const QJsonObject &args)
+    explicit ArgReader(const QJsonObject& args)
         : m_args(args)
     {
     }
@@ -33,22 +33,22 @@ public:
         Presence presence = Optional);
     //! A string that must be one of \a allowed.
     template <qsizetype N>
-    QString oneOf(QLatin1StringView key, const QLatin1StringView (&allowed)[N],
-        Presence presence = Required)
+    QString oneOf(
+        QLatin1StringView key, const QLatin1StringView (&allowed)[N], Presence presence = Required)
     {
         return oneOf(key, allowed, N, presence);
     }
-    QString oneOf(QLatin1StringView key, const QLatin1StringView *allowed, qsizetype count,
+    QString oneOf(QLatin1StringView key, const QLatin1StringView* allowed, qsizetype count,
         Presence presence = Required);
 
     bool has(QLatin1StringView key) const { return m_args.contains(key); }
     bool ok() const { return m_error.isNull(); }
-    const Error &error() const { return m_error; }
+    const Error& error() const { return m_error; }
     //! Records a caller-side validation failure in the same way.
-    void fail(QLatin1StringView code, const QString &message);
+    void fail(QLatin1StringView code, const QString& message);
 
 private:
-    QJsonValue take(QLatin1StringView key, Presence presence, bool *present);
+    QJsonValue take(QLatin1StringView key, Presence presence, bool* present);
 
     QJsonObject m_args;
     Error m_error;

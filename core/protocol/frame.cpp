@@ -9,26 +9,26 @@
 namespace cpm::protocol {
 
 namespace {
-    // Integers on the wire stay within what a JSON double holds exactly.
-    constexpr double MaxSafeInteger = 9007199254740991.0;
+// Integers on the wire stay within what a JSON double holds exactly.
+constexpr double MaxSafeInteger = 9007199254740991.0;
 
-    bool isValidId(const QJsonValue &id)
-    {
-        if (id.isDouble()) {
-            const double v = id.toDouble();
-            return v >= 0 && v <= MaxSafeInteger && v == static_cast<double>(static_cast<qint64>(v));
-        }
-        if (id.isString()) {
-            const QString s = id.toString();
-            return !s.isEmpty() && s.size() <= 64;
-        }
-        return false;
+bool isValidId(const QJsonValue& id)
+{
+    if (id.isDouble()) {
+        const double v = id.toDouble();
+        return v >= 0 && v <= MaxSafeInteger && v == static_cast<double>(static_cast<qint64>(v));
     }
+    if (id.isString()) {
+        const QString s = id.toString();
+        return !s.isEmpty() && s.size() <= 64;
+    }
+    return false;
+}
 
-    Error makeError(QLatin1StringView code, const QString &message)
-    {
-        return Error { QString(code), message, -1 };
-    }
+Error makeError(QLatin1StringView code, const QString& message)
+{
+    return Error { QString(code), message, -1 };
+}
 } // namespace
 
 QJsonObject Error::toJson() const
@@ -40,7 +40,7 @@ QJsonObject Error::toJson() const
     return o;
 }
 
-Error Error::fromJson(const QJsonObject &object)
+Error Error::fromJson(const QJsonObject& object)
 {
     Error e;
     e.code = object.value(QLatin1StringView("code")).toString();
@@ -52,7 +52,7 @@ Error Error::fromJson(const QJsonObject &object)
     return e;
 }
 
-Frame Frame::request(const QJsonValue &id, QLatin1StringView op, const QJsonObject &args)
+Frame Frame::request(const QJsonValue& id, QLatin1StringView op, const QJsonObject& args)
 {
     Frame f;
     f.type = Type::Request;
@@ -62,7 +62,7 @@ Frame Frame::request(const QJsonValue &id, QLatin1StringView op, const QJsonObje
     return f;
 }
 
-Frame Frame::response(const QJsonValue &id, const QJsonObject &result)
+Frame Frame::response(const QJsonValue& id, const QJsonObject& result)
 {
     Frame f;
     f.type = Type::Response;
@@ -71,7 +71,7 @@ Frame Frame::response(const QJsonValue &id, const QJsonObject &result)
     return f;
 }
 
-Frame Frame::failure(const QJsonValue &id, const Error &error)
+Frame Frame::failure(const QJsonValue& id, const Error& error)
 {
     Frame f;
     f.type = Type::Response;
@@ -80,7 +80,7 @@ Frame Frame::failure(const QJsonValue &id, const Error &error)
     return f;
 }
 
-Frame Frame::streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject &data)
+Frame Frame::streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject& data)
 {
     Frame f;
     f.type = Type::Event;
@@ -90,7 +90,7 @@ Frame Frame::streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject &
     return f;
 }
 
-Frame Frame::transientEvent(QLatin1StringView name, const QJsonObject &data)
+Frame Frame::transientEvent(QLatin1StringView name, const QJsonObject& data)
 {
     return streamEvent(name, 0, data);
 }
@@ -125,14 +125,11 @@ QJsonObject Frame::toJson() const
     return o;
 }
 
-QByteArray Frame::encode() const
-{
-    return QJsonDocument(toJson()).toJson(QJsonDocument::Compact);
-}
+QByteArray Frame::encode() const { return QJsonDocument(toJson()).toJson(QJsonDocument::Compact); }
 
-std::optional<Frame> Frame::fromJson(const QJsonObject &o, Error *err)
+std::optional<Frame> Frame::fromJson(const QJsonObject& o, Error* err)
 {
-    auto fail = [err](const QString &message) -> std::optional<Frame> {
+    auto fail = [err](const QString& message) -> std::optional<Frame> {
         if (err) {
             *err = makeError(error::BadFrame, message);
         }

@@ -20,7 +20,7 @@ struct Error {
 
     bool isNull() const { return code.isEmpty(); }
     QJsonObject toJson() const;
-    static Error fromJson(const QJsonObject &object);
+    static Error fromJson(const QJsonObject& object);
 };
 
 struct Frame {
@@ -36,17 +36,17 @@ struct Frame {
     qint64 seq = 0; //!< stream events: the per-user sequence number; 0 for transient events
     QJsonObject data; //!< event payload
 
-    static Frame request(const QJsonValue &id, QLatin1StringView op, const QJsonObject &args = {});
-    static Frame response(const QJsonValue &id, const QJsonObject &result = {});
-    static Frame failure(const QJsonValue &id, const Error &error);
-    static Frame streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject &data);
-    static Frame transientEvent(QLatin1StringView name, const QJsonObject &data);
+    static Frame request(const QJsonValue& id, QLatin1StringView op, const QJsonObject& args = {});
+    static Frame response(const QJsonValue& id, const QJsonObject& result = {});
+    static Frame failure(const QJsonValue& id, const Error& error);
+    static Frame streamEvent(QLatin1StringView name, qint64 seq, const QJsonObject& data);
+    static Frame transientEvent(QLatin1StringView name, const QJsonObject& data);
 
     bool isFailure() const { return type == Type::Response && !error.isNull(); }
     QJsonObject toJson() const;
     QByteArray encode() const;
     //! Builds a frame from an already parsed object, validating its shape.
-    static std::optional<Frame> fromJson(const QJsonObject &object, Error *error);
+    static std::optional<Frame> fromJson(const QJsonObject& object, Error* error);
 };
 
 struct DecodeResult {

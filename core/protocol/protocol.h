@@ -13,115 +13,115 @@ inline constexpr int Version = 1;
 
 //! Hard limits a peer enforces on what it receives.
 namespace limits {
-    inline constexpr qsizetype MaxFrameBytes = 256 * 1024;
-    inline constexpr qsizetype MaxBodyBytes = 64 * 1024;
-    inline constexpr qsizetype MaxSubjectChars = 256;
-    inline constexpr qsizetype MaxAddressChars = 254;
-    inline constexpr qsizetype MaxNameChars = 64;
-    inline constexpr qsizetype MaxClientIdChars = 64;
-    inline constexpr qsizetype MaxPasswordBytes = 1024;
-    inline constexpr qsizetype MaxPrefValueChars = 4096;
-    inline constexpr int SyncBatch = 500;
-    //! Protocol errors a connection may cause before the server closes it.
-    inline constexpr int MaxProtocolErrors = 20;
+inline constexpr qsizetype MaxFrameBytes = 256 * 1024;
+inline constexpr qsizetype MaxBodyBytes = 64 * 1024;
+inline constexpr qsizetype MaxSubjectChars = 256;
+inline constexpr qsizetype MaxAddressChars = 254;
+inline constexpr qsizetype MaxNameChars = 64;
+inline constexpr qsizetype MaxClientIdChars = 64;
+inline constexpr qsizetype MaxPasswordBytes = 1024;
+inline constexpr qsizetype MaxPrefValueChars = 4096;
+inline constexpr int SyncBatch = 500;
+//! Protocol errors a connection may cause before the server closes it.
+inline constexpr int MaxProtocolErrors = 20;
 } // namespace limits
 
 //! Stable error codes (`error.code`).
 namespace error {
-    inline constexpr QLatin1StringView BadFrame { "bad_frame" };
-    inline constexpr QLatin1StringView FrameTooLarge { "frame_too_large" };
-    inline constexpr QLatin1StringView BadRequest { "bad_request" };
-    inline constexpr QLatin1StringView UnknownOp { "unknown_op" };
-    inline constexpr QLatin1StringView VersionUnsupported { "version_unsupported" };
-    inline constexpr QLatin1StringView NotNegotiated { "not_negotiated" };
-    inline constexpr QLatin1StringView AlreadyNegotiated { "already_negotiated" };
-    inline constexpr QLatin1StringView Unauthenticated { "unauthenticated" };
-    inline constexpr QLatin1StringView AlreadyAuthenticated { "already_authenticated" };
-    inline constexpr QLatin1StringView AuthFailed { "auth_failed" };
-    inline constexpr QLatin1StringView Throttled { "throttled" };
-    inline constexpr QLatin1StringView AccountDisabled { "account_disabled" };
-    inline constexpr QLatin1StringView DeviceSignedOut { "device_signed_out" };
-    inline constexpr QLatin1StringView QuotaExceeded { "quota_exceeded" };
-    inline constexpr QLatin1StringView NoSuchUser { "no_such_user" };
-    inline constexpr QLatin1StringView NotFound { "not_found" };
-    inline constexpr QLatin1StringView TooLarge { "too_large" };
-    inline constexpr QLatin1StringView Conflict { "conflict" };
-    inline constexpr QLatin1StringView Internal { "internal" };
+inline constexpr QLatin1StringView BadFrame { "bad_frame" };
+inline constexpr QLatin1StringView FrameTooLarge { "frame_too_large" };
+inline constexpr QLatin1StringView BadRequest { "bad_request" };
+inline constexpr QLatin1StringView UnknownOp { "unknown_op" };
+inline constexpr QLatin1StringView VersionUnsupported { "version_unsupported" };
+inline constexpr QLatin1StringView NotNegotiated { "not_negotiated" };
+inline constexpr QLatin1StringView AlreadyNegotiated { "already_negotiated" };
+inline constexpr QLatin1StringView Unauthenticated { "unauthenticated" };
+inline constexpr QLatin1StringView AlreadyAuthenticated { "already_authenticated" };
+inline constexpr QLatin1StringView AuthFailed { "auth_failed" };
+inline constexpr QLatin1StringView Throttled { "throttled" };
+inline constexpr QLatin1StringView AccountDisabled { "account_disabled" };
+inline constexpr QLatin1StringView DeviceSignedOut { "device_signed_out" };
+inline constexpr QLatin1StringView QuotaExceeded { "quota_exceeded" };
+inline constexpr QLatin1StringView NoSuchUser { "no_such_user" };
+inline constexpr QLatin1StringView NotFound { "not_found" };
+inline constexpr QLatin1StringView TooLarge { "too_large" };
+inline constexpr QLatin1StringView Conflict { "conflict" };
+inline constexpr QLatin1StringView Internal { "internal" };
 } // namespace error
 
 //! WebSocket close codes the server uses (4000–4999 is the application range).
 namespace close {
-    inline constexpr int SignedOut = 4001;
-    inline constexpr int ProtocolAbuse = 4002;
-    inline constexpr int ServerShutdown = 4003;
+inline constexpr int SignedOut = 4001;
+inline constexpr int ProtocolAbuse = 4002;
+inline constexpr int ServerShutdown = 4003;
 } // namespace close
 
 //! Request operations.
 namespace op {
-    inline constexpr QLatin1StringView Hello { "hello" };
-    inline constexpr QLatin1StringView Register { "register" };
-    inline constexpr QLatin1StringView Login { "login" };
-    inline constexpr QLatin1StringView Whoami { "whoami" };
-    inline constexpr QLatin1StringView Ping { "ping" };
-    inline constexpr QLatin1StringView Sync { "sync" };
-    inline constexpr QLatin1StringView Ack { "ack" };
-    inline constexpr QLatin1StringView Send { "send" };
-    inline constexpr QLatin1StringView Fetch { "fetch" };
-    inline constexpr QLatin1StringView Read { "read" };
-    inline constexpr QLatin1StringView Delete { "delete" };
-    inline constexpr QLatin1StringView DevicesList { "devices.list" };
-    inline constexpr QLatin1StringView DevicesRename { "devices.rename" };
-    inline constexpr QLatin1StringView DevicesSignOut { "devices.signOut" };
-    inline constexpr QLatin1StringView DevicesSetDelivery { "devices.setDelivery" };
-    inline constexpr QLatin1StringView ProfileGet { "profile.get" };
-    inline constexpr QLatin1StringView ContactsAdd { "contacts.add" };
-    inline constexpr QLatin1StringView ContactsRemove { "contacts.remove" };
-    inline constexpr QLatin1StringView StatusSet { "status.set" };
-    inline constexpr QLatin1StringView PrefsSet { "prefs.set" };
+inline constexpr QLatin1StringView Hello { "hello" };
+inline constexpr QLatin1StringView Register { "register" };
+inline constexpr QLatin1StringView Login { "login" };
+inline constexpr QLatin1StringView Whoami { "whoami" };
+inline constexpr QLatin1StringView Ping { "ping" };
+inline constexpr QLatin1StringView Sync { "sync" };
+inline constexpr QLatin1StringView Ack { "ack" };
+inline constexpr QLatin1StringView Send { "send" };
+inline constexpr QLatin1StringView Fetch { "fetch" };
+inline constexpr QLatin1StringView Read { "read" };
+inline constexpr QLatin1StringView Delete { "delete" };
+inline constexpr QLatin1StringView DevicesList { "devices.list" };
+inline constexpr QLatin1StringView DevicesRename { "devices.rename" };
+inline constexpr QLatin1StringView DevicesSignOut { "devices.signOut" };
+inline constexpr QLatin1StringView DevicesSetDelivery { "devices.setDelivery" };
+inline constexpr QLatin1StringView ProfileGet { "profile.get" };
+inline constexpr QLatin1StringView ContactsAdd { "contacts.add" };
+inline constexpr QLatin1StringView ContactsRemove { "contacts.remove" };
+inline constexpr QLatin1StringView StatusSet { "status.set" };
+inline constexpr QLatin1StringView PrefsSet { "prefs.set" };
 } // namespace op
 
 //! Event names. Stream events carry a per-user `seq`; transient ones do not.
 namespace event {
-    inline constexpr QLatin1StringView Message { "message" };
-    inline constexpr QLatin1StringView Flags { "flags" };
-    inline constexpr QLatin1StringView Deleted { "deleted" };
-    inline constexpr QLatin1StringView Report { "report" };
-    inline constexpr QLatin1StringView Contact { "contact" };
-    inline constexpr QLatin1StringView Status { "status" };
-    inline constexpr QLatin1StringView Pref { "pref" };
-    inline constexpr QLatin1StringView Device { "device" };
-    // transient
-    inline constexpr QLatin1StringView Presence { "presence" };
-    inline constexpr QLatin1StringView SignedOut { "signedOut" };
+inline constexpr QLatin1StringView Message { "message" };
+inline constexpr QLatin1StringView Flags { "flags" };
+inline constexpr QLatin1StringView Deleted { "deleted" };
+inline constexpr QLatin1StringView Report { "report" };
+inline constexpr QLatin1StringView Contact { "contact" };
+inline constexpr QLatin1StringView Status { "status" };
+inline constexpr QLatin1StringView Pref { "pref" };
+inline constexpr QLatin1StringView Device { "device" };
+// transient
+inline constexpr QLatin1StringView Presence { "presence" };
+inline constexpr QLatin1StringView SignedOut { "signedOut" };
 } // namespace event
 
 //! Device kinds (DEV-1) and delivery preferences (DEV-3) as spelled on the wire.
 namespace kind {
-    inline constexpr QLatin1StringView All[] = { QLatin1StringView("laptop"),
-        QLatin1StringView("mobile"), QLatin1StringView("fixed"), QLatin1StringView("tablet"),
-        QLatin1StringView("desktop") };
+inline constexpr QLatin1StringView All[]
+    = { QLatin1StringView("laptop"), QLatin1StringView("mobile"), QLatin1StringView("fixed"),
+          QLatin1StringView("tablet"), QLatin1StringView("desktop") };
 }
 namespace delivery {
-    inline constexpr QLatin1StringView Full { "full" };
-    inline constexpr QLatin1StringView Notification { "notification" };
-    inline constexpr QLatin1StringView None { "none" };
+inline constexpr QLatin1StringView Full { "full" };
+inline constexpr QLatin1StringView Notification { "notification" };
+inline constexpr QLatin1StringView None { "none" };
 } // namespace delivery
 namespace status {
-    inline constexpr QLatin1StringView All[] = { QLatin1StringView("available"),
-        QLatin1StringView("busy"), QLatin1StringView("away"), QLatin1StringView("custom") };
+inline constexpr QLatin1StringView All[] = { QLatin1StringView("available"),
+    QLatin1StringView("busy"), QLatin1StringView("away"), QLatin1StringView("custom") };
 }
 //! A message's delivery state as the sender sees it (MSG-5), and the report kinds.
 namespace report {
-    inline constexpr QLatin1StringView Sent { "sent" };
-    inline constexpr QLatin1StringView Delivered { "delivered" };
-    inline constexpr QLatin1StringView Displayed { "displayed" };
-    inline constexpr QLatin1StringView Expired { "expired" };
+inline constexpr QLatin1StringView Sent { "sent" };
+inline constexpr QLatin1StringView Delivered { "delivered" };
+inline constexpr QLatin1StringView Displayed { "displayed" };
+inline constexpr QLatin1StringView Expired { "expired" };
 } // namespace report
 
-bool isValidAddress(const QString &address);
-bool isValidKind(const QString &kind);
-bool isValidDelivery(const QString &delivery);
-bool isValidStatus(const QString &status);
-bool isValidClientId(const QString &clientId);
+bool isValidAddress(const QString& address);
+bool isValidKind(const QString& kind);
+bool isValidDelivery(const QString& delivery);
+bool isValidStatus(const QString& status);
+bool isValidClientId(const QString& clientId);
 
 } // namespace cpm::protocol

@@ -28,13 +28,13 @@ struct TestDevice {
     QString profile;
     std::unique_ptr<Client> client;
 
-    Client *operator->() const { return client.get(); }
+    Client* operator->() const { return client.get(); }
 };
 
-std::optional<Message> findBySubject(Client *client, const QString &peer, const QString &subject)
+std::optional<Message> findBySubject(Client* client, const QString& peer, const QString& subject)
 {
     const QList<Message> list = client->messages(peer, 200);
-    for (const Message &m : list) {
+    for (const Message& m : list) {
         if (m.subject == subject) {
             return m;
         }
@@ -66,11 +66,11 @@ private Q_SLOTS:
     void testRemoteSignOutDisconnectsAndWipes();
 
 private:
-    TestDevice makeDevice(const QString &name);
-    void registerDevice(TestDevice &device, const QString &address, const QString &deviceName,
-        const QString &kind);
+    TestDevice makeDevice(const QString& name);
+    void registerDevice(
+        TestDevice& device, const QString& address, const QString& deviceName, const QString& kind);
     //! Reopens a device's profile in a fresh Client, as after a process restart.
-    void restart(TestDevice &device);
+    void restart(TestDevice& device);
     void reconnectAll();
 
     QTemporaryDir m_profiles;
@@ -81,7 +81,7 @@ private:
     qint64 m_holidayId = 0;
 };
 
-TestDevice tst_MultiDevice::makeDevice(const QString &name)
+TestDevice tst_MultiDevice::makeDevice(const QString& name)
 {
     TestDevice d;
     d.profile = m_profiles.filePath(name);
@@ -93,22 +93,21 @@ TestDevice tst_MultiDevice::makeDevice(const QString &name)
 }
 
 void tst_MultiDevice::registerDevice(
-    TestDevice &device, const QString &address, const QString &deviceName, const QString &kind)
+    TestDevice& device, const QString& address, const QString& deviceName, const QString& kind)
 {
     device = makeDevice(deviceName);
     bool done = false;
     protocol::Error result;
-    device->registerDevice(address, Password, deviceName, kind,
-        [&](const protocol::Error &error) {
-            result = error;
-            done = true;
-        });
+    device->registerDevice(address, Password, deviceName, kind, [&](const protocol::Error& error) {
+        result = error;
+        done = true;
+    });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QVERIFY2(result.isNull(), qPrintable(result.code + QLatin1Char(' ') + result.message));
     QTRY_COMPARE_WITH_TIMEOUT(device->state(), ConnectionState::Online, Timeout);
 }
 
-void tst_MultiDevice::restart(TestDevice &device)
+void tst_MultiDevice::restart(TestDevice& device)
 {
     device.client.reset();
     device.client = std::make_unique<Client>(device.profile);
@@ -120,13 +119,13 @@ void tst_MultiDevice::restart(TestDevice &device)
 
 void tst_MultiDevice::reconnectAll()
 {
-    for (TestDevice *d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed, &m_bobLaptop, &m_bobMobile,
-             &m_bobPda }) {
+    for (TestDevice* d :
+        { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed, &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
         (*d)->setServerUrl(m_server.url());
         (*d)->connectToServer();
     }
-    for (TestDevice *d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed, &m_bobLaptop, &m_bobMobile,
-             &m_bobPda }) {
+    for (TestDevice* d :
+        { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed, &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
         QTRY_COMPARE_WITH_TIMEOUT((*d)->state(), ConnectionState::Online, Timeout);
     }
 }
@@ -135,12 +134,14 @@ void tst_MultiDevice::initTestCase()
 {
     QVERIFY(m_profiles.isValid());
     QVERIFY(m_server.start());
-    for (const QString &user : { Alice, Bob, Carol }) {
+    for (const QString& user : { Alice, Bob, Carol }) {
         QVERIFY(m_server.addUser(user, Password));
     }
-    registerDevice(m_aliceLaptop, Alice, QStringLiteral("Alice's laptop"), QStringLiteral("laptop"));
+    registerDevice(
+        m_aliceLaptop, Alice, QStringLiteral("Alice's laptop"), QStringLiteral("laptop"));
     registerDevice(m_alicePhone, Alice, QStringLiteral("Alice's phone"), QStringLiteral("mobile"));
-    registerDevice(m_aliceFixed, Alice, QStringLiteral("Alice's fixed phone"), QStringLiteral("fixed"));
+    registerDevice(
+        m_aliceFixed, Alice, QStringLiteral("Alice's fixed phone"), QStringLiteral("fixed"));
     registerDevice(m_bobLaptop, Bob, QStringLiteral("Bob's laptop"), QStringLiteral("laptop"));
     registerDevice(m_bobMobile, Bob, QStringLiteral("Bob's mobile"), QStringLiteral("mobile"));
     registerDevice(m_bobPda, Bob, QStringLiteral("Bob's PDA"), QStringLiteral("tablet"));
@@ -148,15 +149,15 @@ void tst_MultiDevice::initTestCase()
 
     // Step 8b: Alice's phone only wants a notification (sender and subject).
     bool done = false;
-    m_aliceLaptop->setDelivery(m_alicePhone->deviceId(), QStringLiteral("notification"),
-        [&](const protocol::Error &e) {
+    m_aliceLaptop->setDelivery(
+        m_alicePhone->deviceId(), QStringLiteral("notification"), [&](const protocol::Error& e) {
             QVERIFY(e.isNull());
             done = true;
         });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const cpm::Device &d : m_alicePhone->devices()) {
+            for (const cpm::Device& d : m_alicePhone->devices()) {
                 if (d.current) {
                     return d.delivery == QLatin1StringView("notification");
                 }
@@ -166,10 +167,7 @@ void tst_MultiDevice::initTestCase()
         Timeout);
 }
 
-void tst_MultiDevice::cleanupTestCase()
-{
-    m_server.stop();
-}
+void tst_MultiDevice::cleanupTestCase() { m_server.stop(); }
 
 void tst_MultiDevice::testWrongPasswordIsRefused()
 {
@@ -177,7 +175,7 @@ void tst_MultiDevice::testWrongPasswordIsRefused()
     bool done = false;
     protocol::Error result;
     intruder->registerDevice(Alice, QStringLiteral("not her password"), QStringLiteral("x"),
-        QStringLiteral("laptop"), [&](const protocol::Error &e) {
+        QStringLiteral("laptop"), [&](const protocol::Error& e) {
             result = e;
             done = true;
         });
@@ -205,7 +203,7 @@ void tst_MultiDevice::testMessageReachesEveryDeviceOfTheRecipient()
     QTRY_COMPARE_WITH_TIMEOUT(laptop.size(), 1, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(phone.size(), 1, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(fixed.size(), 1, Timeout);
-    for (QSignalSpy *spy : { &laptop, &phone, &fixed }) {
+    for (QSignalSpy* spy : { &laptop, &phone, &fixed }) {
         QCOMPARE(spy->at(0).at(1).toString(), Bob);
         QCOMPARE(spy->at(0).at(2).toString(), QStringLiteral("Holidays"));
     }
@@ -228,7 +226,7 @@ void tst_MultiDevice::testNotificationOnlyDeviceLoadsBodyWhenOpened()
     QCOMPARE(onPhone->subject, QStringLiteral("Holidays"));
 
     bool done = false;
-    m_alicePhone->fetchBody(m_holidayId, [&](const protocol::Error &e) {
+    m_alicePhone->fetchBody(m_holidayId, [&](const protocol::Error& e) {
         QVERIFY(e.isNull());
         done = true;
     });
@@ -243,7 +241,7 @@ void tst_MultiDevice::testNotificationOnlyDeviceLoadsBodyWhenOpened()
 void tst_MultiDevice::testSentboxIsSyncedToSendersOtherDevices()
 {
     // Step 5: the message is in Bob's sentbox on his other devices.
-    for (TestDevice *d : { &m_bobMobile, &m_bobPda }) {
+    for (TestDevice* d : { &m_bobMobile, &m_bobPda }) {
         QTRY_VERIFY_WITH_TIMEOUT((*d)->message(m_holidayId).has_value(), Timeout);
         const Message m = *(*d)->message(m_holidayId);
         QVERIFY(m.outgoing);
@@ -251,8 +249,8 @@ void tst_MultiDevice::testSentboxIsSyncedToSendersOtherDevices()
         QCOMPARE(m.body, QStringLiteral("Back from Sydney — the pictures are amazing!"));
     }
     // Alice's devices acknowledged it, so Bob sees it delivered.
-    QTRY_COMPARE_WITH_TIMEOUT(m_bobLaptop->message(m_holidayId)->status, Message::Status::Delivered,
-        Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_bobLaptop->message(m_holidayId)->status, Message::Status::Delivered, Timeout);
 }
 
 void tst_MultiDevice::testOpeningOnLaptopMarksReadEverywhereAndSenderSeesDisplayed()
@@ -271,7 +269,7 @@ void tst_MultiDevice::testOpeningOnLaptopMarksReadEverywhereAndSenderSeesDisplay
     QTRY_COMPARE_WITH_TIMEOUT(m_alicePhone->unreadCount(), 0, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(m_aliceFixed->unreadCount(), 0, Timeout);
 
-    for (TestDevice *d : { &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
+    for (TestDevice* d : { &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
         QTRY_COMPARE_WITH_TIMEOUT(
             (*d)->message(m_holidayId)->status, Message::Status::Displayed, Timeout);
     }
@@ -294,7 +292,7 @@ void tst_MultiDevice::testLocalDeleteStaysDeletedAfterResync()
     registerDevice(fresh, Alice, QStringLiteral("Alice's tablet"), QStringLiteral("tablet"));
     QTRY_VERIFY_WITH_TIMEOUT(fresh->message(m_holidayId).has_value(), Timeout);
     bool done = false;
-    m_aliceLaptop->signOutDevice(fresh->deviceId(), [&](const protocol::Error &) { done = true; });
+    m_aliceLaptop->signOutDevice(fresh->deviceId(), [&](const protocol::Error&) { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
 }
 
@@ -305,7 +303,7 @@ void tst_MultiDevice::testDeleteEverywhereRemovesFromAllDevices()
     QSignalSpy fixedRemoved(m_aliceFixed.client.get(), &Client::messageRemoved);
     bool done = false;
     protocol::Error result;
-    m_aliceLaptop->deleteEverywhere(m_holidayId, [&](const protocol::Error &e) {
+    m_aliceLaptop->deleteEverywhere(m_holidayId, [&](const protocol::Error& e) {
         result = e;
         done = true;
     });
@@ -336,7 +334,8 @@ void tst_MultiDevice::testRecipientWithNoDeviceOnlineGetsMessageLater()
     m_carol->connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 1, Timeout);
     QCOMPARE(m_carol->message(id)->body, QStringLiteral("Are you coming tonight?"));
-    QTRY_COMPARE_WITH_TIMEOUT(m_bobLaptop->message(id)->status, Message::Status::Delivered, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_bobLaptop->message(id)->status, Message::Status::Delivered, Timeout);
 }
 
 void tst_MultiDevice::testExpiredMessageIsReportedToSender()
@@ -352,7 +351,8 @@ void tst_MultiDevice::testExpiredMessageIsReportedToSender()
     const qint64 id = sent.at(0).at(1).toLongLong();
     QTRY_COMPARE_WITH_TIMEOUT(m_bobLaptop->message(id)->status, Message::Status::Expired, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(m_bobPda->message(id)->status, Message::Status::Expired, Timeout);
-    QVERIFY(m_server.setSetting(QStringLiteral("deferred.maxAgeSeconds"), QStringLiteral("604800")));
+    QVERIFY(
+        m_server.setSetting(QStringLiteral("deferred.maxAgeSeconds"), QStringLiteral("604800")));
 
     m_carol->connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(m_carol->state(), ConnectionState::Online, Timeout);
@@ -365,8 +365,8 @@ void tst_MultiDevice::testOutboxSurvivesClientRestartAndSendsOnce()
     // before any answer; after a restart it is sent, and Alice gets it exactly once.
     m_bobMobile->disconnectFromServer();
     QTRY_COMPARE_WITH_TIMEOUT(m_bobMobile->state(), ConnectionState::Disconnected, Timeout);
-    const QString clientId
-        = m_bobMobile->send(Alice, QStringLiteral("From the train"), QStringLiteral("Signal is bad here"));
+    const QString clientId = m_bobMobile->send(
+        Alice, QStringLiteral("From the train"), QStringLiteral("Signal is bad here"));
     QVERIFY(!clientId.isEmpty());
     QCOMPARE(m_bobMobile->outboxSize(), 1);
     m_bobMobile.client.reset(); // gone before the server ever answered
@@ -380,7 +380,7 @@ void tst_MultiDevice::testOutboxSurvivesClientRestartAndSendsOnce()
     QTest::qWait(300); // nothing to wait for: we are checking that nothing arrives
     QCOMPARE(incoming.size(), 1);
     int copies = 0;
-    for (const Message &m : m_aliceLaptop->messages(Bob, 200)) {
+    for (const Message& m : m_aliceLaptop->messages(Bob, 200)) {
         copies += m.clientId == clientId;
     }
     QCOMPARE(copies, 1);
@@ -390,7 +390,7 @@ void tst_MultiDevice::testServerKilledAfterAckStillDelivers()
 {
     // Durability: once Bob's device has the server's answer, a SIGKILL of the server
     // loses nothing; Alice's devices, offline meanwhile, get it after the restart.
-    for (TestDevice *d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed }) {
+    for (TestDevice* d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed }) {
         (*d)->disconnectFromServer();
     }
     QSignalSpy sent(m_bobLaptop.client.get(), &Client::messageSent);
@@ -419,16 +419,16 @@ void tst_MultiDevice::testDeviceCannotReachAnotherUsersData()
 
     protocol::Error fetchError, deleteError, renameError;
     int answers = 0;
-    m_carol->fetchBody(id, [&](const protocol::Error &e) {
+    m_carol->fetchBody(id, [&](const protocol::Error& e) {
         fetchError = e;
         ++answers;
     });
-    m_carol->deleteEverywhere(id, [&](const protocol::Error &e) {
+    m_carol->deleteEverywhere(id, [&](const protocol::Error& e) {
         deleteError = e;
         ++answers;
     });
-    m_carol->renameDevice(m_aliceLaptop->deviceId(), QStringLiteral("mine now"),
-        [&](const protocol::Error &e) {
+    m_carol->renameDevice(
+        m_aliceLaptop->deviceId(), QStringLiteral("mine now"), [&](const protocol::Error& e) {
             renameError = e;
             ++answers;
         });
@@ -439,7 +439,7 @@ void tst_MultiDevice::testDeviceCannotReachAnotherUsersData()
     QVERIFY(!m_carol->message(id));
     QTRY_VERIFY_WITH_TIMEOUT(m_aliceLaptop->message(id).has_value(), Timeout);
     QCOMPARE(m_bobLaptop->message(id)->body, QStringLiteral("Just for Alice"));
-    for (const cpm::Device &d : m_aliceLaptop->devices()) {
+    for (const cpm::Device& d : m_aliceLaptop->devices()) {
         QVERIFY(d.name != QLatin1StringView("mine now"));
     }
 }
@@ -451,7 +451,7 @@ void tst_MultiDevice::testRemoteSignOutDisconnectsAndWipes()
     QSignalSpy signedOut(m_aliceFixed.client.get(), &Client::signedOut);
     const qint64 fixedId = m_aliceFixed->deviceId();
     bool done = false;
-    m_aliceLaptop->signOutDevice(fixedId, [&](const protocol::Error &e) {
+    m_aliceLaptop->signOutDevice(fixedId, [&](const protocol::Error& e) {
         QVERIFY(e.isNull());
         done = true;
     });
@@ -462,7 +462,7 @@ void tst_MultiDevice::testRemoteSignOutDisconnectsAndWipes()
     QVERIFY(m_aliceFixed->conversations().isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const cpm::Device &d : m_aliceLaptop->devices()) {
+            for (const cpm::Device& d : m_aliceLaptop->devices()) {
                 if (d.id == fixedId) {
                     return false;
                 }

@@ -11,10 +11,7 @@
 using namespace cpm::protocol;
 
 namespace {
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(QByteArray(text)).object();
-}
+QJsonObject json(const char* text) { return QJsonDocument::fromJson(QByteArray(text)).object(); }
 } // namespace
 
 class tst_ArgReader : public QObject {
@@ -34,8 +31,8 @@ void tst_ArgReader::acceptsValidSend()
     ArgReader r(json(R"({"to":"alice@cpm.example","subject":"Hi","body":"Hello","n":3,"f":true})"));
     QCOMPARE(r.string(QLatin1StringView("to"), limits::MaxAddressChars),
         QStringLiteral("alice@cpm.example"));
-    QCOMPARE(r.string(QLatin1StringView("subject"), 256, ArgReader::Optional),
-        QStringLiteral("Hi"));
+    QCOMPARE(
+        r.string(QLatin1StringView("subject"), 256, ArgReader::Optional), QStringLiteral("Hi"));
     QCOMPARE(r.text(QLatin1StringView("body"), limits::MaxBodyBytes), QStringLiteral("Hello"));
     QCOMPARE(r.integer(QLatin1StringView("n"), 0, 10), 3);
     QCOMPARE(r.boolean(QLatin1StringView("f")), true);
@@ -54,18 +51,20 @@ void tst_ArgReader::rejects_data()
                                << QStringLiteral("'to'");
     QTest::newRow("to-empty") << QByteArray(R"({"to":"","body":"x"})") << bad
                               << QStringLiteral("'to'");
-    QTest::newRow("to-too-long") << QByteArray(R"({"to":")" + QByteArray(300, 'a') + R"(","body":"x"})")
+    QTest::newRow("to-too-long") << QByteArray(
+        R"({"to":")" + QByteArray(300, 'a') + R"(","body":"x"})")
                                  << bad << QStringLiteral("'to'");
     QTest::newRow("body-object") << QByteArray(R"({"to":"a@b","body":{}})") << bad
                                  << QStringLiteral("'body'");
-    QTest::newRow("body-too-large")
-        << QByteArray(R"({"to":"a@b","body":")" + QByteArray(limits::MaxBodyBytes + 1, 'x') + R"("})")
-        << QString(error::TooLarge) << QStringLiteral("'body'");
+    QTest::newRow("body-too-large") << QByteArray(
+        R"({"to":"a@b","body":")" + QByteArray(limits::MaxBodyBytes + 1, 'x') + R"("})")
+                                    << QString(error::TooLarge) << QStringLiteral("'body'");
     QTest::newRow("seq-fraction") << QByteArray(R"({"to":"a@b","body":"x","seq":1.5})") << bad
                                   << QStringLiteral("'seq'");
     QTest::newRow("seq-negative") << QByteArray(R"({"to":"a@b","body":"x","seq":-4})") << bad
                                   << QStringLiteral("'seq'");
-    QTest::newRow("kind-unknown") << QByteArray(R"({"to":"a@b","body":"x","seq":1,"kind":"toaster"})")
+    QTest::newRow("kind-unknown") << QByteArray(
+        R"({"to":"a@b","body":"x","seq":1,"kind":"toaster"})")
                                   << bad << QStringLiteral("laptop");
 }
 

@@ -25,10 +25,9 @@ private Q_SLOTS:
 void tst_Frame::roundTrip_data()
 {
     QTest::addColumn<Frame>("frame");
-    QTest::newRow("request-int-id")
-        << Frame::request(7, op::Send,
-               QJsonObject { { QStringLiteral("to"), QStringLiteral("alice@cpm.example") },
-                   { QStringLiteral("body"), QStringLiteral("Grüße 👋") } });
+    QTest::newRow("request-int-id") << Frame::request(7, op::Send,
+        QJsonObject { { QStringLiteral("to"), QStringLiteral("alice@cpm.example") },
+            { QStringLiteral("body"), QStringLiteral("Grüße 👋") } });
     QTest::newRow("request-string-id") << Frame::request(QStringLiteral("abc"), op::Ping);
     QTest::newRow("response") << Frame::response(
         3, QJsonObject { { QStringLiteral("messageId"), 42 } });
@@ -66,16 +65,16 @@ void tst_Frame::malformed_data()
     QTest::newRow("negative-id") << QByteArray("{\"id\":-1,\"op\":\"ping\"}") << badFrame;
     QTest::newRow("fractional-id") << QByteArray("{\"id\":1.5,\"op\":\"ping\"}") << badFrame;
     QTest::newRow("object-id") << QByteArray("{\"id\":{},\"op\":\"ping\"}") << badFrame;
-    QTest::newRow("long-string-id") << (QByteArray("{\"id\":\"") + QByteArray(65, 'x')
-        + QByteArray("\",\"op\":\"ping\"}"))
-                                    << badFrame;
+    QTest::newRow("long-string-id")
+        << (QByteArray("{\"id\":\"") + QByteArray(65, 'x') + QByteArray("\",\"op\":\"ping\"}"))
+        << badFrame;
     QTest::newRow("op-not-string") << QByteArray("{\"id\":1,\"op\":5}") << badFrame;
     QTest::newRow("op-empty") << QByteArray("{\"id\":1,\"op\":\"\"}") << badFrame;
     QTest::newRow("args-array") << QByteArray("{\"id\":1,\"op\":\"ping\",\"args\":[]}") << badFrame;
-    QTest::newRow("event-seq-zero") << QByteArray("{\"event\":\"flags\",\"seq\":0,\"data\":{}}")
-                                    << badFrame;
-    QTest::newRow("event-data-string") << QByteArray("{\"event\":\"flags\",\"data\":\"x\"}")
-                                       << badFrame;
+    QTest::newRow("event-seq-zero")
+        << QByteArray("{\"event\":\"flags\",\"seq\":0,\"data\":{}}") << badFrame;
+    QTest::newRow("event-data-string")
+        << QByteArray("{\"event\":\"flags\",\"data\":\"x\"}") << badFrame;
     QTest::newRow("result-not-object") << QByteArray("{\"id\":1,\"result\":3}") << badFrame;
     QTest::newRow("error-not-object") << QByteArray("{\"id\":1,\"error\":\"x\"}") << badFrame;
     QTest::newRow("oversize") << QByteArray(limits::MaxFrameBytes + 1, ' ')
@@ -101,7 +100,8 @@ void tst_Frame::recoversRequestIdFromBadFrame()
 
 void tst_Frame::errorKeepsRetryAfter()
 {
-    const Frame f = Frame::failure(1, Error { QString(error::Throttled), QStringLiteral("wait"), 30 });
+    const Frame f
+        = Frame::failure(1, Error { QString(error::Throttled), QStringLiteral("wait"), 30 });
     const DecodeResult decoded = decode(f.encode(), 1024);
     QVERIFY(decoded.frame.has_value());
     QVERIFY(decoded.frame->isFailure());

@@ -26,7 +26,7 @@ using namespace cpm;
 
 namespace {
 
-bool waitFor(const std::function<bool()> &condition, int ms = 15000)
+bool waitFor(const std::function<bool()>& condition, int ms = 15000)
 {
     QElapsedTimer timer;
     timer.start();
@@ -78,7 +78,7 @@ QPalette lightPalette()
     return p;
 }
 
-std::unique_ptr<Client> device(const QTemporaryDir &dir, const QString &name, const QUrl &url)
+std::unique_ptr<Client> device(const QTemporaryDir& dir, const QString& name, const QUrl& url)
 {
     auto c = std::make_unique<Client>(dir.filePath(name));
     c->open();
@@ -86,12 +86,12 @@ std::unique_ptr<Client> device(const QTemporaryDir &dir, const QString &name, co
     return c;
 }
 
-bool signIn(Client *c, const QString &address, const QString &name, const QString &kind)
+bool signIn(Client* c, const QString& address, const QString& name, const QString& kind)
 {
     bool done = false;
     bool ok = false;
-    c->registerDevice(address, QStringLiteral("demo-password"), name, kind,
-        [&](const protocol::Error &e) {
+    c->registerDevice(
+        address, QStringLiteral("demo-password"), name, kind, [&](const protocol::Error& e) {
             ok = e.isNull();
             done = true;
         });
@@ -99,7 +99,7 @@ bool signIn(Client *c, const QString &address, const QString &name, const QStrin
         && waitFor([&] { return c->state() == ConnectionState::Online; });
 }
 
-void save(QWidget *w, const QString &path)
+void save(QWidget* w, const QString& path)
 {
     settle();
     if (!w->grab().save(path)) {
@@ -111,7 +111,7 @@ void save(QWidget *w, const QString &path)
 
 } // namespace
 
-int main(int argc, char **argv)
+int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -123,8 +123,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "cannot start cpm-server\n");
         return 1;
     }
-    for (const char *u : { "alice@cpm.example", "bob@cpm.example", "carol@cpm.example",
-             "dave@cpm.example" }) {
+    for (const char* u :
+        { "alice@cpm.example", "bob@cpm.example", "carol@cpm.example", "dave@cpm.example" }) {
         server.addUser(QString::fromLatin1(u), QStringLiteral("demo-password"));
     }
     QTemporaryDir profiles;
@@ -146,16 +146,18 @@ int main(int argc, char **argv)
     const QString a = QStringLiteral("alice@cpm.example");
     bool contactDone = false;
     alice->addContact(QStringLiteral("bob@cpm.example"), QStringLiteral("Bob Martin"),
-        [&](const protocol::Error &) { contactDone = true; });
+        [&](const protocol::Error&) { contactDone = true; });
     waitFor([&] { return contactDone; });
     dave->send(a, {}, QStringLiteral("Lunch on Friday?"));
-    carol->send(a, QStringLiteral("Minutes"), QStringLiteral("The minutes from today's meeting are in the shared folder."));
+    carol->send(a, QStringLiteral("Minutes"),
+        QStringLiteral("The minutes from today's meeting are in the shared folder."));
     waitFor([&] { return alice->unreadCount() == 2; });
     bob->send(a, QStringLiteral("Holidays"),
         QStringLiteral("Just back from Sydney! I took far too many pictures — the harbour at "
                        "sunset was unreal."));
     waitFor([&] { return alice->unreadCount() == 3; });
-    alice->send(QStringLiteral("bob@cpm.example"), {}, QStringLiteral("Welcome back! I want to see them all."));
+    alice->send(QStringLiteral("bob@cpm.example"), {},
+        QStringLiteral("Welcome back! I want to see them all."));
     bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
     waitFor([&] { return alice->unreadCount() == 4 && alice->outboxSize() == 0; });
     settle(500);
@@ -178,7 +180,8 @@ int main(int argc, char **argv)
         window.openConversation(QStringLiteral("bob@cpm.example"));
         save(&window, out + QStringLiteral("/main") + suffix + QStringLiteral(".png"));
     }
-    if (german.load(QStringLiteral(":/i18n/cpm_de.qm")) || german.load(QStringLiteral("cpm_de"),
+    if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
+        || german.load(QStringLiteral("cpm_de"),
             QCoreApplication::applicationDirPath() + QStringLiteral("/../../app/desktop"))) {
         QApplication::installTranslator(&german);
         QApplication::setPalette(lightPalette());

@@ -53,9 +53,9 @@ private Q_SLOTS:
     void testRemoteSignOutReturnsToSignIn();
 
 private:
-    std::unique_ptr<Client> newClient(const QString &name);
-    void signInHeadless(Client *client, const QString &address, const QString &name);
-    int unreadFor(ui::MainWindow &window, const QString &peer);
+    std::unique_ptr<Client> newClient(const QString& name);
+    void signInHeadless(Client* client, const QString& address, const QString& name);
+    int unreadFor(ui::MainWindow& window, const QString& peer);
 
     test::UiTestFixture m_fixture;
     test::TestServer m_server;
@@ -65,7 +65,7 @@ private:
     std::unique_ptr<Client> m_bob;
 };
 
-std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString &name)
+std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString& name)
 {
     auto c = std::make_unique<Client>(m_profiles.filePath(name));
     [&] { QVERIFY(c->open()); }();
@@ -73,11 +73,11 @@ std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString &name)
     return c;
 }
 
-void tst_DesktopFlow::signInHeadless(Client *client, const QString &address, const QString &name)
+void tst_DesktopFlow::signInHeadless(Client* client, const QString& address, const QString& name)
 {
     bool done = false;
-    client->registerDevice(address, Password, name, QStringLiteral("mobile"),
-        [&](const protocol::Error &e) {
+    client->registerDevice(
+        address, Password, name, QStringLiteral("mobile"), [&](const protocol::Error& e) {
             QVERIFY2(e.isNull(), qPrintable(e.message));
             done = true;
         });
@@ -85,9 +85,9 @@ void tst_DesktopFlow::signInHeadless(Client *client, const QString &address, con
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), ConnectionState::Online, Timeout);
 }
 
-int tst_DesktopFlow::unreadFor(ui::MainWindow &window, const QString &peer)
+int tst_DesktopFlow::unreadFor(ui::MainWindow& window, const QString& peer)
 {
-    ConversationModel *model = window.conversationModel();
+    ConversationModel* model = window.conversationModel();
     const int row = model->rowOf(peer);
     return row < 0 ? -1 : model->index(row).data(ConversationModel::UnreadCountRole).toInt();
 }
@@ -105,10 +105,7 @@ void tst_DesktopFlow::initTestCase()
     signInHeadless(m_bob.get(), Bob, QStringLiteral("Bob's PDA"));
 }
 
-void tst_DesktopFlow::cleanup()
-{
-    test::UiTestFixture::verifyClean();
-}
+void tst_DesktopFlow::cleanup() { test::UiTestFixture::verifyClean(); }
 
 void tst_DesktopFlow::cleanupTestCase()
 {
@@ -122,10 +119,10 @@ void tst_DesktopFlow::testWrongPasswordShowsReadableError()
 {
     ui::SignInDialog dialog(m_laptop.get());
     dialog.show();
-    auto *address = dialog.findChild<QLineEdit *>(QStringLiteral("address"));
-    auto *password = dialog.findChild<QLineEdit *>(QStringLiteral("password"));
-    auto *signIn = dialog.findChild<QPushButton *>(QStringLiteral("signIn"));
-    auto *error = dialog.findChild<QLabel *>(QStringLiteral("error"));
+    auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
+    auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
+    auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
     QVERIFY(address && password && signIn && error);
     QVERIFY(!signIn->isEnabled()); // nothing typed yet
     address->clear();
@@ -135,7 +132,8 @@ void tst_DesktopFlow::testWrongPasswordShowsReadableError()
     test::UiTestFixture::expectWarning(QStringLiteral("auth_failed"));
     QTest::mouseClick(signIn, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), Timeout);
-    QVERIFY2(error->text().contains(QLatin1StringView("password is wrong")), qPrintable(error->text()));
+    QVERIFY2(
+        error->text().contains(QLatin1StringView("password is wrong")), qPrintable(error->text()));
     QVERIFY(dialog.isVisible());
     QVERIFY(!m_laptop->hasAccount());
     dialog.close();
@@ -145,10 +143,10 @@ void tst_DesktopFlow::testSignInThroughTheDialog()
 {
     ui::SignInDialog dialog(m_laptop.get());
     dialog.show();
-    auto *address = dialog.findChild<QLineEdit *>(QStringLiteral("address"));
-    auto *password = dialog.findChild<QLineEdit *>(QStringLiteral("password"));
-    auto *name = dialog.findChild<QLineEdit *>(QStringLiteral("deviceName"));
-    auto *kind = dialog.findChild<QComboBox *>(QStringLiteral("kind"));
+    auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
+    auto* name = dialog.findChild<QLineEdit*>(QStringLiteral("deviceName"));
+    auto* kind = dialog.findChild<QComboBox*>(QStringLiteral("kind"));
     address->clear();
     QTest::keyClicks(address, Alice);
     QTest::keyClicks(password, Password);
@@ -171,8 +169,8 @@ void tst_DesktopFlow::testIncomingMessageShowsUnreadBadgeAndOpens()
 {
     ui::MainWindow window(m_laptop.get());
     window.show();
-    auto *conversations = window.findChild<QListView *>(QStringLiteral("conversations"));
-    auto *messages = window.findChild<QListView *>(QStringLiteral("messages"));
+    auto* conversations = window.findChild<QListView*>(QStringLiteral("conversations"));
+    auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
     QVERIFY(conversations && messages);
 
     m_bob->send(Alice, QStringLiteral("Holidays"), QStringLiteral("Look at Sydney!"));
@@ -182,8 +180,8 @@ void tst_DesktopFlow::testIncomingMessageShowsUnreadBadgeAndOpens()
     window.activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(&window));
     const QModelIndex row = conversations->model()->index(0, 0);
-    QTest::mouseClick(conversations->viewport(), Qt::LeftButton, {},
-        conversations->visualRect(row).center());
+    QTest::mouseClick(
+        conversations->viewport(), Qt::LeftButton, {}, conversations->visualRect(row).center());
     QCOMPARE(window.currentPeer(), Bob);
     QTRY_COMPARE_WITH_TIMEOUT(messages->model()->rowCount(), 1, Timeout);
     QCOMPARE(messages->model()->index(0, 0).data(MessageModel::BodyRole).toString(),
@@ -204,7 +202,7 @@ void tst_DesktopFlow::testComposerEnterSendsToPeer()
     ui::MainWindow window(m_laptop.get());
     window.show();
     window.openConversation(Bob);
-    auto *text = window.findChild<QPlainTextEdit *>(QStringLiteral("messageText"));
+    auto* text = window.findChild<QPlainTextEdit*>(QStringLiteral("messageText"));
     QVERIFY(text);
     QSignalSpy incoming(m_bob.get(), &Client::incomingMessage);
     QTest::keyClicks(text, QStringLiteral("Lovely!"));
@@ -220,7 +218,7 @@ void tst_DesktopFlow::testComposerEnterSendsToPeer()
     // The window shows the own bubble, first pending then sent.
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            MessageModel *model = window.messageModel();
+            MessageModel* model = window.messageModel();
             const int last = model->rowCount() - 1;
             return last >= 0 && model->messageAt(last).outgoing
                 && model->messageAt(last).status != Message::Status::Pending;
@@ -247,15 +245,15 @@ void tst_DesktopFlow::testReadOnAnotherDeviceClearsBadge()
 void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
 {
     bool done = false;
-    m_phone->setDelivery(m_laptop->deviceId(), QStringLiteral("notification"),
-        [&](const protocol::Error &e) {
+    m_phone->setDelivery(
+        m_laptop->deviceId(), QStringLiteral("notification"), [&](const protocol::Error& e) {
             QVERIFY(e.isNull());
             done = true;
         });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const Device &d : m_laptop->devices()) {
+            for (const Device& d : m_laptop->devices()) {
                 if (d.current) {
                     return d.delivery == QLatin1StringView("notification");
                 }
@@ -267,7 +265,7 @@ void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
     ui::MainWindow window(m_laptop.get());
     window.show();
     window.openConversation(Bob);
-    auto *messages = window.findChild<QListView *>(QStringLiteral("messages"));
+    auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
     const int before = window.messageModel()->rowCount();
     m_bob->send(Alice, QStringLiteral("Secret"), QStringLiteral("Only when you open it"));
     QTRY_COMPARE_WITH_TIMEOUT(window.messageModel()->rowCount(), before + 1, Timeout);
@@ -277,7 +275,8 @@ void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
     QCOMPARE(index.data(MessageModel::SubjectRole).toString(), QStringLiteral("Secret"));
 
     messages->scrollTo(index);
-    QTest::mouseClick(messages->viewport(), Qt::LeftButton, {}, messages->visualRect(index).center());
+    QTest::mouseClick(
+        messages->viewport(), Qt::LeftButton, {}, messages->visualRect(index).center());
     QTRY_COMPARE_WITH_TIMEOUT(
         window.messageModel()->index(before, 0).data(MessageModel::BodyRole).toString(),
         QStringLiteral("Only when you open it"), Timeout);
@@ -292,7 +291,7 @@ void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
     QSignalSpy signedOut(&window, &ui::MainWindow::signedOut);
     const qint64 laptopId = m_laptop->deviceId();
     bool done = false;
-    m_phone->signOutDevice(laptopId, [&](const protocol::Error &e) {
+    m_phone->signOutDevice(laptopId, [&](const protocol::Error& e) {
         QVERIFY(e.isNull());
         done = true;
     });

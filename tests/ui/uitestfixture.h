@@ -31,7 +31,7 @@ public:
     }
 
     //! A warning the current test provokes on purpose (e.g. a refused sign-in).
-    static void expectWarning(const QString &fragment)
+    static void expectWarning(const QString& fragment)
     {
         QMutexLocker lock(&s_mutex);
         s_expected.append(fragment);
@@ -49,17 +49,18 @@ public:
         QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join(QLatin1Char('\n'))));
         QStringList leaked;
         const auto windows = QApplication::topLevelWidgets();
-        for (QWidget *w : windows) {
+        for (QWidget* w : windows) {
             if (w->isVisible()) {
                 leaked.append(QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ')
                     + w->windowTitle());
             }
         }
-        QVERIFY2(leaked.isEmpty(), qPrintable(QStringLiteral("leaked windows: ") + leaked.join(QStringLiteral(", "))));
+        QVERIFY2(leaked.isEmpty(),
+            qPrintable(QStringLiteral("leaked windows: ") + leaked.join(QStringLiteral(", "))));
     }
 
 private:
-    static void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    static void handler(QtMsgType type, const QMessageLogContext& context, const QString& message)
     {
         // The offscreen platform warns about a window-manager feature it lacks; that is
         // the test platform talking, not the application.
@@ -67,17 +68,18 @@ private:
         const bool warning = type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg;
         if (warning && !platformNoise) {
             QMutexLocker lock(&s_mutex);
-            for (const QString &fragment : std::as_const(s_expected)) {
+            for (const QString& fragment : std::as_const(s_expected)) {
                 if (message.contains(fragment)) {
                     return forward(type, context, message);
                 }
             }
-            s_warnings.append(QString::fromLatin1(context.category) + QStringLiteral(": ") + message);
+            s_warnings.append(
+                QString::fromLatin1(context.category) + QStringLiteral(": ") + message);
         }
         forward(type, context, message);
     }
 
-    static void forward(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    static void forward(QtMsgType type, const QMessageLogContext& context, const QString& message)
     {
         if (s_previous) {
             s_previous(type, context, message);
