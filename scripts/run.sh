@@ -42,7 +42,8 @@ if ((demo)); then
     pw=$(mktemp)
     printf 'demo-password' >"$pw"
     register() { # profile address name kind
-        if [[ ! -e "$data/profiles/$1/profile.json" ]]; then
+        # A profile that already holds a registered device keeps it across runs.
+        if ! grep -qs '^deviceId=[1-9]' "$data/profiles/$1/profile.ini"; then
             "$bin/app/cli/cpm-cli" --profile "$data/profiles/$1" --server "$url" register-device \
                 --address "$2" --password-file "$pw" --name "$3" --kind "$4" >/dev/null
         fi

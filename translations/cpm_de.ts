@@ -67,6 +67,61 @@
     </message>
 </context>
 <context>
+    <name>cpm::Client</name>
+    <message>
+        <source>This device was signed out.</source>
+        <translation>Dieses Gerät wurde abgemeldet.</translation>
+    </message>
+    <message>
+        <source>The profile is not open.</source>
+        <translation>Das Profil ist nicht geöffnet.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid address.</source>
+        <translation>„%1“ ist keine gültige Adresse.</translation>
+    </message>
+    <message>
+        <source>The password is empty or too long.</source>
+        <translation>Das Passwort ist leer oder zu lang.</translation>
+    </message>
+    <message>
+        <source>The device name must have 1 to 64 characters.</source>
+        <translation>Der Gerätename muss 1 bis 64 Zeichen lang sein.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a device kind.</source>
+        <translation>„%1“ ist kein Gerätetyp.</translation>
+    </message>
+    <message>
+        <source>No server address is set.</source>
+        <translation>Es ist keine Serveradresse festgelegt.</translation>
+    </message>
+    <message>
+        <source>Another registration was started.</source>
+        <translation>Eine andere Registrierung wurde gestartet.</translation>
+    </message>
+    <message>
+        <source>This device is not registered yet.</source>
+        <translation>Dieses Gerät ist noch nicht registriert.</translation>
+    </message>
+    <message>
+        <source>The device token cannot be read with this profile key.</source>
+        <translation>Das Geräte-Token kann mit diesem Profilschlüssel nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The message cannot be sent: check the address and its size.</source>
+        <translation>Die Nachricht kann nicht gesendet werden: Prüfen Sie die Adresse und die Größe.</translation>
+    </message>
+    <message>
+        <source>The message could not be stored.</source>
+        <translation>Die Nachricht konnte nicht gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>Not connected; the server will be told later.</source>
+        <translation>Nicht verbunden; der Server wird später benachrichtigt.</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Composer</name>
     <message>
         <source>Send</source>
@@ -402,7 +457,7 @@
     </message>
     <message>
         <source>Server URL, e.g. ws://127.0.0.1:7878/.</source>
-        <translation>Server-URL, z. B. ws://127.0.0.1:7878/.</translation>
+        <translation>Server-URL, z.&#xa0;B. ws://127.0.0.1:7878/.</translation>
     </message>
     <message>
         <source>url</source>

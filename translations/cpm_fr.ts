@@ -63,7 +63,62 @@
     </message>
     <message>
         <source>Something went wrong (%1). Try again; if it keeps happening, copy the diagnostics and report it.</source>
-        <translation>Une erreur s’est produite (%1). Réessayez ; si le problème persiste, copiez les informations de diagnostic et signalez-le.</translation>
+        <translation>Une erreur s’est produite (%1). Réessayez&#xa0;; si le problème persiste, copiez les informations de diagnostic et signalez-le.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::Client</name>
+    <message>
+        <source>This device was signed out.</source>
+        <translation>Cet appareil a été déconnecté.</translation>
+    </message>
+    <message>
+        <source>The profile is not open.</source>
+        <translation>Le profil n’est pas ouvert.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid address.</source>
+        <translation>« %1 » n’est pas une adresse valide.</translation>
+    </message>
+    <message>
+        <source>The password is empty or too long.</source>
+        <translation>Le mot de passe est vide ou trop long.</translation>
+    </message>
+    <message>
+        <source>The device name must have 1 to 64 characters.</source>
+        <translation>Le nom de l’appareil doit comporter de 1 à 64 caractères.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a device kind.</source>
+        <translation>« %1 » n’est pas un type d’appareil.</translation>
+    </message>
+    <message>
+        <source>No server address is set.</source>
+        <translation>Aucune adresse de serveur n’est définie.</translation>
+    </message>
+    <message>
+        <source>Another registration was started.</source>
+        <translation>Une autre inscription a été lancée.</translation>
+    </message>
+    <message>
+        <source>This device is not registered yet.</source>
+        <translation>Cet appareil n’est pas encore inscrit.</translation>
+    </message>
+    <message>
+        <source>The device token cannot be read with this profile key.</source>
+        <translation>Le jeton de l’appareil ne peut pas être lu avec cette clé de profil.</translation>
+    </message>
+    <message>
+        <source>The message cannot be sent: check the address and its size.</source>
+        <translation>Le message ne peut pas être envoyé : vérifiez l’adresse et sa taille.</translation>
+    </message>
+    <message>
+        <source>The message could not be stored.</source>
+        <translation>Le message n’a pas pu être enregistré.</translation>
+    </message>
+    <message>
+        <source>Not connected; the server will be told later.</source>
+        <translation>Non connecté ; le serveur en sera informé plus tard.</translation>
     </message>
 </context>
 <context>
@@ -145,7 +200,7 @@
     </message>
     <message>
         <source>Sign this device out? Its local copy of your messages will be removed; your other devices and the network keep them.</source>
-        <translation>Déconnecter cet appareil ? Sa copie locale de vos messages sera supprimée ; vos autres appareils et le réseau les conservent.</translation>
+        <translation>Déconnecter cet appareil&#xa0;? Sa copie locale de vos messages sera supprimée&#xa0;; vos autres appareils et le réseau les conservent.</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -205,15 +260,15 @@
     </message>
     <message>
         <source>This message cannot be sent: it is too long or the address is not valid.</source>
-        <translation>Ce message ne peut pas être envoyé : il est trop long ou l’adresse n’est pas valide.</translation>
+        <translation>Ce message ne peut pas être envoyé&#xa0;: il est trop long ou l’adresse n’est pas valide.</translation>
     </message>
     <message>
         <source>CPM address of the contact:</source>
-        <translation>Adresse CPM du contact :</translation>
+        <translation>Adresse CPM du contact&#xa0;:</translation>
     </message>
     <message>
         <source>“%1” is not a CPM address. It looks like name@example.com.</source>
-        <translation>« %1 » n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
+        <translation>«&#xa0;%1&#xa0;» n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
     </message>
     <message>
         <source>Delete everywhere</source>
@@ -221,7 +276,7 @@
     </message>
     <message>
         <source>Delete this message from the network storage and from all your devices? This cannot be undone.</source>
-        <translation>Supprimer ce message du stockage réseau et de tous vos appareils ? Cette action est irréversible.</translation>
+        <translation>Supprimer ce message du stockage réseau et de tous vos appareils&#xa0;? Cette action est irréversible.</translation>
     </message>
     <message>
         <source>Copy text</source>
@@ -237,7 +292,7 @@
     </message>
     <message>
         <source>error: %1 — %2</source>
-        <translation>erreur : %1 — %2</translation>
+        <translation>erreur&#xa0;: %1 — %2</translation>
     </message>
     <message>
         <source>Diagnostics — %1</source>
@@ -359,23 +414,23 @@
     </message>
     <message>
         <source>Se&amp;rver:</source>
-        <translation>Se&amp;rveur :</translation>
+        <translation>Se&amp;rveur&#xa0;:</translation>
     </message>
     <message>
         <source>CPM &amp;address:</source>
-        <translation>&amp;Adresse CPM :</translation>
+        <translation>&amp;Adresse CPM&#xa0;:</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
-        <translation>Mot de &amp;passe :</translation>
+        <translation>Mot de &amp;passe&#xa0;:</translation>
     </message>
     <message>
         <source>Device &amp;name:</source>
-        <translation>&amp;Nom de l’appareil :</translation>
+        <translation>&amp;Nom de l’appareil&#xa0;:</translation>
     </message>
     <message>
         <source>Device &amp;kind:</source>
-        <translation>&amp;Type d’appareil :</translation>
+        <translation>&amp;Type d’appareil&#xa0;:</translation>
     </message>
     <message>
         <source>Signing in</source>
@@ -414,7 +469,7 @@
     </message>
     <message>
         <source>The profile in %1 cannot be opened: %2</source>
-        <translation>Impossible d’ouvrir le profil dans %1 : %2</translation>
+        <translation>Impossible d’ouvrir le profil dans %1&#xa0;: %2</translation>
     </message>
 </context>
 </TS>
