@@ -136,6 +136,18 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
         }
     }
     if (c.devices) {
+        // A rename of this very device from another one is this device's new name too
+        // (its window title shows it).
+        if (store) {
+            const QList<Device> list = store->devices();
+            for (const Device& device : list) {
+                if (device.current && !device.name.isEmpty()
+                    && device.name != profile.deviceName()) {
+                    profile.setDeviceName(device.name);
+                    Q_EMIT q->accountChanged();
+                }
+            }
+        }
         Q_EMIT q->deviceListChanged();
     }
     if (c.contacts) {

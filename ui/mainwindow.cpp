@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "client.h"
 #include "composer.h"
+#include "contactsdialog.h"
 #include "conversationdelegate.h"
 #include "conversationmodel.h"
+#include "devicesdialog.h"
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "notifier.h"
 #include "protocol.h"
+#include "settingsdialog.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -49,6 +55,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_composer(new Composer(this))
     , m_stateLabel(new QLabel(this))
     , m_syncProgress(new QProgressBar(this))
+    , m_statusBox(new QComboBox(this))
+    , m_notifier(new Notifier(client, this, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_filter->setSourceModel(m_conversations);
@@ -76,6 +84,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
+    buildStatusBox();
+    leftLayout->addWidget(m_statusBox);
     leftLayout->addWidget(m_search);
     leftLayout->addWidget(m_conversationView, 1);
     leftLayout->addWidget(newButton);
@@ -153,6 +163,12 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         }
     });
     connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
+    connect(client, &Client::statusChanged, this, &MainWindow::updateStatusBox);
+    // Appearance is a synced preference: a theme chosen on another device applies here.
+    connect(client, &Client::prefsChanged, this,
+        [this] { applyTheme(m_client->prefs().value(pref::Theme).toString()); });
+    m_notifier->setShowingPeer(
+        [this](const QString& peer) { return isActiveWindow() && peer == m_messages->peer(); });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
     connect(client, &Client::signedOut, this, &MainWindow::signedOut);
     connect(client, &Client::syncProgressChanged, this, [this](qint64 position, qint64 head) {
@@ -190,6 +206,19 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* devices = view->addAction(tr("&Devices…"), this, &MainWindow::showDevices);
+    devices->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    QAction* contacts = view->addAction(tr("&Contacts…"), this, &MainWindow::showContacts);
+    contacts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    view->addSeparator();
+    QAction* settings = view->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+    if (settings->shortcut().isEmpty()) {
+        settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    }
+    settings->setMenuRole(QAction::PreferencesRole);
 
     QMenu* message = menuBar()->addMenu(tr("&Message"));
     QAction* deleteLocal
@@ -446,6 +475,96 @@ void MainWindow::showDiagnostics()
     layout->addWidget(text);
     layout->addWidget(buttons);
     dialog.resize(560, 380);
+    dialog.exec();
+}
+
+void MainWindow::buildStatusBox()
+{
+    m_statusBox->setObjectName(QStringLiteral("status"));
+    m_statusBox->setAccessibleName(tr("Your status"));
+    m_statusBox->setToolTip(tr("Your status, as your contacts and your other devices see it"));
+    m_statusBox->addItem(tr("● Available"), QStringLiteral("available"));
+    m_statusBox->addItem(tr("● Busy"), QStringLiteral("busy"));
+    m_statusBox->addItem(tr("● Away"), QStringLiteral("away"));
+    m_statusBox->addItem(tr("✎ Custom…"), QStringLiteral("custom"));
+    const QColor colors[]
+        = { QColor(0x2e, 0xa0, 0x43), QColor(0xd9, 0x30, 0x25), QColor(0xe0, 0x9b, 0x1a) };
+    for (int i = 0; i < 3; ++i) {
+        m_statusBox->setItemData(i, colors[i], Qt::ForegroundRole);
+    }
+    updateStatusBox();
+    connect(m_statusBox, &QComboBox::activated, this, &MainWindow::onStatusChosen);
+}
+
+void MainWindow::updateStatusBox()
+{
+    const UserStatus status = m_client->status();
+    const int index = std::max(0, m_statusBox->findData(status.status));
+    m_statusBox->setCurrentIndex(index);
+    if (status.status == QLatin1StringView("custom")) {
+        m_statusBox->setItemText(
+            index, status.text.isEmpty() ? tr("✎ Custom…") : tr("✎ %1").arg(status.text));
+    } else {
+        m_statusBox->setItemText(m_statusBox->findData(QStringLiteral("custom")), tr("✎ Custom…"));
+    }
+}
+
+void MainWindow::onStatusChosen(int index)
+{
+    const QString status = m_statusBox->itemData(index).toString();
+    QString text;
+    if (status == QLatin1StringView("custom")) {
+        bool ok = false;
+        text = QInputDialog::getText(this, tr("Custom status"), tr("What are you up to?"),
+            QLineEdit::Normal, m_client->status().text, &ok)
+                   .trimmed()
+                   .left(static_cast<int>(protocol::limits::MaxSubjectChars));
+        if (!ok) {
+            updateStatusBox();
+            return;
+        }
+    }
+    m_client->setStatus(
+        status, text, [this, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+            if (!guard) {
+                return;
+            }
+            if (!error.isNull()) {
+                showError(ErrorText::forAction(error));
+            }
+            updateStatusBox();
+        });
+}
+
+void MainWindow::showDevices()
+{
+    auto* dialog = findChild<DevicesDialog*>();
+    if (!dialog) {
+        dialog = new DevicesDialog(m_client, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::showContacts()
+{
+    auto* dialog = findChild<ContactsDialog*>();
+    if (!dialog) {
+        dialog = new ContactsDialog(m_client, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(
+            dialog, &ContactsDialog::conversationRequested, this, &MainWindow::openConversation);
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(m_client, this);
     dialog.exec();
 }
 

@@ -7,6 +7,7 @@
 
 #include <QMainWindow>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -23,6 +24,7 @@ enum class ConnectionState;
 namespace cpm::ui {
 
 class Composer;
+class Notifier;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -37,6 +39,10 @@ public:
     QString currentPeer() const;
 
     ConversationModel* conversationModel() const { return m_conversations; }
+    Notifier* notifier() const { return m_notifier; }
+    void showDevices();
+    void showContacts();
+    void showSettings();
     MessageModel* messageModel() const { return m_messages; }
 
 Q_SIGNALS:
@@ -61,6 +67,9 @@ private:
     void showMessageMenu(const QPoint& pos);
     void showDiagnostics();
     void showError(const QString& text);
+    void buildStatusBox();
+    void onStatusChosen(int index);
+    void updateStatusBox();
 
     Client* m_client;
     ConversationModel* m_conversations;
@@ -73,6 +82,8 @@ private:
     Composer* m_composer;
     QLabel* m_stateLabel;
     QProgressBar* m_syncProgress;
+    QComboBox* m_statusBox;
+    Notifier* m_notifier;
     bool m_stickToBottom = true;
 };
 

@@ -2,8 +2,10 @@
 // cpm-desktop: the desktop client. One process is one device; several can run side by
 // side with a profile each (QA-1):  cpm-desktop --profile DIR [--server URL]
 
+#include "appearance.h"
 #include "client.h"
 #include "desktopapp.h"
+#include "kindicon.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -58,6 +60,28 @@ int main(int argc, char** argv)
                 .arg(parser.value(profileOption), error));
         return 1;
     }
+    // Language and theme are user preferences (synced across devices); the local store
+    // has the last known values, so they apply before the first window shows.
+    const QVariantMap prefs = client.prefs();
+    const QString language = prefs.value(cpm::ui::pref::Language).toString();
+    if (!language.isEmpty() && language != QLatin1StringView("system")) {
+        const QLocale chosen(language);
+        QLocale::setDefault(chosen);
+        QApplication::removeTranslator(&qtTranslator);
+        QApplication::removeTranslator(&translator);
+        if (qtTranslator.load(chosen, QStringLiteral("qtbase"), QStringLiteral("_"),
+                QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+            QApplication::installTranslator(&qtTranslator);
+        }
+        // English is the source language: no translator is the right one for "en".
+        if (translator.load(
+                chosen, QStringLiteral("cpm"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
+            QApplication::installTranslator(&translator);
+        }
+    }
+    cpm::ui::applyTheme(prefs.value(cpm::ui::pref::Theme).toString());
+    QApplication::setWindowIcon(cpm::ui::appIcon());
+
     if (parser.isSet(serverOption)) {
         client.setServerUrl(QUrl(parser.value(serverOption)));
     } else if (client.serverUrl().isEmpty()) {

@@ -4,25 +4,35 @@
 // from the composer, watch a read on another device clear the badge, and get sent back
 // to sign-in when another device signs this one out.
 
+#include "appearance.h"
 #include "client.h"
 #include "composer.h"
+#include "contactsdialog.h"
 #include "conversationmodel.h"
+#include "devicemodel.h"
+#include "devicesdialog.h"
 #include "mainwindow.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "notifier.h"
 #include "protocol.h"
 #include "signindialog.h"
 #include "testserver.h"
 #include "uitestfixture.h"
 
+#include <QAction>
 #include <QComboBox>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <memory>
@@ -34,6 +44,22 @@ constexpr int Timeout = 15000;
 const QString Password = QStringLiteral("open sesame");
 const QString Alice = QStringLiteral("alice@cpm.example");
 const QString Bob = QStringLiteral("bob@cpm.example");
+
+//! Answers the next modal message box or input dialog the way a person would.
+void answerNextDialog(const QString& text = {})
+{
+    QTimer::singleShot(0, qApp, [text] {
+        QWidget* modal = QApplication::activeModalWidget();
+        if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+            box->button(QMessageBox::Yes)->click();
+        } else if (auto* input = qobject_cast<QInputDialog*>(modal)) {
+            input->setTextValue(text);
+            input->accept();
+        } else {
+            answerNextDialog(text); // not shown yet: try on the next turn
+        }
+    });
+}
 } // namespace
 
 class tst_DesktopFlow : public QObject {
@@ -50,6 +76,11 @@ private Q_SLOTS:
     void testComposerEnterSendsToPeer();
     void testReadOnAnotherDeviceClearsBadge();
     void testNotificationOnlyPlaceholderLoadsOnClick();
+    void testDeleteEverywhereRemovesBubbleInBothWindows();
+    void testNotificationClosesWhenReadElsewhere();
+    void testDevicesPanelRenamesAndSetsDelivery();
+    void testContactsAndStatusReachOtherDevices();
+    void testThemeFollowsPreferenceSetElsewhere();
     void testRemoteSignOutReturnsToSignIn();
 
 private:
@@ -282,6 +313,171 @@ void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
         QStringLiteral("Only when you open it"), Timeout);
     QVERIFY(!window.messageModel()->index(before, 0).data(MessageModel::PartialRole).toBool());
     window.close();
+}
+
+void tst_DesktopFlow::testDeleteEverywhereRemovesBubbleInBothWindows()
+{
+    // Two windows of Alice side by side (QA-1): a message arrives in both; deleting it
+    // everywhere from one removes the bubble from the other as well (MSG-6).
+    ui::MainWindow laptop(m_laptop.get());
+    ui::MainWindow phone(m_phone.get());
+    laptop.show();
+    phone.show();
+    laptop.openConversation(Bob);
+    phone.openConversation(Bob);
+    QSignalSpy sent(m_bob.get(), &Client::messageSent);
+    m_bob->send(Alice, {}, QStringLiteral("Delete me everywhere"));
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 1, Timeout);
+    const qint64 id = sent.at(0).at(1).toLongLong();
+    QTRY_VERIFY_WITH_TIMEOUT(laptop.messageModel()->rowOf(id) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(phone.messageModel()->rowOf(id) >= 0, Timeout);
+
+    auto* messages = laptop.findChild<QListView*>(QStringLiteral("messages"));
+    messages->setCurrentIndex(laptop.messageModel()->index(laptop.messageModel()->rowOf(id), 0));
+    QAction* deleteAll = nullptr;
+    for (QAction* action : messages->actions()) {
+        if (action->shortcut() == QKeySequence(Qt::SHIFT | Qt::Key_Delete)) {
+            deleteAll = action;
+        }
+    }
+    QVERIFY(deleteAll);
+    answerNextDialog(); // "Delete everywhere? This cannot be undone." — Yes
+    deleteAll->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(laptop.messageModel()->rowOf(id), -1, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(phone.messageModel()->rowOf(id), -1, Timeout);
+    laptop.close();
+    phone.close();
+}
+
+void tst_DesktopFlow::testNotificationClosesWhenReadElsewhere()
+{
+    // MSG-4/MSG-5: the laptop notifies; reading on the phone closes that notification.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation({});
+    ui::Notifier* notifier = laptop.notifier();
+    QSignalSpy shown(notifier, &ui::Notifier::notificationShown);
+    QSignalSpy closed(notifier, &ui::Notifier::notificationClosed);
+    QSignalSpy onPhone(m_phone.get(), &Client::incomingMessage);
+    m_bob->send(Alice, QStringLiteral("Ping"), QStringLiteral("Notify me"));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, Timeout);
+    const qint64 id = shown.at(0).at(0).toLongLong();
+    QCOMPARE(notifier->openNotifications(), QList<qint64> { id });
+    QVERIFY(notifier->trayToolTip().contains(QLatin1Char('1')));
+    QTRY_COMPARE_WITH_TIMEOUT(onPhone.size(), 1, Timeout);
+    m_phone->markRead(id);
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
+    QVERIFY(notifier->openNotifications().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!notifier->trayToolTip().contains(QLatin1Char('1')), Timeout);
+    laptop.close();
+}
+
+void tst_DesktopFlow::testDevicesPanelRenamesAndSetsDelivery()
+{
+    // DEV-2/DEV-3 from the window: rename the phone and make it notification-only; the
+    // phone itself learns both.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.showDevices();
+    auto* dialog = laptop.findChild<ui::DevicesDialog*>();
+    QVERIFY(dialog);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->model()->rowCount(), 2, Timeout);
+    const int phoneRow = dialog->model()->rowOf(m_phone->deviceId());
+    QVERIFY(phoneRow >= 0);
+    QVERIFY(!dialog->model()->index(phoneRow).data(DeviceModel::CurrentRole).toBool());
+    QVERIFY(dialog->model()->index(phoneRow).data(DeviceModel::OnlineRole).toBool());
+    dialog->view()->setCurrentIndex(dialog->model()->index(phoneRow));
+
+    answerNextDialog(QStringLiteral("Alice's old phone"));
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("rename")), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_phone->deviceName(), QStringLiteral("Alice's old phone"), Timeout);
+
+    auto* delivery = dialog->findChild<QComboBox*>(QStringLiteral("delivery"));
+    const int none = delivery->findData(QStringLiteral("none"));
+    delivery->setCurrentIndex(none);
+    Q_EMIT delivery->activated(none);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const Device& d : m_phone->devices()) {
+                if (d.current) {
+                    return d.delivery == QLatin1StringView("none");
+                }
+            }
+            return false;
+        }(),
+        Timeout);
+    // Back to the whole message for the tests that follow.
+    bool done = false;
+    m_phone->setDelivery(
+        m_phone->deviceId(), QStringLiteral("full"), [&](const protocol::Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    dialog->close();
+    laptop.close();
+}
+
+void tst_DesktopFlow::testContactsAndStatusReachOtherDevices()
+{
+    // CON-1: a contact added and a status set in the window are on the phone too.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.showContacts();
+    auto* dialog = laptop.findChild<ui::ContactsDialog*>();
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("contactAddress")), Bob);
+    QTest::keyClicks(
+        dialog->findChild<QLineEdit*>(QStringLiteral("contactName")), QStringLiteral("Bob M."));
+    QTest::mouseClick(
+        dialog->findChild<QPushButton*>(QStringLiteral("addContact")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const Contact& c : m_phone->contacts()) {
+                if (c.address == Bob) {
+                    return c.name == QLatin1StringView("Bob M.");
+                }
+            }
+            return false;
+        }(),
+        Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        dialog->findChild<QListWidget*>(QStringLiteral("contacts"))->count(), 1, Timeout);
+    dialog->close();
+
+    auto* status = laptop.findChild<QComboBox*>(QStringLiteral("status"));
+    QVERIFY(status);
+    const int busy = status->findData(QStringLiteral("busy"));
+    status->setCurrentIndex(busy);
+    Q_EMIT status->activated(busy);
+    QTRY_COMPARE_WITH_TIMEOUT(m_phone->status().status, QStringLiteral("busy"), Timeout);
+
+    const int custom = status->findData(QStringLiteral("custom"));
+    answerNextDialog(QStringLiteral("On a train"));
+    status->setCurrentIndex(custom);
+    Q_EMIT status->activated(custom);
+    QTRY_COMPARE_WITH_TIMEOUT(m_phone->status().text, QStringLiteral("On a train"), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        status->currentText().contains(QLatin1StringView("On a train")), Timeout);
+    laptop.close();
+}
+
+void tst_DesktopFlow::testThemeFollowsPreferenceSetElsewhere()
+{
+    // The theme is a synced preference: dark chosen on the phone turns the laptop dark.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    const QPalette original = QApplication::palette();
+    bool done = false;
+    m_phone->setPref(QString(ui::pref::Theme), QStringLiteral("dark"),
+        [&](const protocol::Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QApplication::palette().color(QPalette::Window).lightness() < 100, Timeout);
+    done = false;
+    m_phone->setPref(QString(ui::pref::Theme), QStringLiteral("system"),
+        [&](const protocol::Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        QApplication::palette().color(QPalette::Window), original.color(QPalette::Window), Timeout);
+    laptop.close();
 }
 
 void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "settingsdialog.h"
+
+#include "appearance.h"
+#include "client.h"
+#include "errortext.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPointer>
+#include <QVBoxLayout>
+
+namespace cpm::ui {
+
+SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
+    : QDialog(parent)
+    , m_client(client)
+    , m_notifications(new QCheckBox(tr("Show a desktop &notification for new messages"), this))
+    , m_theme(new QComboBox(this))
+    , m_language(new QComboBox(this))
+    , m_note(new QLabel(this))
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+    setWindowTitle(tr("Settings"));
+    m_notifications->setObjectName(QStringLiteral("notifications"));
+    m_theme->setObjectName(QStringLiteral("theme"));
+    m_language->setObjectName(QStringLiteral("language"));
+    m_theme->addItem(tr("Follow the system"), QStringLiteral("system"));
+    m_theme->addItem(tr("Light"), QStringLiteral("light"));
+    m_theme->addItem(tr("Dark"), QStringLiteral("dark"));
+    m_theme->setAccessibleName(tr("Theme"));
+    m_language->addItem(tr("System language"), QStringLiteral("system"));
+    // Language names are shown in their own language so anyone can find theirs.
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
+    m_language->addItem(QStringLiteral("Français"), QStringLiteral("fr"));
+    m_language->setAccessibleName(tr("Language"));
+    m_note->setWordWrap(true);
+    m_note->setText(tr("Settings apply to all your devices. A new language is used the next "
+                       "time CPM starts."));
+
+    auto* form = new QFormLayout;
+    form->addRow(m_notifications);
+    form->addRow(tr("&Theme:"), m_theme);
+    form->addRow(tr("&Language:"), m_language);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_note);
+    layout->addStretch();
+    layout->addWidget(buttons);
+
+    load();
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_notifications, &QCheckBox::toggled, this, [this](bool on) {
+        save(pref::Notifications, on ? QStringLiteral("on") : QStringLiteral("off"));
+    });
+    connect(m_theme, &QComboBox::activated, this, [this](int i) {
+        const QString theme = m_theme->itemData(i).toString();
+        applyTheme(theme);
+        save(pref::Theme, theme);
+    });
+    connect(m_language, &QComboBox::activated, this,
+        [this](int i) { save(pref::Language, m_language->itemData(i).toString()); });
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+void SettingsDialog::load()
+{
+    const QVariantMap prefs = m_client->prefs();
+    m_notifications->setChecked(
+        prefs.value(pref::Notifications).toString() != QLatin1StringView("off"));
+    m_theme->setCurrentIndex(std::max(0, m_theme->findData(prefs.value(pref::Theme).toString())));
+    m_language->setCurrentIndex(
+        std::max(0, m_language->findData(prefs.value(pref::Language).toString())));
+}
+
+void SettingsDialog::save(const QString& key, const QString& value)
+{
+    m_client->setPref(
+        key, value, [this, guard = QPointer<SettingsDialog>(this)](const protocol::Error& error) {
+            if (guard && !error.isNull()) {
+                m_note->setText(ErrorText::forAction(error));
+            }
+        });
+}
+
+} // namespace cpm::ui
