@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>DesktopApp</name>
-    <message>
-        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
-        <translation>Dieses Gerät wurde abgemeldet und seine lokalen Daten wurden entfernt. Melden Sie sich erneut an, um es zu verwenden.</translation>
-    </message>
-</context>
-<context>
     <name>ErrorText</name>
     <message>
         <source>The address or the password is wrong. Check both and try again.</source>
@@ -122,6 +115,29 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui</name>
+    <message>
+        <source>Laptop</source>
+        <translation>Laptop</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Mobiltelefon</translation>
+    </message>
+    <message>
+        <source>Fixed phone</source>
+        <translation>Festnetztelefon</translation>
+    </message>
+    <message>
+        <source>Tablet / PDA</source>
+        <translation>Tablet / PDA</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Desktop-PC</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Composer</name>
     <message>
         <source>Send</source>
@@ -150,6 +166,166 @@
     <message>
         <source>Send (Enter)</source>
         <translation>Senden (Enter)</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::ContactsDialog</name>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Write a message</source>
+        <translation>Nachricht &amp;schreiben</translation>
+    </message>
+    <message>
+        <source>Contacts — %1</source>
+        <translation>Kontakte – %1</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>Kontakte</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>Contact address</source>
+        <translation>Adresse des Kontakts</translation>
+    </message>
+    <message>
+        <source>Name (optional)</source>
+        <translation>Name (optional)</translation>
+    </message>
+    <message>
+        <source>Contact name</source>
+        <translation>Name des Kontakts</translation>
+    </message>
+    <message>
+        <source>A&amp;ddress:</source>
+        <translation>&amp;Adresse:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
+        <translation>„%1“ ist keine CPM-Adresse. Eine CPM-Adresse sieht so aus: name@example.com.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DesktopApp</name>
+    <message>
+        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
+        <translation>Dieses Gerät wurde abgemeldet und seine lokalen Daten wurden entfernt. Melden Sie sich erneut an, um es zu verwenden.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DeviceDelegate</name>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Never connected</source>
+        <translation>Nie verbunden</translation>
+    </message>
+    <message>
+        <source>Last seen today at %1</source>
+        <translation>Zuletzt online heute um %1</translation>
+    </message>
+    <message>
+        <source>Last seen yesterday at %1</source>
+        <translation>Zuletzt online gestern um %1</translation>
+    </message>
+    <message>
+        <source>Last seen %1</source>
+        <translation>Zuletzt online am %1</translation>
+    </message>
+    <message>
+        <source>Notification only</source>
+        <translation>Nur Benachrichtigung</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>Nichts</translation>
+    </message>
+    <message>
+        <source>Whole message</source>
+        <translation>Ganze Nachricht</translation>
+    </message>
+    <message>
+        <source>%1 (this device)</source>
+        <translation>%1 (dieses Gerät)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · receives: %3</source>
+        <translation>%1 · %2 · empfängt: %3</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DevicesDialog</name>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation>&amp;Umbenennen…</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out…</source>
+        <translation>&amp;Abmelden…</translation>
+    </message>
+    <message>
+        <source>Devices — %1</source>
+        <translation>Geräte – %1</translation>
+    </message>
+    <message>
+        <source>Every device signed in to your account. Choose what each one receives, rename it, or sign out one you no longer have.</source>
+        <translation>Alle Geräte, die bei Ihrem Konto angemeldet sind. Legen Sie fest, was jedes Gerät empfängt, benennen Sie es um oder melden Sie ein Gerät ab, das Sie nicht mehr besitzen.</translation>
+    </message>
+    <message>
+        <source>Your devices</source>
+        <translation>Ihre Geräte</translation>
+    </message>
+    <message>
+        <source>What the selected device receives</source>
+        <translation>Was das ausgewählte Gerät empfängt</translation>
+    </message>
+    <message>
+        <source>&amp;Receives:</source>
+        <translation>&amp;Empfängt:</translation>
+    </message>
+    <message>
+        <source>Rename device</source>
+        <translation>Gerät umbenennen</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>Neuer Name:</translation>
+    </message>
+    <message>
+        <source>Sign out this device? Its local copy of your messages will be removed; your other devices and the network keep them.</source>
+        <translation>Dieses Gerät abmelden? Die lokale Kopie Ihrer Nachrichten wird entfernt; Ihre anderen Geräte und das Netzwerk behalten sie.</translation>
+    </message>
+    <message>
+        <source>Sign out “%1”? It is disconnected at once and removes your messages from it. You can sign in on it again later with your password.</source>
+        <translation>„%1“ abmelden? Die Verbindung des Geräts wird sofort getrennt und Ihre Nachrichten werden von ihm entfernt. Sie können sich später mit Ihrem Passwort erneut darauf anmelden.</translation>
+    </message>
+    <message>
+        <source>Sign out device</source>
+        <translation>Gerät abmelden</translation>
+    </message>
+    <message>
+        <source>“%1” was signed out.</source>
+        <translation>„%1“ wurde abgemeldet.</translation>
     </message>
 </context>
 <context>
@@ -306,6 +482,58 @@
         <source>&amp;Copy as text</source>
         <translation>Als Text &amp;kopieren</translation>
     </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Devices…</source>
+        <translation>&amp;Geräte…</translation>
+    </message>
+    <message>
+        <source>&amp;Contacts…</source>
+        <translation>&amp;Kontakte…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Your status</source>
+        <translation>Ihr Status</translation>
+    </message>
+    <message>
+        <source>Your status, as your contacts and your other devices see it</source>
+        <translation>Ihr Status, wie ihn Ihre Kontakte und Ihre anderen Geräte sehen</translation>
+    </message>
+    <message>
+        <source>● Available</source>
+        <translation>● Verfügbar</translation>
+    </message>
+    <message>
+        <source>● Busy</source>
+        <translation>● Beschäftigt</translation>
+    </message>
+    <message>
+        <source>● Away</source>
+        <translation>● Abwesend</translation>
+    </message>
+    <message>
+        <source>✎ Custom…</source>
+        <translation>✎ Benutzerdefiniert…</translation>
+    </message>
+    <message>
+        <source>✎ %1</source>
+        <translation>✎ %1</translation>
+    </message>
+    <message>
+        <source>Custom status</source>
+        <translation>Benutzerdefinierter Status</translation>
+    </message>
+    <message>
+        <source>What are you up to?</source>
+        <translation>Was machen Sie gerade?</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -344,6 +572,79 @@
     <message>
         <source>Could not be sent</source>
         <translation>Konnte nicht gesendet werden</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::Notifier</name>
+    <message>
+        <source>Show CPM</source>
+        <translation>CPM anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPM — %n unread message(s)</source>
+        <translation>
+            <numerusform>CPM – %n ungelesene Nachricht</numerusform>
+            <numerusform>CPM – %n ungelesene Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CPM</source>
+        <translation>CPM</translation>
+    </message>
+    <message>
+        <source>New message from %1</source>
+        <translation>Neue Nachricht von %1</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SettingsDialog</name>
+    <message>
+        <source>Show a desktop &amp;notification for new messages</source>
+        <translation>Desktop-&amp;Benachrichtigung für neue Nachrichten anzeigen</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Systemeinstellung übernehmen</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Design</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Settings apply to all your devices. A new language is used the next time CPM starts.</source>
+        <translation>Die Einstellungen gelten für alle Ihre Geräte. Eine neue Sprache wird beim nächsten Start von CPM verwendet.</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Design:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
     </message>
 </context>
 <context>

@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
-    <name>DesktopApp</name>
-    <message>
-        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
-        <translation>Cet appareil a été déconnecté et ses données locales ont été supprimées. Reconnectez-vous pour l’utiliser.</translation>
-    </message>
-</context>
-<context>
     <name>ErrorText</name>
     <message>
         <source>The address or the password is wrong. Check both and try again.</source>
@@ -110,7 +103,7 @@
     </message>
     <message>
         <source>The message cannot be sent: check the address and its size.</source>
-        <translation>Le message ne peut pas être envoyé : vérifiez l’adresse et sa taille.</translation>
+        <translation>Le message ne peut pas être envoyé&#xa0;: vérifiez l’adresse et sa taille.</translation>
     </message>
     <message>
         <source>The message could not be stored.</source>
@@ -118,7 +111,30 @@
     </message>
     <message>
         <source>Not connected; the server will be told later.</source>
-        <translation>Non connecté ; le serveur en sera informé plus tard.</translation>
+        <translation>Non connecté&#xa0;; le serveur en sera informé plus tard.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui</name>
+    <message>
+        <source>Laptop</source>
+        <translation>Ordinateur portable</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>Téléphone mobile</translation>
+    </message>
+    <message>
+        <source>Fixed phone</source>
+        <translation>Téléphone fixe</translation>
+    </message>
+    <message>
+        <source>Tablet / PDA</source>
+        <translation>Tablette / PDA</translation>
+    </message>
+    <message>
+        <source>Desktop</source>
+        <translation>Ordinateur de bureau</translation>
     </message>
 </context>
 <context>
@@ -150,6 +166,166 @@
     <message>
         <source>Send (Enter)</source>
         <translation>Envoyer (Entrée)</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::ContactsDialog</name>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Ajouter</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>&amp;Write a message</source>
+        <translation>É&amp;crire un message</translation>
+    </message>
+    <message>
+        <source>Contacts — %1</source>
+        <translation>Contacts — %1</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>Contact address</source>
+        <translation>Adresse du contact</translation>
+    </message>
+    <message>
+        <source>Name (optional)</source>
+        <translation>Nom (facultatif)</translation>
+    </message>
+    <message>
+        <source>Contact name</source>
+        <translation>Nom du contact</translation>
+    </message>
+    <message>
+        <source>A&amp;ddress:</source>
+        <translation>A&amp;dresse&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom&#xa0;:</translation>
+    </message>
+    <message>
+        <source>%1 &lt;%2&gt;</source>
+        <translation>%1 &lt;%2&gt;</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
+        <translation>«&#xa0;%1&#xa0;» n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DesktopApp</name>
+    <message>
+        <source>This device was signed out and its local data removed. Sign in again to use it.</source>
+        <translation>Cet appareil a été déconnecté et ses données locales ont été supprimées. Reconnectez-vous pour l’utiliser.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DeviceDelegate</name>
+    <message>
+        <source>Online</source>
+        <translation>En ligne</translation>
+    </message>
+    <message>
+        <source>Never connected</source>
+        <translation>Jamais connecté</translation>
+    </message>
+    <message>
+        <source>Last seen today at %1</source>
+        <translation>Vu pour la dernière fois aujourd’hui à %1</translation>
+    </message>
+    <message>
+        <source>Last seen yesterday at %1</source>
+        <translation>Vu pour la dernière fois hier à %1</translation>
+    </message>
+    <message>
+        <source>Last seen %1</source>
+        <translation>Vu pour la dernière fois le %1</translation>
+    </message>
+    <message>
+        <source>Notification only</source>
+        <translation>Notification seule</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>Rien</translation>
+    </message>
+    <message>
+        <source>Whole message</source>
+        <translation>Message complet</translation>
+    </message>
+    <message>
+        <source>%1 (this device)</source>
+        <translation>%1 (cet appareil)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · receives: %3</source>
+        <translation>%1 · %2 · reçoit&#xa0;: %3</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::DevicesDialog</name>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation>Re&amp;nommer…</translation>
+    </message>
+    <message>
+        <source>&amp;Sign out…</source>
+        <translation>&amp;Déconnecter…</translation>
+    </message>
+    <message>
+        <source>Devices — %1</source>
+        <translation>Appareils — %1</translation>
+    </message>
+    <message>
+        <source>Every device signed in to your account. Choose what each one receives, rename it, or sign out one you no longer have.</source>
+        <translation>Tous les appareils connectés à votre compte. Choisissez ce que chacun reçoit, renommez-le ou déconnectez celui que vous n’avez plus.</translation>
+    </message>
+    <message>
+        <source>Your devices</source>
+        <translation>Vos appareils</translation>
+    </message>
+    <message>
+        <source>What the selected device receives</source>
+        <translation>Ce que reçoit l’appareil sélectionné</translation>
+    </message>
+    <message>
+        <source>&amp;Receives:</source>
+        <translation>&amp;Reçoit&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Rename device</source>
+        <translation>Renommer l’appareil</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>Nouveau nom&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Sign out this device? Its local copy of your messages will be removed; your other devices and the network keep them.</source>
+        <translation>Déconnecter cet appareil&#xa0;? Sa copie locale de vos messages sera supprimée&#xa0;; vos autres appareils et le réseau les conservent.</translation>
+    </message>
+    <message>
+        <source>Sign out “%1”? It is disconnected at once and removes your messages from it. You can sign in on it again later with your password.</source>
+        <translation>Déconnecter «&#xa0;%1&#xa0;»&#xa0;? L’appareil est immédiatement déconnecté et vos messages en sont supprimés. Vous pourrez vous y reconnecter plus tard avec votre mot de passe.</translation>
+    </message>
+    <message>
+        <source>Sign out device</source>
+        <translation>Déconnecter l’appareil</translation>
+    </message>
+    <message>
+        <source>“%1” was signed out.</source>
+        <translation>«&#xa0;%1&#xa0;» a été déconnecté.</translation>
     </message>
 </context>
 <context>
@@ -306,6 +482,58 @@
         <source>&amp;Copy as text</source>
         <translation>&amp;Copier sous forme de texte</translation>
     </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>Aff&amp;ichage</translation>
+    </message>
+    <message>
+        <source>&amp;Devices…</source>
+        <translation>&amp;Appareils…</translation>
+    </message>
+    <message>
+        <source>&amp;Contacts…</source>
+        <translation>&amp;Contacts…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>Your status</source>
+        <translation>Votre statut</translation>
+    </message>
+    <message>
+        <source>Your status, as your contacts and your other devices see it</source>
+        <translation>Votre statut, tel que le voient vos contacts et vos autres appareils</translation>
+    </message>
+    <message>
+        <source>● Available</source>
+        <translation>● Disponible</translation>
+    </message>
+    <message>
+        <source>● Busy</source>
+        <translation>● Occupé</translation>
+    </message>
+    <message>
+        <source>● Away</source>
+        <translation>● Absent</translation>
+    </message>
+    <message>
+        <source>✎ Custom…</source>
+        <translation>✎ Personnalisé…</translation>
+    </message>
+    <message>
+        <source>✎ %1</source>
+        <translation>✎ %1</translation>
+    </message>
+    <message>
+        <source>Custom status</source>
+        <translation>Statut personnalisé</translation>
+    </message>
+    <message>
+        <source>What are you up to?</source>
+        <translation>Que faites-vous en ce moment&#xa0;?</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -344,6 +572,79 @@
     <message>
         <source>Could not be sent</source>
         <translation>Échec de l’envoi</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::Notifier</name>
+    <message>
+        <source>Show CPM</source>
+        <translation>Afficher CPM</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quitter</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPM — %n unread message(s)</source>
+        <translation>
+            <numerusform>CPM — %n message non lu</numerusform>
+            <numerusform>CPM — %n messages non lus</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CPM</source>
+        <translation>CPM</translation>
+    </message>
+    <message>
+        <source>New message from %1</source>
+        <translation>Nouveau message de %1</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SettingsDialog</name>
+    <message>
+        <source>Show a desktop &amp;notification for new messages</source>
+        <translation>Afficher une &amp;notification sur le bureau pour les nouveaux messages</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Suivre le système</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Clair</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Sombre</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Thème</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Settings apply to all your devices. A new language is used the next time CPM starts.</source>
+        <translation>Les paramètres s’appliquent à tous vos appareils. Une nouvelle langue est utilisée au prochain démarrage de CPM.</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Thème&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue&#xa0;:</translation>
     </message>
 </context>
 <context>
