@@ -60,8 +60,15 @@ void ConversationModel::scheduleReload()
 void ConversationModel::reload()
 {
     m_reloadTimer->stop();
+    QList<Conversation> rows = m_client ? m_client->conversations() : QList<Conversation>();
+    // Many changes (a delivery report, a body fetched for an older message) leave the
+    // list as it was: then a reset would only make the view forget its selection and
+    // scroll position, and repaint, for nothing.
+    if (rows == m_rows) {
+        return;
+    }
     beginResetModel();
-    m_rows = m_client ? m_client->conversations() : QList<Conversation>();
+    m_rows = std::move(rows);
     endResetModel();
 }
 

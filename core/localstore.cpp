@@ -80,6 +80,68 @@ const QList<QStringList>& migrations()
                            " status TEXT NOT NULL,"
                            " text TEXT NOT NULL)"),
         },
+        // 3: one summary row per conversation, so the conversation list and the unread
+        // count cost the same with a thousand messages or a million. Triggers keep it in
+        // step with `messages` inside the very statement (and so the transaction) that
+        // changes a message: sync, outbox, reads and deletes of any kind alike.
+        {
+            // last_time, last_local_id: the newest message, ordered as messages_by_peer
+            // orders them; unread: incoming messages not read yet.
+            QStringLiteral("CREATE TABLE conversations ("
+                           " peer TEXT PRIMARY KEY,"
+                           " last_time INTEGER NOT NULL,"
+                           " last_local_id INTEGER NOT NULL,"
+                           " unread INTEGER NOT NULL DEFAULT 0)"),
+            QStringLiteral("CREATE INDEX conversations_by_time ON conversations (last_time, "
+                           "last_local_id)"),
+            QStringLiteral(
+                "INSERT INTO conversations (peer, last_time, last_local_id, unread)"
+                " SELECT p.peer, n.time, n.local_id,"
+                "  (SELECT COUNT(*) FROM messages u WHERE u.peer = p.peer AND u.folder = 'inbox'"
+                "   AND u.read = 0)"
+                " FROM (SELECT DISTINCT peer FROM messages) p JOIN messages n ON n.local_id ="
+                "  (SELECT local_id FROM messages x WHERE x.peer = p.peer"
+                "   ORDER BY time DESC, local_id DESC LIMIT 1)"),
+            QStringLiteral(
+                "CREATE TRIGGER conversations_on_insert AFTER INSERT ON messages BEGIN"
+                " INSERT INTO conversations (peer, last_time, last_local_id, unread)"
+                "  VALUES (NEW.peer, NEW.time, NEW.local_id, NEW.folder = 'inbox' AND NEW.read = 0)"
+                "  ON CONFLICT (peer) DO UPDATE SET unread = unread + excluded.unread;"
+                " UPDATE conversations SET last_time = NEW.time, last_local_id = NEW.local_id"
+                "  WHERE peer = NEW.peer AND (NEW.time, NEW.local_id) > (last_time, last_local_id);"
+                " END"),
+            // The newest message left is one index step away on messages_by_peer.
+            QStringLiteral("CREATE TRIGGER conversations_on_delete AFTER DELETE ON messages BEGIN"
+                           " DELETE FROM conversations WHERE peer = OLD.peer"
+                           "  AND NOT EXISTS (SELECT 1 FROM messages WHERE peer = OLD.peer);"
+                           " UPDATE conversations SET unread = unread - 1"
+                           "  WHERE peer = OLD.peer AND OLD.folder = 'inbox' AND OLD.read = 0;"
+                           " UPDATE conversations SET (last_time, last_local_id) ="
+                           "  (SELECT time, local_id FROM messages WHERE peer = OLD.peer"
+                           "   ORDER BY time DESC, local_id DESC LIMIT 1)"
+                           "  WHERE peer = OLD.peer AND last_local_id = OLD.local_id;"
+                           " END"),
+            // Reads change the count; a sent message takes the server's time, which may
+            // reorder it. peer and folder never change today, but if they ever do the
+            // summary follows.
+            QStringLiteral(
+                "CREATE TRIGGER conversations_on_update AFTER UPDATE OF peer, folder, read, time"
+                " ON messages BEGIN"
+                " UPDATE conversations SET unread = unread - 1"
+                "  WHERE peer = OLD.peer AND OLD.folder = 'inbox' AND OLD.read = 0;"
+                " INSERT INTO conversations (peer, last_time, last_local_id, unread)"
+                "  VALUES (NEW.peer, NEW.time, NEW.local_id, 0) ON CONFLICT (peer) DO NOTHING;"
+                " UPDATE conversations SET unread = unread + 1"
+                "  WHERE peer = NEW.peer AND NEW.folder = 'inbox' AND NEW.read = 0;"
+                " DELETE FROM conversations WHERE peer = OLD.peer AND OLD.peer IS NOT NEW.peer"
+                "  AND NOT EXISTS (SELECT 1 FROM messages WHERE peer = OLD.peer);"
+                " UPDATE conversations SET (last_time, last_local_id) ="
+                "  (SELECT time, local_id FROM messages m WHERE m.peer = conversations.peer"
+                "   ORDER BY time DESC, local_id DESC LIMIT 1)"
+                "  WHERE peer IN (OLD.peer, NEW.peer)"
+                "  AND (OLD.time IS NOT NEW.time OR OLD.peer IS NOT NEW.peer);"
+                " END"),
+        },
     };
     return all;
 }
@@ -749,30 +811,31 @@ QList<Conversation> LocalStore::conversations() const
 {
     QList<Conversation> out;
     QSqlQuery q(m_db);
+    // The summary table (schema 3) has a row per peer; only the 500-odd previews are
+    // read from `messages`, by primary key, and decrypted.
+    q.setForwardOnly(true);
     if (!q.exec(QStringLiteral(
-            "SELECT peer, MAX(time) AS last FROM messages GROUP BY peer ORDER BY last DESC"))) {
+            "SELECT c.peer, c.last_time, c.unread, m.subject, m.body, k.name"
+            " FROM conversations c LEFT JOIN messages m ON m.local_id = c.last_local_id"
+            " LEFT JOIN contacts k ON k.address = c.peer"
+            " ORDER BY c.last_time DESC, c.last_local_id DESC"))) {
+        qCWarning(lcStore) << "cannot read conversations:" << q.lastError().text();
         return out;
-    }
-    QHash<QString, QString> names;
-    for (const Contact& c : contacts()) {
-        names.insert(c.address, c.name);
     }
     while (q.next()) {
         Conversation c;
         c.peerAddress = q.value(0).toString();
         c.lastMessageTime = q.value(1).toLongLong();
-        c.peerName = names.value(c.peerAddress);
-        const QList<Message> last = messages(c.peerAddress, 1);
-        if (!last.isEmpty()) {
-            const Message& m = last.constFirst();
-            c.lastMessageText = m.body.isNull() ? m.subject : m.body.left(200);
-        }
-        QSqlQuery u(m_db);
-        u.prepare(QStringLiteral(
-            "SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
-        u.addBindValue(c.peerAddress);
-        if (u.exec() && u.next()) {
-            c.unreadCount = u.value(0).toInt();
+        c.unreadCount = q.value(2).toInt();
+        c.peerName = q.value(5).toString();
+        const QString body = unseal(q.value(4), BodyContext);
+        if (body.isNull()) {
+            c.lastMessageText = unseal(q.value(3), SubjectContext);
+            if (c.lastMessageText.isNull()) {
+                c.lastMessageText = QStringLiteral("");
+            }
+        } else {
+            c.lastMessageText = body.left(200);
         }
         out.append(c);
     }
@@ -782,9 +845,7 @@ QList<Conversation> LocalStore::conversations() const
 int LocalStore::unreadCount() const
 {
     QSqlQuery q(m_db);
-    return q.exec(
-               QStringLiteral("SELECT COUNT(*) FROM messages WHERE folder = 'inbox' AND read = 0"))
-            && q.next()
+    return q.exec(QStringLiteral("SELECT COALESCE(SUM(unread), 0) FROM conversations")) && q.next()
         ? q.value(0).toInt()
         : 0;
 }

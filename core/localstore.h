@@ -62,7 +62,7 @@ struct OutboxEntry {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.

@@ -60,6 +60,8 @@ struct Conversation {
     QString lastMessageText; //!< subject or the start of the body of the newest message
     qint64 lastMessageTime = 0;
     int unreadCount = 0;
+
+    bool operator==(const Conversation& other) const = default;
 };
 
 //! One of the user's devices (DEV-1..3), as the server last described it.

@@ -8,13 +8,17 @@
 #include <QApplication>
 #include <QTimer>
 
-DesktopApp::DesktopApp(cpm::Client* client, QObject* parent)
+namespace cpm::ui {
+
+DesktopApp::DesktopApp(Client* client, QObject* parent)
     : QObject(parent)
     , m_client(client)
 {
 }
 
 DesktopApp::~DesktopApp() { delete m_window; }
+
+MainWindow* DesktopApp::mainWindow() const { return m_window.data(); }
 
 bool DesktopApp::start()
 {
@@ -31,17 +35,16 @@ bool DesktopApp::start()
 
 bool DesktopApp::signIn(const QString& notice)
 {
-    cpm::ui::SignInDialog dialog(m_client);
+    SignInDialog dialog(m_client);
     dialog.setNotice(notice);
     return dialog.exec() == QDialog::Accepted;
 }
 
 void DesktopApp::showMainWindow()
 {
-    m_window = new cpm::ui::MainWindow(m_client);
+    m_window = new MainWindow(m_client);
     m_window->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_window, &cpm::ui::MainWindow::signedOut, this, &DesktopApp::onSignedOut,
-        Qt::QueuedConnection);
+    connect(m_window, &MainWindow::signedOut, this, &DesktopApp::onSignedOut, Qt::QueuedConnection);
     m_window->show();
 }
 
@@ -58,3 +61,5 @@ void DesktopApp::onSignedOut()
         QApplication::quit();
     }
 }
+
+} // namespace cpm::ui

@@ -12,25 +12,29 @@ class Client;
 }
 
 namespace cpm::ui {
+
 class MainWindow;
-}
 
 class DesktopApp final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DesktopApp)
 
 public:
-    explicit DesktopApp(cpm::Client* client, QObject* parent = nullptr);
+    explicit DesktopApp(Client* client, QObject* parent = nullptr);
     ~DesktopApp() override;
 
     //! Shows the right window; false when the user cancelled the sign-in.
     bool start();
+    //! The main window while signed in, else null.
+    MainWindow* mainWindow() const;
 
 private:
     bool signIn(const QString& notice);
     void showMainWindow();
     void onSignedOut();
 
-    cpm::Client* m_client;
-    QPointer<cpm::ui::MainWindow> m_window;
+    Client* m_client;
+    QPointer<MainWindow> m_window;
 };
+
+} // namespace cpm::ui

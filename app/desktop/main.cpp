@@ -88,7 +88,7 @@ int main(int argc, char** argv)
         client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:7878/")));
     }
 
-    DesktopApp desktop(&client);
+    cpm::ui::DesktopApp desktop(&client);
     if (!desktop.start()) {
         return 0;
     }

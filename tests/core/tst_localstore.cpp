@@ -6,9 +6,12 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonObject>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <algorithm>
 
 using namespace cpm;
 using cpm::test::messageEvent;
@@ -18,7 +21,113 @@ namespace {
 const QString Alice = QStringLiteral("alice@cpm.example");
 const QString Bob = QStringLiteral("bob@cpm.example");
 
+const QString Carol = QStringLiteral("carol@cpm.example");
+const QString Dave = QStringLiteral("dave@cpm.example");
+
 protocol::Frame frameOf(const QJsonObject& o) { return *protocol::Frame::fromJson(o, nullptr); }
+
+protocol::Frame eventOf(const char* name, qint64 seq, const QJsonObject& data)
+{
+    return frameOf({ { QStringLiteral("event"), QString::fromLatin1(name) },
+        { QStringLiteral("seq"), seq }, { QStringLiteral("data"), data } });
+}
+
+QJsonObject unreadIncoming(qint64 id, const QString& from, const char* body, qint64 time)
+{
+    return messageJson(id, from, Alice, QString::fromUtf8(body), QStringLiteral("inbox"), time);
+}
+
+QJsonObject readOutgoing(qint64 id, const QString& to, const char* body, qint64 time)
+{
+    QJsonObject m
+        = messageJson(id, Alice, to, QString::fromUtf8(body), QStringLiteral("sent"), time);
+    m.insert(QStringLiteral("read"), true);
+    return m;
+}
+
+//! The conversation list computed from `messages` alone, the way schema 2 did (a scan of
+//! every message): the summary table must always agree with it.
+QList<Conversation> aggregatedConversations(const LocalStore& store)
+{
+    QHash<QString, QString> names;
+    for (const Contact& c : store.contacts()) {
+        names.insert(c.address, c.name);
+    }
+    QList<Conversation> out;
+    QSqlQuery q(store.database());
+    q.exec(QStringLiteral("SELECT peer, MAX(time) FROM messages GROUP BY peer"));
+    while (q.next()) {
+        Conversation c;
+        c.peerAddress = q.value(0).toString();
+        c.lastMessageTime = q.value(1).toLongLong();
+        c.peerName = names.value(c.peerAddress);
+        const Message m = store.messages(c.peerAddress, 1).constFirst();
+        c.lastMessageText = m.body.isNull() ? m.subject : m.body.left(200);
+        QSqlQuery u(store.database());
+        u.prepare(QStringLiteral(
+            "SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
+        u.addBindValue(c.peerAddress);
+        u.exec();
+        u.next();
+        c.unreadCount = u.value(0).toInt();
+        out.append(c);
+    }
+    return out;
+}
+
+//! Empty when the store's conversations and unread count match the aggregate, else what
+//! differs.
+QString summaryMismatch(const LocalStore& store)
+{
+    const QList<Conversation> got = store.conversations();
+    for (qsizetype i = 1; i < got.size(); ++i) {
+        if (got.at(i - 1).lastMessageTime < got.at(i).lastMessageTime) {
+            return QStringLiteral("not most recent first at row %1").arg(i);
+        }
+    }
+    auto byPeer = [](QList<Conversation> list) {
+        std::sort(list.begin(), list.end(), [](const Conversation& a, const Conversation& b) {
+            return a.peerAddress < b.peerAddress;
+        });
+        return list;
+    };
+    const QList<Conversation> actual = byPeer(got);
+    const QList<Conversation> expected = byPeer(aggregatedConversations(store));
+    auto describe = [](const QList<Conversation>& list) {
+        QStringList rows;
+        for (const Conversation& c : list) {
+            rows.append(QStringLiteral("%1 [%2] %3 '%4' unread %5")
+                            .arg(c.peerAddress, c.peerName)
+                            .arg(c.lastMessageTime)
+                            .arg(c.lastMessageText)
+                            .arg(c.unreadCount));
+        }
+        return rows.join(QStringLiteral("; "));
+    };
+    if (actual != expected) {
+        return QStringLiteral("summary: %1\naggregate: %2")
+            .arg(describe(actual), describe(expected));
+    }
+    QSqlQuery q(store.database());
+    q.exec(QStringLiteral("SELECT COUNT(*) FROM messages WHERE folder = 'inbox' AND read = 0"));
+    q.next();
+    if (store.unreadCount() != q.value(0).toInt()) {
+        return QStringLiteral("unread count %1, messages say %2")
+            .arg(store.unreadCount())
+            .arg(q.value(0).toInt());
+    }
+    return {};
+}
+
+Conversation conversationWith(const LocalStore& store, const QString& peer)
+{
+    for (const Conversation& c : store.conversations()) {
+        if (c.peerAddress == peer) {
+            return c;
+        }
+    }
+    return {};
+}
 } // namespace
 
 class TestLocalStore final : public QObject {
@@ -72,6 +181,175 @@ private Q_SLOTS:
         QCOMPARE(m->body, QStringLiteral("from v1"));
         QCOMPARE(store.unreadCount(), 1);
         QVERIFY(store.devices().isEmpty()); // table added by migration 2
+    }
+
+    void testMigratesFromVersion2BuildsConversationSummary()
+    {
+        const QString path = dbPath("v2.sqlite");
+        {
+            LocalStore v2(m_box.get());
+            QVERIFY(v2.open(path, nullptr, 2));
+            QCOMPARE(v2.schemaVersion(), 2);
+            QList<protocol::Frame> batch;
+            qint64 seq = 0;
+            // Bob: two messages at the same time (the later row is the newest), Carol: an
+            // older unread one and a newer read one, Dave: a notification only (partial).
+            batch.append(frameOf(messageEvent(++seq, unreadIncoming(1, Bob, "b1", 5000))));
+            batch.append(frameOf(messageEvent(++seq, readOutgoing(2, Bob, "b2", 5000))));
+            batch.append(frameOf(messageEvent(++seq, unreadIncoming(3, Carol, "c1", 1000))));
+            QJsonObject c2 = unreadIncoming(4, Carol, "c2", 2000);
+            c2.insert(QStringLiteral("read"), true);
+            batch.append(frameOf(messageEvent(++seq, c2)));
+            QJsonObject d1 = unreadIncoming(5, Dave, "d1", 3000);
+            d1.remove(QStringLiteral("body"));
+            d1.insert(QStringLiteral("subject"), QStringLiteral("Only the subject"));
+            batch.append(frameOf(messageEvent(++seq, d1)));
+            batch.append(eventOf("contact", ++seq,
+                { { QStringLiteral("address"), Carol },
+                    { QStringLiteral("name"), QStringLiteral("Carol") } }));
+            QVERIFY(v2.applyEvents(batch, seq, nullptr));
+        }
+        LocalStore store(m_box.get());
+        QVERIFY(store.open(path));
+        QCOMPARE(store.schemaVersion(), LocalStore::SchemaVersion);
+        const QString mismatch = summaryMismatch(store);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        const QList<Conversation> list = store.conversations();
+        QCOMPARE(list.size(), 3);
+        QCOMPARE(list.at(0).peerAddress, Bob);
+        QCOMPARE(list.at(0).lastMessageText, QStringLiteral("b2"));
+        QCOMPARE(list.at(0).unreadCount, 1);
+        QCOMPARE(list.at(1).peerAddress, Dave);
+        QCOMPARE(list.at(1).lastMessageText, QStringLiteral("Only the subject"));
+        QCOMPARE(list.at(2).peerName, QStringLiteral("Carol"));
+        QCOMPARE(list.at(2).unreadCount, 1);
+        QCOMPARE(store.unreadCount(), 3);
+        // ...and it is kept from then on.
+        StoreChanges changes;
+        QVERIFY(store.applyEvents(
+            { frameOf(messageEvent(10, unreadIncoming(6, Carol, "c3", 9000))) }, 10, &changes));
+        QCOMPARE(store.conversations().constFirst().peerAddress, Carol);
+        QCOMPARE(store.conversations().constFirst().unreadCount, 2);
+        const QString after = summaryMismatch(store);
+        QVERIFY2(after.isEmpty(), qPrintable(after));
+    }
+
+    void testConversationSummaryFollowsEveryChange()
+    {
+        LocalStore store(m_box.get());
+        QVERIFY(store.open(dbPath("summary.sqlite")));
+        StoreChanges changes;
+        qint64 seq = 0;
+        auto apply = [&](const protocol::Frame& event) {
+            return store.applyEvents({ event }, ++seq, &changes);
+        };
+#define VERIFY_SUMMARY()                                                                           \
+    do {                                                                                           \
+        const QString mismatch = summaryMismatch(store);                                           \
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));                                        \
+    } while (false)
+
+        QVERIFY(store.conversations().isEmpty());
+        QVERIFY(apply(frameOf(messageEvent(1, unreadIncoming(1, Bob, "one", 1000)))));
+        QVERIFY(apply(frameOf(messageEvent(2, readOutgoing(2, Bob, "two", 2000)))));
+        QVERIFY(apply(frameOf(messageEvent(3, unreadIncoming(3, Carol, "three", 1500)))));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).lastMessageText, QStringLiteral("two"));
+        QCOMPARE(conversationWith(store, Bob).unreadCount, 1);
+        QCOMPARE(store.unreadCount(), 2);
+
+        // An older message arriving late counts as unread but is not the newest.
+        QVERIFY(apply(frameOf(messageEvent(4, unreadIncoming(4, Bob, "four", 500)))));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).lastMessageTime, 2000);
+        QCOMPARE(conversationWith(store, Bob).unreadCount, 2);
+
+        // Read here, and read on another device (a flags event), and the same again.
+        QVERIFY(store.markRead(1, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).unreadCount, 1);
+        const auto flags = eventOf(
+            "flags", 1, { { QStringLiteral("messageId"), 4 }, { QStringLiteral("read"), true } });
+        QVERIFY(apply(flags));
+        QVERIFY(apply(flags));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).unreadCount, 0);
+
+        // A notification (no body) shows its subject until the body is fetched.
+        QJsonObject partial = unreadIncoming(5, Carol, "", 1600);
+        partial.remove(QStringLiteral("body"));
+        partial.insert(QStringLiteral("subject"), QStringLiteral("Subject only"));
+        QVERIFY(apply(frameOf(messageEvent(5, partial))));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Carol).lastMessageText, QStringLiteral("Subject only"));
+        QJsonObject fetched = partial;
+        fetched.insert(QStringLiteral("body"), QStringLiteral("the whole body"));
+        QVERIFY(store.storeMessage(fetched, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Carol).lastMessageText, QStringLiteral("the whole body"));
+        QCOMPARE(conversationWith(store, Carol).unreadCount, 2);
+
+        // A contact's name.
+        QVERIFY(apply(eventOf("contact", 1,
+            { { QStringLiteral("address"), Carol },
+                { QStringLiteral("name"), QStringLiteral("Carol") } })));
+        QCOMPARE(conversationWith(store, Carol).peerName, QStringLiteral("Carol"));
+
+        // The outbox: a new conversation shows at once; the server's time may reorder it.
+        const qint64 pending = store.enqueue(
+            QStringLiteral("c-dave"), Alice, Dave, QString(), QStringLiteral("hi Dave"), 9000);
+        QVERIFY(pending < 0);
+        VERIFY_SUMMARY();
+        QCOMPARE(store.conversations().constFirst().peerAddress, Dave);
+        QVERIFY(store.markSent(QStringLiteral("c-dave"), 6, 1800, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Dave).lastMessageTime, 1800);
+        QCOMPARE(store.conversations().constFirst().peerAddress, Bob);
+        // ...or the sentbox copy comes back before the answer to `send`.
+        QVERIFY(store.enqueue(QStringLiteral("c-dave2"), Alice, Dave, QString(),
+                    QStringLiteral("again"), 9500)
+            < 0);
+        QVERIFY(apply(frameOf(messageEvent(1,
+            messageJson(7, Alice, Dave, QStringLiteral("again"), QStringLiteral("sent"), 1900,
+                QStringLiteral("c-dave2"))))));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Dave).lastMessageTime, 1900);
+        // A refused one stays (failed) and is still the newest.
+        QVERIFY(store.enqueue(
+                    QStringLiteral("c-bob"), Alice, Bob, QString(), QStringLiteral("refused"), 9900)
+            < 0);
+        QVERIFY(store.markFailed(QStringLiteral("c-bob"), &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).lastMessageText, QStringLiteral("refused"));
+
+        // Deleting the newest message here, then everywhere, falls back to the one before.
+        const qint64 failedId = store.messages(Bob, 1).constFirst().id;
+        QVERIFY(failedId < 0);
+        QVERIFY(store.deleteLocally(failedId, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).lastMessageText, QStringLiteral("two"));
+        QVERIFY(apply(eventOf("deleted", 1,
+            { { QStringLiteral("messageId"), 2 },
+                { QStringLiteral("reason"), QStringLiteral("user") } })));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Bob).lastMessageText, QStringLiteral("one"));
+        QCOMPARE(conversationWith(store, Bob).lastMessageTime, 1000);
+        // Deleting an unread message takes it out of the count.
+        QVERIFY(store.deleteLocally(3, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(conversationWith(store, Carol).unreadCount, 1);
+        // The last message of a conversation gone: so is the conversation.
+        QVERIFY(store.deleteLocally(5, &changes));
+        QVERIFY(store.remove(1, &changes));
+        QVERIFY(store.remove(4, &changes));
+        VERIFY_SUMMARY();
+        QCOMPARE(store.conversations().size(), 1);
+        QCOMPARE(store.conversations().constFirst().peerAddress, Dave);
+        QSqlQuery(store.database()).exec(QStringLiteral("DELETE FROM messages"));
+        VERIFY_SUMMARY();
+        QVERIFY(store.conversations().isEmpty());
+        QCOMPARE(store.unreadCount(), 0);
+#undef VERIFY_SUMMARY
     }
 
     void testRefusesNewerSchema()

@@ -187,6 +187,25 @@ private Q_SLOTS:
         QCOMPARE(model.index(1).data(ConversationModel::LastMessageTextRole).toString(),
             QStringLiteral("message %1").arg(HistorySize));
     }
+
+    void testConversationModelResetsOnlyOnChange()
+    {
+        ConversationModel model(m_client.get());
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        const int unread
+            = model.index(model.rowOf(Bob)).data(ConversationModel::UnreadCountRole).toInt();
+        const int total = m_client->unreadCount();
+        model.reload();
+        QCOMPARE(resets.size(), 0); // nothing changed: the view keeps its state
+        // Odd ids are Bob's, incoming and unread.
+        m_client->markRead(HistorySize - 1);
+        QTRY_COMPARE(resets.size(), 1);
+        QCOMPARE(model.index(model.rowOf(Bob)).data(ConversationModel::UnreadCountRole).toInt(),
+            unread - 1);
+        QCOMPARE(m_client->unreadCount(), total - 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMessageModel)

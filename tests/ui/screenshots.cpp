@@ -3,9 +3,14 @@
 // messages and renders every screen to PNG, in the light and the dark palette, so the
 // README and docs/screenshots/ show what a person sees. Run by scripts/screenshots.sh.
 
+#include "appearance.h"
 #include "client.h"
+#include "contactsdialog.h"
 #include "conversationmodel.h"
+#include "devicemodel.h"
+#include "devicesdialog.h"
 #include "mainwindow.h"
+#include "settingsdialog.h"
 #include "signindialog.h"
 #include "testserver.h"
 
@@ -46,36 +51,6 @@ void settle(int ms = 300)
     while (timer.elapsed() < ms) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     }
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1f, 0x21, 0x24));
-    p.setColor(QPalette::AlternateBase, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9c, 0xa0));
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7e, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    for (const auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText }) {
-        p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7c, 0x80));
-    }
-    return p;
-}
-
-QPalette lightPalette()
-{
-    QPalette p = QApplication::style()->standardPalette();
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::AlternateBase, QColor(0xe9, 0xeb, 0xee));
-    return p;
 }
 
 std::unique_ptr<Client> device(const QTemporaryDir& dir, const QString& name, const QUrl& url)
@@ -143,6 +118,14 @@ int main(int argc, char** argv)
         server.dumpLog();
         return 1;
     }
+    auto alicePhone = device(profiles, QStringLiteral("alice-phone"), server.url());
+    signIn(alicePhone.get(), QStringLiteral("alice@cpm.example"), QStringLiteral("Alice's phone"),
+        QStringLiteral("mobile"));
+    bool deliveryDone = false;
+    alice->setDelivery(alicePhone->deviceId(), QStringLiteral("notification"),
+        [&](const protocol::Error&) { deliveryDone = true; });
+    waitFor([&] { return deliveryDone; });
+    alicePhone->disconnectFromServer();
     const QString a = QStringLiteral("alice@cpm.example");
     bool contactDone = false;
     alice->addContact(QStringLiteral("bob@cpm.example"), QStringLiteral("Bob Martin"),
@@ -164,7 +147,7 @@ int main(int argc, char** argv)
 
     QTranslator german;
     for (const bool dark : { false, true }) {
-        QApplication::setPalette(dark ? darkPalette() : lightPalette());
+        QApplication::setPalette(dark ? ui::darkPalette() : ui::lightPalette());
         const QString suffix = dark ? QStringLiteral("-dark") : QStringLiteral("-light");
         {
             Client fresh(profiles.filePath(QStringLiteral("fresh")));
@@ -179,12 +162,28 @@ int main(int argc, char** argv)
         window.show();
         window.openConversation(QStringLiteral("bob@cpm.example"));
         save(&window, out + QStringLiteral("/main") + suffix + QStringLiteral(".png"));
+        {
+            ui::DevicesDialog devices(alice.get());
+            devices.show();
+            waitFor([&] { return devices.model()->rowCount() >= 2; });
+            save(&devices, out + QStringLiteral("/devices") + suffix + QStringLiteral(".png"));
+        }
+        {
+            ui::ContactsDialog contacts(alice.get());
+            contacts.show();
+            save(&contacts, out + QStringLiteral("/contacts") + suffix + QStringLiteral(".png"));
+        }
+        {
+            ui::SettingsDialog settings(alice.get());
+            settings.show();
+            save(&settings, out + QStringLiteral("/settings") + suffix + QStringLiteral(".png"));
+        }
     }
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
         || german.load(QStringLiteral("cpm_de"),
             QCoreApplication::applicationDirPath() + QStringLiteral("/../../app/desktop"))) {
         QApplication::installTranslator(&german);
-        QApplication::setPalette(lightPalette());
+        QApplication::setPalette(ui::lightPalette());
         ui::MainWindow window(alice.get());
         window.resize(1000, 640);
         window.show();
