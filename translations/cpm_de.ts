@@ -222,6 +222,10 @@
         <source>“%1” is not a CPM address. It looks like name@example.com.</source>
         <translation>„%1“ ist keine CPM-Adresse. Eine CPM-Adresse sieht so aus: name@example.com.</translation>
     </message>
+    <message>
+        <source>Add a contact</source>
+        <translation>Kontakt hinzufügen</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DesktopApp</name>

@@ -222,6 +222,10 @@
         <source>“%1” is not a CPM address. It looks like name@example.com.</source>
         <translation>«&#xa0;%1&#xa0;» n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
     </message>
+    <message>
+        <source>Add a contact</source>
+        <translation>Ajouter un contact</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DesktopApp</name>

@@ -8,6 +8,7 @@
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -43,7 +44,8 @@ ContactsDialog::ContactsDialog(Client* client, QWidget* parent)
     m_add->setObjectName(QStringLiteral("addContact"));
     m_status->setWordWrap(true);
 
-    auto* form = new QFormLayout;
+    auto* addBox = new QGroupBox(tr("Add a contact"), this);
+    auto* form = new QFormLayout(addBox);
     form->addRow(tr("A&ddress:"), m_address);
     form->addRow(tr("&Name:"), m_name);
     auto* row = new QHBoxLayout;
@@ -53,13 +55,13 @@ ContactsDialog::ContactsDialog(Client* client, QWidget* parent)
     auto* addRow = new QHBoxLayout;
     addRow->addStretch();
     addRow->addWidget(m_add);
+    form->addRow(addRow);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_list, 1);
     layout->addLayout(row);
-    layout->addLayout(form);
-    layout->addLayout(addRow);
+    layout->addWidget(addBox);
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     resize(420, 460);

@@ -52,6 +52,7 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     layout->addWidget(m_note);
     layout->addStretch();
     layout->addWidget(buttons);
+    setMinimumWidth(460);
 
     load();
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -160,7 +160,9 @@ int main(int argc, char** argv)
         ui::MainWindow window(alice.get());
         window.resize(1000, 640);
         window.show();
+        window.activateWindow();
         window.openConversation(QStringLiteral("bob@cpm.example"));
+        waitFor([&] { return alice->unreadCount() <= 2; }, 3000); // Bob's are read now
         save(&window, out + QStringLiteral("/main") + suffix + QStringLiteral(".png"));
         {
             ui::DevicesDialog devices(alice.get());
