@@ -85,8 +85,15 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
 
     m_error->setWordWrap(true);
     m_error->setVisible(false);
-    m_error->setStyleSheet(QStringLiteral("color: palette(link); font-weight: 600;"));
-    m_error->setForegroundRole(QPalette::BrightText);
+    // A red that keeps its contrast on light and dark windows alike.
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(
+        QPalette::WindowText, dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c));
+    m_error->setPalette(errorPalette);
+    QFont errorFont = m_error->font();
+    errorFont.setBold(true);
+    m_error->setFont(errorFont);
     m_progress->setRange(0, 0);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(6);
