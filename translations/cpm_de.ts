@@ -7,13 +7,6 @@
         <source>The address or the password is wrong. Check both and try again.</source>
         <translation>Die Adresse oder das Passwort ist falsch. Überprüfen Sie beides und versuchen Sie es erneut.</translation>
     </message>
-    <message numerus="yes">
-        <source>Too many failed attempts for this address. Try again in %n minute(s).</source>
-        <translation>
-            <numerusform>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %n Minute erneut.</numerusform>
-            <numerusform>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %n Minuten erneut.</numerusform>
-        </translation>
-    </message>
     <message>
         <source>This account has been disabled by the operator.</source>
         <translation>Dieses Konto wurde vom Betreiber deaktiviert.</translation>
@@ -57,6 +50,10 @@
     <message>
         <source>Something went wrong (%1). Try again; if it keeps happening, copy the diagnostics and report it.</source>
         <translation>Etwas ist schiefgelaufen (%1). Versuchen Sie es erneut; wenn der Fehler weiterhin auftritt, kopieren Sie die Diagnosedaten und melden Sie den Fehler.</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts for this address. Try again in %1 min.</source>
+        <translation>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %1 Min. erneut.</translation>
     </message>
 </context>
 <context>
@@ -333,6 +330,113 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::DiagnosticsDialog</name>
+    <message>
+        <source>disconnected (reconnecting)</source>
+        <translation>getrennt (verbindet erneut)</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>synchronizing</source>
+        <translation>synchronisiert</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>signed out</source>
+        <translation>abgemeldet</translation>
+    </message>
+    <message>
+        <source>Diagnostics — %1 — %2</source>
+        <translation>Diagnose – %1 – %2</translation>
+    </message>
+    <message>
+        <source>Connection:</source>
+        <translation>Verbindung:</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Server:</translation>
+    </message>
+    <message>
+        <source>Server version:</source>
+        <translation>Serverversion:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Device id:</source>
+        <translation>Geräte-ID:</translation>
+    </message>
+    <message>
+        <source>Instance id:</source>
+        <translation>Instanz-ID:</translation>
+    </message>
+    <message>
+        <source>Sync position:</source>
+        <translation>Sync-Position:</translation>
+    </message>
+    <message>
+        <source>Outbox:</source>
+        <translation>Postausgang:</translation>
+    </message>
+    <message>
+        <source>Profile key:</source>
+        <translation>Profilschlüssel:</translation>
+    </message>
+    <message>
+        <source>Profile directory:</source>
+        <translation>Profilverzeichnis:</translation>
+    </message>
+    <message>
+        <source>Last errors</source>
+        <translation>Letzte Fehler</translation>
+    </message>
+    <message>
+        <source>No errors.</source>
+        <translation>Keine Fehler.</translation>
+    </message>
+    <message>
+        <source>&amp;Copy as text</source>
+        <translation>Als Text &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Last errors:</source>
+        <translation>Letzte Fehler:</translation>
+    </message>
+    <message>
+        <source>not connected yet</source>
+        <translation>noch nicht verbunden</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 waiting</source>
+        <translation>%1 wartend</translation>
+    </message>
+    <message>
+        <source>desktop keyring</source>
+        <translation>Schlüsselbund des Desktops</translation>
+    </message>
+    <message>
+        <source>key file in the profile (0600)</source>
+        <translation>Schlüsseldatei im Profil (0600)</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::MainWindow</name>
     <message>
         <source>Search conversations</source>
@@ -471,22 +575,6 @@
         <translation>Überall löschen…</translation>
     </message>
     <message>
-        <source>error: %1 — %2</source>
-        <translation>Fehler: %1 – %2</translation>
-    </message>
-    <message>
-        <source>Diagnostics — %1</source>
-        <translation>Diagnose – %1</translation>
-    </message>
-    <message>
-        <source>Diagnostics</source>
-        <translation>Diagnose</translation>
-    </message>
-    <message>
-        <source>&amp;Copy as text</source>
-        <translation>Als Text &amp;kopieren</translation>
-    </message>
-    <message>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
@@ -588,13 +676,6 @@
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
-    <message numerus="yes">
-        <source>CPM — %n unread message(s)</source>
-        <translation>
-            <numerusform>CPM – %n ungelesene Nachricht</numerusform>
-            <numerusform>CPM – %n ungelesene Nachrichten</numerusform>
-        </translation>
-    </message>
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
@@ -602,6 +683,10 @@
     <message>
         <source>New message from %1</source>
         <translation>Neue Nachricht von %1</translation>
+    </message>
+    <message>
+        <source>CPM — unread: %1</source>
+        <translation>CPM – ungelesen: %1</translation>
     </message>
 </context>
 <context>

@@ -7,13 +7,6 @@
         <source>The address or the password is wrong. Check both and try again.</source>
         <translation>L’adresse ou le mot de passe est incorrect. Vérifiez les deux et réessayez.</translation>
     </message>
-    <message numerus="yes">
-        <source>Too many failed attempts for this address. Try again in %n minute(s).</source>
-        <translation>
-            <numerusform>Trop de tentatives infructueuses pour cette adresse. Réessayez dans %n minute.</numerusform>
-            <numerusform>Trop de tentatives infructueuses pour cette adresse. Réessayez dans %n minutes.</numerusform>
-        </translation>
-    </message>
     <message>
         <source>This account has been disabled by the operator.</source>
         <translation>Ce compte a été désactivé par l’opérateur.</translation>
@@ -57,6 +50,10 @@
     <message>
         <source>Something went wrong (%1). Try again; if it keeps happening, copy the diagnostics and report it.</source>
         <translation>Une erreur s’est produite (%1). Réessayez&#xa0;; si le problème persiste, copiez les informations de diagnostic et signalez-le.</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts for this address. Try again in %1 min.</source>
+        <translation>Trop de tentatives échouées pour cette adresse. Réessayez dans %1 min.</translation>
     </message>
 </context>
 <context>
@@ -333,6 +330,113 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::DiagnosticsDialog</name>
+    <message>
+        <source>disconnected (reconnecting)</source>
+        <translation>déconnecté (reconnexion en cours)</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connexion en cours</translation>
+    </message>
+    <message>
+        <source>synchronizing</source>
+        <translation>synchronisation en cours</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>en ligne</translation>
+    </message>
+    <message>
+        <source>signed out</source>
+        <translation>déconnecté du compte</translation>
+    </message>
+    <message>
+        <source>Diagnostics — %1 — %2</source>
+        <translation>Diagnostic — %1 — %2</translation>
+    </message>
+    <message>
+        <source>Connection:</source>
+        <translation>Connexion :</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Serveur :</translation>
+    </message>
+    <message>
+        <source>Server version:</source>
+        <translation>Version du serveur :</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse :</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Appareil :</translation>
+    </message>
+    <message>
+        <source>Device id:</source>
+        <translation>Identifiant de l’appareil :</translation>
+    </message>
+    <message>
+        <source>Instance id:</source>
+        <translation>Identifiant d’instance :</translation>
+    </message>
+    <message>
+        <source>Sync position:</source>
+        <translation>Position de synchronisation :</translation>
+    </message>
+    <message>
+        <source>Outbox:</source>
+        <translation>Boîte d’envoi :</translation>
+    </message>
+    <message>
+        <source>Profile key:</source>
+        <translation>Clé du profil :</translation>
+    </message>
+    <message>
+        <source>Profile directory:</source>
+        <translation>Répertoire du profil :</translation>
+    </message>
+    <message>
+        <source>Last errors</source>
+        <translation>Dernières erreurs</translation>
+    </message>
+    <message>
+        <source>No errors.</source>
+        <translation>Aucune erreur.</translation>
+    </message>
+    <message>
+        <source>&amp;Copy as text</source>
+        <translation>&amp;Copier en texte</translation>
+    </message>
+    <message>
+        <source>Last errors:</source>
+        <translation>Dernières erreurs :</translation>
+    </message>
+    <message>
+        <source>not connected yet</source>
+        <translation>pas encore connecté</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>%1 waiting</source>
+        <translation>%1 en attente</translation>
+    </message>
+    <message>
+        <source>desktop keyring</source>
+        <translation>trousseau du bureau</translation>
+    </message>
+    <message>
+        <source>key file in the profile (0600)</source>
+        <translation>fichier de clé dans le profil (0600)</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::MainWindow</name>
     <message>
         <source>Search conversations</source>
@@ -471,22 +575,6 @@
         <translation>Supprimer partout…</translation>
     </message>
     <message>
-        <source>error: %1 — %2</source>
-        <translation>erreur&#xa0;: %1 — %2</translation>
-    </message>
-    <message>
-        <source>Diagnostics — %1</source>
-        <translation>Diagnostics — %1</translation>
-    </message>
-    <message>
-        <source>Diagnostics</source>
-        <translation>Diagnostics</translation>
-    </message>
-    <message>
-        <source>&amp;Copy as text</source>
-        <translation>&amp;Copier sous forme de texte</translation>
-    </message>
-    <message>
         <source>&amp;View</source>
         <translation>Aff&amp;ichage</translation>
     </message>
@@ -588,13 +676,6 @@
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
-    <message numerus="yes">
-        <source>CPM — %n unread message(s)</source>
-        <translation>
-            <numerusform>CPM — %n message non lu</numerusform>
-            <numerusform>CPM — %n messages non lus</numerusform>
-        </translation>
-    </message>
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
@@ -602,6 +683,10 @@
     <message>
         <source>New message from %1</source>
         <translation>Nouveau message de %1</translation>
+    </message>
+    <message>
+        <source>CPM — unread: %1</source>
+        <translation>CPM — non lus : %1</translation>
     </message>
 </context>
 <context>

@@ -15,8 +15,7 @@ QString ErrorText::forSignIn(const protocol::Error& error, const QUrl& server)
     }
     if (code == er::Throttled) {
         const int minutes = std::max(1, (error.retryAfterSeconds + 59) / 60);
-        return tr(
-            "Too many failed attempts for this address. Try again in %n minute(s).", "", minutes);
+        return tr("Too many failed attempts for this address. Try again in %1 min.").arg(minutes);
     }
     if (code == er::AccountDisabled) {
         return tr("This account has been disabled by the operator.");

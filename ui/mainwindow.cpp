@@ -8,6 +8,7 @@
 #include "conversationdelegate.h"
 #include "conversationmodel.h"
 #include "devicesdialog.h"
+#include "diagnosticsdialog.h"
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
@@ -233,7 +234,8 @@ void MainWindow::buildMenus()
     m_messageView->addAction(deleteAll);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
+    QAction* diagnostics = help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
+    diagnostics->setShortcut(QKeySequence(Qt::Key_F12));
 }
 
 void MainWindow::updateTitle()
@@ -450,32 +452,14 @@ void MainWindow::showMessageMenu(const QPoint& pos)
 
 void MainWindow::showDiagnostics()
 {
-    const Diagnostics diag = m_client->diagnostics();
-    QStringList lines;
-    const QVariantMap map = diag.toVariantMap();
-    for (auto it = map.cbegin(); it != map.cend(); ++it) {
-        if (it.value().canConvert<QString>()) {
-            lines.append(it.key() + QStringLiteral(": ") + it.value().toString());
-        }
+    auto* dialog = findChild<DiagnosticsDialog*>();
+    if (!dialog) {
+        dialog = new DiagnosticsDialog(m_client, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
     }
-    for (const protocol::Error& e : diag.lastErrors) {
-        lines.append(tr("error: %1 — %2").arg(e.code, e.message));
-    }
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Diagnostics — %1").arg(windowTitle()));
-    auto* text = new QPlainTextEdit(lines.join(QLatin1Char('\n')), &dialog);
-    text->setReadOnly(true);
-    text->setAccessibleName(tr("Diagnostics"));
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
-    QPushButton* copy = buttons->addButton(tr("&Copy as text"), QDialogButtonBox::ActionRole);
-    connect(copy, &QPushButton::clicked, &dialog,
-        [text] { QGuiApplication::clipboard()->setText(text->toPlainText()); });
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto* layout = new QVBoxLayout(&dialog);
-    layout->addWidget(text);
-    layout->addWidget(buttons);
-    dialog.resize(560, 380);
-    dialog.exec();
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::buildStatusBox()

@@ -87,7 +87,7 @@ bool Notifier::enabled() const
 
 QString Notifier::trayToolTip() const
 {
-    return m_unread > 0 ? tr("CPM — %n unread message(s)", "", m_unread) : tr("CPM");
+    return m_unread > 0 ? tr("CPM — unread: %1").arg(m_unread) : tr("CPM");
 }
 
 void Notifier::updateTray(int unread)

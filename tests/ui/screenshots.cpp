@@ -9,6 +9,7 @@
 #include "conversationmodel.h"
 #include "devicemodel.h"
 #include "devicesdialog.h"
+#include "diagnosticsdialog.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "signindialog.h"
@@ -174,6 +175,12 @@ int main(int argc, char** argv)
             ui::ContactsDialog contacts(alice.get());
             contacts.show();
             save(&contacts, out + QStringLiteral("/contacts") + suffix + QStringLiteral(".png"));
+        }
+        {
+            ui::DiagnosticsDialog diagnostics(alice.get());
+            diagnostics.show();
+            save(&diagnostics,
+                out + QStringLiteral("/diagnostics") + suffix + QStringLiteral(".png"));
         }
         {
             ui::SettingsDialog settings(alice.get());

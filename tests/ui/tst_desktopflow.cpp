@@ -83,6 +83,7 @@ private Q_SLOTS:
     void testDevicesPanelRenamesAndSetsDelivery();
     void testContactsAndStatusReachOtherDevices();
     void testThemeFollowsPreferenceSetElsewhere();
+    void testScrollingUpLoadsOlderPages();
     void testRemoteSignOutReturnsToSignIn();
 
 private:
@@ -479,6 +480,38 @@ void tst_DesktopFlow::testThemeFollowsPreferenceSetElsewhere()
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(
         QApplication::palette().color(QPalette::Window), original.color(QPalette::Window), Timeout);
+    laptop.close();
+}
+
+void tst_DesktopFlow::testScrollingUpLoadsOlderPages()
+{
+    // A long history opens with its newest page only; scrolling to the top loads the
+    // page before it, and the message the user was looking at stays in view.
+    QSignalSpy incoming(m_laptop.get(), &Client::incomingMessage);
+    for (int i = 0; i < 120; ++i) {
+        m_bob->send(Alice, {}, QStringLiteral("Line %1").arg(i));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 120, 30000);
+
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.resize(900, 600);
+    laptop.show();
+    laptop.openConversation(Bob);
+    MessageModel* model = laptop.messageModel();
+    QCOMPARE(model->rowCount(), MessageModel::DefaultPageSize);
+    // (This laptop receives notifications only since an earlier test: compare ids.)
+    QCOMPARE(model->index(model->rowCount() - 1, 0).data(MessageModel::IdRole).toLongLong(),
+        incoming.last().at(0).toLongLong());
+    QVERIFY(model->canFetchMore());
+    auto* view = laptop.findChild<QListView*>(QStringLiteral("messages"));
+    const qint64 firstId = model->index(0, 0).data(MessageModel::IdRole).toLongLong();
+    view->scrollToTop();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2 * MessageModel::DefaultPageSize, Timeout);
+    // The previously first message is now further down, and still on screen.
+    const int row = model->rowOf(firstId);
+    QCOMPARE(row, MessageModel::DefaultPageSize);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        view->viewport()->rect().intersects(view->visualRect(model->index(row, 0))), Timeout);
     laptop.close();
 }
 
