@@ -450,17 +450,21 @@ void MainWindow::showMessageMenu(const QPoint& pos)
     menu.exec(m_messageView->viewport()->mapToGlobal(pos));
 }
 
-void MainWindow::showDiagnostics()
+template <typename Dialog> Dialog* MainWindow::raiseTool()
 {
-    auto* dialog = findChild<DiagnosticsDialog*>();
+    // One of each tool window per main window: a second request brings it to the front.
+    auto* dialog = findChild<Dialog*>();
     if (!dialog) {
-        dialog = new DiagnosticsDialog(m_client, this);
+        dialog = new Dialog(m_client, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
     }
     dialog->show();
     dialog->raise();
     dialog->activateWindow();
+    return dialog;
 }
+
+void MainWindow::showDiagnostics() { raiseTool<DiagnosticsDialog>(); }
 
 void MainWindow::buildStatusBox()
 {
@@ -520,30 +524,14 @@ void MainWindow::onStatusChosen(int index)
         });
 }
 
-void MainWindow::showDevices()
-{
-    auto* dialog = findChild<DevicesDialog*>();
-    if (!dialog) {
-        dialog = new DevicesDialog(m_client, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-    }
-    dialog->show();
-    dialog->raise();
-    dialog->activateWindow();
-}
+void MainWindow::showDevices() { raiseTool<DevicesDialog>(); }
 
 void MainWindow::showContacts()
 {
-    auto* dialog = findChild<ContactsDialog*>();
-    if (!dialog) {
-        dialog = new ContactsDialog(m_client, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(
-            dialog, &ContactsDialog::conversationRequested, this, &MainWindow::openConversation);
-    }
-    dialog->show();
-    dialog->raise();
-    dialog->activateWindow();
+    auto* dialog = raiseTool<ContactsDialog>();
+    // Unique: the dialog lives on between calls and must not connect twice.
+    connect(dialog, &ContactsDialog::conversationRequested, this, &MainWindow::openConversation,
+        Qt::UniqueConnection);
 }
 
 void MainWindow::showSettings()

@@ -67,6 +67,7 @@ private:
     void showMessageMenu(const QPoint& pos);
     void showDiagnostics();
     void showError(const QString& text);
+    template <typename Dialog> Dialog* raiseTool();
     void buildStatusBox();
     void onStatusChosen(int index);
     void updateStatusBox();
