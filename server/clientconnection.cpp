@@ -199,6 +199,7 @@ void ClientConnection::dispatch(const protocol::Frame& request)
         return;
     }
     (this->*operation->handler)(request.id, request.args);
+    m_server->requestDone();
 }
 
 void ClientConnection::send(const QJsonObject& frame)
@@ -206,9 +207,11 @@ void ClientConnection::send(const QJsonObject& frame)
     if (m_state == State::Closing) {
         return;
     }
-    m_socket->sendTextMessage(
-        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_server->transmit(
+        this, QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
 }
+
+void ClientConnection::transmitNow(const QString& text) { m_socket->sendTextMessage(text); }
 
 void ClientConnection::reply(const QJsonValue& id, const QJsonObject& result)
 {
@@ -241,6 +244,13 @@ void ClientConnection::close(int code, const QString& reason)
     }
     m_state = State::Closing;
     m_queue.clear();
+    // The answers and events before the close must reach the peer first.
+    m_server->transmitClose(this, code, reason);
+}
+
+void ClientConnection::closeNow(int code, const QString& reason)
+{
+    m_state = State::Closing;
     m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
     m_closeDeadline.start();
 }
@@ -293,7 +303,29 @@ std::optional<QJsonObject> ClientConnection::render(const StoredEvent& event) co
     return event.data;
 }
 
-void ClientConnection::handleEvent(const StoredEvent& event)
+ClientConnection::View ClientConnection::viewOf(const StoredEvent& event) const
+{
+    namespace ev = protocol::event;
+    if (event.kind == ev::Message) {
+        if (!event.message) {
+            return View::Skip;
+        }
+        if (event.message->folder != QLatin1StringView("inbox")) {
+            return View::Whole;
+        }
+        if (m_device.delivery == protocol::delivery::None) {
+            return View::Skip;
+        }
+        return m_device.delivery == protocol::delivery::Notification ? View::Partial : View::Whole;
+    }
+    if (event.messageGone && (event.kind == ev::Flags || event.kind == ev::Report)) {
+        return View::Skip;
+    }
+    // A device event says `online` and `current` as this connection sees them.
+    return event.kind == ev::Device ? View::Own : View::Whole;
+}
+
+void ClientConnection::handleEvent(const StoredEvent& event, RenderedEvent* shared)
 {
     if (event.kind == protocol::event::Device) {
         // Keep this connection's view of its own device current: its delivery preference
@@ -308,9 +340,37 @@ void ClientConnection::handleEvent(const StoredEvent& event)
     if (m_state != State::Live) {
         return; // it will come with the next sync
     }
-    if (const std::optional<QJsonObject> data = render(event)) {
-        send(eventFrame(event.kind, event.seq, *data));
+    const View view = viewOf(event);
+    if (view == View::Skip) {
+        return;
     }
+    std::optional<QString>* text = nullptr;
+    if (shared && view != View::Own) {
+        text = &shared->texts[view == View::Partial ? 1 : 0];
+        if (*text) {
+            m_server->transmit(this, **text);
+            return;
+        }
+    }
+    QString rendered;
+    if (event.message) {
+        // The frame of nearly every push: written directly (wirejson.h).
+        rendered = wire::messageEventText(event.seq, *event.message, view == View::Partial);
+    } else if (view == View::Whole && !event.dataJson.isEmpty()) {
+        // As stored: the payload's text is already JSON.
+        rendered = wire::eventText(event.kind, event.seq, event.dataJson);
+    } else {
+        const std::optional<QJsonObject> data = render(event);
+        if (!data) {
+            return;
+        }
+        rendered = QString::fromUtf8(
+            QJsonDocument(eventFrame(event.kind, event.seq, *data)).toJson(QJsonDocument::Compact));
+    }
+    if (text) {
+        *text = rendered;
+    }
+    m_server->transmit(this, rendered);
 }
 
 // --- handshake and sign-in -------------------------------------------------------------
@@ -637,11 +697,17 @@ void ClientConnection::opSend(const QJsonValue& id, const QJsonObject& args)
     switch (result.outcome) {
     case Outcome::Stored:
     case Outcome::Duplicate:
-        // Committed before anyone hears of it: the answer, then the pushes.
-        reply(id,
-            { { QStringLiteral("messageId"), result.messageId },
-                { QStringLiteral("seq"), result.seq }, { QStringLiteral("time"), result.time },
-                { QStringLiteral("duplicate"), result.outcome == Outcome::Duplicate } });
+        // The answer, then the pushes; none leaves before the commit (Server::transmit).
+        if (m_state != State::Closing) {
+            m_server->transmit(this,
+                wire::responseText(id,
+                    QStringLiteral("\"messageId\":%1,\"seq\":%2,\"time\":%3,\"duplicate\":%4")
+                        .arg(result.messageId)
+                        .arg(result.seq)
+                        .arg(result.time)
+                        .arg(result.outcome == Outcome::Duplicate ? QLatin1StringView("true")
+                                                                  : QLatin1StringView("false"))));
+        }
         m_server->publish(events);
         return;
     case Outcome::Conflict:

@@ -12,11 +12,20 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <array>
+#include <optional>
+
 class QWebSocket;
 
 namespace cpm::server {
 
 class Server;
+
+//! A stream event rendered once per view (whole, or a notification), shared by the
+//! connections that get the same text: three devices of a user cost one rendering.
+struct RenderedEvent {
+    std::array<std::optional<QString>, 2> texts;
+};
 
 /*!
  * States: Connected (no `hello` yet) -> Negotiated -> Authenticated (after `register` or
@@ -41,13 +50,21 @@ public:
     qint64 userId() const { return m_userId; }
     qint64 deviceId() const { return m_device.id; }
 
-    //! A just-committed stream event of this connection's user: pushed when live.
-    void handleEvent(const StoredEvent& event);
+    /*!
+     * A stream event of this connection's user, just written: pushed when live (the server
+     * holds the frame until the write is committed). \a shared caches the rendered text
+     * across the user's connections; may be null.
+     */
+    void handleEvent(const StoredEvent& event, RenderedEvent* shared = nullptr);
     void sendTransient(QLatin1StringView name, const QJsonObject& data);
     //! The device was signed out: tells it (`signedOut`) and closes with 4001.
     void signOut(const QString& reason);
-    //! Starts the closing handshake; the peer gets \a code.
+    //! Starts the closing handshake; the peer gets \a code (after anything held for it).
     void close(int code, const QString& reason);
+
+    // --- for Server, which decides when output may leave (see Server::transmit) ----------
+    void transmitNow(const QString& text);
+    void closeNow(int code, const QString& reason);
 
 Q_SIGNALS:
     //! The socket is gone; the server deletes the connection.
@@ -69,6 +86,9 @@ private:
     void dispatch(const protocol::Frame& request);
 
     void send(const QJsonObject& frame);
+    enum class View { Skip, Whole, Partial, Own };
+    //! How this device sees \a event: not at all, as shared text, or rendered for it alone.
+    View viewOf(const StoredEvent& event) const;
     void reply(const QJsonValue& id, const QJsonObject& result = {});
     void fail(const QJsonValue& id, const protocol::Error& error);
     void fail(const QJsonValue& id, QLatin1StringView code, const QString& message);

@@ -18,6 +18,9 @@ namespace {
 constexpr int TickMs = 1000;
 // How long shutdown waits for peers to answer the close handshake.
 constexpr int ShutdownGraceMs = 2000;
+// Writes per group commit at most. A turn rarely has more; when a client pipelines
+// hundreds of requests, the first answers should not wait for the last.
+constexpr int MaxBatchWrites = 128;
 } // namespace
 
 Server::Server(QObject* parent)
@@ -35,10 +38,18 @@ Server::Server(QObject* parent)
     m_shutdownDeadline.setSingleShot(true);
     m_shutdownDeadline.setInterval(ShutdownGraceMs);
     connect(&m_shutdownDeadline, &QTimer::timeout, this, &Server::finishShutdown);
+    // Zero: fires once the event loop has handled what is ready now, i.e. at the end of
+    // the turn, after every readable socket had its say.
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Server::flush);
 }
 
 Server::~Server()
 {
+    // Nobody hears of them any more, but what was written is kept.
+    m_store.commitBatch();
+    m_held.clear();
     // Connections reference the store: delete them first.
     const QSet<ClientConnection*> connections = m_connections;
     m_connections.clear();
@@ -49,9 +60,11 @@ Server::~Server()
 
 bool Server::open(const QString& dataDir, QString* error)
 {
-    if (!m_store.open(dataDir, error)) {
+    if (!m_store.open(dataDir, error) || !m_store.startBackgroundCheckpoints(error)) {
+        m_store.close();
         return false;
     }
+    m_store.setGroupCommit([this] { scheduleFlush(); });
     qCInfo(lcServer) << "data directory" << dataDir << "schema version" << m_store.schemaVersion();
     return true;
 }
@@ -162,15 +175,101 @@ bool Server::isOnline(qint64 deviceId) const { return m_online.value(deviceId) >
 void Server::publish(const QList<StoredEvent>& events)
 {
     for (const StoredEvent& event : events) {
+        if (m_store.hasPendingBatch()) {
+            m_batchUsers.insert(event.userId);
+        }
         const auto it = m_byUser.constFind(event.userId);
         if (it == m_byUser.constEnd()) {
             continue; // nobody online: the devices get it when they sync
         }
         // A copy: a connection may close while handling an event.
         const QList<ClientConnection*> connections = it.value();
+        RenderedEvent rendered;
         for (ClientConnection* c : connections) {
-            c->handleEvent(event);
+            c->handleEvent(event, &rendered);
         }
+    }
+}
+
+// --- group commit ----------------------------------------------------------------------
+
+void Server::scheduleFlush()
+{
+    if (!m_flushTimer.isActive()) {
+        m_flushTimer.start();
+    }
+}
+
+void Server::transmit(ClientConnection* connection, const QString& text)
+{
+    if (!isHolding()) {
+        connection->transmitNow(text);
+        return;
+    }
+    m_held.append({ connection, text, 0 });
+    scheduleFlush();
+}
+
+void Server::transmitClose(ClientConnection* connection, int code, const QString& reason)
+{
+    if (!isHolding()) {
+        connection->closeNow(code, reason);
+        return;
+    }
+    m_held.append({ connection, reason, code });
+    scheduleFlush();
+}
+
+void Server::requestDone()
+{
+    if (m_store.batchSize() >= MaxBatchWrites) {
+        flush();
+    }
+}
+
+void Server::flush()
+{
+    if (m_flushing) {
+        return;
+    }
+    m_flushing = true;
+    m_flushTimer.stop();
+    const bool committed = m_store.commitBatch();
+    const QList<Held> held = std::exchange(m_held, {});
+    const QSet<qint64> users = std::exchange(m_batchUsers, {});
+    // Sending may make a socket report its end at once; what that produces (presence,
+    // a touched device) is held behind this loop by m_flushing.
+    QSet<ClientConnection*> uninformed;
+    for (const Held& h : held) {
+        ClientConnection* c = h.connection.data();
+        if (!c) {
+            continue; // gone meanwhile
+        }
+        if (h.closeCode != 0) {
+            c->closeNow(h.closeCode, h.text);
+        } else if (committed) {
+            c->transmitNow(h.text);
+        } else {
+            uninformed.insert(c);
+        }
+    }
+    m_flushing = false;
+    // Everything is out: a moment the next turn can spare for the WAL's upkeep.
+    m_store.maintainWal();
+    if (!committed) {
+        // Their answers and events spoke of writes that are not stored, and connections
+        // keep state (live, delivery preference) that followed them: start them afresh.
+        // 4003 means "reconnect later"; the client resends its outbox and syncs.
+        const QSet<ClientConnection*> connections = m_connections; // closing may remove
+        for (ClientConnection* c : connections) {
+            if (uninformed.contains(c) || users.contains(c->userId())) {
+                c->close(protocol::close::ServerShutdown,
+                    QStringLiteral("the server could not store a change; reconnect"));
+            }
+        }
+    }
+    if (isHolding()) {
+        scheduleFlush();
     }
 }
 
@@ -269,6 +368,7 @@ void Server::shutdown()
         return;
     }
     m_shuttingDown = true;
+    flush();
     qCInfo(lcServer) << "shutting down," << m_connections.size() << "connections open";
     m_tick.stop();
     m_tcp->close();
@@ -290,6 +390,7 @@ void Server::finishShutdown()
     }
     m_shutdownDeadline.stop();
     m_hashPool.waitForDone();
+    flush();
     m_store.close();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();

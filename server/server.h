@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QThreadPool>
 #include <QTimer>
@@ -23,9 +24,15 @@ namespace cpm::server {
 class ClientConnection;
 
 /*!
- * Everything runs on the thread the Server lives on, except password hashing (hashPool()).
- * A store write and the push of its events happen in one event-loop turn, so each
- * connection sees its user's events in seq order and none between a sync and going live.
+ * Everything runs on the thread the Server lives on, except password hashing (hashPool())
+ * and WAL checkpoints (the store's own thread). A store write and the rendering of its
+ * events happen together, so each connection sees its user's events in seq order and none
+ * between a sync and going live.
+ *
+ * Group commit: the writes of one event-loop turn (from every connection) share one
+ * transaction, committed when the turn ends (a zero timer) or after MaxBatchWrites writes.
+ * Until that commit, every frame and close produced meanwhile is held, then sent in the
+ * order it was produced: nobody hears of a write before it is committed.
  */
 class Server final : public QObject {
     Q_OBJECT
@@ -63,8 +70,16 @@ public:
     LoginThrottle& throttle() { return m_throttle; }
     //! Where Argon2 runs, so a sign-in never stalls the network thread.
     QThreadPool* hashPool() { return &m_hashPool; }
-    //! Delivers just-committed stream events to the live connections of their users.
+    //! Delivers just-written stream events to the live connections of their users.
     void publish(const QList<StoredEvent>& events);
+    //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
+    void transmit(ClientConnection* connection, const QString& text);
+    //! Closes \a connection now or, while output is held, after what is held for it.
+    void transmitClose(ClientConnection* connection, int code, const QString& reason);
+    //! A request was handled: commits early when the batch has grown large.
+    void requestDone();
+    //! Commits the pending writes, then sends what was held for them, in order.
+    void flush();
     //! A connection signed in: it starts receiving its user's events and presence.
     void connectionAuthenticated(ClientConnection* connection);
     //! True while at least one connection of the device is signed in.
@@ -83,6 +98,15 @@ private:
     void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
     void tick();
     void finishShutdown();
+    bool isHolding() const { return m_flushing || !m_held.isEmpty() || m_store.hasPendingBatch(); }
+    void scheduleFlush();
+
+    //! A frame (closeCode 0) or a close (\a text is the reason) waiting for a commit.
+    struct Held {
+        QPointer<ClientConnection> connection;
+        QString text;
+        int closeCode = 0;
+    };
 
     ServerStore m_store;
     LoginThrottle m_throttle;
@@ -96,6 +120,11 @@ private:
     //! Signed-in connections per device id (a device may briefly have two while reconnecting).
     QHash<qint64, int> m_online;
     QTimer m_tick;
+    QTimer m_flushTimer;
+    QList<Held> m_held;
+    //! Users whose events the open batch produced (closed if its commit fails).
+    QSet<qint64> m_batchUsers;
+    bool m_flushing = false;
     QTimer m_shutdownDeadline;
     bool m_shuttingDown = false;
     bool m_routingOnly = false;

@@ -4,14 +4,23 @@
 #include "logging.h"
 #include "operatorsettings.h"
 #include "protocol.h"
+#include "wirejson.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
 #include <QSet>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QThread>
 #include <QUuid>
+#include <QWaitCondition>
+
+#include <algorithm>
+#include <atomic>
+#include <sqlite3.h>
 
 namespace cpm::server {
 
@@ -192,19 +201,20 @@ private:
 };
 } // namespace
 
-// BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
-// then writes fails at once with SQLITE_BUSY_SNAPSHOT if the admin CLI wrote meanwhile.
+// A write. Alone, BEGIN IMMEDIATE ... COMMIT; BEGIN IMMEDIATE takes the write lock up front:
+// a deferred transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT if
+// the admin CLI wrote meanwhile. With group commit, a savepoint in the batch's transaction.
 class ServerStore::Transaction {
 public:
     explicit Transaction(ServerStore* store)
         : m_store(store)
-        , m_active(store->execPrepared("BEGIN IMMEDIATE"))
+        , m_active(store->beginWrite())
     {
     }
     ~Transaction()
     {
         if (m_active) {
-            m_store->execPrepared("ROLLBACK");
+            m_store->endWrite(false);
         }
     }
     Q_DISABLE_COPY_MOVE(Transaction)
@@ -216,16 +226,206 @@ public:
             return false;
         }
         m_active = false;
-        if (!m_store->execPrepared("COMMIT")) {
-            m_store->execPrepared("ROLLBACK");
-            return false;
-        }
-        return true;
+        return m_store->endWrite(true);
     }
 
 private:
     ServerStore* m_store;
     bool m_active;
+};
+
+// A statement on the hot path (a message, an ack, transaction control), run through SQLite's
+// C API on the connection QtSql opened. Measured on the fan-out bench, QtSql's layer (a
+// QVariant per bound value, the result columns described again on each run) cost about as
+// much as SQLite's own work for these short statements. Resets the statement when it goes
+// out of scope, like Finisher.
+class ServerStore::Query {
+public:
+    Query(ServerStore* store, const char* sql)
+        : m_db(store->m_handle)
+        , m_stmt(store->statement(sql))
+    {
+    }
+    ~Query()
+    {
+        if (m_stmt) {
+            sqlite3_reset(m_stmt);
+        }
+    }
+    Q_DISABLE_COPY_MOVE(Query)
+
+    //! Binds \a values to the parameters, in order.
+    template <typename... Values> void bind(const Values&... values)
+    {
+        int i = 1;
+        (bindOne(i++, values), ...);
+    }
+    //! Steps to the next row: true when there is one; ok() tells the end from a failure.
+    bool next()
+    {
+        if (!m_stmt) {
+            m_ok = false;
+            return false;
+        }
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW) {
+            return true;
+        }
+        if (rc != SQLITE_DONE) {
+            m_ok = false;
+            qCWarning(lcStore) << "query failed:" << sqlite3_sql(m_stmt) << sqlite3_errmsg(m_db);
+        }
+        return false;
+    }
+    //! Runs a statement that returns no rows; true when it succeeded.
+    bool exec()
+    {
+        next();
+        return m_ok;
+    }
+    bool ok() const { return m_ok; }
+    qint64 int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+    bool isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+    QString text(int column) const
+    {
+        const auto* data = static_cast<const char16_t*>(sqlite3_column_text16(m_stmt, column));
+        return QString(reinterpret_cast<const QChar*>(data),
+            sqlite3_column_bytes16(m_stmt, column) / qsizetype(sizeof(char16_t)));
+    }
+    qint64 changes() const { return sqlite3_changes64(m_db); }
+    qint64 lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
+
+private:
+    void bindOne(int i, qint64 value) { sqlite3_bind_int64(m_stmt, i, value); }
+    void bindOne(int i, int value) { sqlite3_bind_int(m_stmt, i, value); }
+    // A null QString binds as '' as with QtSql above (sqlValue): text columns are NOT NULL.
+    void bindOne(int i, const QString& value)
+    {
+        static constexpr char16_t Empty[] = u"";
+        const void* text = value.isNull() ? static_cast<const void*>(Empty)
+                                          : static_cast<const void*>(value.utf16());
+        sqlite3_bind_text16(m_stmt, i, text,
+            static_cast<int>(value.size() * qsizetype(sizeof(char16_t))), SQLITE_TRANSIENT);
+    }
+    void bindOne(int i, QLatin1StringView value)
+    {
+        sqlite3_bind_text(
+            m_stmt, i, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    }
+    void bindOne(int i, std::nullptr_t) { sqlite3_bind_null(m_stmt, i); }
+
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt;
+    bool m_ok = true;
+};
+
+// Checkpoints the WAL into the database file from a thread of its own, with its own
+// connection: a checkpoint copies pages and fsyncs twice, which on the serving thread would
+// stall every connection behind it. PASSIVE never blocks the writer.
+//
+// The WAL only starts over when a write transaction begins while every frame in it has been
+// copied back. With group commit the serving thread is nearly always inside a transaction
+// when busy, so a checkpoint here almost never finishes in such a gap and the file would grow
+// without end. So this thread does the copying and reports the WAL's size, and when it is
+// large the serving thread copies the last few commits itself, between two batches
+// (ServerStore::maintainWal()), so that its next write resets the WAL. Only if even that
+// fails for long (a reader pinning an old snapshot) does TRUNCATE hold writers back briefly.
+class ServerStore::Checkpointer final : public QThread {
+public:
+    explicit Checkpointer(const QString& path)
+        : m_path(path)
+    {
+        setObjectName(QStringLiteral("cpm-checkpoint"));
+    }
+    ~Checkpointer() override { stop(); }
+    Q_DISABLE_COPY_MOVE(Checkpointer)
+
+    //! Frames in the WAL after the last checkpoint (-1: it failed).
+    qint64 walFrames() const { return m_walFrames.load(std::memory_order_relaxed); }
+    void setWalFrames(qint64 frames) { m_walFrames.store(frames, std::memory_order_relaxed); }
+
+    void stop()
+    {
+        {
+            const QMutexLocker lock(&m_mutex);
+            m_stopping = true;
+        }
+        m_wake.wakeAll();
+        wait();
+    }
+
+protected:
+    void run() override
+    {
+        const QString name
+            = QStringLiteral("cpm-server-checkpoint-") + QUuid::createUuid().toString();
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(m_path);
+            // Only TRUNCATE waits for the lock, and not for long.
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(TruncateWaitMs));
+            if (db.open()) {
+                loop(db);
+            } else {
+                qCWarning(lcStore)
+                    << "the checkpoint thread cannot open the database:" << db.lastError().text();
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
+private:
+    static constexpr int IntervalMs = 50;
+    static constexpr int TruncateWaitMs = 50;
+    // In 4 KiB pages: 256 MiB.
+    static constexpr qint64 HugeWalFrames = 65536;
+
+    //! Frames in the WAL after the checkpoint, or -1 on failure.
+    static qint64 checkpoint(QSqlQuery& q)
+    {
+        qint64 frames = -1;
+        // Columns: busy, frames in the WAL, frames checkpointed.
+        if (q.exec() && q.next()) {
+            frames = q.value(1).toLongLong();
+        }
+        q.finish();
+        return frames;
+    }
+
+    void loop(const QSqlDatabase& db)
+    {
+        QSqlQuery setup(db);
+        setup.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        QSqlQuery passive(db);
+        passive.setForwardOnly(true);
+        passive.prepare(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+        QSqlQuery truncate(db);
+        truncate.setForwardOnly(true);
+        truncate.prepare(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        for (;;) {
+            {
+                QMutexLocker lock(&m_mutex);
+                if (!m_stopping) {
+                    m_wake.wait(&m_mutex, IntervalMs);
+                }
+                if (m_stopping) {
+                    return;
+                }
+            }
+            qint64 frames = checkpoint(passive);
+            if (frames > HugeWalFrames) {
+                qCInfo(lcStore) << "forcing a reset of a WAL of" << frames << "frames";
+                frames = checkpoint(truncate);
+            }
+            m_walFrames.store(frames, std::memory_order_relaxed);
+        }
+    }
+
+    QString m_path;
+    QMutex m_mutex;
+    QWaitCondition m_wake;
+    bool m_stopping = false;
+    std::atomic<qint64> m_walFrames { 0 };
 };
 
 ServerStore::ServerStore()
@@ -244,8 +444,9 @@ bool ServerStore::open(const QString& dataDir, QString* error)
         }
         return false;
     }
+    m_path = QDir(dataDir).filePath(QStringLiteral("cpm.sqlite"));
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    m_db.setDatabaseName(QDir(dataDir).filePath(QStringLiteral("cpm.sqlite")));
+    m_db.setDatabaseName(m_path);
     // A second process (the admin CLI) may hold the write lock for a moment.
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!m_db.open()) {
@@ -254,12 +455,25 @@ bool ServerStore::open(const QString& dataDir, QString* error)
         }
         return false;
     }
+    // The hot path talks to SQLite directly (Query); QSQLITE hands out its handle.
+    const QVariant handle = m_db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+        m_handle = *static_cast<sqlite3* const*>(handle.constData());
+    }
+    if (!m_handle) {
+        if (error) {
+            *error = QStringLiteral("the SQLite driver gives no handle");
+        }
+        close();
+        return false;
+    }
     // WAL: readers never block the writer. synchronous=NORMAL: a commit is in the WAL
     // (the OS has it) before we answer, so a killed process loses nothing; only a power
     // loss can lose the last commits, a trade the throughput target needs.
     const QStringList pragmas = { QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("PRAGMA synchronous=NORMAL"), QStringLiteral("PRAGMA foreign_keys=ON"),
-        QStringLiteral("PRAGMA busy_timeout=5000") };
+        // Savepoints (group commit) journal pages they change; keep that off the disk.
+        QStringLiteral("PRAGMA temp_store=MEMORY"), QStringLiteral("PRAGMA busy_timeout=5000") };
     for (const QString& pragma : pragmas) {
         if (!execSql(pragma)) {
             if (error) {
@@ -278,6 +492,20 @@ bool ServerStore::open(const QString& dataDir, QString* error)
 
 void ServerStore::close()
 {
+    if (m_checkpointer) {
+        m_checkpointer->stop();
+        m_checkpointer.reset();
+    }
+    // Nobody heard of these writes yet, but keeping them is better than dropping them.
+    commitBatch();
+    m_groupCommit = false;
+    m_batchStarted = nullptr;
+    // Before the connection closes: it does not close with statements left open.
+    for (sqlite3_stmt* statement : std::as_const(m_statements)) {
+        sqlite3_finalize(statement);
+    }
+    m_statements.clear();
+    m_handle = nullptr;
     m_queries.clear();
     m_settings.clear();
     m_dataVersion = -1;
@@ -293,15 +521,141 @@ bool ServerStore::isOpen() const { return m_db.isOpen(); }
 
 int ServerStore::latestSchemaVersion() { return static_cast<int>(migrations().size()); }
 
+// --- group commit ----------------------------------------------------------------------
+
+void ServerStore::setGroupCommit(std::function<void()> batchStarted)
+{
+    m_groupCommit = true;
+    m_batchStarted = std::move(batchStarted);
+}
+
+bool ServerStore::beginWrite()
+{
+    if (!m_groupCommit) {
+        return execPrepared("BEGIN IMMEDIATE");
+    }
+    if (m_batchBroken) {
+        return false; // the batch fails as a whole; the next one starts afresh
+    }
+    if (!m_batchOpen) {
+        if (!execPrepared("BEGIN IMMEDIATE")) {
+            return false;
+        }
+        m_batchOpen = true;
+        m_batchWrites = 0;
+        m_settingsCheckedInBatch = false;
+        if (m_batchStarted) {
+            m_batchStarted();
+        }
+    }
+    return execPrepared("SAVEPOINT op");
+}
+
+bool ServerStore::endWrite(bool commit)
+{
+    if (!m_groupCommit) {
+        if (commit && execPrepared("COMMIT")) {
+            return true;
+        }
+        execPrepared("ROLLBACK");
+        return false;
+    }
+    ++m_batchWrites;
+    if (commit && execPrepared("RELEASE op")) {
+        return true;
+    }
+    // ROLLBACK TO leaves the savepoint open: release it as well.
+    if (!execPrepared("ROLLBACK TO op") || !execPrepared("RELEASE op")) {
+        // SQLite rolled back the whole transaction (I/O error, full disk): the writes before
+        // this one are gone too, so the batch must not be reported as committed.
+        qCCritical(lcStore) << "a failed write took its batch with it";
+        m_batchBroken = true;
+    }
+    return false;
+}
+
+bool ServerStore::commitBatch()
+{
+    if (!m_batchOpen) {
+        return true;
+    }
+    m_batchOpen = false;
+    m_batchWrites = 0;
+    m_settingsCheckedInBatch = false;
+    const bool broken = std::exchange(m_batchBroken, false);
+    if (!broken && execPrepared("COMMIT")) {
+        return true;
+    }
+    qCCritical(lcStore) << "a group commit failed; its writes are rolled back";
+    execPrepared("ROLLBACK"); // fails harmlessly when SQLite already rolled back
+    return false;
+}
+
+void ServerStore::maintainWal()
+{
+    // 4,096 pages of 4 KiB: 16 MiB. Reset the WAL about that often under a steady load.
+    constexpr qint64 LargeWalFrames = 4096;
+    if (!m_checkpointer || m_batchOpen || m_checkpointer->walFrames() < LargeWalFrames) {
+        return;
+    }
+    // The background thread has copied all but the last few commits: copying those here,
+    // outside a transaction, lets the next write start the WAL over. Costs two fsyncs.
+    QSqlQuery& q = prepared("PRAGMA wal_checkpoint(PASSIVE)");
+    Finisher f(q);
+    if (exec(q) && q.next()) {
+        qCDebug(lcStore) << "checkpointed the tail of a WAL of" << q.value(1).toLongLong()
+                         << "frames";
+        m_checkpointer->setWalFrames(0);
+    }
+}
+
+bool ServerStore::startBackgroundCheckpoints(QString* error)
+{
+    if (m_checkpointer) {
+        return true;
+    }
+    // Commits no longer checkpoint; the thread does. When the WAL is reset, a file that
+    // grew past 64 MiB (see Checkpointer) is cut back; below that it is reused as it is.
+    if (!execSql(QStringLiteral("PRAGMA wal_autocheckpoint=0"))
+        || !execSql(QStringLiteral("PRAGMA journal_size_limit=67108864"))) {
+        if (error) {
+            *error = QStringLiteral("cannot configure checkpoints");
+        }
+        return false;
+    }
+    m_checkpointer = std::make_unique<Checkpointer>(m_path);
+    m_checkpointer->start();
+    return true;
+}
+
 QSqlQuery& ServerStore::prepared(const char* sql)
 {
     auto it = m_queries.find(sql);
     if (it == m_queries.end()) {
         QSqlQuery q(m_db);
+        // Rows are read once, in order: no cache of every row in QVariants.
+        q.setForwardOnly(true);
         if (!q.prepare(QString::fromLatin1(sql))) {
             qCCritical(lcStore) << "cannot prepare" << sql << q.lastError().text();
         }
         it = m_queries.insert(sql, q);
+    }
+    return it.value();
+}
+
+sqlite3_stmt* ServerStore::statement(const char* sql)
+{
+    auto it = m_statements.find(sql);
+    if (it == m_statements.end()) {
+        sqlite3_stmt* stmt = nullptr;
+        if (!m_handle
+            || sqlite3_prepare_v3(m_handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr)
+                != SQLITE_OK) {
+            qCCritical(lcStore) << "cannot prepare" << sql
+                                << (m_handle ? sqlite3_errmsg(m_handle) : "(closed)");
+            return nullptr; // not kept: the next call tries again
+        }
+        it = m_statements.insert(sql, stmt);
     }
     return it.value();
 }
@@ -317,10 +671,9 @@ bool ServerStore::exec(QSqlQuery& query)
 
 bool ServerStore::execPrepared(const char* sql)
 {
-    // Transaction control runs for every write: reuse its statements too.
-    QSqlQuery& q = prepared(sql);
-    Finisher f(q);
-    return exec(q);
+    // Transaction control runs for every write: prepared once, on the fast path.
+    Query q(this, sql);
+    return q.exec();
 }
 
 bool ServerStore::execSql(const QString& sql)
@@ -395,13 +748,17 @@ bool ServerStore::migrate(QString* error)
 void ServerStore::loadSettings()
 {
     // PRAGMA data_version changes when another connection commits: then, and only then,
-    // re-read the settings, so `cpm-server settings set` reaches a running server.
-    QSqlQuery& v = prepared("PRAGMA data_version");
+    // re-read the settings, so `cpm-server settings set` reaches a running server. Inside an
+    // open batch we hold the write lock, so nobody can commit: once per batch is enough.
+    if (m_batchOpen && m_settingsCheckedInBatch) {
+        return;
+    }
+    m_settingsCheckedInBatch = m_batchOpen;
     qint64 version = -1;
     {
-        Finisher f(v);
-        if (exec(v) && v.next()) {
-            version = v.value(0).toLongLong();
+        Query v(this, "PRAGMA data_version");
+        if (v.next()) {
+            version = v.int64(0);
         }
     }
     if (version == m_dataVersion && version != -1) {
@@ -550,16 +907,13 @@ QList<qint64> ServerStore::disabledUserIds()
 // --- events ----------------------------------------------------------------------------
 
 bool ServerStore::insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,
-    const QJsonObject& data, qint64 now)
+    const QString& payload, qint64 now)
 {
-    QSqlQuery& q = prepared("INSERT INTO events (user_id, seq, kind, message_id, payload, created)"
-                            " VALUES (?, ?, ?, ?, ?, ?)");
-    Finisher f(q);
-    bind(q, userId, seq, QString(kind), messageId > 0 ? QVariant(messageId) : QVariant(),
-        data.isEmpty() ? QStringLiteral("{}")
-                       : QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact)),
-        now);
-    return exec(q);
+    Query q(this,
+        "INSERT INTO events (user_id, seq, kind, message_id, payload, created)"
+        " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?)");
+    q.bind(userId, seq, kind, messageId, payload, now);
+    return q.exec();
 }
 
 std::optional<qint64> ServerStore::appendEvent(qint64 userId, QLatin1StringView kind,
@@ -577,7 +931,10 @@ std::optional<qint64> ServerStore::appendEvent(qint64 userId, QLatin1StringView 
         }
         seq = q.value(0).toLongLong();
     }
-    if (!insertEvent(userId, seq, kind, messageId, data, now)) {
+    const QString payload = data.isEmpty()
+        ? QStringLiteral("{}")
+        : QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact));
+    if (!insertEvent(userId, seq, kind, messageId, payload, now)) {
         return std::nullopt;
     }
     if (events) {
@@ -587,6 +944,7 @@ std::optional<qint64> ServerStore::appendEvent(qint64 userId, QLatin1StringView 
         e.kind = QString(kind);
         e.messageId = messageId;
         e.data = data;
+        e.dataJson = payload;
         events->append(std::move(e));
     }
     return seq;
@@ -652,52 +1010,102 @@ qint64 ServerStore::ack(qint64 userId, qint64 deviceId, qint64 seq, bool reached
     }
     const qint64 position = std::max(device->ackedSeq, std::min(seq, user->headSeq));
     if (position > device->ackedSeq) {
-        QSqlQuery& u = prepared("UPDATE devices SET acked_seq = ? WHERE id = ?");
-        Finisher f(u);
-        bind(u, position, deviceId);
-        if (!exec(u)) {
+        Query u(this, "UPDATE devices SET acked_seq = ? WHERE id = ?");
+        u.bind(position, deviceId);
+        if (!u.exec()) {
             return -1;
         }
     }
-    if (reached) {
-        QList<QPair<qint64, qint64>> delivered; // message id, sender id
-        {
-            QSqlQuery& p = prepared("SELECT b.message_id, m.sender_id FROM mailbox b"
-                                    " JOIN messages m ON m.id = b.message_id"
-                                    " WHERE b.user_id = ? AND b.folder = 'inbox'"
-                                    " AND b.delivered_at IS NULL AND b.event_seq <= ?"
-                                    " ORDER BY b.event_seq");
-            Finisher f(p);
-            bind(p, userId, position);
-            if (!exec(p)) {
-                return -1;
-            }
-            while (p.next()) {
-                delivered.append({ p.value(0).toLongLong(), p.value(1).toLongLong() });
-            }
-        }
-        for (const auto& [messageId, senderId] : delivered) {
-            QSqlQuery& d = prepared("UPDATE mailbox SET delivered_at = ?, status = CASE"
-                                    " WHEN status = 'sent' THEN 'delivered' ELSE status END"
-                                    " WHERE user_id = ? AND message_id = ?");
-            {
-                Finisher f(d);
-                bind(d, now, userId, messageId);
-                if (!exec(d)) {
-                    return -1;
-                }
-            }
-            bool reported = false;
-            if (!setReport(senderId, messageId, rep::Delivered, { QString(rep::Sent) },
-                    user->address, now, events, &reported)) {
-                return -1;
-            }
-        }
+    if (reached && !markDelivered(*user, position, now, events)) {
+        return -1;
     }
     if (!tx.commit()) {
         return -1;
     }
     return position;
+}
+
+bool ServerStore::markDelivered(
+    const UserRecord& user, qint64 position, qint64 now, QList<StoredEvent>* events)
+{
+    // A device acknowledges every ~50 ms, covering many messages at once: a few set-based
+    // statements for all of them, not four statements per message.
+    // 1. The senders' copies that still say `sent` now say `delivered`; each is a report.
+    QList<QPair<qint64, qint64>> reports; // message id, sender id
+    {
+        Query q(this,
+            "UPDATE mailbox SET status = 'delivered' WHERE folder = 'sent' AND status = 'sent'"
+            " AND (user_id, message_id) IN (SELECT m.sender_id, b.message_id FROM mailbox b"
+            " JOIN messages m ON m.id = b.message_id WHERE b.user_id = ? AND b.folder = 'inbox'"
+            " AND b.delivered_at IS NULL AND b.event_seq <= ?)"
+            " RETURNING message_id, user_id");
+        q.bind(user.id, position);
+        while (q.next()) {
+            reports.append({ q.int64(0), q.int64(1) });
+        }
+        if (!q.ok()) {
+            return false;
+        }
+    }
+    // 2. The user's copies are delivered: no longer pending, so expiry leaves them alone.
+    {
+        Query q(this,
+            "UPDATE mailbox SET delivered_at = ?, status = CASE"
+            " WHEN status = 'sent' THEN 'delivered' ELSE status END"
+            " WHERE user_id = ? AND folder = 'inbox' AND delivered_at IS NULL AND event_seq <= ?");
+        q.bind(now, user.id, position);
+        if (!q.exec()) {
+            return false;
+        }
+    }
+    if (reports.isEmpty()) {
+        return true;
+    }
+    // 3. One `report` per message, in the order the messages arrived, each sender's seqs
+    // reserved with one statement.
+    std::sort(reports.begin(), reports.end());
+    QHash<qint64, qint64> nextSeq; // sender id -> first seq of the reserved block
+    {
+        QHash<qint64, qint64> counts;
+        for (const auto& report : std::as_const(reports)) {
+            ++counts[report.second];
+        }
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            Query q(
+                this, "UPDATE users SET head_seq = head_seq + ? WHERE id = ? RETURNING head_seq");
+            q.bind(it.value(), it.key());
+            if (!q.next()) {
+                return false;
+            }
+            nextSeq.insert(it.key(), q.int64(0) - it.value() + 1);
+        }
+    }
+    // The payload as text, written once for the row and for every push of it.
+    QString by;
+    wire::appendString(by, user.address);
+    const QString tail = QStringLiteral(",\"status\":\"%1\",\"by\":%2,\"time\":%3}")
+                             .arg(rep::Delivered, by, QString::number(now));
+    for (const auto& [messageId, senderId] : std::as_const(reports)) {
+        const qint64 seq = nextSeq[senderId]++;
+        const QString payload
+            = QStringLiteral("{\"messageId\":") + QString::number(messageId) + tail;
+        if (!insertEvent(senderId, seq, ev::Report, messageId, payload, now)) {
+            return false;
+        }
+        if (events) {
+            StoredEvent e;
+            e.userId = senderId;
+            e.seq = seq;
+            e.kind = QString(ev::Report);
+            e.messageId = messageId;
+            e.data = { { QStringLiteral("messageId"), messageId },
+                { QStringLiteral("status"), QString(rep::Delivered) },
+                { QStringLiteral("by"), user.address }, { QStringLiteral("time"), now } };
+            e.dataJson = payload;
+            events->append(std::move(e));
+        }
+    }
+    return true;
 }
 
 bool ServerStore::setReport(qint64 senderId, qint64 messageId, QLatin1StringView status,
@@ -884,16 +1292,27 @@ ServerStore::SignOut ServerStore::signOutDevice(
 
 void ServerStore::touchDevice(qint64 deviceId, qint64 now)
 {
-    QSqlQuery& q = prepared("UPDATE devices SET last_seen = ? WHERE id = ?");
-    Finisher f(q);
-    bind(q, now, deviceId);
-    exec(q);
+    Transaction tx(this);
+    if (!tx.isActive()) {
+        return;
+    }
+    {
+        QSqlQuery& q = prepared("UPDATE devices SET last_seen = ? WHERE id = ?");
+        Finisher f(q);
+        bind(q, now, deviceId);
+        if (!exec(q)) {
+            return;
+        }
+    }
+    tx.commit();
 }
 
 // --- messages --------------------------------------------------------------------------
 
 ServerStore::SubmitResult ServerStore::submitMessage(const Submit& s, QList<StoredEvent>* events)
 {
+    // The hot path of the server: nine short statements per message, each prepared once and
+    // run through Query.
     using Outcome = SubmitResult::Outcome;
     SubmitResult result;
     Transaction tx(this);
@@ -908,55 +1327,52 @@ ServerStore::SubmitResult ServerStore::submitMessage(const Submit& s, QList<Stor
         qint64 quotaDay = 0;
         qint64 quotaCount = 0;
     };
-    auto loadParty = [this](QSqlQuery& q, Party* p) {
-        Finisher f(q);
-        if (!exec(q) || !q.next()) {
-            return false;
-        }
-        p->id = q.value(0).toLongLong();
-        p->address = q.value(1).toString();
-        p->head = q.value(2).toLongLong();
-        p->enabled = q.value(3).toBool();
-        p->quotaDay = q.value(4).toLongLong();
-        p->quotaCount = q.value(5).toLongLong();
-        return true;
+    auto loadParty = [](const Query& q, Party* p) {
+        p->id = q.int64(0);
+        p->address = q.text(1);
+        p->head = q.int64(2);
+        p->enabled = q.int64(3) != 0;
+        p->quotaDay = q.int64(4);
+        p->quotaCount = q.int64(5);
     };
 
     Party sender;
+    qint64 previous = 0; // the message an earlier submit with this clientId stored
     {
-        QSqlQuery& q = prepared("SELECT id, address, head_seq, enabled, quota_day, quota_count"
-                                " FROM users WHERE id = ?");
-        bind(q, s.senderId);
-        if (!loadParty(q, &sender)) {
+        // The sender, and whether this clientId was used before (idempotency).
+        Query q(this,
+            "SELECT u.id, u.address, u.head_seq, u.enabled, u.quota_day, u.quota_count, m.id"
+            " FROM users u LEFT JOIN messages m ON m.sender_id = u.id AND m.client_id = ?"
+            " WHERE u.id = ?");
+        q.bind(s.clientId, s.senderId);
+        if (!q.next()) {
             return result;
         }
+        loadParty(q, &sender);
+        previous = q.int64(6);
     }
     // Rights first (MSG-2): a disabled account sends nothing, not even a retry.
     if (!sender.enabled) {
         result.outcome = Outcome::Disabled;
         return result;
     }
-    {
+    if (previous > 0) {
         // Idempotency before the quota: a retry of a message that used the last unit of
         // quota must still get its original answer.
-        QSqlQuery& q = prepared("SELECT id, to_addr, subject, body, created, sender_seq"
-                                " FROM messages WHERE sender_id = ? AND client_id = ?");
-        Finisher f(q);
-        bind(q, s.senderId, s.clientId);
-        if (!exec(q)) {
+        Query q(
+            this, "SELECT to_addr, subject, body, created, sender_seq FROM messages WHERE id = ?");
+        q.bind(previous);
+        if (!q.next()) {
             return result;
         }
-        if (q.next()) {
-            const bool same = q.value(1).toString() == s.to && q.value(2).toString() == s.subject
-                && q.value(3).toString() == s.body;
-            result.outcome = same ? Outcome::Duplicate : Outcome::Conflict;
-            if (same) {
-                result.messageId = q.value(0).toLongLong();
-                result.time = q.value(4).toLongLong();
-                result.seq = q.value(5).toLongLong();
-            }
-            return result;
+        const bool same = q.text(0) == s.to && q.text(1) == s.subject && q.text(2) == s.body;
+        result.outcome = same ? Outcome::Duplicate : Outcome::Conflict;
+        if (same) {
+            result.messageId = previous;
+            result.time = q.int64(3);
+            result.seq = q.int64(4);
         }
+        return result;
     }
     const qint64 day = s.now / (24 * 3600 * 1000);
     const qint64 sentToday = sender.quotaDay == day ? sender.quotaCount : 0;
@@ -966,13 +1382,15 @@ ServerStore::SubmitResult ServerStore::submitMessage(const Submit& s, QList<Stor
     }
     Party recipient;
     {
-        QSqlQuery& q = prepared("SELECT id, address, head_seq, enabled, quota_day, quota_count"
-                                " FROM users WHERE address = ?");
-        bind(q, s.to);
-        if (!loadParty(q, &recipient)) {
-            result.outcome = Outcome::NoSuchUser;
+        Query q(this,
+            "SELECT id, address, head_seq, enabled, quota_day, quota_count FROM users"
+            " WHERE address = ?");
+        q.bind(s.to);
+        if (!q.next()) {
+            result.outcome = q.ok() ? Outcome::NoSuchUser : Outcome::Failed;
             return result;
         }
+        loadParty(q, &recipient);
     }
     if (recipient.id == sender.id) {
         result.outcome = Outcome::SelfSend;
@@ -980,47 +1398,55 @@ ServerStore::SubmitResult ServerStore::submitMessage(const Submit& s, QList<Stor
     }
 
     // Both heads were read under the write lock, so the next seqs are known without
-    // another round trip: fewer statements per message is what the throughput needs.
+    // another round trip.
     const qint64 recipientSeq = recipient.head + 1;
     const qint64 senderSeq = sender.head + 1;
     qint64 messageId = 0;
     {
-        QSqlQuery& q = prepared(
+        Query q(this,
             "INSERT INTO messages (sender_id, client_id, from_addr, to_addr, subject, body,"
             " created, sender_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        Finisher f(q);
-        bind(q, sender.id, s.clientId, sender.address, recipient.address, s.subject, s.body, s.now,
+        q.bind(sender.id, s.clientId, sender.address, recipient.address, s.subject, s.body, s.now,
             senderSeq);
-        if (!exec(q)) {
+        if (!q.exec()) {
             return result;
         }
-        messageId = q.lastInsertId().toLongLong();
+        messageId = q.lastInsertId();
     }
+    // One row per statement: a multi-row INSERT with foreign keys checked needs a statement
+    // journal (a copy of every page it touches); single-row ones do not.
     auto addCopy = [&](qint64 userId, QLatin1StringView folder, qint64 seq) {
-        QSqlQuery& q = prepared("INSERT INTO mailbox (user_id, message_id, folder, event_seq,"
-                                " created) VALUES (?, ?, ?, ?, ?)");
-        Finisher f(q);
-        bind(q, userId, messageId, QString(folder), seq, s.now);
-        return exec(q) && insertEvent(userId, seq, ev::Message, messageId, {}, s.now);
+        {
+            Query q(this,
+                "INSERT INTO mailbox (user_id, message_id, folder, event_seq, created)"
+                " VALUES (?, ?, ?, ?, ?)");
+            q.bind(userId, messageId, folder, seq, s.now);
+            if (!q.exec()) {
+                return false;
+            }
+        }
+        Query q(this,
+            "INSERT INTO events (user_id, seq, kind, message_id, payload, created)"
+            " VALUES (?, ?, 'message', ?, '{}', ?)");
+        q.bind(userId, seq, messageId, s.now);
+        return q.exec();
     };
     if (!addCopy(recipient.id, QLatin1StringView("inbox"), recipientSeq)
         || !addCopy(sender.id, QLatin1StringView("sent"), senderSeq)) {
         return result;
     }
     {
-        QSqlQuery& q = prepared("UPDATE users SET head_seq = ? WHERE id = ?");
-        Finisher f(q);
-        bind(q, recipientSeq, recipient.id);
-        if (!exec(q)) {
+        // Two statements: an IN list would build a temporary table on every run.
+        Query q(this, "UPDATE users SET head_seq = ? WHERE id = ?");
+        q.bind(recipientSeq, recipient.id);
+        if (!q.exec()) {
             return result;
         }
     }
     {
-        QSqlQuery& q = prepared(
-            "UPDATE users SET head_seq = ?, quota_day = ?, quota_count = ? WHERE id = ?");
-        Finisher f(q);
-        bind(q, senderSeq, day, sentToday + 1, sender.id);
-        if (!exec(q)) {
+        Query q(this, "UPDATE users SET head_seq = ?, quota_day = ?, quota_count = ? WHERE id = ?");
+        q.bind(senderSeq, day, sentToday + 1, sender.id);
+        if (!q.exec()) {
             return result;
         }
     }

@@ -14,7 +14,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <memory>
 #include <optional>
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace cpm::server {
 
@@ -68,6 +73,8 @@ struct StoredEvent {
     QString kind; //!< protocol::event::*
     qint64 messageId = 0; //!< the message it is about, 0 when none
     QJsonObject data; //!< the payload of every kind but `message`
+    //! \a data as JSON text, when it was just written that way (saves rendering it again).
+    QString dataJson;
     //! `message` events: the user's copy as it is now; empty when it is no longer stored.
     std::optional<MessageView> message;
     //! The event is about a message that is no longer in the user's storage.
@@ -84,6 +91,11 @@ struct Contact {
  * answer, which survives the process being killed). Not thread-safe: one instance per
  * thread. Every write that produces stream events appends them to \a events so the caller
  * can push them to live connections after the commit.
+ *
+ * By default every write is its own transaction. The serving process turns on group commit
+ * (setGroupCommit()): then writes share one transaction until commitBatch(), each inside a
+ * savepoint of its own, and the caller must not let anyone hear of a write before that
+ * commit. See docs/architecture.md, "Data flow".
  */
 class ServerStore final {
     Q_DISABLE_COPY_MOVE(ServerStore)
@@ -100,6 +112,33 @@ public:
     int schemaVersion();
     //! The newest schema version this build knows.
     static int latestSchemaVersion();
+
+    // --- group commit and checkpoints (the serving process) ------------------------------
+    /*!
+     * Turns on group commit. The first write after a commit opens a transaction (BEGIN
+     * IMMEDIATE) and calls \a batchStarted, so the caller can schedule commitBatch(); every
+     * write runs in a savepoint inside it, so a failing write rolls back only itself.
+     */
+    void setGroupCommit(std::function<void()> batchStarted);
+    //! Writes are waiting for commitBatch().
+    bool hasPendingBatch() const { return m_batchOpen; }
+    //! How many writes (successful or rolled back) the open batch holds.
+    int batchSize() const { return m_batchWrites; }
+    /*!
+     * Commits the open batch (true when there is none). False when it failed: then none of
+     * its writes is stored, and the caller must not report any of them as done.
+     */
+    bool commitBatch();
+    /*!
+     * Moves WAL checkpoints to a thread with its own connection (wal_autocheckpoint=0 here),
+     * so a commit never pays for a checkpoint's page copies and fsyncs. Stopped by close().
+     */
+    bool startBackgroundCheckpoints(QString* error = nullptr);
+    /*!
+     * Between two batches: when the WAL has grown large, checkpoints its tail here so the
+     * next write starts it over (see Checkpointer in serverstore.cpp). Usually does nothing.
+     */
+    void maintainWal();
 
     // --- operator settings -----------------------------------------------------------
     //! The stored value of \a key, or empty when unset. Sees other processes' changes.
@@ -223,6 +262,13 @@ public:
 
 private:
     class Transaction;
+    class Checkpointer;
+    class Query;
+
+    //! The hot path's statements, prepared once on the raw handle (see Query).
+    sqlite3_stmt* statement(const char* sql);
+    bool beginWrite();
+    bool endWrite(bool commit);
 
     QSqlQuery& prepared(const char* sql);
     bool exec(QSqlQuery& query);
@@ -232,10 +278,12 @@ private:
     std::optional<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
         const QJsonObject& data, qint64 now, QList<StoredEvent>* events);
     bool insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,
-        const QJsonObject& data, qint64 now);
+        const QString& payload, qint64 now);
     bool setReport(qint64 senderId, qint64 messageId, QLatin1StringView status,
         const QStringList& replaceable, const QString& by, qint64 now, QList<StoredEvent>* events,
         bool* reported);
+    bool markDelivered(
+        const UserRecord& user, qint64 position, qint64 now, QList<StoredEvent>* events);
     bool dropUnreferencedMessage(qint64 messageId);
     bool expireOne(qint64 userId, qint64 messageId, qint64 now, QList<StoredEvent>* events);
     std::optional<DeviceRecord> deviceOf(qint64 userId, qint64 deviceId);
@@ -245,9 +293,23 @@ private:
     QSqlDatabase m_db;
     // Prepared statements, reused: keyed by the SQL literal's address, which is stable.
     QHash<const char*, QSqlQuery> m_queries;
+    //! The same connection as m_db, through SQLite's C API, and its statements.
+    sqlite3* m_handle = nullptr;
+    QHash<const char*, sqlite3_stmt*> m_statements;
     QMap<QString, QString> m_settings;
     qint64 m_dataVersion = -1;
     qint64 m_changesVersion = -1;
+    QString m_path;
+    // Group commit: see setGroupCommit().
+    bool m_groupCommit = false;
+    std::function<void()> m_batchStarted;
+    bool m_batchOpen = false;
+    //! A failed write could not be rolled back alone: the whole batch must fail.
+    bool m_batchBroken = false;
+    int m_batchWrites = 0;
+    //! PRAGMA data_version was read in the open batch (nobody else can commit meanwhile).
+    bool m_settingsCheckedInBatch = false;
+    std::unique_ptr<Checkpointer> m_checkpointer;
 };
 
 } // namespace cpm::server

@@ -5,7 +5,13 @@
 // message is committed to SQLite before anyone hears of it) and routing only
 // (`--routing-only`, nothing stored), the baseline that shows what storage costs.
 //
-//   bench-fanout [--rates 2000,5000,10000,15000] [--seconds 3] [--server PATH]
+// The sender and the three devices share this process and its one thread; with two or more
+// CPUs it keeps the last one and the server gets the others (--no-pin turns that off).
+// Devices acknowledge every 50 ms, as the client does. See docs/performance.md.
+//
+//   bench-fanout [--rates 2000,5000,10000,12500,15000] [--seconds 3] [--modes durable,routing]
+//                [--server PATH] [--no-pin]
+//   CPM_BENCH_DUMP=/tmp/lat bench-fanout ...   # also writes "sent-ms latency-ms" per message
 
 #include "frame.h"
 #include "protocol.h"
@@ -25,6 +31,8 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <sched.h>
+#include <unordered_map>
 #include <vector>
 
 using namespace cpm::protocol;
@@ -33,16 +41,46 @@ namespace {
 
 QElapsedTimer g_clock;
 
+// With two or more CPUs the bench (sender and devices: one thread) keeps the last CPU and
+// the server gets the others, so neither measures the other's scheduling: without this the
+// bench preempted the server thousands of times a second on a 2-core machine.
+bool g_pin = false;
+cpu_set_t g_serverCpus;
+
+void pinCpus()
+{
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    if (sched_getaffinity(0, sizeof(all), &all) != 0 || CPU_COUNT(&all) < 2) {
+        return;
+    }
+    int last = -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &all)) {
+            last = cpu;
+        }
+    }
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    CPU_SET(last, &mine);
+    g_serverCpus = all;
+    CPU_CLR(last, &g_serverCpus);
+    g_pin = sched_setaffinity(0, sizeof(mine), &mine) == 0;
+}
+
 //! A bare protocol peer: just enough of a client to register and receive.
 class Peer final : public QObject {
 public:
-    std::function<void(const Frame&)> onEvent;
+    //! A `message` event arrived for the message with clientId "m<index>" (-1: unknown).
+    std::function<void(qint64 index)> onMessage;
 
     bool open(const QUrl& url)
     {
         QEventLoop loop;
         connect(&m_ws, &QWebSocket::connected, &loop, &QEventLoop::quit);
-        connect(&m_ws, &QWebSocket::errorOccurred, &loop, &QEventLoop::quit);
+        // QWebSocket::errorOccurred is Qt 6.5+; 6.4 calls the signal error().
+        connect(&m_ws, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), &loop,
+            &QEventLoop::quit);
         connect(&m_ws, &QWebSocket::textMessageReceived, this, &Peer::onText);
         m_ws.open(url);
         loop.exec();
@@ -118,6 +156,20 @@ public:
 private:
     void onText(const QString& text)
     {
+        // The measured path: a device only needs the message's clientId and the frame's seq,
+        // so it scans for them instead of decoding every frame (three devices and the sender
+        // share one thread; full decoding made the bench, not the server, the bottleneck).
+        if (m_pending.empty()) {
+            if (!onMessage) {
+                return; // the sender during the run: its answers and events are not measured
+            }
+            const qint64 seq = numberAfter(text, u"\"seq\":");
+            m_position = std::max(m_position, seq);
+            if (text.contains(u"\"event\":\"message\"")) {
+                onMessage(numberAfter(text, u"\"clientId\":\"m"));
+            }
+            return;
+        }
         const DecodeResult d = decode(text.toUtf8(), limits::MaxFrameBytes);
         if (!d.frame) {
             return;
@@ -125,9 +177,6 @@ private:
         const Frame& f = *d.frame;
         if (f.type == Frame::Type::Event) {
             m_position = std::max(m_position, f.seq);
-            if (onEvent) {
-                onEvent(f);
-            }
             return;
         }
         if (f.type == Frame::Type::Response) {
@@ -138,6 +187,22 @@ private:
                 done(f);
             }
         }
+    }
+
+    //! The non-negative integer right after the last \a key in \a text, or -1.
+    static qint64 numberAfter(QStringView text, QStringView key)
+    {
+        const qsizetype at = text.lastIndexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        qint64 value = 0;
+        qsizetype i = at + key.size();
+        const qsizetype start = i;
+        for (; i < text.size() && text[i].isDigit(); ++i) {
+            value = value * 10 + text[i].digitValue();
+        }
+        return i > start ? value : -1;
     }
 
     QWebSocket m_ws;
@@ -184,6 +249,10 @@ struct Server {
             args << QStringLiteral("--routing-only");
         }
         process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        if (g_pin) {
+            process.setChildProcessModifier(
+                [] { sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus); });
+        }
         process.start(binary, args);
         if (!process.waitForStarted()) {
             return false;
@@ -259,17 +328,8 @@ Row runOnce(const QString& binary, bool routingOnly, int rate, double seconds)
             server.stop();
             return row;
         }
-        peer->onEvent = [&](const Frame& f) {
-            if (f.event != event::Message) {
-                return;
-            }
-            const QString clientId = f.data.value(QLatin1StringView("message"))
-                                         .toObject()
-                                         .value(QLatin1StringView("clientId"))
-                                         .toString();
-            bool ok = false;
-            const int index = clientId.mid(1).toInt(&ok);
-            if (!ok || index < 0 || index >= total) {
+        peer->onMessage = [&](qint64 index) {
+            if (index < 0 || index >= total) {
                 return;
             }
             if (++arrivals[static_cast<size_t>(index)] == 3) {
@@ -315,6 +375,19 @@ Row runOnce(const QString& binary, bool routingOnly, int rate, double seconds)
     QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
     loop.exec();
 
+    if (qEnvironmentVariableIsSet("CPM_BENCH_DUMP")) {
+        // Debugging aid: one line per message, "sent-ms latency-ms", to see when stalls happen.
+        QFile dump(qEnvironmentVariable("CPM_BENCH_DUMP") + QLatin1Char('-') + row.mode.left(1)
+            + QString::number(rate));
+        if (dump.open(QIODevice::WriteOnly)) {
+            for (int i = 0; i < total; ++i) {
+                const auto k = static_cast<size_t>(i);
+                dump.write(QByteArray::number((sentAt[k] - start) / 1e6, 'f', 2) + ' '
+                    + QByteArray::number(doneAt[k] > 0 ? (doneAt[k] - sentAt[k]) / 1e6 : -1, 'f', 2)
+                    + '\n');
+            }
+        }
+    }
     std::vector<double> latencies;
     qint64 last = start;
     for (int i = 0; i < total; ++i) {
@@ -349,15 +422,24 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addOption(
         { QStringLiteral("rates"), QStringLiteral("Comma-separated send rates (msg/s)."),
-            QStringLiteral("list"), QStringLiteral("2000,5000,10000,15000") });
+            QStringLiteral("list"), QStringLiteral("2000,5000,10000,12500,15000") });
+    parser.addOption({ QStringLiteral("modes"),
+        QStringLiteral("Which servers to run: durable, routing or both (comma-separated)."),
+        QStringLiteral("list"), QStringLiteral("durable,routing") });
     parser.addOption({ QStringLiteral("seconds"), QStringLiteral("Seconds of sending per row."),
         QStringLiteral("s"), QStringLiteral("3") });
     parser.addOption({ QStringLiteral("server"), QStringLiteral("cpm-server binary."),
         QStringLiteral("path"), QStringLiteral(CPM_SERVER_BINARY) });
+    parser.addOption({ QStringLiteral("no-pin"),
+        QStringLiteral("Do not pin the bench and the server to separate CPUs.") });
     parser.process(app);
+    if (!parser.isSet(QStringLiteral("no-pin"))) {
+        pinCpus();
+    }
     g_clock.start();
 
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    const QStringList modes = parser.value(QStringLiteral("modes")).split(QLatin1Char(','));
     std::printf("%-13s %8s %9s %9s %9s %10s %12s\n", "mode", "target/s", "achieved/s", "p50 ms",
         "p99 ms", "p99.9 ms", "complete");
     double durableP99At2k = -1, routingP99At2k = -1;
@@ -365,6 +447,10 @@ int main(int argc, char** argv)
     for (const QString& r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
         const int rate = r.toInt();
         for (const bool routingOnly : { false, true }) {
+            if (!modes.contains(
+                    routingOnly ? QStringLiteral("routing") : QStringLiteral("durable"))) {
+                continue;
+            }
             const Row row
                 = runOnce(parser.value(QStringLiteral("server")), routingOnly, rate, seconds);
             std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d\n", qPrintable(row.mode),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // docs/protocol.md against a real cpm-server, through a raw WebSocket: every malformed
 // frame gets its documented code, abuse closes the connection, sign-in failures, the
-// rights checks, idempotent send, delivery by preference, and durability across SIGKILL.
+// rights checks, idempotent send, delivery by preference, group commit of pipelined
+// requests, and durability across SIGKILL.
 
 #include "protocol.h"
 #include "testserver.h"
@@ -214,6 +215,42 @@ public:
         return request(QStringLiteral("send"), args);
     }
     void clearEvents() { m_events.clear(); }
+    //! Sends a request without waiting for its answer; returns its id.
+    qint64 post(const QString& op, const QJsonObject& args = {})
+    {
+        const qint64 id = ++m_nextId;
+        sendText(QJsonDocument(QJsonObject { { QStringLiteral("id"), id },
+                                   { QStringLiteral("op"), op }, { QStringLiteral("args"), args } })
+                     .toJson(QJsonDocument::Compact));
+        return id;
+    }
+    //! Waits until \a count responses have arrived, then takes them in arrival order.
+    QList<QJsonObject> takeResponses(qsizetype count)
+    {
+        [[maybe_unused]] const bool arrived
+            = QTest::qWaitFor([&] { return m_responses.size() >= count || m_closed; }, Timeout);
+        return std::exchange(m_responses, {});
+    }
+    //! Waits until \a count events named \a name have arrived, then takes them in order.
+    QList<QJsonObject> takeEvents(const QString& name, qsizetype count)
+    {
+        auto named = [&] {
+            QList<QJsonObject> out;
+            for (const QJsonObject& e : std::as_const(m_events)) {
+                if (e.value(QLatin1StringView("event")).toString() == name) {
+                    out.append(e);
+                }
+            }
+            return out;
+        };
+        [[maybe_unused]] const bool arrived
+            = QTest::qWaitFor([&] { return named().size() >= count || m_closed; }, Timeout);
+        const QList<QJsonObject> out = named();
+        m_events.removeIf([&](const QJsonObject& e) {
+            return e.value(QLatin1StringView("event")).toString() == name;
+        });
+        return out;
+    }
 
 private:
     QWebSocket m_socket;
@@ -241,6 +278,7 @@ private Q_SLOTS:
     void testWrongCredentialsFailAlike();
     void testRepeatedFailuresAreThrottled();
     void testIdempotentSend();
+    void testPipelinedRequestsAreAnsweredOnceInOrderAndStored();
     void testDeliveryFollowsEachDevicesPreference();
     void testSyncPagesAndSkipsWhatIsNotForTheDevice();
     void testOtherUsersDataIsNotFound();
@@ -297,7 +335,8 @@ Device tst_ServerProtocol::registerNew(
 void tst_ServerProtocol::initTestCase()
 {
     QVERIFY(m_server.start());
-    for (const char* name : { "alice", "bob", "carol", "dave", "erin", "frank" }) {
+    for (const char* name :
+        { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi" }) {
         const QString n = QLatin1StringView(name);
         QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
     }
@@ -596,6 +635,101 @@ void tst_ServerProtocol::testIdempotentSend()
             == id;
     });
     QCOMPARE(copies, 1);
+}
+
+void tst_ServerProtocol::testPipelinedRequestsAreAnsweredOnceInOrderAndStored()
+{
+    // Group commit: requests that arrive together share one transaction, each in its own
+    // savepoint, and no answer or push leaves before that commit. Seen from outside: every
+    // request answered once, in order, everything stored, a failure alone.
+    const QString grace = QStringLiteral("grace@cpm.example");
+    const QString heidi = QStringLiteral("heidi@cpm.example");
+    const Device graceLaptop
+        = registerNew(grace, QStringLiteral("pw-grace"), QStringLiteral("grace-laptop"));
+    const Device heidiLaptop
+        = registerNew(heidi, QStringLiteral("pw-heidi"), QStringLiteral("heidi-laptop"));
+    auto sender = connectAs(graceLaptop);
+    auto receiver = connectAs(heidiLaptop);
+    QVERIFY(sender && receiver);
+
+    constexpr int Count = 300; // more than one batch holds
+    constexpr int ConflictAfter = 150;
+    QList<qint64> order; // request ids in the order sent
+    qint64 conflictId = 0;
+    for (int i = 0; i < Count; ++i) {
+        order.append(sender->post(QStringLiteral("send"),
+            { { QStringLiteral("clientId"), QStringLiteral("pipe-%1").arg(i) },
+                { QStringLiteral("to"), heidi },
+                { QStringLiteral("body"), QStringLiteral("body %1").arg(i) } }));
+        if (i == ConflictAfter) {
+            // An earlier clientId for another text: fails on its own, among stored neighbours.
+            conflictId = sender->post(QStringLiteral("send"),
+                { { QStringLiteral("clientId"), QStringLiteral("pipe-0") },
+                    { QStringLiteral("to"), heidi },
+                    { QStringLiteral("body"), QStringLiteral("x") } });
+            order.append(conflictId);
+        }
+    }
+    // A read behind the writes sees all of them (the same connection, the same transaction).
+    const qint64 whoamiId = sender->post(QStringLiteral("whoami"));
+    order.append(whoamiId);
+
+    const QList<QJsonObject> responses = sender->takeResponses(order.size());
+    QCOMPARE(responses.size(), order.size());
+    qint64 lastSeq = 0;
+    for (qsizetype i = 0; i < responses.size(); ++i) {
+        const QJsonObject& r = responses.at(i);
+        const qint64 id = r.value(QLatin1StringView("id")).toInteger();
+        QCOMPARE(id, order.at(i));
+        if (id == conflictId) {
+            QCOMPARE(code(r), QString(proto::error::Conflict));
+        } else if (id == whoamiId) {
+            QCOMPARE(result(r).value(QLatin1StringView("head")).toInteger(), lastSeq);
+        } else {
+            const qint64 seq = result(r).value(QLatin1StringView("seq")).toInteger();
+            QVERIFY2(lastSeq == 0 || seq == lastSeq + 1, qPrintable(QString::number(seq)));
+            QVERIFY(!result(r).value(QLatin1StringView("duplicate")).toBool());
+            lastSeq = seq;
+        }
+    }
+
+    // Pushed to the live device once each, in order.
+    const QList<QJsonObject> pushed = receiver->takeEvents(QStringLiteral("message"), Count);
+    QCOMPARE(pushed.size(), Count);
+    for (int i = 0; i < Count; ++i) {
+        const QJsonObject m = pushed.at(i)
+                                  .value(QLatin1StringView("data"))
+                                  .toObject()
+                                  .value(QLatin1StringView("message"))
+                                  .toObject();
+        QCOMPARE(
+            m.value(QLatin1StringView("clientId")).toString(), QStringLiteral("pipe-%1").arg(i));
+        QCOMPARE(m.value(QLatin1StringView("body")).toString(), QStringLiteral("body %1").arg(i));
+        if (i > 0) {
+            QCOMPARE(pushed.at(i).value(QLatin1StringView("seq")).toInteger(),
+                pushed.at(i - 1).value(QLatin1StringView("seq")).toInteger() + 1);
+        }
+    }
+
+    // Stored: a re-sync from 0 on a new connection has every one of them, once.
+    auto again = connectAs(heidiLaptop, false);
+    QVERIFY(again);
+    QStringList stored;
+    for (const QJsonObject& e : again->syncAll()) {
+        if (e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message")) {
+            stored.append(e.value(QLatin1StringView("data"))
+                              .toObject()
+                              .value(QLatin1StringView("message"))
+                              .toObject()
+                              .value(QLatin1StringView("clientId"))
+                              .toString());
+        }
+    }
+    QStringList expected;
+    for (int i = 0; i < Count; ++i) {
+        expected.append(QStringLiteral("pipe-%1").arg(i));
+    }
+    QCOMPARE(stored, expected);
 }
 
 void tst_ServerProtocol::testDeliveryFollowsEachDevicesPreference()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The server's store on its own: schema migrations, idempotent submit, the mailbox and
-// its events (delivery, read, delete), device sign-out and deferred-delivery expiry.
+// its events (delivery, read, delete), device sign-out, deferred-delivery expiry and group
+// commit.
 
 #include "operatorsettings.h"
 #include "protocol.h"
@@ -36,6 +37,8 @@ private Q_SLOTS:
     void testDevicesRegisterAndSignOut();
     void testExpirySelection_data();
     void testExpirySelection();
+    void testGroupCommitIsolatesFailuresAndCommitsOnce();
+    void testAckOfManyReportsEachOnceInOrder();
 
 private:
     qint64 addUser(const QString& address);
@@ -452,6 +455,108 @@ void tst_ServerStore::testExpirySelection()
     }
     QCOMPARE(deleted, expired.size());
     QCOMPARE(reports, expired.size());
+}
+
+void tst_ServerStore::testGroupCommitIsolatesFailuresAndCommitsOnce()
+{
+    int started = 0;
+    m_store->setGroupCommit([&started] { ++started; });
+    QVERIFY(m_store->startBackgroundCheckpoints());
+    // Another connection, like the admin CLI: it sees only what is committed.
+    ServerStore other;
+    QVERIFY(other.open(m_dir->path()));
+    const QString bob = QStringLiteral("bob@cpm.example");
+
+    const auto first = send(m_alice, bob, QStringLiteral("g1"), QStringLiteral("one"));
+    QCOMPARE(first.outcome, ServerStore::SubmitResult::Outcome::Stored);
+    QCOMPARE(started, 1);
+    QVERIFY(m_store->hasPendingBatch());
+    // A write that fails in the same batch: its savepoint rolls back, nothing else.
+    QCOMPARE(send(m_alice, bob, QStringLiteral("g1"), QStringLiteral("not one")).outcome,
+        ServerStore::SubmitResult::Outcome::Conflict);
+    QCOMPARE(m_store->deleteMessage(m_bob, 999999, nullptr), ServerStore::Change::NotFound);
+    const auto second = send(m_alice, bob, QStringLiteral("g2"), QStringLiteral("two"));
+    QCOMPARE(second.outcome, ServerStore::SubmitResult::Outcome::Stored);
+    QCOMPARE(second.seq, first.seq + 1);
+    QCOMPARE(started, 1); // one transaction for all of them
+    QCOMPARE(m_store->batchSize(), 4);
+    // Reads on the serving connection see the batch's writes...
+    QCOMPARE(m_store->message(m_bob, second.messageId)->body, QStringLiteral("two"));
+    // ...nobody else does before the commit.
+    QVERIFY(!other.message(m_bob, first.messageId));
+
+    QVERIFY(m_store->commitBatch());
+    QVERIFY(!m_store->hasPendingBatch());
+    QCOMPARE(other.message(m_bob, first.messageId)->body, QStringLiteral("one"));
+    QCOMPARE(other.message(m_bob, second.messageId)->body, QStringLiteral("two"));
+    const auto stream = other.eventsAfter(m_bob, 0, 100);
+    QVERIFY(stream);
+    QCOMPARE(std::count_if(stream->cbegin(), stream->cend(),
+                 [](const StoredEvent& e) { return e.kind == QString(ev::Message); }),
+        2);
+
+    // The next write opens the next batch; closing commits what is pending.
+    QCOMPARE(send(m_alice, bob, QStringLiteral("g3")).outcome,
+        ServerStore::SubmitResult::Outcome::Stored);
+    QCOMPARE(started, 2);
+    m_store->close();
+    QCOMPARE(other.userById(m_bob)->headSeq, 3); // g1, g2, g3
+}
+
+void tst_ServerStore::testAckOfManyReportsEachOnceInOrder()
+{
+    const auto device = m_store->registerDevice(m_bob,
+        { QStringLiteral("i-1"), QStringLiteral("Bob's laptop"), QStringLiteral("laptop"), {},
+            QByteArray(32, 'x') },
+        1000, nullptr);
+    QVERIFY(device);
+    const qint64 carol = addUser(QStringLiteral("carol@cpm.example"));
+    QList<qint64> fromAlice;
+    QList<qint64> fromCarol;
+    for (int i = 0; i < 10; ++i) {
+        fromAlice.append(
+            send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("a%1").arg(i))
+                .messageId);
+        fromCarol.append(
+            send(carol, QStringLiteral("bob@cpm.example"), QStringLiteral("c%1").arg(i)).messageId);
+    }
+    // Alice deletes one copy: no report for it, the rest still get theirs.
+    QCOMPARE(m_store->deleteMessage(m_alice, fromAlice.at(3), nullptr), ServerStore::Change::Done);
+    const qint64 aliceHead = m_store->userById(m_alice)->headSeq;
+    const qint64 carolHead = m_store->userById(carol)->headSeq;
+
+    QList<StoredEvent> events;
+    const qint64 head = m_store->userById(m_bob)->headSeq;
+    QCOMPARE(m_store->ack(m_bob, device->id, head, true, 5000, &events), head);
+    QCOMPARE(events.size(), 19);
+    QList<qint64> reportedToAlice;
+    qint64 aliceSeq = aliceHead;
+    qint64 carolSeq = carolHead;
+    for (const StoredEvent& e : std::as_const(events)) {
+        QCOMPARE(e.kind, QString(ev::Report));
+        QCOMPARE(e.data.value(QLatin1StringView("messageId")).toInteger(), e.messageId);
+        // Each sender's reports take the next seqs of its stream, in message order.
+        QCOMPARE(e.seq, e.userId == m_alice ? ++aliceSeq : ++carolSeq);
+        if (e.userId == m_alice) {
+            reportedToAlice.append(e.messageId);
+        }
+    }
+    fromAlice.removeAt(3);
+    QCOMPARE(reportedToAlice, fromAlice);
+    QCOMPARE(m_store->userById(m_alice)->headSeq, aliceSeq);
+    QCOMPARE(m_store->userById(carol)->headSeq, carolSeq);
+    const auto stream = m_store->eventsAfter(carol, carolHead, 100);
+    QVERIFY(stream);
+    QCOMPARE(stream->size(), 10);
+    QCOMPARE(stream->constLast().data.value(QLatin1StringView("status")).toString(),
+        QStringLiteral("delivered"));
+    for (qint64 id : std::as_const(fromCarol)) {
+        QCOMPARE(m_store->message(carol, id)->status, QStringLiteral("delivered"));
+    }
+    QVERIFY(m_store->pendingMessageIds(m_bob).isEmpty());
+    events.clear();
+    QCOMPARE(m_store->ack(m_bob, device->id, head, true, 6000, &events), head);
+    QVERIFY(events.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_ServerStore)
