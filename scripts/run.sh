@@ -53,9 +53,13 @@ if ((demo)); then
     register bob-tablet bob@cpm.example "Bob's tablet" tablet
     rm -f "$pw"
     windows=()
+    offset=0
     for p in alice-laptop alice-phone bob-tablet; do
-        "$bin/app/desktop/cpm-desktop" --profile "$data/profiles/$p" --server "$url" &
+        # Cascade the windows so all three titles ("address — device") are visible at once.
+        "$bin/app/desktop/cpm-desktop" --profile "$data/profiles/$p" --server "$url" \
+            -geometry "960x640+$((offset * 320))+$((offset * 60))" &
         windows+=($!)
+        offset=$((offset + 1))
     done
     wait "${windows[@]}"
 else
