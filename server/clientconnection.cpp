@@ -809,6 +809,21 @@ void ClientConnection::opDevicesList(const QJsonValue& id, const QJsonObject&)
     reply(id, { { QStringLiteral("devices"), devices } });
 }
 
+void ClientConnection::applyDeviceChange(
+    const QJsonValue& id, qint64 deviceId, const ServerStore::DeviceChange& change)
+{
+    QList<StoredEvent> events;
+    const std::optional<DeviceRecord> device
+        = m_server->store().updateDevice(m_userId, deviceId, change, &events);
+    if (!device) {
+        // Also for another user's device: its existence is not ours to reveal.
+        fail(id, err::NotFound, QStringLiteral("you have no device %1").arg(deviceId));
+        return;
+    }
+    m_server->publish(events);
+    reply(id, { { QStringLiteral("device"), deviceJson(*device) } });
+}
+
 void ClientConnection::opDevicesRename(const QJsonValue& id, const QJsonObject& args)
 {
     ArgReader reader(args);
@@ -819,15 +834,7 @@ void ClientConnection::opDevicesRename(const QJsonValue& id, const QJsonObject& 
         fail(id, reader.error());
         return;
     }
-    QList<StoredEvent> events;
-    const std::optional<DeviceRecord> device
-        = m_server->store().updateDevice(m_userId, deviceId, change, &events);
-    if (!device) {
-        fail(id, err::NotFound, QStringLiteral("you have no device %1").arg(deviceId));
-        return;
-    }
-    m_server->publish(events);
-    reply(id, { { QStringLiteral("device"), deviceJson(*device) } });
+    applyDeviceChange(id, deviceId, change);
 }
 
 void ClientConnection::opDevicesSetDelivery(const QJsonValue& id, const QJsonObject& args)
@@ -845,15 +852,7 @@ void ClientConnection::opDevicesSetDelivery(const QJsonValue& id, const QJsonObj
         fail(id, reader.error());
         return;
     }
-    QList<StoredEvent> events;
-    const std::optional<DeviceRecord> device
-        = m_server->store().updateDevice(m_userId, deviceId, change, &events);
-    if (!device) {
-        fail(id, err::NotFound, QStringLiteral("you have no device %1").arg(deviceId));
-        return;
-    }
-    m_server->publish(events);
-    reply(id, { { QStringLiteral("device"), deviceJson(*device) } });
+    applyDeviceChange(id, deviceId, change);
 }
 
 void ClientConnection::opDevicesSignOut(const QJsonValue& id, const QJsonObject& args)

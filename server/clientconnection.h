@@ -114,6 +114,8 @@ private:
     void opRead(const QJsonValue& id, const QJsonObject& args);
     void opDelete(const QJsonValue& id, const QJsonObject& args);
     void opDevicesList(const QJsonValue& id, const QJsonObject& args);
+    void applyDeviceChange(
+        const QJsonValue& id, qint64 deviceId, const ServerStore::DeviceChange& change);
     void opDevicesRename(const QJsonValue& id, const QJsonObject& args);
     void opDevicesSignOut(const QJsonValue& id, const QJsonObject& args);
     void opDevicesSetDelivery(const QJsonValue& id, const QJsonObject& args);
