@@ -8,12 +8,15 @@
 #include "profile.h"
 #include "protocol.h"
 #include "secretbox.h"
+#include "secrets.h"
 #include "transport.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
+#include <QLockFile>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QUuid>
 
@@ -21,20 +24,35 @@ namespace cpm {
 
 namespace {
 constexpr char TokenContext[] = "cpm/token";
+constexpr char LockFileName[] = "profile.lock";
 constexpr int MaxLastErrors = 20;
 constexpr int SendRetryMs = 5000;
 
-protocol::Error localError(const char* code, const QString& message)
+// A refusal that sending the same message again cannot change.
+bool isPermanentSendError(const Error& e)
 {
-    return protocol::Error { QString::fromLatin1(code), message, -1 };
+    switch (e.code) {
+    case ErrorCode::NoSuchUser:
+    case ErrorCode::TooLarge:
+    case ErrorCode::Conflict:
+    case ErrorCode::BadRequest:
+    case ErrorCode::QuotaExceeded:
+    case ErrorCode::AccountDisabled:
+        return true;
+    default:
+        return false;
+    }
 }
 
-// A refusal that sending the same message again cannot change.
-bool isPermanentSendError(const protocol::Error& e)
+Error notOpen()
 {
-    using namespace protocol::error;
-    return e.code == NoSuchUser || e.code == TooLarge || e.code == Conflict || e.code == BadRequest
-        || e.code == QuotaExceeded || e.code == AccountDisabled;
+    return makeError(ErrorCode::ProfileUnusable, QStringLiteral("the profile is not open"));
+}
+
+// The database files of a profile: the database and SQLite's WAL and shared memory.
+QStringList databaseFiles(const QString& database)
+{
+    return { database, database + QStringLiteral("-wal"), database + QStringLiteral("-shm") };
 }
 } // namespace
 
@@ -52,55 +70,81 @@ public:
     }
 
     // EventSink
-    qint64 syncPosition() const override { return store ? store->syncPosition() : 0; }
-    bool applyEvents(const QList<protocol::Frame>& events, qint64 next) override
+    qint64 syncPosition() const override { return position; }
+    Result<void> applyEvents(const QList<protocol::Frame>& events, qint64 next) override
     {
         if (!store) {
-            return false;
+            return notOpen();
         }
         StoreChanges changes;
-        if (!store->applyEvents(events, next, &changes)) {
-            return false;
+        const Result<void> applied = store->applyEvents(events, next, &changes);
+        if (!applied) {
+            return applied;
         }
+        position = std::max(position, next);
         emitChanges(changes, !firstSync);
-        return true;
+        return {};
     }
     void applyTransient(const protocol::Frame& event) override
     {
-        if (store && event.event == protocol::event::Presence) {
-            StoreChanges changes;
-            store->applyPresence(event.data, &changes);
-            emitChanges(changes, true);
+        if (!store || event.event != protocol::event::Presence) {
+            return;
         }
+        const Result<protocol::PresenceEvent> presence
+            = protocol::PresenceEvent::fromJson(event.data);
+        if (!presence) {
+            qCWarning(lcClient) << "ignoring a malformed presence event";
+            return;
+        }
+        StoreChanges changes;
+        if (const Result<void> applied = store->applyPresence(*presence, &changes); !applied) {
+            recordError(applied.error());
+            return;
+        }
+        emitChanges(changes, true);
     }
 
     void emitChanges(const StoreChanges& c, bool notify);
-    void recordError(const protocol::Error& error);
+    void recordError(const Error& error);
+    //! Records a failed local action and answers \a done with it, later.
+    void failLater(const Error& error, const Callback& done);
     //! A request whose \a onSuccess runs with the result, and \a done in any case.
     void call(QLatin1StringView op, const QJsonObject& args, Callback done,
-        std::function<void(const QJsonObject&)> onSuccess = {});
+        std::function<Result<void>(const QJsonObject&)> onSuccess = {});
     //! Applies a change we just made on the server before its event comes back.
-    void applyLocalEvent(QLatin1StringView name, const QJsonObject& data);
+    Result<void> applyLocalEvent(QLatin1StringView name, const QJsonObject& data);
     void onAuthenticated(const QJsonObject& result);
     void onOnline();
     void flushOutbox();
     void flushReads();
     void sendRead(qint64 id, Callback done = {});
-    bool openStore(QString* error);
+    Result<void> openStore();
     void wipe();
+    //! A read of the local store; a failure is also reported (errorOccurred), so a view
+    //! that keeps showing what it had still says why it is not current.
+    template <typename T> Result<T> checked(Result<T> read)
+    {
+        if (!read) {
+            recordError(read.error());
+        }
+        return read;
+    }
     QString token() const;
 
     Client* q;
     Profile profile;
+    std::unique_ptr<QLockFile> lock;
     std::unique_ptr<Keystore> keystore;
     std::unique_ptr<SecretBox> box;
     std::unique_ptr<LocalStore> store;
     Connection* connection = nullptr;
     QSet<QString> inFlight; //!< clientIds sent and not yet answered
-    QList<protocol::Error> lastErrors;
+    QList<Error> lastErrors;
     Callback registerDone;
     QString pendingName;
     QString pendingKind;
+    QString recoveredStore;
+    qint64 position = 0; //!< the store's sync position, kept here as the store writes it
     int lastUnread = -1;
     bool firstSync = false;
 };
@@ -114,8 +158,9 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
     for (const auto& a : c.added) {
         Q_EMIT q->messageAdded(a.id, a.peer);
         if (a.unreadIncoming && notify) {
-            if (const auto m = store->message(a.id)) {
-                Q_EMIT q->incomingMessage(a.id, m->from, m->subject);
+            const Result<std::optional<Message>> m = store->message(a.id);
+            if (m && m->has_value()) {
+                Q_EMIT q->incomingMessage(a.id, (*m)->from, (*m)->subject);
             }
         }
     }
@@ -129,23 +174,21 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
         Q_EMIT q->messageReadElsewhere(id);
     }
     if (c.unread || lastUnread < 0) {
-        const int unread = store ? store->unreadCount() : 0;
-        if (unread != lastUnread) {
-            lastUnread = unread;
-            Q_EMIT q->unreadCountChanged(unread);
+        const Result<int> unread = store ? store->unreadCount() : Result<int>(0);
+        if (unread && *unread != lastUnread) {
+            lastUnread = *unread;
+            Q_EMIT q->unreadCountChanged(*unread);
         }
     }
     if (c.devices) {
         // A rename of this very device from another one is this device's new name too
         // (its window title shows it).
-        if (store) {
-            const QList<Device> list = store->devices();
-            for (const Device& device : list) {
-                if (device.current && !device.name.isEmpty()
-                    && device.name != profile.deviceName()) {
-                    profile.setDeviceName(device.name);
-                    Q_EMIT q->accountChanged();
-                }
+        const Result<QList<Device>> list
+            = store ? store->devices() : Result<QList<Device>>(QList<Device>());
+        for (const Device& device : list.valueOr({})) {
+            if (device.current && !device.name.isEmpty() && device.name != profile.deviceName()) {
+                profile.setDeviceName(device.name);
+                Q_EMIT q->accountChanged();
             }
         }
         Q_EMIT q->deviceListChanged();
@@ -161,7 +204,7 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
     }
 }
 
-void Client::Private::recordError(const protocol::Error& error)
+void Client::Private::recordError(const Error& error)
 {
     lastErrors.append(error);
     while (lastErrors.size() > MaxLastErrors) {
@@ -170,21 +213,34 @@ void Client::Private::recordError(const protocol::Error& error)
     Q_EMIT q->errorOccurred(error);
 }
 
+void Client::Private::failLater(const Error& error, const Callback& done)
+{
+    recordError(error);
+    if (done) {
+        QTimer::singleShot(0, q, [done, error] { done(error); });
+    }
+}
+
 void Client::Private::call(QLatin1StringView op, const QJsonObject& args, Callback done,
-    std::function<void(const QJsonObject&)> onSuccess)
+    std::function<Result<void>(const QJsonObject&)> onSuccess)
 {
     QPointer<Client> guard(q);
     connection->request(op, args,
         [this, guard, op, done = std::move(done), onSuccess = std::move(onSuccess)](
-            const QJsonObject& result, const protocol::Error& error) {
+            const QJsonObject& result, const Error& answer) {
             if (!guard) {
                 return;
             }
+            Error error = answer;
+            if (error.isNull() && onSuccess) {
+                // The server did it; storing it here can still fail (a full disk).
+                if (const Result<void> applied = onSuccess(result); !applied) {
+                    error = applied.error();
+                }
+            }
             if (!error.isNull()) {
-                qCInfo(lcClient) << op << "failed:" << error.code << error.message;
+                qCInfo(lcClient) << op << "failed:" << error.name() << error.message;
                 recordError(error);
-            } else if (onSuccess) {
-                onSuccess(result);
             }
             if (done) {
                 done(error);
@@ -192,16 +248,19 @@ void Client::Private::call(QLatin1StringView op, const QJsonObject& args, Callba
         });
 }
 
-void Client::Private::applyLocalEvent(QLatin1StringView name, const QJsonObject& data)
+Result<void> Client::Private::applyLocalEvent(QLatin1StringView name, const QJsonObject& data)
 {
     if (!store) {
-        return;
+        return notOpen();
     }
     StoreChanges changes;
     // Position 0: the real event still comes through the stream and moves the position.
-    if (store->applyEvents({ protocol::Frame::streamEvent(name, 1, data) }, 0, &changes)) {
+    const Result<void> applied
+        = store->applyEvents({ protocol::Frame::streamEvent(name, 1, data) }, 0, &changes);
+    if (applied) {
         emitChanges(changes, false);
     }
+    return applied;
 }
 
 QString Client::Private::token() const
@@ -210,19 +269,48 @@ QString Client::Private::token() const
     if (sealed.isEmpty() || !box) {
         return {};
     }
-    const auto plain = box->open(sealed, QByteArrayView(TokenContext));
-    return plain ? QString::fromUtf8(*plain) : QString();
+    std::optional<QByteArray> plain = box->open(sealed, QByteArrayView(TokenContext));
+    if (!plain) {
+        return {};
+    }
+    const QString token = QString::fromUtf8(*plain);
+    secrets::wipe(*plain);
+    return token;
 }
 
-bool Client::Private::openStore(QString* error)
+Result<void> Client::Private::openStore()
 {
+    const QString path = profile.filePath(QString::fromLatin1(LocalStore::FileName));
     store = std::make_unique<LocalStore>(box.get());
-    if (!store->open(profile.filePath(QString::fromLatin1(LocalStore::FileName)), error)) {
-        store.reset();
-        return false;
+    Result<void> opened = store->open(path);
+    if (!opened && opened.error().code == ErrorCode::StoreCorrupt) {
+        // Keep the damaged file for a bug report (its bodies stay encrypted) and start over:
+        // the server has everything the store held but unsent messages and local deletes.
+        const QString aside = path + QStringLiteral(".damaged-")
+            + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+        qCWarning(lcClient) << "the local database is damaged (" << opened.error().message
+                            << "); moving it to" << aside << "and syncing again";
+        const QStringList files = databaseFiles(path);
+        for (const QString& file : files) {
+            if (QFile::exists(file) && !QFile::rename(file, aside + file.mid(path.size()))) {
+                QFile::remove(file);
+            }
+        }
+        recoveredStore = aside;
+        opened = store->open(path);
     }
-    lastUnread = -1;
-    return true;
+    if (!opened) {
+        store.reset();
+        return opened;
+    }
+    const Result<qint64> synced = store->syncPosition();
+    if (!synced) {
+        store.reset();
+        return synced.error();
+    }
+    position = *synced;
+    lastUnread = store->unreadCount().valueOr(-1);
+    return {};
 }
 
 void Client::Private::wipe()
@@ -233,9 +321,11 @@ void Client::Private::wipe()
         store->close();
         store.reset();
     }
-    const QString db = profile.filePath(QString::fromLatin1(LocalStore::FileName));
-    for (const QString& suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
-        QFile::remove(db + suffix);
+    position = 0;
+    const QStringList files
+        = databaseFiles(profile.filePath(QString::fromLatin1(LocalStore::FileName)));
+    for (const QString& file : files) {
+        QFile::remove(file);
     }
     profile.clearAccount();
     // A new key makes anything of the old data left on the disk unreadable.
@@ -246,8 +336,8 @@ void Client::Private::wipe()
         return;
     }
     box = std::make_unique<SecretBox>(std::move(key));
-    if (!openStore(&error)) {
-        qCWarning(lcClient) << "cannot recreate the local store:" << error;
+    if (const Result<void> opened = openStore(); !opened) {
+        qCWarning(lcClient) << "cannot recreate the local store:" << opened.error().message;
     }
 }
 
@@ -255,24 +345,26 @@ void Client::Private::onAuthenticated(const QJsonObject& result)
 {
     const QString address = result.value(QLatin1StringView("address")).toString();
     const qint64 deviceId = result.value(QLatin1StringView("deviceId")).toInteger();
-    const QJsonObject device = result.value(QLatin1StringView("device")).toObject();
-    const QString token = result.value(QLatin1StringView("token")).toString();
+    Result<Device> device
+        = protocol::Device::fromJson(result.value(QLatin1StringView("device")).toObject());
+    QString token = result.value(QLatin1StringView("token")).toString();
     if (!token.isEmpty()) {
-        const QString name = device.value(QLatin1StringView("name")).toString(pendingName);
-        const QString kind = device.value(QLatin1StringView("kind")).toString(pendingKind);
-        profile.setAccount(
-            address, deviceId, name, kind, box->seal(token.toUtf8(), QByteArrayView(TokenContext)));
-    } else if (!device.isEmpty()) {
-        profile.setDeviceName(
-            device.value(QLatin1StringView("name")).toString(profile.deviceName()));
+        QByteArray plain = token.toUtf8();
+        profile.setAccount(address, deviceId, device ? device->name : pendingName,
+            device ? device->kind : pendingKind, box->seal(plain, QByteArrayView(TokenContext)));
+        secrets::wipe(plain);
+        secrets::wipe(token);
+    } else if (device) {
+        profile.setDeviceName(device->name.isEmpty() ? profile.deviceName() : device->name);
     }
     firstSync = syncPosition() == 0;
-    if (store && !device.isEmpty()) {
-        QJsonObject current = device;
-        current.insert(QStringLiteral("current"), true);
-        current.insert(QStringLiteral("online"), true);
+    if (store && device) {
+        device->current = true;
+        device->online = true;
         StoreChanges changes;
-        store->upsertDevice(current, &changes);
+        if (const Result<void> stored = store->upsertDevice(*device, &changes); !stored) {
+            recordError(stored.error());
+        }
         emitChanges(changes, false);
     }
     Q_EMIT q->accountChanged();
@@ -287,11 +379,35 @@ void Client::Private::onOnline()
     firstSync = false;
     flushOutbox();
     flushReads();
-    call(protocol::op::ProfileGet, {}, {}, [this](const QJsonObject& result) {
-        StoreChanges changes;
-        if (store && store->replaceProfile(result, &changes)) {
-            emitChanges(changes, false);
+    call(protocol::op::ProfileGet, {}, {}, [this](const QJsonObject& result) -> Result<void> {
+        // All of it or nothing: a contact list that did not parse must not replace ours.
+        ProfileSnapshot snapshot;
+        for (const QJsonValue& c : result.value(QLatin1StringView("contacts")).toArray()) {
+            Result<Contact> contact = Contact::fromJson(c.toObject());
+            if (!contact) {
+                return contact.error();
+            }
+            snapshot.contacts.append(*contact);
         }
+        const Result<UserStatus> status
+            = UserStatus::fromJson(result.value(QLatin1StringView("status")).toObject());
+        if (!status) {
+            return status.error();
+        }
+        snapshot.status = *status;
+        const QJsonObject prefs = result.value(QLatin1StringView("prefs")).toObject();
+        for (auto it = prefs.begin(); it != prefs.end(); ++it) {
+            snapshot.prefs.insert(it.key(), it.value().toString());
+        }
+        StoreChanges changes;
+        if (!store) {
+            return notOpen();
+        }
+        if (const Result<void> replaced = store->replaceProfile(snapshot, &changes); !replaced) {
+            return replaced;
+        }
+        emitChanges(changes, false);
+        return {};
     });
     q->refreshDevices();
 }
@@ -301,7 +417,16 @@ void Client::Private::flushOutbox()
     if (!store || connection->state() != State::Online) {
         return;
     }
-    for (const OutboxEntry& e : store->outbox()) {
+    const Result<QList<OutboxEntry>> outbox = store->outbox();
+    if (!outbox) {
+        recordError(outbox.error());
+        return;
+    }
+    if (outbox->isEmpty() && inFlight.isEmpty()) {
+        Q_EMIT q->outboxIdle();
+        return;
+    }
+    for (const OutboxEntry& e : *outbox) {
         if (inFlight.contains(e.clientId)) {
             continue;
         }
@@ -315,35 +440,51 @@ void Client::Private::flushOutbox()
         const qint64 pendingId = e.pendingId;
         QPointer<Client> guard(q);
         connection->request(protocol::op::Send, args,
-            [this, guard, clientId, pendingId](
-                const QJsonObject& result, const protocol::Error& error) {
+            [this, guard, clientId, pendingId](const QJsonObject& result, const Error& answer) {
                 if (!guard || !store) {
                     return;
                 }
+                auto settled = [this, &clientId] {
+                    inFlight.remove(clientId);
+                    if (inFlight.isEmpty()) {
+                        Q_EMIT q->outboxIdle();
+                    }
+                };
                 StoreChanges changes;
+                Error error = answer;
                 if (error.isNull()) {
                     const qint64 id = result.value(QLatin1StringView("messageId")).toInteger();
                     const qint64 time = result.value(QLatin1StringView("time")).toInteger();
-                    if (id > 0 && store->markSent(clientId, id, time, &changes)) {
-                        inFlight.remove(clientId);
+                    if (id <= 0) {
+                        error = makeError(
+                            ErrorCode::Internal, QStringLiteral("malformed answer to send"));
+                    } else if (const Result<void> marked
+                               = store->markSent(clientId, id, time, &changes);
+                               !marked) {
+                        // Stored on the server; the sentbox copy in the stream brings it here.
+                        error = marked.error();
+                    } else {
                         emitChanges(changes, false);
+                        settled();
                         return;
                     }
-                    qCWarning(lcClient) << "malformed answer to send";
                 }
-                inFlight.remove(clientId);
                 recordError(error);
                 if (isPermanentSendError(error)) {
-                    if (store->markFailed(clientId, &changes)) {
+                    if (const Result<void> failed = store->markFailed(clientId, &changes); failed) {
                         emitChanges(changes, false);
                     }
                     Q_EMIT q->sendFailed(pendingId, clientId, error);
+                    settled();
                     return;
                 }
                 // Lost or refused for now: the same clientId goes again, and the server
                 // stores it only once.
+                settled();
                 if (connection->state() == State::Online) {
-                    QTimer::singleShot(SendRetryMs, q, [this] { flushOutbox(); });
+                    const int delay = error.retryAfterSeconds > 0 ? error.retryAfterSeconds * 1000
+                                                                  : SendRetryMs;
+                    QTimer::singleShot(delay, q, [this] { flushOutbox(); });
                 }
             });
     }
@@ -352,10 +493,12 @@ void Client::Private::flushOutbox()
 void Client::Private::sendRead(qint64 id, Callback done)
 {
     call(protocol::op::Read, { { QStringLiteral("messageId"), id } },
-        [this, id, done = std::move(done)](const protocol::Error& error) {
+        [this, id, done = std::move(done)](const Error& error) {
             // not_found: deleted meanwhile; nothing left to tell.
-            if (store && (error.isNull() || error.code == protocol::error::NotFound)) {
-                store->clearPendingRead(id);
+            if (store && (error.isNull() || error.code == ErrorCode::NotFound)) {
+                if (const Result<void> cleared = store->clearPendingRead(id); !cleared) {
+                    recordError(cleared.error());
+                }
             }
             if (done) {
                 done(error);
@@ -368,7 +511,12 @@ void Client::Private::flushReads()
     if (!store) {
         return;
     }
-    for (qint64 id : store->pendingReads()) {
+    const Result<QList<qint64>> reads = store->pendingReads();
+    if (!reads) {
+        recordError(reads.error());
+        return;
+    }
+    for (qint64 id : *reads) {
         sendRead(id);
     }
 }
@@ -385,7 +533,7 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
     , d(std::make_unique<Private>(this, profileDir, std::move(transport)))
 {
     qRegisterMetaType<cpm::ConnectionState>();
-    qRegisterMetaType<cpm::protocol::Error>();
+    qRegisterMetaType<cpm::Error>();
     connect(d->connection, &Connection::stateChanged, this, [this](ConnectionState state) {
         Q_EMIT stateChanged(state);
         if (state == State::Online) {
@@ -394,21 +542,21 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
     });
     connect(d->connection, &Connection::syncProgressChanged, this, &Client::syncProgressChanged);
     connect(d->connection, &Connection::errorOccurred, this,
-        [this](const protocol::Error& error) { d->recordError(error); });
+        [this](const Error& error) { d->recordError(error); });
     connect(d->connection, &Connection::authenticated, this,
         [this](const QJsonObject& result) { d->onAuthenticated(result); });
-    connect(d->connection, &Connection::authenticationFailed, this,
-        [this](const protocol::Error& error) {
-            if (d->registerDone) {
-                auto done = std::exchange(d->registerDone, {});
-                done(error);
-            }
-        });
+    connect(d->connection, &Connection::authenticationFailed, this, [this](const Error& error) {
+        if (d->registerDone) {
+            auto done = std::exchange(d->registerDone, {});
+            done(error);
+        }
+    });
     connect(d->connection, &Connection::signedOut, this, [this] {
         d->wipe();
         if (d->registerDone) {
             auto done = std::exchange(d->registerDone, {});
-            done(localError("device_signed_out", tr("This device was signed out.")));
+            done(makeError(
+                ErrorCode::DeviceSignedOut, QStringLiteral("this device was signed out")));
         }
         Q_EMIT signedOut();
         Q_EMIT accountChanged();
@@ -425,38 +573,61 @@ Client::~Client()
     d->connection = nullptr;
 }
 
-bool Client::open(QString* error)
+Result<void> Client::open()
 {
     if (isOpen()) {
-        return true;
+        return {};
     }
     if (!ensureSodium()) {
-        if (error) {
-            *error = QStringLiteral("libsodium cannot be initialised");
-        }
-        return false;
+        return makeError(
+            ErrorCode::ProfileUnusable, QStringLiteral("libsodium cannot be initialised"));
     }
-    if (!d->profile.open(error)) {
-        return false;
+    QString error;
+    if (!d->profile.open(&error)) {
+        return makeError(ErrorCode::ProfileUnusable, error);
+    }
+    // One process per profile: two would interleave writes to the same outbox and each
+    // believe it holds the sync position. The second is refused at once.
+    d->lock = std::make_unique<QLockFile>(d->profile.filePath(QString::fromLatin1(LockFileName)));
+    d->lock->setStaleLockTime(0); // held as long as the process runs; a dead one's is stale
+    if (!d->lock->tryLock(0)) {
+        const QLockFile::LockError reason = d->lock->error();
+        d->lock.reset();
+        if (reason == QLockFile::LockFailedError) {
+            qint64 pid = 0;
+            QString host;
+            QString app;
+            QLockFile(d->profile.filePath(QString::fromLatin1(LockFileName)))
+                .getLockInfo(&pid, &host, &app);
+            return makeError(ErrorCode::ProfileBusy,
+                QStringLiteral("the profile %1 is open in another process (%2, pid %3)")
+                    .arg(d->profile.dir(), app.isEmpty() ? QStringLiteral("unknown") : app)
+                    .arg(pid));
+        }
+        return makeError(ErrorCode::ProfileUnusable,
+            QStringLiteral("cannot lock the profile %1 (is it writable?)").arg(d->profile.dir()));
     }
     d->keystore = std::make_unique<Keystore>(
         d->profile.dir(), QStringLiteral("profile-") + d->profile.instanceId());
-    SecretKey key = d->keystore->load(Keystore::kindFromName(d->profile.keyStorage()), error);
+    SecretKey key = d->keystore->load(Keystore::kindFromName(d->profile.keyStorage()), &error);
     if (key.isNull()) {
-        return false;
+        d->lock.reset();
+        return makeError(ErrorCode::ProfileUnusable, error);
     }
     d->profile.setKeyStorage(Keystore::kindName(d->keystore->kind()));
     d->box = std::make_unique<SecretBox>(std::move(key));
-    if (!d->openStore(error)) {
-        return false;
+    if (const Result<void> opened = d->openStore(); !opened) {
+        d->lock.reset();
+        return opened;
     }
-    d->lastUnread = d->store->unreadCount();
-    return true;
+    return {};
 }
 
 bool Client::isOpen() const { return d->store != nullptr; }
 
 QString Client::profileDir() const { return d->profile.dir(); }
+
+QString Client::recoveredStore() const { return d->recoveredStore; }
 
 bool Client::hasAccount() const
 {
@@ -475,30 +646,28 @@ void Client::setServerUrl(const QUrl& url)
 void Client::registerDevice(const QString& address, const QString& password,
     const QString& deviceName, const QString& kind, Callback done)
 {
-    auto fail = [&](const QString& message) {
-        const auto e = localError("bad_request", message);
-        d->recordError(e);
-        if (done) {
-            QTimer::singleShot(0, this, [done, e] { done(e); });
-        }
+    auto fail = [&](ErrorCode code, const QString& message) {
+        d->failLater(makeError(code, message), done);
     };
     if (!isOpen()) {
-        return fail(tr("The profile is not open."));
+        return d->failLater(notOpen(), done);
     }
     if (!protocol::isValidAddress(address)) {
-        return fail(tr("“%1” is not a valid address.").arg(address));
+        return fail(
+            ErrorCode::BadRequest, QStringLiteral("'%1' is not a valid address").arg(address));
     }
     if (password.isEmpty() || password.toUtf8().size() > protocol::limits::MaxPasswordBytes) {
-        return fail(tr("The password is empty or too long."));
+        return fail(ErrorCode::BadRequest, QStringLiteral("the password is empty or too long"));
     }
     if (deviceName.trimmed().isEmpty() || deviceName.size() > protocol::limits::MaxNameChars) {
-        return fail(tr("The device name must have 1 to 64 characters."));
+        return fail(
+            ErrorCode::BadRequest, QStringLiteral("the device name must have 1 to 64 characters"));
     }
     if (!protocol::isValidKind(kind)) {
-        return fail(tr("“%1” is not a device kind.").arg(kind));
+        return fail(ErrorCode::BadRequest, QStringLiteral("'%1' is not a device kind").arg(kind));
     }
     if (!serverUrl().isValid()) {
-        return fail(tr("No server address is set."));
+        return fail(ErrorCode::BadRequest, QStringLiteral("no server address is set"));
     }
     if (!d->profile.address().isEmpty() && d->profile.address() != address) {
         // Another user's data must never mix with this one's.
@@ -507,7 +676,8 @@ void Client::registerDevice(const QString& address, const QString& password,
     }
     if (d->registerDone) {
         auto previous = std::exchange(d->registerDone, {});
-        previous(localError("cancelled", tr("Another registration was started.")));
+        previous(
+            makeError(ErrorCode::Cancelled, QStringLiteral("another registration was started")));
     }
     d->registerDone = std::move(done);
     d->pendingName = deviceName;
@@ -524,25 +694,29 @@ void Client::registerDevice(const QString& address, const QString& password,
         d->connection->close();
     }
     d->connection->open(serverUrl(), credentials);
+    secrets::wipe(credentials.password); // the connection holds the only copy now
 }
 
 void Client::connectToServer()
 {
     if (!hasAccount()) {
-        d->recordError(localError("no_account", tr("This device is not registered yet.")));
+        d->recordError(
+            makeError(ErrorCode::NoAccount, QStringLiteral("this device is not registered yet")));
         return;
     }
-    const QString token = d->token();
+    QString token = d->token();
     if (token.isEmpty()) {
-        d->recordError(
-            localError("no_account", tr("The device token cannot be read with this profile key.")));
+        d->recordError(makeError(ErrorCode::NoAccount,
+            QStringLiteral("the device token cannot be read with this profile key")));
         return;
     }
     Credentials credentials;
     credentials.address = d->profile.address();
     credentials.deviceId = d->profile.deviceId();
     credentials.token = token;
+    secrets::wipe(token);
     d->connection->open(serverUrl(), credentials);
+    secrets::wipe(credentials.token);
 }
 
 void Client::disconnectFromServer()
@@ -559,7 +733,7 @@ qint64 Client::syncPosition() const { return d->syncPosition(); }
 
 qint64 Client::serverHead() const { return std::max(d->connection->serverHead(), syncPosition()); }
 
-QList<protocol::Error> Client::lastErrors() const { return d->lastErrors; }
+QList<Error> Client::lastErrors() const { return d->lastErrors; }
 
 Diagnostics Client::diagnostics() const
 {
@@ -573,10 +747,11 @@ Diagnostics Client::diagnostics() const
     diag.instanceId = instanceId();
     diag.syncPosition = syncPosition();
     diag.serverHead = serverHead();
-    diag.outboxSize = outboxSize();
+    diag.outboxSize = outboxSize().valueOr(-1);
     diag.keyStorage = d->keystore ? Keystore::kindName(d->keystore->kind()) : QString();
     diag.profileDir = profileDir();
     diag.lastErrors = d->lastErrors;
+    diag.recoveredStore = d->recoveredStore;
     return diag;
 }
 
@@ -588,35 +763,56 @@ QString Client::deviceName() const { return isOpen() ? d->profile.deviceName() :
 
 QString Client::instanceId() const { return isOpen() ? d->profile.instanceId() : QString(); }
 
-QString Client::send(const QString& to, const QString& subject, const QString& body)
+Result<QString> Client::send(const QString& to, const QString& subject, const QString& body)
 {
+    auto refuse = [this](ErrorCode code, const QString& message) -> Result<QString> {
+        const Error e = makeError(code, message);
+        d->recordError(e);
+        return e;
+    };
     if (!hasAccount()) {
-        d->recordError(localError("no_account", tr("This device is not registered yet.")));
-        return {};
+        return refuse(ErrorCode::NoAccount, QStringLiteral("this device is not registered yet"));
     }
-    if (!protocol::isValidAddress(to) || body.toUtf8().size() > protocol::limits::MaxBodyBytes
-        || subject.size() > protocol::limits::MaxSubjectChars
-        || (body.isEmpty() && subject.isEmpty())) {
-        d->recordError(localError(
-            "bad_request", tr("The message cannot be sent: check the address and its size.")));
-        return {};
+    if (!protocol::isValidAddress(to)) {
+        return refuse(ErrorCode::BadRequest,
+            QStringLiteral("'%1' is not an address like alice@cpm.example").arg(to));
+    }
+    if (body.toUtf8().size() > protocol::limits::MaxBodyBytes) {
+        return refuse(ErrorCode::TooLarge,
+            QStringLiteral("the message is larger than %1 bytes")
+                .arg(protocol::limits::MaxBodyBytes));
+    }
+    if (subject.size() > protocol::limits::MaxSubjectChars) {
+        return refuse(ErrorCode::BadRequest,
+            QStringLiteral("the subject is longer than %1 characters")
+                .arg(protocol::limits::MaxSubjectChars));
+    }
+    if (body.isEmpty() && subject.isEmpty()) {
+        return refuse(ErrorCode::BadRequest, QStringLiteral("the message is empty"));
     }
     const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const qint64 pendingId = d->store->enqueue(
-        clientId, address(), to, subject, body, QDateTime::currentMSecsSinceEpoch());
-    if (pendingId == 0) {
-        d->recordError(localError("internal", tr("The message could not be stored.")));
-        return {};
+    const Result<qint64> pendingId = d->store->enqueue(
+        clientId, address(), to.toLower(), subject, body, QDateTime::currentMSecsSinceEpoch());
+    if (!pendingId) {
+        d->recordError(pendingId.error());
+        return pendingId.error();
     }
-    Q_EMIT messageAdded(pendingId, to);
+    Q_EMIT messageAdded(*pendingId, to.toLower());
     d->flushOutbox();
     return clientId;
 }
 
 void Client::markRead(qint64 messageId, Callback done)
 {
+    if (!isOpen()) {
+        return d->failLater(notOpen(), done);
+    }
     StoreChanges changes;
-    if (!isOpen() || !d->store->markRead(messageId, &changes)) {
+    const Result<bool> marked = d->store->markRead(messageId, &changes);
+    if (!marked) {
+        return d->failLater(marked.error(), done);
+    }
+    if (!*marked) {
         // Already read (or no such incoming message): nothing to tell anyone.
         if (done) {
             QTimer::singleShot(0, this, [done] { done({}); });
@@ -629,7 +825,8 @@ void Client::markRead(qint64 messageId, Callback done)
     } else if (done) {
         // flushReads() tells the server once online.
         QTimer::singleShot(0, this, [done] {
-            done(localError("offline", tr("Not connected; the server will be told later.")));
+            done(makeError(ErrorCode::Offline,
+                QStringLiteral("not connected; the server will be told later")));
         });
     }
 }
@@ -637,78 +834,120 @@ void Client::markRead(qint64 messageId, Callback done)
 void Client::fetchBody(qint64 messageId, Callback done)
 {
     d->call(protocol::op::Fetch, { { QStringLiteral("messageId"), messageId } }, std::move(done),
-        [this](const QJsonObject& result) {
-            StoreChanges changes;
-            if (d->store
-                && d->store->storeMessage(
-                    result.value(QLatin1StringView("message")).toObject(), &changes)) {
-                d->emitChanges(changes, false);
+        [this](const QJsonObject& result) -> Result<void> {
+            const Result<protocol::Message> message = protocol::Message::fromJson(
+                result.value(QLatin1StringView("message")).toObject());
+            if (!message) {
+                return message.error();
             }
+            if (!d->store) {
+                return notOpen();
+            }
+            StoreChanges changes;
+            if (const Result<void> stored = d->store->storeMessage(*message, &changes); !stored) {
+                return stored;
+            }
+            d->emitChanges(changes, false);
+            return {};
         });
 }
 
-void Client::deleteLocally(qint64 messageId)
+Result<void> Client::deleteLocally(qint64 messageId)
 {
     if (!isOpen()) {
-        return;
+        return notOpen();
     }
     StoreChanges changes;
-    if (d->store->deleteLocally(messageId, &changes)) {
-        d->emitChanges(changes, false);
+    const Result<void> deleted = d->store->deleteLocally(messageId, &changes);
+    if (!deleted) {
+        d->recordError(deleted.error());
+        return deleted;
     }
+    d->emitChanges(changes, false);
+    return {};
 }
 
 void Client::deleteEverywhere(qint64 messageId, Callback done)
 {
     if (messageId < 0) {
         // Never reached the server: cancelling it is all there is to do.
-        deleteLocally(messageId);
+        const Result<void> deleted = deleteLocally(messageId);
         if (done) {
-            QTimer::singleShot(0, this, [done] { done({}); });
+            QTimer::singleShot(0, this, [done, deleted] { done(deleted.error()); });
         }
         return;
     }
     d->call(protocol::op::Delete, { { QStringLiteral("messageId"), messageId } }, std::move(done),
-        [this, messageId](const QJsonObject&) {
-            StoreChanges changes;
-            if (d->store && d->store->remove(messageId, &changes)) {
-                d->emitChanges(changes, false);
+        [this, messageId](const QJsonObject&) -> Result<void> {
+            if (!d->store) {
+                return notOpen();
             }
+            StoreChanges changes;
+            if (const Result<void> removed = d->store->remove(messageId, &changes); !removed) {
+                return removed;
+            }
+            d->emitChanges(changes, false);
+            return {};
         });
 }
 
-std::optional<Message> Client::message(qint64 messageId) const
+Result<std::optional<Message>> Client::message(qint64 messageId) const
 {
-    return isOpen() ? d->store->message(messageId) : std::nullopt;
+    return d->checked(
+        isOpen() ? d->store->message(messageId) : Result<std::optional<Message>>(notOpen()));
 }
 
-QList<Message> Client::messages(
+Result<QList<Message>> Client::messages(
     const QString& peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
 {
-    return isOpen() ? d->store->messages(peer, limit, beforeTime, beforeLocalId) : QList<Message>();
+    return d->checked(isOpen() ? d->store->messages(peer, limit, beforeTime, beforeLocalId)
+                               : Result<QList<Message>>(notOpen()));
 }
 
-QList<Conversation> Client::conversations() const
+Result<QList<Conversation>> Client::conversations() const
 {
-    return isOpen() ? d->store->conversations() : QList<Conversation>();
+    return d->checked(
+        isOpen() ? d->store->conversations() : Result<QList<Conversation>>(notOpen()));
 }
 
-int Client::unreadCount() const { return isOpen() ? d->store->unreadCount() : 0; }
+Result<int> Client::unreadCount() const
+{
+    return d->checked(isOpen() ? d->store->unreadCount() : Result<int>(notOpen()));
+}
 
-int Client::outboxSize() const { return isOpen() ? d->store->outboxSize() : 0; }
+Result<int> Client::outboxSize() const
+{
+    return d->checked(isOpen() ? d->store->outboxSize() : Result<int>(notOpen()));
+}
 
-QList<Device> Client::devices() const { return isOpen() ? d->store->devices() : QList<Device>(); }
+Result<QList<Device>> Client::devices() const
+{
+    return d->checked(isOpen() ? d->store->devices() : Result<QList<Device>>(notOpen()));
+}
 
 void Client::refreshDevices(Callback done)
 {
-    d->call(protocol::op::DevicesList, {}, std::move(done), [this](const QJsonObject& result) {
-        StoreChanges changes;
-        if (d->store
-            && d->store->replaceDevices(
-                result.value(QLatin1StringView("devices")).toArray(), &changes)) {
+    d->call(protocol::op::DevicesList, {}, std::move(done),
+        [this](const QJsonObject& result) -> Result<void> {
+            QList<Device> devices;
+            for (const QJsonValue& value : result.value(QLatin1StringView("devices")).toArray()) {
+                Result<Device> device = Device::fromJson(value.toObject());
+                if (!device) {
+                    return device.error();
+                }
+                devices.append(*device);
+            }
+            if (!d->store) {
+                return notOpen();
+            }
+            StoreChanges changes;
+            if (const Result<void> replaced = d->store->replaceDevices(devices, &changes);
+                !replaced) {
+                return replaced;
+            }
             d->emitChanges(changes, false);
-        }
-    });
+            return {};
+        });
 }
 
 void Client::renameDevice(qint64 deviceId, const QString& name, Callback done)
@@ -720,7 +959,7 @@ void Client::renameDevice(qint64 deviceId, const QString& name, Callback done)
                 d->profile.setDeviceName(name);
                 Q_EMIT accountChanged();
             }
-            d->applyLocalEvent(protocol::event::Device,
+            return d->applyLocalEvent(protocol::event::Device,
                 { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
         });
 }
@@ -728,15 +967,16 @@ void Client::renameDevice(qint64 deviceId, const QString& name, Callback done)
 void Client::signOutDevice(qint64 deviceId, Callback done)
 {
     d->call(protocol::op::DevicesSignOut, { { QStringLiteral("deviceId"), deviceId } },
-        std::move(done), [this, deviceId](const QJsonObject&) {
+        std::move(done), [this, deviceId](const QJsonObject&) -> Result<void> {
             if (deviceId == this->deviceId()) {
                 // Signed ourselves out: wipe now rather than when the server's close comes.
                 d->connection->signOutLocally();
-                return;
+                return {};
             }
-            d->applyLocalEvent(protocol::event::Device,
-                { { QStringLiteral("device"), QJsonObject { { QStringLiteral("id"), deviceId } } },
-                    { QStringLiteral("removed"), true } });
+            protocol::Device removed;
+            removed.id = deviceId;
+            return d->applyLocalEvent(
+                protocol::event::Device, protocol::DeviceEvent { removed, true }.toJson());
         });
 }
 
@@ -745,14 +985,14 @@ void Client::setDelivery(qint64 deviceId, const QString& delivery, Callback done
     d->call(protocol::op::DevicesSetDelivery,
         { { QStringLiteral("deviceId"), deviceId }, { QStringLiteral("delivery"), delivery } },
         std::move(done), [this](const QJsonObject& result) {
-            d->applyLocalEvent(protocol::event::Device,
+            return d->applyLocalEvent(protocol::event::Device,
                 { { QStringLiteral("device"), result.value(QLatin1StringView("device")) } });
         });
 }
 
-QList<Contact> Client::contacts() const
+Result<QList<Contact>> Client::contacts() const
 {
-    return isOpen() ? d->store->contacts() : QList<Contact>();
+    return d->checked(isOpen() ? d->store->contacts() : Result<QList<Contact>>(notOpen()));
 }
 
 void Client::addContact(const QString& address, const QString& name, Callback done)
@@ -763,8 +1003,8 @@ void Client::addContact(const QString& address, const QString& name, Callback do
     }
     d->call(protocol::op::ContactsAdd, args, std::move(done),
         [this, address, name](const QJsonObject&) {
-            d->applyLocalEvent(protocol::event::Contact,
-                { { QStringLiteral("address"), address }, { QStringLiteral("name"), name } });
+            return d->applyLocalEvent(protocol::event::Contact,
+                protocol::ContactEvent { { address.toLower(), name }, false }.toJson());
         });
 }
 
@@ -772,28 +1012,35 @@ void Client::removeContact(const QString& address, Callback done)
 {
     d->call(protocol::op::ContactsRemove, { { QStringLiteral("address"), address } },
         std::move(done), [this, address](const QJsonObject&) {
-            d->applyLocalEvent(protocol::event::Contact,
-                { { QStringLiteral("address"), address }, { QStringLiteral("removed"), true } });
+            return d->applyLocalEvent(protocol::event::Contact,
+                protocol::ContactEvent { { address.toLower(), QString() }, true }.toJson());
         });
 }
 
-UserStatus Client::status() const { return isOpen() ? d->store->status() : UserStatus(); }
+Result<UserStatus> Client::status() const
+{
+    return d->checked(isOpen() ? d->store->status() : Result<UserStatus>(notOpen()));
+}
 
 void Client::setStatus(const QString& status, const QString& text, Callback done)
 {
-    const QJsonObject args { { QStringLiteral("status"), status },
-        { QStringLiteral("text"), text } };
-    d->call(protocol::op::StatusSet, args, std::move(done),
-        [this, args](const QJsonObject&) { d->applyLocalEvent(protocol::event::Status, args); });
+    const QJsonObject args = UserStatus { status, text }.toJson();
+    d->call(protocol::op::StatusSet, args, std::move(done), [this, args](const QJsonObject&) {
+        return d->applyLocalEvent(protocol::event::Status, args);
+    });
 }
 
-QVariantMap Client::prefs() const { return isOpen() ? d->store->prefs() : QVariantMap(); }
+Result<QVariantMap> Client::prefs() const
+{
+    return d->checked(isOpen() ? d->store->prefs() : Result<QVariantMap>(notOpen()));
+}
 
 void Client::setPref(const QString& key, const QString& value, Callback done)
 {
-    const QJsonObject args { { QStringLiteral("key"), key }, { QStringLiteral("value"), value } };
-    d->call(protocol::op::PrefsSet, args, std::move(done),
-        [this, args](const QJsonObject&) { d->applyLocalEvent(protocol::event::Pref, args); });
+    const QJsonObject args = protocol::PrefEvent { key, value }.toJson();
+    d->call(protocol::op::PrefsSet, args, std::move(done), [this, args](const QJsonObject&) {
+        return d->applyLocalEvent(protocol::event::Pref, args);
+    });
 }
 
 } // namespace cpm

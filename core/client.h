@@ -19,14 +19,16 @@ class Transport;
 /*!
  * One device of one user. Everything is asynchronous and runs on the thread the Client
  * lives on; reads of the local store (messages(), conversations(), ...) are synchronous,
- * small and paged, so they are fine on the GUI thread.
+ * small and paged, so they are fine on the GUI thread. They answer value-or-error: a local
+ * store that cannot be read says so (StoreBusy, DiskFull, StoreCorrupt, ...), it never
+ * looks empty.
  *
  * Message ids: Message::id is the server's id; a message still in the outbox has a
  * negative id until the server accepts it (messageSent()).
  *
- * Callbacks get a null protocol::Error on success. Besides the server's codes
- * (docs/protocol.md) they may get the client-side codes "offline" (not signed in),
- * "timeout" (no answer in time) and "disconnected" (the connection dropped first).
+ * Callbacks get a null Error on success; besides the server's codes (docs/protocol.md)
+ * they may get Offline (not signed in), Timeout (no answer in time), Disconnected (the
+ * connection dropped first) and the local store's codes.
  */
 class Client final : public QObject {
     Q_OBJECT
@@ -35,7 +37,7 @@ class Client final : public QObject {
 public:
     using State = ConnectionState;
     //! Completion of an asynchronous request: error.isNull() on success.
-    using Callback = std::function<void(const protocol::Error& error)>;
+    using Callback = std::function<void(const Error& error)>;
 
     //! A device kept in \a profileDir (created when missing). Call open() next.
     explicit Client(const QString& profileDir, QObject* parent = nullptr);
@@ -44,11 +46,21 @@ public:
         const QString& profileDir, std::unique_ptr<Transport> transport, QObject* parent = nullptr);
     ~Client() override;
 
-    //! Opens (or creates) the profile: identity, profile key and local store.
-    //! May block up to ~3 s on a desktop keyring that does not answer.
-    bool open(QString* error = nullptr);
+    /*!
+     * Opens (or creates) the profile: takes its lock (ProfileBusy when another process has
+     * it open), then its identity, key and local store. A local database that is damaged is
+     * moved aside (see recoveredStore()) and the device syncs everything again. May block up
+     * to ~3 s on a desktop keyring that does not answer.
+     */
+    Result<void> open();
     bool isOpen() const;
     QString profileDir() const;
+    /*!
+     * Non-empty when open() found the local database damaged: the file name it was moved
+     * to (kept, still encrypted, for a bug report). The messages come back with the sync;
+     * what only this device knew (unsent messages, deletions on this device only) is gone.
+     */
+    QString recoveredStore() const;
 
     //! True when this profile holds a registered device (address, device id and token).
     bool hasAccount() const;
@@ -70,8 +82,8 @@ public:
     State state() const;
     qint64 syncPosition() const;
     qint64 serverHead() const;
-    //! The last few errors (server answers and connection problems), newest last.
-    QList<protocol::Error> lastErrors() const;
+    //! The last few errors (server answers, connection and storage problems), newest last.
+    QList<Error> lastErrors() const;
     Diagnostics diagnostics() const;
 
     // Identity of this device (empty/0 before registration).
@@ -82,35 +94,37 @@ public:
 
     // --- Messages (MSG-1, MSG-5, MSG-6) ------------------------------------------------
 
-    //! Queues a message in the on-disk outbox (it shows at once as pending) and sends it
-    //! when online. Returns its clientId, or an empty string when the arguments are
-    //! invalid (bad address, body too large) or the device is not registered. See messageSent() /
-    //! sendFailed().
-    QString send(const QString& to, const QString& subject, const QString& body);
+    /*!
+     * Queues a message in the on-disk outbox (it shows at once as pending) and sends it
+     * when online. Returns its clientId; or BadRequest (an address that is not one, an
+     * empty message, a subject over 256 characters), TooLarge (a body over 65,536 bytes),
+     * NoAccount, or the store's error. See messageSent() / sendFailed().
+     */
+    Result<QString> send(const QString& to, const QString& subject, const QString& body);
     //! Marks an incoming message read here and, via the server, on every device (MSG-5).
-    //! Offline, the server is told once online; \a done then reports "offline".
+    //! Offline, the server is told once online; \a done then reports Offline.
     void markRead(qint64 messageId, Callback done = {});
     //! Fetches the whole message for one this device was only notified of.
     void fetchBody(qint64 messageId, Callback done = {});
     //! Removes the message from this device only; a later sync never brings it back.
-    void deleteLocally(qint64 messageId);
+    Result<void> deleteLocally(qint64 messageId);
     //! Deletes the message from network storage and every device of the user.
     void deleteEverywhere(qint64 messageId, Callback done = {});
 
-    std::optional<Message> message(qint64 messageId) const;
+    Result<std::optional<Message>> message(qint64 messageId) const;
     //! Up to \a limit messages with \a peer, oldest first, that come before the message
     //! with (\a beforeTime, \a beforeLocalId) — or the newest ones when beforeTime is 0.
-    QList<Message> messages(
+    Result<QList<Message>> messages(
         const QString& peer, int limit = 50, qint64 beforeTime = 0, qint64 beforeLocalId = 0) const;
     //! Conversations, most recent first.
-    QList<Conversation> conversations() const;
-    int unreadCount() const;
-    int outboxSize() const;
+    Result<QList<Conversation>> conversations() const;
+    Result<int> unreadCount() const;
+    Result<int> outboxSize() const;
 
     // --- Devices (DEV-2, DEV-3) --------------------------------------------------------
 
     //! The cached device list (updated by events and refreshDevices()).
-    QList<Device> devices() const;
+    Result<QList<Device>> devices() const;
     void refreshDevices(Callback done = {});
     void renameDevice(qint64 deviceId, const QString& name, Callback done = {});
     //! Signs a device out remotely; signing out this very device wipes this profile.
@@ -120,20 +134,20 @@ public:
 
     // --- Contacts, status, preferences (CON-1) -----------------------------------------
 
-    QList<Contact> contacts() const;
+    Result<QList<Contact>> contacts() const;
     void addContact(const QString& address, const QString& name, Callback done = {});
     void removeContact(const QString& address, Callback done = {});
-    UserStatus status() const;
+    Result<UserStatus> status() const;
     //! \a status is one of available, busy, away, custom.
     void setStatus(const QString& status, const QString& text, Callback done = {});
-    QVariantMap prefs() const;
+    Result<QVariantMap> prefs() const;
     void setPref(const QString& key, const QString& value, Callback done = {});
 
 Q_SIGNALS:
     void stateChanged(cpm::ConnectionState state);
     //! Sync progress: \a position of \a head events applied.
     void syncProgressChanged(qint64 position, qint64 head);
-    void errorOccurred(const cpm::protocol::Error& error);
+    void errorOccurred(const cpm::Error& error);
     //! registerDevice() or a login succeeded: address() and deviceId() are known.
     void accountChanged();
     //! This device was signed out remotely (DEV-2) and its local data wiped.
@@ -146,7 +160,10 @@ Q_SIGNALS:
     void messageSent(qint64 pendingId, qint64 messageId, const QString& clientId);
     //! The server refused an outbox message for good (e.g. no_such_user); it stays
     //! in the conversation with status Failed.
-    void sendFailed(qint64 pendingId, const QString& clientId, const cpm::protocol::Error& error);
+    void sendFailed(qint64 pendingId, const QString& clientId, const cpm::Error& error);
+    //! Every outbox message sent since the last connection has been answered (sent,
+    //! refused, or left for a later try): nothing is in flight.
+    void outboxIdle();
     void unreadCountChanged(int count);
     //! A new unread incoming message, for desktop notifications (MSG-4). Not emitted for
     //! the history brought in by the first sync of a fresh profile.

@@ -3,6 +3,7 @@
 
 #include "logging.h"
 #include "protocol.h"
+#include "secrets.h"
 #include "transport.h"
 
 #include <QJsonArray>
@@ -12,18 +13,11 @@
 namespace cpm {
 
 namespace {
-protocol::Error localError(const char* code, const QString& message)
-{
-    return protocol::Error { QString::fromLatin1(code), message, -1 };
-}
-
 // Errors after which asking again with the same credentials cannot succeed.
-bool isFinalAuthError(const protocol::Error& error)
+bool isFinalAuthError(const Error& error)
 {
-    return error.code == protocol::error::AuthFailed
-        || error.code == protocol::error::AccountDisabled
-        || error.code == protocol::error::VersionUnsupported
-        || error.code == protocol::error::BadRequest;
+    return error.code == ErrorCode::AuthFailed || error.code == ErrorCode::AccountDisabled
+        || error.code == ErrorCode::VersionUnsupported || error.code == ErrorCode::BadRequest;
 }
 } // namespace
 
@@ -58,8 +52,8 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
     // laptop, a NAT timeout) sooner than TCP would.
     m_pingTimer->setInterval(PingIntervalMs);
     connect(m_pingTimer, &QTimer::timeout, this, [this] {
-        sendRaw(protocol::op::Ping, {}, [this](const QJsonObject&, const protocol::Error& error) {
-            if (error.code == QLatin1StringView("timeout")) {
+        sendRaw(protocol::op::Ping, {}, [this](const QJsonObject&, const Error& error) {
+            if (error.code == ErrorCode::Timeout) {
                 dropConnection(QStringLiteral("no answer to ping"));
             }
         });
@@ -110,7 +104,8 @@ void Connection::open(const QUrl& url, const Credentials& credentials)
         // Start over with the new credentials; the transport replaces its socket.
         m_authenticated = false;
         m_ackTimer->stop();
-        failAllPending(localError("disconnected", QStringLiteral("the connection was restarted")));
+        failAllPending(
+            makeError(ErrorCode::Disconnected, QStringLiteral("the connection was restarted")));
         setState(State::Disconnected);
     }
     setState(State::Connecting);
@@ -126,9 +121,9 @@ void Connection::close()
     if (m_transport->isOpen()) {
         sendAck();
     }
-    m_credentials.password.clear();
+    secrets::wipe(m_credentials.password);
     m_transport->close();
-    failAllPending(localError("disconnected", QStringLiteral("the connection was closed")));
+    failAllPending(makeError(ErrorCode::Disconnected, QStringLiteral("the connection was closed")));
     m_authenticated = false;
     if (m_state != State::SignedOut) {
         setState(State::Disconnected);
@@ -140,30 +135,30 @@ void Connection::setAutoReconnect(bool enabled) { m_autoReconnect = enabled; }
 void Connection::onOpened()
 {
     qCDebug(lcConnection) << "socket open, negotiating";
+    m_socketOpened = true;
     m_authenticated = false;
     m_buffered.clear();
     QJsonObject args { { QStringLiteral("versions"), QJsonArray { protocol::Version } } };
     if (!m_clientName.isEmpty()) {
         args.insert(QStringLiteral("client"), m_clientName.left(64));
     }
-    sendRaw(
-        protocol::op::Hello, args, [this](const QJsonObject& result, const protocol::Error& error) {
-            if (!error.isNull()) {
-                qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
-                Q_EMIT errorOccurred(error);
-                if (error.code == protocol::error::VersionUnsupported) {
-                    m_wanted = false;
-                    Q_EMIT authenticationFailed(error);
-                }
-                dropConnection(QStringLiteral("hello failed"));
-                return;
+    sendRaw(protocol::op::Hello, args, [this](const QJsonObject& result, const Error& error) {
+        if (!error.isNull()) {
+            qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
+            Q_EMIT errorOccurred(error);
+            if (error.code == ErrorCode::VersionUnsupported) {
+                m_wanted = false;
+                Q_EMIT authenticationFailed(error);
             }
-            if (result.value(QLatin1StringView("version")).toInt() != protocol::Version) {
-                qCWarning(lcConnection) << "server chose an unknown protocol version";
-            }
-            m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
-            authenticate();
-        });
+            dropConnection(QStringLiteral("hello failed"));
+            return;
+        }
+        if (result.value(QLatin1StringView("version")).toInt() != protocol::Version) {
+            qCWarning(lcConnection) << "server chose an unknown protocol version";
+        }
+        m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
+        authenticate();
+    });
 }
 
 void Connection::authenticate()
@@ -178,15 +173,15 @@ void Connection::authenticate()
         args.insert(QStringLiteral("token"), m_credentials.token);
     }
     const auto op = registering ? protocol::op::Register : protocol::op::Login;
-    sendRaw(op, args, [this, registering](const QJsonObject& result, const protocol::Error& error) {
+    sendRaw(op, args, [this, registering](const QJsonObject& result, const Error& error) {
         if (registering) {
             // The password is needed exactly once.
-            m_credentials.password.clear();
+            secrets::wipe(m_credentials.password);
         }
         if (!error.isNull()) {
-            qCWarning(lcConnection) << (registering ? "register" : "login")
-                                    << "refused:" << error.code << error.message;
-            if (error.code == protocol::error::DeviceSignedOut) {
+            qCInfo(lcConnection) << (registering ? "register" : "login") << "refused:" << error.code
+                                 << error.message;
+            if (error.code == ErrorCode::DeviceSignedOut) {
                 Q_EMIT errorOccurred(error);
                 handleSignedOut();
                 return;
@@ -199,8 +194,7 @@ void Connection::authenticate()
                 setState(State::Disconnected);
                 return;
             }
-            const int delay
-                = error.code == protocol::error::Throttled && error.retryAfterSeconds > 0
+            const int delay = error.code == ErrorCode::Throttled && error.retryAfterSeconds > 0
                 ? error.retryAfterSeconds * 1000
                 : -1;
             m_transport->close();
@@ -211,7 +205,8 @@ void Connection::authenticate()
         const QString token = result.value(QLatin1StringView("token")).toString();
         if (registering) {
             if (deviceId <= 0 || token.isEmpty()) {
-                const auto e = localError("internal", QStringLiteral("malformed register answer"));
+                const auto e
+                    = makeError(ErrorCode::Internal, QStringLiteral("malformed register answer"));
                 Q_EMIT errorOccurred(e);
                 Q_EMIT authenticationFailed(e);
                 m_wanted = false;
@@ -239,20 +234,19 @@ void Connection::syncFrom(qint64 since)
 {
     const QJsonObject args { { QStringLiteral("since"), since },
         { QStringLiteral("limit"), protocol::limits::SyncBatch } };
-    sendRaw(
-        protocol::op::Sync, args, [this](const QJsonObject& result, const protocol::Error& error) {
-            if (!error.isNull()) {
-                qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
-                Q_EMIT errorOccurred(error);
-                if (error.code == protocol::error::DeviceSignedOut) {
-                    handleSignedOut();
-                    return;
-                }
-                dropConnection(QStringLiteral("sync failed"));
+    sendRaw(protocol::op::Sync, args, [this](const QJsonObject& result, const Error& error) {
+        if (!error.isNull()) {
+            qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
+            Q_EMIT errorOccurred(error);
+            if (error.code == ErrorCode::DeviceSignedOut) {
+                handleSignedOut();
                 return;
             }
-            onSyncResult(result);
-        });
+            dropConnection(QStringLiteral("sync failed"));
+            return;
+        }
+        onSyncResult(result);
+    });
 }
 
 void Connection::onSyncResult(const QJsonObject& result)
@@ -268,7 +262,7 @@ void Connection::onSyncResult(const QJsonObject& result)
     const qint64 next = nextValue.toInteger();
     QList<protocol::Frame> events;
     for (const QJsonValue& value : eventsValue.toArray()) {
-        protocol::Error error;
+        Error error;
         auto frame = protocol::Frame::fromJson(value.toObject(), &error);
         if (!value.isObject() || !frame || frame->type != protocol::Frame::Type::Event
             || frame->seq <= position || frame->seq > next) {
@@ -278,9 +272,9 @@ void Connection::onSyncResult(const QJsonObject& result)
         events.append(*frame);
     }
     m_head = std::max(next, result.value(QLatin1StringView("head")).toInteger(next));
-    if (!m_sink->applyEvents(events, next)) {
-        const auto e = localError("internal", QStringLiteral("could not store synced events"));
-        Q_EMIT errorOccurred(e);
+    if (const Result<void> applied = m_sink->applyEvents(events, next); !applied) {
+        // Not acknowledged, so the server keeps it for the next sync.
+        Q_EMIT errorOccurred(applied.error());
         dropConnection(QStringLiteral("store failed"));
         return;
     }
@@ -313,8 +307,8 @@ void Connection::applyLive(const protocol::Frame& frame)
     if (frame.seq <= m_sink->syncPosition()) {
         return; // already applied (a sync covered it)
     }
-    if (!m_sink->applyEvents({ frame }, frame.seq)) {
-        Q_EMIT errorOccurred(localError("internal", QStringLiteral("could not store an event")));
+    if (const Result<void> applied = m_sink->applyEvents({ frame }, frame.seq); !applied) {
+        Q_EMIT errorOccurred(applied.error());
         dropConnection(QStringLiteral("store failed"));
         return;
     }
@@ -334,7 +328,7 @@ void Connection::sendAck()
     }
     m_acked = position;
     sendRaw(protocol::op::Ack, { { QStringLiteral("seq"), position } },
-        [](const QJsonObject&, const protocol::Error& error) {
+        [](const QJsonObject&, const Error& error) {
             if (!error.isNull()) {
                 qCInfo(lcConnection) << "ack refused:" << error.code;
             }
@@ -347,7 +341,8 @@ void Connection::request(QLatin1StringView op, const QJsonObject& args, ResultHa
         // Answer later, never from inside the caller's call.
         QTimer::singleShot(0, this, [handler = std::move(handler)] {
             if (handler) {
-                handler({}, localError("offline", QStringLiteral("not connected to the server")));
+                handler({},
+                    makeError(ErrorCode::Offline, QStringLiteral("not connected to the server")));
             }
         });
         return;
@@ -370,14 +365,18 @@ void Connection::sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHa
         m_pending.erase(it);
         qCInfo(lcConnection) << "request" << id << op << "timed out";
         if (entry->handler) {
-            entry->handler(
-                {}, localError("timeout", QStringLiteral("the server did not answer in time")));
+            entry->handler({},
+                makeError(ErrorCode::Timeout, QStringLiteral("the server did not answer in time")));
         }
     });
     pending->timer.start(m_requestTimeoutMs);
     m_pending.emplace(id, std::move(pending));
     qCDebug(lcConnection) << "->" << id << op;
-    m_transport->sendText(protocol::Frame::request(QJsonValue(id), op, args).encode());
+    QByteArray frame = protocol::Frame::request(QJsonValue(id), op, args).encode();
+    m_transport->sendText(frame);
+    if (op == protocol::op::Register) {
+        secrets::wipe(frame); // it holds the password
+    }
 }
 
 void Connection::onText(const QByteArray& utf8)
@@ -416,7 +415,7 @@ void Connection::onText(const QByteArray& utf8)
     m_pending.erase(it);
     entry->timer.stop();
     qCDebug(lcConnection) << "<-" << frame.id.toInteger()
-                          << (frame.isFailure() ? frame.error.code : QStringLiteral("ok"));
+                          << (frame.isFailure() ? frame.error.name() : QStringLiteral("ok"));
     if (entry->handler) {
         entry->handler(frame.result, frame.error);
     }
@@ -457,11 +456,14 @@ void Connection::handleSignedOut()
     m_authenticated = false;
     m_reconnectTimer->stop();
     m_ackTimer->stop();
+    secrets::wipe(m_credentials.token);
+    secrets::wipe(m_credentials.password);
     m_credentials = {};
     // The state first, so the close that follows is not taken for a drop to recover from.
     setState(State::SignedOut);
     m_transport->close();
-    failAllPending(localError("disconnected", QStringLiteral("this device was signed out")));
+    failAllPending(
+        makeError(ErrorCode::Disconnected, QStringLiteral("this device was signed out")));
     Q_EMIT signedOut();
 }
 
@@ -470,7 +472,7 @@ void Connection::onClosed(int code, const QString& reason)
     qCInfo(lcConnection) << "connection closed, code" << code << reason;
     m_authenticated = false;
     m_ackTimer->stop();
-    failAllPending(localError("disconnected", QStringLiteral("the connection was lost")));
+    failAllPending(makeError(ErrorCode::Disconnected, QStringLiteral("the connection was lost")));
     if (code == protocol::close::SignedOut) {
         handleSignedOut();
         return;
@@ -479,6 +481,9 @@ void Connection::onClosed(int code, const QString& reason)
         return;
     }
     const bool wasConnecting = m_state == State::Connecting;
+    // The socket of this attempt never opened: the server was not reached at all (refused,
+    // no route, a name that does not resolve) rather than lost on the way.
+    const bool unreachable = wasConnecting && !std::exchange(m_socketOpened, false);
     setState(State::Disconnected);
     if (!m_wanted) {
         return;
@@ -486,16 +491,19 @@ void Connection::onClosed(int code, const QString& reason)
     if (wasConnecting && m_credentials.kind == Credentials::Kind::Register) {
         // A registration is a one-off the user waits for: report, do not retry.
         m_wanted = false;
-        m_credentials.password.clear();
-        const auto e = localError("unreachable",
+        secrets::wipe(m_credentials.password);
+        const auto e = makeError(unreachable ? ErrorCode::Unreachable : ErrorCode::Disconnected,
             reason.isEmpty() ? QStringLiteral("could not reach the server") : reason);
         Q_EMIT errorOccurred(e);
         Q_EMIT authenticationFailed(e);
         return;
     }
-    if (!reason.isEmpty() || code != 1000) {
-        Q_EMIT errorOccurred(localError(
-            "disconnected", reason.isEmpty() ? QStringLiteral("connection lost") : reason));
+    if (unreachable) {
+        Q_EMIT errorOccurred(makeError(ErrorCode::Unreachable,
+            reason.isEmpty() ? QStringLiteral("could not reach the server") : reason));
+    } else if (!reason.isEmpty() || code != 1000) {
+        Q_EMIT errorOccurred(makeError(ErrorCode::Disconnected,
+            reason.isEmpty() ? QStringLiteral("connection lost") : reason));
     }
     scheduleReconnect();
 }
@@ -523,7 +531,7 @@ void Connection::dropConnection(const QString& why)
     m_transport->close();
 }
 
-void Connection::failAllPending(const protocol::Error& error)
+void Connection::failAllPending(const Error& error)
 {
     auto pending = std::exchange(m_pending, {});
     for (auto& [id, entry] : pending) {

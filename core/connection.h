@@ -30,8 +30,8 @@ public:
     //! The highest stream position durably applied.
     virtual qint64 syncPosition() const = 0;
     //! Applies \a events (stream events, in order) and stores \a next as the new position,
-    //! all or nothing. Returns false when nothing could be stored.
-    virtual bool applyEvents(const QList<protocol::Frame>& events, qint64 next) = 0;
+    //! all or nothing; on failure (a full disk, ...) nothing is stored.
+    virtual Result<void> applyEvents(const QList<protocol::Frame>& events, qint64 next) = 0;
     //! A transient event (presence, ...): not part of the stream, never replayed.
     virtual void applyTransient(const protocol::Frame& event) = 0;
 };
@@ -53,8 +53,7 @@ class Connection final : public QObject {
 
 public:
     using State = ConnectionState;
-    using ResultHandler
-        = std::function<void(const QJsonObject& result, const protocol::Error& error)>;
+    using ResultHandler = std::function<void(const QJsonObject& result, const Error& error)>;
 
     static constexpr int DefaultRequestTimeoutMs = 20000;
     static constexpr int PingIntervalMs = 30000;
@@ -80,8 +79,8 @@ public:
     QUrl url() const { return m_url; }
 
     //! Sends a request when signed in (Syncing or Online); otherwise \a handler gets
-    //! "offline". The handler runs exactly once: with the result, the server's error,
-    //! "timeout" or "disconnected".
+    //! Offline. The handler runs exactly once: with the result, the server's error,
+    //! Timeout or Disconnected.
     void request(QLatin1StringView op, const QJsonObject& args, ResultHandler handler);
 
     //! Enters SignedOut now, as if the server had closed with 4001 (used after this
@@ -98,10 +97,10 @@ Q_SIGNALS:
     //! a registration).
     void authenticated(const QJsonObject& result);
     //! register/login was refused (no automatic retry, except after `throttled`).
-    void authenticationFailed(const cpm::protocol::Error& error);
+    void authenticationFailed(const cpm::Error& error);
     void syncProgressChanged(qint64 position, qint64 head);
     //! Any error worth showing: refused requests, connection problems.
-    void errorOccurred(const cpm::protocol::Error& error);
+    void errorOccurred(const cpm::Error& error);
     //! The server signed this device out (close 4001 or `device_signed_out`).
     void signedOut();
 
@@ -120,7 +119,7 @@ private:
     void applyLive(const protocol::Frame& frame);
     void sendAck();
     void handleSignedOut();
-    void failAllPending(const protocol::Error& error);
+    void failAllPending(const Error& error);
     void scheduleReconnect(int delayMs = -1);
     void dropConnection(const QString& why);
 
@@ -142,6 +141,7 @@ private:
     bool m_wanted = false; //!< the owner wants a connection (open() without close())
     bool m_autoReconnect = true;
     bool m_authenticated = false;
+    bool m_socketOpened = false; //!< the socket of the current attempt opened
     QTimer* m_reconnectTimer;
     QTimer* m_ackTimer;
     QTimer* m_pingTimer;

@@ -60,7 +60,12 @@ void ConversationModel::scheduleReload()
 void ConversationModel::reload()
 {
     m_reloadTimer->stop();
-    QList<Conversation> rows = m_client ? m_client->conversations() : QList<Conversation>();
+    Result<QList<Conversation>> read
+        = m_client ? m_client->conversations() : Result<QList<Conversation>>(QList<Conversation>());
+    if (!read) {
+        return; // keep showing what we have; the Client reported why it is not current
+    }
+    QList<Conversation> rows = std::move(read).value();
     // Many changes (a delivery report, a body fetched for an older message) leave the
     // list as it was: then a reset would only make the view forget its selection and
     // scroll position, and repaint, for nothing.

@@ -22,8 +22,13 @@ DeviceModel::~DeviceModel() = default;
 
 void DeviceModel::reload()
 {
+    Result<QList<Device>> read
+        = m_client ? m_client->devices() : Result<QList<Device>>(QList<Device>());
+    if (!read) {
+        return; // keep showing what we have; the Client reported why it is not current
+    }
     beginResetModel();
-    m_rows = m_client ? m_client->devices() : QList<Device>();
+    m_rows = std::move(read).value();
     endResetModel();
 }
 

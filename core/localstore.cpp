@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "localstore.h"
 
-#include "argreader.h"
 #include "logging.h"
 #include "protocol.h"
 #include "secretbox.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QSqlRecord>
 
 #include <atomic>
 
@@ -154,37 +150,10 @@ Message::Status statusFromName(const QString& name)
     if (name == QLatin1StringView("pending")) {
         return Message::Status::Pending;
     }
-    if (name == protocol::report::Delivered) {
-        return Message::Status::Delivered;
-    }
-    if (name == protocol::report::Displayed) {
-        return Message::Status::Displayed;
-    }
-    if (name == protocol::report::Expired) {
-        return Message::Status::Expired;
-    }
     if (name == QLatin1StringView("failed")) {
         return Message::Status::Failed;
     }
-    return Message::Status::Sent;
-}
-
-// Reports may arrive in any order; a state never goes back (displayed stays displayed).
-int statusRank(const QString& name)
-{
-    if (name == protocol::report::Delivered) {
-        return 2;
-    }
-    if (name == protocol::report::Displayed) {
-        return 3;
-    }
-    if (name == protocol::report::Expired) {
-        return 2; // only replaces "sent": a message already delivered did not expire
-    }
-    if (name == protocol::report::Sent) {
-        return 1;
-    }
-    return 0;
+    return Message::statusOf(protocol::stateFromName(name).value_or(protocol::MessageState::Sent));
 }
 
 // Binds the message id of the public API: server id, or -local id while pending.
@@ -196,48 +165,19 @@ QString idCondition(qint64 id)
 }
 qint64 idValue(qint64 id) { return id > 0 ? id : -id; }
 
-Device deviceFromJson(const QJsonObject& o)
-{
-    Device d;
-    d.id = o.value(QLatin1StringView("id")).toInteger();
-    d.instanceId = o.value(QLatin1StringView("instanceId")).toString();
-    d.name = o.value(QLatin1StringView("name")).toString();
-    d.kind = o.value(QLatin1StringView("kind")).toString();
-    for (const QJsonValue& c : o.value(QLatin1StringView("capabilities")).toArray()) {
-        d.capabilities.append(c.toString());
-    }
-    d.delivery = o.value(QLatin1StringView("delivery")).toString(QStringLiteral("full"));
-    d.notifySessions = o.value(QLatin1StringView("notifySessions")).toBool(true);
-    d.online = o.value(QLatin1StringView("online")).toBool();
-    d.lastSeen = o.value(QLatin1StringView("lastSeen")).toInteger();
-    d.current = o.value(QLatin1StringView("current")).toBool();
-    return d;
-}
-
 int connectionCounter()
 {
     static std::atomic<int> counter { 0 };
     return ++counter;
 }
-} // namespace
 
-QString Message::statusName(Status status)
+// The storage code of a failed QtSql call: QSQLITE reports SQLite's result code.
+Error sqlError(const QSqlError& error, const QString& what)
 {
-    switch (status) {
-    case Status::Pending:
-        return QStringLiteral("pending");
-    case Status::Sent:
-        return QStringLiteral("sent");
-    case Status::Delivered:
-        return QStringLiteral("delivered");
-    case Status::Displayed:
-        return QStringLiteral("displayed");
-    case Status::Expired:
-        return QStringLiteral("expired");
-    case Status::Failed:
-        return QStringLiteral("failed");
-    }
-    return {};
+    bool ok = false;
+    const int code = error.nativeErrorCode().toInt(&ok);
+    return makeError(ok ? Error::fromSqlite(code) : ErrorCode::StoreFailed,
+        QStringLiteral("%1: %2").arg(what, error.text()));
 }
 
 // A small RAII transaction: rolls back unless committed.
@@ -248,7 +188,8 @@ public:
         , m_open(db.transaction())
     {
         if (!m_open) {
-            qCWarning(lcStore) << "cannot begin a transaction:" << db.lastError().text();
+            m_error = sqlError(db.lastError(), QStringLiteral("cannot begin a transaction"));
+            qCWarning(lcStore) << m_error.message;
         }
     }
     ~Transaction()
@@ -257,25 +198,48 @@ public:
             m_db.rollback();
         }
     }
+    Q_DISABLE_COPY_MOVE(Transaction)
+
     bool isOpen() const { return m_open; }
-    bool commit()
+    const Error& error() const { return m_error; }
+    Result<void> commit()
     {
         if (!m_open) {
-            return false;
+            return m_error.isNull()
+                ? makeError(ErrorCode::StoreFailed, QStringLiteral("no transaction"))
+                : m_error;
         }
         m_open = false;
         if (!m_db.commit()) {
-            qCWarning(lcStore) << "commit failed:" << m_db.lastError().text();
+            const Error e = sqlError(m_db.lastError(), QStringLiteral("commit failed"));
+            qCWarning(lcStore) << e.message;
             m_db.rollback();
-            return false;
+            return e;
         }
-        return true;
+        return {};
     }
 
 private:
     QSqlDatabase& m_db;
     bool m_open;
+    Error m_error;
 };
+
+// What every write that changes several rows looks like: a transaction around \a work.
+template <typename Work> Result<void> inTransaction(QSqlDatabase& db, Work work)
+{
+    Transaction tx(db);
+    if (!tx.isOpen()) {
+        return tx.error();
+    }
+    if (const Result<void> done = work(); !done) {
+        return done;
+    }
+    return tx.commit();
+}
+
+template <typename T> Result<T> failed(const Error& error) { return Result<T>(error); }
+} // namespace
 
 LocalStore::LocalStore(const SecretBox* box)
     : m_box(box)
@@ -284,32 +248,73 @@ LocalStore::LocalStore(const SecretBox* box)
 
 LocalStore::~LocalStore() { close(); }
 
-bool LocalStore::open(const QString& path, QString* error, int targetVersion)
+Error LocalStore::failure(const QSqlQuery& query, const QString& what) const
+{
+    const Error e = sqlError(query.lastError(), what);
+    qCWarning(lcStore) << e.message;
+    return e;
+}
+
+Result<void> LocalStore::run(QSqlQuery& query, const QString& what) const
+{
+    if (!query.exec()) {
+        return failure(query, what);
+    }
+    return {};
+}
+
+Result<void> LocalStore::open(const QString& path, int targetVersion)
 {
     close();
     m_path = path;
     m_connectionName = QStringLiteral("cpm-store-%1").arg(connectionCounter());
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_db.setDatabaseName(path);
+    // Another process holding the database (which the profile lock rules out) or a slow
+    // disk: wait a little, then say "busy" rather than hang.
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
     if (!m_db.open()) {
-        if (error) {
-            *error = QStringLiteral("cannot open %1: %2").arg(path, m_db.lastError().text());
-        }
+        const Error e = sqlError(m_db.lastError(), QStringLiteral("cannot open %1").arg(path));
         close();
-        return false;
+        return e;
     }
     // WAL keeps readers (the GUI thread's models) unblocked while a sync batch is written;
     // FULL makes a commit durable before we ack it to the server; secure_delete overwrites
-    // what a delete or a wipe removes.
+    // what a delete or a wipe removes. The first statement reads the file: one that is not
+    // a database fails here (SQLITE_NOTADB: StoreCorrupt).
     for (const char* pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
              "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON" }) {
-        exec(QString::fromLatin1(pragma));
+        if (const Result<void> done = exec(QString::fromLatin1(pragma)); !done) {
+            close();
+            return done;
+        }
     }
-    if (!migrate(targetVersion, error)) {
+    // A damaged page would otherwise only show up later, as a failed read in the window.
+    {
+        QSqlQuery check(m_db);
+        QStringList problems;
+        if (!check.exec(QStringLiteral("PRAGMA quick_check"))) {
+            const Error e = failure(check, QStringLiteral("cannot check %1").arg(path));
+            close();
+            return e;
+        }
+        while (check.next()) {
+            if (check.value(0).toString() != QLatin1StringView("ok")) {
+                problems.append(check.value(0).toString());
+            }
+        }
+        if (!problems.isEmpty()) {
+            close();
+            return makeError(ErrorCode::StoreCorrupt,
+                QStringLiteral("%1 is damaged: %2")
+                    .arg(path, problems.join(QStringLiteral("; ")).left(300)));
+        }
+    }
+    if (const Result<void> migrated = migrate(targetVersion); !migrated) {
         close();
-        return false;
+        return migrated;
     }
-    return true;
+    return {};
 }
 
 void LocalStore::close()
@@ -325,76 +330,92 @@ void LocalStore::close()
 
 bool LocalStore::isOpen() const { return m_db.isOpen(); }
 
-int LocalStore::schemaVersion() const
+Result<int> LocalStore::schemaVersion() const
 {
     QSqlQuery q(m_db);
-    return q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : -1;
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        return failure(q, QStringLiteral("cannot read the schema version"));
+    }
+    return q.value(0).toInt();
 }
 
-bool LocalStore::exec(const QString& sql) const
+Result<void> LocalStore::exec(const QString& sql) const
 {
     QSqlQuery q(m_db);
     if (!q.exec(sql)) {
-        qCWarning(lcStore) << "statement failed:" << sql.left(60) << q.lastError().text();
-        return false;
+        return failure(q, sql.left(60));
     }
-    return true;
+    return {};
 }
 
-bool LocalStore::migrate(int targetVersion, QString* error)
+Result<void> LocalStore::migrate(int targetVersion)
 {
-    const int current = schemaVersion();
-    if (current > SchemaVersion) {
-        if (error) {
-            *error = QStringLiteral("the profile database is from a newer version (schema %1)")
-                         .arg(current);
-        }
-        return false;
+    const Result<int> current = schemaVersion();
+    if (!current) {
+        return current.error();
+    }
+    if (*current > SchemaVersion) {
+        return makeError(ErrorCode::StoreFailed,
+            QStringLiteral("the profile database is from a newer version (schema %1)")
+                .arg(*current));
+    }
+    // A write now rather than at the first sync: a read-only file (or medium) is found here.
+    if (const Result<void> writable
+        = exec(QStringLiteral("PRAGMA user_version = %1").arg(*current));
+        !writable) {
+        return writable;
     }
     const auto& all = migrations();
-    for (int version = current + 1; version <= std::min<int>(targetVersion, int(all.size()));
+    for (int version = *current + 1; version <= std::min<int>(targetVersion, int(all.size()));
          ++version) {
-        Transaction tx(m_db);
-        bool ok = tx.isOpen();
-        for (const QString& sql : all.at(version - 1)) {
-            ok = ok && exec(sql);
-        }
-        ok = ok && exec(QStringLiteral("PRAGMA user_version = %1").arg(version)) && tx.commit();
-        if (!ok) {
-            if (error) {
-                *error = QStringLiteral("cannot migrate the profile database to schema %1")
-                             .arg(version);
+        const Result<void> migrated = inTransaction(m_db, [&]() -> Result<void> {
+            for (const QString& sql : all.at(version - 1)) {
+                if (const Result<void> done = exec(sql); !done) {
+                    return done;
+                }
             }
-            return false;
+            return exec(QStringLiteral("PRAGMA user_version = %1").arg(version));
+        });
+        if (!migrated) {
+            return makeError(migrated.error().code,
+                QStringLiteral("cannot migrate the profile database to schema %1: %2")
+                    .arg(version)
+                    .arg(migrated.error().message));
         }
         qCInfo(lcStore) << "profile database migrated to schema" << version;
     }
-    return true;
+    return {};
 }
 
-QVariant LocalStore::value(const QString& key, const QVariant& fallback) const
+Result<QVariant> LocalStore::value(const QString& key, const QVariant& fallback) const
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT value FROM kv WHERE key = ?"));
     q.addBindValue(key);
-    return q.exec() && q.next() ? q.value(0) : fallback;
+    if (!q.exec()) {
+        return failure(q, QStringLiteral("cannot read %1").arg(key));
+    }
+    return q.next() ? q.value(0) : fallback;
 }
 
-bool LocalStore::setValue(const QString& key, const QVariant& value)
+Result<void> LocalStore::setValue(const QString& key, const QVariant& value)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO kv (key, value) VALUES (?, ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
     q.addBindValue(key);
     q.addBindValue(value);
-    if (!q.exec()) {
-        qCWarning(lcStore) << "cannot store" << key << q.lastError().text();
-        return false;
-    }
-    return true;
+    return run(q, QStringLiteral("cannot store %1").arg(key));
 }
 
-qint64 LocalStore::syncPosition() const { return value(SyncPositionKey, 0).toLongLong(); }
+Result<qint64> LocalStore::syncPosition() const
+{
+    const Result<QVariant> v = value(SyncPositionKey, 0);
+    if (!v) {
+        return v.error();
+    }
+    return v->toLongLong();
+}
 
 QByteArray LocalStore::seal(const QString& text, const char* context) const
 {
@@ -441,150 +462,156 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
 
 // --- events ----------------------------------------------------------------------------
 
-bool LocalStore::applyEvents(
+Result<void> LocalStore::applyEvents(
     const QList<protocol::Frame>& events, qint64 next, StoreChanges* changes)
 {
     StoreChanges local;
-    Transaction tx(m_db);
-    if (!tx.isOpen()) {
-        return false;
-    }
-    for (const protocol::Frame& event : events) {
-        if (!applyEvent(event, &local)) {
-            return false; // rolls back the whole batch, position included
+    const Result<void> applied = inTransaction(m_db, [&]() -> Result<void> {
+        for (const protocol::Frame& event : events) {
+            if (const Result<void> done = applyEvent(event, &local); !done) {
+                return done; // rolls back the whole batch, position included
+            }
         }
-    }
-    if (next > syncPosition() && !setValue(SyncPositionKey, next)) {
-        return false;
-    }
-    if (!tx.commit()) {
-        return false;
-    }
-    if (changes) {
+        const Result<qint64> position = syncPosition();
+        if (!position) {
+            return position.error();
+        }
+        return next > *position ? setValue(SyncPositionKey, next) : Result<void>();
+    });
+    if (applied && changes) {
         *changes = std::move(local);
     }
-    return true;
+    return applied;
 }
 
-bool LocalStore::applyEvent(const protocol::Frame& event, StoreChanges* changes)
+namespace {
+// One malformed event must not block the stream behind it: it is skipped, and said so.
+template <typename T> std::optional<T> parse(const protocol::Frame& event)
 {
-    const QJsonObject& data = event.data;
-    if (event.event == protocol::event::Message) {
-        return applyMessage(data.value(QLatin1StringView("message")).toObject(), changes);
+    Result<T> parsed = T::fromJson(event.data);
+    if (!parsed) {
+        qCWarning(lcStore) << "skipping a malformed" << event.event
+                           << "event:" << parsed.error().message;
+        return std::nullopt;
     }
-    if (event.event == protocol::event::Flags) {
-        const qint64 id = data.value(QLatin1StringView("messageId")).toInteger();
-        if (id <= 0 || !data.value(QLatin1StringView("read")).toBool()) {
-            return true;
+    return std::move(parsed).value();
+}
+} // namespace
+
+Result<void> LocalStore::applyEvent(const protocol::Frame& event, StoreChanges* changes)
+{
+    namespace ev = protocol::event;
+    if (event.event == ev::Message) {
+        const std::optional<protocol::MessageEvent> e = parse<protocol::MessageEvent>(event);
+        return e ? applyMessage(e->message, changes) : Result<void>();
+    }
+    if (event.event == ev::Flags) {
+        const std::optional<protocol::FlagsEvent> e = parse<protocol::FlagsEvent>(event);
+        if (!e || !e->read) {
+            return {};
         }
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral(
             "UPDATE messages SET read = 1, read_pending = 0 WHERE server_id = ? AND read = 0"));
-        q.addBindValue(id);
-        if (!q.exec()) {
-            return false;
+        q.addBindValue(e->messageId);
+        if (const Result<void> done = run(q, QStringLiteral("cannot mark read")); !done) {
+            return done;
         }
         if (q.numRowsAffected() > 0) {
-            changes->markChanged(id);
-            changes->readElsewhere.append(id);
+            changes->markChanged(e->messageId);
+            changes->readElsewhere.append(e->messageId);
             changes->unread = true;
         }
-        return true;
+        return {};
     }
-    if (event.event == protocol::event::Deleted) {
-        const qint64 id = data.value(QLatin1StringView("messageId")).toInteger();
-        return id <= 0 || remove(id, changes);
+    if (event.event == ev::Deleted) {
+        const std::optional<protocol::DeletedEvent> e = parse<protocol::DeletedEvent>(event);
+        return e ? remove(e->messageId, changes) : Result<void>();
     }
-    if (event.event == protocol::event::Report) {
-        const qint64 id = data.value(QLatin1StringView("messageId")).toInteger();
-        const QString status = data.value(QLatin1StringView("status")).toString();
-        const int rank = statusRank(status);
-        if (id <= 0 || rank < 2) {
-            return true;
+    if (event.event == ev::Report) {
+        const std::optional<protocol::ReportEvent> e = parse<protocol::ReportEvent>(event);
+        return e ? applyReport(*e, changes) : Result<void>();
+    }
+    if (event.event == ev::Contact) {
+        const std::optional<protocol::ContactEvent> e = parse<protocol::ContactEvent>(event);
+        return e ? applyContact(*e, changes) : Result<void>();
+    }
+    if (event.event == ev::Status) {
+        const std::optional<UserStatus> e = parse<UserStatus>(event);
+        return e ? applyStatus(*e, changes) : Result<void>();
+    }
+    if (event.event == ev::Pref) {
+        const std::optional<protocol::PrefEvent> e = parse<protocol::PrefEvent>(event);
+        return e ? applyPref(*e, changes) : Result<void>();
+    }
+    if (event.event == ev::Device) {
+        const std::optional<protocol::DeviceEvent> e = parse<protocol::DeviceEvent>(event);
+        if (!e) {
+            return {};
         }
-        QSqlQuery q(m_db);
-        q.prepare(
-            QStringLiteral("SELECT status FROM messages WHERE server_id = ? AND folder = 'sent'"));
-        q.addBindValue(id);
-        if (!q.exec()) {
-            return false;
+        if (e->removed) {
+            QSqlQuery q(m_db);
+            q.prepare(QStringLiteral("DELETE FROM devices WHERE id = ?"));
+            q.addBindValue(e->device.id);
+            changes->devices = true;
+            return run(q, QStringLiteral("cannot remove a device"));
         }
-        if (!q.next()) {
-            return true;
-        }
-        const QString current = q.value(0).toString();
-        const bool advances = status == protocol::report::Expired
-            ? current == protocol::report::Sent
-            : rank > statusRank(current);
-        if (!advances) {
-            return true;
-        }
-        QSqlQuery u(m_db);
-        u.prepare(QStringLiteral("UPDATE messages SET status = ? WHERE server_id = ?"));
-        u.addBindValue(status);
-        u.addBindValue(id);
-        if (!u.exec()) {
-            return false;
-        }
-        changes->markChanged(id);
-        return true;
-    }
-    if (event.event == protocol::event::Contact) {
-        return applyContact(data, changes);
-    }
-    if (event.event == protocol::event::Status) {
-        return applyStatus(data, changes);
-    }
-    if (event.event == protocol::event::Pref) {
-        return applyPref(data, changes);
-    }
-    if (event.event == protocol::event::Device) {
-        return applyDeviceEvent(data, changes);
+        return upsertDevice(e->device, changes);
     }
     // An event of a later protocol version: skipping it is what the position promises.
     qCDebug(lcStore) << "skipping unknown event" << event.event;
-    return true;
+    return {};
 }
 
-bool LocalStore::applyMessage(const QJsonObject& json, StoreChanges* changes)
+Result<void> LocalStore::applyReport(const protocol::ReportEvent& report, StoreChanges* changes)
 {
-    protocol::ArgReader r(json);
-    const qint64 id = r.integer(QLatin1StringView("id"), 1, std::numeric_limits<qint64>::max());
-    const QString clientId = r.string(QLatin1StringView("clientId"),
-        protocol::limits::MaxClientIdChars, protocol::ArgReader::Optional);
-    const QString from = r.string(QLatin1StringView("from"), protocol::limits::MaxAddressChars);
-    const QString to = r.string(QLatin1StringView("to"), protocol::limits::MaxAddressChars);
-    const QString subject = r.string(QLatin1StringView("subject"),
-        protocol::limits::MaxSubjectChars, protocol::ArgReader::Optional);
-    const QString body = r.text(
-        QLatin1StringView("body"), protocol::limits::MaxBodyBytes, protocol::ArgReader::Optional);
-    const bool hasBody = json.value(QLatin1StringView("body")).isString();
-    const qint64 time = r.integer(QLatin1StringView("time"), 0, std::numeric_limits<qint64>::max());
-    const QString folder = r.string(QLatin1StringView("folder"), 16);
-    const bool read = r.boolean(QLatin1StringView("read"), protocol::ArgReader::Optional);
-    const bool partial
-        = r.boolean(QLatin1StringView("partial"), protocol::ArgReader::Optional) || !hasBody;
-    QString status = r.string(QLatin1StringView("status"), 16, protocol::ArgReader::Optional);
-    if (!r.ok() || (folder != QLatin1StringView("inbox") && folder != QLatin1StringView("sent"))) {
-        // One bad message must not block the stream behind it.
-        qCWarning(lcStore) << "skipping a malformed message:" << r.error().message;
-        return true;
+    QSqlQuery q(m_db);
+    q.prepare(
+        QStringLiteral("SELECT status FROM messages WHERE server_id = ? AND folder = 'sent'"));
+    q.addBindValue(report.messageId);
+    if (const Result<void> done = run(q, QStringLiteral("cannot read a message")); !done) {
+        return done;
     }
-    if (statusRank(status) == 0) {
-        status = QString(protocol::report::Sent);
+    if (!q.next()) {
+        return {};
     }
-    if (hasTombstone(id)) {
-        return true; // deleted on this device only (MSG-6)
+    // Reports may arrive in any order; a state never goes back (displayed stays displayed).
+    const std::optional<protocol::MessageState> current
+        = protocol::stateFromName(q.value(0).toString());
+    if (current && !protocol::stateAdvances(*current, report.status)) {
+        return {};
     }
-    const bool outgoing = folder == QLatin1StringView("sent");
-    const QString peer = outgoing ? to : from;
+    QSqlQuery u(m_db);
+    u.prepare(QStringLiteral("UPDATE messages SET status = ? WHERE server_id = ?"));
+    u.addBindValue(QString(protocol::stateName(report.status)));
+    u.addBindValue(report.messageId);
+    if (const Result<void> done = run(u, QStringLiteral("cannot update a message")); !done) {
+        return done;
+    }
+    changes->markChanged(report.messageId);
+    return {};
+}
+
+Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* changes)
+{
+    const Result<bool> deletedHere = hasTombstone(m.id);
+    if (!deletedHere) {
+        return deletedHere.error();
+    }
+    if (*deletedHere) {
+        return {}; // deleted on this device only (MSG-6)
+    }
+    const bool outgoing = m.folder == protocol::Folder::Sent;
+    const QString peer = outgoing ? m.to : m.from;
+    const QString status = QString(protocol::stateName(m.status));
+    const bool hasBody = !m.partial;
 
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral(
         "SELECT local_id, body IS NULL, read, status FROM messages WHERE server_id = ?"));
-    q.addBindValue(id);
-    if (!q.exec()) {
-        return false;
+    q.addBindValue(m.id);
+    if (const Result<void> done = run(q, QStringLiteral("cannot read a message")); !done) {
+        return done;
     }
     if (q.next()) {
         // Known: bring in what is new (a body after a fetch, read, a later status).
@@ -593,10 +620,11 @@ bool LocalStore::applyMessage(const QJsonObject& json, StoreChanges* changes)
         const bool wasRead = q.value(2).toBool();
         const QString oldStatus = q.value(3).toString();
         const bool addBody = bodyMissing && hasBody;
-        const bool markRead = read && !wasRead;
-        const bool newStatus = outgoing && statusRank(status) > statusRank(oldStatus);
+        const bool markRead = m.read && !wasRead;
+        const std::optional<protocol::MessageState> old = protocol::stateFromName(oldStatus);
+        const bool newStatus = outgoing && (!old || protocol::stateAdvances(*old, m.status));
         if (!addBody && !markRead && !newStatus) {
-            return true;
+            return {};
         }
         QSqlQuery u(m_db);
         u.prepare(
@@ -604,48 +632,52 @@ bool LocalStore::applyMessage(const QJsonObject& json, StoreChanges* changes)
                            " partial = CASE WHEN :addBody THEN 0 ELSE partial END,"
                            " read = read OR :read, status = :status WHERE local_id = :localId"));
         u.bindValue(QStringLiteral(":addBody"), addBody);
-        u.bindValue(QStringLiteral(":body"), addBody ? seal(body, BodyContext) : QByteArray());
-        u.bindValue(QStringLiteral(":read"), read);
+        u.bindValue(QStringLiteral(":body"), addBody ? seal(m.body, BodyContext) : QByteArray());
+        u.bindValue(QStringLiteral(":read"), m.read);
         u.bindValue(QStringLiteral(":status"), newStatus ? status : oldStatus);
         u.bindValue(QStringLiteral(":localId"), localId);
-        if (!u.exec()) {
-            qCWarning(lcStore) << "cannot update message:" << u.lastError().text();
-            return false;
+        if (const Result<void> done = run(u, QStringLiteral("cannot update a message")); !done) {
+            return done;
         }
-        changes->markChanged(id);
+        changes->markChanged(m.id);
         changes->unread = changes->unread || markRead;
-        return true;
+        return {};
     }
 
-    if (outgoing && !clientId.isEmpty()) {
+    if (outgoing && !m.clientId.isEmpty()) {
         // Our own outbox message coming back as the sentbox copy (possibly before the
         // answer to `send`): it is the same message, so update it in place.
         QSqlQuery p(m_db);
         p.prepare(
             QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = 'sent' "
                            "AND server_id IS NULL AND recipient = ?"));
-        p.addBindValue(clientId);
-        p.addBindValue(to);
-        if (!p.exec()) {
-            return false;
+        p.addBindValue(m.clientId);
+        p.addBindValue(m.to);
+        if (const Result<void> done = run(p, QStringLiteral("cannot read the outbox")); !done) {
+            return done;
         }
         if (p.next()) {
             const qint64 localId = p.value(0).toLongLong();
             QSqlQuery u(m_db);
             u.prepare(QStringLiteral(
                 "UPDATE messages SET server_id = ?, time = ?, status = ? WHERE local_id = ?"));
-            u.addBindValue(id);
-            u.addBindValue(time);
+            u.addBindValue(m.id);
+            u.addBindValue(m.time);
             u.addBindValue(status);
             u.addBindValue(localId);
             QSqlQuery o(m_db);
             o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
             o.addBindValue(localId);
-            if (!u.exec() || !o.exec()) {
-                return false;
+            if (const Result<void> done = run(u, QStringLiteral("cannot complete a sent message"));
+                !done) {
+                return done;
             }
-            changes->sent.append({ -localId, id, clientId });
-            return true;
+            if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox"));
+                !done) {
+                return done;
+            }
+            changes->sent.append({ -localId, m.id, m.clientId });
+            return {};
         }
     }
 
@@ -654,130 +686,105 @@ bool LocalStore::applyMessage(const QJsonObject& json, StoreChanges* changes)
         "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
         " time, subject, body, partial, read, status)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    ins.addBindValue(id);
-    ins.addBindValue(clientId.isEmpty() ? QVariant() : QVariant(clientId));
-    ins.addBindValue(from);
-    ins.addBindValue(to);
+    ins.addBindValue(m.id);
+    ins.addBindValue(m.clientId.isEmpty() ? QVariant() : QVariant(m.clientId));
+    ins.addBindValue(m.from);
+    ins.addBindValue(m.to);
     ins.addBindValue(peer);
-    ins.addBindValue(folder);
-    ins.addBindValue(time);
-    ins.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                       : QVariant(seal(subject, SubjectContext)));
+    ins.addBindValue(QString(protocol::folderName(m.folder)));
+    ins.addBindValue(m.time);
+    ins.addBindValue(m.subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                         : QVariant(seal(m.subject, SubjectContext)));
     ins.addBindValue(
-        hasBody ? QVariant(seal(body, BodyContext)) : QVariant(QMetaType(QMetaType::QByteArray)));
-    ins.addBindValue(partial);
-    ins.addBindValue(read);
+        hasBody ? QVariant(seal(m.body, BodyContext)) : QVariant(QMetaType(QMetaType::QByteArray)));
+    ins.addBindValue(!hasBody);
+    ins.addBindValue(m.read);
     ins.addBindValue(status);
-    if (!ins.exec()) {
-        qCWarning(lcStore) << "cannot insert message:" << ins.lastError().text();
-        return false;
+    if (const Result<void> done = run(ins, QStringLiteral("cannot insert a message")); !done) {
+        return done;
     }
-    const bool unreadIncoming = !outgoing && !read;
-    changes->added.append({ id, peer, unreadIncoming });
+    const bool unreadIncoming = !outgoing && !m.read;
+    changes->added.append({ m.id, peer, unreadIncoming });
     changes->unread = changes->unread || unreadIncoming;
-    return true;
+    return {};
 }
 
-bool LocalStore::applyContact(const QJsonObject& data, StoreChanges* changes)
+Result<void> LocalStore::applyContact(const protocol::ContactEvent& event, StoreChanges* changes)
 {
-    const QString address = data.value(QLatin1StringView("address")).toString();
-    if (address.isEmpty() || address.size() > protocol::limits::MaxAddressChars) {
-        return true;
-    }
     QSqlQuery q(m_db);
-    if (data.value(QLatin1StringView("removed")).toBool()) {
+    if (event.removed) {
         q.prepare(QStringLiteral("DELETE FROM contacts WHERE address = ?"));
-        q.addBindValue(address);
+        q.addBindValue(event.contact.address);
     } else {
         q.prepare(QStringLiteral("INSERT INTO contacts (address, name) VALUES (?, ?) "
                                  "ON CONFLICT (address) DO UPDATE SET name = excluded.name"));
-        q.addBindValue(address);
-        q.addBindValue(
-            data.value(QLatin1StringView("name")).toString().left(protocol::limits::MaxNameChars));
+        q.addBindValue(event.contact.address);
+        q.addBindValue(event.contact.name);
     }
     changes->contacts = true;
-    return q.exec();
+    return run(q, QStringLiteral("cannot store a contact"));
 }
 
-bool LocalStore::applyStatus(const QJsonObject& data, StoreChanges* changes)
+Result<void> LocalStore::applyStatus(const UserStatus& status, StoreChanges* changes)
 {
-    const QString status = data.value(QLatin1StringView("status")).toString();
-    if (!protocol::isValidStatus(status)) {
-        return true;
-    }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral(
         "INSERT INTO user_status (id, status, text) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET status = excluded.status, text = excluded.text"));
-    q.addBindValue(status);
-    q.addBindValue(data.value(QLatin1StringView("text")).toString().left(256));
+    q.addBindValue(status.status);
+    q.addBindValue(status.text);
     changes->status = true;
-    return q.exec();
+    return run(q, QStringLiteral("cannot store the status"));
 }
 
-bool LocalStore::applyPref(const QJsonObject& data, StoreChanges* changes)
+Result<void> LocalStore::applyPref(const protocol::PrefEvent& pref, StoreChanges* changes)
 {
-    const QString key = data.value(QLatin1StringView("key")).toString();
-    if (key.isEmpty() || key.size() > 64) {
-        return true;
-    }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO prefs (key, value) VALUES (?, ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
-    q.addBindValue(key);
-    q.addBindValue(data.value(QLatin1StringView("value"))
-                       .toString()
-                       .left(protocol::limits::MaxPrefValueChars));
+    q.addBindValue(pref.key);
+    q.addBindValue(pref.value);
     changes->prefs = true;
-    return q.exec();
+    return run(q, QStringLiteral("cannot store a preference"));
 }
 
-bool LocalStore::applyDeviceEvent(const QJsonObject& data, StoreChanges* changes)
-{
-    const QJsonObject device = data.value(QLatin1StringView("device")).toObject();
-    if (data.value(QLatin1StringView("removed")).toBool()) {
-        QSqlQuery q(m_db);
-        q.prepare(QStringLiteral("DELETE FROM devices WHERE id = ?"));
-        q.addBindValue(device.value(QLatin1StringView("id")).toInteger());
-        changes->devices = true;
-        return q.exec();
-    }
-    return upsertDevice(device, changes);
-}
-
-bool LocalStore::applyPresence(const QJsonObject& data, StoreChanges* changes)
+Result<void> LocalStore::applyPresence(
+    const protocol::PresenceEvent& presence, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral(
         "UPDATE devices SET online = ?, last_seen = MAX(last_seen, ?) WHERE id = ?"));
-    q.addBindValue(data.value(QLatin1StringView("online")).toBool());
-    q.addBindValue(data.value(QLatin1StringView("lastSeen")).toInteger());
-    q.addBindValue(data.value(QLatin1StringView("deviceId")).toInteger());
-    if (!q.exec()) {
-        return false;
+    q.addBindValue(presence.online);
+    q.addBindValue(presence.lastSeen);
+    q.addBindValue(presence.deviceId);
+    if (const Result<void> done = run(q, QStringLiteral("cannot store presence")); !done) {
+        return done;
     }
     changes->devices = changes->devices || q.numRowsAffected() > 0;
-    return true;
+    return {};
 }
 
 // --- messages --------------------------------------------------------------------------
 
-std::optional<Message> LocalStore::message(qint64 id) const
+Result<std::optional<Message>> LocalStore::message(qint64 id) const
 {
     if (id == 0) {
-        return std::nullopt;
+        return std::optional<Message>();
     }
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT ") + MessageColumns + QStringLiteral(" FROM messages WHERE ")
         + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
-    if (!q.exec() || !q.next()) {
-        return std::nullopt;
+    if (!q.exec()) {
+        return failure(q, QStringLiteral("cannot read a message"));
     }
-    return messageFromQuery(q);
+    if (!q.next()) {
+        return std::optional<Message>();
+    }
+    return std::optional(messageFromQuery(q));
 }
 
-QList<Message> LocalStore::messages(
+Result<QList<Message>> LocalStore::messages(
     const QString& peer, int limit, qint64 beforeTime, qint64 beforeLocalId) const
 {
     QSqlQuery q(m_db);
@@ -796,20 +803,18 @@ QList<Message> LocalStore::messages(
         q.bindValue(QStringLiteral(":localId"), beforeLocalId);
     }
     q.bindValue(QStringLiteral(":limit"), std::max(limit, 0));
-    QList<Message> out;
     if (!q.exec()) {
-        qCWarning(lcStore) << "cannot read messages:" << q.lastError().text();
-        return out;
+        return failure(q, QStringLiteral("cannot read messages"));
     }
+    QList<Message> out;
     while (q.next()) {
         out.prepend(messageFromQuery(q));
     }
     return out;
 }
 
-QList<Conversation> LocalStore::conversations() const
+Result<QList<Conversation>> LocalStore::conversations() const
 {
-    QList<Conversation> out;
     QSqlQuery q(m_db);
     // The summary table (schema 3) has a row per peer; only the 500-odd previews are
     // read from `messages`, by primary key, and decrypted.
@@ -819,9 +824,9 @@ QList<Conversation> LocalStore::conversations() const
             " FROM conversations c LEFT JOIN messages m ON m.local_id = c.last_local_id"
             " LEFT JOIN contacts k ON k.address = c.peer"
             " ORDER BY c.last_time DESC, c.last_local_id DESC"))) {
-        qCWarning(lcStore) << "cannot read conversations:" << q.lastError().text();
-        return out;
+        return failure(q, QStringLiteral("cannot read conversations"));
     }
+    QList<Conversation> out;
     while (q.next()) {
         Conversation c;
         c.peerAddress = q.value(0).toString();
@@ -842,28 +847,32 @@ QList<Conversation> LocalStore::conversations() const
     return out;
 }
 
-int LocalStore::unreadCount() const
+Result<int> LocalStore::unreadCount() const
 {
     QSqlQuery q(m_db);
-    return q.exec(QStringLiteral("SELECT COALESCE(SUM(unread), 0) FROM conversations")) && q.next()
-        ? q.value(0).toInt()
-        : 0;
+    if (!q.exec(QStringLiteral("SELECT COALESCE(SUM(unread), 0) FROM conversations"))
+        || !q.next()) {
+        return failure(q, QStringLiteral("cannot count unread messages"));
+    }
+    return q.value(0).toInt();
 }
 
-bool LocalStore::storeMessage(const QJsonObject& message, StoreChanges* changes)
+Result<void> LocalStore::storeMessage(const protocol::Message& message, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    return tx.isOpen() && applyMessage(message, changes) && tx.commit();
+    return inTransaction(m_db, [&] { return applyMessage(message, changes); });
 }
 
-bool LocalStore::markRead(qint64 id, StoreChanges* changes)
+Result<bool> LocalStore::markRead(qint64 id, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE messages SET read = 1, read_pending = 1 WHERE folder = "
                              "'inbox' AND read = 0 AND ")
         + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
-    if (!q.exec() || q.numRowsAffected() == 0) {
+    if (const Result<void> done = run(q, QStringLiteral("cannot mark read")); !done) {
+        return done.error();
+    }
+    if (q.numRowsAffected() == 0) {
         return false;
     }
     changes->markChanged(id);
@@ -871,57 +880,57 @@ bool LocalStore::markRead(qint64 id, StoreChanges* changes)
     return true;
 }
 
-QList<qint64> LocalStore::pendingReads() const
+Result<QList<qint64>> LocalStore::pendingReads() const
 {
-    QList<qint64> out;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral(
+    if (!q.exec(QStringLiteral(
             "SELECT server_id FROM messages WHERE read_pending = 1 AND server_id IS NOT NULL"))) {
-        while (q.next()) {
-            out.append(q.value(0).toLongLong());
-        }
+        return failure(q, QStringLiteral("cannot read pending reads"));
+    }
+    QList<qint64> out;
+    while (q.next()) {
+        out.append(q.value(0).toLongLong());
     }
     return out;
 }
 
-void LocalStore::clearPendingRead(qint64 id)
+Result<void> LocalStore::clearPendingRead(qint64 id)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("UPDATE messages SET read_pending = 0 WHERE server_id = ?"));
     q.addBindValue(id);
-    q.exec();
+    return run(q, QStringLiteral("cannot clear a pending read"));
 }
 
-bool LocalStore::deleteLocally(qint64 id, StoreChanges* changes)
+Result<void> LocalStore::deleteLocally(qint64 id, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    if (!tx.isOpen()) {
-        return false;
-    }
-    if (id > 0) {
-        QSqlQuery t(m_db);
-        t.prepare(
-            QStringLiteral("INSERT OR REPLACE INTO tombstones (server_id, deleted) VALUES (?, ?)"));
-        t.addBindValue(id);
-        t.addBindValue(QDateTime::currentMSecsSinceEpoch());
-        if (!t.exec()) {
-            return false;
+    return inTransaction(m_db, [&]() -> Result<void> {
+        if (id > 0) {
+            QSqlQuery t(m_db);
+            t.prepare(QStringLiteral(
+                "INSERT OR REPLACE INTO tombstones (server_id, deleted) VALUES (?, ?)"));
+            t.addBindValue(id);
+            t.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            if (const Result<void> done = run(t, QStringLiteral("cannot keep a tombstone"));
+                !done) {
+                return done;
+            }
         }
-    }
-    return remove(id, changes) && tx.commit();
+        return remove(id, changes);
+    });
 }
 
-bool LocalStore::remove(qint64 id, StoreChanges* changes)
+Result<void> LocalStore::remove(qint64 id, StoreChanges* changes)
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT local_id, folder = 'inbox' AND read = 0 FROM messages WHERE ")
         + idCondition(id));
     q.bindValue(QStringLiteral(":id"), idValue(id));
-    if (!q.exec()) {
-        return false;
+    if (const Result<void> done = run(q, QStringLiteral("cannot read a message")); !done) {
+        return done;
     }
     if (!q.next()) {
-        return true;
+        return {};
     }
     const qint64 localId = q.value(0).toLongLong();
     const bool wasUnread = q.value(1).toBool();
@@ -931,68 +940,74 @@ bool LocalStore::remove(qint64 id, StoreChanges* changes)
     QSqlQuery d(m_db);
     d.prepare(QStringLiteral("DELETE FROM messages WHERE local_id = ?"));
     d.addBindValue(localId);
-    if (!o.exec() || !d.exec()) {
-        return false;
+    if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox")); !done) {
+        return done;
+    }
+    if (const Result<void> done = run(d, QStringLiteral("cannot delete a message")); !done) {
+        return done;
     }
     changes->removed.append(id);
     changes->unread = changes->unread || wasUnread;
-    return true;
+    return {};
 }
 
-bool LocalStore::hasTombstone(qint64 serverId) const
+Result<bool> LocalStore::hasTombstone(qint64 serverId) const
 {
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT 1 FROM tombstones WHERE server_id = ?"));
     q.addBindValue(serverId);
-    return q.exec() && q.next();
+    if (!q.exec()) {
+        return failure(q, QStringLiteral("cannot read tombstones"));
+    }
+    return q.next();
 }
 
 // --- outbox ----------------------------------------------------------------------------
 
-qint64 LocalStore::enqueue(const QString& clientId, const QString& from, const QString& to,
+Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from, const QString& to,
     const QString& subject, const QString& body, qint64 time)
 {
-    Transaction tx(m_db);
-    if (!tx.isOpen()) {
-        return 0;
-    }
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
-        "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
-        " partial, read, status) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending')"));
-    q.addBindValue(clientId);
-    q.addBindValue(from);
-    q.addBindValue(to);
-    q.addBindValue(to);
-    q.addBindValue(time);
-    q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
-                                     : QVariant(seal(subject, SubjectContext)));
-    q.addBindValue(seal(body, BodyContext));
-    if (!q.exec()) {
-        qCWarning(lcStore) << "cannot queue a message:" << q.lastError().text();
-        return 0;
-    }
-    const qint64 localId = q.lastInsertId().toLongLong();
-    QSqlQuery o(m_db);
-    o.prepare(QStringLiteral("INSERT INTO outbox (local_id, client_id, created) VALUES (?, ?, ?)"));
-    o.addBindValue(localId);
-    o.addBindValue(clientId);
-    o.addBindValue(time);
-    if (!o.exec() || !tx.commit()) {
-        return 0;
+    qint64 localId = 0;
+    const Result<void> queued = inTransaction(m_db, [&]() -> Result<void> {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral(
+            "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
+            " partial, read, status) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending')"));
+        q.addBindValue(clientId);
+        q.addBindValue(from);
+        q.addBindValue(to);
+        q.addBindValue(to);
+        q.addBindValue(time);
+        q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                         : QVariant(seal(subject, SubjectContext)));
+        q.addBindValue(seal(body, BodyContext));
+        if (const Result<void> done = run(q, QStringLiteral("cannot queue a message")); !done) {
+            return done;
+        }
+        localId = q.lastInsertId().toLongLong();
+        QSqlQuery o(m_db);
+        o.prepare(
+            QStringLiteral("INSERT INTO outbox (local_id, client_id, created) VALUES (?, ?, ?)"));
+        o.addBindValue(localId);
+        o.addBindValue(clientId);
+        o.addBindValue(time);
+        return run(o, QStringLiteral("cannot queue a message"));
+    });
+    if (!queued) {
+        return queued.error();
     }
     return -localId;
 }
 
-QList<OutboxEntry> LocalStore::outbox() const
+Result<QList<OutboxEntry>> LocalStore::outbox() const
 {
-    QList<OutboxEntry> out;
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral(
             "SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body FROM outbox o"
             " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
-        return out;
+        return failure(q, QStringLiteral("cannot read the outbox"));
     }
+    QList<OutboxEntry> out;
     while (q.next()) {
         OutboxEntry e;
         e.pendingId = -q.value(0).toLongLong();
@@ -1005,82 +1020,93 @@ QList<OutboxEntry> LocalStore::outbox() const
     return out;
 }
 
-int LocalStore::outboxSize() const
+Result<int> LocalStore::outboxSize() const
 {
     QSqlQuery q(m_db);
-    return q.exec(QStringLiteral("SELECT COUNT(*) FROM outbox")) && q.next() ? q.value(0).toInt()
-                                                                             : 0;
+    if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM outbox")) || !q.next()) {
+        return failure(q, QStringLiteral("cannot count the outbox"));
+    }
+    return q.value(0).toInt();
 }
 
-bool LocalStore::markSent(
+Result<void> LocalStore::markSent(
     const QString& clientId, qint64 serverId, qint64 time, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    if (!tx.isOpen()) {
-        return false;
-    }
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = "
-                             "'sent' AND server_id IS NULL"));
-    q.addBindValue(clientId);
-    if (!q.exec()) {
-        return false;
-    }
-    if (!q.next()) {
-        return true; // the sentbox copy came first and already took its place
-    }
-    const qint64 localId = q.value(0).toLongLong();
-    QSqlQuery u(m_db);
-    u.prepare(QStringLiteral(
-        "UPDATE messages SET server_id = ?, time = ?, status = 'sent' WHERE local_id = ?"));
-    u.addBindValue(serverId);
-    u.addBindValue(time);
-    u.addBindValue(localId);
-    QSqlQuery o(m_db);
-    o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
-    o.addBindValue(localId);
-    if (!u.exec() || !o.exec()) {
-        qCWarning(lcStore) << "cannot complete a sent message:" << u.lastError().text();
-        return false;
-    }
-    changes->sent.append({ -localId, serverId, clientId });
-    return tx.commit();
+    return inTransaction(m_db, [&]() -> Result<void> {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = "
+                                 "'sent' AND server_id IS NULL"));
+        q.addBindValue(clientId);
+        if (const Result<void> done = run(q, QStringLiteral("cannot read the outbox")); !done) {
+            return done;
+        }
+        if (!q.next()) {
+            return {}; // the sentbox copy came first and already took its place
+        }
+        const qint64 localId = q.value(0).toLongLong();
+        QSqlQuery u(m_db);
+        u.prepare(QStringLiteral(
+            "UPDATE messages SET server_id = ?, time = ?, status = 'sent' WHERE local_id = ?"));
+        u.addBindValue(serverId);
+        u.addBindValue(time);
+        u.addBindValue(localId);
+        QSqlQuery o(m_db);
+        o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
+        o.addBindValue(localId);
+        if (const Result<void> done = run(u, QStringLiteral("cannot complete a sent message"));
+            !done) {
+            return done;
+        }
+        if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox")); !done) {
+            return done;
+        }
+        changes->sent.append({ -localId, serverId, clientId });
+        return {};
+    });
 }
 
-bool LocalStore::markFailed(const QString& clientId, StoreChanges* changes)
+Result<void> LocalStore::markFailed(const QString& clientId, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT local_id FROM outbox WHERE client_id = ?"));
-    q.addBindValue(clientId);
-    if (!tx.isOpen() || !q.exec() || !q.next()) {
-        return false;
-    }
-    const qint64 localId = q.value(0).toLongLong();
-    QSqlQuery u(m_db);
-    u.prepare(QStringLiteral("UPDATE messages SET status = 'failed' WHERE local_id = ?"));
-    u.addBindValue(localId);
-    QSqlQuery o(m_db);
-    o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
-    o.addBindValue(localId);
-    if (!u.exec() || !o.exec()) {
-        return false;
-    }
-    changes->markChanged(-localId);
-    return tx.commit();
+    return inTransaction(m_db, [&]() -> Result<void> {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT local_id FROM outbox WHERE client_id = ?"));
+        q.addBindValue(clientId);
+        if (const Result<void> done = run(q, QStringLiteral("cannot read the outbox")); !done) {
+            return done;
+        }
+        if (!q.next()) {
+            return {};
+        }
+        const qint64 localId = q.value(0).toLongLong();
+        QSqlQuery u(m_db);
+        u.prepare(QStringLiteral("UPDATE messages SET status = 'failed' WHERE local_id = ?"));
+        u.addBindValue(localId);
+        QSqlQuery o(m_db);
+        o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
+        o.addBindValue(localId);
+        if (const Result<void> done = run(u, QStringLiteral("cannot mark a message failed"));
+            !done) {
+            return done;
+        }
+        if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox")); !done) {
+            return done;
+        }
+        changes->markChanged(-localId);
+        return {};
+    });
 }
 
 // --- devices, contacts, status, prefs --------------------------------------------------
 
-QList<Device> LocalStore::devices() const
+Result<QList<Device>> LocalStore::devices() const
 {
-    QList<Device> out;
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral(
             "SELECT id, instance_id, name, kind, capabilities, delivery, notify_sessions,"
             " online, last_seen, current FROM devices ORDER BY current DESC, name, id"))) {
-        return out;
+        return failure(q, QStringLiteral("cannot read devices"));
     }
+    QList<Device> out;
     while (q.next()) {
         Device d;
         d.id = q.value(0).toLongLong();
@@ -1098,11 +1124,10 @@ QList<Device> LocalStore::devices() const
     return out;
 }
 
-bool LocalStore::upsertDevice(const QJsonObject& json, StoreChanges* changes)
+Result<void> LocalStore::upsertDevice(const Device& d, StoreChanges* changes)
 {
-    const Device d = deviceFromJson(json);
     if (d.id <= 0) {
-        return true;
+        return {};
     }
     QSqlQuery q(m_db);
     // `current` is relative to who asked: a device event about us from elsewhere says
@@ -1117,7 +1142,7 @@ bool LocalStore::upsertDevice(const QJsonObject& json, StoreChanges* changes)
         " last_seen = excluded.last_seen, current = current OR excluded.current"));
     q.addBindValue(d.id);
     q.addBindValue(d.instanceId);
-    q.addBindValue(d.name.left(protocol::limits::MaxNameChars));
+    q.addBindValue(d.name);
     q.addBindValue(d.kind);
     q.addBindValue(d.capabilities.join(QLatin1Char(',')));
     q.addBindValue(d.delivery);
@@ -1126,86 +1151,90 @@ bool LocalStore::upsertDevice(const QJsonObject& json, StoreChanges* changes)
     q.addBindValue(d.lastSeen);
     q.addBindValue(d.current);
     changes->devices = true;
-    return q.exec();
+    return run(q, QStringLiteral("cannot store a device"));
 }
 
-bool LocalStore::replaceDevices(const QJsonArray& devices, StoreChanges* changes)
+Result<void> LocalStore::replaceDevices(const QList<Device>& devices, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    if (!tx.isOpen() || !exec(QStringLiteral("DELETE FROM devices"))) {
-        return false;
-    }
-    for (const QJsonValue& d : devices) {
-        if (!upsertDevice(d.toObject(), changes)) {
-            return false;
+    return inTransaction(m_db, [&]() -> Result<void> {
+        if (const Result<void> cleared = exec(QStringLiteral("DELETE FROM devices")); !cleared) {
+            return cleared;
         }
-    }
-    changes->devices = true;
-    return tx.commit();
+        for (const Device& d : devices) {
+            if (const Result<void> done = upsertDevice(d, changes); !done) {
+                return done;
+            }
+        }
+        changes->devices = true;
+        return {};
+    });
 }
 
-QList<Contact> LocalStore::contacts() const
+Result<QList<Contact>> LocalStore::contacts() const
 {
-    QList<Contact> out;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral(
+    if (!q.exec(QStringLiteral(
             "SELECT address, name FROM contacts ORDER BY name COLLATE NOCASE, address"))) {
-        while (q.next()) {
-            out.append({ q.value(0).toString(), q.value(1).toString() });
-        }
+        return failure(q, QStringLiteral("cannot read contacts"));
+    }
+    QList<Contact> out;
+    while (q.next()) {
+        out.append({ q.value(0).toString(), q.value(1).toString() });
     }
     return out;
 }
 
-UserStatus LocalStore::status() const
+Result<UserStatus> LocalStore::status() const
 {
-    UserStatus s;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("SELECT status, text FROM user_status WHERE id = 1")) && q.next()) {
+    if (!q.exec(QStringLiteral("SELECT status, text FROM user_status WHERE id = 1"))) {
+        return failure(q, QStringLiteral("cannot read the status"));
+    }
+    UserStatus s;
+    if (q.next()) {
         s.status = q.value(0).toString();
         s.text = q.value(1).toString();
     }
     return s;
 }
 
-QVariantMap LocalStore::prefs() const
+Result<QVariantMap> LocalStore::prefs() const
 {
-    QVariantMap out;
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("SELECT key, value FROM prefs"))) {
-        while (q.next()) {
-            out.insert(q.value(0).toString(), q.value(1).toString());
-        }
+    if (!q.exec(QStringLiteral("SELECT key, value FROM prefs"))) {
+        return failure(q, QStringLiteral("cannot read preferences"));
+    }
+    QVariantMap out;
+    while (q.next()) {
+        out.insert(q.value(0).toString(), q.value(1).toString());
     }
     return out;
 }
 
-bool LocalStore::replaceProfile(const QJsonObject& profile, StoreChanges* changes)
+Result<void> LocalStore::replaceProfile(const ProfileSnapshot& profile, StoreChanges* changes)
 {
-    Transaction tx(m_db);
-    if (!tx.isOpen() || !exec(QStringLiteral("DELETE FROM contacts"))
-        || !exec(QStringLiteral("DELETE FROM prefs"))) {
-        return false;
-    }
-    for (const QJsonValue& c : profile.value(QLatin1StringView("contacts")).toArray()) {
-        if (!applyContact(c.toObject(), changes)) {
-            return false;
+    return inTransaction(m_db, [&]() -> Result<void> {
+        for (const char* sql : { "DELETE FROM contacts", "DELETE FROM prefs" }) {
+            if (const Result<void> done = exec(QString::fromLatin1(sql)); !done) {
+                return done;
+            }
         }
-    }
-    const QJsonObject prefs = profile.value(QLatin1StringView("prefs")).toObject();
-    for (auto it = prefs.begin(); it != prefs.end(); ++it) {
-        if (!applyPref(
-                { { QStringLiteral("key"), it.key() }, { QStringLiteral("value"), it.value() } },
-                changes)) {
-            return false;
+        for (const Contact& c : profile.contacts) {
+            if (const Result<void> done = applyContact({ c, false }, changes); !done) {
+                return done;
+            }
         }
-    }
-    if (profile.contains(QLatin1StringView("status"))
-        && !applyStatus(profile.value(QLatin1StringView("status")).toObject(), changes)) {
-        return false;
-    }
-    changes->contacts = changes->prefs = true;
-    return tx.commit();
+        for (auto it = profile.prefs.cbegin(); it != profile.prefs.cend(); ++it) {
+            if (const Result<void> done = applyPref({ it.key(), it.value() }, changes); !done) {
+                return done;
+            }
+        }
+        if (const Result<void> done = applyStatus(profile.status, changes); !done) {
+            return done;
+        }
+        changes->contacts = changes->prefs = true;
+        return {};
+    });
 }
 
 } // namespace cpm

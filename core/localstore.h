@@ -4,6 +4,8 @@
 // One profile's SQLite database: messages (subject and body encrypted at rest), the
 // outbox, local-delete tombstones, contacts, status, preferences, the device cache and
 // the sync position. Applying a sync batch is one transaction together with its position.
+// Every call answers value-or-error: a failure of the database (busy, full, damaged,
+// read-only: Error::fromSqlite) is never read as "none" or "empty".
 
 #include "frame.h"
 #include "types.h"
@@ -59,6 +61,13 @@ struct OutboxEntry {
     QString body;
 };
 
+//! What `profile.get` answers, ready to replace the local copy.
+struct ProfileSnapshot {
+    QList<Contact> contacts;
+    UserStatus status;
+    QMap<QString, QString> prefs;
+};
+
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
@@ -71,76 +80,84 @@ public:
     LocalStore(const LocalStore&) = delete;
     LocalStore& operator=(const LocalStore&) = delete;
 
-    //! Opens (creating and migrating) the database at \a path. \a targetVersion lets
-    //! tests build an older schema.
-    bool open(const QString& path, QString* error = nullptr, int targetVersion = SchemaVersion);
+    /*!
+     * Opens (creating and migrating) the database at \a path and checks it: a file that
+     * is not a database, or fails SQLite's quick_check, is StoreCorrupt (the Client sets
+     * it aside). \a targetVersion lets tests build an older schema.
+     */
+    Result<void> open(const QString& path, int targetVersion = SchemaVersion);
     void close();
     bool isOpen() const;
-    int schemaVersion() const;
+    Result<int> schemaVersion() const;
     QString path() const { return m_path; }
-    //! The database connection, for tests that inspect it.
+    //! The database connection, for tests that inspect it (or fill it).
     QSqlDatabase database() const { return m_db; }
 
     // Key-value settings of the profile (sync position, ...).
-    QVariant value(const QString& key, const QVariant& fallback = {}) const;
-    bool setValue(const QString& key, const QVariant& value);
-    qint64 syncPosition() const;
+    Result<QVariant> value(const QString& key, const QVariant& fallback = {}) const;
+    Result<void> setValue(const QString& key, const QVariant& value);
+    Result<qint64> syncPosition() const;
 
     //! Applies stream events in order and stores \a next as the position, atomically.
-    bool applyEvents(const QList<protocol::Frame>& events, qint64 next, StoreChanges* changes);
+    //! A malformed event is skipped (logged): one bad event must not block the stream.
+    Result<void> applyEvents(
+        const QList<protocol::Frame>& events, qint64 next, StoreChanges* changes);
     //! A presence event: updates the device cache.
-    bool applyPresence(const QJsonObject& data, StoreChanges* changes);
+    Result<void> applyPresence(const protocol::PresenceEvent& presence, StoreChanges* changes);
 
     // --- Messages ---
-    std::optional<Message> message(qint64 id) const;
-    QList<Message> messages(
+    Result<std::optional<Message>> message(qint64 id) const;
+    Result<QList<Message>> messages(
         const QString& peer, int limit, qint64 beforeTime = 0, qint64 beforeLocalId = 0) const;
-    QList<Conversation> conversations() const;
-    int unreadCount() const;
+    Result<QList<Conversation>> conversations() const;
+    Result<int> unreadCount() const;
     //! Stores a message from the server (a fetch answer, ...) as if it came in an event.
-    bool storeMessage(const QJsonObject& message, StoreChanges* changes);
+    Result<void> storeMessage(const protocol::Message& message, StoreChanges* changes);
     //! Marks an incoming message read here; remembers to tell the server. False if
     //! there is no such unread message.
-    bool markRead(qint64 id, StoreChanges* changes);
-    QList<qint64> pendingReads() const;
-    void clearPendingRead(qint64 id);
+    Result<bool> markRead(qint64 id, StoreChanges* changes);
+    Result<QList<qint64>> pendingReads() const;
+    Result<void> clearPendingRead(qint64 id);
     //! Removes a message here and keeps a tombstone so no sync brings it back (MSG-6).
-    bool deleteLocally(qint64 id, StoreChanges* changes);
+    Result<void> deleteLocally(qint64 id, StoreChanges* changes);
     //! Removes a message (deleted everywhere); no tombstone needed.
-    bool remove(qint64 id, StoreChanges* changes);
-    bool hasTombstone(qint64 serverId) const;
+    Result<void> remove(qint64 id, StoreChanges* changes);
+    Result<bool> hasTombstone(qint64 serverId) const;
 
     // --- Outbox ---
     //! Writes a new outgoing message to the outbox; returns its pending id (negative).
-    qint64 enqueue(const QString& clientId, const QString& from, const QString& to,
+    Result<qint64> enqueue(const QString& clientId, const QString& from, const QString& to,
         const QString& subject, const QString& body, qint64 time);
-    QList<OutboxEntry> outbox() const;
-    int outboxSize() const;
+    Result<QList<OutboxEntry>> outbox() const;
+    Result<int> outboxSize() const;
     //! The server accepted \a clientId as \a serverId: the pending message becomes the
     //! sentbox copy and leaves the outbox.
-    bool markSent(const QString& clientId, qint64 serverId, qint64 time, StoreChanges* changes);
+    Result<void> markSent(
+        const QString& clientId, qint64 serverId, qint64 time, StoreChanges* changes);
     //! The server refused \a clientId for good.
-    bool markFailed(const QString& clientId, StoreChanges* changes);
+    Result<void> markFailed(const QString& clientId, StoreChanges* changes);
 
     // --- Devices, contacts, status, prefs ---
-    QList<Device> devices() const;
-    bool replaceDevices(const QJsonArray& devices, StoreChanges* changes);
-    bool upsertDevice(const QJsonObject& device, StoreChanges* changes);
-    QList<Contact> contacts() const;
-    UserStatus status() const;
-    QVariantMap prefs() const;
+    Result<QList<Device>> devices() const;
+    Result<void> replaceDevices(const QList<Device>& devices, StoreChanges* changes);
+    Result<void> upsertDevice(const Device& device, StoreChanges* changes);
+    Result<QList<Contact>> contacts() const;
+    Result<UserStatus> status() const;
+    Result<QVariantMap> prefs() const;
     //! Replaces contacts, status and prefs with a `profile.get` answer.
-    bool replaceProfile(const QJsonObject& profile, StoreChanges* changes);
+    Result<void> replaceProfile(const ProfileSnapshot& profile, StoreChanges* changes);
 
 private:
-    bool migrate(int targetVersion, QString* error);
-    bool exec(const QString& sql) const;
-    bool applyEvent(const protocol::Frame& event, StoreChanges* changes);
-    bool applyMessage(const QJsonObject& json, StoreChanges* changes);
-    bool applyContact(const QJsonObject& data, StoreChanges* changes);
-    bool applyStatus(const QJsonObject& data, StoreChanges* changes);
-    bool applyPref(const QJsonObject& data, StoreChanges* changes);
-    bool applyDeviceEvent(const QJsonObject& data, StoreChanges* changes);
+    Result<void> migrate(int targetVersion);
+    Result<void> exec(const QString& sql) const;
+    Error failure(const QSqlQuery& query, const QString& what) const;
+    Result<void> run(QSqlQuery& query, const QString& what) const;
+    Result<void> applyEvent(const protocol::Frame& event, StoreChanges* changes);
+    Result<void> applyMessage(const protocol::Message& message, StoreChanges* changes);
+    Result<void> applyContact(const protocol::ContactEvent& event, StoreChanges* changes);
+    Result<void> applyStatus(const UserStatus& status, StoreChanges* changes);
+    Result<void> applyPref(const protocol::PrefEvent& pref, StoreChanges* changes);
+    Result<void> applyReport(const protocol::ReportEvent& report, StoreChanges* changes);
     QByteArray seal(const QString& text, const char* context) const;
     QString unseal(const QVariant& sealed, const char* context) const;
     Message messageFromQuery(const QSqlQuery& query) const;

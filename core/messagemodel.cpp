@@ -52,7 +52,8 @@ void MessageModel::reset()
     m_rows.clear();
     m_hasOlder = false;
     if (m_client && !m_peer.isEmpty()) {
-        m_rows = m_client->messages(m_peer, m_pageSize);
+        // A failed read shows nothing and says why (the Client reports it).
+        m_rows = m_client->messages(m_peer, m_pageSize).valueOr({});
         m_hasOlder = m_rows.size() == m_pageSize;
     }
     endResetModel();
@@ -75,7 +76,12 @@ void MessageModel::fetchMore(const QModelIndex& parent)
         return;
     }
     const Message& first = m_rows.constFirst();
-    const QList<Message> older = m_client->messages(m_peer, m_pageSize, first.time, first.localId);
+    const Result<QList<Message>> read
+        = m_client->messages(m_peer, m_pageSize, first.time, first.localId);
+    if (!read) {
+        return; // try again on the next scroll
+    }
+    const QList<Message>& older = *read;
     m_hasOlder = older.size() == m_pageSize;
     if (older.isEmpty()) {
         return;
@@ -158,10 +164,11 @@ void MessageModel::onMessageAdded(qint64 messageId, const QString& peer)
     if (peer != m_peer || !m_client || rowOf(messageId) >= 0) {
         return;
     }
-    const auto m = m_client->message(messageId);
-    if (!m) {
+    const Result<std::optional<Message>> read = m_client->message(messageId);
+    if (!read || !read->has_value()) {
         return;
     }
+    const std::optional<Message>& m = *read;
     // Older than everything loaded and more pages exist: fetchMore() will bring it.
     if (m_hasOlder && !m_rows.isEmpty() && before(*m, m_rows.constFirst())) {
         return;
@@ -181,8 +188,9 @@ void MessageModel::onMessageChanged(qint64 messageId)
     if (row < 0 || !m_client) {
         return;
     }
-    if (const auto m = m_client->message(messageId)) {
-        m_rows[row] = *m;
+    const Result<std::optional<Message>> m = m_client->message(messageId);
+    if (m && m->has_value()) {
+        m_rows[row] = **m;
         Q_EMIT dataChanged(index(row), index(row));
     }
 }
@@ -204,12 +212,12 @@ void MessageModel::onMessageSent(qint64 pendingId, qint64 messageId)
     if (row < 0 || !m_client) {
         return;
     }
-    const auto m = m_client->message(messageId);
-    if (!m) {
+    const Result<std::optional<Message>> m = m_client->message(messageId);
+    if (!m || !m->has_value()) {
         return;
     }
     // The server's time may order it differently from the local clock's guess.
-    m_rows[row] = *m;
+    m_rows[row] = **m;
     Q_EMIT dataChanged(index(row), index(row));
 }
 

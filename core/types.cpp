@@ -9,9 +9,9 @@ namespace cpm {
 QVariantMap Diagnostics::toVariantMap() const
 {
     QVariantList errors;
-    for (const protocol::Error& e : lastErrors) {
+    for (const Error& e : lastErrors) {
         errors.append(QVariantMap {
-            { QStringLiteral("code"), e.code }, { QStringLiteral("message"), e.message } });
+            { QStringLiteral("code"), e.name() }, { QStringLiteral("message"), e.message } });
     }
     return {
         { QStringLiteral("state"),
@@ -28,7 +28,74 @@ QVariantMap Diagnostics::toVariantMap() const
         { QStringLiteral("keyStorage"), keyStorage },
         { QStringLiteral("profileDir"), profileDir },
         { QStringLiteral("lastErrors"), errors },
+        { QStringLiteral("recoveredStore"), recoveredStore },
     };
+}
+
+Message::Status Message::statusOf(protocol::MessageState state)
+{
+    switch (state) {
+    case protocol::MessageState::Sent:
+        return Status::Sent;
+    case protocol::MessageState::Delivered:
+        return Status::Delivered;
+    case protocol::MessageState::Displayed:
+        return Status::Displayed;
+    case protocol::MessageState::Expired:
+        return Status::Expired;
+    }
+    return Status::Sent;
+}
+
+QString Message::statusName(Status status)
+{
+    switch (status) {
+    case Status::Pending:
+        return QStringLiteral("pending");
+    case Status::Sent:
+        return QStringLiteral("sent");
+    case Status::Delivered:
+        return QStringLiteral("delivered");
+    case Status::Displayed:
+        return QStringLiteral("displayed");
+    case Status::Expired:
+        return QStringLiteral("expired");
+    case Status::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+protocol::Message Message::toWire() const
+{
+    protocol::Message m;
+    m.id = id;
+    m.clientId = clientId;
+    m.from = from;
+    m.to = to;
+    m.subject = subject;
+    m.body = body;
+    m.time = time;
+    m.folder = outgoing ? protocol::Folder::Sent : protocol::Folder::Inbox;
+    m.read = read;
+    switch (status) {
+    case Status::Delivered:
+        m.status = protocol::MessageState::Delivered;
+        break;
+    case Status::Displayed:
+        m.status = protocol::MessageState::Displayed;
+        break;
+    case Status::Expired:
+        m.status = protocol::MessageState::Expired;
+        break;
+    case Status::Pending:
+    case Status::Sent:
+    case Status::Failed:
+        m.status = protocol::MessageState::Sent;
+        break;
+    }
+    m.partial = partial;
+    return m;
 }
 
 } // namespace cpm

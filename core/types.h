@@ -4,7 +4,9 @@
 // Plain value types the client core hands to the UI, the CLI and tests. They carry no
 // behaviour and no Qt object identity, so they can be copied freely between layers.
 
-#include "frame.h"
+#include "error.h"
+#include "model.h"
+#include "result.h"
 
 #include <QList>
 #include <QMetaType>
@@ -51,6 +53,12 @@ struct Message {
     QString peer() const { return outgoing ? to : from; }
     bool isPending() const { return status == Status::Pending; }
     static QString statusName(Status status);
+    static Status statusOf(protocol::MessageState state);
+    /*!
+     * The Message object of the protocol for this message (docs/protocol.md), with the
+     * local states pending and failed as `sent`: what cpm-cli prints, with its own status.
+     */
+    protocol::Message toWire() const;
 };
 
 //! One conversation: every message exchanged with one peer.
@@ -65,29 +73,10 @@ struct Conversation {
 };
 
 //! One of the user's devices (DEV-1..3), as the server last described it.
-struct Device {
-    qint64 id = 0;
-    QString instanceId;
-    QString name;
-    QString kind; //!< laptop, mobile, fixed, tablet, desktop
-    QStringList capabilities;
-    QString delivery; //!< full, notification, none
-    bool notifySessions = true;
-    bool online = false;
-    qint64 lastSeen = 0;
-    bool current = false; //!< this very device
-};
-
-struct Contact {
-    QString address;
-    QString name;
-};
-
+using Device = protocol::Device;
+using Contact = protocol::Contact;
 //! The user's presence status (CON-1).
-struct UserStatus {
-    QString status = QStringLiteral("available"); //!< available, busy, away, custom
-    QString text;
-};
+using UserStatus = protocol::Status;
 
 //! A snapshot for the diagnostics view (QA-2).
 struct Diagnostics {
@@ -103,7 +92,9 @@ struct Diagnostics {
     int outboxSize = 0;
     QString keyStorage; //!< "keyring" or "key file"
     QString profileDir;
-    QList<protocol::Error> lastErrors; //!< newest last
+    QList<Error> lastErrors; //!< newest last
+    //! Set when the local database was found damaged at start and set aside (see Client).
+    QString recoveredStore;
 
     //! The same as a map with the field names above as keys (state as its name).
     QVariantMap toVariantMap() const;
@@ -113,4 +104,3 @@ struct Diagnostics {
 
 Q_DECLARE_METATYPE(cpm::Message)
 Q_DECLARE_METATYPE(cpm::Device)
-Q_DECLARE_METATYPE(cpm::protocol::Error)

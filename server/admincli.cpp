@@ -4,7 +4,8 @@
 #include "credentials.h"
 #include "operatorsettings.h"
 #include "protocol.h"
-#include "serverstore.h"
+#include "secrets.h"
+#include "sqlitestore.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -124,16 +125,24 @@ int AdminCli::run(const QStringList& args, const QString& passwordFile)
 }
 
 namespace {
-// Opens the store or explains why not.
-bool openStore(ServerStore& store, const QString& dataDir, QTextStream& err)
+// Opens the store or explains why not, and what to do about it.
+bool openStore(SqliteStore& store, const QString& dataDir, QTextStream& err)
 {
-    QString error;
-    if (!store.open(dataDir, &error)) {
-        err << "cpm-server: cannot open the data directory " << dataDir << ": " << error << '\n';
+    const Result<void> opened = store.open(dataDir);
+    if (!opened) {
+        err << "cpm-server: " << SqliteStore::explainOpenFailure(dataDir, opened.error()) << '\n';
         err.flush();
         return false;
     }
     return true;
+}
+
+// A failed store call: says what failed and why.
+int storeFailed(QTextStream& err, const Error& error)
+{
+    err << "cpm-server: the store failed (" << error.name() << "): " << error.message << '\n';
+    err.flush();
+    return AdminCli::Failed;
 }
 } // namespace
 
@@ -162,44 +171,50 @@ int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
         password.chop(1);
     }
     if (password.isEmpty() || password.size() > protocol::limits::MaxPasswordBytes) {
+        secrets::wipe(password);
         m_err << "cpm-server: the password must be 1 to " << protocol::limits::MaxPasswordBytes
               << " bytes\n";
         m_err.flush();
         return Failed;
     }
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
+        secrets::wipe(password);
         return Failed;
     }
     const QByteArray hash = credentials::hashPassword(password);
+    secrets::wipe(password);
     if (hash.isEmpty()) {
         m_err << "cpm-server: hashing the password failed (out of memory?)\n";
         m_err.flush();
         return Failed;
     }
-    switch (store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch())) {
-    case ServerStore::CreateUser::Created:
-        m_out << "created " << address << '\n';
-        m_out.flush();
-        return Ok;
-    case ServerStore::CreateUser::Exists:
-        m_err << "cpm-server: the user " << address << " exists already\n";
-        break;
-    case ServerStore::CreateUser::Failed:
-        m_err << "cpm-server: the user could not be stored\n";
-        break;
+    const Result<Store::CreateUser> created
+        = store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
+    if (!created) {
+        return storeFailed(m_err, created.error());
     }
-    m_err.flush();
-    return Failed;
+    if (*created == Store::CreateUser::Exists) {
+        m_err << "cpm-server: the user " << address << " exists already\n";
+        m_err.flush();
+        return Failed;
+    }
+    m_out << "created " << address << '\n';
+    m_out.flush();
+    return Ok;
 }
 
 int AdminCli::userEnable(const QString& address, bool enabled)
 {
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    if (!store.setUserEnabled(address.toLower(), enabled)) {
+    const Result<bool> changed = store.setUserEnabled(address.toLower(), enabled);
+    if (!changed) {
+        return storeFailed(m_err, changed.error());
+    }
+    if (!*changed) {
         m_err << "cpm-server: there is no user " << address << '\n';
         m_err.flush();
         return Failed;
@@ -211,15 +226,22 @@ int AdminCli::userEnable(const QString& address, bool enabled)
 
 int AdminCli::userList()
 {
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    const QList<UserRecord> users = store.users();
-    for (const UserRecord& u : users) {
+    const Result<QList<UserRecord>> users = store.users();
+    if (!users) {
+        return storeFailed(m_err, users.error());
+    }
+    for (const UserRecord& u : *users) {
+        const Result<QList<DeviceRecord>> devices = store.devices(u.id);
+        if (!devices) {
+            return storeFailed(m_err, devices.error());
+        }
         m_out << jsonLine(
             { { QStringLiteral("address"), u.address }, { QStringLiteral("enabled"), u.enabled },
-                { QStringLiteral("devices"), store.devices(u.id).size() },
+                { QStringLiteral("devices"), devices->size() },
                 { QStringLiteral("head"), u.headSeq }, { QStringLiteral("created"), u.created } })
               << '\n';
     }
@@ -229,22 +251,30 @@ int AdminCli::userList()
 
 int AdminCli::deviceList(const QString& address)
 {
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    const std::optional<UserRecord> user = store.userByAddress(address.toLower());
+    const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
     if (!user) {
+        return storeFailed(m_err, user.error());
+    }
+    if (!user->has_value()) {
         m_err << "cpm-server: there is no user " << address << '\n';
         m_err.flush();
         return Failed;
     }
-    const QList<DeviceRecord> devices = store.devices(user->id, true);
-    for (const DeviceRecord& d : devices) {
-        m_out << jsonLine({ { QStringLiteral("id"), d.id },
-            { QStringLiteral("instanceId"), d.instanceId }, { QStringLiteral("name"), d.name },
-            { QStringLiteral("kind"), d.kind }, { QStringLiteral("delivery"), d.delivery },
-            { QStringLiteral("ackedSeq"), d.ackedSeq }, { QStringLiteral("lastSeen"), d.lastSeen },
+    const Result<QList<DeviceRecord>> devices = store.devices((*user)->id, true);
+    if (!devices) {
+        return storeFailed(m_err, devices.error());
+    }
+    for (const DeviceRecord& d : *devices) {
+        m_out << jsonLine({ { QStringLiteral("id"), d.id() },
+            { QStringLiteral("instanceId"), d.device.instanceId },
+            { QStringLiteral("name"), d.device.name }, { QStringLiteral("kind"), d.device.kind },
+            { QStringLiteral("delivery"), d.device.delivery },
+            { QStringLiteral("ackedSeq"), d.ackedSeq },
+            { QStringLiteral("lastSeen"), d.device.lastSeen },
             { QStringLiteral("signedIn"), d.isSignedIn() } })
               << '\n';
     }
@@ -264,14 +294,12 @@ int AdminCli::settingsSet(const QString& key, const QString& value)
         return usageError(
             QStringLiteral("the value of %1 must be a non-negative integer").arg(key));
     }
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    if (!store.setSetting(key, QString::number(number))) {
-        m_err << "cpm-server: the setting could not be stored\n";
-        m_err.flush();
-        return Failed;
+    if (const Result<void> stored = store.setSetting(key, QString::number(number)); !stored) {
+        return storeFailed(m_err, stored.error());
     }
     m_out << key << '=' << number << '\n';
     m_out.flush();
@@ -284,9 +312,12 @@ int AdminCli::settingsGet(const QString& key)
     if (!def) {
         return usageError(QStringLiteral("unknown setting '%1'").arg(key));
     }
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
+    }
+    if (const Result<QMap<QString, QString>> stored = store.settings(); !stored) {
+        return storeFailed(m_err, stored.error());
     }
     m_out << store.settingInt(def->key) << '\n';
     m_out.flush();
@@ -295,13 +326,17 @@ int AdminCli::settingsGet(const QString& key)
 
 int AdminCli::settingsList()
 {
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
+    const Result<QMap<QString, QString>> stored = store.settings();
+    if (!stored) {
+        return storeFailed(m_err, stored.error());
+    }
     for (const settings::Definition& def : settings::All) {
         m_out << def.key << '=' << store.settingInt(def.key) << "  # " << def.description
-              << (store.setting(QString(def.key)) ? "" : " (default)") << '\n';
+              << (stored->contains(QString(def.key)) ? "" : " (default)") << '\n';
     }
     m_out.flush();
     return Ok;
@@ -309,24 +344,30 @@ int AdminCli::settingsList()
 
 int AdminCli::demo()
 {
-    ServerStore store;
+    SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
     const QStringList addresses = { QStringLiteral("alice@cpm.example"),
         QStringLiteral("bob@cpm.example"), QStringLiteral("carol@cpm.example") };
     for (const QString& address : addresses) {
-        bool created = false;
-        if (!store.userByAddress(address)) {
+        const Result<std::optional<UserRecord>> existing = store.userByAddress(address);
+        if (!existing) {
+            return storeFailed(m_err, existing.error());
+        }
+        const bool created = !existing->has_value();
+        if (created) {
             const QByteArray hash = credentials::hashPassword(DemoPassword.toUtf8());
-            if (hash.isEmpty()
-                || store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch())
-                    == ServerStore::CreateUser::Failed) {
-                m_err << "cpm-server: could not create " << address << '\n';
+            if (hash.isEmpty()) {
+                m_err << "cpm-server: hashing the password failed (out of memory?)\n";
                 m_err.flush();
                 return Failed;
             }
-            created = true;
+            const Result<Store::CreateUser> made
+                = store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
+            if (!made) {
+                return storeFailed(m_err, made.error());
+            }
         }
         m_out << address << "  password: " << DemoPassword
               << (created ? "  (created)" : "  (exists; password unchanged)") << '\n';

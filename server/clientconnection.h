@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// One WebSocket connection of one device: validates every frame, runs the protocol's
-// state machine and answers the operations of docs/protocol.md.
+// One WebSocket connection of one device: validates every frame, runs the protocol's state
+// machine and hands each request to the component that answers its operation (see
+// Operations). It knows which device it speaks for, so it decides (through the
+// DeliveryPolicy) which events that device is pushed.
 
 #include "frame.h"
-#include "serverstore.h"
+#include "model.h"
+#include "store.h"
 
 #include <QObject>
-#include <QPointer>
 #include <QStringList>
 #include <QTimer>
 
@@ -30,9 +32,10 @@ struct RenderedEvent {
 /*!
  * States: Connected (no `hello` yet) -> Negotiated -> Authenticated (after `register` or
  * `login`) -> Live (after a `sync` answered `more: false`; from then on stream events are
- * pushed) -> Closing. Requests are handled in arrival order; while a password check runs
- * on the hash pool, later frames wait in a small queue so a pipelined `register` + `sync`
- * behaves as if each had been answered before the next was sent.
+ * pushed) -> Closing. A `sync` answering `more: true` makes a live connection Authenticated
+ * again until it has caught up. Requests are handled in arrival order; while an
+ * asynchronous step runs (a password check), later frames wait in a small queue so a
+ * pipelined `register` + `sync` behaves as if each had been answered before the next.
  */
 class ClientConnection final : public QObject {
     Q_OBJECT
@@ -46,9 +49,22 @@ public:
     ~ClientConnection() override;
 
     State state() const { return m_state; }
+    bool isSignedIn() const { return m_state == State::Authenticated || m_state == State::Live; }
     //! The signed-in user and device; 0 before sign-in.
     qint64 userId() const { return m_userId; }
     qint64 deviceId() const { return m_device.id; }
+    const QString& address() const { return m_address; }
+    //! This connection's view of its own device: its delivery preference decides what it
+    //! is sent, and it follows the device's `device` events.
+    const protocol::Device& device() const { return m_device; }
+
+    //! Signed in as \a user on \a device; pushes start after a complete sync.
+    void signIn(const UserRecord& user, const DeviceRecord& device);
+    //! A `sync` reached the head (true: pushes start) or not (false: they pause).
+    void setLive(bool live);
+    //! While suspended (an asynchronous step runs) frames wait; resume() handles them.
+    void suspend() { m_busy = true; }
+    void resume();
 
     /*!
      * A stream event of this connection's user, just written: pushed when live (the server
@@ -62,6 +78,14 @@ public:
     //! Starts the closing handshake; the peer gets \a code (after anything held for it).
     void close(int code, const QString& reason);
 
+    // --- answers (through Request) ---------------------------------------------------------
+    void reply(const QJsonValue& id, const QJsonObject& result);
+    void replyText(const QJsonValue& id, QStringView resultMembers);
+    //! Answers an error that may go on the wire as it is.
+    void fail(const QJsonValue& id, const Error& error);
+    //! Sends a frame written as text already (a `sync` answer).
+    void sendText(const QString& text);
+
     // --- for Server, which decides when output may leave (see Server::transmit) ----------
     void transmitNow(const QString& text);
     void closeNow(int code, const QString& reason);
@@ -71,68 +95,21 @@ Q_SIGNALS:
     void closed(cpm::server::ClientConnection* connection);
 
 private:
-    using Handler = void (ClientConnection::*)(const QJsonValue& id, const QJsonObject& args);
-    struct Operation {
-        QLatin1StringView name;
-        Handler handler;
-        bool needsAuth;
-    };
-    static const Operation* findOperation(const QString& name);
-
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& data);
     void process(const QString& text);
-    void drainQueue();
     void dispatch(const protocol::Frame& request);
-
     void send(const QJsonObject& frame);
-    enum class View { Skip, Whole, Partial, Own };
-    //! How this device sees \a event: not at all, as shared text, or rendered for it alone.
-    View viewOf(const StoredEvent& event) const;
-    void reply(const QJsonValue& id, const QJsonObject& result = {});
-    void fail(const QJsonValue& id, const protocol::Error& error);
-    void fail(const QJsonValue& id, QLatin1StringView code, const QString& message);
-    //! Renders a stream event for this device, or nothing when it is not for it.
-    std::optional<QJsonObject> render(const StoredEvent& event) const;
-    QJsonObject deviceJson(const DeviceRecord& device) const;
-    void becomeAuthenticated(const UserRecord& user, const DeviceRecord& device);
-    //! Non-zero seconds to wait when \a address is throttled (and then answers \a id).
-    bool throttled(const QJsonValue& id, const QString& address);
-
-    // operations
-    void opHello(const QJsonValue& id, const QJsonObject& args);
-    void opRegister(const QJsonValue& id, const QJsonObject& args);
-    void finishRegister(const QJsonValue& id, const QString& address, bool passwordOk,
-        const ServerStore::NewDevice& device);
-    void opLogin(const QJsonValue& id, const QJsonObject& args);
-    void opWhoami(const QJsonValue& id, const QJsonObject& args);
-    void opPing(const QJsonValue& id, const QJsonObject& args);
-    void opSync(const QJsonValue& id, const QJsonObject& args);
-    void opAck(const QJsonValue& id, const QJsonObject& args);
-    void opSend(const QJsonValue& id, const QJsonObject& args);
-    void opFetch(const QJsonValue& id, const QJsonObject& args);
-    void opRead(const QJsonValue& id, const QJsonObject& args);
-    void opDelete(const QJsonValue& id, const QJsonObject& args);
-    void opDevicesList(const QJsonValue& id, const QJsonObject& args);
-    void applyDeviceChange(
-        const QJsonValue& id, qint64 deviceId, const ServerStore::DeviceChange& change);
-    void opDevicesRename(const QJsonValue& id, const QJsonObject& args);
-    void opDevicesSignOut(const QJsonValue& id, const QJsonObject& args);
-    void opDevicesSetDelivery(const QJsonValue& id, const QJsonObject& args);
-    void opProfileGet(const QJsonValue& id, const QJsonObject& args);
-    void opContactsAdd(const QJsonValue& id, const QJsonObject& args);
-    void opContactsRemove(const QJsonValue& id, const QJsonObject& args);
-    void opStatusSet(const QJsonValue& id, const QJsonObject& args);
-    void opPrefsSet(const QJsonValue& id, const QJsonObject& args);
+    void hello(const QJsonValue& id, const QJsonObject& args);
 
     QWebSocket* m_socket;
     Server* m_server;
     State m_state = State::Connected;
     qint64 m_userId = 0;
     QString m_address;
-    DeviceRecord m_device;
+    protocol::Device m_device;
     int m_protocolErrors = 0;
-    //! A password check is running; frames wait in m_queue meanwhile.
+    //! An asynchronous step is running; frames wait in m_queue meanwhile.
     bool m_busy = false;
     QStringList m_queue;
     QTimer m_closeDeadline;

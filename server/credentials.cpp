@@ -67,6 +67,12 @@ QByteArray tokenHash(const QString& token)
     if (!decoded || decoded.decoded.size() != TokenBytes) {
         return {};
     }
+    // One token, one spelling: the last character carries two unused bits, and a token that
+    // differs only there must not be a second valid spelling of the same token.
+    if (decoded.decoded.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+        != token.toLatin1()) {
+        return {};
+    }
     QByteArray hash(crypto_generichash_BYTES, '\0');
     crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()),
         static_cast<size_t>(hash.size()),

@@ -7,6 +7,7 @@
 #include "logging.h"
 #include "server.h"
 #include "signalwatcher.h"
+#include "sqlitestore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,6 +19,7 @@
 #include <cstdio>
 
 using namespace cpm::server;
+using cpm::Result;
 
 namespace {
 
@@ -59,14 +61,23 @@ int main(int argc, char* argv[])
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
-    QCommandLineOption routingOnlyOption(QStringLiteral("routing-only"),
-        QStringLiteral("Benchmarks only: route messages without storing them."));
-    routingOnlyOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        { dataOption, listenOption, portOption, configOption, passwordOption, routingOnlyOption });
+    parser.addOptions({ dataOption, listenOption, portOption, configOption, passwordOption });
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
-    parser.process(app);
+    // parse(), not process(): a malformed command line exits 2 like every other usage error
+    // (process() exits 1), e.g. a negative number, which reads as an unknown option.
+    if (!parser.parse(QCoreApplication::arguments())) {
+        err << "cpm-server: " << parser.errorText() << "\n\n" << parser.helpText();
+        return AdminCli::Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return AdminCli::Ok;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        out << "cpm-server " << CPM_VERSION << '\n';
+        return AdminCli::Ok;
+    }
 
     Options options;
     options.dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
@@ -120,16 +131,12 @@ int main(int argc, char* argv[])
         return AdminCli::Usage;
     }
     Server server;
-    if (parser.isSet(routingOnlyOption)) {
-        qCWarning(lcServer) << "routing-only mode: messages are NOT stored (benchmarks only)";
-        server.setRoutingOnly(true);
-    }
-    QString error;
-    if (!server.open(options.dataDir, &error)) {
-        err << "cpm-server: cannot open the data directory " << options.dataDir << ": " << error
+    if (const Result<void> opened = server.open(options.dataDir); !opened) {
+        err << "cpm-server: " << SqliteStore::explainOpenFailure(options.dataDir, opened.error())
             << '\n';
         return AdminCli::Failed;
     }
+    QString error;
     if (!server.listen(address, static_cast<quint16>(options.port), &error)) {
         err << "cpm-server: cannot listen on " << options.listen << ':' << options.port << ": "
             << error << '\n';

@@ -5,6 +5,7 @@
 #include "logging.h"
 #include "operatorsettings.h"
 #include "protocol.h"
+#include "sqlitestore.h"
 
 #include <QDateTime>
 #include <QTcpServer>
@@ -25,12 +26,20 @@ constexpr int MaxBatchWrites = 128;
 
 Server::Server(QObject* parent)
     : QObject(parent)
+    , m_registrar(*this)
+    , m_router(*this)
+    , m_mailbox(*this)
+    , m_profile(*this)
     , m_tcp(new QTcpServer(this))
     , m_ws(new QWebSocketServer(
           QStringLiteral("cpm-server/" CPM_VERSION), QWebSocketServer::NonSecureMode, this))
 {
-    // Argon2id "interactive" takes 64 MiB per hash: a few in parallel is plenty.
-    m_hashPool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+    // Who answers what; a SessionController (SES) adds its operations here the same way.
+    m_registrar.addOperations(m_operations);
+    m_router.addOperations(m_operations);
+    m_mailbox.addOperations(m_operations);
+    m_profile.addOperations(m_operations);
+
     connect(m_tcp, &QTcpServer::newConnection, this, &Server::acceptTcpConnections);
     connect(m_ws, &QWebSocketServer::newConnection, this, &Server::acceptWebSocket);
     m_tick.setInterval(TickMs);
@@ -47,26 +56,33 @@ Server::Server(QObject* parent)
 
 Server::~Server()
 {
-    // Nobody hears of them any more, but what was written is kept.
-    m_store.commitBatch();
+    if (m_store && m_store->isOpen()) {
+        // Nobody hears of them any more, but what was written is kept.
+        [[maybe_unused]] const Result<void> committed = m_store->commit();
+    }
     m_held.clear();
     // Connections reference the store: delete them first.
-    const QSet<ClientConnection*> connections = m_connections;
-    m_connections.clear();
-    m_byUser.clear();
+    const QSet<ClientConnection*> connections = std::exchange(m_connections, {});
     qDeleteAll(connections);
-    m_hashPool.waitForDone();
+    m_registrar.waitForChecks();
 }
 
-bool Server::open(const QString& dataDir, QString* error)
+Result<void> Server::open(const QString& dataDir)
 {
-    if (!m_store.open(dataDir, error) || !m_store.startBackgroundCheckpoints(error)) {
-        m_store.close();
-        return false;
+    auto store = std::make_unique<SqliteStore>();
+    if (const Result<void> opened = store->open(dataDir, SqliteStore::Mode::Serving); !opened) {
+        return opened;
     }
-    m_store.setGroupCommit([this] { scheduleFlush(); });
-    qCInfo(lcServer) << "data directory" << dataDir << "schema version" << m_store.schemaVersion();
-    return true;
+    const Result<int> version = store->schemaVersion();
+    qCInfo(lcServer) << "data directory" << dataDir << "schema version" << version.valueOr(0);
+    open(std::move(store));
+    return {};
+}
+
+void Server::open(std::unique_ptr<Store> store)
+{
+    m_store = std::move(store);
+    m_store->setWriteListener([this] { scheduleFlush(); });
 }
 
 bool Server::listen(const QHostAddress& address, quint16 port, QString* error)
@@ -121,26 +137,28 @@ void Server::acceptWebSocket()
     }
 }
 
+void Server::touch(qint64 deviceId, qint64 now)
+{
+    if (!m_store || !m_store->isOpen()) {
+        return;
+    }
+    // Last seen is a courtesy: a store that refuses writes (a full disk) must not keep a
+    // device from connecting.
+    if (const Result<void> touched = m_store->touchDevice(deviceId, now); !touched) {
+        qCDebug(lcStore) << "last-seen of device" << deviceId
+                         << "not stored:" << touched.error().message;
+    }
+}
+
 void Server::connectionClosed(ClientConnection* connection)
 {
     if (!m_connections.remove(connection)) {
         return;
     }
-    const qint64 userId = connection->userId();
-    const qint64 deviceId = connection->deviceId();
-    auto it = m_byUser.find(userId);
-    if (it != m_byUser.end() && it->removeOne(connection)) {
-        if (it->isEmpty()) {
-            m_byUser.erase(it);
-        }
-        if (--m_online[deviceId] <= 0) {
-            m_online.remove(deviceId);
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            if (m_store.isOpen()) {
-                m_store.touchDevice(deviceId, now);
-            }
-            sendPresence(userId, deviceId, false, now);
-        }
+    if (m_live.remove(connection)) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        touch(connection->deviceId(), now);
+        sendPresence(connection->userId(), connection->deviceId(), false, now);
     }
     connection->deleteLater();
     if (m_shuttingDown && m_connections.isEmpty()) {
@@ -148,21 +166,19 @@ void Server::connectionClosed(ClientConnection* connection)
     }
 }
 
-void Server::connectionAuthenticated(ClientConnection* connection)
+void Server::connectionSignedIn(ClientConnection* connection)
 {
-    m_byUser[connection->userId()].append(connection);
-    if (++m_online[connection->deviceId()] == 1) {
+    if (m_live.add(connection)) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        m_store.touchDevice(connection->deviceId(), now);
+        touch(connection->deviceId(), now);
         sendPresence(connection->userId(), connection->deviceId(), true, now);
     }
 }
 
 void Server::sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen)
 {
-    const QJsonObject data { { QStringLiteral("deviceId"), deviceId },
-        { QStringLiteral("online"), online }, { QStringLiteral("lastSeen"), lastSeen } };
-    const QList<ClientConnection*> connections = m_byUser.value(userId);
+    const QJsonObject data = protocol::PresenceEvent { deviceId, online, lastSeen }.toJson();
+    const QList<ClientConnection*> connections = m_live.ofUser(userId);
     for (ClientConnection* c : connections) {
         if (c->deviceId() != deviceId) {
             c->sendTransient(protocol::event::Presence, data);
@@ -170,23 +186,23 @@ void Server::sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 la
     }
 }
 
-bool Server::isOnline(qint64 deviceId) const { return m_online.value(deviceId) > 0; }
-
-void Server::publish(const QList<StoredEvent>& events)
+void Server::publish(const Events& events)
 {
-    for (const StoredEvent& event : events) {
-        if (m_store.hasPendingBatch()) {
+    if (m_store->hasUncommittedWrites()) {
+        for (const StoredEvent& event : events) {
             m_batchUsers.insert(event.userId);
         }
-        const auto it = m_byUser.constFind(event.userId);
-        if (it == m_byUser.constEnd()) {
-            continue; // nobody online: the devices get it when they sync
-        }
-        // A copy: a connection may close while handling an event.
-        const QList<ClientConnection*> connections = it.value();
-        RenderedEvent rendered;
-        for (ClientConnection* c : connections) {
-            c->handleEvent(event, &rendered);
+    }
+    m_router.publish(events);
+}
+
+void Server::signOutDevice(
+    qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except)
+{
+    const QList<ClientConnection*> connections = m_live.ofUser(userId);
+    for (ClientConnection* c : connections) {
+        if (c->deviceId() == deviceId && c != except) {
+            c->signOut(reason);
         }
     }
 }
@@ -222,19 +238,19 @@ void Server::transmitClose(ClientConnection* connection, int code, const QString
 
 void Server::requestDone()
 {
-    if (m_store.batchSize() >= MaxBatchWrites) {
+    if (m_store->uncommittedWrites() >= MaxBatchWrites) {
         flush();
     }
 }
 
 void Server::flush()
 {
-    if (m_flushing) {
+    if (m_flushing || !m_store) {
         return;
     }
     m_flushing = true;
     m_flushTimer.stop();
-    const bool committed = m_store.commitBatch();
+    const Result<void> committed = m_store->commit();
     const QList<Held> held = std::exchange(m_held, {});
     const QSet<qint64> users = std::exchange(m_batchUsers, {});
     // Sending may make a socket report its end at once; what that produces (presence,
@@ -254,17 +270,19 @@ void Server::flush()
         }
     }
     m_flushing = false;
-    // Everything is out: a moment the next turn can spare for the WAL's upkeep.
-    m_store.maintainWal();
+    // Everything is out: a moment the next turn can spare for the store's upkeep.
+    m_store->maintain();
     if (!committed) {
         // Their answers and events spoke of writes that are not stored, and connections
         // keep state (live, delivery preference) that followed them: start them afresh.
         // 4003 means "reconnect later"; the client resends its outbox and syncs.
+        const QString reason = committed.error().code == ErrorCode::DiskFull
+            ? QStringLiteral("the server's storage is full; reconnect")
+            : QStringLiteral("the server could not store a change; reconnect");
         const QSet<ClientConnection*> connections = m_connections; // closing may remove
         for (ClientConnection* c : connections) {
             if (uninformed.contains(c) || users.contains(c->userId())) {
-                c->close(protocol::close::ServerShutdown,
-                    QStringLiteral("the server could not store a change; reconnect"));
+                c->close(protocol::close::ServerShutdown, reason);
             }
         }
     }
@@ -273,93 +291,36 @@ void Server::flush()
     }
 }
 
-void Server::disconnectSignedOutDevice(qint64 userId, qint64 deviceId)
-{
-    const QList<ClientConnection*> connections = m_byUser.value(userId);
-    for (ClientConnection* c : connections) {
-        if (c->deviceId() == deviceId) {
-            c->signOut(QStringLiteral("signed out from another device"));
-        }
-    }
-}
-
-ServerStore::SubmitResult Server::routeWithoutStoring(
-    const ServerStore::Submit& submit, QList<StoredEvent>* events)
-{
-    using Outcome = ServerStore::SubmitResult::Outcome;
-    ServerStore::SubmitResult result;
-    const std::optional<UserRecord> sender = m_store.userById(submit.senderId);
-    const std::optional<UserRecord> recipient = m_store.userByAddress(submit.to);
-    if (!sender) {
-        return result;
-    }
-    if (!recipient) {
-        result.outcome = Outcome::NoSuchUser;
-        return result;
-    }
-    if (recipient->id == sender->id) {
-        result.outcome = Outcome::SelfSend;
-        return result;
-    }
-    auto nextSeq = [this](const UserRecord& user) {
-        qint64& seq = m_routingSeq[user.id];
-        seq = std::max(seq, user.headSeq) + 1;
-        return seq;
-    };
-    MessageView view;
-    view.id = ++m_routingMessageId;
-    view.clientId = submit.clientId;
-    view.from = sender->address;
-    view.to = recipient->address;
-    view.subject = submit.subject;
-    view.body = submit.body;
-    view.time = submit.now;
-    view.status = QString(protocol::report::Sent);
-    StoredEvent in;
-    in.userId = recipient->id;
-    in.seq = nextSeq(*recipient);
-    in.kind = QString(protocol::event::Message);
-    in.messageId = view.id;
-    in.message = view;
-    in.message->folder = QStringLiteral("inbox");
-    StoredEvent out = in;
-    out.userId = sender->id;
-    out.seq = nextSeq(*sender);
-    out.message->folder = QStringLiteral("sent");
-    result.outcome = Outcome::Stored;
-    result.messageId = view.id;
-    result.seq = out.seq;
-    result.time = submit.now;
-    events->append(std::move(in));
-    events->append(std::move(out));
-    return result;
-}
-
 void Server::tick()
 {
-    if (!m_store.isOpen()) {
+    if (!m_store || !m_store->isOpen()) {
         return;
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 maxAge = m_store.settingInt(settings::DeferredMaxAgeSeconds);
-    const qint64 maxCount = m_store.settingInt(settings::DeferredMaxCount);
-    QList<StoredEvent> events;
-    if (m_store.expirePending(maxAge > 0 ? now - maxAge * 1000 : 0, maxCount, now, &events) > 0) {
+    const qint64 maxAge = m_store->settingInt(settings::DeferredMaxAgeSeconds);
+    const qint64 maxCount = m_store->settingInt(settings::DeferredMaxCount);
+    Events events;
+    const Result<int> expired
+        = m_store->expirePending(maxAge > 0 ? now - maxAge * 1000 : 0, maxCount, now, &events);
+    if (expired && *expired > 0) {
         publish(events);
+    } else if (!expired && expired.error().code != ErrorCode::DiskFull) {
+        qCWarning(lcServer) << "expiry failed:" << expired.error().message;
     }
-    m_throttle.prune(m_store.settingInt(settings::LoginWindowSeconds) * 1000, now);
+    m_registrar.prune(now);
 
     // The admin CLI may have disabled an account of a signed-in user: sign them off.
-    if (m_store.hasExternalChanges()) {
-        const QList<qint64> disabled = m_store.disabledUserIds();
-        for (qint64 userId : disabled) {
-            const QList<ClientConnection*> connections = m_byUser.value(userId);
+    if (m_store->changedElsewhere()) {
+        const Result<QList<qint64>> disabled = m_store->disabledUserIds();
+        for (qint64 userId : disabled.valueOr({})) {
+            const QList<ClientConnection*> connections = m_live.ofUser(userId);
             for (ClientConnection* c : connections) {
                 qCInfo(lcServer) << "closing a connection of disabled user" << userId;
                 c->close(1008, QStringLiteral("account disabled"));
             }
         }
     }
+    m_store->maintain();
 }
 
 void Server::shutdown()
@@ -385,13 +346,13 @@ void Server::shutdown()
 
 void Server::finishShutdown()
 {
-    if (!m_store.isOpen()) {
+    if (!m_store || !m_store->isOpen()) {
         return;
     }
     m_shutdownDeadline.stop();
-    m_hashPool.waitForDone();
+    m_registrar.waitForChecks();
     flush();
-    m_store.close();
+    m_store->close();
     qCInfo(lcServer) << "stopped";
     Q_EMIT stopped();
 }

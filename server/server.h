@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// The reference server: listens for WebSocket connections, owns the store and routes
-// every committed stream event to the live connections of its user.
+// The reference server: listens for WebSocket connections, owns the store and the
+// components that answer requests (Registrar, Router, Mailbox, ProfileService), and holds
+// every frame until the writes it speaks of are committed.
 
-#include "loginthrottle.h"
-#include "serverstore.h"
+#include "liveconnections.h"
+#include "mailbox.h"
+#include "profileservice.h"
+#include "registrar.h"
+#include "request.h"
+#include "router.h"
+#include "store.h"
 
-#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
-#include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
+
+#include <memory>
 
 class QTcpServer;
 class QWebSocketServer;
@@ -24,13 +30,13 @@ namespace cpm::server {
 class ClientConnection;
 
 /*!
- * Everything runs on the thread the Server lives on, except password hashing (hashPool())
- * and WAL checkpoints (the store's own thread). A store write and the rendering of its
- * events happen together, so each connection sees its user's events in seq order and none
- * between a sync and going live.
+ * Everything runs on the thread the Server lives on, except password hashing (the
+ * Registrar's pool) and WAL checkpoints (the store's own thread). A store write and the
+ * rendering of its events happen together, so each connection sees its user's events in seq
+ * order and none between a sync and going live.
  *
- * Group commit: the writes of one event-loop turn (from every connection) share one
- * transaction, committed when the turn ends (a zero timer) or after MaxBatchWrites writes.
+ * Writes may wait for the store's commit() (group commit: the writes of one event-loop turn
+ * share one transaction, committed when the turn ends or after MaxBatchWrites writes).
  * Until that commit, every frame and close produced meanwhile is held, then sent in the
  * order it was produced: nobody hears of a write before it is committed.
  */
@@ -46,8 +52,10 @@ public:
     explicit Server(QObject* parent = nullptr);
     ~Server() override;
 
-    //! Opens (creating and migrating) the store in \a dataDir.
-    bool open(const QString& dataDir, QString* error = nullptr);
+    //! Opens (creating, checking and migrating) the SQLite store in \a dataDir.
+    Result<void> open(const QString& dataDir);
+    //! Serves from \a store, open already (a benchmark's store; later another engine).
+    void open(std::unique_ptr<Store> store);
     //! Starts accepting connections; \a port 0 picks a free one (see url()).
     bool listen(const QHostAddress& address, quint16 port, QString* error = nullptr);
     //! `ws://HOST:PORT/` once listening.
@@ -55,23 +63,13 @@ public:
     //! Closes every connection with 4003, stops listening and closes the store, then
     //! emits stopped().
     void shutdown();
-    /*!
-     * Benchmark baseline only (`--routing-only`): `send` routes messages to live devices
-     * without storing them, so a benchmark can show what durability costs. Never for use.
-     */
-    void setRoutingOnly(bool routingOnly) { m_routingOnly = routingOnly; }
-    bool isRoutingOnly() const { return m_routingOnly; }
-    //! What `send` does in routing-only mode: the events a stored message would make.
-    ServerStore::SubmitResult routeWithoutStoring(
-        const ServerStore::Submit& submit, QList<StoredEvent>* events);
 
-    // --- for ClientConnection ------------------------------------------------------------
-    ServerStore& store() { return m_store; }
-    LoginThrottle& throttle() { return m_throttle; }
-    //! Where Argon2 runs, so a sign-in never stalls the network thread.
-    QThreadPool* hashPool() { return &m_hashPool; }
+    // --- for the components and ClientConnection ------------------------------------------
+    Store& store() { return *m_store; }
+    LiveConnections& live() { return m_live; }
+    const Operations& operations() const { return m_operations; }
     //! Delivers just-written stream events to the live connections of their users.
-    void publish(const QList<StoredEvent>& events);
+    void publish(const Events& events);
     //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
     void transmit(ClientConnection* connection, const QString& text);
     //! Closes \a connection now or, while output is held, after what is held for it.
@@ -81,11 +79,11 @@ public:
     //! Commits the pending writes, then sends what was held for them, in order.
     void flush();
     //! A connection signed in: it starts receiving its user's events and presence.
-    void connectionAuthenticated(ClientConnection* connection);
-    //! True while at least one connection of the device is signed in.
-    bool isOnline(qint64 deviceId) const;
-    //! Tells the device's live connections they were signed out and closes them (4001).
-    void disconnectSignedOutDevice(qint64 userId, qint64 deviceId);
+    void connectionSignedIn(ClientConnection* connection);
+    //! Tells the device's live connections (but \a except) they were signed out, and closes
+    //! them with 4001.
+    void signOutDevice(
+        qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except = nullptr);
 
 Q_SIGNALS:
     //! shutdown() finished: connections closed and the store closed.
@@ -96,9 +94,13 @@ private:
     void acceptWebSocket();
     void connectionClosed(ClientConnection* connection);
     void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
+    void touch(qint64 deviceId, qint64 now);
     void tick();
     void finishShutdown();
-    bool isHolding() const { return m_flushing || !m_held.isEmpty() || m_store.hasPendingBatch(); }
+    bool isHolding() const
+    {
+        return m_flushing || !m_held.isEmpty() || (m_store && m_store->hasUncommittedWrites());
+    }
     void scheduleFlush();
 
     //! A frame (closeCode 0) or a close (\a text is the reason) waiting for a commit.
@@ -108,17 +110,17 @@ private:
         int closeCode = 0;
     };
 
-    ServerStore m_store;
-    LoginThrottle m_throttle;
-    QThreadPool m_hashPool;
+    std::unique_ptr<Store> m_store;
+    LiveConnections m_live;
+    Operations m_operations;
+    Registrar m_registrar;
+    Router m_router;
+    Mailbox m_mailbox;
+    ProfileService m_profile;
     QTcpServer* m_tcp = nullptr;
     QWebSocketServer* m_ws = nullptr;
     QHostAddress m_address;
     QSet<ClientConnection*> m_connections;
-    //! Signed-in connections per user id.
-    QHash<qint64, QList<ClientConnection*>> m_byUser;
-    //! Signed-in connections per device id (a device may briefly have two while reconnecting).
-    QHash<qint64, int> m_online;
     QTimer m_tick;
     QTimer m_flushTimer;
     QList<Held> m_held;
@@ -127,9 +129,6 @@ private:
     bool m_flushing = false;
     QTimer m_shutdownDeadline;
     bool m_shuttingDown = false;
-    bool m_routingOnly = false;
-    QHash<qint64, qint64> m_routingSeq; //!< routing-only: per-user seq counters
-    qint64 m_routingMessageId = qint64(1) << 40;
 };
 
 } // namespace cpm::server

@@ -1,51 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wirejson.h"
 
-#include <QJsonArray>
-
-namespace cpm::server::wire {
-
-QJsonObject message(const MessageView& m, bool partial)
-{
-    return QJsonObject {
-        { QStringLiteral("id"), m.id },
-        { QStringLiteral("clientId"), m.clientId },
-        { QStringLiteral("from"), m.from },
-        { QStringLiteral("to"), m.to },
-        { QStringLiteral("subject"), m.subject },
-        { QStringLiteral("body"), partial ? QJsonValue(QJsonValue::Null) : QJsonValue(m.body) },
-        { QStringLiteral("time"), m.time },
-        { QStringLiteral("folder"), m.folder },
-        { QStringLiteral("read"), m.read },
-        { QStringLiteral("status"), m.status },
-        { QStringLiteral("partial"), partial },
-    };
-}
-
-QJsonObject device(const DeviceRecord& d, bool online, bool current)
-{
-    return QJsonObject {
-        { QStringLiteral("id"), d.id },
-        { QStringLiteral("instanceId"), d.instanceId },
-        { QStringLiteral("name"), d.name },
-        { QStringLiteral("kind"), d.kind },
-        { QStringLiteral("capabilities"), QJsonArray::fromStringList(d.capabilities) },
-        { QStringLiteral("delivery"), d.delivery },
-        { QStringLiteral("notifySessions"), d.notifySessions },
-        { QStringLiteral("online"), online },
-        { QStringLiteral("lastSeen"), d.lastSeen },
-        { QStringLiteral("current"), current },
-    };
-}
-
-QJsonObject contact(const Contact& c)
-{
-    return QJsonObject { { QStringLiteral("address"), c.address },
-        { QStringLiteral("name"), c.name } };
-}
-
-} // namespace cpm::server::wire
-
 namespace cpm::server::wire {
 
 void appendString(QString& out, QStringView text)
@@ -100,7 +55,7 @@ void appendId(QString& out, const QJsonValue& id)
     }
 }
 
-QString messageEventText(qint64 seq, const MessageView& m, bool partial)
+QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)
 {
     QString out;
     out.reserve(256 + m.subject.size() + (partial ? 0 : m.body.size() + m.body.size() / 8));
@@ -124,11 +79,13 @@ QString messageEventText(qint64 seq, const MessageView& m, bool partial)
     }
     out += u",\"time\":";
     out += QString::number(m.time);
-    out += u",\"folder\":";
-    appendString(out, m.folder);
+    out += u",\"folder\":\"";
+    out += protocol::folderName(m.folder);
+    out += u'"';
     out += m.read ? u",\"read\":true" : u",\"read\":false";
-    out += u",\"status\":";
-    appendString(out, m.status);
+    out += u",\"status\":\"";
+    out += protocol::stateName(m.status);
+    out += u'"';
     out += partial ? u",\"partial\":true}}}" : u",\"partial\":false}}}";
     return out;
 }
@@ -144,6 +101,48 @@ QString eventText(QStringView kind, qint64 seq, QStringView data)
     out += u",\"data\":";
     out += data;
     out += u'}';
+    return out;
+}
+
+QString reportData(const protocol::ReportEvent& r)
+{
+    QString out;
+    out.reserve(80 + r.by.size());
+    out += u"{\"messageId\":";
+    out += QString::number(r.messageId);
+    out += u",\"status\":\"";
+    out += protocol::stateName(r.status);
+    out += u"\",\"by\":";
+    appendString(out, r.by);
+    out += u",\"time\":";
+    out += QString::number(r.time);
+    out += u'}';
+    return out;
+}
+
+QString syncResponseText(
+    const QJsonValue& id, const QStringList& events, qint64 next, qint64 head, bool more)
+{
+    qsizetype size = 96;
+    for (const QString& e : events) {
+        size += e.size() + 1;
+    }
+    QString out;
+    out.reserve(size);
+    out += u"{\"id\":";
+    appendId(out, id);
+    out += u",\"result\":{\"events\":[";
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        if (i > 0) {
+            out += u',';
+        }
+        out += events.at(i);
+    }
+    out += u"],\"next\":";
+    out += QString::number(next);
+    out += u",\"head\":";
+    out += QString::number(head);
+    out += more ? u",\"more\":true}}" : u",\"more\":false}}";
     return out;
 }
 

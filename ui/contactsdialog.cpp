@@ -94,9 +94,13 @@ void ContactsDialog::reload()
 {
     const QString current
         = m_list->currentItem() ? m_list->currentItem()->data(Qt::UserRole).toString() : QString();
+    const Result<QList<Contact>> contacts = m_client->contacts();
+    if (!contacts) {
+        m_status->setText(ErrorText::forAction(contacts.error()));
+        return; // keep the list as it was
+    }
     m_list->clear();
-    const QList<Contact> contacts = m_client->contacts();
-    for (const Contact& c : contacts) {
+    for (const Contact& c : *contacts) {
         auto* item = new QListWidgetItem(
             c.name.isEmpty() ? c.address : tr("%1 <%2>").arg(c.name, c.address), m_list);
         item->setData(Qt::UserRole, c.address);
@@ -124,7 +128,7 @@ void ContactsDialog::add()
         return;
     }
     m_client->addContact(address, m_name->text().trimmed(),
-        [this, guard = QPointer<ContactsDialog>(this)](const protocol::Error& error) {
+        [this, guard = QPointer<ContactsDialog>(this)](const Error& error) {
             if (!guard) {
                 return;
             }
@@ -145,7 +149,7 @@ void ContactsDialog::removeSelected()
         return;
     }
     m_client->removeContact(item->data(Qt::UserRole).toString(),
-        [this, guard = QPointer<ContactsDialog>(this)](const protocol::Error& error) {
+        [this, guard = QPointer<ContactsDialog>(this)](const Error& error) {
             if (guard && !error.isNull()) {
                 m_status->setText(ErrorText::forAction(error));
             }

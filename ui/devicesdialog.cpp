@@ -236,7 +236,7 @@ void DevicesDialog::rename()
         return;
     }
     m_client->renameDevice(index.data(DeviceModel::IdRole).toLongLong(), name.left(64),
-        [this, guard = QPointer<DevicesDialog>(this)](const protocol::Error& error) {
+        [this, guard = QPointer<DevicesDialog>(this)](const Error& error) {
             if (guard && !error.isNull()) {
                 report(ErrorText::forAction(error));
             }
@@ -263,7 +263,7 @@ void DevicesDialog::signOut()
         return;
     }
     m_client->signOutDevice(index.data(DeviceModel::IdRole).toLongLong(),
-        [this, name, guard = QPointer<DevicesDialog>(this)](const protocol::Error& error) {
+        [this, name, guard = QPointer<DevicesDialog>(this)](const Error& error) {
             if (!guard) {
                 return;
             }
@@ -283,7 +283,7 @@ void DevicesDialog::applyDelivery(int comboIndex)
         return;
     }
     m_client->setDelivery(index.data(DeviceModel::IdRole).toLongLong(), delivery,
-        [this, guard = QPointer<DevicesDialog>(this)](const protocol::Error& error) {
+        [this, guard = QPointer<DevicesDialog>(this)](const Error& error) {
             if (guard && !error.isNull()) {
                 report(ErrorText::forAction(error));
                 updateActions();

@@ -100,8 +100,11 @@ void DiagnosticsDialog::refresh()
         m_rows[i].second->setText(values[i]);
     }
     QStringList errors;
-    for (const protocol::Error& e : d.lastErrors) {
-        errors.append(e.code + QStringLiteral(": ") + e.message);
+    if (!d.recoveredStore.isEmpty()) {
+        errors.append(tr("A damaged local database was set aside as %1").arg(d.recoveredStore));
+    }
+    for (const Error& e : d.lastErrors) {
+        errors.append(e.name() + QStringLiteral(": ") + e.message);
     }
     const QString joined = errors.join(QLatin1Char('\n'));
     if (m_errors->toPlainText() != joined) {

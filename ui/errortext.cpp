@@ -1,66 +1,109 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "errortext.h"
 
-#include "protocol.h"
-
 namespace cpm::ui {
 
-namespace er = protocol::error;
-
-QString ErrorText::forSignIn(const protocol::Error& error, const QUrl& server)
+QString ErrorText::forSignIn(const Error& error, const QUrl& server)
 {
-    const QString& code = error.code;
-    if (code == er::AuthFailed) {
+    switch (error.code) {
+    case ErrorCode::AuthFailed:
         return tr("The address or the password is wrong. Check both and try again.");
-    }
-    if (code == er::Throttled) {
+    case ErrorCode::Throttled: {
         const int minutes = std::max(1, (error.retryAfterSeconds + 59) / 60);
         return tr("Too many failed attempts for this address. Try again in %1 min.").arg(minutes);
     }
-    if (code == er::AccountDisabled) {
+    case ErrorCode::AccountDisabled:
         return tr("This account has been disabled by the operator.");
-    }
-    if (code == er::DeviceSignedOut) {
+    case ErrorCode::DeviceSignedOut:
         return tr("This device was signed out from another device. Sign in again.");
-    }
-    if (code == er::VersionUnsupported) {
+    case ErrorCode::VersionUnsupported:
         return tr("The server at %1 speaks a protocol version this application does not "
                   "support. Update the application or the server.")
             .arg(server.toDisplayString());
-    }
-    if (code == QLatin1StringView("offline") || code == QLatin1StringView("timeout")
-        || code == QLatin1StringView("disconnected") || code == QLatin1StringView("network")) {
+    case ErrorCode::Unreachable:
+    case ErrorCode::Offline:
+    case ErrorCode::Timeout:
+    case ErrorCode::Disconnected:
         return tr("Cannot reach the server at %1. Check the server address and that the "
                   "server is running, then try again.")
             .arg(server.toDisplayString());
+    default:
+        break;
     }
     return forAction(error);
 }
 
-QString ErrorText::forAction(const protocol::Error& error)
+QString ErrorText::forAction(const Error& error)
 {
-    const QString& code = error.code;
-    if (code == er::QuotaExceeded) {
+    switch (error.code) {
+    case ErrorCode::QuotaExceeded:
         return tr("You have reached today's message limit set by your operator.");
-    }
-    if (code == er::NoSuchUser) {
+    case ErrorCode::NoSuchUser:
         return tr("There is no user with that address.");
-    }
-    if (code == er::NotFound) {
+    case ErrorCode::NotFound:
         return tr("That item no longer exists.");
-    }
-    if (code == er::TooLarge) {
+    case ErrorCode::TooLarge:
         return tr("The message is too long.");
-    }
-    if (code == QLatin1StringView("offline") || code == QLatin1StringView("disconnected")) {
+    case ErrorCode::BadRequest:
+        return tr("That cannot be done as entered. Check the address and the text.");
+    case ErrorCode::Conflict:
+        return tr("This changed elsewhere at the same time. Try again.");
+    case ErrorCode::AccountDisabled:
+        return tr("This account has been disabled by the operator.");
+    case ErrorCode::Throttled:
+    case ErrorCode::Unavailable:
+        return tr("The server is busy right now. Try again in a moment.");
+    case ErrorCode::StorageFull:
+        return tr("The server's storage is full. You can still read; new messages and changes "
+                  "wait until the operator makes room.");
+    case ErrorCode::Offline:
+    case ErrorCode::Disconnected:
+    case ErrorCode::Unreachable:
         return tr("You are offline. The action will work once the connection is back.");
-    }
-    if (code == QLatin1StringView("timeout")) {
+    case ErrorCode::Timeout:
         return tr("The server did not answer in time. Try again.");
+    case ErrorCode::DiskFull:
+        return tr("The disk of this computer is full. Free some space: until then new "
+                  "messages cannot be stored on this device.");
+    case ErrorCode::StoreCorrupt:
+        return tr("The messages stored on this device are damaged. Restart the application: "
+                  "it sets the damaged copy aside and downloads your messages again.");
+    case ErrorCode::StoreReadOnly:
+        return tr("The messages stored on this device cannot be changed: the profile folder "
+                  "or its disk is read-only.");
+    case ErrorCode::StoreBusy:
+        return tr("The messages stored on this device are busy. Try again in a moment.");
+    case ErrorCode::StoreFailed:
+        return tr("The messages stored on this device could not be read or written. Check "
+                  "the disk; if it keeps happening, copy the diagnostics and report it.");
+    case ErrorCode::ProfileBusy:
+        return tr("This profile is already open in another window. Use that window, or close "
+                  "it first.");
+    case ErrorCode::ProfileUnusable:
+        return tr("The profile folder cannot be used. Check that it exists and can be written.");
+    case ErrorCode::NoAccount:
+    case ErrorCode::DeviceSignedOut:
+        return tr("This device is not signed in.");
+    case ErrorCode::Cancelled:
+        return tr("Cancelled.");
+    default:
+        break;
     }
     return tr("Something went wrong (%1). Try again; if it keeps happening, copy the "
               "diagnostics and report it.")
-        .arg(code);
+        .arg(error.name());
+}
+
+QString ErrorText::forStartup(const Error& error, const QString& profileDir)
+{
+    return tr("The profile in %1 cannot be opened. %2").arg(profileDir, forAction(error));
+}
+
+QString ErrorText::storeRecovered()
+{
+    return tr("The messages stored on this device were damaged and have been set aside. "
+              "They are being downloaded again; messages not yet sent from this device are "
+              "lost.");
 }
 
 } // namespace cpm::ui

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Turns a protocol or connection error into a sentence a person understands, with what
-// to do next. The code, not the server's English message, decides the wording.
+// Every error a person reads, in one place: turns an Error into a sentence a person
+// understands, with what to do next. The code, not the English message (which is for
+// logs and diagnostics), decides the wording.
 
-#include "frame.h"
+#include "error.h"
 
 #include <QCoreApplication>
 #include <QUrl>
@@ -15,8 +16,14 @@ class ErrorText final {
     Q_DECLARE_TR_FUNCTIONS(ErrorText)
 
 public:
-    static QString forSignIn(const protocol::Error& error, const QUrl& server);
-    static QString forAction(const protocol::Error& error);
+    //! For the sign-in window: \a server is the address the user typed.
+    static QString forSignIn(const Error& error, const QUrl& server);
+    //! For anything the user did in a window (send, rename, delete, ...).
+    static QString forAction(const Error& error);
+    //! When the profile in \a profileDir cannot be opened at start.
+    static QString forStartup(const Error& error, const QString& profileDir);
+    //! The notice after a damaged local database was set aside (Client::recoveredStore).
+    static QString storeRecovered();
 };
 
 } // namespace cpm::ui

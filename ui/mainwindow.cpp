@@ -167,7 +167,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(client, &Client::statusChanged, this, &MainWindow::updateStatusBox);
     // Appearance is a synced preference: a theme chosen on another device applies here.
     connect(client, &Client::prefsChanged, this,
-        [this] { applyTheme(m_client->prefs().value(pref::Theme).toString()); });
+        [this] { applyTheme(m_client->prefs().valueOr({}).value(pref::Theme).toString()); });
     m_notifier->setShowingPeer(
         [this](const QString& peer) { return isActiveWindow() && peer == m_messages->peer(); });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
@@ -176,10 +176,19 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         m_syncProgress->setMaximum(static_cast<int>(std::min<qint64>(head, INT_MAX)));
         m_syncProgress->setValue(static_cast<int>(std::min<qint64>(position, INT_MAX)));
     });
-    connect(client, &Client::sendFailed, this,
-        [this](qint64, const QString&, const protocol::Error& error) {
+    connect(client, &Client::sendFailed, this, [this](qint64, const QString&, const Error& error) {
+        showError(ErrorText::forAction(error));
+    });
+    if (!client->recoveredStore().isEmpty()) {
+        showError(ErrorText::storeRecovered(), 60000);
+    }
+    // Trouble with this device's storage, or the server's, is worth saying whatever the
+    // user was doing; connection trouble shows in the status line instead.
+    connect(client, &Client::errorOccurred, this, [this](const Error& error) {
+        if (error.isStorage() || error.code == ErrorCode::StorageFull) {
             showError(ErrorText::forAction(error));
-        });
+        }
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -309,7 +318,7 @@ void MainWindow::onMessageClicked(const QModelIndex& index)
     }
     // A notified device fetches the whole message when the user opens it (DEV-3).
     m_client->fetchBody(
-        m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+        m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](const Error& error) {
             if (!guard) {
                 return;
             }
@@ -375,8 +384,8 @@ void MainWindow::send(const QString& subject, const QString& body)
     if (peer.isEmpty()) {
         return;
     }
-    if (m_client->send(peer, subject, body).isEmpty()) {
-        showError(tr("This message cannot be sent: it is too long or the address is not valid."));
+    if (const Result<QString> queued = m_client->send(peer, subject, body); !queued) {
+        showError(ErrorText::forAction(queued.error()));
         return;
     }
     m_composer->clear();
@@ -386,7 +395,7 @@ void MainWindow::send(const QString& subject, const QString& body)
 void MainWindow::newConversation()
 {
     QStringList suggestions;
-    const QList<Contact> contacts = m_client->contacts();
+    const QList<Contact> contacts = m_client->contacts().valueOr({}); // suggestions only
     for (const Contact& c : contacts) {
         suggestions.append(c.address);
     }
@@ -415,7 +424,9 @@ void MainWindow::deleteSelected(bool everywhere)
         return;
     }
     if (!everywhere) {
-        m_client->deleteLocally(m.id);
+        if (const Result<void> deleted = m_client->deleteLocally(m.id); !deleted) {
+            showError(ErrorText::forAction(deleted.error()));
+        }
         return;
     }
     if (QMessageBox::question(this, tr("Delete everywhere"),
@@ -426,7 +437,7 @@ void MainWindow::deleteSelected(bool everywhere)
         return;
     }
     m_client->deleteEverywhere(
-        m.id, [this, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+        m.id, [this, guard = QPointer<MainWindow>(this)](const Error& error) {
             if (guard && !error.isNull()) {
                 showError(ErrorText::forAction(error));
             }
@@ -486,7 +497,11 @@ void MainWindow::buildStatusBox()
 
 void MainWindow::updateStatusBox()
 {
-    const UserStatus status = m_client->status();
+    const Result<UserStatus> read = m_client->status();
+    if (!read) {
+        return; // keep what the box shows; the error was reported
+    }
+    const UserStatus& status = *read;
     const int index = std::max(0, m_statusBox->findData(status.status));
     m_statusBox->setCurrentIndex(index);
     if (status.status == QLatin1StringView("custom")) {
@@ -504,7 +519,7 @@ void MainWindow::onStatusChosen(int index)
     if (status == QLatin1StringView("custom")) {
         bool ok = false;
         text = QInputDialog::getText(this, tr("Custom status"), tr("What are you up to?"),
-            QLineEdit::Normal, m_client->status().text, &ok)
+            QLineEdit::Normal, m_client->status().valueOr({}).text, &ok)
                    .trimmed()
                    .left(static_cast<int>(protocol::limits::MaxSubjectChars));
         if (!ok) {
@@ -513,7 +528,7 @@ void MainWindow::onStatusChosen(int index)
         }
     }
     m_client->setStatus(
-        status, text, [this, guard = QPointer<MainWindow>(this)](const protocol::Error& error) {
+        status, text, [this, guard = QPointer<MainWindow>(this)](const Error& error) {
             if (!guard) {
                 return;
             }
@@ -540,6 +555,6 @@ void MainWindow::showSettings()
     dialog.exec();
 }
 
-void MainWindow::showError(const QString& text) { statusBar()->showMessage(text, 8000); }
+void MainWindow::showError(const QString& text, int ms) { statusBar()->showMessage(text, ms); }
 
 } // namespace cpm::ui

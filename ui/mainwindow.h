@@ -66,7 +66,8 @@ private:
     void deleteSelected(bool everywhere);
     void showMessageMenu(const QPoint& pos);
     void showDiagnostics();
-    void showError(const QString& text);
+    //! Says \a text in the status bar for \a ms milliseconds.
+    void showError(const QString& text, int ms = 8000);
     template <typename Dialog> Dialog* raiseTool();
     void buildStatusBox();
     void onStatusChosen(int index);

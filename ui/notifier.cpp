@@ -55,8 +55,8 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
     connect(client, &Client::messageRemoved, this, &Notifier::close);
     connect(client, &Client::messageChanged, this, [this](qint64 id) {
         if (m_open.contains(id)) {
-            const auto m = m_client->message(id);
-            if (!m || m->read) {
+            const Result<std::optional<Message>> m = m_client->message(id);
+            if (m && (!m->has_value() || (*m)->read)) {
                 close(id);
             }
         }
@@ -69,7 +69,7 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
         }
         updateTray(0);
     });
-    updateTray(client->unreadCount());
+    updateTray(client->unreadCount().valueOr(0)); // the count follows with the next change
 }
 
 Notifier::~Notifier()
@@ -82,7 +82,9 @@ Notifier::~Notifier()
 
 bool Notifier::enabled() const
 {
-    return m_client->prefs().value(pref::Notifications).toString() != QLatin1StringView("off");
+    // Unreadable preferences leave notifications on: better one too many than a missed one.
+    return m_client->prefs().valueOr({}).value(pref::Notifications).toString()
+        != QLatin1StringView("off");
 }
 
 QString Notifier::trayToolTip() const
@@ -116,7 +118,7 @@ void Notifier::onIncoming(qint64 messageId, const QString& from, const QString& 
     if (!enabled() || m_open.contains(messageId) || (m_showing && m_showing(from))) {
         return;
     }
-    const auto message = m_client->message(messageId);
+    const std::optional<Message> message = m_client->message(messageId).valueOr({});
     QString text = subject;
     if (text.isEmpty() && message && !message->body.isNull()) {
         text = message->body.left(120);

@@ -72,7 +72,12 @@ SettingsDialog::~SettingsDialog() = default;
 
 void SettingsDialog::load()
 {
-    const QVariantMap prefs = m_client->prefs();
+    const Result<QVariantMap> read = m_client->prefs();
+    if (!read) {
+        m_note->setText(ErrorText::forAction(read.error()));
+        return;
+    }
+    const QVariantMap& prefs = *read;
     m_notifications->setChecked(
         prefs.value(pref::Notifications).toString() != QLatin1StringView("off"));
     m_theme->setCurrentIndex(std::max(0, m_theme->findData(prefs.value(pref::Theme).toString())));
@@ -83,7 +88,7 @@ void SettingsDialog::load()
 void SettingsDialog::save(const QString& key, const QString& value)
 {
     m_client->setPref(
-        key, value, [this, guard = QPointer<SettingsDialog>(this)](const protocol::Error& error) {
+        key, value, [this, guard = QPointer<SettingsDialog>(this)](const Error& error) {
             if (guard && !error.isNull()) {
                 m_note->setText(ErrorText::forAction(error));
             }

@@ -169,7 +169,7 @@ void SignInDialog::signIn()
     m_client->setServerUrl(url);
     m_client->registerDevice(m_address->text().trimmed(), m_password->text(),
         m_deviceName->text().trimmed(), m_kind->currentData().toString(),
-        [this, url, guard = QPointer<SignInDialog>(this)](const protocol::Error& error) {
+        [this, url, guard = QPointer<SignInDialog>(this)](const Error& error) {
             if (!guard) {
                 return;
             }

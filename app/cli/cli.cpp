@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "protocol.h"
+#include "secrets.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -17,49 +18,34 @@
 namespace cpm::cli {
 
 namespace {
-protocol::Error makeError(const char* code, const QString& message)
-{
-    return protocol::Error { QString::fromLatin1(code), message, -1 };
-}
+Error usage(const QString& message) { return makeError(ErrorCode::Usage, message); }
 
-protocol::Error usage(const QString& message) { return makeError("usage", message); }
-
-QJsonValue nullable(const QString& s)
-{
-    return s.isNull() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-}
-
+// The protocol's Message object (one codec, core/protocol/model.h) with this device's own
+// states: `pending` while in the outbox, `failed` when refused for good, and a null
+// clientId for a message that has none.
 QJsonObject messageJson(const Message& m)
 {
-    return {
-        { QStringLiteral("id"), m.id },
-        { QStringLiteral("clientId"), nullable(m.clientId.isEmpty() ? QString() : m.clientId) },
-        { QStringLiteral("from"), m.from },
-        { QStringLiteral("to"), m.to },
-        { QStringLiteral("subject"), m.subject },
-        { QStringLiteral("body"), nullable(m.body) },
-        { QStringLiteral("time"), m.time },
-        { QStringLiteral("folder"), m.outgoing ? QStringLiteral("sent") : QStringLiteral("inbox") },
-        { QStringLiteral("status"), Message::statusName(m.status) },
-        { QStringLiteral("read"), m.read },
-        { QStringLiteral("partial"), m.partial },
-    };
+    QJsonObject o = m.toWire().toJson();
+    o.insert(QStringLiteral("status"), Message::statusName(m.status));
+    if (m.clientId.isEmpty()) {
+        o.insert(QStringLiteral("clientId"), QJsonValue(QJsonValue::Null));
+    }
+    return o;
 }
 
-QJsonObject deviceJson(const Device& dev)
+QJsonObject deviceJson(Device dev)
 {
-    return {
-        { QStringLiteral("id"), dev.id },
-        { QStringLiteral("instanceId"), dev.instanceId },
-        { QStringLiteral("name"), dev.name },
-        { QStringLiteral("kind"), dev.kind },
-        { QStringLiteral("capabilities"), QJsonArray::fromStringList(dev.capabilities) },
-        { QStringLiteral("delivery"), dev.delivery },
-        { QStringLiteral("notifySessions"), dev.notifySessions },
-        { QStringLiteral("online"), dev.online || dev.current },
-        { QStringLiteral("lastSeen"), dev.lastSeen },
-        { QStringLiteral("current"), dev.current },
-    };
+    dev.online = dev.online || dev.current; // this device is online while it asks
+    return dev.toJson();
+}
+
+QJsonArray deviceArray(const QList<Device>& devices)
+{
+    QJsonArray list;
+    for (const Device& dev : devices) {
+        list.append(deviceJson(dev));
+    }
+    return list;
 }
 
 QString stateName(ConnectionState state)
@@ -176,7 +162,7 @@ Cli::Cli(QObject* parent)
     m_deadline->setSingleShot(true);
     connect(m_deadline, &QTimer::timeout, this, [this] {
         finish({},
-            makeError("timeout",
+            makeError(ErrorCode::Timeout,
                 QStringLiteral("the command did not complete within %1 s").arg(m_timeoutSeconds)));
     });
 }
@@ -185,7 +171,7 @@ Cli::~Cli() = default;
 
 void Cli::printLine(const QJsonObject& object) { writeJson(object); }
 
-void Cli::finish(const QJsonValue& result, const protocol::Error& error)
+void Cli::finish(const QJsonValue& result, const Error& error)
 {
     if (m_finished) {
         return;
@@ -195,7 +181,7 @@ void Cli::finish(const QJsonValue& result, const protocol::Error& error)
     int code = 0;
     if (!error.isNull()) {
         writeJson({ { QStringLiteral("error"), error.toJson() } });
-        code = error.code == QLatin1StringView("usage") ? 2 : 1;
+        code = error.code == ErrorCode::Usage ? 2 : 1;
     } else if (!result.isUndefined() && !result.isNull()) {
         writeJson(result.isObject() ? result.toObject()
                                     : QJsonObject { { QStringLiteral("result"), result } });
@@ -241,9 +227,14 @@ void Cli::start(const QStringList& arguments)
         return finish({}, usage(QStringLiteral("a command is required")));
     }
     m_client = std::make_unique<Client>(profile);
-    QString error;
-    if (!m_client->open(&error)) {
-        return finish({}, makeError("profile", error));
+    if (const Result<void> opened = m_client->open(); !opened) {
+        return finish({}, opened.error()); // `profile` (busy, unusable) or the store's code
+    }
+    if (!m_client->recoveredStore().isEmpty()) {
+        std::fprintf(stderr,
+            "cpm-cli: the local database was damaged; it was kept as %s and this device "
+            "downloads its messages again\n",
+            qPrintable(m_client->recoveredStore()));
     }
     if (!server.isEmpty()) {
         const QUrl url(server);
@@ -280,10 +271,12 @@ void Cli::start(const QStringList& arguments)
     m_deadline->start(m_timeoutSeconds * 1000);
     const QStringList commandLine = QStringList { command } + args;
     auto run = [this, commandLine] {
-        execute(commandLine,
-            [this](const QJsonValue& result, const protocol::Error& e) { finish(result, e); });
+        execute(
+            commandLine, [this](const QJsonValue& result, const Error& e) { finish(result, e); });
     };
-    const bool local = command == QLatin1StringView("register-device") || m_offline
+    // `send` queues first and connects itself: it must queue even when the server is down.
+    const bool local = command == QLatin1StringView("register-device")
+        || command == QLatin1StringView("send") || m_offline
         || (command == QLatin1StringView("diagnostics") && !m_client->hasAccount());
     if (local) {
         run();
@@ -292,36 +285,42 @@ void Cli::start(const QStringList& arguments)
     }
 }
 
-void Cli::connectThen(std::function<void()> then)
+void Cli::connectThen(std::function<void()> then, std::function<void(const Error&)> failed)
 {
+    if (!failed) {
+        failed = [this](const Error& error) { finish({}, error); };
+    }
     if (!m_client->hasAccount()) {
-        return finish({},
-            makeError("no_account",
-                QStringLiteral(
-                    "this profile has no registered device; run register-device first")));
+        return failed(makeError(ErrorCode::NoAccount,
+            QStringLiteral("this profile has no registered device; run register-device first")));
     }
     if (!m_client->serverUrl().isValid()) {
-        return finish({}, usage(QStringLiteral("no server URL is known; pass --server URL")));
+        return failed(usage(QStringLiteral("no server URL is known; pass --server URL")));
     }
     if (!m_deadline->isActive()) {
         m_deadline->start(m_timeoutSeconds * 1000);
     }
-    auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(m_client.get(), &Client::stateChanged, this,
-        [this, connection, then](ConnectionState state) {
-            if (state == ConnectionState::Online) {
-                disconnect(*connection);
-                then();
-            } else if (state == ConnectionState::Disconnected
-                || state == ConnectionState::SignedOut) {
-                disconnect(*connection);
-                const auto errors = m_client->lastErrors();
-                finish({},
-                    state == ConnectionState::SignedOut ? makeError("device_signed_out",
-                        QStringLiteral("this device was signed out; local data was wiped"))
-                        : errors.isEmpty()              ? makeError(
-                              "unreachable", QStringLiteral("could not connect to the server"))
-                                           : errors.constLast());
+    // Connected means signed in, synced, and the outbox sent: a command that connects
+    // leaves nothing waiting that it could have delivered.
+    auto state = std::make_shared<QMetaObject::Connection>();
+    auto idle = std::make_shared<QMetaObject::Connection>();
+    *state = connect(m_client.get(), &Client::stateChanged, this,
+        [this, state, idle, then, failed](ConnectionState now) {
+            if (now == ConnectionState::Online) {
+                disconnect(*state);
+                *idle = connect(m_client.get(), &Client::outboxIdle, this, [idle, then] {
+                    disconnect(*idle);
+                    then();
+                });
+            } else if (now == ConnectionState::Disconnected || now == ConnectionState::SignedOut) {
+                disconnect(*state);
+                disconnect(*idle);
+                const QList<Error> errors = m_client->lastErrors();
+                failed(now == ConnectionState::SignedOut ? makeError(ErrorCode::DeviceSignedOut,
+                           QStringLiteral("this device was signed out; local data was wiped"))
+                        : errors.isEmpty()               ? makeError(ErrorCode::Unreachable,
+                                            QStringLiteral("could not connect to the server"))
+                                                         : errors.constLast());
             }
         });
     m_client->connectToServer();
@@ -338,13 +337,15 @@ void Cli::hookEvents()
         printLine(event("stateChanged", { { QStringLiteral("state"), stateName(state) } }));
     });
     connect(c, &Client::messageAdded, this, [this, c, event](qint64 id, const QString&) {
-        if (const auto m = c->message(id)) {
-            printLine(event("messageAdded", { { QStringLiteral("message"), messageJson(*m) } }));
+        const Result<std::optional<Message>> m = c->message(id);
+        if (m && m->has_value()) {
+            printLine(event("messageAdded", { { QStringLiteral("message"), messageJson(**m) } }));
         }
     });
     connect(c, &Client::messageChanged, this, [this, c, event](qint64 id) {
-        if (const auto m = c->message(id)) {
-            printLine(event("messageChanged", { { QStringLiteral("message"), messageJson(*m) } }));
+        const Result<std::optional<Message>> m = c->message(id);
+        if (m && m->has_value()) {
+            printLine(event("messageChanged", { { QStringLiteral("message"), messageJson(**m) } }));
         }
     });
     connect(c, &Client::messageRemoved, this, [this, event](qint64 id) {
@@ -357,7 +358,7 @@ void Cli::hookEvents()
                     { QStringLiteral("clientId"), clientId } }));
         });
     connect(c, &Client::sendFailed, this,
-        [this, event](qint64 pendingId, const QString& clientId, const protocol::Error& e) {
+        [this, event](qint64 pendingId, const QString& clientId, const Error& e) {
             printLine(event("sendFailed",
                 { { QStringLiteral("pendingId"), pendingId },
                     { QStringLiteral("clientId"), clientId },
@@ -376,27 +377,27 @@ void Cli::hookEvents()
         printLine(event("unreadCountChanged", { { QStringLiteral("count"), count } }));
     });
     connect(c, &Client::deviceListChanged, this, [this, c, event] {
-        QJsonArray list;
-        for (const Device& dev : c->devices()) {
-            list.append(deviceJson(dev));
+        const Result<QList<Device>> devices = c->devices();
+        if (devices) {
+            printLine(event(
+                "deviceListChanged", { { QStringLiteral("devices"), deviceArray(*devices) } }));
         }
-        printLine(event("deviceListChanged", { { QStringLiteral("devices"), list } }));
     });
     connect(
         c, &Client::contactsChanged, this, [this, event] { printLine(event("contactsChanged")); });
     connect(c, &Client::statusChanged, this, [this, c, event] {
-        printLine(event("statusChanged",
-            { { QStringLiteral("status"), c->status().status },
-                { QStringLiteral("text"), c->status().text } }));
+        if (const Result<UserStatus> status = c->status()) {
+            printLine(event("statusChanged", status->toJson()));
+        }
     });
     connect(c, &Client::prefsChanged, this, [this, event] { printLine(event("prefsChanged")); });
     connect(c, &Client::signedOut, this, [this, event] {
         printLine(event("signedOut"));
         finish({},
-            makeError("device_signed_out",
+            makeError(ErrorCode::DeviceSignedOut,
                 QStringLiteral("this device was signed out; local data was wiped")));
     });
-    connect(c, &Client::errorOccurred, this, [this, event](const protocol::Error& e) {
+    connect(c, &Client::errorOccurred, this, [this, event](const Error& e) {
         printLine(event("error", { { QStringLiteral("error"), e.toJson() } }));
     });
 }
@@ -460,7 +461,7 @@ void Cli::processQueue()
         }
         m_busy = true;
         const QString command = words.constFirst();
-        execute(words, [this, command](const QJsonValue& result, const protocol::Error& error) {
+        execute(words, [this, command](const QJsonValue& result, const Error& error) {
             QJsonObject out { { QStringLiteral("command"), command } };
             if (error.isNull()) {
                 out.insert(QStringLiteral("result"), result);
@@ -482,16 +483,24 @@ void Cli::execute(const QStringList& commandLine, Done done)
     if (!a.bad.isEmpty()) {
         return done({}, usage(QStringLiteral("%1 needs a value").arg(a.bad)));
     }
-    auto okThen = [done](std::function<QJsonValue()> result) {
-        return [done, result](const protocol::Error& error) {
-            if (error.isNull()) {
-                done(result(), {});
-            } else {
-                done({}, error);
+    // Answers \a result when the asynchronous action succeeded; a local read that fails
+    // makes the command fail with that error, never an empty answer.
+    auto okThen = [done](std::function<Result<QJsonObject>()> result) {
+        return [done, result](const Error& error) {
+            if (!error.isNull()) {
+                return done({}, error);
             }
+            const Result<QJsonObject> r = result();
+            r ? done(*r, {}) : done({}, r.error());
         };
     };
-    auto whoami = [c] {
+    auto answer = [done](const Result<QJsonObject>& r) { r ? done(*r, {}) : done({}, r.error()); };
+    auto whoami = [c]() -> Result<QJsonObject> {
+        const Result<int> unread = c->unreadCount();
+        const Result<int> outbox = c->outboxSize();
+        if (!unread || !outbox) {
+            return unread ? outbox.error() : unread.error();
+        }
         return QJsonObject { { QStringLiteral("address"), c->address() },
             { QStringLiteral("deviceId"), c->deviceId() },
             { QStringLiteral("deviceName"), c->deviceName() },
@@ -499,9 +508,15 @@ void Cli::execute(const QStringList& commandLine, Done done)
             { QStringLiteral("server"), c->serverUrl().toString() },
             { QStringLiteral("state"), stateName(c->state()) },
             { QStringLiteral("syncPosition"), c->syncPosition() },
-            { QStringLiteral("head"), c->serverHead() },
-            { QStringLiteral("unread"), c->unreadCount() },
-            { QStringLiteral("outbox"), c->outboxSize() } };
+            { QStringLiteral("head"), c->serverHead() }, { QStringLiteral("unread"), *unread },
+            { QStringLiteral("outbox"), *outbox } };
+    };
+    auto messageObject = [c](qint64 id) -> Result<QJsonObject> {
+        const Result<std::optional<Message>> m = c->message(id);
+        if (!m) {
+            return m.error();
+        }
+        return m->has_value() ? messageJson(**m) : QJsonObject { { QStringLiteral("id"), id } };
     };
     qint64 id = 0;
 
@@ -521,45 +536,47 @@ void Cli::execute(const QStringList& commandLine, Done done)
             return done(
                 {}, usage(QStringLiteral("cannot read the password file %1").arg(passwordFile)));
         }
-        QString password = QString::fromUtf8(file.readLine());
+        QByteArray line = file.readLine();
+        QString password = QString::fromUtf8(line);
+        secrets::wipe(line);
         while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r'))) {
             password.chop(1);
         }
         if (!c->serverUrl().isValid()) {
+            secrets::wipe(password);
             return done({}, usage(QStringLiteral("no server URL is known; pass --server URL")));
         }
         const QString kind = a.has("kind") ? a.option("kind") : QStringLiteral("desktop");
         c->registerDevice(address, password, a.option("name"), kind,
-            [this, c, done, whoami](const protocol::Error& error) {
+            [this, c, answer, whoami](const Error& error) {
                 if (!error.isNull()) {
-                    return done({}, error);
+                    return answer(error);
                 }
                 // Registered: finish the first sync before answering, like any command.
                 auto connection = std::make_shared<QMetaObject::Connection>();
-                auto answer = [done, whoami] { done(whoami(), {}); };
                 if (c->state() == ConnectionState::Online) {
-                    return answer();
+                    return answer(whoami());
                 }
                 *connection = connect(c, &Client::stateChanged, this,
-                    [connection, answer, done, c](ConnectionState state) {
+                    [connection, answer, whoami, c](ConnectionState state) {
                         if (state == ConnectionState::Online) {
                             disconnect(*connection);
-                            answer();
+                            answer(whoami());
                         } else if (state != ConnectionState::Syncing
                             && state != ConnectionState::Connecting) {
                             disconnect(*connection);
-                            const auto errors = c->lastErrors();
-                            done({},
-                                errors.isEmpty() ? makeError(
-                                    "disconnected", QStringLiteral("connection lost while syncing"))
-                                                 : errors.constLast());
+                            const QList<Error> errors = c->lastErrors();
+                            answer(errors.isEmpty() ? makeError(ErrorCode::Disconnected,
+                                       QStringLiteral("connection lost while syncing"))
+                                                    : errors.constLast());
                         }
                     });
             });
+        secrets::wipe(password);
         return;
     }
     if (command == QLatin1StringView("whoami") || command == QLatin1StringView("sync")) {
-        return done(whoami(), {});
+        return answer(whoami());
     }
     if (command == QLatin1StringView("diagnostics")) {
         return done(QJsonObject::fromVariantMap(c->diagnostics().toVariantMap()), {});
@@ -576,47 +593,71 @@ void Cli::execute(const QStringList& commandLine, Done done)
         if (to.isEmpty() || (text.isEmpty() && a.option("subject").isEmpty())) {
             return done({}, usage(QStringLiteral("send --to A [--subject S] TEXT")));
         }
-        const QString clientId = c->send(to, a.option("subject"), text);
-        if (clientId.isEmpty()) {
-            const auto errors = c->lastErrors();
-            return done({},
-                errors.isEmpty() ? makeError("bad_request", QStringLiteral("cannot send"))
-                                 : errors.constLast());
+        // In the on-disk outbox first: whatever happens next, the message is not lost.
+        const Result<QString> queued = c->send(to, a.option("subject"), text);
+        if (!queued) {
+            return done({}, queued.error()); // bad_request, too_large, a store error
         }
-        if (c->state() != ConnectionState::Online) {
-            // --offline: it waits in the outbox for the next connection.
-            return done(QJsonObject { { QStringLiteral("clientId"), clientId },
-                            { QStringLiteral("status"), QStringLiteral("pending") } },
-                {});
+        const QString clientId = *queued;
+        auto pending = [done, clientId](const Error& why) {
+            QJsonObject out { { QStringLiteral("clientId"), clientId },
+                { QStringLiteral("status"), QStringLiteral("pending") } };
+            if (!why.isNull()) {
+                out.insert(QStringLiteral("reason"), why.toJson());
+            }
+            done(out, {});
+        };
+        if (m_offline) {
+            return pending({}); // the next command that connects sends it
         }
+        // The answer to this very message: sent (with its server id) or refused for good.
+        auto answered = std::make_shared<bool>(false);
         auto sent = std::make_shared<QMetaObject::Connection>();
         auto failed = std::make_shared<QMetaObject::Connection>();
+        auto forget = [sent, failed] {
+            disconnect(*sent);
+            disconnect(*failed);
+        };
         *sent = connect(c, &Client::messageSent, this,
-            [c, clientId, done, sent, failed](qint64, qint64 messageId, const QString& cid) {
-                if (cid != clientId) {
-                    return;
+            [messageObject, answer, clientId, forget, answered](
+                qint64, qint64 messageId, const QString& cid) {
+                if (cid == clientId) {
+                    forget();
+                    *answered = true;
+                    answer(messageObject(messageId));
                 }
-                disconnect(*sent);
-                disconnect(*failed);
-                const auto m = c->message(messageId);
-                done(m ? QJsonValue(messageJson(*m))
-                       : QJsonValue(QJsonObject { { QStringLiteral("id"), messageId } }),
-                    {});
             });
         *failed = connect(c, &Client::sendFailed, this,
-            [clientId, done, sent, failed](qint64, const QString& cid, const protocol::Error& e) {
-                if (cid != clientId) {
-                    return;
+            [done, clientId, forget, answered](qint64, const QString& cid, const Error& e) {
+                if (cid == clientId) {
+                    forget();
+                    *answered = true;
+                    done({}, e);
                 }
-                disconnect(*sent);
-                disconnect(*failed);
-                done({}, e);
             });
-        return;
+        auto afterFlush = [c, pending, forget, answered] {
+            if (!*answered) {
+                // Refused for now (storage full, throttled): it stays in the outbox.
+                forget();
+                const QList<Error> errors = c->lastErrors();
+                pending(errors.isEmpty() ? Error() : errors.constLast());
+            }
+        };
+        if (c->state() == ConnectionState::Online) {
+            return; // in the shell: the outbox is sent at once, the signals answer
+        }
+        return connectThen(afterFlush, [pending, forget](const Error& why) {
+            forget();
+            pending(why); // server down: it waits in the outbox, as with --offline
+        });
     }
     if (command == QLatin1StringView("conversations")) {
+        const Result<QList<Conversation>> conversations = c->conversations();
+        if (!conversations) {
+            return done({}, conversations.error());
+        }
         QJsonArray list;
-        for (const Conversation& conv : c->conversations()) {
+        for (const Conversation& conv : *conversations) {
             list.append(QJsonObject { { QStringLiteral("peer"), conv.peerAddress },
                 { QStringLiteral("name"), conv.peerName },
                 { QStringLiteral("lastMessage"), conv.lastMessageText },
@@ -631,29 +672,46 @@ void Cli::execute(const QStringList& commandLine, Done done)
             return done({}, usage(QStringLiteral("messages --with A [--limit N]")));
         }
         const int limit = a.has("limit") ? a.option("limit").toInt() : 50;
+        const Result<QList<Message>> messages
+            = c->messages(peer.toLower(), std::clamp(limit, 1, 100000));
+        if (!messages) {
+            return done({}, messages.error());
+        }
         QJsonArray list;
-        for (const Message& m : c->messages(peer, std::clamp(limit, 1, 100000))) {
+        for (const Message& m : *messages) {
             list.append(messageJson(m));
         }
         return done(QJsonObject { { QStringLiteral("messages"), list } }, {});
     }
-    if (command == QLatin1StringView("read") || command == QLatin1StringView("open")) {
-        if (!parseId(a.positional.value(0), &id) || !c->message(id)) {
-            return done({},
-                makeError("not_found",
-                    QStringLiteral("no message %1 on this device").arg(a.positional.value(0))));
+    auto localMessage = [c, &a, &id]() -> Result<std::optional<Message>> {
+        if (!parseId(a.positional.value(0), &id)) {
+            return std::optional<Message>();
         }
-        auto markRead = [c, id, done] {
-            c->markRead(id, [c, id, done](const protocol::Error& error) {
-                if (!error.isNull() && error.code != QLatin1StringView("offline")) {
+        return c->message(id);
+    };
+    auto noMessage = [&a] {
+        return makeError(ErrorCode::NotFound,
+            QStringLiteral("no message %1 on this device").arg(a.positional.value(0)));
+    };
+    if (command == QLatin1StringView("read") || command == QLatin1StringView("open")) {
+        const Result<std::optional<Message>> found = localMessage();
+        if (!found) {
+            return done({}, found.error());
+        }
+        if (!found->has_value()) {
+            return done({}, noMessage());
+        }
+        auto markRead = [c, id, done, messageObject] {
+            c->markRead(id, [id, done, messageObject](const Error& error) {
+                if (!error.isNull() && error.code != ErrorCode::Offline) {
                     return done({}, error);
                 }
-                const auto m = c->message(id);
-                done(m ? QJsonValue(messageJson(*m)) : QJsonValue(), {});
+                const Result<QJsonObject> m = messageObject(id);
+                m ? done(*m, {}) : done({}, m.error());
             });
         };
-        if (command == QLatin1StringView("open") && c->message(id)->partial) {
-            c->fetchBody(id, [markRead, done](const protocol::Error& error) {
+        if (command == QLatin1StringView("open") && (*found)->partial) {
+            c->fetchBody(id, [markRead, done](const Error& error) {
                 if (!error.isNull()) {
                     return done({}, error);
                 }
@@ -668,26 +726,31 @@ void Cli::execute(const QStringList& commandLine, Done done)
             return done({}, usage(QStringLiteral("delete ID --local|--everywhere")));
         }
         if (a.has("local")) {
-            if (!c->message(id)) {
-                return done({},
-                    makeError("not_found", QStringLiteral("no message %1 on this device").arg(id)));
+            const Result<std::optional<Message>> found = localMessage();
+            if (!found) {
+                return done({}, found.error());
             }
-            c->deleteLocally(id);
+            if (!found->has_value()) {
+                return done({}, noMessage());
+            }
+            if (const Result<void> deleted = c->deleteLocally(id); !deleted) {
+                return done({}, deleted.error());
+            }
             return done(QJsonObject { { QStringLiteral("deleted"), id },
                             { QStringLiteral("scope"), QStringLiteral("local") } },
                 {});
         }
-        return c->deleteEverywhere(id, okThen([id] {
+        return c->deleteEverywhere(id, okThen([id]() -> Result<QJsonObject> {
             return QJsonObject { { QStringLiteral("deleted"), id },
                 { QStringLiteral("scope"), QStringLiteral("everywhere") } };
         }));
     }
-    auto deviceList = [c] {
-        QJsonArray list;
-        for (const Device& dev : c->devices()) {
-            list.append(deviceJson(dev));
+    auto deviceList = [c]() -> Result<QJsonObject> {
+        const Result<QList<Device>> devices = c->devices();
+        if (!devices) {
+            return devices.error();
         }
-        return QJsonObject { { QStringLiteral("devices"), list } };
+        return QJsonObject { { QStringLiteral("devices"), deviceArray(*devices) } };
     };
     if (command == QLatin1StringView("devices")) {
         return c->refreshDevices(okThen(deviceList));
@@ -702,7 +765,7 @@ void Cli::execute(const QStringList& commandLine, Done done)
         if (!parseId(a.positional.value(0), &id)) {
             return done({}, usage(QStringLiteral("sign-out-device ID")));
         }
-        return c->signOutDevice(id, okThen([id] {
+        return c->signOutDevice(id, okThen([id]() -> Result<QJsonObject> {
             return QJsonObject { { QStringLiteral("signedOut"), id } };
         }));
     }
@@ -713,16 +776,19 @@ void Cli::execute(const QStringList& commandLine, Done done)
         }
         return c->setDelivery(id, delivery, okThen(deviceList));
     }
-    auto contactList = [c] {
+    auto contactList = [c]() -> Result<QJsonObject> {
+        const Result<QList<Contact>> contacts = c->contacts();
+        if (!contacts) {
+            return contacts.error();
+        }
         QJsonArray list;
-        for (const Contact& contact : c->contacts()) {
-            list.append(QJsonObject { { QStringLiteral("address"), contact.address },
-                { QStringLiteral("name"), contact.name } });
+        for (const Contact& contact : *contacts) {
+            list.append(contact.toJson());
         }
         return QJsonObject { { QStringLiteral("contacts"), list } };
     };
     if (command == QLatin1StringView("contacts")) {
-        return done(contactList(), {});
+        return answer(contactList());
     }
     if (command == QLatin1StringView("add-contact")
         || command == QLatin1StringView("remove-contact")) {
@@ -741,29 +807,32 @@ void Cli::execute(const QStringList& commandLine, Done done)
         return c->addContact(
             address, a.positional.mid(1).join(QLatin1Char(' ')), okThen(contactList));
     }
+    auto status = [c]() -> Result<QJsonObject> {
+        const Result<UserStatus> s = c->status();
+        return s ? Result<QJsonObject>(s->toJson()) : Result<QJsonObject>(s.error());
+    };
     if (command == QLatin1StringView("set-status")) {
-        const QString status = a.has("status") ? a.option("status") : QStringLiteral("custom");
+        const QString value = a.has("status") ? a.option("status") : QStringLiteral("custom");
         const QString text = a.positional.join(QLatin1Char(' '));
-        if (!protocol::isValidStatus(status) || (!a.has("status") && text.isEmpty())) {
+        if (!protocol::isValidStatus(value) || (!a.has("status") && text.isEmpty())) {
             return done({},
                 usage(QStringLiteral(
                     "set-status TEXT | set-status --status available|busy|away|custom [TEXT]")));
         }
-        return c->setStatus(status, text, okThen([c] {
-            return QJsonObject { { QStringLiteral("status"), c->status().status },
-                { QStringLiteral("text"), c->status().text } };
-        }));
+        return c->setStatus(value, text, okThen(status));
     }
     if (command == QLatin1StringView("status")) {
-        return done(QJsonObject { { QStringLiteral("status"), c->status().status },
-                        { QStringLiteral("text"), c->status().text } },
-            {});
+        return answer(status());
     }
-    auto prefs = [c] {
-        return QJsonObject { { QStringLiteral("prefs"), QJsonObject::fromVariantMap(c->prefs()) } };
+    auto prefs = [c]() -> Result<QJsonObject> {
+        const Result<QVariantMap> p = c->prefs();
+        if (!p) {
+            return p.error();
+        }
+        return QJsonObject { { QStringLiteral("prefs"), QJsonObject::fromVariantMap(*p) } };
     };
     if (command == QLatin1StringView("prefs")) {
-        return done(prefs(), {});
+        return answer(prefs());
     }
     if (command == QLatin1StringView("set-pref")) {
         if (a.positional.size() != 2) {

@@ -31,10 +31,12 @@ public:
     void start(const QStringList& arguments);
 
 private:
-    using Done = std::function<void(const QJsonValue& result, const protocol::Error& error)>;
+    using Done = std::function<void(const QJsonValue& result, const Error& error)>;
 
-    void finish(const QJsonValue& result, const protocol::Error& error);
-    void connectThen(std::function<void()> then);
+    void finish(const QJsonValue& result, const Error& error);
+    //! Connects, syncs and sends the outbox, then runs \a then; on failure \a failed (by
+    //! default the command fails with the connection's error).
+    void connectThen(std::function<void()> then, std::function<void(const Error&)> failed = {});
     void execute(const QStringList& args, Done done);
     void startWatching(int seconds);
     void startShell();

@@ -5,6 +5,7 @@
 #include "appearance.h"
 #include "client.h"
 #include "desktopapp.h"
+#include "errortext.h"
 #include "kindicon.h"
 
 #include <QApplication>
@@ -53,16 +54,14 @@ int main(int argc, char** argv)
     parser.process(app);
 
     cpm::Client client(QDir(parser.value(profileOption)).absolutePath());
-    QString error;
-    if (!client.open(&error)) {
+    if (const cpm::Result<void> opened = client.open(); !opened) {
         QMessageBox::critical(nullptr, QApplication::translate("main", "CPM"),
-            QApplication::translate("main", "The profile in %1 cannot be opened: %2")
-                .arg(parser.value(profileOption), error));
+            cpm::ui::ErrorText::forStartup(opened.error(), parser.value(profileOption)));
         return 1;
     }
     // Language and theme are user preferences (synced across devices); the local store
     // has the last known values, so they apply before the first window shows.
-    const QVariantMap prefs = client.prefs();
+    const QVariantMap prefs = client.prefs().valueOr({});
     const QString language = prefs.value(cpm::ui::pref::Language).toString();
     if (!language.isEmpty() && language != QLatin1StringView("system")) {
         const QLocale chosen(language);

@@ -3,14 +3,14 @@
 // cpm-server is started, the sender submits at a fixed rate, and we time from submit until
 // the *last* of the three devices has the message. Each row runs twice: durable (the
 // message is committed to SQLite before anyone hears of it) and routing only
-// (`--routing-only`, nothing stored), the baseline that shows what storage costs.
+// (bench-routing-server, nothing stored), the baseline that shows what storage costs.
 //
 // The sender and the three devices share this process and its one thread; with two or more
 // CPUs it keeps the last one and the server gets the others (--no-pin turns that off).
 // Devices acknowledge every 50 ms, as the client does. See docs/performance.md.
 //
 //   bench-fanout [--rates 2000,5000,10000,12500,15000] [--seconds 3] [--modes durable,routing]
-//                [--server PATH] [--no-pin]
+//                [--server PATH] [--routing-server PATH] [--no-pin]
 //   CPM_BENCH_DUMP=/tmp/lat bench-fanout ...   # also writes "sent-ms latency-ms" per message
 
 #include "frame.h"
@@ -36,6 +36,7 @@
 #include <vector>
 
 using namespace cpm::protocol;
+using cpm::Error;
 
 namespace {
 
@@ -100,7 +101,7 @@ public:
     //! Sends a request and waits for its answer (set-up only, never in the measured path).
     Frame call(QLatin1StringView op, const QJsonObject& args)
     {
-        Frame answer = Frame::failure(0, Error { QStringLiteral("timeout"), {}, -1 });
+        Frame answer = Frame::failure(0, cpm::makeError(cpm::ErrorCode::Timeout, {}));
         QEventLoop loop;
         post(op, args, [&](const Frame& f) {
             answer = f;
@@ -214,6 +215,7 @@ private:
 
 struct Server {
     QString binary;
+    QString routingBinary;
     QTemporaryDir dir;
     QProcess process;
     QUrl url;
@@ -243,17 +245,16 @@ struct Server {
             QStringLiteral("quota.dailyMessages"), QStringLiteral("0") });
         admin({ QStringLiteral("settings"), QStringLiteral("set"),
             QStringLiteral("deferred.maxCount"), QStringLiteral("100000000") });
-        QStringList args { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
+        const QStringList args { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
             QStringLiteral("0") };
-        if (routingOnly) {
-            args << QStringLiteral("--routing-only");
-        }
         process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         if (g_pin) {
             process.setChildProcessModifier(
                 [] { sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus); });
         }
-        process.start(binary, args);
+        // Accounts and settings through cpm-server's admin CLI; the routing-only baseline
+        // is a server of its own (bench/fanout/routingserver.cpp), never the shipped one.
+        process.start(routingOnly ? routingBinary : binary, args);
         if (!process.waitForStarted()) {
             return false;
         }
@@ -296,15 +297,18 @@ double percentile(std::vector<double>& v, double p)
     return v[k];
 }
 
-Row runOnce(const QString& binary, bool routingOnly, int rate, double seconds)
+Row runOnce(
+    const QString& binary, const QString& routingBinary, bool routingOnly, int rate, double seconds)
 {
     Row row;
     row.mode = routingOnly ? QStringLiteral("routing only") : QStringLiteral("durable");
     row.targetRate = rate;
     Server server;
     server.binary = binary;
+    server.routingBinary = routingBinary;
     if (!server.start(routingOnly)) {
-        std::fprintf(stderr, "could not start %s\n", qPrintable(binary));
+        std::fprintf(
+            stderr, "could not start %s\n", qPrintable(routingOnly ? routingBinary : binary));
         return row;
     }
     const QString rcpt = QStringLiteral("rcpt@bench.example");
@@ -430,6 +434,9 @@ int main(int argc, char** argv)
         QStringLiteral("s"), QStringLiteral("3") });
     parser.addOption({ QStringLiteral("server"), QStringLiteral("cpm-server binary."),
         QStringLiteral("path"), QStringLiteral(CPM_SERVER_BINARY) });
+    parser.addOption({ QStringLiteral("routing-server"),
+        QStringLiteral("The routing-only baseline server (bench-routing-server)."),
+        QStringLiteral("path"), QStringLiteral(CPM_ROUTING_SERVER_BINARY) });
     parser.addOption({ QStringLiteral("no-pin"),
         QStringLiteral("Do not pin the bench and the server to separate CPUs.") });
     parser.process(app);
@@ -451,8 +458,8 @@ int main(int argc, char** argv)
                     routingOnly ? QStringLiteral("routing") : QStringLiteral("durable"))) {
                 continue;
             }
-            const Row row
-                = runOnce(parser.value(QStringLiteral("server")), routingOnly, rate, seconds);
+            const Row row = runOnce(parser.value(QStringLiteral("server")),
+                parser.value(QStringLiteral("routing-server")), routingOnly, rate, seconds);
             std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d\n", qPrintable(row.mode),
                 row.targetRate, row.achievedRate, row.p50, row.p99, row.p999, row.complete,
                 row.total);

@@ -159,8 +159,9 @@ bool generate(const ProfileSpec& spec, const QString& dir)
     QString error;
     {
         cpm::Client client(dir);
-        if (!client.open(&error)) {
-            say(QStringLiteral("cannot create the profile %1: %2").arg(dir, error));
+        if (const cpm::Result<void> opened = client.open(); !opened) {
+            say(QStringLiteral("cannot create the profile %1: %2")
+                    .arg(dir, opened.error().message));
             return false;
         }
     }
@@ -172,8 +173,10 @@ bool generate(const ProfileSpec& spec, const QString& dir)
     }
     cpm::SecretBox box(std::move(key));
     cpm::LocalStore store(&box);
-    if (!store.open(QDir(dir).filePath(QString::fromLatin1(cpm::LocalStore::FileName)), &error)) {
-        say(QStringLiteral("cannot open the store: ") + error);
+    if (const cpm::Result<void> opened
+        = store.open(QDir(dir).filePath(QString::fromLatin1(cpm::LocalStore::FileName)));
+        !opened) {
+        say(QStringLiteral("cannot open the store: ") + opened.error().message);
         return false;
     }
     // A page cache that holds the indexes: a batch then writes each page once instead of
@@ -351,8 +354,8 @@ int measure(int argc, char** argv, const QElapsedTimer& sinceMain)
     QString error;
     QElapsedTimer clientOpen;
     clientOpen.start();
-    if (!client.open(&error)) {
-        say(QStringLiteral("ERROR cannot open the profile: ") + error);
+    if (const cpm::Result<void> opened = client.open(); !opened) {
+        say(QStringLiteral("ERROR cannot open the profile: ") + opened.error().message);
         return 1;
     }
     const double clientOpenMs = double(clientOpen.nsecsElapsed()) / 1e6;
@@ -510,8 +513,8 @@ int drive(int argc, char** argv)
         opening.start();
         cpm::Client client(dir);
         QString error;
-        if (!client.open(&error)) {
-            say(QStringLiteral("cannot open %1: %2").arg(dir, error));
+        if (const cpm::Result<void> opened = client.open(); !opened) {
+            say(QStringLiteral("cannot open %1: %2").arg(dir, opened.error().message));
             return 1;
         }
         say(QStringLiteral("  %1: untimed first open (migrations included) %2 ms")

@@ -7,10 +7,10 @@
 
 namespace cpm::protocol {
 
-void ArgReader::fail(QLatin1StringView code, const QString& message)
+void ArgReader::fail(ErrorCode code, const QString& message)
 {
     if (m_error.isNull()) {
-        m_error = Error { QString(code), message, -1 };
+        m_error = makeError(code, message);
     }
 }
 
@@ -23,7 +23,7 @@ QJsonValue ArgReader::take(QLatin1StringView key, Presence presence, bool* prese
     const QJsonValue v = m_args.value(key);
     if (v.isUndefined() || v.isNull()) {
         if (presence == Required) {
-            fail(error::BadRequest, QStringLiteral("field '%1' is required").arg(key));
+            fail(ErrorCode::BadRequest, QStringLiteral("field '%1' is required").arg(key));
         }
         return {};
     }
@@ -39,20 +39,31 @@ QString ArgReader::string(QLatin1StringView key, qsizetype maxChars, Presence pr
         return {};
     }
     if (!v.isString()) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
         return {};
     }
     QString s = v.toString();
     if (presence == Required && s.isEmpty()) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must not be empty").arg(key));
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must not be empty").arg(key));
         return {};
     }
     if (s.size() > maxChars) {
-        fail(error::BadRequest,
+        fail(ErrorCode::BadRequest,
             QStringLiteral("field '%1' is longer than %2 characters").arg(key).arg(maxChars));
         return {};
     }
     return s;
+}
+
+QString ArgReader::address(QLatin1StringView key, Presence presence)
+{
+    const QString address = string(key, limits::MaxAddressChars, presence).toLower();
+    if (ok() && !address.isEmpty() && !isValidAddress(address)) {
+        fail(ErrorCode::BadRequest,
+            QStringLiteral("field '%1' must be an address like alice@cpm.example").arg(key));
+        return {};
+    }
+    return address;
 }
 
 QString ArgReader::text(QLatin1StringView key, qsizetype maxBytes, Presence presence)
@@ -63,12 +74,12 @@ QString ArgReader::text(QLatin1StringView key, qsizetype maxBytes, Presence pres
         return {};
     }
     if (!v.isString()) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be a string").arg(key));
         return {};
     }
     QString s = v.toString();
     if (s.toUtf8().size() > maxBytes) {
-        fail(error::TooLarge,
+        fail(ErrorCode::TooLarge,
             QStringLiteral("field '%1' is larger than %2 bytes").arg(key).arg(maxBytes));
         return {};
     }
@@ -84,13 +95,15 @@ qint64 ArgReader::integer(
         return fallback;
     }
     const double d = v.toDouble();
-    if (!v.isDouble() || d != static_cast<double>(static_cast<qint64>(d))) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must be an integer").arg(key));
+    // Range first: converting a double outside qint64 (1e300, say) is undefined behaviour.
+    if (!v.isDouble() || !(d >= -double(MaxSafeInteger) && d <= double(MaxSafeInteger))
+        || d != static_cast<double>(static_cast<qint64>(d))) {
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be an integer").arg(key));
         return fallback;
     }
     const auto i = static_cast<qint64>(d);
     if (i < min || i > max) {
-        fail(error::BadRequest,
+        fail(ErrorCode::BadRequest,
             QStringLiteral("field '%1' must be between %2 and %3").arg(key).arg(min).arg(max));
         return fallback;
     }
@@ -105,7 +118,7 @@ bool ArgReader::boolean(QLatin1StringView key, Presence presence, bool fallback)
         return fallback;
     }
     if (!v.isBool()) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must be true or false").arg(key));
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be true or false").arg(key));
         return fallback;
     }
     return v.toBool();
@@ -119,7 +132,7 @@ QJsonObject ArgReader::object(QLatin1StringView key, Presence presence)
         return {};
     }
     if (!v.isObject()) {
-        fail(error::BadRequest, QStringLiteral("field '%1' must be an object").arg(key));
+        fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must be an object").arg(key));
         return {};
     }
     return v.toObject();
@@ -135,7 +148,7 @@ QStringList ArgReader::stringList(
     }
     const QJsonArray array = v.toArray();
     if (!v.isArray() || array.size() > maxItems) {
-        fail(error::BadRequest,
+        fail(ErrorCode::BadRequest,
             QStringLiteral("field '%1' must be a list of at most %2 strings")
                 .arg(key)
                 .arg(maxItems));
@@ -144,7 +157,7 @@ QStringList ArgReader::stringList(
     QStringList out;
     for (const QJsonValue& item : array) {
         if (!item.isString() || item.toString().size() > maxChars) {
-            fail(error::BadRequest,
+            fail(ErrorCode::BadRequest,
                 QStringLiteral("field '%1' must hold strings of at most %2 characters")
                     .arg(key)
                     .arg(maxChars));
@@ -169,7 +182,7 @@ QString ArgReader::oneOf(
         }
         names.append(QString(allowed[i]));
     }
-    fail(error::BadRequest,
+    fail(ErrorCode::BadRequest,
         QStringLiteral("field '%1' must be one of: %2").arg(key, names.join(QStringLiteral(", "))));
     return {};
 }

@@ -25,6 +25,10 @@ public:
     QString string(QLatin1StringView key, qsizetype maxChars, Presence presence = Required);
     //! A string whose UTF-8 form is at most \a maxBytes; over that is `too_large`.
     QString text(QLatin1StringView key, qsizetype maxBytes, Presence presence = Required);
+    //! A CPM address (`local@domain`, docs/protocol.md), in lower case: addresses are
+    //! compared case-insensitively.
+    QString address(QLatin1StringView key, Presence presence = Required);
+    //! An integer in [min, max]: a JSON number with no fraction (1e300 is out of range).
     qint64 integer(QLatin1StringView key, qint64 min, qint64 max, Presence presence = Required,
         qint64 fallback = 0);
     bool boolean(QLatin1StringView key, Presence presence = Required, bool fallback = false);
@@ -45,7 +49,7 @@ public:
     bool ok() const { return m_error.isNull(); }
     const Error& error() const { return m_error; }
     //! Records a caller-side validation failure in the same way.
-    void fail(QLatin1StringView code, const QString& message);
+    void fail(ErrorCode code, const QString& message);
 
 private:
     QJsonValue take(QLatin1StringView key, Presence presence, bool* present);

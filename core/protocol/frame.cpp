@@ -9,14 +9,12 @@
 namespace cpm::protocol {
 
 namespace {
-// Integers on the wire stay within what a JSON double holds exactly.
-constexpr double MaxSafeInteger = 9007199254740991.0;
-
 bool isValidId(const QJsonValue& id)
 {
     if (id.isDouble()) {
         const double v = id.toDouble();
-        return v >= 0 && v <= MaxSafeInteger && v == static_cast<double>(static_cast<qint64>(v));
+        return v >= 0 && v <= double(MaxSafeInteger)
+            && v == static_cast<double>(static_cast<qint64>(v));
     }
     if (id.isString()) {
         const QString s = id.toString();
@@ -25,32 +23,7 @@ bool isValidId(const QJsonValue& id)
     return false;
 }
 
-Error makeError(QLatin1StringView code, const QString& message)
-{
-    return Error { QString(code), message, -1 };
-}
 } // namespace
-
-QJsonObject Error::toJson() const
-{
-    QJsonObject o { { QStringLiteral("code"), code }, { QStringLiteral("message"), message } };
-    if (retryAfterSeconds >= 0) {
-        o.insert(QStringLiteral("retryAfter"), retryAfterSeconds);
-    }
-    return o;
-}
-
-Error Error::fromJson(const QJsonObject& object)
-{
-    Error e;
-    e.code = object.value(QLatin1StringView("code")).toString();
-    e.message = object.value(QLatin1StringView("message")).toString();
-    e.retryAfterSeconds = object.value(QLatin1StringView("retryAfter")).toInt(-1);
-    if (e.code.isEmpty()) {
-        e.code = QString(error::Internal);
-    }
-    return e;
-}
 
 Frame Frame::request(const QJsonValue& id, QLatin1StringView op, const QJsonObject& args)
 {
@@ -131,7 +104,7 @@ std::optional<Frame> Frame::fromJson(const QJsonObject& o, Error* err)
 {
     auto fail = [err](const QString& message) -> std::optional<Frame> {
         if (err) {
-            *err = makeError(error::BadFrame, message);
+            *err = makeError(ErrorCode::BadFrame, message);
         }
         return std::nullopt;
     };
@@ -165,7 +138,7 @@ std::optional<Frame> Frame::fromJson(const QJsonObject& o, Error* err)
         f.event = name.toString();
         const QJsonValue seq = o.value(QLatin1StringView("seq"));
         if (!seq.isUndefined()) {
-            if (!seq.isDouble() || seq.toDouble() < 1 || seq.toDouble() > MaxSafeInteger) {
+            if (!seq.isDouble() || seq.toDouble() < 1 || seq.toDouble() > double(MaxSafeInteger)) {
                 return fail(QStringLiteral("'seq' must be a positive integer"));
             }
             f.seq = static_cast<qint64>(seq.toDouble());
@@ -205,7 +178,7 @@ DecodeResult decode(QByteArrayView text, qsizetype maxBytes)
 {
     DecodeResult r;
     if (text.size() > maxBytes) {
-        r.error = makeError(error::FrameTooLarge,
+        r.error = makeError(ErrorCode::FrameTooLarge,
             QStringLiteral("frame of %1 bytes exceeds the limit of %2 bytes")
                 .arg(text.size())
                 .arg(maxBytes));
@@ -214,14 +187,14 @@ DecodeResult decode(QByteArrayView text, qsizetype maxBytes)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(text.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        r.error = makeError(error::BadFrame,
+        r.error = makeError(ErrorCode::BadFrame,
             QStringLiteral("not valid JSON: %1 at offset %2")
                 .arg(parseError.errorString())
                 .arg(parseError.offset));
         return r;
     }
     if (!doc.isObject()) {
-        r.error = makeError(error::BadFrame, QStringLiteral("a frame must be a JSON object"));
+        r.error = makeError(ErrorCode::BadFrame, QStringLiteral("a frame must be a JSON object"));
         return r;
     }
     const QJsonObject o = doc.object();

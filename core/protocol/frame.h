@@ -4,6 +4,8 @@
 // One protocol frame (a JSON object in a WebSocket text frame) and its codec.
 // The codec validates shape only; what an operation's arguments mean is ArgReader's job.
 
+#include "error.h"
+
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -11,17 +13,6 @@
 #include <optional>
 
 namespace cpm::protocol {
-
-//! The error object of a failed response (`{"code": ..., "message": ...}`).
-struct Error {
-    QString code;
-    QString message;
-    int retryAfterSeconds = -1; //!< set with `throttled`
-
-    bool isNull() const { return code.isEmpty(); }
-    QJsonObject toJson() const;
-    static Error fromJson(const QJsonObject& object);
-};
 
 struct Frame {
     enum class Type { Request, Response, Event };

@@ -11,6 +11,9 @@ namespace cpm::protocol {
 
 inline constexpr int Version = 1;
 
+//! Integers on the wire stay within what a JSON number (a double) holds exactly: 2^53 - 1.
+inline constexpr qint64 MaxSafeInteger = 9007199254740991LL;
+
 //! Hard limits a peer enforces on what it receives.
 namespace limits {
 inline constexpr qsizetype MaxFrameBytes = 256 * 1024;
@@ -20,34 +23,13 @@ inline constexpr qsizetype MaxAddressChars = 254;
 inline constexpr qsizetype MaxNameChars = 64;
 inline constexpr qsizetype MaxClientIdChars = 64;
 inline constexpr qsizetype MaxPasswordBytes = 1024;
+inline constexpr qsizetype MaxPrefKeyChars = 64;
 inline constexpr qsizetype MaxPrefValueChars = 4096;
+inline constexpr qsizetype MaxStatusTextChars = 256;
 inline constexpr int SyncBatch = 500;
 //! Protocol errors a connection may cause before the server closes it.
 inline constexpr int MaxProtocolErrors = 20;
 } // namespace limits
-
-//! Stable error codes (`error.code`).
-namespace error {
-inline constexpr QLatin1StringView BadFrame { "bad_frame" };
-inline constexpr QLatin1StringView FrameTooLarge { "frame_too_large" };
-inline constexpr QLatin1StringView BadRequest { "bad_request" };
-inline constexpr QLatin1StringView UnknownOp { "unknown_op" };
-inline constexpr QLatin1StringView VersionUnsupported { "version_unsupported" };
-inline constexpr QLatin1StringView NotNegotiated { "not_negotiated" };
-inline constexpr QLatin1StringView AlreadyNegotiated { "already_negotiated" };
-inline constexpr QLatin1StringView Unauthenticated { "unauthenticated" };
-inline constexpr QLatin1StringView AlreadyAuthenticated { "already_authenticated" };
-inline constexpr QLatin1StringView AuthFailed { "auth_failed" };
-inline constexpr QLatin1StringView Throttled { "throttled" };
-inline constexpr QLatin1StringView AccountDisabled { "account_disabled" };
-inline constexpr QLatin1StringView DeviceSignedOut { "device_signed_out" };
-inline constexpr QLatin1StringView QuotaExceeded { "quota_exceeded" };
-inline constexpr QLatin1StringView NoSuchUser { "no_such_user" };
-inline constexpr QLatin1StringView NotFound { "not_found" };
-inline constexpr QLatin1StringView TooLarge { "too_large" };
-inline constexpr QLatin1StringView Conflict { "conflict" };
-inline constexpr QLatin1StringView Internal { "internal" };
-} // namespace error
 
 //! WebSocket close codes the server uses (4000–4999 is the application range).
 namespace close {

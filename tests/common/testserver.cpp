@@ -2,6 +2,7 @@
 #include "testserver.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QtDebug>
@@ -31,7 +32,21 @@ QString TestServer::binary()
 #endif
 }
 
-QString TestServer::dataDir() const { return m_dir.filePath(QStringLiteral("data")); }
+QString TestServer::dataDir() const
+{
+    if (!m_ownDisk.isEmpty()) {
+        // The server's mount namespace, seen from ours (as root): its data directory.
+        return QStringLiteral("/proc/%1/root%2/data")
+            .arg(m_process ? m_process->processId() : 0)
+            .arg(m_ownDisk);
+    }
+    return m_dir.filePath(QStringLiteral("data"));
+}
+
+int TestServer::exitCode() const
+{
+    return m_process && m_process->state() == QProcess::NotRunning ? m_process->exitCode() : -1;
+}
 
 bool TestServer::isRunning() const
 {
@@ -47,17 +62,50 @@ bool TestServer::start()
         qWarning("TestServer: no temporary directory");
         return false;
     }
+    m_ownDisk.clear();
+    return launch(binary(),
+        { QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") });
+}
+
+bool TestServer::startOnOwnDisk(qint64 bytes, bool readOnly)
+{
+    if (isRunning()) {
+        return true;
+    }
+    const QString mountPoint = m_dir.filePath(QStringLiteral("disk"));
+    if (!QDir().mkpath(mountPoint)) {
+        qWarning() << "TestServer: cannot make" << mountPoint;
+        return false;
+    }
+    // $0 is the mount point, $1 the server binary. A read-only disk gets its store first, so
+    // the server finds a database it cannot write.
+    QString script = QStringLiteral(
+        "mount -t tmpfs -o size=%1 cpm-test-disk \"$0\" || exit 97; mkdir -m 700 \"$0/data\";")
+                         .arg(bytes);
+    if (readOnly) {
+        script += QStringLiteral("\"$1\" --data \"$0/data\" settings list >/dev/null || exit 98;"
+                                 " mount -o remount,ro \"$0\" || exit 97;");
+    }
+    script += QStringLiteral("exec \"$1\" --data \"$0/data\" --listen 127.0.0.1 --port 0");
+    m_ownDisk = mountPoint;
+    return launch(QStringLiteral("unshare"),
+        { QStringLiteral("--mount"), QStringLiteral("--propagation"), QStringLiteral("private"),
+            QStringLiteral("sh"), QStringLiteral("-c"), script, mountPoint, binary() });
+}
+
+bool TestServer::launch(const QString& program, const QStringList& arguments)
+{
     m_url.clear();
     m_process = std::make_unique<QProcess>();
-    m_process->setProgram(binary());
-    m_process->setArguments({ QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
-        QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") });
+    m_process->setProgram(program);
+    m_process->setArguments(arguments);
     // A file, not a pipe: a chatty server can never block on a full pipe nobody reads.
     m_process->setStandardErrorFile(
         m_dir.filePath(QStringLiteral("server.log")), QIODevice::Append);
     m_process->start();
     if (!m_process->waitForStarted(StartTimeoutMs)) {
-        qWarning() << "TestServer: cannot start" << binary() << m_process->errorString();
+        qWarning() << "TestServer: cannot start" << program << m_process->errorString();
         return false;
     }
     static const QRegularExpression listening(
@@ -77,6 +125,15 @@ bool TestServer::start()
         } else if (m_process->state() == QProcess::NotRunning) {
             break;
         }
+    }
+    if (m_process->state() == QProcess::NotRunning) {
+        // It refused to start: the caller looks at exitCode() and log().
+        if (m_process->exitCode() == 97) {
+            qWarning() << "TestServer: cannot mount a file system of its own for the server"
+                          " (needs root or user namespaces):"
+                       << log();
+        }
+        return false;
     }
     qWarning() << "TestServer: the server did not report listening; stdout:" << out;
     dumpLog();
@@ -177,8 +234,8 @@ QByteArray TestServer::log() const
 void TestServer::dumpLog() const
 {
     const QByteArray text = log();
-    qWarning().noquote() << "---- cpm-server log ----\n"
-                         << QString::fromUtf8(text) << "\n---- end of log ----";
+    qInfo().noquote() << "---- cpm-server log ----\n"
+                      << QString::fromUtf8(text) << "\n---- end of log ----";
 }
 
 } // namespace cpm::test

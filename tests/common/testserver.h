@@ -25,6 +25,17 @@ public:
 
     //! Starts the server on 127.0.0.1, any free port, and waits (≤ 10 s) until it listens.
     bool start();
+    /*!
+     * Starts the server with its data directory on a file system of its own: a tmpfs of
+     * \a bytes in a private mount namespace (unshare(1); root, as on CI). A full disk is
+     * then real: SQLite gets ENOSPC from the kernel. The test reaches that disk through
+     * dataDir() (the server's /proc/PID/root), e.g. to fill it with a file. With
+     * \a readOnly the file system is remounted read-only after the store was created, so
+     * the server is expected to refuse to start: then false, see exitCode() and log().
+     */
+    bool startOnOwnDisk(qint64 bytes, bool readOnly = false);
+    //! The exit code of a server that stopped (or -1 while running).
+    int exitCode() const;
     //! Stops (SIGTERM) if running and starts again on the same data directory; the port
     //! may change, so read url() again.
     bool restart();
@@ -55,7 +66,11 @@ public:
     static QString binary();
 
 private:
+    bool launch(const QString& program, const QStringList& arguments);
+
     QTemporaryDir m_dir;
+    //! The mount point of startOnOwnDisk(), as the server sees it; empty otherwise.
+    QString m_ownDisk;
     std::unique_ptr<QProcess> m_process;
     QUrl m_url;
     mutable int m_passwordFiles = 0;

@@ -3,7 +3,9 @@
 // matching, robustness against a misbehaving server, sign-out and reconnection.
 #include "client.h"
 #include "connection.h"
+#include "failonwarning.h"
 #include "faketransport.h"
+#include "must.h"
 #include "protocol.h"
 
 #include <QDir>
@@ -16,6 +18,7 @@ using namespace cpm;
 using cpm::test::FakeTransport;
 using cpm::test::messageEvent;
 using cpm::test::messageJson;
+using cpm::test::must;
 
 namespace {
 const QString Alice = QStringLiteral("alice@cpm.example");
@@ -24,16 +27,16 @@ const QString Bob = QStringLiteral("bob@cpm.example");
 class FakeSink final : public EventSink {
 public:
     qint64 syncPosition() const override { return position; }
-    bool applyEvents(const QList<protocol::Frame>& events, qint64 next) override
+    Result<void> applyEvents(const QList<protocol::Frame>& events, qint64 next) override
     {
         if (refuse) {
-            return false;
+            return makeError(ErrorCode::DiskFull, QStringLiteral("refused by the test"));
         }
         for (const auto& e : events) {
             applied.append(e.seq);
         }
         position = std::max(position, next);
-        return true;
+        return {};
     }
     void applyTransient(const protocol::Frame& event) override { transients.append(event.event); }
 
@@ -84,6 +87,7 @@ private:
 private Q_SLOTS:
     void init()
     {
+        cpm::test::failOnWarnings();
         m_sink = FakeSink();
         auto transport = std::make_unique<FakeTransport>();
         m_transport = transport.get();
@@ -224,14 +228,12 @@ private Q_SLOTS:
         bringOnline();
         QString first;
         QString second;
-        m_connection->request(
-            protocol::op::Whoami, {}, [&](const QJsonObject& r, const protocol::Error&) {
-                first = r.value(QLatin1StringView("tag")).toString();
-            });
-        m_connection->request(
-            protocol::op::Ping, {}, [&](const QJsonObject& r, const protocol::Error&) {
-                second = r.value(QLatin1StringView("tag")).toString();
-            });
+        m_connection->request(protocol::op::Whoami, {}, [&](const QJsonObject& r, const Error&) {
+            first = r.value(QLatin1StringView("tag")).toString();
+        });
+        m_connection->request(protocol::op::Ping, {}, [&](const QJsonObject& r, const Error&) {
+            second = r.value(QLatin1StringView("tag")).toString();
+        });
         const QJsonObject a = m_transport->takeRequest(QStringLiteral("whoami"));
         const QJsonObject b = m_transport->takeRequest(QStringLiteral("ping"));
         QVERIFY(a.value(QLatin1StringView("id")) != b.value(QLatin1StringView("id")));
@@ -247,10 +249,10 @@ private Q_SLOTS:
         m_connection->setRequestTimeout(50);
         QString error1;
         QString error2;
-        m_connection->request(protocol::op::Send, {},
-            [&](const QJsonObject&, const protocol::Error& e) { error1 = e.code; });
+        m_connection->request(
+            protocol::op::Send, {}, [&](const QJsonObject&, const Error& e) { error1 = e.name(); });
         m_connection->request(protocol::op::Fetch, {},
-            [&](const QJsonObject&, const protocol::Error& e) { error2 = e.code; });
+            [&](const QJsonObject&, const Error& e) { error2 = e.name(); });
         m_transport->fail(
             m_transport->takeRequest(QStringLiteral("send")), QStringLiteral("no_such_user"));
         QCOMPARE(error1, QStringLiteral("no_such_user"));
@@ -260,8 +262,8 @@ private Q_SLOTS:
     void testRequestWhileOfflineFails()
     {
         QString error;
-        m_connection->request(protocol::op::Ping, {},
-            [&](const QJsonObject&, const protocol::Error& e) { error = e.code; });
+        m_connection->request(
+            protocol::op::Ping, {}, [&](const QJsonObject&, const Error& e) { error = e.name(); });
         QTRY_COMPARE(error, QStringLiteral("offline"));
         QVERIFY(m_transport->sent.isEmpty());
     }
@@ -289,12 +291,19 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, frame);
         bringOnline();
+        // Said once in the log, and otherwise ignored. (An answer nobody waits for is only
+        // logged at debug level; an event's payload is the store's to check.)
+        const QByteArray tag = QTest::currentDataTag();
+        if (tag != "unknown-id" && tag != "message-missing-fields") {
+            QTest::ignoreMessage(
+                QtWarningMsg, QRegularExpression(QStringLiteral("from the server|of ours")));
+        }
         m_transport->injectRaw(frame);
         QCOMPARE(m_connection->state(), ConnectionState::Online);
         // Still works afterwards.
         bool answered = false;
         m_connection->request(protocol::op::Ping, {},
-            [&](const QJsonObject&, const protocol::Error& e) { answered = e.isNull(); });
+            [&](const QJsonObject&, const Error& e) { answered = e.isNull(); });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("ping")), {});
         QVERIFY(answered);
     }
@@ -386,11 +395,11 @@ private Q_SLOTS:
         FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
         QString error;
-        QVERIFY2(client.open(&error), qPrintable(error));
+        QVERIFY(must(client.open()));
         client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:1/")));
         bool registered = false;
         client.registerDevice(Alice, QStringLiteral("pw"), QStringLiteral("Laptop"),
-            QStringLiteral("laptop"), [&](const protocol::Error& e) { registered = e.isNull(); });
+            QStringLiteral("laptop"), [&](const Error& e) { registered = e.isNull(); });
         t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
         t->respond(t->takeRequest(QStringLiteral("register")),
             { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
@@ -402,7 +411,7 @@ private Q_SLOTS:
                 { messageEvent(1, messageJson(11, Bob, Alice, QStringLiteral("private words"))) },
                 1, 1, false));
         QCOMPARE(client.state(), ConnectionState::Online);
-        QCOMPARE(client.messages(Bob).size(), 1);
+        QCOMPARE(must(client.messages(Bob)).size(), 1);
         // The token is stored sealed, never in plain text.
         QFile ini(dir.filePath(QStringLiteral("profile.ini")));
         QVERIFY(ini.open(QIODevice::ReadOnly));
@@ -413,7 +422,7 @@ private Q_SLOTS:
         QCOMPARE(signedOut.size(), 1);
         QCOMPARE(client.state(), ConnectionState::SignedOut);
         QVERIFY(!client.hasAccount());
-        QVERIFY(client.messages(Bob).isEmpty());
+        QVERIFY(must(client.messages(Bob)).isEmpty());
         QCOMPARE(client.syncPosition(), 0);
         QCOMPARE(client.address(), Alice); // kept to offer signing in again
     }

@@ -3,10 +3,12 @@
 // changes show up in place.
 #include "client.h"
 #include "conversationmodel.h"
+#include "failonwarning.h"
 #include "faketransport.h"
 #include "keystore.h"
 #include "localstore.h"
 #include "messagemodel.h"
+#include "must.h"
 #include "secretbox.h"
 
 #include <QAbstractItemModelTester>
@@ -19,6 +21,7 @@ using namespace cpm;
 using cpm::test::FakeTransport;
 using cpm::test::messageEvent;
 using cpm::test::messageJson;
+using cpm::test::must;
 
 namespace {
 const QString Alice = QStringLiteral("alice@cpm.example");
@@ -42,13 +45,13 @@ private Q_SLOTS:
         // Fill the profile's database directly: 10,000 messages with Bob, 3 with Carol.
         {
             Client bootstrap(m_dir.path());
-            QVERIFY(bootstrap.open());
+            QVERIFY(must(bootstrap.open()));
         }
         Keystore keystore(m_dir.path(), QString());
         QString error;
         SecretBox box(keystore.load(Keystore::Kind::KeyFile, &error));
         LocalStore store(&box);
-        QVERIFY(store.open(m_dir.filePath(QString::fromLatin1(LocalStore::FileName))));
+        QVERIFY(must(store.open(m_dir.filePath(QString::fromLatin1(LocalStore::FileName)))));
         QList<protocol::Frame> batch;
         for (int i = 1; i <= HistorySize + 3; ++i) {
             const bool carol = i > HistorySize;
@@ -60,19 +63,20 @@ private Q_SLOTS:
                     mine ? QStringLiteral("sent") : QStringLiteral("inbox"), 1000000 + i));
             batch.append(*protocol::Frame::fromJson(json, nullptr));
             if (batch.size() == 500) {
-                QVERIFY(store.applyEvents(batch, i, nullptr));
+                QVERIFY(must(store.applyEvents(batch, i, nullptr)));
                 batch.clear();
             }
         }
-        QVERIFY(store.applyEvents(batch, HistorySize + 3, nullptr));
+        QVERIFY(must(store.applyEvents(batch, HistorySize + 3, nullptr)));
     }
 
     void init()
     {
+        cpm::test::failOnWarnings();
         auto transport = std::make_unique<FakeTransport>();
         m_transport = transport.get();
         m_client = std::make_unique<Client>(m_dir.path(), std::move(transport));
-        QVERIFY(m_client->open());
+        QVERIFY(must(m_client->open()));
     }
     void cleanup() { m_client.reset(); }
 
@@ -154,14 +158,14 @@ private Q_SLOTS:
         model.setPeer(Carol);
         registerOnline();
         // A message queued here shows at once as pending.
-        const QString clientId = m_client->send(Carol, {}, QStringLiteral("new one"));
+        const QString clientId = must(m_client->send(Carol, {}, QStringLiteral("new one")));
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.index(3).data(MessageModel::PendingRole).toBool(), true);
         QCOMPARE(model.index(3).data(MessageModel::ClientIdRole).toString(), clientId);
         QVERIFY(model.index(3).data(MessageModel::IdRole).toLongLong() < 0);
         // Deleting locally removes the row.
         const qint64 first = model.index(0).data(MessageModel::IdRole).toLongLong();
-        m_client->deleteLocally(first);
+        must(m_client->deleteLocally(first));
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.rowOf(first), -1);
         // Reading an incoming message updates the row in place.
@@ -196,7 +200,7 @@ private Q_SLOTS:
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
         const int unread
             = model.index(model.rowOf(Bob)).data(ConversationModel::UnreadCountRole).toInt();
-        const int total = m_client->unreadCount();
+        const int total = must(m_client->unreadCount());
         model.reload();
         QCOMPARE(resets.size(), 0); // nothing changed: the view keeps its state
         // Odd ids are Bob's, incoming and unread.
@@ -204,7 +208,7 @@ private Q_SLOTS:
         QTRY_COMPARE(resets.size(), 1);
         QCOMPARE(model.index(model.rowOf(Bob)).data(ConversationModel::UnreadCountRole).toInt(),
             unread - 1);
-        QCOMPARE(m_client->unreadCount(), total - 1);
+        QCOMPARE(must(m_client->unreadCount()), total - 1);
     }
 };
 

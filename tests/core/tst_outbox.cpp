@@ -2,8 +2,10 @@
 // The on-disk outbox: a message survives restarts until the server's answer, and a
 // resend after a lost answer reuses its clientId so the server stores it once.
 #include "client.h"
+#include "failonwarning.h"
 #include "faketransport.h"
 #include "localstore.h"
+#include "must.h"
 #include "secretbox.h"
 
 #include <QSignalSpy>
@@ -14,6 +16,7 @@ using namespace cpm;
 using cpm::test::FakeTransport;
 using cpm::test::messageEvent;
 using cpm::test::messageJson;
+using cpm::test::must;
 
 namespace {
 const QString Alice = QStringLiteral("alice@cpm.example");
@@ -53,6 +56,7 @@ class TestOutbox final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { cpm::test::failOnWarnings(); }
     void testOutboxSurvivesReopen()
     {
         QTemporaryDir dir;
@@ -61,15 +65,15 @@ private Q_SLOTS:
         qint64 pendingId = 0;
         {
             LocalStore store(&box);
-            QVERIFY(store.open(path));
-            pendingId = store.enqueue(QStringLiteral("c-1"), Alice, Bob, QStringLiteral("Hi"),
-                QStringLiteral("Hello Bob"), 100);
+            QVERIFY(must(store.open(path)));
+            pendingId = must(store.enqueue(QStringLiteral("c-1"), Alice, Bob, QStringLiteral("Hi"),
+                QStringLiteral("Hello Bob"), 100));
             QVERIFY(pendingId < 0);
-            QCOMPARE(store.message(pendingId)->status, Message::Status::Pending);
+            QCOMPARE(must(store.message(pendingId))->status, Message::Status::Pending);
         }
         LocalStore store(&box);
-        QVERIFY(store.open(path));
-        const QList<OutboxEntry> outbox = store.outbox();
+        QVERIFY(must(store.open(path)));
+        const QList<OutboxEntry> outbox = must(store.outbox());
         QCOMPARE(outbox.size(), 1);
         QCOMPARE(outbox.first().clientId, QStringLiteral("c-1"));
         QCOMPARE(outbox.first().body, QStringLiteral("Hello Bob"));
@@ -89,9 +93,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         SecretBox box(SecretKey::generate());
         LocalStore store(&box);
-        QVERIFY(store.open(dir.filePath(QStringLiteral("db.sqlite"))));
+        QVERIFY(must(store.open(dir.filePath(QStringLiteral("db.sqlite")))));
         const qint64 pendingId
-            = store.enqueue(QStringLiteral("c-1"), Alice, Bob, {}, QStringLiteral("x"), 100);
+            = must(store.enqueue(QStringLiteral("c-1"), Alice, Bob, {}, QStringLiteral("x"), 100));
         StoreChanges changes;
         if (eventFirst) {
             const auto frame = protocol::Frame::fromJson(
@@ -99,22 +103,22 @@ private Q_SLOTS:
                     messageJson(42, Alice, Bob, QStringLiteral("x"), QStringLiteral("sent"), 200,
                         QStringLiteral("c-1"))),
                 nullptr);
-            QVERIFY(store.applyEvents({ *frame }, 5, &changes));
+            QVERIFY(must(store.applyEvents({ *frame }, 5, &changes)));
         } else {
-            QVERIFY(store.markSent(QStringLiteral("c-1"), 42, 200, &changes));
+            QVERIFY(must(store.markSent(QStringLiteral("c-1"), 42, 200, &changes)));
         }
-        QCOMPARE(store.outboxSize(), 0);
+        QCOMPARE(must(store.outboxSize()), 0);
         QCOMPARE(changes.sent.size(), 1);
         QCOMPARE(changes.sent.first().pendingId, pendingId);
-        QVERIFY(!store.message(pendingId).has_value());
-        QCOMPARE(store.message(42)->status, Message::Status::Sent);
-        QCOMPARE(store.message(42)->time, 200);
-        QCOMPARE(store.messages(Bob, 10).size(), 1); // one message, not a copy beside it
+        QVERIFY(!must(store.message(pendingId)).has_value());
+        QCOMPARE(must(store.message(42))->status, Message::Status::Sent);
+        QCOMPARE(must(store.message(42))->time, 200);
+        QCOMPARE(must(store.messages(Bob, 10)).size(), 1); // one message, not a copy beside it
         // The other one arriving later changes nothing.
         changes = {};
-        QVERIFY(store.markSent(QStringLiteral("c-1"), 42, 200, &changes));
+        QVERIFY(must(store.markSent(QStringLiteral("c-1"), 42, 200, &changes)));
         QVERIFY(changes.sent.isEmpty());
-        QCOMPARE(store.messages(Bob, 10).size(), 1);
+        QCOMPARE(must(store.messages(Bob, 10)).size(), 1);
     }
 
     void testSendKeepsPendingUntilAnswerAndResendsSameClientId()
@@ -125,10 +129,11 @@ private Q_SLOTS:
             auto transport = std::make_unique<FakeTransport>();
             FakeTransport* t = transport.get();
             Client client(dir.path(), std::move(transport));
-            QVERIFY(client.open());
+            QVERIFY(must(client.open()));
             registerOnline(client, t);
             QSignalSpy added(&client, &Client::messageAdded);
-            clientId = client.send(Bob, QStringLiteral("Subj"), QStringLiteral("Hello there"));
+            clientId
+                = must(client.send(Bob, QStringLiteral("Subj"), QStringLiteral("Hello there")));
             QVERIFY(!clientId.isEmpty());
             QCOMPARE(added.size(), 1);
             QVERIFY(added.first().at(0).toLongLong() < 0);
@@ -137,16 +142,16 @@ private Q_SLOTS:
             QCOMPARE(args.value(QLatin1StringView("clientId")).toString(), clientId);
             QCOMPARE(
                 args.value(QLatin1StringView("body")).toString(), QStringLiteral("Hello there"));
-            QCOMPARE(client.outboxSize(), 1);
+            QCOMPARE(must(client.outboxSize()), 1);
             // The process ends before the answer.
         }
         auto transport = std::make_unique<FakeTransport>();
         FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
-        QVERIFY(client.open());
-        QCOMPARE(client.outboxSize(), 1);
-        QCOMPARE(client.messages(Bob).size(), 1);
-        QVERIFY(client.messages(Bob).first().isPending());
+        QVERIFY(must(client.open()));
+        QCOMPARE(must(client.outboxSize()), 1);
+        QCOMPARE(must(client.messages(Bob)).size(), 1);
+        QVERIFY(must(client.messages(Bob)).first().isPending());
         QSignalSpy sent(&client, &Client::messageSent);
         loginOnline(client, t);
         const QJsonObject resend = t->takeRequest(QStringLiteral("send"));
@@ -161,8 +166,8 @@ private Q_SLOTS:
         QCOMPARE(sent.size(), 1);
         QCOMPARE(sent.first().at(1).toLongLong(), 42);
         QCOMPARE(sent.first().at(2).toString(), clientId);
-        QCOMPARE(client.outboxSize(), 0);
-        const auto m = client.message(42);
+        QCOMPARE(must(client.outboxSize()), 0);
+        const auto m = must(client.message(42));
         QVERIFY(m.has_value());
         QCOMPARE(m->status, Message::Status::Sent);
         QCOMPARE(m->body, QStringLiteral("Hello there"));
@@ -176,16 +181,15 @@ private Q_SLOTS:
         auto transport = std::make_unique<FakeTransport>();
         FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
-        QVERIFY(client.open());
+        QVERIFY(must(client.open()));
         registerOnline(client, t);
         QSignalSpy failed(&client, &Client::sendFailed);
-        client.send(QStringLiteral("nobody@cpm.example"), {}, QStringLiteral("hi"));
+        must(client.send(QStringLiteral("nobody@cpm.example"), {}, QStringLiteral("hi")));
         t->fail(t->takeRequest(QStringLiteral("send")), QStringLiteral("no_such_user"));
         QCOMPARE(failed.size(), 1);
-        QCOMPARE(
-            failed.first().at(2).value<protocol::Error>().code, QStringLiteral("no_such_user"));
-        QCOMPARE(client.outboxSize(), 0);
-        QCOMPARE(client.messages(QStringLiteral("nobody@cpm.example")).first().status,
+        QCOMPARE(failed.first().at(2).value<Error>().code, ErrorCode::NoSuchUser);
+        QCOMPARE(must(client.outboxSize()), 0);
+        QCOMPARE(must(client.messages(QStringLiteral("nobody@cpm.example"))).first().status,
             Message::Status::Failed);
     }
 
@@ -195,13 +199,13 @@ private Q_SLOTS:
         auto transport = std::make_unique<FakeTransport>();
         FakeTransport* t = transport.get();
         Client client(dir.path(), std::move(transport));
-        QVERIFY(client.open());
+        QVERIFY(must(client.open()));
         registerOnline(client, t);
-        client.send(Bob, {}, QStringLiteral("hi"));
+        must(client.send(Bob, {}, QStringLiteral("hi")));
         t->takeRequest(QStringLiteral("send"));
         t->serverClose(1006); // the answer is lost with the connection
-        QCOMPARE(client.outboxSize(), 1);
-        QVERIFY(client.messages(Bob).first().isPending());
+        QCOMPARE(must(client.outboxSize()), 1);
+        QVERIFY(must(client.messages(Bob)).first().isPending());
     }
 };
 

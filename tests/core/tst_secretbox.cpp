@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Encryption at rest: SecretBox round trips and tamper detection; Keystore key files.
+#include "failonwarning.h"
 #include "keystore.h"
 #include "secretbox.h"
 
@@ -13,6 +14,7 @@ class TestSecretBox final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { cpm::test::failOnWarnings(); }
     void testRoundTrip_data()
     {
         QTest::addColumn<QByteArray>("plain");

@@ -2,6 +2,7 @@
 // The frame codec: what one peer encodes the other decodes unchanged, and every
 // malformed or oversize frame maps to the documented error code.
 
+#include "failonwarning.h"
 #include "frame.h"
 #include "protocol.h"
 
@@ -9,11 +10,15 @@
 #include <QtTest>
 
 using namespace cpm::protocol;
+using cpm::Error;
+using cpm::ErrorCode;
+using cpm::makeError;
 
 class tst_Frame : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { cpm::test::failOnWarnings(); }
     void roundTrip_data();
     void roundTrip();
     void malformed_data();
@@ -32,7 +37,7 @@ void tst_Frame::roundTrip_data()
     QTest::newRow("response") << Frame::response(
         3, QJsonObject { { QStringLiteral("messageId"), 42 } });
     QTest::newRow("failure") << Frame::failure(
-        4, Error { QString(error::NoSuchUser), QStringLiteral("no such user"), -1 });
+        4, makeError(ErrorCode::NoSuchUser, QStringLiteral("no such user")));
     QTest::newRow("stream-event") << Frame::streamEvent(event::Flags, 19,
         QJsonObject { { QStringLiteral("messageId"), 42 }, { QStringLiteral("read"), true } });
     QTest::newRow("transient-event") << Frame::transientEvent(
@@ -55,7 +60,7 @@ void tst_Frame::malformed_data()
 {
     QTest::addColumn<QByteArray>("wire");
     QTest::addColumn<QString>("code");
-    const QString badFrame(error::BadFrame);
+    const QString badFrame(Error::name(ErrorCode::BadFrame));
     QTest::newRow("not-json") << QByteArray("{\"id\":1,") << badFrame;
     QTest::newRow("empty") << QByteArray() << badFrame;
     QTest::newRow("array") << QByteArray("[1,2]") << badFrame;
@@ -78,7 +83,7 @@ void tst_Frame::malformed_data()
     QTest::newRow("result-not-object") << QByteArray("{\"id\":1,\"result\":3}") << badFrame;
     QTest::newRow("error-not-object") << QByteArray("{\"id\":1,\"error\":\"x\"}") << badFrame;
     QTest::newRow("oversize") << QByteArray(limits::MaxFrameBytes + 1, ' ')
-                              << QString(error::FrameTooLarge);
+                              << QString(Error::name(ErrorCode::FrameTooLarge));
 }
 
 void tst_Frame::malformed()
@@ -87,7 +92,7 @@ void tst_Frame::malformed()
     QFETCH(QString, code);
     const DecodeResult decoded = decode(wire, limits::MaxFrameBytes);
     QVERIFY(!decoded.frame.has_value());
-    QCOMPARE(decoded.error.code, code);
+    QCOMPARE(decoded.error.name(), code);
     QVERIFY(!decoded.error.message.isEmpty());
 }
 
@@ -100,8 +105,7 @@ void tst_Frame::recoversRequestIdFromBadFrame()
 
 void tst_Frame::errorKeepsRetryAfter()
 {
-    const Frame f
-        = Frame::failure(1, Error { QString(error::Throttled), QStringLiteral("wait"), 30 });
+    const Frame f = Frame::failure(1, makeError(ErrorCode::Throttled, QStringLiteral("wait"), 30));
     const DecodeResult decoded = decode(f.encode(), 1024);
     QVERIFY(decoded.frame.has_value());
     QVERIFY(decoded.frame->isFailure());

@@ -1,19 +1,48 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The server's store on its own: schema migrations, idempotent submit, the mailbox and
-// its events (delivery, read, delete), device sign-out, deferred-delivery expiry and group
-// commit.
+// The server's SQLite store on its own: schema migrations, the integrity check at open,
+// idempotent submit, the mailbox and its events (delivery, read, delete), device sign-out,
+// deferred-delivery expiry, group commit, and the typed errors of a store that is busy,
+// full or damaged (never "not found" or "empty").
 
+#include "failonwarning.h"
+#include "must.h"
 #include "operatorsettings.h"
 #include "protocol.h"
-#include "serverstore.h"
+#include "sqlitestore.h"
 
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sqlite3.h>
+
+using namespace cpm;
 using namespace cpm::server;
 namespace ev = cpm::protocol::event;
+using cpm::test::must;
+using protocol::MessageState;
+
+namespace {
+
+//! A store whose connection the test may tune (busy timeout, page limit) like a disk would.
+class TestStore final : public SqliteStore {
+public:
+    void pragma(const QString& sql) { QVERIFY(database().exec(sql).ok()); }
+};
+
+//! The answer of a submission as the Router would compute it from senderState().
+enum class Outcome { Stored, Duplicate, Conflict, Failed };
+struct Sent {
+    Outcome outcome = Outcome::Failed;
+    qint64 messageId = 0;
+    qint64 seq = 0;
+    qint64 time = 0;
+    Error error;
+};
+
+} // namespace
 
 class tst_ServerStore : public QObject {
     Q_OBJECT
@@ -25,16 +54,21 @@ private Q_SLOTS:
     void testMigratesAnEmptyDatabase();
     void testReopensAnExistingDatabase();
     void testRefusesANewerSchema();
+    void testCreatesItsDataDirectoryPrivate();
+    void testRefusesAFileThatIsNotADatabase();
+    void testRefusesADamagedDatabase();
+    void testBusyIsBusyNotNotFound();
+    void testFullDiskRefusesWritesAndKeepsReads();
     void testSettingsSeeOtherProcesses();
-    void testSubmitOutcomes_data();
-    void testSubmitOutcomes();
-    void testSubmitIsIdempotent();
+    void testSenderStateTellsRetriesFromNewMessages();
     void testSubmitCommitsBothCopiesAndEvents();
+    void testAClientIdTakenMeanwhileIsAConflict();
     void testAckDeliversOnceAndNeverMovesBack();
     void testAckFromANoneDeviceDeliversNothing();
     void testReadReportsDisplayedOnce();
     void testDeleteKeepsTheOtherPartysCopy();
     void testDevicesRegisterAndSignOut();
+    void testRegistrationSetsTheFirstPreferences();
     void testExpirySelection_data();
     void testExpirySelection();
     void testGroupCommitIsolatesFailuresAndCommitsOnce();
@@ -42,23 +76,25 @@ private Q_SLOTS:
 
 private:
     qint64 addUser(const QString& address);
-    ServerStore::SubmitResult send(qint64 from, const QString& to, const QString& clientId,
-        const QString& body = QStringLiteral("hello"), QList<StoredEvent>* events = nullptr,
-        qint64 now = 0, qint64 quota = 0);
+    //! What the Router does for `send`: look for the clientId, then store.
+    Sent send(qint64 from, const QString& to, const QString& clientId,
+        const QString& body = QStringLiteral("hello"), Events* events = nullptr, qint64 now = 0);
+    DeviceRecord addDevice(qint64 userId, const QString& instance, const QString& kind);
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ServerStore> m_store;
+    std::unique_ptr<TestStore> m_store;
     qint64 m_alice = 0;
     qint64 m_bob = 0;
 };
 
 void tst_ServerStore::init()
 {
+    cpm::test::failOnWarnings();
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
-    m_store = std::make_unique<ServerStore>();
-    QString error;
-    QVERIFY2(m_store->open(m_dir->path(), &error), qPrintable(error));
+    m_store = std::make_unique<TestStore>();
+    const Result<void> opened = m_store->open(m_dir->path());
+    QVERIFY2(opened.ok(), qPrintable(opened.error().message));
     m_alice = addUser(QStringLiteral("alice@cpm.example"));
     m_bob = addUser(QStringLiteral("bob@cpm.example"));
     QVERIFY(m_alice > 0 && m_bob > 0);
@@ -73,31 +109,76 @@ void tst_ServerStore::cleanup()
 qint64 tst_ServerStore::addUser(const QString& address)
 {
     // The hash is opaque to the store; these tests never check a password.
-    if (m_store->createUser(address, QByteArrayLiteral("$argon2id$test"), 1000)
-        != ServerStore::CreateUser::Created) {
+    if (must(m_store->createUser(address, QByteArrayLiteral("$argon2id$test"), 1000))
+        != Store::CreateUser::Created) {
         return 0;
     }
-    return m_store->userByAddress(address)->id;
+    const std::optional<UserRecord> user = must(m_store->userByAddress(address));
+    return user ? user->id : 0;
 }
 
-ServerStore::SubmitResult tst_ServerStore::send(qint64 from, const QString& to,
-    const QString& clientId, const QString& body, QList<StoredEvent>* events, qint64 now,
-    qint64 quota)
+Sent tst_ServerStore::send(qint64 from, const QString& to, const QString& clientId,
+    const QString& body, Events* events, qint64 now)
 {
-    ServerStore::Submit s;
-    s.senderId = from;
-    s.clientId = clientId;
-    s.to = to;
-    s.subject = QStringLiteral("subject");
-    s.body = body;
-    s.dailyQuota = quota;
-    s.now = now > 0 ? now : QDateTime::currentMSecsSinceEpoch();
-    return m_store->submitMessage(s, events);
+    Sent sent;
+    now = now > 0 ? now : QDateTime::currentMSecsSinceEpoch();
+    const Result<std::optional<Store::SenderState>> sender
+        = m_store->senderState(from, clientId, now / 86400000);
+    if (!sender || !sender->has_value()) {
+        sent.error
+            = sender ? makeError(ErrorCode::NotFound, QStringLiteral("no sender")) : sender.error();
+        return sent;
+    }
+    if (const auto& previous = (*sender)->previous) {
+        const bool same = previous->to == to && previous->body == body;
+        sent.outcome = same ? Outcome::Duplicate : Outcome::Conflict;
+        sent.messageId = previous->messageId;
+        sent.seq = previous->senderSeq;
+        sent.time = previous->time;
+        return sent;
+    }
+    const std::optional<UserRecord> recipient = must(m_store->userByAddress(to));
+    if (!recipient) {
+        sent.error = makeError(ErrorCode::NoSuchUser, to);
+        return sent;
+    }
+    Store::NewMessage m;
+    m.senderId = from;
+    m.senderAddress = (*sender)->address;
+    m.recipientId = recipient->id;
+    m.recipientAddress = recipient->address;
+    m.clientId = clientId;
+    m.subject = QStringLiteral("subject");
+    m.body = body;
+    m.now = now;
+    m.day = now / 86400000;
+    const Result<Store::StoredMessage> stored = m_store->storeMessage(m, events);
+    if (!stored) {
+        sent.error = stored.error();
+        sent.outcome
+            = stored.error().code == ErrorCode::Conflict ? Outcome::Conflict : Outcome::Failed;
+        return sent;
+    }
+    sent.outcome = Outcome::Stored;
+    sent.messageId = stored->messageId;
+    sent.seq = stored->senderSeq;
+    sent.time = stored->time;
+    return sent;
+}
+
+DeviceRecord tst_ServerStore::addDevice(qint64 userId, const QString& instance, const QString& kind)
+{
+    Store::NewDevice d;
+    d.instanceId = instance;
+    d.name = instance;
+    d.kind = kind;
+    d.tokenHash = QByteArray(32, 'x');
+    return must(m_store->registerDevice(userId, d, 1000, nullptr));
 }
 
 void tst_ServerStore::testMigratesAnEmptyDatabase()
 {
-    QCOMPARE(m_store->schemaVersion(), ServerStore::latestSchemaVersion());
+    QCOMPARE(must(m_store->schemaVersion()), SqliteStore::latestSchemaVersion());
     QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("cpm.sqlite"))));
     // journal_mode is persistent: check it from a second connection.
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
@@ -124,15 +205,13 @@ void tst_ServerStore::testMigratesAnEmptyDatabase()
 
 void tst_ServerStore::testReopensAnExistingDatabase()
 {
-    QList<StoredEvent> events;
     QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1")).outcome,
-        ServerStore::SubmitResult::Outcome::Stored);
+        Outcome::Stored);
     m_store->close();
-    QString error;
-    QVERIFY2(m_store->open(m_dir->path(), &error), qPrintable(error));
-    QCOMPARE(m_store->schemaVersion(), ServerStore::latestSchemaVersion());
-    QCOMPARE(m_store->users().size(), 2);
-    QCOMPARE(m_store->userById(m_bob)->headSeq, 1);
+    QVERIFY(m_store->open(m_dir->path()).ok());
+    QCOMPARE(must(m_store->schemaVersion()), SqliteStore::latestSchemaVersion());
+    QCOMPARE(must(m_store->users()).size(), 2);
+    QCOMPARE(must(m_store->userById(m_bob))->headSeq, 1);
 }
 
 void tst_ServerStore::testRefusesANewerSchema()
@@ -149,253 +228,369 @@ void tst_ServerStore::testRefusesANewerSchema()
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("bump"));
-    QString error;
-    QVERIFY(!m_store->open(m_dir->path(), &error));
-    QVERIFY2(error.contains(QLatin1StringView("newer")), qPrintable(error));
+    const Result<void> opened = m_store->open(m_dir->path());
+    QVERIFY(!opened);
+    QVERIFY2(opened.error().message.contains(QLatin1StringView("newer")),
+        qPrintable(opened.error().message));
+}
+
+void tst_ServerStore::testCreatesItsDataDirectoryPrivate()
+{
+    const QString dir = m_dir->filePath(QStringLiteral("new/data"));
+    SqliteStore store;
+    QVERIFY(store.open(dir).ok());
+    QCOMPARE(QFile::permissions(dir) & (QFile::ReadGroup | QFile::ReadOther | QFile::ExeOther),
+        QFile::Permissions());
+    QVERIFY(QFile::permissions(dir).testFlag(QFile::ReadOwner));
+}
+
+void tst_ServerStore::testRefusesAFileThatIsNotADatabase()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("cpm.sqlite")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(8192, 'x'));
+    file.close();
+    SqliteStore store;
+    const Result<void> opened = store.open(dir.path());
+    QVERIFY(!opened);
+    QCOMPARE(opened.error().code, ErrorCode::StoreCorrupt);
+    const QString advice = SqliteStore::explainOpenFailure(dir.path(), opened.error());
+    QVERIFY2(advice.contains(file.fileName()) && advice.contains(QLatin1StringView(".recover")),
+        qPrintable(advice));
+}
+
+void tst_ServerStore::testRefusesADamagedDatabase()
+{
+    for (int i = 0; i < 200; ++i) {
+        send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("d%1").arg(i),
+            QString(400, QLatin1Char('x')));
+    }
+    m_store->close();
+    // Overwrite a page in the middle of the file: the header still says "SQLite format 3",
+    // so only the integrity check at open finds it.
+    const QString path = m_dir->filePath(QStringLiteral("cpm.sqlite"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.size() > 8 * 4096);
+    file.seek(6 * 4096);
+    file.write(QByteArray(4096, '\x5a'));
+    file.close();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("malformed")));
+    const Result<void> opened = m_store->open(m_dir->path());
+    QVERIFY(!opened);
+    QCOMPARE(opened.error().code, ErrorCode::StoreCorrupt);
+    QVERIFY2(opened.error().message.contains(path), qPrintable(opened.error().message));
+}
+
+void tst_ServerStore::testBusyIsBusyNotNotFound()
+{
+    // Another process holds the write lock (the admin CLI in a long transaction).
+    sqlite3* other = nullptr;
+    QCOMPARE(sqlite3_open_v2(QFile::encodeName(m_dir->filePath(QStringLiteral("cpm.sqlite"))),
+                 &other, SQLITE_OPEN_READWRITE, nullptr),
+        SQLITE_OK);
+    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    m_store->pragma(QStringLiteral("PRAGMA busy_timeout=50"));
+    // A write (a new device at sign-in, say) waits, then is told "busy": never "failed" for
+    // good, and never anything about the user.
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("locked")));
+    const Result<DeviceRecord> device = m_store->registerDevice(m_alice,
+        { QStringLiteral("i-9"), QStringLiteral("n"), QStringLiteral("laptop"), {},
+            QByteArray(32, 'x'), {}, {} },
+        1, nullptr);
+    QVERIFY(!device);
+    QCOMPARE(device.error().code, ErrorCode::StoreBusy);
+    QCOMPARE(device.error().toWire().code, ErrorCode::Unavailable);
+    // Reads go on meanwhile (WAL).
+    QVERIFY(must(m_store->userByAddress(QStringLiteral("alice@cpm.example"))).has_value());
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    QVERIFY(m_store
+                ->registerDevice(m_alice,
+                    { QStringLiteral("i-9"), QStringLiteral("n"), QStringLiteral("laptop"), {},
+                        QByteArray(32, 'x'), {}, {} },
+                    1, nullptr)
+                .ok());
+}
+
+void tst_ServerStore::testFullDiskRefusesWritesAndKeepsReads()
+{
+    const Sent before = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("f0"));
+    QCOMPARE(before.outcome, Outcome::Stored);
+    // The database may not grow: the next write that needs a page fails with SQLITE_FULL,
+    // as on a full disk.
+    m_store->pragma(QStringLiteral("PRAGMA max_page_count = 1"));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("full")));
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QStringLiteral("is full")));
+    Sent full;
+    for (int i = 0; i < 50; ++i) {
+        full = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("f%1").arg(i + 1),
+            QString(3000, QLatin1Char('y')));
+        if (full.outcome == Outcome::Failed) {
+            break;
+        }
+    }
+    QCOMPARE(full.outcome, Outcome::Failed);
+    QCOMPARE(full.error.code, ErrorCode::DiskFull);
+    QCOMPARE(full.error.toWire().code, ErrorCode::StorageFull);
+    // Every later write is refused at once, with the same code; reads go on.
+    const Result<void> pref
+        = m_store->setPref(m_alice, QStringLiteral("k"), QStringLiteral("v"), 1, nullptr);
+    QVERIFY(!pref);
+    QCOMPARE(pref.error().code, ErrorCode::DiskFull);
+    QCOMPARE(must(m_store->message(m_bob, before.messageId))->body, QStringLiteral("hello"));
+    QVERIFY(must(m_store->eventsAfter(m_bob, 0, 10)).size() >= 1);
+    // Room again (the file system has it; the page limit is lifted): writes resume.
+    m_store->pragma(QStringLiteral("PRAGMA max_page_count = 1073741823"));
+    m_store->maintain();
+    QVERIFY(m_store->setPref(m_alice, QStringLiteral("k"), QStringLiteral("v"), 1, nullptr).ok());
 }
 
 void tst_ServerStore::testSettingsSeeOtherProcesses()
 {
     QCOMPARE(m_store->settingInt(settings::QuotaDailyMessages), 10000);
     // A second connection stands in for the admin CLI writing to a running server.
-    ServerStore admin;
-    QVERIFY(admin.open(m_dir->path()));
-    QVERIFY(admin.setSetting(QString(settings::QuotaDailyMessages), QStringLiteral("3")));
+    SqliteStore admin;
+    QVERIFY(admin.open(m_dir->path()).ok());
+    QVERIFY(admin.setSetting(QString(settings::QuotaDailyMessages), QStringLiteral("3")).ok());
     QCOMPARE(m_store->settingInt(settings::QuotaDailyMessages), 3);
-    QVERIFY(admin.setSetting(QString(settings::QuotaDailyMessages), QStringLiteral("junk")));
+    QVERIFY(admin.setSetting(QString(settings::QuotaDailyMessages), QStringLiteral("junk")).ok());
     QCOMPARE(m_store->settingInt(settings::QuotaDailyMessages), 10000);
-    m_store->hasExternalChanges(); // the first call only records where we are
-    QVERIFY(admin.setUserEnabled(QStringLiteral("bob@cpm.example"), false));
-    QVERIFY(m_store->hasExternalChanges());
-    QCOMPARE(m_store->disabledUserIds(), QList<qint64> { m_bob });
-    QVERIFY(!m_store->hasExternalChanges());
+    m_store->changedElsewhere(); // the first call only records where we are
+    QVERIFY(must(admin.setUserEnabled(QStringLiteral("bob@cpm.example"), false)));
+    QVERIFY(m_store->changedElsewhere());
+    QCOMPARE(must(m_store->disabledUserIds()), QList<qint64> { m_bob });
+    QVERIFY(!m_store->changedElsewhere());
+    QVERIFY(!must(admin.setUserEnabled(QStringLiteral("nobody@cpm.example"), false)));
 }
 
-void tst_ServerStore::testSubmitOutcomes_data()
+void tst_ServerStore::testSenderStateTellsRetriesFromNewMessages()
 {
-    using Outcome = ServerStore::SubmitResult::Outcome;
-    QTest::addColumn<QString>("to");
-    QTest::addColumn<bool>("disableSender");
-    QTest::addColumn<qint64>("quota");
-    QTest::addColumn<Outcome>("expected");
-    const QString bob = QStringLiteral("bob@cpm.example");
-    QTest::newRow("stored") << bob << false << qint64(0) << Outcome::Stored;
-    QTest::newRow("unknown-recipient")
-        << QStringLiteral("nobody@cpm.example") << false << qint64(0) << Outcome::NoSuchUser;
-    QTest::newRow("to-self") << QStringLiteral("alice@cpm.example") << false << qint64(0)
-                             << Outcome::SelfSend;
-    QTest::newRow("disabled-sender") << bob << true << qint64(0) << Outcome::Disabled;
-    QTest::newRow("quota-used-up") << bob << false << qint64(1) << Outcome::QuotaExceeded;
-}
+    const qint64 day = 20000;
+    std::optional<Store::SenderState> state
+        = must(m_store->senderState(m_alice, QStringLiteral("c1"), day));
+    QVERIFY(state);
+    QCOMPARE(state->address, QStringLiteral("alice@cpm.example"));
+    QVERIFY(state->enabled);
+    QCOMPARE(state->sentOnDay, 0);
+    QVERIFY(!state->previous);
 
-void tst_ServerStore::testSubmitOutcomes()
-{
-    using Outcome = ServerStore::SubmitResult::Outcome;
-    QFETCH(QString, to);
-    QFETCH(bool, disableSender);
-    QFETCH(qint64, quota);
-    QFETCH(Outcome, expected);
-    if (quota > 0) {
-        QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("first"), {},
-                     nullptr, 0, quota)
-                     .outcome,
-            Outcome::Stored);
-    }
-    if (disableSender) {
-        QVERIFY(m_store->setUserEnabled(QStringLiteral("alice@cpm.example"), false));
-    }
-    QList<StoredEvent> events;
-    const auto result
-        = send(m_alice, to, QStringLiteral("c1"), QStringLiteral("hi"), &events, 0, quota);
-    QCOMPARE(result.outcome, expected);
-    QCOMPARE(events.isEmpty(), expected != Outcome::Stored);
-}
-
-void tst_ServerStore::testSubmitIsIdempotent()
-{
-    using Outcome = ServerStore::SubmitResult::Outcome;
-    const QString bob = QStringLiteral("bob@cpm.example");
-    const auto first
-        = send(m_alice, bob, QStringLiteral("c1"), QStringLiteral("hi"), nullptr, 0, 1);
+    const Sent first = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
+        QStringLiteral("hi"), nullptr, day * 86400000 + 5);
     QCOMPARE(first.outcome, Outcome::Stored);
-    // The retry comes after the quota is used up and still gets the original answer.
-    QList<StoredEvent> events;
-    const auto again
-        = send(m_alice, bob, QStringLiteral("c1"), QStringLiteral("hi"), &events, 0, 1);
-    QCOMPARE(again.outcome, Outcome::Duplicate);
-    QCOMPARE(again.messageId, first.messageId);
-    QCOMPARE(again.seq, first.seq);
-    QCOMPARE(again.time, first.time);
+    state = must(m_store->senderState(m_alice, QStringLiteral("c1"), day));
+    QCOMPARE(state->sentOnDay, 1);
+    QVERIFY(state->previous);
+    QCOMPARE(state->previous->messageId, first.messageId);
+    QCOMPARE(state->previous->senderSeq, first.seq);
+    QCOMPARE(state->previous->body, QStringLiteral("hi"));
+    // The count is per day.
+    QCOMPARE(must(m_store->senderState(m_alice, QStringLiteral("c2"), day + 1))->sentOnDay, 0);
+    // The retry stores nothing new; another text under the same clientId is a conflict.
+    Events events;
+    QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
+                 QStringLiteral("hi"), &events)
+                 .outcome,
+        Outcome::Duplicate);
     QVERIFY(events.isEmpty());
-    QCOMPARE(m_store->userById(m_bob)->headSeq, 1);
-    QCOMPARE(send(m_alice, bob, QStringLiteral("c1"), QStringLiteral("other text")).outcome,
+    QCOMPARE(must(m_store->userById(m_bob))->headSeq, 1);
+    QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
+                 QStringLiteral("other text"))
+                 .outcome,
         Outcome::Conflict);
     // Another sender's clientId space is separate.
     QCOMPARE(send(m_bob, QStringLiteral("alice@cpm.example"), QStringLiteral("c1")).outcome,
         Outcome::Stored);
+    QVERIFY(!must(m_store->senderState(999, QStringLiteral("c1"), day)));
 }
 
 void tst_ServerStore::testSubmitCommitsBothCopiesAndEvents()
 {
-    QList<StoredEvent> events;
-    const auto r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
+    Events events;
+    const Sent r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
         QStringLiteral("body"), &events);
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(0).userId, m_bob);
-    QCOMPARE(events.at(0).message->folder, QStringLiteral("inbox"));
+    QCOMPARE(events.at(0).message->folder, protocol::Folder::Inbox);
     QCOMPARE(events.at(1).userId, m_alice);
     QCOMPARE(events.at(1).seq, r.seq);
-    QCOMPARE(events.at(1).message->folder, QStringLiteral("sent"));
+    QCOMPARE(events.at(1).message->folder, protocol::Folder::Sent);
 
-    const auto inbox = m_store->message(m_bob, r.messageId);
+    const std::optional<protocol::Message> inbox = must(m_store->message(m_bob, r.messageId));
     QVERIFY(inbox);
     QCOMPARE(inbox->from, QStringLiteral("alice@cpm.example"));
     QCOMPARE(inbox->body, QStringLiteral("body"));
-    QCOMPARE(inbox->status, QStringLiteral("sent"));
+    QCOMPARE(inbox->status, MessageState::Sent);
     QVERIFY(!inbox->read);
-    QCOMPARE(m_store->message(m_alice, r.messageId)->folder, QStringLiteral("sent"));
+    QCOMPARE(must(m_store->message(m_alice, r.messageId))->folder, protocol::Folder::Sent);
 
-    const auto stream = m_store->eventsAfter(m_bob, 0, 500);
-    QVERIFY(stream);
-    QCOMPARE(stream->size(), 1);
-    QCOMPARE(stream->at(0).kind, QString(ev::Message));
-    QCOMPARE(stream->at(0).message->body, QStringLiteral("body"));
-    QCOMPARE(m_store->pendingMessageIds(m_bob), QList<qint64> { r.messageId });
+    const QList<StoredEvent> stream = must(m_store->eventsAfter(m_bob, 0, 500));
+    QCOMPARE(stream.size(), 1);
+    QCOMPARE(stream.at(0).kind, QString(ev::Message));
+    QCOMPARE(stream.at(0).message->body, QStringLiteral("body"));
+    QCOMPARE(must(m_store->pendingMessageIds(m_bob)), QList<qint64> { r.messageId });
+}
+
+void tst_ServerStore::testAClientIdTakenMeanwhileIsAConflict()
+{
+    QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1")).outcome,
+        Outcome::Stored);
+    // Two writes that both looked and found the clientId free (another node, later): the
+    // store's own uniqueness settles it, and the loser changes nothing.
+    Store::NewMessage m;
+    m.senderId = m_alice;
+    m.senderAddress = QStringLiteral("alice@cpm.example");
+    m.recipientId = m_bob;
+    m.recipientAddress = QStringLiteral("bob@cpm.example");
+    m.clientId = QStringLiteral("c1");
+    m.body = QStringLiteral("raced");
+    m.now = 5;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("UNIQUE")));
+    const Result<Store::StoredMessage> raced = m_store->storeMessage(m, nullptr);
+    QVERIFY(!raced);
+    QCOMPARE(raced.error().code, ErrorCode::Conflict);
+    QCOMPARE(must(m_store->userById(m_bob))->headSeq, 1);
 }
 
 void tst_ServerStore::testAckDeliversOnceAndNeverMovesBack()
 {
-    QList<StoredEvent> events;
-    const auto device = m_store->registerDevice(m_bob,
-        { QStringLiteral("i-1"), QStringLiteral("Bob's laptop"), QStringLiteral("laptop"), {},
-            QByteArray(32, 'x') },
-        1000, &events);
-    QVERIFY(device);
-    const auto r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
-    const qint64 head = m_store->userById(m_bob)->headSeq;
+    const DeviceRecord device = addDevice(m_bob, QStringLiteral("i-1"), QStringLiteral("laptop"));
+    const Sent r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
+    const qint64 head = must(m_store->userById(m_bob))->headSeq;
 
-    events.clear();
-    QCOMPARE(m_store->ack(m_bob, device->id, head + 100, true, 2000, &events), head);
+    Events events;
+    // An ack beyond the head is clamped to it.
+    QCOMPARE(must(m_store->ack(m_bob, device.id(), head + 100, true, 2000, &events)), head);
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).userId, m_alice);
     QCOMPARE(events.at(0).kind, QString(ev::Report));
-    QCOMPARE(events.at(0).data.value(QLatin1StringView("status")).toString(),
-        QStringLiteral("delivered"));
-    QCOMPARE(events.at(0).data.value(QLatin1StringView("by")).toString(),
-        QStringLiteral("bob@cpm.example"));
-    QCOMPARE(m_store->message(m_alice, r.messageId)->status, QStringLiteral("delivered"));
-    QVERIFY(m_store->pendingMessageIds(m_bob).isEmpty());
+    const protocol::ReportEvent report = must(protocol::ReportEvent::fromJson(
+        QJsonDocument::fromJson(events.at(0).dataJson.toUtf8()).object()));
+    QCOMPARE(report.status, MessageState::Delivered);
+    QCOMPARE(report.by, QStringLiteral("bob@cpm.example"));
+    QCOMPARE(must(m_store->message(m_alice, r.messageId))->status, MessageState::Delivered);
+    QVERIFY(must(m_store->pendingMessageIds(m_bob)).isEmpty());
 
     events.clear();
-    QCOMPARE(m_store->ack(m_bob, device->id, 0, true, 3000, &events), head);
+    QCOMPARE(must(m_store->ack(m_bob, device.id(), 0, true, 3000, &events)), head);
     QVERIFY(events.isEmpty());
-    QCOMPARE(m_store->deviceById(device->id)->ackedSeq, head);
+    QCOMPARE(must(m_store->deviceById(device.id()))->ackedSeq, head);
 }
 
 void tst_ServerStore::testAckFromANoneDeviceDeliversNothing()
 {
-    const auto device = m_store->registerDevice(m_bob,
-        { QStringLiteral("i-1"), QStringLiteral("Desk phone"), QStringLiteral("fixed"), {},
-            QByteArray(32, 'x') },
-        1000, nullptr);
+    const DeviceRecord device = addDevice(m_bob, QStringLiteral("i-1"), QStringLiteral("fixed"));
     send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
-    QList<StoredEvent> events;
-    QVERIFY(m_store->ack(m_bob, device->id, 10, false, 2000, &events) > 0);
+    Events events;
+    QVERIFY(must(m_store->ack(m_bob, device.id(), 10, false, 2000, &events)) > 0);
     QVERIFY(events.isEmpty());
-    QCOMPARE(m_store->pendingMessageIds(m_bob).size(), 1);
+    QCOMPARE(must(m_store->pendingMessageIds(m_bob)).size(), 1);
 }
 
 void tst_ServerStore::testReadReportsDisplayedOnce()
 {
-    const auto r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
-    QList<StoredEvent> events;
-    QCOMPARE(m_store->markRead(m_bob, r.messageId, 5000, &events), ServerStore::Change::Done);
+    const Sent r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
+    Events events;
+    QCOMPARE(must(m_store->markRead(m_bob, r.messageId, 5000, &events)), Store::Change::Done);
     QCOMPARE(events.size(), 2);
     QCOMPARE(events.at(0).userId, m_bob);
     QCOMPARE(events.at(0).kind, QString(ev::Flags));
     QCOMPARE(events.at(1).userId, m_alice);
     QCOMPARE(events.at(1).data.value(QLatin1StringView("status")).toString(),
         QStringLiteral("displayed"));
-    QVERIFY(m_store->message(m_bob, r.messageId)->read);
-    QVERIFY(!m_store->message(m_alice, r.messageId)->read);
+    QVERIFY(must(m_store->message(m_bob, r.messageId))->read);
+    QVERIFY(!must(m_store->message(m_alice, r.messageId))->read);
     // A displayed message is no longer pending, so it cannot expire.
-    QVERIFY(m_store->pendingMessageIds(m_bob).isEmpty());
+    QVERIFY(must(m_store->pendingMessageIds(m_bob)).isEmpty());
 
     events.clear();
-    QCOMPARE(m_store->markRead(m_bob, r.messageId, 6000, &events), ServerStore::Change::Unchanged);
+    QCOMPARE(must(m_store->markRead(m_bob, r.messageId, 6000, &events)), Store::Change::Unchanged);
     QVERIFY(events.isEmpty());
     // The sender reading its own copy changes its flag only.
-    QCOMPARE(m_store->markRead(m_alice, r.messageId, 6000, &events), ServerStore::Change::Done);
+    QCOMPARE(must(m_store->markRead(m_alice, r.messageId, 6000, &events)), Store::Change::Done);
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).userId, m_alice);
     // Someone else's message is not found.
     const qint64 carol = addUser(QStringLiteral("carol@cpm.example"));
-    QCOMPARE(m_store->markRead(carol, r.messageId, 6000, nullptr), ServerStore::Change::NotFound);
+    QCOMPARE(must(m_store->markRead(carol, r.messageId, 6000, nullptr)), Store::Change::NotFound);
 }
 
 void tst_ServerStore::testDeleteKeepsTheOtherPartysCopy()
 {
-    const auto r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
-    QList<StoredEvent> events;
-    QCOMPARE(m_store->deleteMessage(m_bob, r.messageId, &events), ServerStore::Change::Done);
+    const Sent r = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
+    Events events;
+    QCOMPARE(must(m_store->deleteMessage(m_bob, r.messageId, 1, &events)), Store::Change::Done);
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).kind, QString(ev::Deleted));
     QCOMPARE(
         events.at(0).data.value(QLatin1StringView("reason")).toString(), QStringLiteral("user"));
-    QVERIFY(!m_store->message(m_bob, r.messageId));
-    QVERIFY(m_store->message(m_alice, r.messageId));
-    QCOMPARE(m_store->deleteMessage(m_bob, r.messageId, nullptr), ServerStore::Change::NotFound);
+    QVERIFY(!must(m_store->message(m_bob, r.messageId)));
+    QVERIFY(must(m_store->message(m_alice, r.messageId)));
+    QCOMPARE(must(m_store->deleteMessage(m_bob, r.messageId, 1, nullptr)), Store::Change::NotFound);
 
     // Bob's stream still holds the message event, now about a message he no longer has.
-    const auto stream = m_store->eventsAfter(m_bob, 0, 500);
-    QCOMPARE(stream->size(), 2);
-    QVERIFY(!stream->at(0).message);
-    QVERIFY(stream->at(0).messageGone);
-    QCOMPARE(stream->at(1).kind, QString(ev::Deleted)); // never skipped by a connection
+    const QList<StoredEvent> stream = must(m_store->eventsAfter(m_bob, 0, 500));
+    QCOMPARE(stream.size(), 2);
+    QVERIFY(!stream.at(0).message);
+    QVERIFY(stream.at(0).messageGone);
+    QCOMPARE(stream.at(1).kind, QString(ev::Deleted)); // never skipped by a connection
 
-    QCOMPARE(m_store->deleteMessage(m_alice, r.messageId, nullptr), ServerStore::Change::Done);
-    QVERIFY(!m_store->message(m_alice, r.messageId));
+    QCOMPARE(must(m_store->deleteMessage(m_alice, r.messageId, 1, nullptr)), Store::Change::Done);
+    QVERIFY(!must(m_store->message(m_alice, r.messageId)));
     // With no copy left the clientId is free again.
     QCOMPARE(send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"),
                  QStringLiteral("new text"))
                  .outcome,
-        ServerStore::SubmitResult::Outcome::Stored);
+        Outcome::Stored);
 }
 
 void tst_ServerStore::testDevicesRegisterAndSignOut()
 {
-    QList<StoredEvent> events;
-    const ServerStore::NewDevice laptop { QStringLiteral("i-1"), QStringLiteral("Laptop"),
-        QStringLiteral("laptop"), { QStringLiteral("text") }, QByteArray(32, 'a') };
-    const auto first = m_store->registerDevice(m_alice, laptop, 1000, &events);
-    QVERIFY(first);
-    QCOMPARE(first->delivery, QStringLiteral("full"));
+    Events events;
+    const Store::NewDevice laptop { QStringLiteral("i-1"), QStringLiteral("Laptop"),
+        QStringLiteral("laptop"), { QStringLiteral("text") }, QByteArray(32, 'a'), {}, {} };
+    const DeviceRecord first = must(m_store->registerDevice(m_alice, laptop, 1000, &events));
+    QCOMPARE(first.device.delivery, QStringLiteral("full"));
+    QCOMPARE(first.device.notifySessions, true);
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.at(0).kind, QString(ev::Device));
 
-    ServerStore::DeviceChange change;
+    Store::DeviceChange change;
     change.delivery = QStringLiteral("notification");
-    QVERIFY(m_store->updateDevice(m_alice, first->id, change, nullptr));
-    QVERIFY(!m_store->updateDevice(m_bob, first->id, change, nullptr)); // not Bob's
+    QVERIFY(must(m_store->updateDevice(m_alice, first.id(), change, nullptr)));
+    QVERIFY(!must(m_store->updateDevice(m_bob, first.id(), change, nullptr))); // not Bob's
 
     QCOMPARE(
-        m_store->signOutDevice(m_bob, first->id, 2000, nullptr), ServerStore::SignOut::NotFound);
+        must(m_store->signOutDevice(m_bob, first.id(), 2000, nullptr)), Store::SignOut::NotFound);
     events.clear();
-    QCOMPARE(m_store->signOutDevice(m_alice, first->id, 2000, &events), ServerStore::SignOut::Done);
+    QCOMPARE(
+        must(m_store->signOutDevice(m_alice, first.id(), 2000, &events)), Store::SignOut::Done);
     QVERIFY(events.at(0).data.value(QLatin1StringView("removed")).toBool());
-    QCOMPARE(m_store->signOutDevice(m_alice, first->id, 2000, nullptr),
-        ServerStore::SignOut::AlreadySignedOut);
-    QVERIFY(m_store->devices(m_alice).isEmpty());
-    QVERIFY(!m_store->updateDevice(m_alice, first->id, change, nullptr));
+    QCOMPARE(must(m_store->signOutDevice(m_alice, first.id(), 2000, nullptr)),
+        Store::SignOut::AlreadySignedOut);
+    QVERIFY(must(m_store->devices(m_alice)).isEmpty());
+    QCOMPARE(must(m_store->devices(m_alice, true)).size(), 1);
+    QVERIFY(!must(m_store->updateDevice(m_alice, first.id(), change, nullptr)));
 
     // The same installation registering again keeps its id and its preference.
-    ServerStore::NewDevice again = laptop;
+    Store::NewDevice again = laptop;
     again.tokenHash = QByteArray(32, 'b');
-    const auto second = m_store->registerDevice(m_alice, again, 3000, nullptr);
-    QCOMPARE(second->id, first->id);
-    QVERIFY(second->isSignedIn());
-    QCOMPARE(second->delivery, QStringLiteral("notification"));
-    QCOMPARE(second->tokenHash, again.tokenHash);
+    again.delivery = QStringLiteral("none"); // for a new device only
+    const DeviceRecord second = must(m_store->registerDevice(m_alice, again, 3000, nullptr));
+    QCOMPARE(second.id(), first.id());
+    QVERIFY(second.isSignedIn());
+    QCOMPARE(second.device.delivery, QStringLiteral("notification"));
+    QCOMPARE(second.tokenHash, again.tokenHash);
+}
+
+void tst_ServerStore::testRegistrationSetsTheFirstPreferences()
+{
+    Store::NewDevice phone { QStringLiteral("i-2"), QStringLiteral("Desk phone"),
+        QStringLiteral("fixed"), {}, QByteArray(32, 'c'), QStringLiteral("none"), false };
+    const DeviceRecord d = must(m_store->registerDevice(m_alice, phone, 1000, nullptr));
+    QCOMPARE(d.device.delivery, QStringLiteral("none"));
+    QCOMPARE(d.device.notifySessions, false);
 }
 
 void tst_ServerStore::testExpirySelection_data()
@@ -420,22 +615,21 @@ void tst_ServerStore::testExpirySelection()
     QFETCH(QList<int>, expired);
     QList<qint64> ids;
     for (int i = 0; i < 4; ++i) {
-        ids << send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c%1").arg(i), {},
-            nullptr, 1000 * (i + 1))
+        ids << send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c%1").arg(i),
+            QStringLiteral("hello"), nullptr, 1000 * (i + 1))
                    .messageId;
         if (i == 1) {
             // Opened on a device, so no longer pending.
-            QCOMPARE(m_store->markRead(m_bob, ids.at(1), 2500, nullptr), ServerStore::Change::Done);
+            QCOMPARE(must(m_store->markRead(m_bob, ids.at(1), 2500, nullptr)), Store::Change::Done);
         }
     }
-    QList<StoredEvent> events;
-    const int n = m_store->expirePending(createdBefore, maxCount, 100000, &events);
-    QCOMPARE(n, expired.size());
+    Events events;
+    QCOMPARE(
+        must(m_store->expirePending(createdBefore, maxCount, 100000, &events)), expired.size());
     for (int i = 0; i < 4; ++i) {
-        QCOMPARE(m_store->message(m_bob, ids.at(i)).has_value(), !expired.contains(i));
-        const QString senderStatus = m_store->message(m_alice, ids.at(i))->status;
+        QCOMPARE(must(m_store->message(m_bob, ids.at(i))).has_value(), !expired.contains(i));
         if (expired.contains(i)) {
-            QCOMPARE(senderStatus, QStringLiteral("expired"));
+            QCOMPARE(must(m_store->message(m_alice, ids.at(i)))->status, MessageState::Expired);
         }
     }
     int deleted = 0;
@@ -459,57 +653,50 @@ void tst_ServerStore::testExpirySelection()
 
 void tst_ServerStore::testGroupCommitIsolatesFailuresAndCommitsOnce()
 {
+    m_store->close();
+    QVERIFY(m_store->open(m_dir->path(), SqliteStore::Mode::Serving).ok());
     int started = 0;
-    m_store->setGroupCommit([&started] { ++started; });
-    QVERIFY(m_store->startBackgroundCheckpoints());
+    m_store->setWriteListener([&started] { ++started; });
     // Another connection, like the admin CLI: it sees only what is committed.
-    ServerStore other;
-    QVERIFY(other.open(m_dir->path()));
+    SqliteStore other;
+    QVERIFY(other.open(m_dir->path()).ok());
     const QString bob = QStringLiteral("bob@cpm.example");
 
-    const auto first = send(m_alice, bob, QStringLiteral("g1"), QStringLiteral("one"));
-    QCOMPARE(first.outcome, ServerStore::SubmitResult::Outcome::Stored);
+    const Sent first = send(m_alice, bob, QStringLiteral("g1"), QStringLiteral("one"));
+    QCOMPARE(first.outcome, Outcome::Stored);
     QCOMPARE(started, 1);
-    QVERIFY(m_store->hasPendingBatch());
+    QVERIFY(m_store->hasUncommittedWrites());
     // A write that fails in the same batch: its savepoint rolls back, nothing else.
-    QCOMPARE(send(m_alice, bob, QStringLiteral("g1"), QStringLiteral("not one")).outcome,
-        ServerStore::SubmitResult::Outcome::Conflict);
-    QCOMPARE(m_store->deleteMessage(m_bob, 999999, nullptr), ServerStore::Change::NotFound);
-    const auto second = send(m_alice, bob, QStringLiteral("g2"), QStringLiteral("two"));
-    QCOMPARE(second.outcome, ServerStore::SubmitResult::Outcome::Stored);
+    QCOMPARE(must(m_store->deleteMessage(m_bob, 999999, 1, nullptr)), Store::Change::NotFound);
+    const Sent second = send(m_alice, bob, QStringLiteral("g2"), QStringLiteral("two"));
+    QCOMPARE(second.outcome, Outcome::Stored);
     QCOMPARE(second.seq, first.seq + 1);
     QCOMPARE(started, 1); // one transaction for all of them
-    QCOMPARE(m_store->batchSize(), 4);
+    QCOMPARE(m_store->uncommittedWrites(), 3);
     // Reads on the serving connection see the batch's writes...
-    QCOMPARE(m_store->message(m_bob, second.messageId)->body, QStringLiteral("two"));
+    QCOMPARE(must(m_store->message(m_bob, second.messageId))->body, QStringLiteral("two"));
     // ...nobody else does before the commit.
-    QVERIFY(!other.message(m_bob, first.messageId));
+    QVERIFY(!must(other.message(m_bob, first.messageId)));
 
-    QVERIFY(m_store->commitBatch());
-    QVERIFY(!m_store->hasPendingBatch());
-    QCOMPARE(other.message(m_bob, first.messageId)->body, QStringLiteral("one"));
-    QCOMPARE(other.message(m_bob, second.messageId)->body, QStringLiteral("two"));
-    const auto stream = other.eventsAfter(m_bob, 0, 100);
-    QVERIFY(stream);
-    QCOMPARE(std::count_if(stream->cbegin(), stream->cend(),
+    QVERIFY(m_store->commit().ok());
+    QVERIFY(!m_store->hasUncommittedWrites());
+    QCOMPARE(must(other.message(m_bob, first.messageId))->body, QStringLiteral("one"));
+    QCOMPARE(must(other.message(m_bob, second.messageId))->body, QStringLiteral("two"));
+    const QList<StoredEvent> stream = must(other.eventsAfter(m_bob, 0, 100));
+    QCOMPARE(std::count_if(stream.cbegin(), stream.cend(),
                  [](const StoredEvent& e) { return e.kind == QString(ev::Message); }),
         2);
 
     // The next write opens the next batch; closing commits what is pending.
-    QCOMPARE(send(m_alice, bob, QStringLiteral("g3")).outcome,
-        ServerStore::SubmitResult::Outcome::Stored);
+    QCOMPARE(send(m_alice, bob, QStringLiteral("g3")).outcome, Outcome::Stored);
     QCOMPARE(started, 2);
     m_store->close();
-    QCOMPARE(other.userById(m_bob)->headSeq, 3); // g1, g2, g3
+    QCOMPARE(must(other.userById(m_bob))->headSeq, 3); // g1, g2, g3
 }
 
 void tst_ServerStore::testAckOfManyReportsEachOnceInOrder()
 {
-    const auto device = m_store->registerDevice(m_bob,
-        { QStringLiteral("i-1"), QStringLiteral("Bob's laptop"), QStringLiteral("laptop"), {},
-            QByteArray(32, 'x') },
-        1000, nullptr);
-    QVERIFY(device);
+    const DeviceRecord device = addDevice(m_bob, QStringLiteral("i-1"), QStringLiteral("laptop"));
     const qint64 carol = addUser(QStringLiteral("carol@cpm.example"));
     QList<qint64> fromAlice;
     QList<qint64> fromCarol;
@@ -521,20 +708,23 @@ void tst_ServerStore::testAckOfManyReportsEachOnceInOrder()
             send(carol, QStringLiteral("bob@cpm.example"), QStringLiteral("c%1").arg(i)).messageId);
     }
     // Alice deletes one copy: no report for it, the rest still get theirs.
-    QCOMPARE(m_store->deleteMessage(m_alice, fromAlice.at(3), nullptr), ServerStore::Change::Done);
-    const qint64 aliceHead = m_store->userById(m_alice)->headSeq;
-    const qint64 carolHead = m_store->userById(carol)->headSeq;
+    QCOMPARE(
+        must(m_store->deleteMessage(m_alice, fromAlice.at(3), 1, nullptr)), Store::Change::Done);
+    const qint64 aliceHead = must(m_store->userById(m_alice))->headSeq;
+    const qint64 carolHead = must(m_store->userById(carol))->headSeq;
 
-    QList<StoredEvent> events;
-    const qint64 head = m_store->userById(m_bob)->headSeq;
-    QCOMPARE(m_store->ack(m_bob, device->id, head, true, 5000, &events), head);
+    Events events;
+    const qint64 head = must(m_store->userById(m_bob))->headSeq;
+    QCOMPARE(must(m_store->ack(m_bob, device.id(), head, true, 5000, &events)), head);
     QCOMPARE(events.size(), 19);
     QList<qint64> reportedToAlice;
     qint64 aliceSeq = aliceHead;
     qint64 carolSeq = carolHead;
     for (const StoredEvent& e : std::as_const(events)) {
         QCOMPARE(e.kind, QString(ev::Report));
-        QCOMPARE(e.data.value(QLatin1StringView("messageId")).toInteger(), e.messageId);
+        const protocol::ReportEvent report = must(
+            protocol::ReportEvent::fromJson(QJsonDocument::fromJson(e.dataJson.toUtf8()).object()));
+        QCOMPARE(report.messageId, e.messageId);
         // Each sender's reports take the next seqs of its stream, in message order.
         QCOMPARE(e.seq, e.userId == m_alice ? ++aliceSeq : ++carolSeq);
         if (e.userId == m_alice) {
@@ -543,19 +733,18 @@ void tst_ServerStore::testAckOfManyReportsEachOnceInOrder()
     }
     fromAlice.removeAt(3);
     QCOMPARE(reportedToAlice, fromAlice);
-    QCOMPARE(m_store->userById(m_alice)->headSeq, aliceSeq);
-    QCOMPARE(m_store->userById(carol)->headSeq, carolSeq);
-    const auto stream = m_store->eventsAfter(carol, carolHead, 100);
-    QVERIFY(stream);
-    QCOMPARE(stream->size(), 10);
-    QCOMPARE(stream->constLast().data.value(QLatin1StringView("status")).toString(),
+    QCOMPARE(must(m_store->userById(m_alice))->headSeq, aliceSeq);
+    QCOMPARE(must(m_store->userById(carol))->headSeq, carolSeq);
+    const QList<StoredEvent> stream = must(m_store->eventsAfter(carol, carolHead, 100));
+    QCOMPARE(stream.size(), 10);
+    QCOMPARE(stream.constLast().data.value(QLatin1StringView("status")).toString(),
         QStringLiteral("delivered"));
     for (qint64 id : std::as_const(fromCarol)) {
-        QCOMPARE(m_store->message(carol, id)->status, QStringLiteral("delivered"));
+        QCOMPARE(must(m_store->message(carol, id))->status, MessageState::Delivered);
     }
-    QVERIFY(m_store->pendingMessageIds(m_bob).isEmpty());
+    QVERIFY(must(m_store->pendingMessageIds(m_bob)).isEmpty());
     events.clear();
-    QCOMPARE(m_store->ack(m_bob, device->id, head, true, 6000, &events), head);
+    QCOMPARE(must(m_store->ack(m_bob, device.id(), head, true, 6000, &events)), head);
     QVERIFY(events.isEmpty());
 }
 

@@ -57,7 +57,9 @@ void settle(int ms = 300)
 std::unique_ptr<Client> device(const QTemporaryDir& dir, const QString& name, const QUrl& url)
 {
     auto c = std::make_unique<Client>(dir.filePath(name));
-    c->open();
+    if (const Result<void> opened = c->open(); !opened) {
+        qFatal("cannot open a profile: %s", qPrintable(opened.error().message));
+    }
     c->setServerUrl(url);
     return c;
 }
@@ -66,11 +68,10 @@ bool signIn(Client* c, const QString& address, const QString& name, const QStrin
 {
     bool done = false;
     bool ok = false;
-    c->registerDevice(
-        address, QStringLiteral("demo-password"), name, kind, [&](const protocol::Error& e) {
-            ok = e.isNull();
-            done = true;
-        });
+    c->registerDevice(address, QStringLiteral("demo-password"), name, kind, [&](const Error& e) {
+        ok = e.isNull();
+        done = true;
+    });
     return waitFor([&] { return done; }) && ok
         && waitFor([&] { return c->state() == ConnectionState::Online; });
 }
@@ -124,26 +125,28 @@ int main(int argc, char** argv)
         QStringLiteral("mobile"));
     bool deliveryDone = false;
     alice->setDelivery(alicePhone->deviceId(), QStringLiteral("notification"),
-        [&](const protocol::Error&) { deliveryDone = true; });
+        [&](const Error&) { deliveryDone = true; });
     waitFor([&] { return deliveryDone; });
     alicePhone->disconnectFromServer();
     const QString a = QStringLiteral("alice@cpm.example");
     bool contactDone = false;
     alice->addContact(QStringLiteral("bob@cpm.example"), QStringLiteral("Bob Martin"),
-        [&](const protocol::Error&) { contactDone = true; });
+        [&](const Error&) { contactDone = true; });
     waitFor([&] { return contactDone; });
-    dave->send(a, {}, QStringLiteral("Lunch on Friday?"));
-    carol->send(a, QStringLiteral("Minutes"),
+    (void)dave->send(a, {}, QStringLiteral("Lunch on Friday?"));
+    (void)carol->send(a, QStringLiteral("Minutes"),
         QStringLiteral("The minutes from today's meeting are in the shared folder."));
-    waitFor([&] { return alice->unreadCount() == 2; });
-    bob->send(a, QStringLiteral("Holidays"),
+    waitFor([&] { return alice->unreadCount().valueOr(-1) == 2; });
+    (void)bob->send(a, QStringLiteral("Holidays"),
         QStringLiteral("Just back from Sydney! I took far too many pictures — the harbour at "
                        "sunset was unreal."));
-    waitFor([&] { return alice->unreadCount() == 3; });
-    alice->send(QStringLiteral("bob@cpm.example"), {},
+    waitFor([&] { return alice->unreadCount().valueOr(-1) == 3; });
+    (void)alice->send(QStringLiteral("bob@cpm.example"), {},
         QStringLiteral("Welcome back! I want to see them all."));
-    bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
-    waitFor([&] { return alice->unreadCount() == 4 && alice->outboxSize() == 0; });
+    (void)bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
+    waitFor([&] {
+        return alice->unreadCount().valueOr(-1) == 4 && alice->outboxSize().valueOr(-1) == 0;
+    });
     settle(500);
 
     QTranslator german;
@@ -152,7 +155,9 @@ int main(int argc, char** argv)
         const QString suffix = dark ? QStringLiteral("-dark") : QStringLiteral("-light");
         {
             Client fresh(profiles.filePath(QStringLiteral("fresh")));
-            fresh.open();
+            if (!fresh.open()) {
+                qFatal("cannot open a profile");
+            }
             fresh.setServerUrl(server.url());
             ui::SignInDialog dialog(&fresh);
             dialog.show();
@@ -163,7 +168,7 @@ int main(int argc, char** argv)
         window.show();
         window.activateWindow();
         window.openConversation(QStringLiteral("bob@cpm.example"));
-        waitFor([&] { return alice->unreadCount() <= 2; }, 3000); // Bob's are read now
+        waitFor([&] { return alice->unreadCount().valueOr(99) <= 2; }, 3000); // Bob's are read now
         save(&window, out + QStringLiteral("/main") + suffix + QStringLiteral(".png"));
         {
             ui::DevicesDialog devices(alice.get());

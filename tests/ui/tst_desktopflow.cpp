@@ -15,6 +15,7 @@
 #include "mainwindow.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "must.h"
 #include "notifier.h"
 #include "protocol.h"
 #include "signindialog.h"
@@ -40,6 +41,7 @@
 #include <memory>
 
 using namespace cpm;
+using cpm::test::must;
 
 namespace {
 constexpr int Timeout = 15000;
@@ -110,11 +112,10 @@ std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString& name)
 void tst_DesktopFlow::signInHeadless(Client* client, const QString& address, const QString& name)
 {
     bool done = false;
-    client->registerDevice(
-        address, Password, name, QStringLiteral("mobile"), [&](const protocol::Error& e) {
-            QVERIFY2(e.isNull(), qPrintable(e.message));
-            done = true;
-        });
+    client->registerDevice(address, Password, name, QStringLiteral("mobile"), [&](const Error& e) {
+        QVERIFY2(e.isNull(), qPrintable(e.message));
+        done = true;
+    });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), ConnectionState::Online, Timeout);
 }
@@ -207,7 +208,7 @@ void tst_DesktopFlow::testIncomingMessageShowsUnreadBadgeAndOpens()
     auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
     QVERIFY(conversations && messages);
 
-    m_bob->send(Alice, QStringLiteral("Holidays"), QStringLiteral("Look at Sydney!"));
+    must(m_bob->send(Alice, QStringLiteral("Holidays"), QStringLiteral("Look at Sydney!")));
     QTRY_COMPARE_WITH_TIMEOUT(unreadFor(window, Bob), 1, Timeout);
 
     // Click Bob's conversation: his message is shown as a bubble and read.
@@ -224,7 +225,7 @@ void tst_DesktopFlow::testIncomingMessageShowsUnreadBadgeAndOpens()
     // Bob's device learns it was displayed.
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            const auto list = m_bob->messages(Alice);
+            const auto list = must(m_bob->messages(Alice));
             return !list.isEmpty() && list.last().status == Message::Status::Displayed;
         }(),
         Timeout);
@@ -246,7 +247,7 @@ void tst_DesktopFlow::testComposerEnterSendsToPeer()
     QTest::keyClick(text, Qt::Key_Return);
     QVERIFY(text->toPlainText().isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 1, Timeout);
-    const auto received = m_bob->message(incoming.at(0).at(0).toLongLong());
+    const auto received = must(m_bob->message(incoming.at(0).at(0).toLongLong()));
     QVERIFY(received);
     QCOMPARE(received->body, QStringLiteral("Lovely!\nWhen do we meet?"));
     // The window shows the own bubble, first pending then sent.
@@ -267,27 +268,26 @@ void tst_DesktopFlow::testReadOnAnotherDeviceClearsBadge()
     window.show(); // shown, but Alice reads on her phone, not here
     window.openConversation({});
     QSignalSpy phoneIncoming(m_phone.get(), &Client::incomingMessage);
-    m_bob->send(Alice, {}, QStringLiteral("Are you there?"));
+    must(m_bob->send(Alice, {}, QStringLiteral("Are you there?")));
     QTRY_COMPARE_WITH_TIMEOUT(unreadFor(window, Bob), 1, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(phoneIncoming.size(), 1, Timeout);
     m_phone->markRead(phoneIncoming.at(0).at(0).toLongLong());
     QTRY_COMPARE_WITH_TIMEOUT(unreadFor(window, Bob), 0, Timeout);
-    QTRY_COMPARE_WITH_TIMEOUT(m_laptop->unreadCount(), 0, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_laptop->unreadCount()), 0, Timeout);
     window.close();
 }
 
 void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
 {
     bool done = false;
-    m_phone->setDelivery(
-        m_laptop->deviceId(), QStringLiteral("notification"), [&](const protocol::Error& e) {
-            QVERIFY(e.isNull());
-            done = true;
-        });
+    m_phone->setDelivery(m_laptop->deviceId(), QStringLiteral("notification"), [&](const Error& e) {
+        QVERIFY(e.isNull());
+        done = true;
+    });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const Device& d : m_laptop->devices()) {
+            for (const Device& d : must(m_laptop->devices())) {
                 if (d.current) {
                     return d.delivery == QLatin1StringView("notification");
                 }
@@ -301,7 +301,7 @@ void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
     window.openConversation(Bob);
     auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
     const int before = window.messageModel()->rowCount();
-    m_bob->send(Alice, QStringLiteral("Secret"), QStringLiteral("Only when you open it"));
+    must(m_bob->send(Alice, QStringLiteral("Secret"), QStringLiteral("Only when you open it")));
     QTRY_COMPARE_WITH_TIMEOUT(window.messageModel()->rowCount(), before + 1, Timeout);
     const QModelIndex index = window.messageModel()->index(before, 0);
     QVERIFY(index.data(MessageModel::PartialRole).toBool());
@@ -329,7 +329,7 @@ void tst_DesktopFlow::testDeleteEverywhereRemovesBubbleInBothWindows()
     laptop.openConversation(Bob);
     phone.openConversation(Bob);
     QSignalSpy sent(m_bob.get(), &Client::messageSent);
-    m_bob->send(Alice, {}, QStringLiteral("Delete me everywhere"));
+    must(m_bob->send(Alice, {}, QStringLiteral("Delete me everywhere")));
     QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 1, Timeout);
     const qint64 id = sent.at(0).at(1).toLongLong();
     QTRY_VERIFY_WITH_TIMEOUT(laptop.messageModel()->rowOf(id) >= 0, Timeout);
@@ -362,7 +362,7 @@ void tst_DesktopFlow::testNotificationClosesWhenReadElsewhere()
     QSignalSpy shown(notifier, &ui::Notifier::notificationShown);
     QSignalSpy closed(notifier, &ui::Notifier::notificationClosed);
     QSignalSpy onPhone(m_phone.get(), &Client::incomingMessage);
-    m_bob->send(Alice, QStringLiteral("Ping"), QStringLiteral("Notify me"));
+    must(m_bob->send(Alice, QStringLiteral("Ping"), QStringLiteral("Notify me")));
     QTRY_COMPARE_WITH_TIMEOUT(shown.size(), 1, Timeout);
     const qint64 id = shown.at(0).at(0).toLongLong();
     QCOMPARE(notifier->openNotifications(), QList<qint64> { id });
@@ -401,7 +401,7 @@ void tst_DesktopFlow::testDevicesPanelRenamesAndSetsDelivery()
     Q_EMIT delivery->activated(none);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const Device& d : m_phone->devices()) {
+            for (const Device& d : must(m_phone->devices())) {
                 if (d.current) {
                     return d.delivery == QLatin1StringView("none");
                 }
@@ -412,7 +412,7 @@ void tst_DesktopFlow::testDevicesPanelRenamesAndSetsDelivery()
     // Back to the whole message for the tests that follow.
     bool done = false;
     m_phone->setDelivery(
-        m_phone->deviceId(), QStringLiteral("full"), [&](const protocol::Error&) { done = true; });
+        m_phone->deviceId(), QStringLiteral("full"), [&](const Error&) { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     dialog->close();
     laptop.close();
@@ -433,7 +433,7 @@ void tst_DesktopFlow::testContactsAndStatusReachOtherDevices()
         dialog->findChild<QPushButton*>(QStringLiteral("addContact")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            for (const Contact& c : m_phone->contacts()) {
+            for (const Contact& c : must(m_phone->contacts())) {
                 if (c.address == Bob) {
                     return c.name == QLatin1StringView("Bob M.");
                 }
@@ -450,13 +450,13 @@ void tst_DesktopFlow::testContactsAndStatusReachOtherDevices()
     const int busy = status->findData(QStringLiteral("busy"));
     status->setCurrentIndex(busy);
     Q_EMIT status->activated(busy);
-    QTRY_COMPARE_WITH_TIMEOUT(m_phone->status().status, QStringLiteral("busy"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_phone->status()).status, QStringLiteral("busy"), Timeout);
 
     const int custom = status->findData(QStringLiteral("custom"));
     answerNextDialog(QStringLiteral("On a train"));
     status->setCurrentIndex(custom);
     Q_EMIT status->activated(custom);
-    QTRY_COMPARE_WITH_TIMEOUT(m_phone->status().text, QStringLiteral("On a train"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_phone->status()).text, QStringLiteral("On a train"), Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(
         status->currentText().contains(QLatin1StringView("On a train")), Timeout);
     laptop.close();
@@ -469,14 +469,14 @@ void tst_DesktopFlow::testThemeFollowsPreferenceSetElsewhere()
     laptop.show();
     const QPalette original = QApplication::palette();
     bool done = false;
-    m_phone->setPref(QString(ui::pref::Theme), QStringLiteral("dark"),
-        [&](const protocol::Error&) { done = true; });
+    m_phone->setPref(
+        QString(ui::pref::Theme), QStringLiteral("dark"), [&](const Error&) { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(
         QApplication::palette().color(QPalette::Window).lightness() < 100, Timeout);
     done = false;
-    m_phone->setPref(QString(ui::pref::Theme), QStringLiteral("system"),
-        [&](const protocol::Error&) { done = true; });
+    m_phone->setPref(
+        QString(ui::pref::Theme), QStringLiteral("system"), [&](const Error&) { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(
         QApplication::palette().color(QPalette::Window), original.color(QPalette::Window), Timeout);
@@ -489,7 +489,7 @@ void tst_DesktopFlow::testScrollingUpLoadsOlderPages()
     // page before it, and the message the user was looking at stays in view.
     QSignalSpy incoming(m_laptop.get(), &Client::incomingMessage);
     for (int i = 0; i < 120; ++i) {
-        m_bob->send(Alice, {}, QStringLiteral("Line %1").arg(i));
+        must(m_bob->send(Alice, {}, QStringLiteral("Line %1").arg(i)));
     }
     QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 120, 30000);
 
@@ -544,7 +544,7 @@ void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
     test::UiTestFixture::expectWarning(QStringLiteral("device_signed_out"));
     const qint64 laptopId = m_laptop->deviceId();
     bool done = false;
-    m_phone->signOutDevice(laptopId, [&](const protocol::Error& e) {
+    m_phone->signOutDevice(laptopId, [&](const Error& e) {
         QVERIFY(e.isNull());
         done = true;
     });

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "error.h"
+
+#include <sqlite3.h>
+
+namespace cpm {
+
+namespace {
+struct Name {
+    ErrorCode code;
+    QLatin1StringView name;
+};
+
+// In ErrorCode's order; checked by tst_error.
+constexpr Name Names[] = {
+    { ErrorCode::None, QLatin1StringView("") },
+    { ErrorCode::BadFrame, QLatin1StringView("bad_frame") },
+    { ErrorCode::FrameTooLarge, QLatin1StringView("frame_too_large") },
+    { ErrorCode::BadRequest, QLatin1StringView("bad_request") },
+    { ErrorCode::UnknownOp, QLatin1StringView("unknown_op") },
+    { ErrorCode::VersionUnsupported, QLatin1StringView("version_unsupported") },
+    { ErrorCode::NotNegotiated, QLatin1StringView("not_negotiated") },
+    { ErrorCode::AlreadyNegotiated, QLatin1StringView("already_negotiated") },
+    { ErrorCode::Unauthenticated, QLatin1StringView("unauthenticated") },
+    { ErrorCode::AlreadyAuthenticated, QLatin1StringView("already_authenticated") },
+    { ErrorCode::AuthFailed, QLatin1StringView("auth_failed") },
+    { ErrorCode::Throttled, QLatin1StringView("throttled") },
+    { ErrorCode::AccountDisabled, QLatin1StringView("account_disabled") },
+    { ErrorCode::DeviceSignedOut, QLatin1StringView("device_signed_out") },
+    { ErrorCode::QuotaExceeded, QLatin1StringView("quota_exceeded") },
+    { ErrorCode::NoSuchUser, QLatin1StringView("no_such_user") },
+    { ErrorCode::NotFound, QLatin1StringView("not_found") },
+    { ErrorCode::TooLarge, QLatin1StringView("too_large") },
+    { ErrorCode::Conflict, QLatin1StringView("conflict") },
+    { ErrorCode::Unavailable, QLatin1StringView("unavailable") },
+    { ErrorCode::StorageFull, QLatin1StringView("storage_full") },
+    { ErrorCode::Internal, QLatin1StringView("internal") },
+    { ErrorCode::Offline, QLatin1StringView("offline") },
+    { ErrorCode::Unreachable, QLatin1StringView("unreachable") },
+    { ErrorCode::Timeout, QLatin1StringView("timeout") },
+    { ErrorCode::Disconnected, QLatin1StringView("disconnected") },
+    { ErrorCode::Cancelled, QLatin1StringView("cancelled") },
+    { ErrorCode::NoAccount, QLatin1StringView("no_account") },
+    // Both profile problems share the name cpm-cli has always printed; the message and
+    // the enum tell them apart.
+    { ErrorCode::ProfileBusy, QLatin1StringView("profile") },
+    { ErrorCode::ProfileUnusable, QLatin1StringView("profile") },
+    { ErrorCode::StoreBusy, QLatin1StringView("store_busy") },
+    { ErrorCode::DiskFull, QLatin1StringView("disk_full") },
+    { ErrorCode::StoreCorrupt, QLatin1StringView("store_corrupt") },
+    { ErrorCode::StoreReadOnly, QLatin1StringView("store_read_only") },
+    { ErrorCode::StoreFailed, QLatin1StringView("store_failed") },
+    { ErrorCode::Usage, QLatin1StringView("usage") },
+    { ErrorCode::Unknown, QLatin1StringView("unknown") },
+};
+static_assert(std::size(Names) == size_t(ErrorCode::Unknown) + 1);
+} // namespace
+
+QDebug operator<<(QDebug debug, ErrorCode code)
+{
+    const QDebugStateSaver saver(debug);
+    return debug.noquote() << Error::name(code);
+}
+
+QLatin1StringView Error::name(ErrorCode code)
+{
+    const auto index = size_t(code);
+    return index < std::size(Names) ? Names[index].name : QLatin1StringView("unknown");
+}
+
+ErrorCode Error::codeFromName(QStringView name)
+{
+    if (name.isEmpty()) {
+        return ErrorCode::Unknown;
+    }
+    for (const Name& n : Names) {
+        if (n.name == name) {
+            // "profile" names two codes; the first (busy) is the one a name alone means.
+            return n.code;
+        }
+    }
+    return ErrorCode::Unknown;
+}
+
+bool Error::isWireCode(ErrorCode code)
+{
+    return code >= ErrorCode::BadFrame && code <= ErrorCode::Internal;
+}
+
+QString Error::name() const
+{
+    if (code == ErrorCode::Unknown && !unknownName.isEmpty()) {
+        return unknownName;
+    }
+    return QString(name(code));
+}
+
+bool Error::isStorage() const
+{
+    return code >= ErrorCode::StoreBusy && code <= ErrorCode::StoreFailed;
+}
+
+Error Error::toWire() const
+{
+    if (isNull() || isWire()) {
+        return *this;
+    }
+    switch (code) {
+    case ErrorCode::StoreBusy:
+        return makeError(
+            ErrorCode::Unavailable, QStringLiteral("the server is busy; try again shortly"), 1);
+    case ErrorCode::DiskFull:
+        return makeError(ErrorCode::StorageFull,
+            QStringLiteral("the server's storage is full; changes are refused until the "
+                           "operator makes room, reading still works"));
+    default:
+        break;
+    }
+    return makeError(ErrorCode::Internal, QStringLiteral("the server failed; try again"));
+}
+
+QJsonObject Error::toJson() const
+{
+    QJsonObject o { { QStringLiteral("code"), name() }, { QStringLiteral("message"), message } };
+    if (retryAfterSeconds >= 0) {
+        o.insert(QStringLiteral("retryAfter"), retryAfterSeconds);
+    }
+    return o;
+}
+
+Error Error::fromJson(const QJsonObject& object)
+{
+    Error e;
+    const QString name = object.value(QLatin1StringView("code")).toString();
+    e.code = codeFromName(name);
+    if (e.code == ErrorCode::Unknown) {
+        e.unknownName = name;
+    }
+    e.message = object.value(QLatin1StringView("message")).toString();
+    // retryAfter is a small count of seconds; anything else is ignored rather than trusted.
+    const QJsonValue retry = object.value(QLatin1StringView("retryAfter"));
+    if (retry.isDouble() && retry.toDouble() >= 0 && retry.toDouble() <= 86400) {
+        e.retryAfterSeconds = int(retry.toDouble());
+    }
+    return e;
+}
+
+ErrorCode Error::fromSqlite(int resultCode)
+{
+    switch (resultCode & 0xff) { // the primary code of an extended one
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ErrorCode::StoreBusy;
+    case SQLITE_FULL:
+        return ErrorCode::DiskFull;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return ErrorCode::StoreCorrupt;
+    case SQLITE_READONLY:
+        return ErrorCode::StoreReadOnly;
+    case SQLITE_CONSTRAINT:
+        // A write that contradicts what is stored (a unique key taken meanwhile).
+        return ErrorCode::Conflict;
+    default:
+        break;
+    }
+    return ErrorCode::StoreFailed;
+}
+
+} // namespace cpm

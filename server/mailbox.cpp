@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "mailbox.h"
+
+#include "argreader.h"
+#include "clientconnection.h"
+#include "deliverypolicy.h"
+#include "protocol.h"
+#include "request.h"
+#include "server.h"
+#include "wirejson.h"
+
+#include <QDateTime>
+
+namespace cpm::server {
+
+namespace {
+using protocol::ArgReader;
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+//! Reads `messageId`, or answers the request's error and returns 0.
+qint64 messageIdOf(const Request& request)
+{
+    ArgReader reader(request.args());
+    const qint64 id = reader.integer(QLatin1StringView("messageId"), 1, protocol::MaxSafeInteger);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return 0;
+    }
+    return id;
+}
+
+Error noMessage(qint64 messageId)
+{
+    return makeError(
+        ErrorCode::NotFound, QStringLiteral("no message %1 in your storage").arg(messageId));
+}
+} // namespace
+
+void Mailbox::addOperations(Operations& operations)
+{
+    namespace op = protocol::op;
+    operations.add(op::Sync, true, [this](const Request& r) { sync(r); });
+    operations.add(op::Ack, true, [this](const Request& r) { ack(r); });
+    operations.add(op::Fetch, true, [this](const Request& r) { fetch(r); });
+    operations.add(op::Read, true, [this](const Request& r) { read(r); });
+    operations.add(op::Delete, true, [this](const Request& r) { remove(r); });
+}
+
+void Mailbox::sync(const Request& request)
+{
+    ArgReader reader(request.args());
+    const qint64 since = reader.integer(QLatin1StringView("since"), 0, protocol::MaxSafeInteger);
+    const qint64 limit = reader.integer(QLatin1StringView("limit"), 1, protocol::limits::SyncBatch,
+        ArgReader::Optional, protocol::limits::SyncBatch);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    ClientConnection& connection = request.connection();
+    Store& store = m_server.store();
+    const Result<std::optional<UserRecord>> user = store.userById(request.userId());
+    if (!user) {
+        request.fail(user.error());
+        return;
+    }
+    if (!user->has_value()) {
+        request.fail(ErrorCode::Internal, QStringLiteral("your account could not be read"));
+        return;
+    }
+    const Result<QList<StoredEvent>> events
+        = store.eventsAfter(request.userId(), since, static_cast<int>(limit));
+    if (!events) {
+        request.fail(events.error());
+        return;
+    }
+    QStringList texts;
+    texts.reserve(events->size());
+    for (const StoredEvent& event : *events) {
+        const DeliveryPolicy::View view
+            = DeliveryPolicy::viewOf(event, connection.device().delivery);
+        if (view != DeliveryPolicy::View::Skip) {
+            texts.append(
+                DeliveryPolicy::render(event, view, connection.deviceId(), m_server.live()));
+        }
+    }
+    // Skipped events (not for this device, or about messages deleted since) still count:
+    // `next` covers everything scanned.
+    const qint64 head = (*user)->headSeq;
+    const qint64 last = events->isEmpty() ? since : events->constLast().seq;
+    const bool more = events->size() == limit && last < head;
+    const qint64 next = more ? last : std::max(since, head);
+    // Between this read and the next committed event nothing can happen (one thread), so
+    // from here on pushing is gapless. A connection that is not caught up is not pushed.
+    connection.setLive(!more);
+    connection.sendText(wire::syncResponseText(request.id(), texts, next, head, more));
+}
+
+void Mailbox::ack(const Request& request)
+{
+    ArgReader reader(request.args());
+    const qint64 seq = reader.integer(QLatin1StringView("seq"), 0, protocol::MaxSafeInteger);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    const ClientConnection& connection = request.connection();
+    Events events;
+    const Result<qint64> acked = m_server.store().ack(request.userId(), connection.deviceId(), seq,
+        DeliveryPolicy::ackDelivers(connection.device().delivery), now(), &events);
+    if (!acked) {
+        request.fail(acked.error());
+        return;
+    }
+    request.reply({ { QStringLiteral("acked"), *acked } });
+    m_server.publish(events);
+}
+
+void Mailbox::fetch(const Request& request)
+{
+    const qint64 messageId = messageIdOf(request);
+    if (messageId == 0) {
+        return;
+    }
+    const Result<std::optional<protocol::Message>> message
+        = m_server.store().message(request.userId(), messageId);
+    if (!message) {
+        request.fail(message.error());
+        return;
+    }
+    if (!message->has_value()) {
+        request.fail(noMessage(messageId));
+        return;
+    }
+    request.reply({ { QStringLiteral("message"), (*message)->toJson() } });
+}
+
+void Mailbox::read(const Request& request)
+{
+    const qint64 messageId = messageIdOf(request);
+    if (messageId == 0) {
+        return;
+    }
+    Events events;
+    const Result<Store::Change> change
+        = m_server.store().markRead(request.userId(), messageId, now(), &events);
+    if (!change) {
+        request.fail(change.error());
+        return;
+    }
+    if (*change == Store::Change::NotFound) {
+        request.fail(noMessage(messageId));
+        return;
+    }
+    request.reply(); // a second read changes nothing and says so by nothing
+    m_server.publish(events);
+}
+
+void Mailbox::remove(const Request& request)
+{
+    const qint64 messageId = messageIdOf(request);
+    if (messageId == 0) {
+        return;
+    }
+    Events events;
+    const Result<Store::Change> change
+        = m_server.store().deleteMessage(request.userId(), messageId, now(), &events);
+    if (!change) {
+        request.fail(change.error());
+        return;
+    }
+    if (*change == Store::Change::NotFound) {
+        request.fail(noMessage(messageId)); // also a second delete: it is gone
+        return;
+    }
+    request.reply();
+    m_server.publish(events);
+}
+
+} // namespace cpm::server

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "profileservice.h"
+
+#include "argreader.h"
+#include "protocol.h"
+#include "request.h"
+#include "server.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+namespace cpm::server {
+
+namespace {
+namespace lim = protocol::limits;
+using protocol::ArgReader;
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+} // namespace
+
+void ProfileService::addOperations(Operations& operations)
+{
+    namespace op = protocol::op;
+    operations.add(op::ProfileGet, true, [this](const Request& r) { get(r); });
+    operations.add(op::ContactsAdd, true, [this](const Request& r) { addContact(r); });
+    operations.add(op::ContactsRemove, true, [this](const Request& r) { removeContact(r); });
+    operations.add(op::StatusSet, true, [this](const Request& r) { setStatus(r); });
+    operations.add(op::PrefsSet, true, [this](const Request& r) { setPref(r); });
+}
+
+void ProfileService::get(const Request& request)
+{
+    Store& store = m_server.store();
+    // All or nothing: a list that failed to load must never read as an empty one, which
+    // a device would apply by deleting what it has.
+    const Result<std::optional<UserRecord>> user = store.userById(request.userId());
+    const Result<QList<protocol::Contact>> contacts = store.contacts(request.userId());
+    const Result<QMap<QString, QString>> prefs = store.prefs(request.userId());
+    for (const Error* error : { &user.error(), &contacts.error(), &prefs.error() }) {
+        if (!error->isNull()) {
+            request.fail(*error);
+            return;
+        }
+    }
+    if (!user->has_value()) {
+        request.fail(ErrorCode::Internal, QStringLiteral("your account could not be read"));
+        return;
+    }
+    QJsonArray contactList;
+    for (const protocol::Contact& c : *contacts) {
+        contactList.append(c.toJson());
+    }
+    QJsonObject prefMap;
+    for (auto it = prefs->cbegin(); it != prefs->cend(); ++it) {
+        prefMap.insert(it.key(), it.value());
+    }
+    request.reply({ { QStringLiteral("contacts"), contactList },
+        { QStringLiteral("status"), (*user)->status.toJson() },
+        { QStringLiteral("prefs"), prefMap } });
+}
+
+void ProfileService::addContact(const Request& request)
+{
+    ArgReader reader(request.args());
+    protocol::Contact contact;
+    contact.address = reader.address(QLatin1StringView("address"));
+    contact.name = reader.string(QLatin1StringView("name"), lim::MaxNameChars, ArgReader::Optional);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Events events;
+    if (const Result<void> added
+        = m_server.store().addContact(request.userId(), contact, now(), &events);
+        !added) {
+        request.fail(added.error());
+        return;
+    }
+    request.reply();
+    m_server.publish(events);
+}
+
+void ProfileService::removeContact(const Request& request)
+{
+    ArgReader reader(request.args());
+    const QString address = reader.address(QLatin1StringView("address"));
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Events events;
+    const Result<Store::Change> removed
+        = m_server.store().removeContact(request.userId(), address, now(), &events);
+    if (!removed) {
+        request.fail(removed.error());
+        return;
+    }
+    request.reply(); // removing a contact that is not one is not an error
+    m_server.publish(events);
+}
+
+void ProfileService::setStatus(const Request& request)
+{
+    ArgReader reader(request.args());
+    protocol::Status status;
+    status.status = reader.oneOf(QLatin1StringView("status"), protocol::status::All);
+    status.text
+        = reader.string(QLatin1StringView("text"), lim::MaxStatusTextChars, ArgReader::Optional);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Events events;
+    if (const Result<void> stored
+        = m_server.store().setStatus(request.userId(), status, now(), &events);
+        !stored) {
+        request.fail(stored.error());
+        return;
+    }
+    request.reply();
+    m_server.publish(events);
+}
+
+void ProfileService::setPref(const Request& request)
+{
+    ArgReader reader(request.args());
+    const QString key = reader.string(QLatin1StringView("key"), lim::MaxPrefKeyChars);
+    // An empty value is a value: read it as optional, then insist it is there.
+    const QString value
+        = reader.string(QLatin1StringView("value"), lim::MaxPrefValueChars, ArgReader::Optional);
+    if (reader.ok() && !request.args().value(QLatin1StringView("value")).isString()) {
+        reader.fail(ErrorCode::BadRequest, QStringLiteral("field 'value' is required"));
+    }
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Events events;
+    if (const Result<void> stored
+        = m_server.store().setPref(request.userId(), key, value, now(), &events);
+        !stored) {
+        request.fail(stored.error());
+        return;
+    }
+    request.reply();
+    m_server.publish(events);
+}
+
+} // namespace cpm::server

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "registrar.h"
+
+#include "argreader.h"
+#include "clientconnection.h"
+#include "credentials.h"
+#include "liveconnections.h"
+#include "logging.h"
+#include "operatorsettings.h"
+#include "protocol.h"
+#include "request.h"
+#include "secrets.h"
+#include "server.h"
+
+#include <QDateTime>
+#include <QFutureWatcher>
+#include <QJsonArray>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace cpm::server {
+
+namespace {
+namespace lim = protocol::limits;
+using protocol::ArgReader;
+
+constexpr QLatin1StringView Capabilities[] = { QLatin1StringView("text"), QLatin1StringView("file"),
+    QLatin1StringView("image"), QLatin1StringView("audio"), QLatin1StringView("video") };
+constexpr QLatin1StringView Deliveries[]
+    = { protocol::delivery::Full, protocol::delivery::Notification, protocol::delivery::None };
+
+qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+Error accountDisabled()
+{
+    return makeError(
+        ErrorCode::AccountDisabled, QStringLiteral("the operator disabled this account"));
+}
+
+Error noDevice(qint64 deviceId)
+{
+    // Also for another user's device: its existence is not ours to reveal.
+    return makeError(ErrorCode::NotFound, QStringLiteral("you have no device %1").arg(deviceId));
+}
+} // namespace
+
+Registrar::Registrar(Server& server)
+    : m_server(server)
+{
+    // Argon2id "interactive" takes 64 MiB per hash: a few in parallel is plenty.
+    m_hashPool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+}
+
+Registrar::~Registrar() { m_hashPool.waitForDone(); }
+
+void Registrar::addOperations(Operations& operations)
+{
+    namespace op = protocol::op;
+    operations.add(op::Register, false, [this](const Request& r) { registerDevice(r); });
+    operations.add(op::Login, false, [this](const Request& r) { login(r); });
+    operations.add(op::Whoami, true, [this](const Request& r) { whoami(r); });
+    operations.add(op::DevicesList, true, [this](const Request& r) { listDevices(r); });
+    operations.add(op::DevicesRename, true, [this](const Request& r) { renameDevice(r); });
+    operations.add(op::DevicesSetDelivery, true, [this](const Request& r) { setDelivery(r); });
+    operations.add(op::DevicesSignOut, true, [this](const Request& r) { signOutDevice(r); });
+}
+
+void Registrar::prune(qint64 time)
+{
+    m_throttle.prune(m_server.store().settingInt(settings::LoginWindowSeconds) * 1000, time);
+}
+
+bool Registrar::signedInAlready(const Request& request)
+{
+    if (!request.connection().isSignedIn()) {
+        return false;
+    }
+    request.fail(ErrorCode::AlreadyAuthenticated, QStringLiteral("this connection is signed in"));
+    return true;
+}
+
+bool Registrar::throttled(const Request& request, const QString& address)
+{
+    Store& store = m_server.store();
+    const int wait = m_throttle.retryAfter(address,
+        static_cast<int>(store.settingInt(settings::LoginMaxFailures)),
+        store.settingInt(settings::LoginWindowSeconds) * 1000, now());
+    if (wait <= 0) {
+        return false;
+    }
+    qCDebug(lcAuth) << "sign-in throttled for" << address;
+    request.fail(makeError(ErrorCode::Throttled,
+        QStringLiteral("too many failed sign-ins for this address; try again in %1 s").arg(wait),
+        wait));
+    return true;
+}
+
+// --- register ----------------------------------------------------------------------------
+
+void Registrar::registerDevice(const Request& request)
+{
+    if (signedInAlready(request)) {
+        return;
+    }
+    ArgReader reader(request.args());
+    const QString address = reader.address(QLatin1StringView("address"));
+    QString password = reader.string(QLatin1StringView("password"), lim::MaxPasswordBytes);
+    QByteArray passwordBytes = password.toUtf8();
+    secrets::wipe(password);
+    if (reader.ok() && passwordBytes.size() > lim::MaxPasswordBytes) {
+        reader.fail(ErrorCode::BadRequest,
+            QStringLiteral("field 'password' is longer than %1 bytes").arg(lim::MaxPasswordBytes));
+    }
+    ArgReader deviceReader(reader.object(QLatin1StringView("device")));
+    Store::NewDevice device;
+    if (reader.ok()) {
+        device.instanceId = deviceReader.string(QLatin1StringView("instanceId"), 64);
+        device.name = deviceReader.string(QLatin1StringView("name"), lim::MaxNameChars);
+        device.kind = deviceReader.oneOf(QLatin1StringView("kind"), protocol::kind::All);
+        device.capabilities = deviceReader.stringList(QLatin1StringView("capabilities"), 5, 16);
+        for (const QString& capability : std::as_const(device.capabilities)) {
+            if (std::find(std::begin(Capabilities), std::end(Capabilities), capability)
+                == std::end(Capabilities)) {
+                deviceReader.fail(ErrorCode::BadRequest,
+                    QStringLiteral("unknown capability '%1' in 'device.capabilities'")
+                        .arg(capability));
+            }
+        }
+        device.capabilities.removeDuplicates();
+        // The preferences a new device starts with (docs/protocol.md, "Signing in").
+        device.delivery
+            = deviceReader.oneOf(QLatin1StringView("delivery"), Deliveries, ArgReader::Optional);
+        if (deviceReader.has(QLatin1StringView("notifySessions"))) {
+            device.notifySessions = deviceReader.boolean(QLatin1StringView("notifySessions"));
+        }
+        if (!deviceReader.ok()) {
+            Error e = deviceReader.error();
+            e.message = QStringLiteral("device: ") + e.message;
+            secrets::wipe(passwordBytes);
+            request.fail(e);
+            return;
+        }
+    }
+    if (!reader.ok()) {
+        secrets::wipe(passwordBytes);
+        request.fail(reader.error());
+        return;
+    }
+    if (throttled(request, address)) {
+        secrets::wipe(passwordBytes);
+        return;
+    }
+    const Result<std::optional<UserRecord>> user = m_server.store().userByAddress(address);
+    if (!user) {
+        secrets::wipe(passwordBytes);
+        request.fail(user.error()); // the store failed: not the password's fault
+        return;
+    }
+    // An unknown address is checked against a dummy hash: the same time as a wrong password.
+    const QByteArray hash = user->has_value() ? (*user)->passwordHash : QByteArray();
+
+    // Argon2 never runs on the network thread. The watcher is a child of the connection, so
+    // a connection that closes meanwhile simply never hears the result.
+    ClientConnection* connection = &request.connection();
+    connection->suspend();
+    auto* watcher = new QFutureWatcher<bool>(connection);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, connection,
+        [this, watcher, request, address, device] {
+            const bool ok = watcher->result();
+            watcher->deleteLater();
+            finishRegister(request, address, ok, device);
+            request.connection().resume();
+        });
+    watcher->setFuture(QtConcurrent::run(&m_hashPool, [hash, passwordBytes]() mutable {
+        const bool ok = credentials::verifyPassword(hash, passwordBytes);
+        secrets::wipe(passwordBytes);
+        return ok;
+    }));
+    secrets::wipe(passwordBytes); // the worker holds the last copy now
+}
+
+void Registrar::finishRegister(const Request& request, const QString& address, bool passwordOk,
+    const Store::NewDevice& newDevice)
+{
+    ClientConnection& connection = request.connection();
+    if (connection.state() == ClientConnection::State::Closing) {
+        return;
+    }
+    Store& store = m_server.store();
+    std::optional<UserRecord> user;
+    if (passwordOk) {
+        Result<std::optional<UserRecord>> found = store.userByAddress(address);
+        if (!found) {
+            request.fail(found.error());
+            return;
+        }
+        user = std::move(*found);
+    }
+    if (!user) {
+        qCDebug(lcAuth) << "failed register for" << address;
+        m_throttle.recordFailure(address, now());
+        request.fail(ErrorCode::AuthFailed, QStringLiteral("wrong address or password"));
+        return;
+    }
+    if (!user->enabled) {
+        request.fail(accountDisabled());
+        return;
+    }
+    m_throttle.recordSuccess(address);
+    QString token = credentials::newToken();
+    Store::NewDevice device = newDevice;
+    device.tokenHash = credentials::tokenHash(token);
+    Events events;
+    const Result<DeviceRecord> record = store.registerDevice(user->id, device, now(), &events);
+    if (!record) {
+        secrets::wipe(token);
+        request.fail(record.error());
+        return;
+    }
+    qCInfo(lcAuth) << "registered device" << record->id() << "of user" << user->id;
+    // An earlier connection of this device speaks with a token that no longer works.
+    m_server.signOutDevice(user->id, record->id(),
+        QStringLiteral("this device registered again on another connection"), &connection);
+    connection.signIn(*user, *record);
+    request.reply({ { QStringLiteral("address"), user->address },
+        { QStringLiteral("deviceId"), record->id() }, { QStringLiteral("token"), token },
+        { QStringLiteral("device"), m_server.live().describe(*record, record->id()).toJson() } });
+    secrets::wipe(token);
+    m_server.publish(events);
+}
+
+// --- login -------------------------------------------------------------------------------
+
+void Registrar::login(const Request& request)
+{
+    if (signedInAlready(request)) {
+        return;
+    }
+    ArgReader reader(request.args());
+    const QString address = reader.address(QLatin1StringView("address"));
+    const qint64 deviceId
+        = reader.integer(QLatin1StringView("deviceId"), 1, protocol::MaxSafeInteger);
+    QString token = reader.string(QLatin1StringView("token"), 64);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    if (throttled(request, address)) {
+        secrets::wipe(token);
+        return;
+    }
+    // A token is 256 random bits: checking it is cheap and needs no Argon2.
+    Store& store = m_server.store();
+    const Result<std::optional<UserRecord>> user = store.userByAddress(address);
+    const Result<std::optional<DeviceRecord>> device
+        = user ? store.deviceById(deviceId) : Result<std::optional<DeviceRecord>>(user.error());
+    if (!user || !device) {
+        secrets::wipe(token);
+        request.fail(user ? device.error() : user.error());
+        return;
+    }
+    const bool matches = user->has_value() && device->has_value()
+        && (*device)->userId == (*user)->id
+        && credentials::tokenMatches((*device)->tokenHash, token);
+    secrets::wipe(token);
+    if (!matches) {
+        qCDebug(lcAuth) << "failed login for" << address << "device" << deviceId;
+        m_throttle.recordFailure(address, now());
+        request.fail(ErrorCode::AuthFailed, QStringLiteral("wrong address, device or token"));
+        return;
+    }
+    if (!(*device)->isSignedIn()) {
+        request.fail(ErrorCode::DeviceSignedOut,
+            QStringLiteral("this device was signed out; wipe its data and register again"));
+        return;
+    }
+    if (!(*user)->enabled) {
+        request.fail(accountDisabled());
+        return;
+    }
+    m_throttle.recordSuccess(address);
+    request.connection().signIn(**user, **device);
+    request.reply(
+        { { QStringLiteral("address"), (*user)->address }, { QStringLiteral("deviceId"), deviceId },
+            { QStringLiteral("device"), m_server.live().describe(**device, deviceId).toJson() } });
+}
+
+void Registrar::whoami(const Request& request)
+{
+    const ClientConnection& c = request.connection();
+    const Result<std::optional<UserRecord>> user = m_server.store().userById(c.userId());
+    const Result<std::optional<DeviceRecord>> device = m_server.store().deviceById(c.deviceId());
+    if (!user || !device) {
+        request.fail(user ? device.error() : user.error());
+        return;
+    }
+    if (!user->has_value() || !device->has_value()) {
+        request.fail(ErrorCode::Internal, QStringLiteral("the account could not be read"));
+        return;
+    }
+    request.reply({ { QStringLiteral("address"), (*user)->address },
+        { QStringLiteral("deviceId"), c.deviceId() },
+        { QStringLiteral("device"), m_server.live().describe(**device, c.deviceId()).toJson() },
+        { QStringLiteral("head"), (*user)->headSeq } });
+}
+
+// --- devices -----------------------------------------------------------------------------
+
+void Registrar::listDevices(const Request& request)
+{
+    const Result<QList<DeviceRecord>> records = m_server.store().devices(request.userId());
+    if (!records) {
+        request.fail(records.error());
+        return;
+    }
+    QJsonArray devices;
+    for (const DeviceRecord& d : *records) {
+        devices.append(m_server.live().describe(d, request.connection().deviceId()).toJson());
+    }
+    request.reply({ { QStringLiteral("devices"), devices } });
+}
+
+void Registrar::applyDeviceChange(
+    const Request& request, qint64 deviceId, const Store::DeviceChange& change)
+{
+    Events events;
+    const Result<std::optional<DeviceRecord>> device
+        = m_server.store().updateDevice(request.userId(), deviceId, change, &events);
+    if (!device) {
+        request.fail(device.error());
+        return;
+    }
+    if (!device->has_value()) {
+        request.fail(noDevice(deviceId));
+        return;
+    }
+    request.reply({ { QStringLiteral("device"),
+        m_server.live().describe(**device, request.connection().deviceId()).toJson() } });
+    m_server.publish(events);
+}
+
+void Registrar::renameDevice(const Request& request)
+{
+    ArgReader reader(request.args());
+    Store::DeviceChange change;
+    const qint64 deviceId
+        = reader.integer(QLatin1StringView("deviceId"), 1, protocol::MaxSafeInteger);
+    change.name = reader.string(QLatin1StringView("name"), lim::MaxNameChars);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    applyDeviceChange(request, deviceId, change);
+}
+
+void Registrar::setDelivery(const Request& request)
+{
+    ArgReader reader(request.args());
+    Store::DeviceChange change;
+    const qint64 deviceId
+        = reader.integer(QLatin1StringView("deviceId"), 1, protocol::MaxSafeInteger);
+    change.delivery = reader.oneOf(QLatin1StringView("delivery"), Deliveries);
+    if (reader.has(QLatin1StringView("notifySessions"))) {
+        change.notifySessions = reader.boolean(QLatin1StringView("notifySessions"));
+    }
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    applyDeviceChange(request, deviceId, change);
+}
+
+void Registrar::signOutDevice(const Request& request)
+{
+    ArgReader reader(request.args());
+    const qint64 deviceId
+        = reader.integer(QLatin1StringView("deviceId"), 1, protocol::MaxSafeInteger);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Events events;
+    const Result<Store::SignOut> result
+        = m_server.store().signOutDevice(request.userId(), deviceId, now(), &events);
+    if (!result) {
+        request.fail(result.error());
+        return;
+    }
+    switch (*result) {
+    case Store::SignOut::Done: {
+        const ClientConnection& c = request.connection();
+        qCInfo(lcAuth) << "device" << deviceId << "of user" << c.userId() << "signed out";
+        request.reply();
+        m_server.publish(events);
+        const QString reason = deviceId == c.deviceId()
+            ? QStringLiteral("signed out by this device")
+            : QStringLiteral("signed out from another device (%1)").arg(c.device().name);
+        m_server.signOutDevice(c.userId(), deviceId, reason);
+        return;
+    }
+    case Store::SignOut::AlreadySignedOut:
+        request.reply(); // signing out twice is signing out
+        return;
+    case Store::SignOut::NotFound:
+        break;
+    }
+    request.fail(noDevice(deviceId));
+}
+
+} // namespace cpm::server

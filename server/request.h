@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// One request being answered, and the table that says which component answers which
+// operation. Each component (Registrar, Router, Mailbox, ProfileService, later the
+// SessionController) adds its operations to the table; ClientConnection only dispatches.
+
+#include "error.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include <functional>
+
+namespace cpm::server {
+
+class ClientConnection;
+
+class Request final {
+public:
+    Request(ClientConnection* connection, QJsonValue id, QJsonObject args)
+        : m_connection(connection)
+        , m_id(std::move(id))
+        , m_args(std::move(args))
+    {
+    }
+
+    ClientConnection& connection() const { return *m_connection; }
+    const QJsonValue& id() const { return m_id; }
+    const QJsonObject& args() const { return m_args; }
+    //! The signed-in user (0 before sign-in).
+    qint64 userId() const;
+
+    void reply(const QJsonObject& result = {}) const;
+    //! Replies `{"id":ID,"result":{MEMBERS}}` with \a resultMembers JSON text already.
+    void replyText(QStringView resultMembers) const;
+    //! Answers \a error as the wire allows (Error::toWire): a store's own failure becomes
+    //! `unavailable`, `storage_full` or `internal`, and is logged here.
+    void fail(const Error& error) const;
+    void fail(ErrorCode code, const QString& message) const;
+
+private:
+    ClientConnection* m_connection;
+    QJsonValue m_id;
+    QJsonObject m_args;
+};
+
+class Operations final {
+public:
+    using Handler = std::function<void(const Request&)>;
+    struct Operation {
+        bool needsAuth = true;
+        Handler handle;
+    };
+
+    void add(QLatin1StringView name, bool needsAuth, Handler handler);
+    const Operation* find(const QString& name) const;
+
+private:
+    QHash<QString, Operation> m_table;
+};
+
+} // namespace cpm::server

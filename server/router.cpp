@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "router.h"
+
+#include "argreader.h"
+#include "clientconnection.h"
+#include "liveconnections.h"
+#include "operatorsettings.h"
+#include "protocol.h"
+#include "request.h"
+#include "server.h"
+
+#include <QDateTime>
+
+namespace cpm::server {
+
+namespace {
+namespace lim = protocol::limits;
+using protocol::ArgReader;
+constexpr qint64 DayMs = 24 * 3600 * 1000;
+} // namespace
+
+Router::Router(Server& server)
+    : m_server(server)
+{
+}
+
+void Router::addOperations(Operations& operations)
+{
+    operations.add(protocol::op::Send, true, [this](const Request& r) { send(r); });
+}
+
+Router::Route Router::route(const Store::SenderState&, const UserRecord&) const
+{
+    // MSG-8 decides here: the recipient's preferences and registration may send the
+    // message to a legacy network instead of (or as well as) the mailbox.
+    return Route::Mailbox;
+}
+
+void Router::send(const Request& request)
+{
+    ArgReader reader(request.args());
+    const QString clientId = reader.string(QLatin1StringView("clientId"), lim::MaxClientIdChars);
+    if (reader.ok() && !protocol::isValidClientId(clientId)) {
+        reader.fail(ErrorCode::BadRequest,
+            QStringLiteral("field 'clientId' must be 1-64 characters of A-Z a-z 0-9 . _ -"));
+    }
+    const QString to = reader.address(QLatin1StringView("to"));
+    const QString subject
+        = reader.string(QLatin1StringView("subject"), lim::MaxSubjectChars, ArgReader::Optional);
+    const QString body = reader.text(QLatin1StringView("body"), lim::MaxBodyBytes);
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Store& store = m_server.store();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 day = now / DayMs;
+    const Result<std::optional<Store::SenderState>> found
+        = store.senderState(request.userId(), clientId, day);
+    if (!found) {
+        request.fail(found.error());
+        return;
+    }
+    if (!found->has_value()) {
+        request.fail(ErrorCode::Internal, QStringLiteral("your account could not be read"));
+        return;
+    }
+    const Store::SenderState& sender = **found;
+    // Rights first (MSG-2): a disabled account sends nothing, not even a retry.
+    if (!sender.enabled) {
+        request.fail(
+            ErrorCode::AccountDisabled, QStringLiteral("the operator disabled this account"));
+        return;
+    }
+    auto answer = [&request](qint64 messageId, qint64 seq, qint64 time, bool duplicate) {
+        request.replyText(
+            QStringLiteral("\"messageId\":%1,\"seq\":%2,\"time\":%3,\"duplicate\":%4")
+                .arg(messageId)
+                .arg(seq)
+                .arg(time)
+                .arg(duplicate ? QLatin1StringView("true") : QLatin1StringView("false")));
+    };
+    if (sender.previous) {
+        // Idempotency before the quota: a retry of a message that used the last unit of
+        // quota must still get its original answer.
+        const Store::SenderState::Previous& p = *sender.previous;
+        if (p.to == to && p.subject == subject && p.body == body) {
+            answer(p.messageId, p.senderSeq, p.time, true);
+        } else {
+            request.fail(ErrorCode::Conflict,
+                QStringLiteral("clientId '%1' was used for a different message").arg(clientId));
+        }
+        return;
+    }
+    const qint64 quota = store.settingInt(settings::QuotaDailyMessages);
+    if (quota > 0 && sender.sentOnDay >= quota) {
+        request.fail(ErrorCode::QuotaExceeded,
+            QStringLiteral("the daily quota of %1 messages is used up").arg(quota));
+        return;
+    }
+    const Result<std::optional<UserRecord>> recipient = store.userByAddress(to);
+    if (!recipient) {
+        request.fail(recipient.error());
+        return;
+    }
+    if (!recipient->has_value()) {
+        request.fail(ErrorCode::NoSuchUser, QStringLiteral("there is no user %1").arg(to));
+        return;
+    }
+    if ((*recipient)->id == sender.id) {
+        // Every message has one sentbox and one inbox copy, in two users' storage.
+        request.fail(
+            ErrorCode::BadRequest, QStringLiteral("field 'to' must not be your own address"));
+        return;
+    }
+    switch (route(sender, **recipient)) {
+    case Route::Mailbox:
+        break;
+    }
+    Store::NewMessage message;
+    message.senderId = sender.id;
+    message.senderAddress = sender.address;
+    message.recipientId = (*recipient)->id;
+    message.recipientAddress = (*recipient)->address;
+    message.clientId = clientId;
+    message.subject = subject;
+    message.body = body;
+    message.now = now;
+    message.day = day;
+    Events events;
+    const Result<Store::StoredMessage> stored = store.storeMessage(message, &events);
+    if (!stored) {
+        request.fail(stored.error());
+        return;
+    }
+    // The answer, then the pushes; none leaves before the commit (Server::transmit).
+    answer(stored->messageId, stored->senderSeq, stored->time, false);
+    m_server.publish(events);
+}
+
+void Router::publish(const Events& events)
+{
+    const LiveConnections& live = m_server.live();
+    for (const StoredEvent& event : events) {
+        if (!live.hasUser(event.userId)) {
+            continue; // nobody online: the devices get it when they sync
+        }
+        // A copy: a connection may close while handling an event.
+        const QList<ClientConnection*> connections = live.ofUser(event.userId);
+        RenderedEvent rendered;
+        for (ClientConnection* c : connections) {
+            c->handleEvent(event, &rendered);
+        }
+    }
+}
+
+} // namespace cpm::server

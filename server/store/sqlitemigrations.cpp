@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sqlitemigrations.h"
+
+#include "logging.h"
+#include "sqlitedatabase.h"
+
+#include <QStringList>
+
+namespace cpm::server::sqlitemigrations {
+
+namespace {
+const QList<QStringList>& migrations()
+{
+    static const QList<QStringList> list = {
+        // 1: everything of protocol v1.
+        {
+            QStringLiteral("CREATE TABLE users ("
+                           " id INTEGER PRIMARY KEY,"
+                           " address TEXT NOT NULL UNIQUE,"
+                           " pwhash TEXT NOT NULL,"
+                           " enabled INTEGER NOT NULL DEFAULT 1,"
+                           " status TEXT NOT NULL DEFAULT 'available',"
+                           " status_text TEXT NOT NULL DEFAULT '',"
+                           " head_seq INTEGER NOT NULL DEFAULT 0,"
+                           " quota_day INTEGER NOT NULL DEFAULT 0,"
+                           " quota_count INTEGER NOT NULL DEFAULT 0,"
+                           " created INTEGER NOT NULL)"),
+            QStringLiteral("CREATE TABLE devices ("
+                           " id INTEGER PRIMARY KEY,"
+                           " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+                           " instance_id TEXT NOT NULL,"
+                           " name TEXT NOT NULL,"
+                           " kind TEXT NOT NULL,"
+                           " capabilities TEXT NOT NULL DEFAULT '',"
+                           " token_hash BLOB,"
+                           " delivery TEXT NOT NULL DEFAULT 'full',"
+                           " notify_sessions INTEGER NOT NULL DEFAULT 1,"
+                           " acked_seq INTEGER NOT NULL DEFAULT 0,"
+                           " last_seen INTEGER NOT NULL DEFAULT 0,"
+                           " created INTEGER NOT NULL,"
+                           " signed_out INTEGER,"
+                           " UNIQUE (user_id, instance_id))"),
+            // sender_seq: the sentbox event's seq, so a duplicate submit answers the same.
+            QStringLiteral("CREATE TABLE messages ("
+                           " id INTEGER PRIMARY KEY,"
+                           " sender_id INTEGER NOT NULL REFERENCES users(id),"
+                           " client_id TEXT NOT NULL,"
+                           " from_addr TEXT NOT NULL,"
+                           " to_addr TEXT NOT NULL,"
+                           " subject TEXT NOT NULL DEFAULT '',"
+                           " body TEXT NOT NULL,"
+                           " created INTEGER NOT NULL,"
+                           " sender_seq INTEGER NOT NULL,"
+                           " UNIQUE (sender_id, client_id))"),
+            QStringLiteral("CREATE TABLE mailbox ("
+                           " user_id INTEGER NOT NULL REFERENCES users(id),"
+                           " message_id INTEGER NOT NULL REFERENCES messages(id),"
+                           " folder TEXT NOT NULL CHECK (folder IN ('inbox', 'sent')),"
+                           " read INTEGER NOT NULL DEFAULT 0,"
+                           " status TEXT NOT NULL DEFAULT 'sent',"
+                           " event_seq INTEGER NOT NULL,"
+                           " created INTEGER NOT NULL,"
+                           " delivered_at INTEGER,"
+                           " displayed_at INTEGER,"
+                           " PRIMARY KEY (user_id, message_id)) WITHOUT ROWID"),
+            // Pending = an inbox copy no device has acknowledged: what ack and expiry scan.
+            QStringLiteral("CREATE INDEX mailbox_pending ON mailbox(user_id, event_seq)"
+                           " WHERE folder = 'inbox' AND delivered_at IS NULL"),
+            QStringLiteral("CREATE INDEX mailbox_pending_age ON mailbox(created)"
+                           " WHERE folder = 'inbox' AND delivered_at IS NULL"),
+            QStringLiteral("CREATE INDEX mailbox_message ON mailbox(message_id)"),
+            QStringLiteral("CREATE TABLE events ("
+                           " user_id INTEGER NOT NULL REFERENCES users(id),"
+                           " seq INTEGER NOT NULL,"
+                           " kind TEXT NOT NULL,"
+                           " message_id INTEGER,"
+                           " payload TEXT NOT NULL DEFAULT '{}',"
+                           " created INTEGER NOT NULL,"
+                           " PRIMARY KEY (user_id, seq)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE contacts ("
+                           " user_id INTEGER NOT NULL REFERENCES users(id),"
+                           " address TEXT NOT NULL,"
+                           " name TEXT NOT NULL DEFAULT '',"
+                           " PRIMARY KEY (user_id, address)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE prefs ("
+                           " user_id INTEGER NOT NULL REFERENCES users(id),"
+                           " key TEXT NOT NULL,"
+                           " value TEXT NOT NULL,"
+                           " PRIMARY KEY (user_id, key)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE settings ("
+                           " key TEXT PRIMARY KEY,"
+                           " value TEXT NOT NULL) WITHOUT ROWID"),
+        },
+    };
+    return list;
+}
+
+} // namespace
+
+int latestVersion() { return static_cast<int>(migrations().size()); }
+
+Result<int> schemaVersion(SqliteDatabase& db)
+{
+    {
+        SqliteDatabase::Query q(db,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+        if (!q.next()) {
+            return q.ok() ? Result<int>(0) : Result<int>(q.error());
+        }
+        if (q.int64(0) == 0) {
+            return 0; // a new file
+        }
+    }
+    SqliteDatabase::Query q(db, "SELECT version FROM schema_version");
+    if (q.next()) {
+        return int(q.int64(0));
+    }
+    return q.ok() ? Result<int>(0) : Result<int>(q.error());
+}
+
+Result<void> migrate(SqliteDatabase& db)
+{
+    if (const Result<void> created = db.exec(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+        !created) {
+        return created;
+    }
+    const int latest = latestVersion();
+    Result<int> version = schemaVersion(db);
+    if (!version) {
+        return version.error();
+    }
+    if (*version > latest) {
+        return makeError(ErrorCode::StoreFailed,
+            QStringLiteral("the database has schema version %1, newer than this server's %2; "
+                           "run a newer cpm-server")
+                .arg(*version)
+                .arg(latest));
+    }
+    while (*version < latest) {
+        SqliteDatabase::Transaction tx(db);
+        if (!tx.isActive()) {
+            return tx.error();
+        }
+        // Read again under the lock: another process may have migrated meanwhile.
+        version = schemaVersion(db);
+        if (!version) {
+            return version.error();
+        }
+        if (*version >= latest) {
+            break;
+        }
+        for (const QString& sql : migrations().at(*version)) {
+            if (const Result<void> done = db.exec(sql); !done) {
+                return makeError(done.error().code,
+                    QStringLiteral("migration %1 failed: %2")
+                        .arg(*version + 1)
+                        .arg(done.error().message));
+            }
+        }
+        const Result<void> stamped = db.exec(*version == 0
+                ? QStringLiteral("INSERT INTO schema_version (version) VALUES (1)")
+                : QStringLiteral("UPDATE schema_version SET version = %1").arg(*version + 1));
+        if (!stamped) {
+            return stamped;
+        }
+        if (const Result<void> committed = tx.commit(); !committed) {
+            return committed;
+        }
+        qCInfo(lcStore) << "migrated the database to schema version" << *version + 1;
+        version = *version + 1;
+    }
+    return {};
+}
+
+} // namespace cpm::server::sqlitemigrations

@@ -1,0 +1,1335 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sqlitestore.h"
+
+#include "logging.h"
+#include "operatorsettings.h"
+#include "protocol.h"
+#include "sqlitecheckpointer.h"
+#include "sqlitemigrations.h"
+#include "wirejson.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonDocument>
+#include <QSet>
+
+#include <algorithm>
+
+namespace cpm::server {
+
+namespace {
+namespace ev = protocol::event;
+using protocol::MessageState;
+
+// Columns in the order deviceFrom() reads them. A macro so that each statement stays one
+// string literal: prepared statements are cached by the literal's address.
+#define CPM_DEVICE_COLUMNS                                                                     \
+    "id, user_id, instance_id, name, kind, capabilities, token_hash, delivery,"                \
+    " notify_sessions, acked_seq, last_seen, created, signed_out"
+#define CPM_USER_COLUMNS "id, address, pwhash, enabled, status, status_text, head_seq, created"
+
+// A second process (the admin CLI) may hold the write lock for a moment.
+constexpr int BusyTimeoutMs = 5000;
+
+DeviceRecord deviceFrom(const SqliteDatabase::Query& q)
+{
+    DeviceRecord r;
+    r.device.id = q.int64(0);
+    r.userId = q.int64(1);
+    r.device.instanceId = q.text(2);
+    r.device.name = q.text(3);
+    r.device.kind = q.text(4);
+    const QString caps = q.text(5);
+    r.device.capabilities = caps.isEmpty() ? QStringList() : caps.split(QLatin1Char(','));
+    r.tokenHash = q.blob(6);
+    r.device.delivery = q.text(7);
+    r.device.notifySessions = q.boolean(8);
+    r.ackedSeq = q.int64(9);
+    r.device.lastSeen = q.int64(10);
+    r.created = q.int64(11);
+    r.signedOut = q.isNull(12) ? 0 : q.int64(12);
+    return r;
+}
+
+UserRecord userFrom(const SqliteDatabase::Query& q)
+{
+    UserRecord u;
+    u.id = q.int64(0);
+    u.address = q.text(1);
+    u.passwordHash = q.text(2).toLatin1();
+    u.enabled = q.boolean(3);
+    u.status.status = q.text(4);
+    u.status.text = q.text(5);
+    u.headSeq = q.int64(6);
+    u.created = q.int64(7);
+    return u;
+}
+
+// The stored form of a `device` event; `online` and `current` depend on who looks and
+// when, so the DeliveryPolicy fills them in when the event is sent.
+QJsonObject deviceData(const DeviceRecord& d, bool removed)
+{
+    return protocol::DeviceEvent { d.device, removed }.toJson();
+}
+
+Error noSuchUser(qint64 userId)
+{
+    return makeError(ErrorCode::StoreFailed, QStringLiteral("no user %1 in the store").arg(userId));
+}
+} // namespace
+
+SqliteStore::SqliteStore() = default;
+
+SqliteStore::~SqliteStore() { close(); }
+
+int SqliteStore::latestSchemaVersion() { return sqlitemigrations::latestVersion(); }
+
+QString SqliteStore::explainOpenFailure(const QString& dataDir, const Error& error)
+{
+    const QString file = QDir(dataDir).filePath(QString::fromLatin1(FileName));
+    switch (error.code) {
+    case ErrorCode::StoreCorrupt:
+        return QStringLiteral("the database %1 is damaged: %2.\n"
+                              "Restore it from a backup, or keep what can be read:\n"
+                              "  sqlite3 %1 .recover | sqlite3 %1.recovered\n"
+                              "then move %1.recovered to %1 and start again.")
+            .arg(file, error.message);
+    case ErrorCode::StoreReadOnly:
+        return QStringLiteral("cannot write to the data directory %1 (%2). Give the server a "
+                              "directory it may write, or remount the file system read-write.")
+            .arg(dataDir, error.message);
+    case ErrorCode::DiskFull:
+        return QStringLiteral("no space left for the data directory %1 (%2). Make room on "
+                              "that file system and start again.")
+            .arg(dataDir, error.message);
+    case ErrorCode::StoreBusy:
+        return QStringLiteral("the database %1 is locked by another process (%2). Is another "
+                              "cpm-server running on it?")
+            .arg(file, error.message);
+    default:
+        break;
+    }
+    return QStringLiteral("cannot open the data directory %1: %2").arg(dataDir, error.message);
+}
+
+Result<int> SqliteStore::schemaVersion() { return sqlitemigrations::schemaVersion(m_db); }
+
+Result<void> SqliteStore::open(const QString& dataDir, Mode mode)
+{
+    close();
+    m_dataDir = QDir(dataDir).absolutePath();
+    // The data directory holds password hashes, tokens' hashes and every message: only the
+    // server's user may look in.
+    if (!QFileInfo::exists(m_dataDir)) {
+        const QFileInfo info(m_dataDir);
+        if (!QDir().mkpath(info.absolutePath())
+            || !QDir().mkdir(m_dataDir,
+                QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
+            return makeError(ErrorCode::StoreFailed,
+                QStringLiteral("cannot create the data directory %1").arg(m_dataDir));
+        }
+    } else if (!QFileInfo(m_dataDir).isDir()) {
+        return makeError(ErrorCode::StoreFailed,
+            QStringLiteral("the data directory %1 is not a directory").arg(m_dataDir));
+    }
+    const QString path = QDir(m_dataDir).filePath(QString::fromLatin1(FileName));
+    if (const Result<void> opened = m_db.open(path, true, BusyTimeoutMs); !opened) {
+        return opened;
+    }
+    // A damaged page would otherwise only surface later, as a failed request.
+    const Result<QString> check = m_db.quickCheck();
+    if (!check || !check->isEmpty()) {
+        const QString what = check ? *check : check.error().message;
+        m_db.close();
+        return makeError(check ? ErrorCode::StoreCorrupt : check.error().code,
+            QStringLiteral("%1 is damaged (%2)").arg(path, what.left(500)));
+    }
+    if (const Result<void> migrated = sqlitemigrations::migrate(m_db); !migrated) {
+        m_db.close();
+        return migrated;
+    }
+    if (mode == Mode::Serving) {
+        // Commits no longer checkpoint; the thread does. When the WAL is reset, a file that
+        // grew past 64 MiB (see SqliteCheckpointer) is cut back; below that it is reused.
+        const Result<void> configured = m_db.exec(
+            QStringLiteral("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"));
+        if (!configured) {
+            m_db.close();
+            return configured;
+        }
+        m_checkpointer = std::make_unique<SqliteCheckpointer>(path);
+        m_checkpointer->start();
+    }
+    return {};
+}
+
+void SqliteStore::close()
+{
+    if (m_checkpointer) {
+        m_checkpointer->stop();
+        m_checkpointer.reset();
+    }
+    if (m_db.isOpen()) {
+        // Nobody heard of these writes yet, but keeping them is better than dropping them.
+        [[maybe_unused]] const Result<void> committed = m_db.commitBatch();
+    }
+    m_db.close();
+    m_settings.clear();
+    m_dataVersion = -1;
+    m_changesVersion = -1;
+    m_settingsCheckedInBatch = false;
+}
+
+// --- durability ------------------------------------------------------------------------
+
+void SqliteStore::setWriteListener(std::function<void()> listener)
+{
+    m_db.setGroupCommit(std::move(listener));
+}
+
+Result<void> SqliteStore::commit()
+{
+    m_settingsCheckedInBatch = false;
+    return m_db.commitBatch();
+}
+
+void SqliteStore::maintain()
+{
+    m_db.checkSpace();
+    // 4,096 pages of 4 KiB: 16 MiB. Reset the WAL about that often under a steady load.
+    constexpr qint64 LargeWalFrames = 4096;
+    if (!m_checkpointer || m_db.hasPendingBatch()
+        || m_checkpointer->walFrames() < LargeWalFrames) {
+        return;
+    }
+    // The background thread has copied all but the last few commits: copying those here,
+    // outside a transaction, lets the next write start the WAL over. Costs two fsyncs.
+    Query q(m_db, "PRAGMA wal_checkpoint(PASSIVE)");
+    if (q.next()) {
+        qCDebug(lcStore) << "checkpointed the tail of a WAL of" << q.int64(1) << "frames";
+        m_checkpointer->setWalFrames(0);
+    }
+}
+
+bool SqliteStore::changedElsewhere()
+{
+    Query v(m_db, "PRAGMA data_version");
+    if (!v.next()) {
+        return false;
+    }
+    const qint64 version = v.int64(0);
+    const bool changed = m_changesVersion != -1 && version != m_changesVersion;
+    m_changesVersion = version;
+    return changed;
+}
+
+// --- settings --------------------------------------------------------------------------
+
+Result<void> SqliteStore::loadSettings()
+{
+    // PRAGMA data_version changes when another connection commits: then, and only then,
+    // re-read the settings, so `cpm-server settings set` reaches a running server. Inside an
+    // open batch we hold the write lock, so nobody can commit: once per batch is enough.
+    if (m_db.hasPendingBatch() && m_settingsCheckedInBatch) {
+        return {};
+    }
+    m_settingsCheckedInBatch = m_db.hasPendingBatch();
+    qint64 version = -1;
+    {
+        Query v(m_db, "PRAGMA data_version");
+        if (!v.next()) {
+            return v.ok() ? Result<void>() : Result<void>(v.error());
+        }
+        version = v.int64(0);
+    }
+    if (version == m_dataVersion) {
+        return {};
+    }
+    QMap<QString, QString> settings;
+    Query q(m_db, "SELECT key, value FROM settings");
+    while (q.next()) {
+        settings.insert(q.text(0), q.text(1));
+    }
+    if (!q.ok()) {
+        return q.error();
+    }
+    m_settings = std::move(settings);
+    m_dataVersion = version;
+    return {};
+}
+
+Result<std::optional<QString>> SqliteStore::setting(const QString& key)
+{
+    if (const Result<void> loaded = loadSettings(); !loaded) {
+        return loaded.error();
+    }
+    const auto it = m_settings.constFind(key);
+    return it == m_settings.constEnd() ? std::optional<QString>() : std::optional(it.value());
+}
+
+qint64 SqliteStore::settingInt(QLatin1StringView key)
+{
+    const settings::Definition* def = settings::find(key);
+    const qint64 fallback = def ? def->defaultValue : 0;
+    // A failed re-read keeps the values read before (loadSettings leaves them).
+    [[maybe_unused]] const Result<void> loaded = loadSettings();
+    const auto it = m_settings.constFind(QString(key));
+    if (it == m_settings.constEnd()) {
+        return fallback;
+    }
+    bool ok = false;
+    const qint64 v = it.value().toLongLong(&ok);
+    return ok && v >= 0 ? v : fallback;
+}
+
+Result<void> SqliteStore::setSetting(const QString& key, const QString& value)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    Query q(m_db,
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    q.bind(key, value);
+    if (const Result<void> done = q.exec(); !done) {
+        return done;
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed;
+    }
+    m_settings.insert(key, value);
+    return {};
+}
+
+Result<QMap<QString, QString>> SqliteStore::settings()
+{
+    if (const Result<void> loaded = loadSettings(); !loaded) {
+        return loaded.error();
+    }
+    return m_settings;
+}
+
+// --- users -----------------------------------------------------------------------------
+
+Result<Store::CreateUser> SqliteStore::createUser(
+    const QString& address, const QByteArray& passwordHash, qint64 now)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db, "SELECT 1 FROM users WHERE address = ?");
+        q.bind(address);
+        if (q.next()) {
+            return CreateUser::Exists;
+        }
+        if (!q.ok()) {
+            return q.error();
+        }
+    }
+    Query q(m_db, "INSERT INTO users (address, pwhash, created) VALUES (?, ?, ?)");
+    q.bind(address, QString::fromLatin1(passwordHash), now);
+    if (const Result<void> done = q.exec(); !done) {
+        return done.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return CreateUser::Created;
+}
+
+Result<std::optional<UserRecord>> SqliteStore::userByAddress(const QString& address)
+{
+    Query q(m_db, "SELECT " CPM_USER_COLUMNS " FROM users WHERE address = ?");
+    q.bind(address);
+    if (q.next()) {
+        return std::optional(userFrom(q));
+    }
+    return q.ok() ? Result<std::optional<UserRecord>>(std::nullopt)
+                  : Result<std::optional<UserRecord>>(q.error());
+}
+
+Result<std::optional<UserRecord>> SqliteStore::userById(qint64 id)
+{
+    Query q(m_db, "SELECT " CPM_USER_COLUMNS " FROM users WHERE id = ?");
+    q.bind(id);
+    if (q.next()) {
+        return std::optional(userFrom(q));
+    }
+    return q.ok() ? Result<std::optional<UserRecord>>(std::nullopt)
+                  : Result<std::optional<UserRecord>>(q.error());
+}
+
+Result<bool> SqliteStore::setUserEnabled(const QString& address, bool enabled)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    Query q(m_db, "UPDATE users SET enabled = ? WHERE address = ?");
+    q.bind(enabled, address);
+    if (const Result<void> done = q.exec(); !done) {
+        return done.error();
+    }
+    const bool changed = q.changes() > 0;
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return changed;
+}
+
+Result<QList<UserRecord>> SqliteStore::users()
+{
+    QList<UserRecord> out;
+    Query q(m_db, "SELECT " CPM_USER_COLUMNS " FROM users ORDER BY address");
+    while (q.next()) {
+        out.append(userFrom(q));
+    }
+    return q.ok() ? Result<QList<UserRecord>>(out) : Result<QList<UserRecord>>(q.error());
+}
+
+Result<QList<qint64>> SqliteStore::disabledUserIds()
+{
+    QList<qint64> out;
+    Query q(m_db, "SELECT id FROM users WHERE enabled = 0");
+    while (q.next()) {
+        out.append(q.int64(0));
+    }
+    return q.ok() ? Result<QList<qint64>>(out) : Result<QList<qint64>>(q.error());
+}
+
+// --- events ----------------------------------------------------------------------------
+
+Result<void> SqliteStore::insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind,
+    qint64 messageId, const QString& payload, qint64 now)
+{
+    Query q(m_db,
+        "INSERT INTO events (user_id, seq, kind, message_id, payload, created)"
+        " VALUES (?, ?, ?, NULLIF(?, 0), ?, ?)");
+    q.bind(userId, seq, kind, messageId, payload, now);
+    return q.exec();
+}
+
+Result<qint64> SqliteStore::appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
+    const QJsonObject& data, qint64 now, Events* events)
+{
+    // Called inside a write transaction, so the head cannot move under us.
+    qint64 seq = 0;
+    {
+        Query q(m_db, "UPDATE users SET head_seq = head_seq + 1 WHERE id = ? RETURNING head_seq");
+        q.bind(userId);
+        if (!q.next()) {
+            return q.ok() ? noSuchUser(userId) : q.error();
+        }
+        seq = q.int64(0);
+    }
+    const QString payload = data.isEmpty()
+        ? QStringLiteral("{}")
+        : QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact));
+    if (const Result<void> inserted = insertEvent(userId, seq, kind, messageId, payload, now);
+        !inserted) {
+        return inserted.error();
+    }
+    if (events) {
+        StoredEvent e;
+        e.userId = userId;
+        e.seq = seq;
+        e.kind = QString(kind);
+        e.messageId = messageId;
+        e.data = data;
+        e.dataJson = payload;
+        events->append(std::move(e));
+    }
+    return seq;
+}
+
+Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since, int limit)
+{
+    Query q(m_db,
+        "SELECT e.seq, e.kind, e.message_id, e.payload, b.folder, b.read, b.status,"
+        " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created"
+        " FROM events e"
+        " LEFT JOIN mailbox b ON b.user_id = e.user_id AND b.message_id = e.message_id"
+        " LEFT JOIN messages m ON e.kind = 'message' AND m.id = b.message_id"
+        " WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?");
+    q.bind(userId, since, limit);
+    QList<StoredEvent> out;
+    while (q.next()) {
+        StoredEvent e;
+        e.userId = userId;
+        e.seq = q.int64(0);
+        e.kind = q.text(1);
+        e.messageId = q.isNull(2) ? 0 : q.int64(2);
+        const bool stored = !q.isNull(4);
+        e.messageGone = e.messageId > 0 && !stored;
+        if (e.kind == ev::Message) {
+            if (stored) {
+                // The copy as it is now: a replayed message carries its current state.
+                protocol::Message m;
+                m.id = e.messageId;
+                m.folder = protocol::folderFromName(q.text(4)).value_or(protocol::Folder::Inbox);
+                m.read = q.boolean(5);
+                m.status = protocol::stateFromName(q.text(6)).value_or(MessageState::Sent);
+                m.clientId = q.text(7);
+                m.from = q.text(8);
+                m.to = q.text(9);
+                m.subject = q.text(10);
+                m.body = q.text(11);
+                m.time = q.int64(12);
+                e.message = std::move(m);
+            }
+        } else {
+            e.dataJson = q.text(3);
+            e.data = QJsonDocument::fromJson(e.dataJson.toUtf8()).object();
+        }
+        out.append(std::move(e));
+    }
+    if (!q.ok()) {
+        return q.error();
+    }
+    return out;
+}
+
+Result<qint64> SqliteStore::ack(
+    qint64 userId, qint64 deviceId, qint64 seq, bool delivers, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    const Result<std::optional<UserRecord>> user = userById(userId);
+    if (!user) {
+        return user.error();
+    }
+    const Result<std::optional<DeviceRecord>> device = deviceOf(userId, deviceId);
+    if (!device) {
+        return device.error();
+    }
+    if (!user->has_value() || !device->has_value()) {
+        return makeError(ErrorCode::NotFound, QStringLiteral("no such device"));
+    }
+    // Never back, never past the head: an ack beyond what exists is clamped.
+    const qint64 position = std::max((*device)->ackedSeq, std::min(seq, (*user)->headSeq));
+    if (position > (*device)->ackedSeq) {
+        Query u(m_db, "UPDATE devices SET acked_seq = ? WHERE id = ?");
+        u.bind(position, deviceId);
+        if (const Result<void> done = u.exec(); !done) {
+            return done.error();
+        }
+    }
+    if (delivers) {
+        if (const Result<void> delivered
+            = markDelivered((*user)->address, userId, position, now, events);
+            !delivered) {
+            return delivered.error();
+        }
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return position;
+}
+
+Result<void> SqliteStore::markDelivered(
+    const QString& address, qint64 userId, qint64 position, qint64 now, Events* events)
+{
+    // A device acknowledges every ~50 ms, covering many messages at once: a few set-based
+    // statements for all of them, not four statements per message.
+    // 1. The senders' copies that still say `sent` now say `delivered`; each is a report.
+    QList<QPair<qint64, qint64>> reports; // message id, sender id
+    {
+        Query q(m_db,
+            "UPDATE mailbox SET status = 'delivered' WHERE folder = 'sent' AND status = 'sent'"
+            " AND (user_id, message_id) IN (SELECT m.sender_id, b.message_id FROM mailbox b"
+            " JOIN messages m ON m.id = b.message_id WHERE b.user_id = ? AND b.folder = 'inbox'"
+            " AND b.delivered_at IS NULL AND b.event_seq <= ?)"
+            " RETURNING message_id, user_id");
+        q.bind(userId, position);
+        while (q.next()) {
+            reports.append({ q.int64(0), q.int64(1) });
+        }
+        if (!q.ok()) {
+            return q.error();
+        }
+    }
+    // 2. The user's copies are delivered: no longer pending, so expiry leaves them alone.
+    {
+        Query q(m_db,
+            "UPDATE mailbox SET delivered_at = ?, status = CASE"
+            " WHEN status = 'sent' THEN 'delivered' ELSE status END"
+            " WHERE user_id = ? AND folder = 'inbox' AND delivered_at IS NULL AND event_seq <= ?");
+        q.bind(now, userId, position);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    if (reports.isEmpty()) {
+        return {};
+    }
+    // 3. One `report` per message, in the order the messages arrived, each sender's seqs
+    // reserved with one statement.
+    std::sort(reports.begin(), reports.end());
+    QHash<qint64, qint64> nextSeq; // sender id -> first seq of the reserved block
+    {
+        QHash<qint64, qint64> counts;
+        for (const auto& report : std::as_const(reports)) {
+            ++counts[report.second];
+        }
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+            Query q(m_db,
+                "UPDATE users SET head_seq = head_seq + ? WHERE id = ? RETURNING head_seq");
+            q.bind(it.value(), it.key());
+            if (!q.next()) {
+                return q.ok() ? noSuchUser(it.key()) : q.error();
+            }
+            nextSeq.insert(it.key(), q.int64(0) - it.value() + 1);
+        }
+    }
+    // The payload as text, written once for the row and for every push of it
+    // (wire::reportData, which a test holds equal to protocol::ReportEvent's codec).
+    for (const auto& [messageId, senderId] : std::as_const(reports)) {
+        const qint64 seq = nextSeq[senderId]++;
+        const protocol::ReportEvent report { messageId, MessageState::Delivered, address, now };
+        const QString payload = wire::reportData(report);
+        if (const Result<void> inserted
+            = insertEvent(senderId, seq, ev::Report, messageId, payload, now);
+            !inserted) {
+            return inserted;
+        }
+        if (events) {
+            StoredEvent e;
+            e.userId = senderId;
+            e.seq = seq;
+            e.kind = QString(ev::Report);
+            e.messageId = messageId;
+            e.dataJson = payload;
+            events->append(std::move(e));
+        }
+    }
+    return {};
+}
+
+Result<void> SqliteStore::setReport(qint64 senderId, qint64 messageId, MessageState status,
+    std::initializer_list<MessageState> from, const QString& by, qint64 now, Events* events)
+{
+    // The sender's sentbox copy carries the state the sender sees; a state only moves
+    // forward (sent -> delivered -> displayed), and each step is reported once.
+    Q_ASSERT(from.size() >= 1 && from.size() <= 2);
+    {
+        Query q(m_db,
+            "UPDATE mailbox SET status = ? WHERE user_id = ? AND message_id = ?"
+            " AND folder = 'sent' AND status IN (?, ?)");
+        q.bind(protocol::stateName(status), senderId, messageId, protocol::stateName(*from.begin()),
+            protocol::stateName(*(from.end() - 1)));
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+        if (q.changes() == 0) {
+            return {}; // the sender deleted the copy, or it was reported already
+        }
+    }
+    const protocol::ReportEvent report { messageId, status, by, now };
+    const Result<qint64> appended
+        = appendEvent(senderId, ev::Report, messageId, report.toJson(), now, events);
+    return appended ? Result<void>() : Result<void>(appended.error());
+}
+
+// --- devices ---------------------------------------------------------------------------
+
+Result<DeviceRecord> SqliteStore::registerDevice(
+    qint64 userId, const NewDevice& device, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        // A known instance id keeps its id, delivery preference and position: the same
+        // installation signing in again (also after a remote sign-out). The preferences
+        // given at registration apply to a new device only.
+        Query q(m_db,
+            "INSERT INTO devices (user_id, instance_id, name, kind, capabilities, token_hash,"
+            " delivery, notify_sessions, last_seen, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id, instance_id) DO UPDATE SET name = excluded.name,"
+            " kind = excluded.kind, capabilities = excluded.capabilities,"
+            " token_hash = excluded.token_hash, last_seen = excluded.last_seen,"
+            " signed_out = NULL");
+        q.bind(userId, device.instanceId, device.name, device.kind,
+            device.capabilities.join(QLatin1Char(',')), device.tokenHash,
+            device.delivery.isEmpty() ? QString(protocol::delivery::Full) : device.delivery,
+            device.notifySessions.value_or(true), now, now);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+    }
+    std::optional<DeviceRecord> record;
+    {
+        Query q(m_db,
+            "SELECT " CPM_DEVICE_COLUMNS " FROM devices WHERE user_id = ? AND instance_id = ?");
+        q.bind(userId, device.instanceId);
+        if (!q.next()) {
+            return q.ok() ? makeError(ErrorCode::StoreFailed, QStringLiteral("device vanished"))
+                          : q.error();
+        }
+        record = deviceFrom(q);
+    }
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Device, 0, deviceData(*record, false), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return *record;
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::deviceById(qint64 deviceId)
+{
+    Query q(m_db, "SELECT " CPM_DEVICE_COLUMNS " FROM devices WHERE id = ?");
+    q.bind(deviceId);
+    if (q.next()) {
+        return std::optional(deviceFrom(q));
+    }
+    return q.ok() ? Result<std::optional<DeviceRecord>>(std::nullopt)
+                  : Result<std::optional<DeviceRecord>>(q.error());
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::deviceOf(qint64 userId, qint64 deviceId)
+{
+    Result<std::optional<DeviceRecord>> d = deviceById(deviceId);
+    if (d && d->has_value() && (*d)->userId != userId) {
+        return std::optional<DeviceRecord>();
+    }
+    return d;
+}
+
+Result<QList<DeviceRecord>> SqliteStore::devices(qint64 userId, bool includeSignedOut)
+{
+    QList<DeviceRecord> out;
+    Query q(m_db, "SELECT " CPM_DEVICE_COLUMNS " FROM devices WHERE user_id = ? ORDER BY id");
+    q.bind(userId);
+    while (q.next()) {
+        DeviceRecord d = deviceFrom(q);
+        if (includeSignedOut || d.isSignedIn()) {
+            out.append(std::move(d));
+        }
+    }
+    return q.ok() ? Result<QList<DeviceRecord>>(out) : Result<QList<DeviceRecord>>(q.error());
+}
+
+Result<std::optional<DeviceRecord>> SqliteStore::updateDevice(
+    qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    Result<std::optional<DeviceRecord>> found = deviceOf(userId, deviceId);
+    if (!found) {
+        return found.error();
+    }
+    if (!found->has_value() || !(*found)->isSignedIn()) {
+        return std::optional<DeviceRecord>();
+    }
+    DeviceRecord d = **found;
+    if (change.name) {
+        d.device.name = *change.name;
+    }
+    if (change.delivery) {
+        d.device.delivery = *change.delivery;
+    }
+    if (change.notifySessions) {
+        d.device.notifySessions = *change.notifySessions;
+    }
+    {
+        Query q(m_db, "UPDATE devices SET name = ?, delivery = ?, notify_sessions = ? WHERE id = ?");
+        q.bind(d.device.name, d.device.delivery, d.device.notifySessions, deviceId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+    }
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Device, 0, deviceData(d, false), d.device.lastSeen, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return std::optional(d);
+}
+
+Result<Store::SignOut> SqliteStore::signOutDevice(
+    qint64 userId, qint64 deviceId, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    const Result<std::optional<DeviceRecord>> found = deviceOf(userId, deviceId);
+    if (!found) {
+        return found.error();
+    }
+    if (!found->has_value()) {
+        return SignOut::NotFound;
+    }
+    DeviceRecord d = **found;
+    if (!d.isSignedIn()) {
+        return SignOut::AlreadySignedOut;
+    }
+    {
+        // The token hash stays, so a login with the old token is told `device_signed_out`
+        // rather than `auth_failed`; register replaces it.
+        Query q(m_db, "UPDATE devices SET signed_out = ? WHERE id = ?");
+        q.bind(now, deviceId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+    }
+    d.signedOut = now;
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Device, 0, deviceData(d, true), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return SignOut::Done;
+}
+
+Result<void> SqliteStore::touchDevice(qint64 deviceId, qint64 now)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    Query q(m_db, "UPDATE devices SET last_seen = ? WHERE id = ?");
+    q.bind(now, deviceId);
+    if (const Result<void> done = q.exec(); !done) {
+        return done;
+    }
+    return tx.commit();
+}
+
+// --- messages --------------------------------------------------------------------------
+
+Result<std::optional<Store::SenderState>> SqliteStore::senderState(
+    qint64 userId, const QString& clientId, qint64 day)
+{
+    Query q(m_db,
+        "SELECT u.id, u.address, u.enabled, u.quota_day, u.quota_count,"
+        " m.id, m.to_addr, m.subject, m.body, m.created, m.sender_seq"
+        " FROM users u LEFT JOIN messages m ON m.sender_id = u.id AND m.client_id = ?"
+        " WHERE u.id = ?");
+    q.bind(clientId, userId);
+    if (!q.next()) {
+        return q.ok() ? Result<std::optional<SenderState>>(std::nullopt)
+                      : Result<std::optional<SenderState>>(q.error());
+    }
+    SenderState s;
+    s.id = q.int64(0);
+    s.address = q.text(1);
+    s.enabled = q.boolean(2);
+    s.sentOnDay = q.int64(3) == day ? q.int64(4) : 0;
+    if (!q.isNull(5)) {
+        s.previous = SenderState::Previous { q.int64(5), q.text(6), q.text(7), q.text(8),
+            q.int64(9), q.int64(10) };
+    }
+    return std::optional(std::move(s));
+}
+
+Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Events* events)
+{
+    // The hot path of the server: seven short statements per message, each prepared once.
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    qint64 recipientSeq = 0;
+    qint64 senderSeq = 0;
+    {
+        Query q(m_db, "UPDATE users SET head_seq = head_seq + 1 WHERE id = ? RETURNING head_seq");
+        q.bind(m.recipientId);
+        if (!q.next()) {
+            return q.ok() ? noSuchUser(m.recipientId) : q.error();
+        }
+        recipientSeq = q.int64(0);
+    }
+    {
+        // SET expressions see the row as it was, so the day is compared before it is set.
+        Query q(m_db,
+            "UPDATE users SET head_seq = head_seq + 1,"
+            " quota_count = CASE WHEN quota_day = ? THEN quota_count + 1 ELSE 1 END,"
+            " quota_day = ? WHERE id = ? RETURNING head_seq");
+        q.bind(m.day, m.day, m.senderId);
+        if (!q.next()) {
+            return q.ok() ? noSuchUser(m.senderId) : q.error();
+        }
+        senderSeq = q.int64(0);
+    }
+    qint64 messageId = 0;
+    {
+        Query q(m_db,
+            "INSERT INTO messages (sender_id, client_id, from_addr, to_addr, subject, body,"
+            " created, sender_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(m.senderId, m.clientId, m.senderAddress, m.recipientAddress, m.subject, m.body,
+            m.now, senderSeq);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error(); // a clientId used meanwhile: Conflict
+        }
+        messageId = q.lastInsertId();
+    }
+    // One row per statement: a multi-row INSERT with foreign keys checked needs a statement
+    // journal (a copy of every page it touches); single-row ones do not.
+    auto addCopy = [&](qint64 userId, QLatin1StringView folder, qint64 seq) -> Result<void> {
+        {
+            Query q(m_db,
+                "INSERT INTO mailbox (user_id, message_id, folder, event_seq, created)"
+                " VALUES (?, ?, ?, ?, ?)");
+            q.bind(userId, messageId, folder, seq, m.now);
+            if (const Result<void> done = q.exec(); !done) {
+                return done;
+            }
+        }
+        Query q(m_db,
+            "INSERT INTO events (user_id, seq, kind, message_id, payload, created)"
+            " VALUES (?, ?, 'message', ?, '{}', ?)");
+        q.bind(userId, seq, messageId, m.now);
+        return q.exec();
+    };
+    if (const Result<void> in = addCopy(m.recipientId, QLatin1StringView("inbox"), recipientSeq);
+        !in) {
+        return in.error();
+    }
+    if (const Result<void> out = addCopy(m.senderId, QLatin1StringView("sent"), senderSeq); !out) {
+        return out.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+
+    if (events) {
+        protocol::Message view;
+        view.id = messageId;
+        view.clientId = m.clientId;
+        view.from = m.senderAddress;
+        view.to = m.recipientAddress;
+        view.subject = m.subject.isNull() ? QStringLiteral("") : m.subject;
+        view.body = m.body;
+        view.time = m.now;
+        view.status = MessageState::Sent;
+        StoredEvent in;
+        in.userId = m.recipientId;
+        in.seq = recipientSeq;
+        in.kind = QString(ev::Message);
+        in.messageId = messageId;
+        in.message = view;
+        in.message->folder = protocol::Folder::Inbox;
+        StoredEvent out = in;
+        out.userId = m.senderId;
+        out.seq = senderSeq;
+        out.message->folder = protocol::Folder::Sent;
+        events->append(std::move(in));
+        events->append(std::move(out));
+    }
+    return StoredMessage { messageId, senderSeq, m.now };
+}
+
+Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qint64 messageId)
+{
+    Query q(m_db,
+        "SELECT b.folder, b.read, b.status, m.client_id, m.from_addr,"
+        " m.to_addr, m.subject, m.body, m.created FROM mailbox b"
+        " JOIN messages m ON m.id = b.message_id"
+        " WHERE b.user_id = ? AND b.message_id = ?");
+    q.bind(userId, messageId);
+    if (!q.next()) {
+        return q.ok() ? Result<std::optional<protocol::Message>>(std::nullopt)
+                      : Result<std::optional<protocol::Message>>(q.error());
+    }
+    protocol::Message m;
+    m.id = messageId;
+    m.folder = protocol::folderFromName(q.text(0)).value_or(protocol::Folder::Inbox);
+    m.read = q.boolean(1);
+    m.status = protocol::stateFromName(q.text(2)).value_or(MessageState::Sent);
+    m.clientId = q.text(3);
+    m.from = q.text(4);
+    m.to = q.text(5);
+    m.subject = q.text(6);
+    m.body = q.text(7);
+    m.time = q.int64(8);
+    return std::optional(std::move(m));
+}
+
+Result<Store::Change> SqliteStore::markRead(
+    qint64 userId, qint64 messageId, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    bool incoming = false;
+    qint64 senderId = 0;
+    {
+        Query q(m_db,
+            "SELECT b.folder, b.read, m.sender_id FROM mailbox b"
+            " JOIN messages m ON m.id = b.message_id"
+            " WHERE b.user_id = ? AND b.message_id = ?");
+        q.bind(userId, messageId);
+        if (!q.next()) {
+            return q.ok() ? Result<Change>(Change::NotFound) : Result<Change>(q.error());
+        }
+        if (q.boolean(1)) {
+            return Change::Unchanged; // read already: nothing new to tell anyone
+        }
+        incoming = q.text(0) == QLatin1StringView("inbox");
+        senderId = q.int64(2);
+    }
+    {
+        // Opening an incoming message also means it reached a device: it is no longer
+        // pending, so expiry leaves it alone.
+        Query q(m_db,
+            "UPDATE mailbox SET read = 1,"
+            " status = CASE WHEN ? THEN 'displayed' ELSE status END,"
+            " displayed_at = CASE WHEN ? THEN ? ELSE displayed_at END,"
+            " delivered_at = CASE WHEN ? THEN COALESCE(delivered_at, ?) ELSE delivered_at END"
+            " WHERE user_id = ? AND message_id = ?");
+        q.bind(incoming, incoming, now, incoming, now, userId, messageId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+    }
+    if (const Result<qint64> appended = appendEvent(userId, ev::Flags, messageId,
+            protocol::FlagsEvent { messageId, true }.toJson(), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (incoming) {
+        const Result<std::optional<UserRecord>> reader = userById(userId);
+        if (!reader) {
+            return reader.error();
+        }
+        if (!reader->has_value()) {
+            return noSuchUser(userId);
+        }
+        if (const Result<void> reported = setReport(senderId, messageId, MessageState::Displayed,
+                { MessageState::Sent, MessageState::Delivered }, (*reader)->address, now, events);
+            !reported) {
+            return reported.error();
+        }
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return Change::Done;
+}
+
+Result<void> SqliteStore::dropUnreferencedMessage(qint64 messageId)
+{
+    Query q(m_db,
+        "DELETE FROM messages WHERE id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM mailbox WHERE message_id = ?)");
+    q.bind(messageId, messageId);
+    return q.exec();
+}
+
+Result<Store::Change> SqliteStore::deleteMessage(
+    qint64 userId, qint64 messageId, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db, "DELETE FROM mailbox WHERE user_id = ? AND message_id = ?");
+        q.bind(userId, messageId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+        if (q.changes() == 0) {
+            return Change::NotFound;
+        }
+    }
+    const protocol::DeletedEvent deleted { messageId, protocol::DeletedEvent::Reason::User };
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Deleted, messageId, deleted.toJson(), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> dropped = dropUnreferencedMessage(messageId); !dropped) {
+        return dropped.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return Change::Done;
+}
+
+Result<void> SqliteStore::expireOne(qint64 userId, qint64 messageId, qint64 now, Events* events)
+{
+    {
+        Query q(m_db,
+            "DELETE FROM mailbox WHERE user_id = ? AND message_id = ?"
+            " AND folder = 'inbox' AND delivered_at IS NULL");
+        q.bind(userId, messageId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+        if (q.changes() == 0) {
+            return {}; // picked twice (by age and by count)
+        }
+    }
+    qint64 senderId = 0;
+    {
+        Query q(m_db, "SELECT sender_id FROM messages WHERE id = ?");
+        q.bind(messageId);
+        if (!q.next()) {
+            return q.ok() ? makeError(ErrorCode::StoreFailed, QStringLiteral("message vanished"))
+                          : q.error();
+        }
+        senderId = q.int64(0);
+    }
+    const protocol::DeletedEvent expired { messageId, protocol::DeletedEvent::Reason::Expired };
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Deleted, messageId, expired.toJson(), now, events);
+        !appended) {
+        return appended.error();
+    }
+    const Result<std::optional<UserRecord>> recipient = userById(userId);
+    if (!recipient) {
+        return recipient.error();
+    }
+    if (!recipient->has_value()) {
+        return noSuchUser(userId);
+    }
+    if (const Result<void> reported = setReport(senderId, messageId, MessageState::Expired,
+            { MessageState::Sent }, (*recipient)->address, now, events);
+        !reported) {
+        return reported;
+    }
+    return dropUnreferencedMessage(messageId);
+}
+
+Result<int> SqliteStore::expirePending(
+    qint64 createdBefore, qint64 maxCount, qint64 now, Events* events)
+{
+    // Bounded work per call: the timer calls again next second for the rest.
+    constexpr int Batch = 1000;
+    QList<QPair<qint64, qint64>> victims; // user id, message id
+    if (createdBefore > 0) {
+        Query q(m_db,
+            "SELECT user_id, message_id FROM mailbox"
+            " WHERE folder = 'inbox' AND delivered_at IS NULL"
+            " AND created < ? ORDER BY created LIMIT ?");
+        q.bind(createdBefore, Batch);
+        while (q.next()) {
+            victims.append({ q.int64(0), q.int64(1) });
+        }
+        if (!q.ok()) {
+            return q.error();
+        }
+    }
+    if (maxCount > 0) {
+        QList<QPair<qint64, qint64>> over; // user id, how many too many
+        {
+            Query q(m_db,
+                "SELECT user_id, COUNT(*) FROM mailbox"
+                " WHERE folder = 'inbox' AND delivered_at IS NULL"
+                " GROUP BY user_id HAVING COUNT(*) > ?");
+            q.bind(maxCount);
+            while (q.next()) {
+                over.append({ q.int64(0), q.int64(1) - maxCount });
+            }
+            if (!q.ok()) {
+                return q.error();
+            }
+        }
+        for (const auto& [userId, excess] : std::as_const(over)) {
+            Query q(m_db,
+                "SELECT message_id FROM mailbox WHERE user_id = ?"
+                " AND folder = 'inbox' AND delivered_at IS NULL"
+                " ORDER BY event_seq LIMIT ?");
+            q.bind(userId, std::min<qint64>(excess, Batch));
+            while (q.next()) {
+                victims.append({ userId, q.int64(0) });
+            }
+            if (!q.ok()) {
+                return q.error();
+            }
+        }
+    }
+    // A message can be due by age and by count at once.
+    QSet<QPair<qint64, qint64>> seen;
+    victims.removeIf([&seen](const QPair<qint64, qint64>& v) {
+        if (seen.contains(v)) {
+            return true;
+        }
+        seen.insert(v);
+        return false;
+    });
+    if (victims.isEmpty()) {
+        return 0;
+    }
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    for (const auto& [userId, messageId] : std::as_const(victims)) {
+        if (const Result<void> expired = expireOne(userId, messageId, now, events); !expired) {
+            return expired.error();
+        }
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    qCInfo(lcStore) << "expired" << victims.size() << "undelivered messages";
+    return static_cast<int>(victims.size());
+}
+
+Result<QList<qint64>> SqliteStore::pendingMessageIds(qint64 userId)
+{
+    QList<qint64> out;
+    Query q(m_db,
+        "SELECT message_id FROM mailbox WHERE user_id = ?"
+        " AND folder = 'inbox' AND delivered_at IS NULL ORDER BY event_seq");
+    q.bind(userId);
+    while (q.next()) {
+        out.append(q.int64(0));
+    }
+    return q.ok() ? Result<QList<qint64>>(out) : Result<QList<qint64>>(q.error());
+}
+
+// --- profile ---------------------------------------------------------------------------
+
+Result<QList<protocol::Contact>> SqliteStore::contacts(qint64 userId)
+{
+    QList<protocol::Contact> out;
+    Query q(m_db, "SELECT address, name FROM contacts WHERE user_id = ? ORDER BY address");
+    q.bind(userId);
+    while (q.next()) {
+        out.append({ q.text(0), q.text(1) });
+    }
+    return q.ok() ? Result<QList<protocol::Contact>>(out)
+                  : Result<QList<protocol::Contact>>(q.error());
+}
+
+Result<void> SqliteStore::addContact(
+    qint64 userId, const protocol::Contact& contact, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db,
+            "INSERT INTO contacts (user_id, address, name) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, address) DO UPDATE SET name = excluded.name");
+        q.bind(userId, contact.address, contact.name);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    const Result<qint64> appended = appendEvent(
+        userId, ev::Contact, 0, protocol::ContactEvent { contact, false }.toJson(), now, events);
+    if (!appended) {
+        return appended.error();
+    }
+    return tx.commit();
+}
+
+Result<Store::Change> SqliteStore::removeContact(
+    qint64 userId, const QString& address, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db, "DELETE FROM contacts WHERE user_id = ? AND address = ?");
+        q.bind(userId, address);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+        if (q.changes() == 0) {
+            return Change::Unchanged;
+        }
+    }
+    const protocol::ContactEvent removed { { address, QStringLiteral("") }, true };
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Contact, 0, removed.toJson(), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return Change::Done;
+}
+
+Result<void> SqliteStore::setStatus(
+    qint64 userId, const protocol::Status& status, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db, "UPDATE users SET status = ?, status_text = ? WHERE id = ?");
+        q.bind(status.status, status.text, userId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    const Result<qint64> appended
+        = appendEvent(userId, ev::Status, 0, status.toJson(), now, events);
+    if (!appended) {
+        return appended.error();
+    }
+    return tx.commit();
+}
+
+Result<void> SqliteStore::setPref(
+    qint64 userId, const QString& key, const QString& value, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    {
+        Query q(m_db,
+            "INSERT INTO prefs (user_id, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value");
+        q.bind(userId, key, value);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    const Result<qint64> appended = appendEvent(
+        userId, ev::Pref, 0, protocol::PrefEvent { key, value }.toJson(), now, events);
+    if (!appended) {
+        return appended.error();
+    }
+    return tx.commit();
+}
+
+Result<QMap<QString, QString>> SqliteStore::prefs(qint64 userId)
+{
+    QMap<QString, QString> out;
+    Query q(m_db, "SELECT key, value FROM prefs WHERE user_id = ?");
+    q.bind(userId);
+    while (q.next()) {
+        out.insert(q.text(0), q.text(1));
+    }
+    return q.ok() ? Result<QMap<QString, QString>>(out)
+                  : Result<QMap<QString, QString>>(q.error());
+}
+
+#undef CPM_DEVICE_COLUMNS
+#undef CPM_USER_COLUMNS
+
+} // namespace cpm::server

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The Store on one SQLite file in the data directory (WAL). How it stays fast under load —
+// group commit, checkpoints on their own thread, the hot statements on SQLite's C API — is
+// described in docs/architecture.md ("Data flow") and lives in its own files: the connection
+// and group commit in sqlitedatabase, checkpoints in sqlitecheckpointer, the schema in
+// sqlitemigrations. This file is what each operation reads and writes.
+
+#include "sqlitedatabase.h"
+#include "store.h"
+
+#include <memory>
+
+namespace cpm::server {
+
+class SqliteCheckpointer;
+
+class SqliteStore : public Store {
+    Q_DISABLE_COPY_MOVE(SqliteStore)
+
+public:
+    static constexpr const char* FileName = "cpm.sqlite";
+
+    enum class Mode {
+        //! The serving process: group commit, checkpoints on their own thread.
+        Serving,
+        //! One command (the admin CLI) or a test: every write is its own transaction.
+        Direct,
+    };
+
+    SqliteStore();
+    ~SqliteStore() override;
+
+    /*!
+     * Opens (creating when missing, mode 0700) \a dataDir and its database, checks the file
+     * (`quick_check`: a damaged store refuses to open, StoreCorrupt), and migrates it.
+     */
+    Result<void> open(const QString& dataDir, Mode mode = Mode::Direct);
+    void close() override;
+    bool isOpen() const override { return m_db.isOpen(); }
+    QString databasePath() const { return m_db.path(); }
+    //! The schema version of the open database.
+    Result<int> schemaVersion();
+    static int latestSchemaVersion();
+    //! What an operator reads when open() fails: what is wrong with \a dataDir, and what to do.
+    static QString explainOpenFailure(const QString& dataDir, const Error& error);
+
+    void setWriteListener(std::function<void()> listener) override;
+    bool hasUncommittedWrites() const override { return m_db.hasPendingBatch(); }
+    int uncommittedWrites() const override { return m_db.batchSize(); }
+    Result<void> commit() override;
+    void maintain() override;
+    bool changedElsewhere() override;
+
+    Result<std::optional<QString>> setting(const QString& key) override;
+    qint64 settingInt(QLatin1StringView key) override;
+    Result<void> setSetting(const QString& key, const QString& value) override;
+    //! Every stored setting (the admin's `settings list` adds the defaults).
+    Result<QMap<QString, QString>> settings();
+
+    Result<CreateUser> createUser(
+        const QString& address, const QByteArray& passwordHash, qint64 now) override;
+    Result<std::optional<UserRecord>> userByAddress(const QString& address) override;
+    Result<std::optional<UserRecord>> userById(qint64 id) override;
+    Result<bool> setUserEnabled(const QString& address, bool enabled) override;
+    Result<QList<UserRecord>> users() override;
+    Result<QList<qint64>> disabledUserIds() override;
+
+    Result<DeviceRecord> registerDevice(
+        qint64 userId, const NewDevice& device, qint64 now, Events* events) override;
+    Result<std::optional<DeviceRecord>> deviceById(qint64 deviceId) override;
+    Result<QList<DeviceRecord>> devices(qint64 userId, bool includeSignedOut = false) override;
+    Result<std::optional<DeviceRecord>> updateDevice(
+        qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events) override;
+    Result<SignOut> signOutDevice(
+        qint64 userId, qint64 deviceId, qint64 now, Events* events) override;
+    Result<void> touchDevice(qint64 deviceId, qint64 now) override;
+
+    Result<QList<StoredEvent>> eventsAfter(qint64 userId, qint64 since, int limit) override;
+    Result<qint64> ack(qint64 userId, qint64 deviceId, qint64 seq, bool delivers, qint64 now,
+        Events* events) override;
+
+    Result<std::optional<SenderState>> senderState(
+        qint64 userId, const QString& clientId, qint64 day) override;
+    Result<StoredMessage> storeMessage(const NewMessage& message, Events* events) override;
+    Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) override;
+    Result<Change> markRead(qint64 userId, qint64 messageId, qint64 now, Events* events) override;
+    Result<Change> deleteMessage(
+        qint64 userId, qint64 messageId, qint64 now, Events* events) override;
+    Result<int> expirePending(
+        qint64 createdBefore, qint64 maxCount, qint64 now, Events* events) override;
+    Result<QList<qint64>> pendingMessageIds(qint64 userId) override;
+
+    Result<QList<protocol::Contact>> contacts(qint64 userId) override;
+    Result<void> addContact(
+        qint64 userId, const protocol::Contact& contact, qint64 now, Events* events) override;
+    Result<Change> removeContact(
+        qint64 userId, const QString& address, qint64 now, Events* events) override;
+    Result<void> setStatus(
+        qint64 userId, const protocol::Status& status, qint64 now, Events* events) override;
+    Result<void> setPref(qint64 userId, const QString& key, const QString& value, qint64 now,
+        Events* events) override;
+    Result<QMap<QString, QString>> prefs(qint64 userId) override;
+
+protected:
+    using Query = SqliteDatabase::Query;
+    using Transaction = SqliteDatabase::Transaction;
+    SqliteDatabase& database() { return m_db; }
+
+private:
+    Result<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
+        const QJsonObject& data, qint64 now, Events* events);
+    Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind,
+        qint64 messageId, const QString& payload, qint64 now);
+    //! Moves the sender's copy to \a status when it is in one of \a from; reports it once.
+    Result<void> setReport(qint64 senderId, qint64 messageId, protocol::MessageState status,
+        std::initializer_list<protocol::MessageState> from, const QString& by, qint64 now,
+        Events* events);
+    Result<void> markDelivered(
+        const QString& address, qint64 userId, qint64 position, qint64 now, Events* events);
+    Result<void> dropUnreferencedMessage(qint64 messageId);
+    Result<void> expireOne(qint64 userId, qint64 messageId, qint64 now, Events* events);
+    Result<std::optional<DeviceRecord>> deviceOf(qint64 userId, qint64 deviceId);
+    Result<void> loadSettings();
+
+    SqliteDatabase m_db;
+    QString m_dataDir;
+    QMap<QString, QString> m_settings;
+    qint64 m_dataVersion = -1;
+    qint64 m_changesVersion = -1;
+    //! PRAGMA data_version was read in the open batch (nobody else can commit meanwhile).
+    bool m_settingsCheckedInBatch = false;
+    std::unique_ptr<SqliteCheckpointer> m_checkpointer;
+};
+
+} // namespace cpm::server

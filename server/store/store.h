@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The server's storage seam (design.md, "Server storage"): accounts, devices, mailboxes,
+// per-user event streams, profiles and operator settings. SqliteStore implements it; a
+// PostgreSQL store will implement the same. Policy (who may send, to whom, who sees what)
+// is not here: that is the Registrar's and the Router's. Every call answers value-or-error,
+// so "not found" (an empty optional, NotFound) is never confused with "the store failed".
+
+#include "model.h"
+#include "result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace cpm::server {
+
+struct UserRecord {
+    qint64 id = 0;
+    QString address;
+    QByteArray passwordHash; //!< libsodium crypto_pwhash_str() output
+    bool enabled = true;
+    protocol::Status status;
+    qint64 headSeq = 0;
+    qint64 created = 0;
+};
+
+//! A device as stored: its protocol description plus what only the server knows.
+struct DeviceRecord {
+    protocol::Device device; //!< `online` and `current` are left false here
+    qint64 userId = 0;
+    QByteArray tokenHash;
+    qint64 ackedSeq = 0;
+    qint64 created = 0;
+    qint64 signedOut = 0; //!< time of the sign-out; 0 while signed in
+
+    qint64 id() const { return device.id; }
+    bool isSignedIn() const { return signedOut == 0; }
+};
+
+//! One event of a user's stream, as stored or just appended.
+struct StoredEvent {
+    qint64 userId = 0;
+    qint64 seq = 0;
+    QString kind; //!< protocol::event::*
+    qint64 messageId = 0; //!< the message it is about, 0 when none
+    QJsonObject data; //!< the payload of every kind but `message`
+    //! \a data as JSON text, when it was just written that way (saves rendering it again).
+    QString dataJson;
+    //! `message` events: the user's copy as it is now; empty when no longer stored.
+    std::optional<protocol::Message> message;
+    //! The event is about a message that is no longer in the user's storage.
+    bool messageGone = false;
+};
+
+//! Stream events a write appended, for the caller to publish once the write is committed.
+using Events = QList<StoredEvent>;
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    virtual void close() = 0;
+    virtual bool isOpen() const = 0;
+
+    // --- durability -----------------------------------------------------------------------
+    // A store may keep writes open until commit() (SqliteStore's group commit). Until then
+    // nobody may be told of them: the Server holds every answer and event meanwhile.
+
+    //! \a listener runs when a write leaves something for commit() to make durable.
+    virtual void setWriteListener(std::function<void()> listener) = 0;
+    virtual bool hasUncommittedWrites() const = 0;
+    //! How many writes wait for commit().
+    virtual int uncommittedWrites() const = 0;
+    //! Makes every write so far durable. On failure none of them is stored.
+    virtual Result<void> commit() = 0;
+    //! Upkeep between batches (the server calls it after a commit's frames are out).
+    virtual void maintain() = 0;
+    //! True when another process (the admin CLI) changed the store since the last call.
+    virtual bool changedElsewhere() = 0;
+
+    // --- operator settings ------------------------------------------------------------------
+    //! The stored value, or empty when unset. Sees other processes' changes.
+    virtual Result<std::optional<QString>> setting(const QString& key) = 0;
+    //! An integer setting: its default (operatorsettings.h) when unset or malformed, the
+    //! last value read when the store cannot be read now.
+    virtual qint64 settingInt(QLatin1StringView key) = 0;
+    virtual Result<void> setSetting(const QString& key, const QString& value) = 0;
+
+    // --- users ------------------------------------------------------------------------------
+    enum class CreateUser { Created, Exists };
+    virtual Result<CreateUser> createUser(
+        const QString& address, const QByteArray& passwordHash, qint64 now)
+        = 0;
+    virtual Result<std::optional<UserRecord>> userByAddress(const QString& address) = 0;
+    virtual Result<std::optional<UserRecord>> userById(qint64 id) = 0;
+    //! False when there is no such user.
+    virtual Result<bool> setUserEnabled(const QString& address, bool enabled) = 0;
+    virtual Result<QList<UserRecord>> users() = 0;
+    virtual Result<QList<qint64>> disabledUserIds() = 0;
+
+    // --- devices ----------------------------------------------------------------------------
+    struct NewDevice {
+        QString instanceId;
+        QString name;
+        QString kind;
+        QStringList capabilities;
+        QByteArray tokenHash;
+        QString delivery; //!< for a new device; empty: the default (full)
+        std::optional<bool> notifySessions; //!< likewise; default true
+    };
+    //! Creates the device, or re-registers (new token, signed in again) a known instance id.
+    virtual Result<DeviceRecord> registerDevice(
+        qint64 userId, const NewDevice& device, qint64 now, Events* events)
+        = 0;
+    //! Any device by id, signed out or not.
+    virtual Result<std::optional<DeviceRecord>> deviceById(qint64 deviceId) = 0;
+    //! The user's signed-in devices, or all of them.
+    virtual Result<QList<DeviceRecord>> devices(qint64 userId, bool includeSignedOut = false) = 0;
+    struct DeviceChange {
+        std::optional<QString> name;
+        std::optional<QString> delivery;
+        std::optional<bool> notifySessions;
+    };
+    //! Empty when the device is not the user's or is signed out.
+    virtual Result<std::optional<DeviceRecord>> updateDevice(
+        qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events)
+        = 0;
+    enum class SignOut { Done, AlreadySignedOut, NotFound };
+    virtual Result<SignOut> signOutDevice(
+        qint64 userId, qint64 deviceId, qint64 now, Events* events)
+        = 0;
+    virtual Result<void> touchDevice(qint64 deviceId, qint64 now) = 0;
+
+    // --- event stream -----------------------------------------------------------------------
+    //! Up to \a limit stream events after \a since, oldest first, with message state joined.
+    virtual Result<QList<StoredEvent>> eventsAfter(qint64 userId, qint64 since, int limit) = 0;
+    /*!
+     * Stores the device's acknowledged position (never moving it back, never past the
+     * head) and, when \a delivers, marks the user's pending incoming messages it covers
+     * delivered, with a `report` to each sender. Returns the stored position.
+     */
+    virtual Result<qint64> ack(
+        qint64 userId, qint64 deviceId, qint64 seq, bool delivers, qint64 now, Events* events)
+        = 0;
+
+    // --- messages ---------------------------------------------------------------------------
+    //! What the Router needs to decide on a submission (one read).
+    struct SenderState {
+        qint64 id = 0;
+        QString address;
+        bool enabled = false;
+        qint64 sentOnDay = 0; //!< messages sent on the day asked for
+        //! The message this sender stored earlier under the same clientId, if any.
+        struct Previous {
+            qint64 messageId = 0;
+            QString to;
+            QString subject;
+            QString body;
+            qint64 time = 0;
+            qint64 senderSeq = 0;
+        };
+        std::optional<Previous> previous;
+    };
+    virtual Result<std::optional<SenderState>> senderState(
+        qint64 userId, const QString& clientId, qint64 day)
+        = 0;
+    struct NewMessage {
+        qint64 senderId = 0;
+        QString senderAddress;
+        qint64 recipientId = 0;
+        QString recipientAddress;
+        QString clientId;
+        QString subject;
+        QString body;
+        qint64 now = 0;
+        qint64 day = 0; //!< counted toward the sender's daily quota of this day
+    };
+    struct StoredMessage {
+        qint64 messageId = 0;
+        qint64 senderSeq = 0; //!< the sentbox copy's position in the sender's stream
+        qint64 time = 0;
+    };
+    /*!
+     * Stores a message the Router accepted: the message, the recipient's inbox copy and
+     * event, the sender's sentbox copy and event, in one write. A clientId the sender used
+     * before is Conflict (the Router looks for it first; this only guards a race).
+     */
+    virtual Result<StoredMessage> storeMessage(const NewMessage& message, Events* events) = 0;
+    //! The user's copy of a message, or empty when it is not in the user's storage.
+    virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId)
+        = 0;
+    enum class Change { Done, Unchanged, NotFound };
+    //! Marks read; a first read of an incoming message reports `displayed` to the sender.
+    virtual Result<Change> markRead(qint64 userId, qint64 messageId, qint64 now, Events* events)
+        = 0;
+    //! Removes the user's copy (the other party keeps theirs).
+    virtual Result<Change> deleteMessage(
+        qint64 userId, qint64 messageId, qint64 now, Events* events)
+        = 0;
+    /*!
+     * Expires pending (undelivered) inbox copies created before \a createdBefore (0: none
+     * by age) and, per recipient, those beyond the newest \a maxCount (0: no count limit),
+     * a bounded number per call. Returns how many expired.
+     */
+    virtual Result<int> expirePending(
+        qint64 createdBefore, qint64 maxCount, qint64 now, Events* events)
+        = 0;
+    //! Pending inbox messages of one user, oldest first (for tests and the admin).
+    virtual Result<QList<qint64>> pendingMessageIds(qint64 userId) = 0;
+
+    // --- profile ----------------------------------------------------------------------------
+    virtual Result<QList<protocol::Contact>> contacts(qint64 userId) = 0;
+    virtual Result<void> addContact(
+        qint64 userId, const protocol::Contact& contact, qint64 now, Events* events)
+        = 0;
+    //! Unchanged when the address was not a contact.
+    virtual Result<Change> removeContact(
+        qint64 userId, const QString& address, qint64 now, Events* events)
+        = 0;
+    virtual Result<void> setStatus(
+        qint64 userId, const protocol::Status& status, qint64 now, Events* events)
+        = 0;
+    virtual Result<void> setPref(
+        qint64 userId, const QString& key, const QString& value, qint64 now, Events* events)
+        = 0;
+    virtual Result<QMap<QString, QString>> prefs(qint64 userId) = 0;
+};
+
+} // namespace cpm::server

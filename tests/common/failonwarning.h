@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Every suite calls this from its init(): a qWarning during a test function fails it
+// (KDDockWidgets' rule), unless the test announced it with QTest::ignoreMessage. A warning
+// nobody expected is a bug the assertions did not look for. Widget suites get the same from
+// UiTestFixture (tests/ui), which also knows the offscreen platform's own chatter.
+
+#include <QRegularExpression>
+#include <QTest>
+
+namespace cpm::test {
+
+inline void failOnWarnings() { QTest::failOnWarning(QRegularExpression(QStringLiteral(".*"))); }
+
+} // namespace cpm::test

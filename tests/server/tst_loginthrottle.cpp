@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Failed sign-ins per address: refused after the limit within the window, free again when
+// the oldest failure leaves it, forgotten on success, and pruned.
+
+#include "failonwarning.h"
+#include "loginthrottle.h"
+
+#include <QtTest>
+
+using cpm::server::LoginThrottle;
+
+namespace {
+const QString Alice = QStringLiteral("alice@cpm.example");
+const QString Bob = QStringLiteral("bob@cpm.example");
+constexpr qint64 Window = 300000;
+} // namespace
+
+class tst_LoginThrottle : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { cpm::test::failOnWarnings(); }
+
+    void testRefusedAfterTheLimitUntilTheWindowPasses()
+    {
+        LoginThrottle t;
+        for (int i = 0; i < 4; ++i) {
+            t.recordFailure(Alice, 1000 + i);
+            QCOMPARE(t.retryAfter(Alice, 5, Window, 1000 + i), 0);
+        }
+        t.recordFailure(Alice, 1004);
+        // The fifth failure at 1.000 s: free again when it leaves the window.
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1004), 300);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000 + Window - 1000), 1);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000 + Window + 1), 0);
+        // Another address is not affected.
+        QCOMPARE(t.retryAfter(Bob, 5, Window, 1004), 0);
+    }
+
+    void testSuccessForgetsFailures()
+    {
+        LoginThrottle t;
+        for (int i = 0; i < 5; ++i) {
+            t.recordFailure(Alice, 1000);
+        }
+        QVERIFY(t.retryAfter(Alice, 5, Window, 1000) > 0);
+        t.recordSuccess(Alice);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000), 0);
+    }
+
+    void testZeroLimitNeverThrottles()
+    {
+        LoginThrottle t;
+        for (int i = 0; i < 20; ++i) {
+            t.recordFailure(Alice, 1000);
+        }
+        QCOMPARE(t.retryAfter(Alice, 0, Window, 1000), 0);
+    }
+
+    void testPruneDropsOldFailures()
+    {
+        LoginThrottle t;
+        for (int i = 0; i < 5; ++i) {
+            t.recordFailure(Alice, 1000);
+        }
+        t.prune(Window, 1000 + Window + 1);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000 + Window + 1), 0);
+        // A later failure counts alone.
+        t.recordFailure(Alice, 1000 + Window + 2);
+        QCOMPARE(t.retryAfter(Alice, 2, Window, 1000 + Window + 2), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_LoginThrottle)
+#include "tst_loginthrottle.moc"

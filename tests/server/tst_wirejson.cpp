@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The server's fast JSON writer says exactly what the protocol's codec says: the same
+// object for every frame it writes, for the worst-case characters too (every control
+// character, quotes, backslashes, line separators, characters outside the BMP).
+
+#include "deliverypolicy.h"
+#include "failonwarning.h"
+#include "frame.h"
+#include "protocol.h"
+#include "wirejson.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace cpm;
+using namespace cpm::server;
+
+namespace {
+QJsonObject parsed(const QString& text)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError) {
+        qWarning() << "not JSON:" << error.errorString() << text.left(200);
+    }
+    return doc.object();
+}
+
+QString worstCase()
+{
+    QString s;
+    for (char16_t c = 0; c < 0x20; ++c) {
+        s += QChar(c);
+    }
+    s += QStringLiteral("\"\\/\u007f\u2028\u2029 Grüße 你好 🙂 </script>");
+    return s;
+}
+} // namespace
+
+class tst_WireJson : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { cpm::test::failOnWarnings(); }
+
+    void testMessageEventEqualsTheCodec_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("partial");
+        QTest::newRow("plain") << QStringLiteral("Look at these!") << false;
+        QTest::newRow("worst-case") << worstCase() << false;
+        QTest::newRow("worst-case-partial") << worstCase() << true;
+        QTest::newRow("empty") << QStringLiteral("") << false;
+        QTest::newRow("max-body") << QString(protocol::limits::MaxBodyBytes, QLatin1Char('x'))
+                                  << false;
+    }
+
+    void testMessageEventEqualsTheCodec()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, partial);
+        protocol::Message m;
+        m.id = 9007199254740991LL;
+        m.clientId = QStringLiteral("c-1._x");
+        m.from = QStringLiteral("bob+work@cpm.example");
+        m.to = QStringLiteral("alice@cpm.example");
+        m.subject = text.left(protocol::limits::MaxSubjectChars);
+        m.body = text;
+        m.time = 1763800000000;
+        m.folder = protocol::Folder::Inbox;
+        m.read = true;
+        m.status = protocol::MessageState::Delivered;
+        const protocol::Message view = partial ? m.withoutBody() : m;
+        const QJsonObject codec = parsed(QString::fromUtf8(protocol::Frame::streamEvent(
+            protocol::event::Message, 77, protocol::MessageEvent { view }.toJson())
+                                                               .encode()));
+        const QJsonObject fast = parsed(wire::messageEventText(77, m, partial));
+        QCOMPARE(fast, codec);
+        // And the client reads back what was sent.
+        const Result<protocol::MessageEvent> back
+            = protocol::MessageEvent::fromJson(fast.value(QLatin1StringView("data")).toObject());
+        QVERIFY(back.ok());
+        QCOMPARE(back->message, view);
+    }
+
+    void testReportEqualsTheCodec()
+    {
+        const protocol::ReportEvent report { 42, protocol::MessageState::Displayed,
+            QStringLiteral("a\"b\\c@cpm.example"), 1763800000000 };
+        QCOMPARE(parsed(wire::reportData(report)), report.toJson());
+    }
+
+    void testResponsesEqualTheCodec()
+    {
+        for (const QJsonValue& id : { QJsonValue(7), QJsonValue(QStringLiteral("r-\"1\"")),
+                 QJsonValue(QJsonValue::Null) }) {
+            const QJsonObject expected = protocol::Frame::response(id,
+                { { QStringLiteral("messageId"), 5 },
+                    { QStringLiteral("duplicate"),
+                        false } }).toJson();
+            QCOMPARE(
+                parsed(wire::responseText(id, u"\"messageId\":5,\"duplicate\":false")), expected);
+        }
+        const QString event = wire::eventText(u"flags", 3, u"{\"messageId\":1,\"read\":true}");
+        const QJsonObject sync
+            = parsed(wire::syncResponseText(QJsonValue(4), { event, event }, 9, 12, true));
+        const QJsonObject result = sync.value(QLatin1StringView("result")).toObject();
+        QCOMPARE(sync.value(QLatin1StringView("id")).toInt(), 4);
+        QCOMPARE(result.value(QLatin1StringView("events")).toArray().size(), 2);
+        QCOMPARE(
+            result.value(QLatin1StringView("events")).toArray().at(0).toObject(), parsed(event));
+        QCOMPARE(result.value(QLatin1StringView("next")).toInt(), 9);
+        QCOMPARE(result.value(QLatin1StringView("head")).toInt(), 12);
+        QCOMPARE(result.value(QLatin1StringView("more")).toBool(), true);
+        QVERIFY(parsed(wire::syncResponseText(QJsonValue(5), {}, 0, 0, false))
+                    .value(QLatin1StringView("result"))
+                    .toObject()
+                    .value(QLatin1StringView("events"))
+                    .toArray()
+                    .isEmpty());
+    }
+
+    void testDeliveryPolicyViews()
+    {
+        using View = DeliveryPolicy::View;
+        StoredEvent incoming;
+        incoming.kind = QString(protocol::event::Message);
+        incoming.message = protocol::Message();
+        incoming.message->folder = protocol::Folder::Inbox;
+        StoredEvent sent = incoming;
+        sent.message->folder = protocol::Folder::Sent;
+        QCOMPARE(DeliveryPolicy::viewOf(incoming, u"full"), View::Whole);
+        QCOMPARE(DeliveryPolicy::viewOf(incoming, u"notification"), View::Partial);
+        QCOMPARE(DeliveryPolicy::viewOf(incoming, u"none"), View::Skip);
+        // The user's own sent copies reach every device whole, whatever its preference.
+        QCOMPARE(DeliveryPolicy::viewOf(sent, u"none"), View::Whole);
+        QCOMPARE(DeliveryPolicy::viewOf(sent, u"notification"), View::Whole);
+        StoredEvent gone = incoming;
+        gone.message.reset();
+        QCOMPARE(DeliveryPolicy::viewOf(gone, u"full"), View::Skip);
+        StoredEvent flags;
+        flags.kind = QString(protocol::event::Flags);
+        flags.messageGone = true;
+        QCOMPARE(DeliveryPolicy::viewOf(flags, u"full"), View::Skip);
+        StoredEvent device;
+        device.kind = QString(protocol::event::Device);
+        QCOMPARE(DeliveryPolicy::viewOf(device, u"none"), View::PerDevice);
+        // Only a device incoming messages reach can make them delivered.
+        QVERIFY(DeliveryPolicy::ackDelivers(u"full"));
+        QVERIFY(DeliveryPolicy::ackDelivers(u"notification"));
+        QVERIFY(!DeliveryPolicy::ackDelivers(u"none"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_WireJson)
+#include "tst_wirejson.moc"
