@@ -132,6 +132,8 @@ void Connection::close()
 
 void Connection::setAutoReconnect(bool enabled) { m_autoReconnect = enabled; }
 
+bool Connection::isReconnectScheduled() const { return m_reconnectTimer->isActive(); }
+
 void Connection::onOpened()
 {
     qCDebug(lcConnection) << "socket open, negotiating";

@@ -74,6 +74,8 @@ public:
     void setAckDelay(int ms) { m_ackDelayMs = ms; }
 
     State state() const { return m_state; }
+    //! A dropped connection waits for its next attempt (the diagnostics say so).
+    bool isReconnectScheduled() const;
     qint64 serverHead() const { return m_head; }
     QString serverVersion() const { return m_serverVersion; }
     QUrl url() const { return m_url; }

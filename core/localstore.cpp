@@ -171,31 +171,35 @@ int connectionCounter()
     return ++counter;
 }
 
-// The storage code of a failed QtSql call: QSQLITE reports SQLite's result code.
-Error sqlError(const QSqlError& error, const QString& what)
+// The storage code of a failed QtSql call on the database at \a path: QSQLITE reports
+// SQLite's result code.
+Error sqlError(const QSqlError& error, const QString& what, const QString& path)
 {
     bool ok = false;
     const int code = error.nativeErrorCode().toInt(&ok);
-    return makeError(ok ? Error::fromSqlite(code) : ErrorCode::StoreFailed,
+    return makeError(ok ? Error::fromSqlite(code, path) : ErrorCode::StoreFailed,
         QStringLiteral("%1: %2").arg(what, error.text()));
 }
 
-// A small RAII transaction: rolls back unless committed.
+// A small RAII transaction: rolls back unless committed. Statements of our own rather than
+// QSqlDatabase::transaction()/commit(): those drop SQLite's result code, and a commit that
+// fails for a full disk must say so.
 class Transaction {
 public:
     explicit Transaction(QSqlDatabase& db)
         : m_db(db)
-        , m_open(db.transaction())
     {
-        if (!m_open) {
-            m_error = sqlError(db.lastError(), QStringLiteral("cannot begin a transaction"));
+        if (const Result<void> begun = run(QStringLiteral("BEGIN")); !begun) {
+            m_error = begun.error();
             qCWarning(lcStore) << m_error.message;
+            return;
         }
+        m_open = true;
     }
     ~Transaction()
     {
         if (m_open) {
-            m_db.rollback();
+            [[maybe_unused]] const Result<void> rolledBack = run(QStringLiteral("ROLLBACK"));
         }
     }
     Q_DISABLE_COPY_MOVE(Transaction)
@@ -210,18 +214,27 @@ public:
                 : m_error;
         }
         m_open = false;
-        if (!m_db.commit()) {
-            const Error e = sqlError(m_db.lastError(), QStringLiteral("commit failed"));
-            qCWarning(lcStore) << e.message;
-            m_db.rollback();
-            return e;
+        if (const Result<void> committed = run(QStringLiteral("COMMIT")); !committed) {
+            qCWarning(lcStore) << committed.error().message;
+            // SQLite may have rolled back already (a full disk); then this fails quietly.
+            QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+            return committed;
         }
         return {};
     }
 
 private:
+    Result<void> run(const QString& sql)
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(sql)) {
+            return sqlError(q.lastError(), sql, m_db.databaseName());
+        }
+        return {};
+    }
+
     QSqlDatabase& m_db;
-    bool m_open;
+    bool m_open = false;
     Error m_error;
 };
 
@@ -250,7 +263,7 @@ LocalStore::~LocalStore() { close(); }
 
 Error LocalStore::failure(const QSqlQuery& query, const QString& what) const
 {
-    const Error e = sqlError(query.lastError(), what);
+    const Error e = sqlError(query.lastError(), what, m_path);
     qCWarning(lcStore) << e.message;
     return e;
 }
@@ -274,7 +287,8 @@ Result<void> LocalStore::open(const QString& path, int targetVersion)
     // disk: wait a little, then say "busy" rather than hang.
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
     if (!m_db.open()) {
-        const Error e = sqlError(m_db.lastError(), QStringLiteral("cannot open %1").arg(path));
+        const Error e
+            = sqlError(m_db.lastError(), QStringLiteral("cannot open %1").arg(path), path);
         close();
         return e;
     }

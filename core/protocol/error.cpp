@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "error.h"
 
+#include <QFileInfo>
+#include <QStorageInfo>
+
 #include <sqlite3.h>
 
 namespace cpm {
@@ -165,6 +168,21 @@ ErrorCode Error::fromSqlite(int resultCode)
         break;
     }
     return ErrorCode::StoreFailed;
+}
+
+ErrorCode Error::fromSqlite(int resultCode, const QString& databasePath)
+{
+    // Less than this left is a full disk for a database: a commit needs a few pages more.
+    constexpr qint64 NearlyFullBytes = 1024 * 1024;
+    const ErrorCode code = fromSqlite(resultCode);
+    if (code == ErrorCode::StoreFailed && (resultCode & 0xff) == SQLITE_IOERR
+        && !databasePath.isEmpty()) {
+        const QStorageInfo storage(QFileInfo(databasePath).absolutePath());
+        if (storage.isValid() && storage.bytesAvailable() < NearlyFullBytes) {
+            return ErrorCode::DiskFull;
+        }
+    }
+    return code;
 }
 
 } // namespace cpm

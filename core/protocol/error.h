@@ -98,6 +98,13 @@ struct Error {
      * Both the client's store and the server's SQLite store classify through this.
      */
     static ErrorCode fromSqlite(int resultCode);
+    /*!
+     * The same for a failure on the database at \a databasePath: an I/O error there while
+     * its file system has (nearly) no room left is DiskFull too, since SQLite reports a full
+     * disk as SQLITE_FULL only where the write itself said so (the WAL index, for one,
+     * fails as an I/O error).
+     */
+    static ErrorCode fromSqlite(int resultCode, const QString& databasePath);
 };
 
 //! Logs the code's name.

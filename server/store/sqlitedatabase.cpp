@@ -25,7 +25,7 @@ Error SqliteDatabase::lastError(const QString& what) const
     if (!m_db) {
         return makeError(ErrorCode::StoreFailed, what + QStringLiteral(": the database is closed"));
     }
-    return makeError(Error::fromSqlite(sqlite3_extended_errcode(m_db)),
+    return makeError(Error::fromSqlite(sqlite3_extended_errcode(m_db), m_path),
         QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(m_db))));
 }
 
@@ -38,7 +38,7 @@ Result<void> SqliteDatabase::open(const QString& path, bool create, int busyTime
     if (rc != SQLITE_OK) {
         Error e = m_db ? lastError(QStringLiteral("cannot open %1").arg(path))
                        : makeError(ErrorCode::StoreFailed,
-                             QStringLiteral("cannot open %1: out of memory").arg(path));
+                           QStringLiteral("cannot open %1: out of memory").arg(path));
         if (rc == SQLITE_CANTOPEN && QFileInfo::exists(path)) {
             e.code = ErrorCode::StoreReadOnly; // there, but not ours to open for writing
         }
@@ -212,7 +212,10 @@ Result<void> SqliteDatabase::Query::exec()
     return {};
 }
 
-qint64 SqliteDatabase::Query::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+qint64 SqliteDatabase::Query::int64(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
 
 bool SqliteDatabase::Query::isNull(int column) const
 {

@@ -178,8 +178,19 @@ void TestServer::kill()
 bool TestServer::runAdmin(const QStringList& args, QByteArray* output) const
 {
     QProcess admin;
-    admin.setProgram(binary());
-    admin.setArguments(QStringList { QStringLiteral("--data"), dataDir() } + args);
+    if (m_ownDisk.isEmpty()) {
+        admin.setProgram(binary());
+        admin.setArguments(QStringList { QStringLiteral("--data"), dataDir() } + args);
+    } else {
+        // SQLite resolves /proc/PID/root back to our own root: the admin CLI has to run in
+        // the server's mount namespace to see its disk.
+        admin.setProgram(QStringLiteral("nsenter"));
+        admin.setArguments(QStringList { QStringLiteral("--target"),
+                               QString::number(m_process ? m_process->processId() : 0),
+                               QStringLiteral("--mount"), QStringLiteral("--"), binary(),
+                               QStringLiteral("--data"), m_ownDisk + QStringLiteral("/data") }
+            + args);
+    }
     admin.start();
     if (!admin.waitForFinished(AdminTimeoutMs)) {
         qWarning() << "TestServer: admin command timed out:" << args;

@@ -8,6 +8,7 @@
 #include "failonwarning.h"
 #include "protocol.h"
 #include "testserver.h"
+#include "wsclient.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,270 +20,7 @@ using cpm::ErrorCode;
 using cpm::test::TestServer;
 namespace proto = cpm::protocol;
 
-namespace {
-
-constexpr int Timeout = 15000; // generous: Argon2 is slow under sanitizers
-
-QString codeName(ErrorCode code) { return QString(cpm::Error::name(code)); }
-
-//! What came instead of a result, for a failure message.
-QString describe(const QJsonObject& response)
-{
-    if (response.isEmpty()) {
-        return QStringLiteral("no answer: the request timed out or the connection closed");
-    }
-    return QString::fromUtf8(QJsonDocument(response).toJson(QJsonDocument::Compact)).left(300);
-}
-
-// A request that must succeed: a `result` came (not an error, and not silence or a close,
-// which an empty-error comparison would let pass).
-#define QVERIFY_OK(response)                                                                       \
-    do {                                                                                           \
-        const QJsonObject answer_ = (response);                                                    \
-        QVERIFY2(answer_.contains(QLatin1StringView("result")), qPrintable(describe(answer_)));    \
-    } while (false)
-
-QString code(const QJsonObject& response)
-{
-    return response.value(QLatin1StringView("error"))
-        .toObject()
-        .value(QLatin1StringView("code"))
-        .toString();
-}
-
-QJsonObject result(const QJsonObject& response)
-{
-    return response.value(QLatin1StringView("result")).toObject();
-}
-
-//! The sign-in of one registered device.
-struct Device {
-    QString address;
-    QString password;
-    qint64 id = 0;
-    QString token;
-};
-
-//! A bare protocol client: sends what it is told and keeps what arrives, in order.
-class WsClient final : public QObject {
-    Q_OBJECT
-
-public:
-    explicit WsClient(QObject* parent = nullptr)
-        : QObject(parent)
-    {
-        connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString& text) {
-            const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-            if (o.contains(QLatin1StringView("event"))) {
-                m_events.append(o);
-            } else {
-                m_responses.append(o);
-            }
-        });
-        connect(&m_socket, &QWebSocket::disconnected, this, [this] { m_closed = true; });
-    }
-
-    bool open(const QUrl& url)
-    {
-        m_socket.open(url);
-        return QTest::qWaitFor(
-                   [this] {
-                       return m_socket.state() == QAbstractSocket::ConnectedState || m_closed;
-                   },
-                   Timeout)
-            && !m_closed;
-    }
-    void sendText(const QByteArray& text) { m_socket.sendTextMessage(QString::fromUtf8(text)); }
-    void sendBinary(const QByteArray& data) { m_socket.sendBinaryMessage(data); }
-
-    //! Sends a request and waits for its response (an empty object on timeout).
-    QJsonObject request(const QString& op, const QJsonObject& args = {})
-    {
-        const qint64 id = ++m_nextId;
-        QJsonObject frame { { QStringLiteral("id"), id }, { QStringLiteral("op"), op } };
-        if (!args.isEmpty()) {
-            frame.insert(QStringLiteral("args"), args);
-        }
-        sendText(QJsonDocument(frame).toJson(QJsonDocument::Compact));
-        return response(QJsonValue(id));
-    }
-    //! The next response with \a id, or any response when \a id is undefined.
-    QJsonObject response(const QJsonValue& id = QJsonValue(QJsonValue::Undefined))
-    {
-        QJsonObject found;
-        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
-            [&] {
-                for (qsizetype i = 0; i < m_responses.size(); ++i) {
-                    if (id.isUndefined()
-                        || m_responses.at(i).value(QLatin1StringView("id")) == id) {
-                        found = m_responses.takeAt(i);
-                        return true;
-                    }
-                }
-                return m_closed;
-            },
-            Timeout);
-        return found;
-    }
-    //! Takes the first event named \a name that arrives (an empty object on timeout).
-    QJsonObject event(const QString& name, int timeout = Timeout)
-    {
-        QJsonObject found;
-        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
-            [&] {
-                for (qsizetype i = 0; i < m_events.size(); ++i) {
-                    if (m_events.at(i).value(QLatin1StringView("event")).toString() == name) {
-                        found = m_events.takeAt(i);
-                        return true;
-                    }
-                }
-                return false;
-            },
-            timeout);
-        return found;
-    }
-    //! Takes the first event named \a name whose data has \a key == \a value.
-    QJsonObject eventWith(const QString& name, QLatin1StringView key, const QJsonValue& value)
-    {
-        QJsonObject found;
-        [[maybe_unused]] const bool arrived = QTest::qWaitFor(
-            [&] {
-                for (qsizetype i = 0; i < m_events.size(); ++i) {
-                    const QJsonObject& e = m_events.at(i);
-                    if (e.value(QLatin1StringView("event")).toString() == name
-                        && e.value(QLatin1StringView("data")).toObject().value(key) == value) {
-                        found = m_events.takeAt(i);
-                        return true;
-                    }
-                }
-                return false;
-            },
-            Timeout);
-        return found;
-    }
-    //! How many events named \a name with \a key == \a value have arrived and wait.
-    qsizetype countWith(const QString& name, QLatin1StringView key, const QJsonValue& value) const
-    {
-        return std::count_if(m_events.cbegin(), m_events.cend(), [&](const QJsonObject& e) {
-            return e.value(QLatin1StringView("event")).toString() == name
-                && e.value(QLatin1StringView("data")).toObject().value(key) == value;
-        });
-    }
-    bool hasEvent(const QString& name) const
-    {
-        return std::any_of(m_events.cbegin(), m_events.cend(), [&](const QJsonObject& e) {
-            return e.value(QLatin1StringView("event")).toString() == name;
-        });
-    }
-    bool waitClosed()
-    {
-        return QTest::qWaitFor([this] { return m_closed; }, Timeout);
-    }
-    int closeCode() const { return m_socket.closeCode(); }
-
-    bool hello()
-    {
-        return !request(QStringLiteral("hello"),
-            { { QStringLiteral("versions"), QJsonArray { 1 } },
-                { QStringLiteral("client"), QStringLiteral("tst_serverprotocol") } })
-                    .value(QLatin1StringView("result"))
-                    .isUndefined();
-    }
-    QJsonObject login(const Device& d)
-    {
-        return request(QStringLiteral("login"),
-            { { QStringLiteral("address"), d.address }, { QStringLiteral("deviceId"), d.id },
-                { QStringLiteral("token"), d.token } });
-    }
-    QJsonObject registerDevice(const QString& address, const QString& password,
-        const QString& instanceId, const QString& kind = QStringLiteral("laptop"))
-    {
-        return request(QStringLiteral("register"),
-            { { QStringLiteral("address"), address }, { QStringLiteral("password"), password },
-                { QStringLiteral("device"),
-                    QJsonObject { { QStringLiteral("instanceId"), instanceId },
-                        { QStringLiteral("name"), instanceId }, { QStringLiteral("kind"), kind },
-                        { QStringLiteral("capabilities"),
-                            QJsonArray { QStringLiteral("text") } } } } });
-    }
-    //! Syncs from \a since until `more` is false (the connection is then live).
-    QList<QJsonObject> syncAll(qint64 since = 0, qint64* next = nullptr)
-    {
-        QList<QJsonObject> events;
-        for (int round = 0; round < 100; ++round) {
-            const QJsonObject r
-                = result(request(QStringLiteral("sync"), { { QStringLiteral("since"), since } }));
-            const QJsonArray batch = r.value(QLatin1StringView("events")).toArray();
-            for (const QJsonValue& e : batch) {
-                events.append(e.toObject());
-            }
-            since = r.value(QLatin1StringView("next")).toInteger();
-            if (!r.value(QLatin1StringView("more")).toBool()) {
-                break;
-            }
-        }
-        if (next) {
-            *next = since;
-        }
-        return events;
-    }
-    QJsonObject send(const QString& clientId, const QString& to, const QString& body,
-        const QString& subject = {})
-    {
-        QJsonObject args { { QStringLiteral("clientId"), clientId }, { QStringLiteral("to"), to },
-            { QStringLiteral("body"), body } };
-        if (!subject.isEmpty()) {
-            args.insert(QStringLiteral("subject"), subject);
-        }
-        return request(QStringLiteral("send"), args);
-    }
-    void clearEvents() { m_events.clear(); }
-    //! Sends a request without waiting for its answer; returns its id.
-    qint64 post(const QString& op, const QJsonObject& args = {})
-    {
-        const qint64 id = ++m_nextId;
-        sendText(QJsonDocument(QJsonObject { { QStringLiteral("id"), id },
-                                   { QStringLiteral("op"), op }, { QStringLiteral("args"), args } })
-                     .toJson(QJsonDocument::Compact));
-        return id;
-    }
-    //! Waits until \a count responses have arrived, then takes them in arrival order.
-    QList<QJsonObject> takeResponses(qsizetype count)
-    {
-        [[maybe_unused]] const bool arrived
-            = QTest::qWaitFor([&] { return m_responses.size() >= count || m_closed; }, Timeout);
-        return std::exchange(m_responses, {});
-    }
-    //! Waits until \a count events named \a name have arrived, then takes them in order.
-    QList<QJsonObject> takeEvents(const QString& name, qsizetype count)
-    {
-        auto named = [&] {
-            QList<QJsonObject> out;
-            for (const QJsonObject& e : std::as_const(m_events)) {
-                if (e.value(QLatin1StringView("event")).toString() == name) {
-                    out.append(e);
-                }
-            }
-            return out;
-        };
-        [[maybe_unused]] const bool arrived
-            = QTest::qWaitFor([&] { return named().size() >= count || m_closed; }, Timeout);
-        const QList<QJsonObject> out = named();
-        m_events.removeIf([&](const QJsonObject& e) {
-            return e.value(QLatin1StringView("event")).toString() == name;
-        });
-        return out;
-    }
-
-private:
-    QWebSocket m_socket;
-    QList<QJsonObject> m_events;
-    QList<QJsonObject> m_responses;
-    qint64 m_nextId = 0;
-    bool m_closed = false;
-};
-
-} // namespace
+using namespace cpm::test;
 
 class tst_ServerProtocol : public QObject {
     Q_OBJECT
@@ -290,6 +28,7 @@ class tst_ServerProtocol : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void init();
     void cleanup();
 
     void testHandshakeNegotiatesVersion1();
@@ -308,6 +47,15 @@ private Q_SLOTS:
     void testDisabledAccountIsRefused();
     void testDailyQuota();
     void testUndeliveredMessagesExpire();
+    void testSendingDeviceGetsItsOwnSentCopy();
+    void testRegisterSetsTheFirstPreferencesOnly();
+    void testRegisteringAgainClosesTheOldConnection();
+    void testSignOutSaysWhoDidIt();
+    void testSecondReadIsQuietSecondDeleteIsNotFound();
+    void testReplayedMessagesCarryTheirCurrentState();
+    void testAckBeyondTheHeadIsClamped();
+    void testASyncThatIsBehindPausesPushes();
+    void testOnlyDevicesMessagesReachMakeThemDelivered();
     void testKillRightAfterAckLosesNothing();
     void testShutdownCloses4003();
 
@@ -357,8 +105,8 @@ Device tst_ServerProtocol::registerNew(
 void tst_ServerProtocol::initTestCase()
 {
     QVERIFY(m_server.start());
-    for (const char* name :
-        { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi" }) {
+    for (const char* name : { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
+             "ivan", "judy", "mallory", "niaj", "olivia", "peggy" }) {
         const QString n = QLatin1StringView(name);
         QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
     }
@@ -373,6 +121,8 @@ void tst_ServerProtocol::initTestCase()
 }
 
 void tst_ServerProtocol::cleanupTestCase() { m_server.stop(); }
+
+void tst_ServerProtocol::init() { cpm::test::failOnWarnings(); }
 
 void tst_ServerProtocol::cleanup()
 {
@@ -1103,6 +853,323 @@ void tst_ServerProtocol::testUndeliveredMessagesExpire()
                  .toString(),
         QStringLiteral("expired"));
     QVERIFY(m_server.setSetting(QStringLiteral("deferred.maxCount"), QStringLiteral("1000")));
+}
+
+namespace {
+const QLatin1StringView IdKey("messageId");
+
+QJsonObject messageOf(const QJsonObject& event)
+{
+    return event.value(QLatin1StringView("data"))
+        .toObject()
+        .value(QLatin1StringView("message"))
+        .toObject();
+}
+} // namespace
+
+void tst_ServerProtocol::testSendingDeviceGetsItsOwnSentCopy()
+{
+    const Device ivan = registerNew(
+        QStringLiteral("ivan@cpm.example"), QStringLiteral("pw-ivan"), QStringLiteral("ivan-1"));
+    auto sender = connectAs(ivan);
+    QVERIFY(sender);
+    const qint64 id = result(sender->send(QStringLiteral("own-1"),
+                                 QStringLiteral("judy@cpm.example"), QStringLiteral("hi judy")))
+                          .value(QLatin1StringView("messageId"))
+                          .toInteger();
+    QVERIFY(id > 0);
+    // The device that sent it gets the sentbox copy too: one code path for "a message of
+    // mine appeared", whichever device wrote it.
+    const QJsonObject copy = sender->event(QStringLiteral("message"));
+    QCOMPARE(messageOf(copy).value(QLatin1StringView("id")).toInteger(), id);
+    QCOMPARE(messageOf(copy).value(QLatin1StringView("folder")).toString(), QStringLiteral("sent"));
+    QCOMPARE(
+        messageOf(copy).value(QLatin1StringView("body")).toString(), QStringLiteral("hi judy"));
+}
+
+void tst_ServerProtocol::testRegisterSetsTheFirstPreferencesOnly()
+{
+    WsClient c;
+    QVERIFY(c.open(m_server.url()));
+    QVERIFY(c.hello());
+    auto registerWith = [&](const QString& delivery, bool notify) {
+        return c.request(QStringLiteral("register"),
+            { { QStringLiteral("address"), QStringLiteral("olivia@cpm.example") },
+                { QStringLiteral("password"), QStringLiteral("pw-olivia") },
+                { QStringLiteral("device"),
+                    QJsonObject { { QStringLiteral("instanceId"), QStringLiteral("olivia-desk") },
+                        { QStringLiteral("name"), QStringLiteral("Desk phone") },
+                        { QStringLiteral("kind"), QStringLiteral("fixed") },
+                        { QStringLiteral("delivery"), delivery },
+                        { QStringLiteral("notifySessions"), notify } } } });
+    };
+    const QJsonObject first = result(registerWith(QStringLiteral("notification"), false));
+    const QJsonObject device = first.value(QLatin1StringView("device")).toObject();
+    QCOMPARE(
+        device.value(QLatin1StringView("delivery")).toString(), QStringLiteral("notification"));
+    QCOMPARE(device.value(QLatin1StringView("notifySessions")).toBool(), false);
+    // Registering again is the same device: what the user chose since stays.
+    WsClient again;
+    QVERIFY(again.open(m_server.url()));
+    QVERIFY(again.hello());
+    const QJsonObject second = result(again.request(QStringLiteral("register"),
+        { { QStringLiteral("address"), QStringLiteral("olivia@cpm.example") },
+            { QStringLiteral("password"), QStringLiteral("pw-olivia") },
+            { QStringLiteral("device"),
+                QJsonObject { { QStringLiteral("instanceId"), QStringLiteral("olivia-desk") },
+                    { QStringLiteral("name"), QStringLiteral("Desk phone") },
+                    { QStringLiteral("kind"), QStringLiteral("fixed") },
+                    { QStringLiteral("delivery"), QStringLiteral("none") } } } }));
+    QCOMPARE(second.value(QLatin1StringView("deviceId")).toInteger(),
+        first.value(QLatin1StringView("deviceId")).toInteger());
+    QCOMPARE(second.value(QLatin1StringView("device"))
+                 .toObject()
+                 .value(QLatin1StringView("delivery"))
+                 .toString(),
+        QStringLiteral("notification"));
+    // Without one, a device starts with the default, `full`.
+    WsClient third;
+    QVERIFY(third.open(m_server.url()));
+    QVERIFY(third.hello());
+    QCOMPARE(result(third.registerDevice(QStringLiteral("olivia@cpm.example"),
+                        QStringLiteral("pw-olivia"), QStringLiteral("olivia-laptop")))
+                 .value(QLatin1StringView("device"))
+                 .toObject()
+                 .value(QLatin1StringView("delivery"))
+                 .toString(),
+        QStringLiteral("full"));
+}
+
+void tst_ServerProtocol::testRegisteringAgainClosesTheOldConnection()
+{
+    const Device first = registerNew(QStringLiteral("olivia@cpm.example"),
+        QStringLiteral("pw-olivia"), QStringLiteral("olivia-tablet"));
+    auto old = connectAs(first);
+    QVERIFY(old);
+    // The same installation registers again (a copied profile, a reinstall): the earlier
+    // connection speaks with a token that no longer works, and is told so.
+    const Device second = registerNew(QStringLiteral("olivia@cpm.example"),
+        QStringLiteral("pw-olivia"), QStringLiteral("olivia-tablet"));
+    QCOMPARE(second.id, first.id);
+    const QJsonObject signedOut = old->event(QStringLiteral("signedOut"));
+    QVERIFY(signedOut.value(QLatin1StringView("data"))
+                .toObject()
+                .value(QLatin1StringView("reason"))
+                .toString()
+                .contains(QLatin1StringView("registered again")));
+    QVERIFY(old->waitClosed());
+    QCOMPARE(old->closeCode(), proto::close::SignedOut);
+    WsClient c;
+    QVERIFY(c.open(m_server.url()));
+    QVERIFY(c.hello());
+    QCOMPARE(code(c.login(first)), codeName(ErrorCode::AuthFailed));
+    QVERIFY_OK(c.login(second));
+}
+
+void tst_ServerProtocol::testSignOutSaysWhoDidIt()
+{
+    const QString peggy = QStringLiteral("peggy@cpm.example");
+    const Device laptop
+        = registerNew(peggy, QStringLiteral("pw-peggy"), QStringLiteral("peggy-laptop"));
+    const Device phone
+        = registerNew(peggy, QStringLiteral("pw-peggy"), QStringLiteral("peggy-phone"));
+    auto laptopClient = connectAs(laptop);
+    auto phoneClient = connectAs(phone);
+    QVERIFY(laptopClient && phoneClient);
+
+    QVERIFY_OK(laptopClient->request(
+        QStringLiteral("devices.signOut"), { { QStringLiteral("deviceId"), phone.id } }));
+    const QString otherReason = phoneClient->event(QStringLiteral("signedOut"))
+                                    .value(QLatin1StringView("data"))
+                                    .toObject()
+                                    .value(QLatin1StringView("reason"))
+                                    .toString();
+    QVERIFY2(otherReason.contains(QLatin1StringView("another device"))
+            && otherReason.contains(QLatin1StringView("peggy-laptop")),
+        qPrintable(otherReason));
+    // Signing out a device that is signed out already is done; changing it is not found.
+    QVERIFY_OK(laptopClient->request(
+        QStringLiteral("devices.signOut"), { { QStringLiteral("deviceId"), phone.id } }));
+    QCOMPARE(code(laptopClient->request(QStringLiteral("devices.rename"),
+                 { { QStringLiteral("deviceId"), phone.id },
+                     { QStringLiteral("name"), QStringLiteral("gone") } })),
+        codeName(ErrorCode::NotFound));
+
+    QVERIFY_OK(laptopClient->request(
+        QStringLiteral("devices.signOut"), { { QStringLiteral("deviceId"), laptop.id } }));
+    const QString selfReason = laptopClient->event(QStringLiteral("signedOut"))
+                                   .value(QLatin1StringView("data"))
+                                   .toObject()
+                                   .value(QLatin1StringView("reason"))
+                                   .toString();
+    QCOMPARE(selfReason, QStringLiteral("signed out by this device"));
+    QVERIFY(laptopClient->waitClosed());
+    QCOMPARE(laptopClient->closeCode(), proto::close::SignedOut);
+}
+
+void tst_ServerProtocol::testSecondReadIsQuietSecondDeleteIsNotFound()
+{
+    const Device ivan = registerNew(
+        QStringLiteral("ivan@cpm.example"), QStringLiteral("pw-ivan"), QStringLiteral("ivan-2"));
+    const Device judy = registerNew(
+        QStringLiteral("judy@cpm.example"), QStringLiteral("pw-judy"), QStringLiteral("judy-1"));
+    auto sender = connectAs(ivan);
+    auto reader = connectAs(judy);
+    QVERIFY(sender && reader);
+    const qint64 id
+        = result(sender->send(QStringLiteral("twice-1"), QStringLiteral("judy@cpm.example"),
+                     QStringLiteral("read me twice")))
+              .value(IdKey)
+              .toInteger();
+    QVERIFY(!reader->event(QStringLiteral("message")).isEmpty());
+    QVERIFY_OK(reader->request(QStringLiteral("read"), { { QStringLiteral("messageId"), id } }));
+    QVERIFY_OK(reader->request(QStringLiteral("read"), { { QStringLiteral("messageId"), id } }));
+    // One flags event and one displayed report, whatever the number of reads. The barrier:
+    // a ping answered after both reads, on each connection.
+    QVERIFY_OK(reader->request(QStringLiteral("ping")));
+    QVERIFY_OK(sender->request(QStringLiteral("ping")));
+    QCOMPARE(reader->countWith(QStringLiteral("flags"), IdKey, id), 1);
+    QCOMPARE(sender->countWith(QStringLiteral("report"), IdKey, id), 1);
+
+    QVERIFY_OK(reader->request(QStringLiteral("delete"), { { QStringLiteral("messageId"), id } }));
+    QCOMPARE(
+        code(reader->request(QStringLiteral("delete"), { { QStringLiteral("messageId"), id } })),
+        codeName(ErrorCode::NotFound));
+    // Reading it now is not found either: it is no longer in Judy's storage.
+    QCOMPARE(code(reader->request(QStringLiteral("read"), { { QStringLiteral("messageId"), id } })),
+        codeName(ErrorCode::NotFound));
+}
+
+void tst_ServerProtocol::testReplayedMessagesCarryTheirCurrentState()
+{
+    const Device ivan = registerNew(
+        QStringLiteral("ivan@cpm.example"), QStringLiteral("pw-ivan"), QStringLiteral("ivan-3"));
+    const Device judy = registerNew(
+        QStringLiteral("judy@cpm.example"), QStringLiteral("pw-judy"), QStringLiteral("judy-2"));
+    auto sender = connectAs(ivan);
+    auto reader = connectAs(judy);
+    QVERIFY(sender && reader);
+    const qint64 id = result(sender->send(QStringLiteral("replay-1"),
+                                 QStringLiteral("judy@cpm.example"), QStringLiteral("and then")))
+                          .value(IdKey)
+                          .toInteger();
+    QVERIFY_OK(reader->request(QStringLiteral("read"), { { QStringLiteral("messageId"), id } }));
+    QVERIFY_OK(sender->request(QStringLiteral("ping")));
+    // A device that syncs from the start gets the message event as the message is now.
+    auto find = [id](const QList<QJsonObject>& events) {
+        for (const QJsonObject& e : events) {
+            if (e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message")
+                && messageOf(e).value(QLatin1StringView("id")).toInteger() == id) {
+                return messageOf(e);
+            }
+        }
+        return QJsonObject();
+    };
+    auto judyAgain = connectAs(judy, false);
+    QVERIFY(judyAgain);
+    QCOMPARE(find(judyAgain->syncAll()).value(QLatin1StringView("read")).toBool(), true);
+    auto ivanAgain = connectAs(ivan, false);
+    QVERIFY(ivanAgain);
+    QCOMPARE(find(ivanAgain->syncAll()).value(QLatin1StringView("status")).toString(),
+        QStringLiteral("displayed"));
+}
+
+void tst_ServerProtocol::testAckBeyondTheHeadIsClamped()
+{
+    auto alice = connectAs(m_aliceLaptop);
+    QVERIFY(alice);
+    const qint64 head = result(alice->request(QStringLiteral("whoami")))
+                            .value(QLatin1StringView("head"))
+                            .toInteger();
+    QCOMPARE(result(alice->request(
+                        QStringLiteral("ack"), { { QStringLiteral("seq"), 9007199254740991LL } }))
+                 .value(QLatin1StringView("acked"))
+                 .toInteger(),
+        head);
+    // And never moves back.
+    QCOMPARE(result(alice->request(QStringLiteral("ack"), { { QStringLiteral("seq"), 0 } }))
+                 .value(QLatin1StringView("acked"))
+                 .toInteger(),
+        head);
+}
+
+void tst_ServerProtocol::testASyncThatIsBehindPausesPushes()
+{
+    const Device mallory = registerNew(QStringLiteral("mallory@cpm.example"),
+        QStringLiteral("pw-mallory"), QStringLiteral("mallory-1"));
+    const Device niaj = registerNew(
+        QStringLiteral("niaj@cpm.example"), QStringLiteral("pw-niaj"), QStringLiteral("niaj-1"));
+    auto sender = connectAs(mallory);
+    auto receiver = connectAs(niaj);
+    QVERIFY(sender && receiver);
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY_OK(sender->send(QStringLiteral("behind-%1").arg(i),
+            QStringLiteral("niaj@cpm.example"), QStringLiteral("early")));
+    }
+    QVERIFY_OK(receiver->request(QStringLiteral("ping")));
+    receiver->clearEvents();
+    // Paging back from the start: the connection is behind, so nothing is pushed to it.
+    const QJsonObject page = result(receiver->request(QStringLiteral("sync"),
+        { { QStringLiteral("since"), 0 }, { QStringLiteral("limit"), 1 } }));
+    QVERIFY(page.value(QLatin1StringView("more")).toBool());
+    QVERIFY_OK(sender->send(
+        QStringLiteral("behind-late"), QStringLiteral("niaj@cpm.example"), QStringLiteral("late")));
+    QVERIFY_OK(receiver->request(QStringLiteral("ping"))); // after anything pushed meanwhile
+    QVERIFY(!receiver->hasEvent(QStringLiteral("message")));
+    // Caught up: the late message came with the sync, and pushes resume.
+    bool lateInSync = false;
+    for (const QJsonObject& e :
+        receiver->syncAll(page.value(QLatin1StringView("next")).toInteger())) {
+        lateInSync = lateInSync
+            || messageOf(e).value(QLatin1StringView("body")).toString()
+                == QLatin1StringView("late");
+    }
+    QVERIFY(lateInSync);
+    QVERIFY_OK(sender->send(
+        QStringLiteral("behind-live"), QStringLiteral("niaj@cpm.example"), QStringLiteral("live")));
+    QCOMPARE(messageOf(receiver->event(QStringLiteral("message")))
+                 .value(QLatin1StringView("body"))
+                 .toString(),
+        QStringLiteral("live"));
+}
+
+void tst_ServerProtocol::testOnlyDevicesMessagesReachMakeThemDelivered()
+{
+    const Device mallory = registerNew(QStringLiteral("mallory@cpm.example"),
+        QStringLiteral("pw-mallory"), QStringLiteral("mallory-2"));
+    const Device desk = registerNew(
+        QStringLiteral("niaj@cpm.example"), QStringLiteral("pw-niaj"), QStringLiteral("niaj-desk"));
+    const Device watch = registerNew(QStringLiteral("niaj@cpm.example"), QStringLiteral("pw-niaj"),
+        QStringLiteral("niaj-watch"));
+    auto sender = connectAs(mallory);
+    auto deskClient = connectAs(desk);
+    auto watchClient = connectAs(watch);
+    QVERIFY(sender && deskClient && watchClient);
+    QVERIFY_OK(deskClient->request(QStringLiteral("devices.setDelivery"),
+        { { QStringLiteral("deviceId"), desk.id },
+            { QStringLiteral("delivery"), QStringLiteral("none") } }));
+    QVERIFY_OK(watchClient->request(QStringLiteral("devices.setDelivery"),
+        { { QStringLiteral("deviceId"), watch.id },
+            { QStringLiteral("delivery"), QStringLiteral("notification") } }));
+    const qint64 id = result(sender->send(QStringLiteral("reach-1"),
+                                 QStringLiteral("niaj@cpm.example"), QStringLiteral("reached?")))
+                          .value(IdKey)
+                          .toInteger();
+    const qint64 head = result(deskClient->request(QStringLiteral("whoami")))
+                            .value(QLatin1StringView("head"))
+                            .toInteger();
+    // The `none` device never got it: its ack delivers nothing.
+    QVERIFY_OK(deskClient->request(QStringLiteral("ack"), { { QStringLiteral("seq"), head } }));
+    QVERIFY_OK(sender->request(QStringLiteral("ping")));
+    QCOMPARE(sender->countWith(QStringLiteral("report"), IdKey, id), 0);
+    // The notification device got it (without its body): its ack does.
+    QVERIFY_OK(watchClient->request(QStringLiteral("ack"), { { QStringLiteral("seq"), head } }));
+    QCOMPARE(sender->eventWith(QStringLiteral("report"), IdKey, id)
+                 .value(QLatin1StringView("data"))
+                 .toObject()
+                 .value(QLatin1StringView("status"))
+                 .toString(),
+        QStringLiteral("delivered"));
 }
 
 void tst_ServerProtocol::testKillRightAfterAckLosesNothing()

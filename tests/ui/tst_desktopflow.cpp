@@ -33,6 +33,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void testWrongPasswordShowsReadableError();
+    void testUnreachableServerShowsReadableError();
     void testSignInThroughTheDialog();
     void testIncomingMessageShowsUnreadBadgeAndOpens();
     void testComposerEnterSendsToPeer();
@@ -172,6 +174,37 @@ void tst_DesktopFlow::testWrongPasswordShowsReadableError()
     QVERIFY(dialog.isVisible());
     QVERIFY(!m_laptop->hasAccount());
     dialog.close();
+}
+
+void tst_DesktopFlow::testUnreachableServerShowsReadableError()
+{
+    // A port nobody listens on: the connection is refused at once.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(probe.serverPort());
+    probe.close();
+    ui::SignInDialog dialog(m_laptop.get());
+    dialog.show();
+    auto* server = dialog.findChild<QLineEdit*>(QStringLiteral("server"));
+    auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
+    auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
+    auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
+    QVERIFY(server && address && password && signIn && error);
+    server->clear();
+    QTest::keyClicks(server, url);
+    address->clear();
+    QTest::keyClicks(address, Alice);
+    QTest::keyClicks(password, Password);
+    QTest::mouseClick(signIn, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), Timeout);
+    QVERIFY2(error->text().contains(QLatin1StringView("Cannot reach the server at"))
+            && error->text().contains(QString::number(probe.serverPort())),
+        qPrintable(error->text()));
+    QVERIFY(!error->text().contains(QLatin1StringView("Something went wrong")));
+    QVERIFY(!m_laptop->hasAccount());
+    dialog.close();
+    m_laptop->setServerUrl(m_server.url()); // the next test signs in for real
 }
 
 void tst_DesktopFlow::testSignInThroughTheDialog()

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// cpm-cli as a script uses it (docs/cli.md), against a real cpm-server: one JSON answer and
+// a documented exit status per command; a command that connects leaves nothing waiting in
+// the outbox; `send` queues when the server is down; a second process on one profile is
+// refused at once; refusals carry their own codes; and the client's own storage going
+// wrong (damaged, read-only, full) is said plainly, never a crash.
+
+#include "failonwarning.h"
+#include "testserver.h"
+#include "wsclient.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace cpm::test;
+
+namespace {
+const QString Alice = QStringLiteral("alice@cpm.example");
+const QString Bob = QStringLiteral("bob@cpm.example");
+
+QString cliBinary()
+{
+    const QString fromEnv = qEnvironmentVariable("CPM_CLI_BINARY");
+    return fromEnv.isEmpty() ? QStringLiteral(CPM_CLI_BINARY) : fromEnv;
+}
+
+struct Run {
+    int exitCode = -1;
+    QJsonObject answer; //!< the last JSON line on stdout
+    QByteArray out;
+    QByteArray err;
+    qint64 ms = 0;
+
+    QString errorCode() const
+    {
+        return answer.value(QLatin1StringView("error"))
+            .toObject()
+            .value(QLatin1StringView("code"))
+            .toString();
+    }
+    QString describe() const
+    {
+        return QStringLiteral("exit %1, stdout: %2, stderr: %3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(out).left(400), QString::fromUtf8(err).left(400));
+    }
+};
+
+Run run(const QString& program, const QStringList& args, const QByteArray& input = {})
+{
+    Run r;
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(
+        QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("cpm.*.info=false;cpm.*.debug=false"));
+    p.setProcessEnvironment(env);
+    QElapsedTimer timer;
+    timer.start();
+    p.start(program, args);
+    if (!input.isNull()) {
+        p.write(input);
+    }
+    p.closeWriteChannel();
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+    }
+    r.ms = timer.elapsed();
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    r.answer = QJsonDocument::fromJson(lines.constLast()).object();
+    return r;
+}
+
+Run cli(const QString& profile, const QStringList& args, const QByteArray& input = {})
+{
+    return run(cliBinary(), QStringList { QStringLiteral("--profile"), profile } + args, input);
+}
+
+//! Runs cpm-cli in a mount namespace of its own where \a profile is copied onto a small
+//! tmpfs at \a mountPoint that is first prepared by \a shell (remount read-only, fill up).
+Run cliOnOwnDisk(const QString& mountPoint, const QString& profile, const QString& shell,
+    const QStringList& args)
+{
+    QDir().mkpath(mountPoint);
+    const QString script = QStringLiteral(
+        "mount -t tmpfs -o size=4m cpm-test-profile \"$0\" || exit 97; cp -a \"$1\"/. \"$0\"/ "
+        "|| exit 97; %1 cli=\"$2\"; shift 2; exec \"$cli\" --profile \"$0\" \"$@\"")
+                               .arg(shell);
+    return run(QStringLiteral("unshare"),
+        QStringList { QStringLiteral("--mount"), QStringLiteral("--propagation"),
+            QStringLiteral("private"), QStringLiteral("sh"), QStringLiteral("-c"), script,
+            mountPoint, profile, cliBinary() }
+            + args);
+}
+} // namespace
+
+class tst_Cli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init() { cpm::test::failOnWarnings(); }
+    void cleanup();
+
+    void testSendRefusalsHaveTheirOwnCodes_data();
+    void testSendRefusalsHaveTheirOwnCodes();
+    void testACommandThatConnectsSendsTheOutbox();
+    void testSendQueuesWhileTheServerIsDown();
+    void testASecondProcessIsRefusedAtOnce();
+    void testADamagedProfileIsRecovered();
+    void testAReadOnlyProfileSaysSo();
+    void testAFullDiskSaysSo();
+
+private:
+    QString profile(const QString& name) const { return m_dir.filePath(name); }
+    void registerDevice(const QString& profile, const QString& address);
+
+    TestServer m_server;
+    QTemporaryDir m_dir;
+};
+
+void tst_Cli::initTestCase()
+{
+    QVERIFY(m_server.start());
+    QVERIFY(m_server.addUser(Alice, QStringLiteral("pw-alice")));
+    QVERIFY(m_server.addUser(Bob, QStringLiteral("pw-bob")));
+    registerDevice(profile(QStringLiteral("alice")), Alice);
+    registerDevice(profile(QStringLiteral("bob")), Bob);
+}
+
+void tst_Cli::cleanup()
+{
+    if (QTest::currentTestFailed()) {
+        m_server.dumpLog();
+    }
+}
+
+void tst_Cli::registerDevice(const QString& dir, const QString& address)
+{
+    const Run r = cli(dir,
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("register-device"),
+            QStringLiteral("--address"), address, QStringLiteral("--password-file"),
+            QStringLiteral("-"), QStringLiteral("--name"), address.section(u'@', 0, 0) },
+        QByteArray("pw-") + address.section(u'@', 0, 0).toUtf8() + '\n');
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+void tst_Cli::testSendRefusalsHaveTheirOwnCodes_data()
+{
+    QTest::addColumn<QString>("to");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("body-over-the-limit")
+        << Bob << QByteArray(70000, 'x') << QStringLiteral("too_large");
+    QTest::newRow("not-an-address")
+        << QStringLiteral("bob") << QByteArray("hi") << QStringLiteral("bad_request");
+    QTest::newRow("nobody-there") << QStringLiteral("nobody@cpm.example") << QByteArray("hi")
+                                  << QStringLiteral("no_such_user");
+}
+
+void tst_Cli::testSendRefusalsHaveTheirOwnCodes()
+{
+    QFETCH(QString, to);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+    const Run r = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("send"), QStringLiteral("--to"), to, QStringLiteral("-") }, body);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.errorCode() == code, qPrintable(r.describe()));
+}
+
+void tst_Cli::testACommandThatConnectsSendsTheOutbox()
+{
+    const Run queued = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("--offline"), QStringLiteral("send"), QStringLiteral("--to"), Bob,
+            QStringLiteral("written"), QStringLiteral("offline") });
+    QVERIFY2(queued.exitCode == 0, qPrintable(queued.describe()));
+    QCOMPARE(
+        queued.answer.value(QLatin1StringView("status")).toString(), QStringLiteral("pending"));
+    // Any command that connects sends what waits, before it answers.
+    const Run synced = cli(profile(QStringLiteral("alice")), { QStringLiteral("sync") });
+    QVERIFY2(synced.exitCode == 0, qPrintable(synced.describe()));
+    QCOMPARE(synced.answer.value(QLatin1StringView("outbox")).toInt(), 0);
+    const Run received = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("messages"), QStringLiteral("--with"), Alice });
+    QVERIFY2(received.exitCode == 0, qPrintable(received.describe()));
+    QVERIFY2(received.out.contains("written offline"), qPrintable(received.describe()));
+}
+
+void tst_Cli::testSendQueuesWhileTheServerIsDown()
+{
+    m_server.stop();
+    const Run queued = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("send"), QStringLiteral("--to"), Bob, QStringLiteral("while"),
+            QStringLiteral("down") });
+    QVERIFY2(queued.exitCode == 0, qPrintable(queued.describe()));
+    QCOMPARE(
+        queued.answer.value(QLatin1StringView("status")).toString(), QStringLiteral("pending"));
+    QCOMPARE(queued.answer.value(QLatin1StringView("reason"))
+                 .toObject()
+                 .value(QLatin1StringView("code"))
+                 .toString(),
+        QStringLiteral("unreachable"));
+    const Run waiting = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("--offline"), QStringLiteral("whoami") });
+    QCOMPARE(waiting.answer.value(QLatin1StringView("outbox")).toInt(), 1);
+
+    QVERIFY(m_server.start()); // perhaps on another port: --server says where
+    const Run synced = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("sync") });
+    QVERIFY2(synced.exitCode == 0, qPrintable(synced.describe()));
+    QCOMPARE(synced.answer.value(QLatin1StringView("outbox")).toInt(), 0);
+    const Run received = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("messages"),
+            QStringLiteral("--with"), Alice });
+    QVERIFY2(received.out.contains("while down"), qPrintable(received.describe()));
+}
+
+void tst_Cli::testASecondProcessIsRefusedAtOnce()
+{
+    QProcess watcher;
+    watcher.start(cliBinary(),
+        { QStringLiteral("--profile"), profile(QStringLiteral("alice")), QStringLiteral("watch") });
+    QVERIFY(watcher.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        watcher.canReadLine() || watcher.state() == QProcess::NotRunning, Timeout);
+    QCOMPARE(watcher.state(), QProcess::Running);
+
+    const Run second = cli(profile(QStringLiteral("alice")), { QStringLiteral("whoami") });
+    watcher.terminate();
+    watcher.waitForFinished();
+    QCOMPARE(second.exitCode, 1);
+    QVERIFY2(second.errorCode() == QLatin1StringView("profile"), qPrintable(second.describe()));
+    QVERIFY2(second.answer.value(QLatin1StringView("error"))
+                 .toObject()
+                 .value(QLatin1StringView("message"))
+                 .toString()
+                 .contains(QLatin1StringView("another process")),
+        qPrintable(second.describe()));
+    // At once: no waiting for a lock or a timeout.
+    QVERIFY2(second.ms < 5000, qPrintable(QString::number(second.ms)));
+}
+
+void tst_Cli::testADamagedProfileIsRecovered()
+{
+    const QString dir = profile(QStringLiteral("bob"));
+    const QString db = QDir(dir).filePath(QStringLiteral("cpm.sqlite"));
+    {
+        QFile file(db);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        file.write(QByteArray(int(file.size()), '\x5a'));
+    }
+    QFile::remove(db + QStringLiteral("-wal"));
+    const Run r = cli(dir, { QStringLiteral("messages"), QStringLiteral("--with"), Alice });
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("damaged"), qPrintable(r.describe()));
+    // Synced again from the server: what Alice sent before is back.
+    QVERIFY2(r.out.contains("written offline"), qPrintable(r.describe()));
+    const QStringList aside
+        = QDir(dir).entryList({ QStringLiteral("cpm.sqlite.damaged-*") }, QDir::Files);
+    QVERIFY(!aside.isEmpty());
+}
+
+void tst_Cli::testAReadOnlyProfileSaysSo()
+{
+    const Run r = cliOnOwnDisk(m_dir.filePath(QStringLiteral("ro")),
+        profile(QStringLiteral("alice")), QStringLiteral("mount -o remount,ro \"$0\" || exit 97;"),
+        { QStringLiteral("--offline"), QStringLiteral("whoami") });
+    QVERIFY2(r.exitCode != 97, "cannot mount a file system for the profile (needs root)");
+    QCOMPARE(r.exitCode, 1);
+    const QString code = r.errorCode();
+    QVERIFY2(code == QLatin1StringView("profile") || code == QLatin1StringView("store_read_only"),
+        qPrintable(r.describe()));
+    QVERIFY2(!r.err.contains("Segmentation"), qPrintable(r.describe()));
+}
+
+void tst_Cli::testAFullDiskSaysSo()
+{
+    // Messages wait for Alice that her profile has no room for.
+    {
+        WsClient bob;
+        QVERIFY(bob.open(m_server.url()));
+        QVERIFY(bob.hello());
+        QVERIFY_OK(bob.registerDevice(Bob, QStringLiteral("pw-bob"), QStringLiteral("bob-sender")));
+        // 120 KB in all: one sync answer (a larger one is issue #7's byte budget).
+        for (int i = 0; i < 30; ++i) {
+            QVERIFY_OK(
+                bob.send(QStringLiteral("fill-%1").arg(i), Alice, QString(4000, QLatin1Char('f'))));
+        }
+    }
+    // Fill the profile's disk but for a little room (for its lock file), then sync.
+    const Run r
+        = cliOnOwnDisk(m_dir.filePath(QStringLiteral("full")), profile(QStringLiteral("alice")),
+            QStringLiteral(
+                "avail=$(df --output=avail -B1 \"$0\" | tail -1);"
+                " dd if=/dev/zero of=\"$0/filler\" bs=4096 count=$(( (avail - 32768) / 4096 ))"
+                " 2>/dev/null;"),
+            { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("sync") });
+    QVERIFY2(r.exitCode != 97, "cannot mount a file system for the profile (needs root)");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.errorCode() == QLatin1StringView("disk_full"), qPrintable(r.describe()));
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
