@@ -14,5 +14,5 @@ cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs"
 
 cmake --preset headless >/dev/null
-cmake --build --preset headless -j "$jobs" --target cpmcore cpm-cli cpm-server
-echo "headless build (no Qt Widgets): ok"
+cmake --build --preset headless -j "$jobs" --target cpmcore cpm-cli cpm-server bench-fanout
+echo "headless build (no Qt Widgets, benchmarks included): ok"

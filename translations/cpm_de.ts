@@ -55,60 +55,65 @@
         <source>Too many failed attempts for this address. Try again in %1 min.</source>
         <translation>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %1 Min. erneut.</translation>
     </message>
-</context>
-<context>
-    <name>cpm::Client</name>
     <message>
-        <source>This device was signed out.</source>
-        <translation>Dieses Gerät wurde abgemeldet.</translation>
+        <source>That cannot be done as entered. Check the address and the text.</source>
+        <translation>So lässt sich das nicht ausführen. Prüfen Sie die Adresse und den Text.</translation>
     </message>
     <message>
-        <source>The profile is not open.</source>
-        <translation>Das Profil ist nicht geöffnet.</translation>
+        <source>This changed elsewhere at the same time. Try again.</source>
+        <translation>Das wurde gleichzeitig anderswo geändert. Versuchen Sie es noch einmal.</translation>
     </message>
     <message>
-        <source>“%1” is not a valid address.</source>
-        <translation>„%1“ ist keine gültige Adresse.</translation>
+        <source>The server is busy right now. Try again in a moment.</source>
+        <translation>Der Server ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.</translation>
     </message>
     <message>
-        <source>The password is empty or too long.</source>
-        <translation>Das Passwort ist leer oder zu lang.</translation>
+        <source>The server&apos;s storage is full. You can still read; new messages and changes wait until the operator makes room.</source>
+        <translation>Der Speicher des Servers ist voll. Lesen geht weiter; neue Nachrichten und Änderungen warten, bis der Betreiber Platz geschaffen hat.</translation>
     </message>
     <message>
-        <source>The device name must have 1 to 64 characters.</source>
-        <translation>Der Gerätename muss 1 bis 64 Zeichen lang sein.</translation>
+        <source>The disk of this computer is full. Free some space: until then new messages cannot be stored on this device.</source>
+        <translation>Die Festplatte dieses Computers ist voll. Geben Sie Speicherplatz frei: bis dahin können auf diesem Gerät keine neuen Nachrichten gespeichert werden.</translation>
     </message>
     <message>
-        <source>“%1” is not a device kind.</source>
-        <translation>„%1“ ist kein Gerätetyp.</translation>
+        <source>The messages stored on this device are damaged. Restart the application: it sets the damaged copy aside and downloads your messages again.</source>
+        <translation>Die auf diesem Gerät gespeicherten Nachrichten sind beschädigt. Starten Sie die Anwendung neu: Sie legt die beschädigte Kopie beiseite und lädt Ihre Nachrichten erneut herunter.</translation>
     </message>
     <message>
-        <source>No server address is set.</source>
-        <translation>Es ist keine Serveradresse festgelegt.</translation>
+        <source>The messages stored on this device cannot be changed: the profile folder or its disk is read-only.</source>
+        <translation>Die auf diesem Gerät gespeicherten Nachrichten können nicht geändert werden: Der Profilordner oder sein Datenträger ist schreibgeschützt.</translation>
     </message>
     <message>
-        <source>Another registration was started.</source>
-        <translation>Eine andere Registrierung wurde gestartet.</translation>
+        <source>The messages stored on this device are busy. Try again in a moment.</source>
+        <translation>Die auf diesem Gerät gespeicherten Nachrichten sind gerade belegt. Versuchen Sie es gleich noch einmal.</translation>
     </message>
     <message>
-        <source>This device is not registered yet.</source>
-        <translation>Dieses Gerät ist noch nicht registriert.</translation>
+        <source>The messages stored on this device could not be read or written. Check the disk; if it keeps happening, copy the diagnostics and report it.</source>
+        <translation>Die auf diesem Gerät gespeicherten Nachrichten konnten nicht gelesen oder geschrieben werden. Prüfen Sie den Datenträger; wenn es wieder passiert, kopieren Sie die Diagnose und melden Sie den Fehler.</translation>
     </message>
     <message>
-        <source>The device token cannot be read with this profile key.</source>
-        <translation>Das Geräte-Token kann mit diesem Profilschlüssel nicht gelesen werden.</translation>
+        <source>This profile is already open in another window. Use that window, or close it first.</source>
+        <translation>Dieses Profil ist bereits in einem anderen Fenster geöffnet. Verwenden Sie jenes Fenster oder schließen Sie es zuerst.</translation>
     </message>
     <message>
-        <source>The message cannot be sent: check the address and its size.</source>
-        <translation>Die Nachricht kann nicht gesendet werden: Prüfen Sie die Adresse und die Größe.</translation>
+        <source>The profile folder cannot be used. Check that it exists and can be written.</source>
+        <translation>Der Profilordner kann nicht verwendet werden. Prüfen Sie, ob er existiert und beschreibbar ist.</translation>
     </message>
     <message>
-        <source>The message could not be stored.</source>
-        <translation>Die Nachricht konnte nicht gespeichert werden.</translation>
+        <source>This device is not signed in.</source>
+        <translation>Dieses Gerät ist nicht angemeldet.</translation>
     </message>
     <message>
-        <source>Not connected; the server will be told later.</source>
-        <translation>Nicht verbunden; der Server wird später benachrichtigt.</translation>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The profile in %1 cannot be opened. %2</source>
+        <translation>Das Profil in %1 kann nicht geöffnet werden. %2</translation>
+    </message>
+    <message>
+        <source>The messages stored on this device were damaged and have been set aside. They are being downloaded again; messages not yet sent from this device are lost.</source>
+        <translation>Die auf diesem Gerät gespeicherten Nachrichten waren beschädigt und wurden beiseitegelegt. Sie werden erneut heruntergeladen; noch nicht gesendete Nachrichten dieses Geräts sind verloren.</translation>
     </message>
 </context>
 <context>
@@ -435,6 +440,10 @@
         <source>key file in the profile (0600)</source>
         <translation>Schlüsseldatei im Profil (0600)</translation>
     </message>
+    <message>
+        <source>A damaged local database was set aside as %1</source>
+        <translation>Eine beschädigte lokale Datenbank wurde als %1 beiseitegelegt</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MainWindow</name>
@@ -541,10 +550,6 @@
     <message>
         <source>%1 &lt;%2&gt;</source>
         <translation>%1 &lt;%2&gt;</translation>
-    </message>
-    <message>
-        <source>This message cannot be sent: it is too long or the address is not valid.</source>
-        <translation>Diese Nachricht kann nicht gesendet werden, da sie zu lang oder die Adresse ungültig ist.</translation>
     </message>
     <message>
         <source>CPM address of the contact:</source>
@@ -856,10 +861,6 @@
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
-    </message>
-    <message>
-        <source>The profile in %1 cannot be opened: %2</source>
-        <translation>Das Profil in %1 kann nicht geöffnet werden: %2</translation>
     </message>
 </context>
 </TS>

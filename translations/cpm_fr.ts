@@ -53,62 +53,67 @@
     </message>
     <message>
         <source>Too many failed attempts for this address. Try again in %1 min.</source>
-        <translation>Trop de tentatives échouées pour cette adresse. Réessayez dans %1 min.</translation>
-    </message>
-</context>
-<context>
-    <name>cpm::Client</name>
-    <message>
-        <source>This device was signed out.</source>
-        <translation>Cet appareil a été déconnecté.</translation>
+        <translation>Trop de tentatives échouées pour cette adresse. Réessayez dans %1&#xa0;min.</translation>
     </message>
     <message>
-        <source>The profile is not open.</source>
-        <translation>Le profil n’est pas ouvert.</translation>
+        <source>That cannot be done as entered. Check the address and the text.</source>
+        <translation>Impossible de le faire tel quel. Vérifiez l’adresse et le texte.</translation>
     </message>
     <message>
-        <source>“%1” is not a valid address.</source>
-        <translation>« %1 » n’est pas une adresse valide.</translation>
+        <source>This changed elsewhere at the same time. Try again.</source>
+        <translation>Cela a été modifié ailleurs au même moment. Réessayez.</translation>
     </message>
     <message>
-        <source>The password is empty or too long.</source>
-        <translation>Le mot de passe est vide ou trop long.</translation>
+        <source>The server is busy right now. Try again in a moment.</source>
+        <translation>Le serveur est occupé pour le moment. Réessayez dans un instant.</translation>
     </message>
     <message>
-        <source>The device name must have 1 to 64 characters.</source>
-        <translation>Le nom de l’appareil doit comporter de 1 à 64 caractères.</translation>
+        <source>The server&apos;s storage is full. You can still read; new messages and changes wait until the operator makes room.</source>
+        <translation>Le stockage du serveur est plein. La lecture reste possible ; les nouveaux messages et modifications attendent que l’opérateur libère de la place.</translation>
     </message>
     <message>
-        <source>“%1” is not a device kind.</source>
-        <translation>« %1 » n’est pas un type d’appareil.</translation>
+        <source>The disk of this computer is full. Free some space: until then new messages cannot be stored on this device.</source>
+        <translation>Le disque de cet ordinateur est plein. Libérez de l’espace : d’ici là, aucun nouveau message ne peut être enregistré sur cet appareil.</translation>
     </message>
     <message>
-        <source>No server address is set.</source>
-        <translation>Aucune adresse de serveur n’est définie.</translation>
+        <source>The messages stored on this device are damaged. Restart the application: it sets the damaged copy aside and downloads your messages again.</source>
+        <translation>Les messages enregistrés sur cet appareil sont endommagés. Redémarrez l’application : elle met la copie endommagée de côté et télécharge à nouveau vos messages.</translation>
     </message>
     <message>
-        <source>Another registration was started.</source>
-        <translation>Une autre inscription a été lancée.</translation>
+        <source>The messages stored on this device cannot be changed: the profile folder or its disk is read-only.</source>
+        <translation>Les messages enregistrés sur cet appareil ne peuvent pas être modifiés : le dossier du profil ou son disque est en lecture seule.</translation>
     </message>
     <message>
-        <source>This device is not registered yet.</source>
-        <translation>Cet appareil n’est pas encore inscrit.</translation>
+        <source>The messages stored on this device are busy. Try again in a moment.</source>
+        <translation>Les messages enregistrés sur cet appareil sont occupés. Réessayez dans un instant.</translation>
     </message>
     <message>
-        <source>The device token cannot be read with this profile key.</source>
-        <translation>Le jeton de l’appareil ne peut pas être lu avec cette clé de profil.</translation>
+        <source>The messages stored on this device could not be read or written. Check the disk; if it keeps happening, copy the diagnostics and report it.</source>
+        <translation>Les messages enregistrés sur cet appareil n’ont pas pu être lus ou écrits. Vérifiez le disque ; si cela se reproduit, copiez les diagnostics et signalez-le.</translation>
     </message>
     <message>
-        <source>The message cannot be sent: check the address and its size.</source>
-        <translation>Le message ne peut pas être envoyé&#xa0;: vérifiez l’adresse et sa taille.</translation>
+        <source>This profile is already open in another window. Use that window, or close it first.</source>
+        <translation>Ce profil est déjà ouvert dans une autre fenêtre. Utilisez cette fenêtre ou fermez-la d’abord.</translation>
     </message>
     <message>
-        <source>The message could not be stored.</source>
-        <translation>Le message n’a pas pu être enregistré.</translation>
+        <source>The profile folder cannot be used. Check that it exists and can be written.</source>
+        <translation>Le dossier du profil est inutilisable. Vérifiez qu’il existe et qu’il est accessible en écriture.</translation>
     </message>
     <message>
-        <source>Not connected; the server will be told later.</source>
-        <translation>Non connecté&#xa0;; le serveur en sera informé plus tard.</translation>
+        <source>This device is not signed in.</source>
+        <translation>Cet appareil n’est pas connecté.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Annulé.</translation>
+    </message>
+    <message>
+        <source>The profile in %1 cannot be opened. %2</source>
+        <translation>Le profil dans %1 ne peut pas être ouvert. %2</translation>
+    </message>
+    <message>
+        <source>The messages stored on this device were damaged and have been set aside. They are being downloaded again; messages not yet sent from this device are lost.</source>
+        <translation>Les messages enregistrés sur cet appareil étaient endommagés et ont été mis de côté. Ils sont à nouveau téléchargés ; les messages pas encore envoyés depuis cet appareil sont perdus.</translation>
     </message>
 </context>
 <context>
@@ -357,47 +362,47 @@
     </message>
     <message>
         <source>Connection:</source>
-        <translation>Connexion :</translation>
+        <translation>Connexion&#xa0;:</translation>
     </message>
     <message>
         <source>Server:</source>
-        <translation>Serveur :</translation>
+        <translation>Serveur&#xa0;:</translation>
     </message>
     <message>
         <source>Server version:</source>
-        <translation>Version du serveur :</translation>
+        <translation>Version du serveur&#xa0;:</translation>
     </message>
     <message>
         <source>Address:</source>
-        <translation>Adresse :</translation>
+        <translation>Adresse&#xa0;:</translation>
     </message>
     <message>
         <source>Device:</source>
-        <translation>Appareil :</translation>
+        <translation>Appareil&#xa0;:</translation>
     </message>
     <message>
         <source>Device id:</source>
-        <translation>Identifiant de l’appareil :</translation>
+        <translation>Identifiant de l’appareil&#xa0;:</translation>
     </message>
     <message>
         <source>Instance id:</source>
-        <translation>Identifiant d’instance :</translation>
+        <translation>Identifiant d’instance&#xa0;:</translation>
     </message>
     <message>
         <source>Sync position:</source>
-        <translation>Position de synchronisation :</translation>
+        <translation>Position de synchronisation&#xa0;:</translation>
     </message>
     <message>
         <source>Outbox:</source>
-        <translation>Boîte d’envoi :</translation>
+        <translation>Boîte d’envoi&#xa0;:</translation>
     </message>
     <message>
         <source>Profile key:</source>
-        <translation>Clé du profil :</translation>
+        <translation>Clé du profil&#xa0;:</translation>
     </message>
     <message>
         <source>Profile directory:</source>
-        <translation>Répertoire du profil :</translation>
+        <translation>Répertoire du profil&#xa0;:</translation>
     </message>
     <message>
         <source>Last errors</source>
@@ -413,7 +418,7 @@
     </message>
     <message>
         <source>Last errors:</source>
-        <translation>Dernières erreurs :</translation>
+        <translation>Dernières erreurs&#xa0;:</translation>
     </message>
     <message>
         <source>not connected yet</source>
@@ -434,6 +439,10 @@
     <message>
         <source>key file in the profile (0600)</source>
         <translation>fichier de clé dans le profil (0600)</translation>
+    </message>
+    <message>
+        <source>A damaged local database was set aside as %1</source>
+        <translation>Une base de données locale endommagée a été mise de côté sous le nom %1</translation>
     </message>
 </context>
 <context>
@@ -541,10 +550,6 @@
     <message>
         <source>%1 &lt;%2&gt;</source>
         <translation>%1 &lt;%2&gt;</translation>
-    </message>
-    <message>
-        <source>This message cannot be sent: it is too long or the address is not valid.</source>
-        <translation>Ce message ne peut pas être envoyé&#xa0;: il est trop long ou l’adresse n’est pas valide.</translation>
     </message>
     <message>
         <source>CPM address of the contact:</source>
@@ -686,7 +691,7 @@
     </message>
     <message>
         <source>CPM — unread: %1</source>
-        <translation>CPM — non lus : %1</translation>
+        <translation>CPM — non lus&#xa0;: %1</translation>
     </message>
 </context>
 <context>
@@ -856,10 +861,6 @@
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
-    </message>
-    <message>
-        <source>The profile in %1 cannot be opened: %2</source>
-        <translation>Impossible d’ouvrir le profil dans %1&#xa0;: %2</translation>
     </message>
 </context>
 </TS>
