@@ -29,7 +29,7 @@ void Router::addOperations(Operations& operations)
     operations.add(protocol::op::Send, true, [this](const Request& r) { send(r); });
 }
 
-Router::Route Router::route(const Store::SenderState&, const UserRecord&) const
+Router::Route Router::route(const Store::SenderState&, const QString&) const
 {
     // MSG-8 decides here: the recipient's preferences and registration may send the
     // message to a legacy network instead of (or as well as) the mailbox.
@@ -98,7 +98,8 @@ void Router::send(const Request& request)
             QStringLiteral("the daily quota of %1 messages is used up").arg(quota));
         return;
     }
-    const Result<std::optional<UserRecord>> recipient = store.userByAddress(to);
+    // Addresses are stored as `to` reads now (lower case): the id is all the route needs.
+    const Result<std::optional<qint64>> recipient = store.userIdByAddress(to);
     if (!recipient) {
         request.fail(recipient.error());
         return;
@@ -107,21 +108,21 @@ void Router::send(const Request& request)
         request.fail(ErrorCode::NoSuchUser, QStringLiteral("there is no user %1").arg(to));
         return;
     }
-    if ((*recipient)->id == sender.id) {
+    if (**recipient == sender.id) {
         // Every message has one sentbox and one inbox copy, in two users' storage.
         request.fail(
             ErrorCode::BadRequest, QStringLiteral("field 'to' must not be your own address"));
         return;
     }
-    switch (route(sender, **recipient)) {
+    switch (route(sender, to)) {
     case Route::Mailbox:
         break;
     }
     Store::NewMessage message;
     message.senderId = sender.id;
     message.senderAddress = sender.address;
-    message.recipientId = (*recipient)->id;
-    message.recipientAddress = (*recipient)->address;
+    message.recipientId = **recipient;
+    message.recipientAddress = to;
     message.clientId = clientId;
     message.subject = subject;
     message.body = body;

@@ -34,7 +34,7 @@ private:
         Mailbox, //!< store for the recipient's devices (delivered live or when they sync)
     };
     void send(const Request& request);
-    Route route(const Store::SenderState& sender, const UserRecord& recipient) const;
+    Route route(const Store::SenderState& sender, const QString& recipient) const;
 
     Server& m_server;
 };

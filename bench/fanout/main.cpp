@@ -285,7 +285,20 @@ struct Row {
     double achievedRate = 0;
     double p50 = 0, p99 = 0, p999 = 0;
     int complete = 0, total = 0;
+    double serverCpuUs = 0; //!< the server's network thread, per message
 };
+
+//! Nanoseconds the main thread of process \a pid has run (its network thread, for the
+//! server): the first field of its schedstat. Robust to the machine's noise in a way
+//! latency is not: what the server spends per message, not how long it waited for a CPU.
+qint64 threadCpuNs(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/task/%1/schedstat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    return f.readAll().split(' ').value(0).toLongLong();
+}
 
 double percentile(std::vector<double>& v, double p)
 {
@@ -358,6 +371,8 @@ Row runOnce(
 
     const QString body(64, QLatin1Char('x'));
     int sent = 0;
+    const qint64 serverPid = server.process.processId();
+    const qint64 cpuBefore = threadCpuNs(serverPid);
     const qint64 start = g_clock.nsecsElapsed();
     QTimer pacer;
     pacer.setTimerType(Qt::PreciseTimer);
@@ -378,6 +393,10 @@ Row runOnce(
     pacer.start();
     QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
     loop.exec();
+    const qint64 cpuAfter = threadCpuNs(serverPid);
+    if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
+        row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
+    }
 
     if (qEnvironmentVariableIsSet("CPM_BENCH_DUMP")) {
         // Debugging aid: one line per message, "sent-ms latency-ms", to see when stalls happen.
@@ -447,8 +466,8 @@ int main(int argc, char** argv)
 
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
     const QStringList modes = parser.value(QStringLiteral("modes")).split(QLatin1Char(','));
-    std::printf("%-13s %8s %9s %9s %9s %10s %12s\n", "mode", "target/s", "achieved/s", "p50 ms",
-        "p99 ms", "p99.9 ms", "complete");
+    std::printf("%-13s %8s %9s %9s %9s %10s %12s %11s\n", "mode", "target/s", "achieved/s",
+        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg");
     double durableP99At2k = -1, routingP99At2k = -1;
     int bestRate = 0;
     for (const QString& r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
@@ -460,9 +479,9 @@ int main(int argc, char** argv)
             }
             const Row row = runOnce(parser.value(QStringLiteral("server")),
                 parser.value(QStringLiteral("routing-server")), routingOnly, rate, seconds);
-            std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d\n", qPrintable(row.mode),
-                row.targetRate, row.achievedRate, row.p50, row.p99, row.p999, row.complete,
-                row.total);
+            std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f\n",
+                qPrintable(row.mode), row.targetRate, row.achievedRate, row.p50, row.p99, row.p999,
+                row.complete, row.total, row.serverCpuUs);
             std::fflush(stdout);
             if (rate == 2000) {
                 (routingOnly ? routingP99At2k : durableP99At2k) = row.p99;

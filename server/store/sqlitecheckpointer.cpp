@@ -48,8 +48,8 @@ void SqliteCheckpointer::stop()
 void SqliteCheckpointer::run()
 {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(
-            QFile::encodeName(m_path).constData(), &db, SQLITE_OPEN_READWRITE, nullptr)
+    if (sqlite3_open_v2(QFile::encodeName(m_path).constData(), &db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
         != SQLITE_OK) {
         qCWarning(lcStore) << "the checkpoint thread cannot open the database:"
                            << (db ? sqlite3_errmsg(db) : "out of memory");

@@ -33,7 +33,11 @@ Result<void> SqliteDatabase::open(const QString& path, bool create, int busyTime
 {
     close();
     m_path = path;
-    const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    // NOMUTEX: a connection is used by one thread only (the checkpointer has its own), so
+    // SQLite's per-call mutex would be pure cost on the hot path (4 % of the network
+    // thread's time on the fan-out bench).
+    const int flags
+        = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         Error e = m_db ? lastError(QStringLiteral("cannot open %1").arg(path))
@@ -175,8 +179,8 @@ SqliteDatabase::Query::Query(SqliteDatabase& db, const char* sql)
 SqliteDatabase::Query::~Query()
 {
     if (m_stmt) {
+        // Bindings stay: every run binds all of a statement's parameters again.
         sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
     }
 }
 
@@ -235,6 +239,12 @@ QString SqliteDatabase::Query::text(int column) const
 QByteArray SqliteDatabase::Query::blob(int column) const
 {
     const auto* data = static_cast<const char*>(sqlite3_column_blob(m_stmt, column));
+    return QByteArray(data, sqlite3_column_bytes(m_stmt, column));
+}
+
+QByteArray SqliteDatabase::Query::utf8(int column) const
+{
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
     return QByteArray(data, sqlite3_column_bytes(m_stmt, column));
 }
 

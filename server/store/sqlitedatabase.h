@@ -74,6 +74,8 @@ public:
         bool isNull(int column) const;
         QString text(int column) const;
         QByteArray blob(int column) const;
+        //! A TEXT column's UTF-8 bytes as they are stored (no conversion).
+        QByteArray utf8(int column) const;
         //! Rows the last INSERT/UPDATE/DELETE changed.
         qint64 changes() const;
         qint64 lastInsertId() const;

@@ -120,8 +120,8 @@ Result<int> schemaVersion(SqliteDatabase& db)
 
 Result<void> migrate(SqliteDatabase& db)
 {
-    if (const Result<void> created = db.exec(QStringLiteral(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    if (const Result<void> created = db.exec(
+            QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
         !created) {
         return created;
     }

@@ -24,8 +24,8 @@ using protocol::MessageState;
 
 // Columns in the order deviceFrom() reads them. A macro so that each statement stays one
 // string literal: prepared statements are cached by the literal's address.
-#define CPM_DEVICE_COLUMNS                                                                     \
-    "id, user_id, instance_id, name, kind, capabilities, token_hash, delivery,"                \
+#define CPM_DEVICE_COLUMNS                                                                         \
+    "id, user_id, instance_id, name, kind, capabilities, token_hash, delivery,"                    \
     " notify_sessions, acked_seq, last_seen, created, signed_out"
 #define CPM_USER_COLUMNS "id, address, pwhash, enabled, status, status_text, head_seq, created"
 
@@ -57,7 +57,7 @@ UserRecord userFrom(const SqliteDatabase::Query& q)
     UserRecord u;
     u.id = q.int64(0);
     u.address = q.text(1);
-    u.passwordHash = q.text(2).toLatin1();
+    u.passwordHash = q.utf8(2); // crypto_pwhash_str() output: ASCII
     u.enabled = q.boolean(3);
     u.status.status = q.text(4);
     u.status.text = q.text(5);
@@ -124,8 +124,7 @@ Result<void> SqliteStore::open(const QString& dataDir, Mode mode)
     if (!QFileInfo::exists(m_dataDir)) {
         const QFileInfo info(m_dataDir);
         if (!QDir().mkpath(info.absolutePath())
-            || !QDir().mkdir(m_dataDir,
-                QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
+            || !QDir().mkdir(m_dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
             return makeError(ErrorCode::StoreFailed,
                 QStringLiteral("cannot create the data directory %1").arg(m_dataDir));
         }
@@ -199,8 +198,7 @@ void SqliteStore::maintain()
     m_db.checkSpace();
     // 4,096 pages of 4 KiB: 16 MiB. Reset the WAL about that often under a steady load.
     constexpr qint64 LargeWalFrames = 4096;
-    if (!m_checkpointer || m_db.hasPendingBatch()
-        || m_checkpointer->walFrames() < LargeWalFrames) {
+    if (!m_checkpointer || m_db.hasPendingBatch() || m_checkpointer->walFrames() < LargeWalFrames) {
         return;
     }
     // The background thread has copied all but the last few commits: copying those here,
@@ -350,6 +348,17 @@ Result<std::optional<UserRecord>> SqliteStore::userByAddress(const QString& addr
     }
     return q.ok() ? Result<std::optional<UserRecord>>(std::nullopt)
                   : Result<std::optional<UserRecord>>(q.error());
+}
+
+Result<std::optional<qint64>> SqliteStore::userIdByAddress(const QString& address)
+{
+    Query q(m_db, "SELECT id FROM users WHERE address = ?");
+    q.bind(address);
+    if (q.next()) {
+        return std::optional(q.int64(0));
+    }
+    return q.ok() ? Result<std::optional<qint64>>(std::nullopt)
+                  : Result<std::optional<qint64>>(q.error());
 }
 
 Result<std::optional<UserRecord>> SqliteStore::userById(qint64 id)
@@ -579,8 +588,8 @@ Result<void> SqliteStore::markDelivered(
             ++counts[report.second];
         }
         for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
-            Query q(m_db,
-                "UPDATE users SET head_seq = head_seq + ? WHERE id = ? RETURNING head_seq");
+            Query q(
+                m_db, "UPDATE users SET head_seq = head_seq + ? WHERE id = ? RETURNING head_seq");
             q.bind(it.value(), it.key());
             if (!q.next()) {
                 return q.ok() ? noSuchUser(it.key()) : q.error();
@@ -746,7 +755,8 @@ Result<std::optional<DeviceRecord>> SqliteStore::updateDevice(
         d.device.notifySessions = *change.notifySessions;
     }
     {
-        Query q(m_db, "UPDATE devices SET name = ?, delivery = ?, notify_sessions = ? WHERE id = ?");
+        Query q(
+            m_db, "UPDATE devices SET name = ?, delivery = ?, notify_sessions = ? WHERE id = ?");
         q.bind(d.device.name, d.device.delivery, d.device.notifySessions, deviceId);
         if (const Result<void> done = q.exec(); !done) {
             return done.error();
@@ -1325,8 +1335,7 @@ Result<QMap<QString, QString>> SqliteStore::prefs(qint64 userId)
     while (q.next()) {
         out.insert(q.text(0), q.text(1));
     }
-    return q.ok() ? Result<QMap<QString, QString>>(out)
-                  : Result<QMap<QString, QString>>(q.error());
+    return q.ok() ? Result<QMap<QString, QString>>(out) : Result<QMap<QString, QString>>(q.error());
 }
 
 #undef CPM_DEVICE_COLUMNS

@@ -62,6 +62,7 @@ public:
     Result<CreateUser> createUser(
         const QString& address, const QByteArray& passwordHash, qint64 now) override;
     Result<std::optional<UserRecord>> userByAddress(const QString& address) override;
+    Result<std::optional<qint64>> userIdByAddress(const QString& address) override;
     Result<std::optional<UserRecord>> userById(qint64 id) override;
     Result<bool> setUserEnabled(const QString& address, bool enabled) override;
     Result<QList<UserRecord>> users() override;
@@ -111,8 +112,8 @@ protected:
 private:
     Result<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
         const QJsonObject& data, qint64 now, Events* events);
-    Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind,
-        qint64 messageId, const QString& payload, qint64 now);
+    Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,
+        const QString& payload, qint64 now);
     //! Moves the sender's copy to \a status when it is in one of \a from; reports it once.
     Result<void> setReport(qint64 senderId, qint64 messageId, protocol::MessageState status,
         std::initializer_list<protocol::MessageState> from, const QString& by, qint64 now,

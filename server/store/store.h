@@ -100,6 +100,8 @@ public:
         const QString& address, const QByteArray& passwordHash, qint64 now)
         = 0;
     virtual Result<std::optional<UserRecord>> userByAddress(const QString& address) = 0;
+    //! Just the id of the user with \a address (the hot path's recipient lookup).
+    virtual Result<std::optional<qint64>> userIdByAddress(const QString& address) = 0;
     virtual Result<std::optional<UserRecord>> userById(qint64 id) = 0;
     //! False when there is no such user.
     virtual Result<bool> setUserEnabled(const QString& address, bool enabled) = 0;
@@ -195,8 +197,7 @@ public:
      */
     virtual Result<StoredMessage> storeMessage(const NewMessage& message, Events* events) = 0;
     //! The user's copy of a message, or empty when it is not in the user's storage.
-    virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId)
-        = 0;
+    virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) = 0;
     enum class Change { Done, Unchanged, NotFound };
     //! Marks read; a first read of an incoming message reports `displayed` to the sender.
     virtual Result<Change> markRead(qint64 userId, qint64 messageId, qint64 now, Events* events)
