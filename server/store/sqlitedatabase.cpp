@@ -14,6 +14,19 @@ namespace cpm::server {
 namespace {
 // Room the file system must have again before writes are tried after a full disk.
 constexpr qint64 RoomBytes = 4 * 1024 * 1024;
+
+//! Process-wide SQLite settings, before the first connection initializes the library.
+void configureSqlite()
+{
+    static const bool configured = [] {
+        // Memory statistics take a global mutex on every allocation and free, and a
+        // message costs SQLite a few dozen of them; nothing here reads the statistics.
+        // SQLITE_MISUSE (initialized already, by someone else) leaves the default.
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    Q_UNUSED(configured);
+}
 } // namespace
 
 SqliteDatabase::SqliteDatabase() = default;
@@ -32,6 +45,7 @@ Error SqliteDatabase::lastError(const QString& what) const
 Result<void> SqliteDatabase::open(const QString& path, bool create, int busyTimeoutMs)
 {
     close();
+    configureSqlite();
     m_path = path;
     // NOMUTEX: a connection is used by one thread only (the checkpointer has its own), so
     // SQLite's per-call mutex would be pure cost on the hot path (4 % of the network
