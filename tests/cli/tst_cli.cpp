@@ -6,6 +6,7 @@
 // wrong (damaged, read-only, full) is said plainly, never a crash.
 
 #include "failonwarning.h"
+#include "privatemount.h"
 #include "testserver.h"
 #include "wsclient.h"
 
@@ -96,9 +97,9 @@ Run cliOnOwnDisk(const QString& mountPoint, const QString& profile, const QStrin
         "|| exit 97; %1 cli=\"$2\"; shift 2; exec \"$cli\" --profile \"$0\" \"$@\"")
                                .arg(shell);
     return run(QStringLiteral("unshare"),
-        QStringList { QStringLiteral("--mount"), QStringLiteral("--propagation"),
-            QStringLiteral("private"), QStringLiteral("sh"), QStringLiteral("-c"), script,
-            mountPoint, profile, cliBinary() }
+        privateMountNamespace()
+            + QStringList { QStringLiteral("sh"), QStringLiteral("-c"), script, mountPoint, profile,
+                cliBinary() }
             + args);
 }
 } // namespace
@@ -272,9 +273,10 @@ void tst_Cli::testADamagedProfileIsRecovered()
 
 void tst_Cli::testAReadOnlyProfileSaysSo()
 {
-    const Run r = cliOnOwnDisk(m_dir.filePath(QStringLiteral("ro")),
-        profile(QStringLiteral("alice")), QStringLiteral("mount -o remount,ro \"$0\" || exit 97;"),
-        { QStringLiteral("--offline"), QStringLiteral("whoami") });
+    const Run r
+        = cliOnOwnDisk(m_dir.filePath(QStringLiteral("ro")), profile(QStringLiteral("alice")),
+            QStringLiteral("mount -o remount,bind,ro \"$0\" || exit 97;"),
+            { QStringLiteral("--offline"), QStringLiteral("whoami") });
     QVERIFY2(r.exitCode != 97, "cannot mount a file system for the profile (needs root)");
     QCOMPARE(r.exitCode, 1);
     const QString code = r.errorCode();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "testserver.h"
 
+#include "privatemount.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -35,7 +37,7 @@ QString TestServer::binary()
 QString TestServer::dataDir() const
 {
     if (!m_ownDisk.isEmpty()) {
-        // The server's mount namespace, seen from ours (as root): its data directory.
+        // The server's mount namespace, seen from ours: its data directory.
         return QStringLiteral("/proc/%1/root%2/data")
             .arg(m_process ? m_process->processId() : 0)
             .arg(m_ownDisk);
@@ -85,13 +87,14 @@ bool TestServer::startOnOwnDisk(qint64 bytes, bool readOnly)
                          .arg(bytes);
     if (readOnly) {
         script += QStringLiteral("\"$1\" --data \"$0/data\" settings list >/dev/null || exit 98;"
-                                 " mount -o remount,ro \"$0\" || exit 97;");
+                                 " mount -o remount,bind,ro \"$0\" || exit 97;");
     }
     script += QStringLiteral("exec \"$1\" --data \"$0/data\" --listen 127.0.0.1 --port 0");
     m_ownDisk = mountPoint;
     return launch(QStringLiteral("unshare"),
-        { QStringLiteral("--mount"), QStringLiteral("--propagation"), QStringLiteral("private"),
-            QStringLiteral("sh"), QStringLiteral("-c"), script, mountPoint, binary() });
+        privateMountNamespace()
+            + QStringList {
+                QStringLiteral("sh"), QStringLiteral("-c"), script, mountPoint, binary() });
 }
 
 bool TestServer::launch(const QString& program, const QStringList& arguments)
@@ -185,10 +188,9 @@ bool TestServer::runAdmin(const QStringList& args, QByteArray* output) const
         // SQLite resolves /proc/PID/root back to our own root: the admin CLI has to run in
         // the server's mount namespace to see its disk.
         admin.setProgram(QStringLiteral("nsenter"));
-        admin.setArguments(QStringList { QStringLiteral("--target"),
-                               QString::number(m_process ? m_process->processId() : 0),
-                               QStringLiteral("--mount"), QStringLiteral("--"), binary(),
-                               QStringLiteral("--data"), m_ownDisk + QStringLiteral("/data") }
+        admin.setArguments(enterPrivateMountNamespace(m_process ? m_process->processId() : 0)
+            + QStringList { QStringLiteral("--"), binary(), QStringLiteral("--data"),
+                m_ownDisk + QStringLiteral("/data") }
             + args);
     }
     admin.start();
