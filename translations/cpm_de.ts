@@ -672,6 +672,21 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::NoticeBar</name>
+    <message>
+        <source>Notice</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Ausblenden</translation>
+    </message>
+    <message>
+        <source>Hide this notice (Esc)</source>
+        <translation>Diesen Hinweis ausblenden (Esc)</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Notifier</name>
     <message>
         <source>Show CPM</source>

@@ -672,6 +672,21 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::NoticeBar</name>
+    <message>
+        <source>Notice</source>
+        <translation>Avis</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Masquer</translation>
+    </message>
+    <message>
+        <source>Hide this notice (Esc)</source>
+        <translation>Masquer cet avis (Échap)</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Notifier</name>
     <message>
         <source>Show CPM</source>

@@ -12,6 +12,7 @@
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "noticebar.h"
 #include "notifier.h"
 #include "protocol.h"
 #include "settingsdialog.h"
@@ -57,6 +58,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_stateLabel(new QLabel(this))
     , m_syncProgress(new QProgressBar(this))
     , m_statusBox(new QComboBox(this))
+    , m_notice(new NoticeBar(this))
     , m_notifier(new Notifier(client, this, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -123,7 +125,13 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({ 300, 600 });
-    setCentralWidget(splitter);
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_notice);
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     m_stateLabel->setObjectName(QStringLiteral("connectionState"));
     m_syncProgress->setMaximumWidth(160);
@@ -180,13 +188,14 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         showError(ErrorText::forAction(error));
     });
     if (!client->recoveredStore().isEmpty()) {
-        showError(ErrorText::storeRecovered(), 60000);
+        m_notice->showNotice(ErrorText::storeRecovered());
     }
     // Trouble with this device's storage, or the server's, is worth saying whatever the
-    // user was doing; connection trouble shows in the status line instead.
+    // user was doing, and stays until dismissed; connection trouble shows in the status
+    // line instead.
     connect(client, &Client::errorOccurred, this, [this](const Error& error) {
         if (error.isStorage() || error.code == ErrorCode::StorageFull) {
-            showError(ErrorText::forAction(error));
+            m_notice->showNotice(ErrorText::forAction(error));
         }
     });
 }

@@ -24,6 +24,7 @@ enum class ConnectionState;
 namespace cpm::ui {
 
 class Composer;
+class NoticeBar;
 class Notifier;
 
 class MainWindow final : public QMainWindow {
@@ -85,6 +86,7 @@ private:
     QLabel* m_stateLabel;
     QProgressBar* m_syncProgress;
     QComboBox* m_statusBox;
+    NoticeBar* m_notice;
     Notifier* m_notifier;
     bool m_stickToBottom = true;
 };

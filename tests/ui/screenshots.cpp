@@ -18,9 +18,14 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QPalette>
+#include <QPushButton>
 #include <QStyleFactory>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTranslator>
 
@@ -193,6 +198,54 @@ int main(int argc, char** argv)
             save(&settings, out + QStringLiteral("/settings") + suffix + QStringLiteral(".png"));
         }
     }
+    // Two error states, light only: a server nobody answers at sign-in, and a device whose
+    // local database was damaged and set aside.
+    QApplication::setPalette(ui::lightPalette());
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        const QString closed = QStringLiteral("ws://127.0.0.1:%1/").arg(probe.serverPort());
+        probe.close();
+        Client fresh(profiles.filePath(QStringLiteral("fresh-unreachable")));
+        if (!fresh.open()) {
+            qFatal("cannot open a profile");
+        }
+        ui::SignInDialog dialog(&fresh);
+        dialog.show();
+        auto* serverEdit = dialog.findChild<QLineEdit*>(QStringLiteral("server"));
+        auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
+        auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
+        auto* signInButton = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
+        auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
+        if (!serverEdit || !address || !password || !signInButton || !error) {
+            qFatal("the sign-in dialog lost a named widget");
+        }
+        serverEdit->setText(closed);
+        address->setText(a);
+        password->setText(QStringLiteral("demo-password"));
+        signInButton->click();
+        waitFor([&] { return error->isVisible(); });
+        save(&dialog, out + QStringLiteral("/signin-unreachable-light.png"));
+    }
+    {
+        const QString profile = profiles.filePath(QStringLiteral("alice-phone"));
+        alicePhone.reset();
+        QFile db(profile + QStringLiteral("/cpm.sqlite"));
+        if (!db.open(QIODevice::ReadWrite)) {
+            qFatal("cannot damage the phone's database");
+        }
+        db.write(QByteArray(db.size(), '\x5a'));
+        db.close();
+        auto recovered = device(profiles, QStringLiteral("alice-phone"), server.url());
+        ui::MainWindow window(recovered.get());
+        window.resize(1000, 640);
+        window.show();
+        recovered->connectToServer();
+        waitFor([&] { return recovered->state() == ConnectionState::Online; });
+        waitFor([&] { return recovered->unreadCount().valueOr(0) > 0; });
+        save(&window, out + QStringLiteral("/main-recovered-light.png"));
+    }
+
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
         || german.load(QStringLiteral("cpm_de"),
             QCoreApplication::applicationDirPath() + QStringLiteral("/../../app/desktop"))) {

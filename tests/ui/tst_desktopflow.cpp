@@ -22,8 +22,10 @@
 #include "testserver.h"
 #include "uitestfixture.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QComboBox>
+#include <QFile>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -88,6 +90,7 @@ private Q_SLOTS:
     void testContactsAndStatusReachOtherDevices();
     void testThemeFollowsPreferenceSetElsewhere();
     void testScrollingUpLoadsOlderPages();
+    void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
 private:
@@ -546,6 +549,53 @@ void tst_DesktopFlow::testScrollingUpLoadsOlderPages()
     QTRY_VERIFY_WITH_TIMEOUT(
         view->viewport()->rect().intersects(view->visualRect(model->index(row, 0))), Timeout);
     laptop.close();
+}
+
+void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
+{
+    // A device of Alice's with Bob's messages on it, whose database is then destroyed.
+    const QString name = QStringLiteral("damaged");
+    {
+        std::unique_ptr<Client> tablet = newClient(name);
+        signInHeadless(tablet.get(), Alice, QStringLiteral("Alice's tablet"));
+        QTRY_VERIFY_WITH_TIMEOUT(!must(tablet->messages(Bob)).isEmpty(), Timeout);
+        tablet->disconnectFromServer();
+    }
+    {
+        QFile db(m_profiles.filePath(name + QStringLiteral("/cpm.sqlite")));
+        QVERIFY(db.open(QIODevice::ReadWrite));
+        QVERIFY(db.write(QByteArray(db.size(), '\x5a')) > 0);
+    }
+    test::UiTestFixture::expectWarning(QStringLiteral("not a database"));
+    test::UiTestFixture::expectWarning(QStringLiteral("is damaged"));
+    std::unique_ptr<Client> tablet = newClient(name);
+    QVERIFY(!tablet->recoveredStore().isEmpty());
+
+    ui::MainWindow window(tablet.get());
+    window.show();
+    auto* notice = window.findChild<QWidget*>(QStringLiteral("notice"));
+    auto* text = window.findChild<QLabel*>(QStringLiteral("noticeText"));
+    auto* dismiss = window.findChild<QAbstractButton*>(QStringLiteral("dismissNotice"));
+    QVERIFY(notice && text && dismiss);
+    QVERIFY(notice->isVisible());
+    QVERIFY2(text->text().contains(QLatin1StringView("set aside")), qPrintable(text->text()));
+
+    // The device downloads its messages again, and the notice stays while it does.
+    tablet->connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(window.conversationModel()->rowOf(Bob) >= 0, Timeout);
+    QVERIFY(notice->isVisible());
+    QTest::mouseClick(dismiss, Qt::LeftButton);
+    QVERIFY(!notice->isVisible());
+
+    // Storage trouble later on brings it back; Escape on it puts it away.
+    Q_EMIT tablet->errorOccurred(makeError(ErrorCode::StorageFull, QStringLiteral("full")));
+    QVERIFY(notice->isVisible());
+    QVERIFY2(text->text().contains(QLatin1StringView("server's storage is full")),
+        qPrintable(text->text()));
+    dismiss->setFocus();
+    QTest::keyClick(notice, Qt::Key_Escape);
+    QVERIFY(!notice->isVisible());
+    window.close();
 }
 
 void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
