@@ -285,14 +285,16 @@ int AdminCli::deviceList(const QString& address)
 int AdminCli::settingsSet(const QString& key, const QString& value)
 {
     // Unknown keys are refused: a typo would otherwise silently change nothing.
-    if (!settings::find(key)) {
+    const settings::Definition* definition = settings::find(key);
+    if (!definition) {
         return usageError(QStringLiteral("unknown setting '%1'").arg(key));
     }
     bool ok = false;
     const qint64 number = value.toLongLong(&ok);
-    if (!ok || number < 0) {
-        return usageError(
-            QStringLiteral("the value of %1 must be a non-negative integer").arg(key));
+    if (!ok || number < 0 || number > definition->maxValue) {
+        return usageError(QStringLiteral("the value of %1 must be an integer from 0 to %2")
+                              .arg(key)
+                              .arg(definition->maxValue));
     }
     SqliteStore store;
     if (!openStore(store, m_dataDir, m_err)) {

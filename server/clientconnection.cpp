@@ -64,25 +64,31 @@ ClientConnection::~ClientConnection()
 
 // --- frames ----------------------------------------------------------------------------
 
-void ClientConnection::onTextMessage(const QString& text)
+void ClientConnection::onTextMessage(const QString& text) { receive(text); }
+
+void ClientConnection::onBinaryMessage(const QByteArray&) { receive(std::nullopt); }
+
+void ClientConnection::receive(std::optional<QString> frame)
 {
     if (m_state == State::Closing) {
         return;
     }
     if (m_busy) {
+        // Answers keep the order of the frames, so a frame waits even to be refused.
         if (m_queue.size() >= MaxQueuedFrames) {
             close(protocol::close::ProtocolAbuse, QStringLiteral("too many requests in flight"));
             return;
         }
-        m_queue.append(text);
+        m_queue.append(std::move(frame));
         return;
     }
-    process(text);
+    processFrame(frame);
 }
 
-void ClientConnection::onBinaryMessage(const QByteArray&)
+void ClientConnection::processFrame(const std::optional<QString>& frame)
 {
-    if (m_state == State::Closing) {
+    if (frame) {
+        process(*frame);
         return;
     }
     // Binary frames are reserved for attachment chunks in a later version.
@@ -95,7 +101,7 @@ void ClientConnection::resume()
 {
     m_busy = false;
     while (!m_busy && !m_queue.isEmpty() && m_state != State::Closing) {
-        process(m_queue.takeFirst());
+        processFrame(m_queue.takeFirst());
     }
 }
 

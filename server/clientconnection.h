@@ -97,6 +97,9 @@ Q_SIGNALS:
 private:
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& data);
+    //! A frame (empty: binary) now, or after the asynchronous step in progress.
+    void receive(std::optional<QString> frame);
+    void processFrame(const std::optional<QString>& frame);
     void process(const QString& text);
     void dispatch(const protocol::Frame& request);
     void send(const QJsonObject& frame);
@@ -111,7 +114,8 @@ private:
     int m_protocolErrors = 0;
     //! An asynchronous step is running; frames wait in m_queue meanwhile.
     bool m_busy = false;
-    QStringList m_queue;
+    //! Frames in arrival order; an empty optional stands for a binary frame.
+    QList<std::optional<QString>> m_queue;
     QTimer m_closeDeadline;
 };
 

@@ -16,8 +16,6 @@ namespace cpm::server {
 namespace {
 using protocol::ArgReader;
 
-qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
-
 //! Reads `messageId`, or answers the request's error and returns 0.
 qint64 messageIdOf(const Request& request)
 {

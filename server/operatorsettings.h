@@ -15,21 +15,27 @@ inline constexpr QLatin1StringView QuotaDailyMessages { "quota.dailyMessages" };
 inline constexpr QLatin1StringView DeferredMaxAgeSeconds { "deferred.maxAgeSeconds" };
 inline constexpr QLatin1StringView DeferredMaxCount { "deferred.maxCount" };
 
-//! One known setting. All current settings are non-negative integers.
+//! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
+//! every use (seconds made milliseconds, counts made int) far from overflowing.
 struct Definition {
     QLatin1StringView key;
     qint64 defaultValue;
+    qint64 maxValue;
     QLatin1StringView description;
 };
 
+inline constexpr qint64 YearSeconds = 366LL * 24 * 3600;
+
 inline constexpr Definition All[] = {
-    { LoginMaxFailures, 5, QLatin1StringView("failed sign-ins per address before 'throttled'") },
-    { LoginWindowSeconds, 300, QLatin1StringView("window of the failed sign-in count, seconds") },
-    { QuotaDailyMessages, 10000,
+    { LoginMaxFailures, 5, 1000000,
+        QLatin1StringView("failed sign-ins per address before 'throttled' (0 = never)") },
+    { LoginWindowSeconds, 300, YearSeconds,
+        QLatin1StringView("window of the failed sign-in count, seconds") },
+    { QuotaDailyMessages, 10000, 1000000000,
         QLatin1StringView("messages a user may send per UTC day (0 = unlimited)") },
-    { DeferredMaxAgeSeconds, 604800,
+    { DeferredMaxAgeSeconds, 604800, 10 * YearSeconds,
         QLatin1StringView("age after which an undelivered message expires (0 = never)") },
-    { DeferredMaxCount, 1000,
+    { DeferredMaxCount, 1000, 1000000000,
         QLatin1StringView("undelivered messages kept per recipient (0 = unlimited)") },
 };
 

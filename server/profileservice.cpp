@@ -15,7 +15,6 @@ namespace {
 namespace lim = protocol::limits;
 using protocol::ArgReader;
 
-qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
 } // namespace
 
 void ProfileService::addOperations(Operations& operations)

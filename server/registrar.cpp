@@ -24,13 +24,6 @@ namespace {
 namespace lim = protocol::limits;
 using protocol::ArgReader;
 
-constexpr QLatin1StringView Capabilities[] = { QLatin1StringView("text"), QLatin1StringView("file"),
-    QLatin1StringView("image"), QLatin1StringView("audio"), QLatin1StringView("video") };
-constexpr QLatin1StringView Deliveries[]
-    = { protocol::delivery::Full, protocol::delivery::Notification, protocol::delivery::None };
-
-qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
-
 Error accountDisabled()
 {
     return makeError(
@@ -119,8 +112,9 @@ void Registrar::registerDevice(const Request& request)
         device.kind = deviceReader.oneOf(QLatin1StringView("kind"), protocol::kind::All);
         device.capabilities = deviceReader.stringList(QLatin1StringView("capabilities"), 5, 16);
         for (const QString& capability : std::as_const(device.capabilities)) {
-            if (std::find(std::begin(Capabilities), std::end(Capabilities), capability)
-                == std::end(Capabilities)) {
+            if (std::find(std::begin(protocol::capability::All),
+                    std::end(protocol::capability::All), capability)
+                == std::end(protocol::capability::All)) {
                 deviceReader.fail(ErrorCode::BadRequest,
                     QStringLiteral("unknown capability '%1' in 'device.capabilities'")
                         .arg(capability));
@@ -128,8 +122,8 @@ void Registrar::registerDevice(const Request& request)
         }
         device.capabilities.removeDuplicates();
         // The preferences a new device starts with (docs/protocol.md, "Signing in").
-        device.delivery
-            = deviceReader.oneOf(QLatin1StringView("delivery"), Deliveries, ArgReader::Optional);
+        device.delivery = deviceReader.oneOf(
+            QLatin1StringView("delivery"), protocol::delivery::All, ArgReader::Optional);
         if (deviceReader.has(QLatin1StringView("notifySessions"))) {
             device.notifySessions = deviceReader.boolean(QLatin1StringView("notifySessions"));
         }
@@ -165,7 +159,7 @@ void Registrar::registerDevice(const Request& request)
     connection->suspend();
     auto* watcher = new QFutureWatcher<bool>(connection);
     QObject::connect(watcher, &QFutureWatcherBase::finished, connection,
-        [this, watcher, request, address, device] {
+        [this, watcher, request = request.withoutArgs(), address, device] {
             const bool ok = watcher->result();
             watcher->deleteLater();
             finishRegister(request, address, ok, device);
@@ -325,7 +319,7 @@ void Registrar::applyDeviceChange(
 {
     Events events;
     const Result<std::optional<DeviceRecord>> device
-        = m_server.store().updateDevice(request.userId(), deviceId, change, &events);
+        = m_server.store().updateDevice(request.userId(), deviceId, change, now(), &events);
     if (!device) {
         request.fail(device.error());
         return;
@@ -359,7 +353,7 @@ void Registrar::setDelivery(const Request& request)
     Store::DeviceChange change;
     const qint64 deviceId
         = reader.integer(QLatin1StringView("deviceId"), 1, protocol::MaxSafeInteger);
-    change.delivery = reader.oneOf(QLatin1StringView("delivery"), Deliveries);
+    change.delivery = reader.oneOf(QLatin1StringView("delivery"), protocol::delivery::All);
     if (reader.has(QLatin1StringView("notifySessions"))) {
         change.notifySessions = reader.boolean(QLatin1StringView("notifySessions"));
     }

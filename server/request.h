@@ -7,6 +7,7 @@
 
 #include "error.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -17,6 +18,9 @@
 namespace cpm::server {
 
 class ClientConnection;
+
+//! The time a request's writes are stamped with: milliseconds since the epoch, UTC.
+inline qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
 
 class Request final {
 public:
@@ -30,6 +34,9 @@ public:
     ClientConnection& connection() const { return *m_connection; }
     const QJsonValue& id() const { return m_id; }
     const QJsonObject& args() const { return m_args; }
+    //! The same request without its arguments: what an answer given later keeps (no
+    //! password riding along with it while a hash is checked).
+    Request withoutArgs() const { return Request(m_connection, m_id, {}); }
     //! The signed-in user (0 before sign-in).
     qint64 userId() const;
 

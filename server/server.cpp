@@ -256,17 +256,26 @@ void Server::flush()
     // Sending may make a socket report its end at once; what that produces (presence,
     // a touched device) is held behind this loop by m_flushing.
     QSet<ClientConnection*> uninformed;
+    QSet<ClientConnection*> closeDropped; // already Closing: close() would do nothing
     for (const Held& h : held) {
         ClientConnection* c = h.connection.data();
         if (!c) {
             continue; // gone meanwhile
         }
-        if (h.closeCode != 0) {
-            c->closeNow(h.closeCode, h.text);
-        } else if (committed) {
-            c->transmitNow(h.text);
+        // A sign-out close tells the device to wipe itself: it speaks of a write of the
+        // batch just like an answer does. Other closes (abuse, shutdown) stand on their own.
+        const bool speaksOfBatch = h.closeCode == 0 || h.closeCode == protocol::close::SignedOut;
+        if (committed || !speaksOfBatch) {
+            if (h.closeCode != 0) {
+                c->closeNow(h.closeCode, h.text);
+            } else {
+                c->transmitNow(h.text);
+            }
         } else {
             uninformed.insert(c);
+            if (h.closeCode != 0) {
+                closeDropped.insert(c);
+            }
         }
     }
     m_flushing = false;
@@ -281,7 +290,9 @@ void Server::flush()
             : QStringLiteral("the server could not store a change; reconnect");
         const QSet<ClientConnection*> connections = m_connections; // closing may remove
         for (ClientConnection* c : connections) {
-            if (uninformed.contains(c) || users.contains(c->userId())) {
+            if (closeDropped.contains(c)) {
+                c->closeNow(protocol::close::ServerShutdown, reason);
+            } else if (uninformed.contains(c) || users.contains(c->userId())) {
                 c->close(protocol::close::ServerShutdown, reason);
             }
         }
@@ -310,8 +321,13 @@ void Server::tick()
     m_registrar.prune(now);
 
     // The admin CLI may have disabled an account of a signed-in user: sign them off.
-    if (m_store->changedElsewhere()) {
+    // A failed read is tried again on the next tick, not taken for "nobody disabled".
+    if (m_store->changedElsewhere() || m_disabledUnread) {
         const Result<QList<qint64>> disabled = m_store->disabledUserIds();
+        m_disabledUnread = !disabled;
+        if (!disabled) {
+            qCWarning(lcServer) << "cannot read the disabled accounts:" << disabled.error().message;
+        }
         for (qint64 userId : disabled.valueOr({})) {
             const QList<ClientConnection*> connections = m_live.ofUser(userId);
             for (ClientConnection* c : connections) {

@@ -127,6 +127,8 @@ private:
     //! Users whose events the open batch produced (closed if its commit fails).
     QSet<qint64> m_batchUsers;
     bool m_flushing = false;
+    //! The disabled accounts changed but could not be read: tick() tries again.
+    bool m_disabledUnread = false;
     QTimer m_shutdownDeadline;
     bool m_shuttingDown = false;
 };

@@ -208,7 +208,12 @@ bool isValidKind(const QString& value)
 
 bool isValidDelivery(const QString& value)
 {
-    return value == delivery::Full || value == delivery::Notification || value == delivery::None;
+    for (const auto& d : delivery::All) {
+        if (value == d) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool isValidStatus(const QString& value)

@@ -14,7 +14,7 @@ struct Name {
     QLatin1StringView name;
 };
 
-// In ErrorCode's order; checked by tst_error.
+// In ErrorCode's order (name() indexes it); checked below, at compile time.
 constexpr Name Names[] = {
     { ErrorCode::None, QLatin1StringView("") },
     { ErrorCode::BadFrame, QLatin1StringView("bad_frame") },
@@ -57,6 +57,16 @@ constexpr Name Names[] = {
     { ErrorCode::Unknown, QLatin1StringView("unknown") },
 };
 static_assert(std::size(Names) == size_t(ErrorCode::Unknown) + 1);
+constexpr bool namesInOrder()
+{
+    for (size_t i = 0; i < std::size(Names); ++i) {
+        if (Names[i].code != ErrorCode(i)) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(namesInOrder(), "Names must list every ErrorCode in the enum's order");
 } // namespace
 
 QDebug operator<<(QDebug debug, ErrorCode code)
@@ -161,10 +171,9 @@ ErrorCode Error::fromSqlite(int resultCode)
         return ErrorCode::StoreCorrupt;
     case SQLITE_READONLY:
         return ErrorCode::StoreReadOnly;
-    case SQLITE_CONSTRAINT:
-        // A write that contradicts what is stored (a unique key taken meanwhile).
-        return ErrorCode::Conflict;
     default:
+        // SQLITE_CONSTRAINT too: a store that expects one (a key taken meanwhile) looks and
+        // answers the wire code itself; any other is a bug, not the client's conflict.
         break;
     }
     return ErrorCode::StoreFailed;

@@ -87,7 +87,13 @@ namespace delivery {
 inline constexpr QLatin1StringView Full { "full" };
 inline constexpr QLatin1StringView Notification { "notification" };
 inline constexpr QLatin1StringView None { "none" };
+inline constexpr QLatin1StringView All[] = { Full, Notification, None };
 } // namespace delivery
+//! What a device can show (DEV-1): a device lists some of these at `register`.
+namespace capability {
+inline constexpr QLatin1StringView All[] = { QLatin1StringView("text"), QLatin1StringView("file"),
+    QLatin1StringView("image"), QLatin1StringView("audio"), QLatin1StringView("video") };
+}
 namespace status {
 inline constexpr QLatin1StringView All[] = { QLatin1StringView("available"),
     QLatin1StringView("busy"), QLatin1StringView("away"), QLatin1StringView("custom") };

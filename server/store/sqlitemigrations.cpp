@@ -91,9 +91,41 @@ const QList<QStringList>& migrations()
                            " key TEXT PRIMARY KEY,"
                            " value TEXT NOT NULL) WITHOUT ROWID"),
         },
+        // 2: message ids are never used again. Without AUTOINCREMENT SQLite gave a new
+        // message the id of the newest one if that had been deleted by both parties, and
+        // devices then applied the old message's flags, reports and tombstones to it.
+        // Rebuilt as SQLite's "making other kinds of table schema changes" says (foreign
+        // keys are off while migrating; checked before the commit).
+        {
+            QStringLiteral("CREATE TABLE messages_new ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " sender_id INTEGER NOT NULL REFERENCES users(id),"
+                           " client_id TEXT NOT NULL,"
+                           " from_addr TEXT NOT NULL,"
+                           " to_addr TEXT NOT NULL,"
+                           " subject TEXT NOT NULL DEFAULT '',"
+                           " body TEXT NOT NULL,"
+                           " created INTEGER NOT NULL,"
+                           " sender_seq INTEGER NOT NULL,"
+                           " UNIQUE (sender_id, client_id))"),
+            QStringLiteral("INSERT INTO messages_new (id, sender_id, client_id, from_addr, to_addr,"
+                           " subject, body, created, sender_seq)"
+                           " SELECT id, sender_id, client_id, from_addr, to_addr, subject, body,"
+                           " created, sender_seq FROM messages"),
+            // Ids the events still name, of messages already gone, are not handed out again.
+            QStringLiteral("DELETE FROM sqlite_sequence WHERE name = 'messages_new'"),
+            QStringLiteral(
+                "INSERT INTO sqlite_sequence (name, seq)"
+                " SELECT 'messages_new', MAX(COALESCE((SELECT MAX(id) FROM messages), 0),"
+                " COALESCE((SELECT MAX(message_id) FROM events), 0))"),
+            QStringLiteral("DROP TABLE messages"),
+            QStringLiteral("ALTER TABLE messages_new RENAME TO messages"),
+        },
     };
     return list;
 }
+
+Result<void> migrateTo(SqliteDatabase& db, int from, int target);
 
 } // namespace
 
@@ -118,7 +150,7 @@ Result<int> schemaVersion(SqliteDatabase& db)
     return q.ok() ? Result<int>(0) : Result<int>(q.error());
 }
 
-Result<void> migrate(SqliteDatabase& db)
+Result<void> migrate(SqliteDatabase& db, int target)
 {
     if (const Result<void> created = db.exec(
             QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
@@ -137,7 +169,26 @@ Result<void> migrate(SqliteDatabase& db)
                 .arg(*version)
                 .arg(latest));
     }
-    while (*version < latest) {
+    if (*version >= target) {
+        return {};
+    }
+    // A migration may rebuild a table others refer to; foreign keys cannot be switched
+    // inside a transaction, so they are off for the whole run and checked per migration.
+    if (const Result<void> off = db.exec(QStringLiteral("PRAGMA foreign_keys=OFF")); !off) {
+        return off;
+    }
+    const Result<void> migrated = migrateTo(db, *version, target);
+    if (const Result<void> on = db.exec(QStringLiteral("PRAGMA foreign_keys=ON")); !on) {
+        return on;
+    }
+    return migrated;
+}
+
+namespace {
+Result<void> migrateTo(SqliteDatabase& db, int from, int target)
+{
+    Result<int> version = from;
+    while (*version < target) {
         SqliteDatabase::Transaction tx(db);
         if (!tx.isActive()) {
             return tx.error();
@@ -147,7 +198,7 @@ Result<void> migrate(SqliteDatabase& db)
         if (!version) {
             return version.error();
         }
-        if (*version >= latest) {
+        if (*version >= target) {
             break;
         }
         for (const QString& sql : migrations().at(*version)) {
@@ -164,6 +215,18 @@ Result<void> migrate(SqliteDatabase& db)
         if (!stamped) {
             return stamped;
         }
+        {
+            SqliteDatabase::Query check(db, "PRAGMA foreign_key_check");
+            if (check.next()) {
+                return makeError(ErrorCode::StoreFailed,
+                    QStringLiteral("migration %1 left a row of %2 pointing nowhere")
+                        .arg(*version + 1)
+                        .arg(check.text(0)));
+            }
+            if (!check.ok()) {
+                return check.error();
+            }
+        }
         if (const Result<void> committed = tx.commit(); !committed) {
             return committed;
         }
@@ -172,5 +235,6 @@ Result<void> migrate(SqliteDatabase& db)
     }
     return {};
 }
+} // namespace
 
 } // namespace cpm::server::sqlitemigrations

@@ -17,8 +17,9 @@ namespace sqlitemigrations {
 int latestVersion();
 //! The schema version of the open database (0 for a new file).
 Result<int> schemaVersion(SqliteDatabase& db);
-//! Brings the database to latestVersion(); refuses a database newer than that.
-Result<void> migrate(SqliteDatabase& db);
+//! Brings the database to \a target (latestVersion() unless a test wants an older schema to
+//! migrate from); refuses a database newer than latestVersion().
+Result<void> migrate(SqliteDatabase& db, int target = latestVersion());
 
 } // namespace sqlitemigrations
 } // namespace cpm::server

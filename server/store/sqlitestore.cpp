@@ -257,15 +257,6 @@ Result<void> SqliteStore::loadSettings()
     return {};
 }
 
-Result<std::optional<QString>> SqliteStore::setting(const QString& key)
-{
-    if (const Result<void> loaded = loadSettings(); !loaded) {
-        return loaded.error();
-    }
-    const auto it = m_settings.constFind(key);
-    return it == m_settings.constEnd() ? std::optional<QString>() : std::optional(it.value());
-}
-
 qint64 SqliteStore::settingInt(QLatin1StringView key)
 {
     const settings::Definition* def = settings::find(key);
@@ -278,7 +269,11 @@ qint64 SqliteStore::settingInt(QLatin1StringView key)
     }
     bool ok = false;
     const qint64 v = it.value().toLongLong(&ok);
-    return ok && v >= 0 ? v : fallback;
+    if (!ok || v < 0) {
+        return fallback;
+    }
+    // `settings set` refuses more; a value written some other way is held to the maximum.
+    return def ? std::min(v, def->maxValue) : v;
 }
 
 Result<void> SqliteStore::setSetting(const QString& key, const QString& value)
@@ -731,7 +726,7 @@ Result<QList<DeviceRecord>> SqliteStore::devices(qint64 userId, bool includeSign
 }
 
 Result<std::optional<DeviceRecord>> SqliteStore::updateDevice(
-    qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events)
+    qint64 userId, qint64 deviceId, const DeviceChange& change, qint64 now, Events* events)
 {
     Transaction tx(m_db);
     if (!tx.isActive()) {
@@ -763,7 +758,7 @@ Result<std::optional<DeviceRecord>> SqliteStore::updateDevice(
         }
     }
     if (const Result<qint64> appended
-        = appendEvent(userId, ev::Device, 0, deviceData(d, false), d.device.lastSeen, events);
+        = appendEvent(userId, ev::Device, 0, deviceData(d, false), now, events);
         !appended) {
         return appended.error();
     }
@@ -853,6 +848,13 @@ Result<std::optional<Store::SenderState>> SqliteStore::senderState(
     return std::optional(std::move(s));
 }
 
+bool SqliteStore::clientIdTaken(qint64 senderId, const QString& clientId)
+{
+    Query q(m_db, "SELECT 1 FROM messages WHERE sender_id = ? AND client_id = ?");
+    q.bind(senderId, clientId);
+    return q.next();
+}
+
 Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Events* events)
 {
     // The hot path of the server: seven short statements per message, each prepared once.
@@ -890,7 +892,10 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
         q.bind(m.senderId, m.clientId, m.senderAddress, m.recipientAddress, m.subject, m.body,
             m.now, senderSeq);
         if (const Result<void> done = q.exec(); !done) {
-            return done.error(); // a clientId used meanwhile: Conflict
+            return clientIdTaken(m.senderId, m.clientId) ? makeError(ErrorCode::Conflict,
+                       QStringLiteral("clientId '%1' was used for a different message")
+                           .arg(m.clientId))
+                                                         : done.error();
         }
         messageId = q.lastInsertId();
     }

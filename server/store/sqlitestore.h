@@ -53,7 +53,6 @@ public:
     void maintain() override;
     bool changedElsewhere() override;
 
-    Result<std::optional<QString>> setting(const QString& key) override;
     qint64 settingInt(QLatin1StringView key) override;
     Result<void> setSetting(const QString& key, const QString& value) override;
     //! Every stored setting (the admin's `settings list` adds the defaults).
@@ -72,8 +71,8 @@ public:
         qint64 userId, const NewDevice& device, qint64 now, Events* events) override;
     Result<std::optional<DeviceRecord>> deviceById(qint64 deviceId) override;
     Result<QList<DeviceRecord>> devices(qint64 userId, bool includeSignedOut = false) override;
-    Result<std::optional<DeviceRecord>> updateDevice(
-        qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events) override;
+    Result<std::optional<DeviceRecord>> updateDevice(qint64 userId, qint64 deviceId,
+        const DeviceChange& change, qint64 now, Events* events) override;
     Result<SignOut> signOutDevice(
         qint64 userId, qint64 deviceId, qint64 now, Events* events) override;
     Result<void> touchDevice(qint64 deviceId, qint64 now) override;
@@ -121,6 +120,8 @@ private:
     Result<void> markDelivered(
         const QString& address, qint64 userId, qint64 position, qint64 now, Events* events);
     Result<void> dropUnreferencedMessage(qint64 messageId);
+    //! Whether a message of \a senderId has \a clientId: why an insert of one was refused.
+    bool clientIdTaken(qint64 senderId, const QString& clientId);
     Result<void> expireOne(qint64 userId, qint64 messageId, qint64 now, Events* events);
     Result<std::optional<DeviceRecord>> deviceOf(qint64 userId, qint64 deviceId);
     Result<void> loadSettings();

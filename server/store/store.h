@@ -87,8 +87,6 @@ public:
     virtual bool changedElsewhere() = 0;
 
     // --- operator settings ------------------------------------------------------------------
-    //! The stored value, or empty when unset. Sees other processes' changes.
-    virtual Result<std::optional<QString>> setting(const QString& key) = 0;
     //! An integer setting: its default (operatorsettings.h) when unset or malformed, the
     //! last value read when the store cannot be read now.
     virtual qint64 settingInt(QLatin1StringView key) = 0;
@@ -133,7 +131,7 @@ public:
     };
     //! Empty when the device is not the user's or is signed out.
     virtual Result<std::optional<DeviceRecord>> updateDevice(
-        qint64 userId, qint64 deviceId, const DeviceChange& change, Events* events)
+        qint64 userId, qint64 deviceId, const DeviceChange& change, qint64 now, Events* events)
         = 0;
     enum class SignOut { Done, AlreadySignedOut, NotFound };
     virtual Result<SignOut> signOutDevice(

@@ -112,7 +112,8 @@ private Q_SLOTS:
         QTest::newRow("read-only") << SQLITE_READONLY << int(ErrorCode::StoreReadOnly);
         QTest::newRow("read-only-dir")
             << SQLITE_READONLY_DIRECTORY << int(ErrorCode::StoreReadOnly);
-        QTest::newRow("unique") << SQLITE_CONSTRAINT_UNIQUE << int(ErrorCode::Conflict);
+        QTest::newRow("unique") << SQLITE_CONSTRAINT_UNIQUE << int(ErrorCode::StoreFailed);
+        QTest::newRow("foreign-key") << SQLITE_CONSTRAINT_FOREIGNKEY << int(ErrorCode::StoreFailed);
         QTest::newRow("io") << SQLITE_IOERR_WRITE << int(ErrorCode::StoreFailed);
         QTest::newRow("cantopen") << SQLITE_CANTOPEN << int(ErrorCode::StoreFailed);
     }

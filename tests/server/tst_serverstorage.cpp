@@ -248,6 +248,14 @@ void tst_ServerStorage::testAdminExitCodes_data()
     QTest::newRow("negative-number") << QStringList { QStringLiteral("settings"),
         QStringLiteral("set"), QStringLiteral("quota.dailyMessages"), QStringLiteral("-5") }
                                      << 2;
+    // Seconds become milliseconds in the server: a year is the most a window may be.
+    QTest::newRow("over-the-maximum")
+        << QStringList { QStringLiteral("settings"), QStringLiteral("set"),
+               QStringLiteral("login.windowSeconds"), QStringLiteral("9223372036854775807") }
+        << 2;
+    QTest::newRow("at-the-maximum") << QStringList { QStringLiteral("settings"),
+        QStringLiteral("set"), QStringLiteral("login.windowSeconds"), QStringLiteral("31622400") }
+                                    << 0;
     QTest::newRow("not-a-number") << QStringList { QStringLiteral("settings"),
         QStringLiteral("set"), QStringLiteral("quota.dailyMessages"), QStringLiteral("many") }
                                   << 2;

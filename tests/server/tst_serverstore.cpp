@@ -8,6 +8,8 @@
 #include "must.h"
 #include "operatorsettings.h"
 #include "protocol.h"
+#include "sqlitedatabase.h"
+#include "sqlitemigrations.h"
 #include "sqlitestore.h"
 
 #include <QFile>
@@ -30,6 +32,11 @@ namespace {
 class TestStore final : public SqliteStore {
 public:
     void pragma(const QString& sql) { QVERIFY(database().exec(sql).ok()); }
+    qint64 pragmaValue(const char* sql)
+    {
+        Query q(database(), sql);
+        return q.next() ? q.int64(0) : -1;
+    }
 };
 
 //! The answer of a submission as the Router would compute it from senderState().
@@ -67,6 +74,8 @@ private Q_SLOTS:
     void testAckFromANoneDeviceDeliversNothing();
     void testReadReportsDisplayedOnce();
     void testDeleteKeepsTheOtherPartysCopy();
+    void testMessageIdsAreNeverUsedAgain();
+    void testMigratesFromSchemaOneKeepingIdsUnique();
     void testDevicesRegisterAndSignOut();
     void testRegistrationSetsTheFirstPreferences();
     void testExpirySelection_data();
@@ -450,6 +459,9 @@ void tst_ServerStore::testAClientIdTakenMeanwhileIsAConflict()
     const Result<Store::StoredMessage> raced = m_store->storeMessage(m, nullptr);
     QVERIFY(!raced);
     QCOMPARE(raced.error().code, ErrorCode::Conflict);
+    // What the client is told names its clientId; the SQL stays in the log.
+    QCOMPARE(
+        raced.error().message, QStringLiteral("clientId 'c1' was used for a different message"));
     QCOMPARE(must(m_store->userById(m_bob))->headSeq, 1);
 }
 
@@ -545,6 +557,66 @@ void tst_ServerStore::testDeleteKeepsTheOtherPartysCopy()
         Outcome::Stored);
 }
 
+void tst_ServerStore::testMessageIdsAreNeverUsedAgain()
+{
+    const Sent first = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c1"));
+    QCOMPARE(first.outcome, Outcome::Stored);
+    // Both copies deleted: the newest message row is gone, but the streams still name its id.
+    QCOMPARE(must(m_store->deleteMessage(m_bob, first.messageId, 1, nullptr)), Store::Change::Done);
+    QCOMPARE(
+        must(m_store->deleteMessage(m_alice, first.messageId, 1, nullptr)), Store::Change::Done);
+    const Sent next = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c2"));
+    QCOMPARE(next.outcome, Outcome::Stored);
+    QVERIFY2(next.messageId > first.messageId,
+        qPrintable(QStringLiteral("%1 after %2").arg(next.messageId).arg(first.messageId)));
+    // Bob's stream: the old message is gone, the new one is its own.
+    const QList<StoredEvent> stream = must(m_store->eventsAfter(m_bob, 0, 500));
+    QVERIFY(stream.first().messageGone);
+    QCOMPARE(stream.last().messageId, next.messageId);
+    QVERIFY(stream.last().message);
+}
+
+void tst_ServerStore::testMigratesFromSchemaOneKeepingIdsUnique()
+{
+    m_store.reset();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cpm.sqlite"));
+    {
+        // A data directory as schema 1 left it: message 7 stored, message 9 deleted by both
+        // parties (only Bob's stream still names it).
+        SqliteDatabase db;
+        QVERIFY(must(db.open(path, true, 1000)));
+        QVERIFY(must(sqlitemigrations::migrate(db, 1)));
+        QCOMPARE(must(sqlitemigrations::schemaVersion(db)), 1);
+        for (const char* sql : {
+                 "INSERT INTO users (id, address, pwhash, head_seq, created) VALUES"
+                 " (1, 'alice@cpm.example', 'x', 1, 1), (2, 'bob@cpm.example', 'x', 2, 1)",
+                 "INSERT INTO messages (id, sender_id, client_id, from_addr, to_addr, body,"
+                 " created, sender_seq) VALUES"
+                 " (7, 1, 'c7', 'alice@cpm.example', 'bob@cpm.example', 'kept', 1, 1)",
+                 "INSERT INTO mailbox (user_id, message_id, folder, event_seq, created) VALUES"
+                 " (1, 7, 'sent', 1, 1), (2, 7, 'inbox', 1, 1)",
+                 "INSERT INTO events (user_id, seq, kind, message_id, created) VALUES"
+                 " (1, 1, 'message', 7, 1), (2, 1, 'message', 7, 1),"
+                 " (2, 2, 'message', 9, 1)",
+             }) {
+            QVERIFY2(must(db.exec(QString::fromLatin1(sql))), sql);
+        }
+    }
+    m_store = std::make_unique<TestStore>();
+    QVERIFY(must(m_store->open(dir.path())));
+    QCOMPARE(must(m_store->schemaVersion()), SqliteStore::latestSchemaVersion());
+    const std::optional<protocol::Message> kept = must(m_store->message(2, 7));
+    QVERIFY(kept);
+    QCOMPARE(kept->body, QStringLiteral("kept"));
+    m_alice = 1;
+    m_bob = 2;
+    const Sent next = send(m_alice, QStringLiteral("bob@cpm.example"), QStringLiteral("c8"));
+    QCOMPARE(next.outcome, Outcome::Stored);
+    QCOMPARE(next.messageId, 10); // past 9, which Bob's stream still names
+    QCOMPARE(m_store->pragmaValue("PRAGMA foreign_keys"), 1); // off only while migrating
+}
+
 void tst_ServerStore::testDevicesRegisterAndSignOut()
 {
     Events events;
@@ -558,8 +630,8 @@ void tst_ServerStore::testDevicesRegisterAndSignOut()
 
     Store::DeviceChange change;
     change.delivery = QStringLiteral("notification");
-    QVERIFY(must(m_store->updateDevice(m_alice, first.id(), change, nullptr)));
-    QVERIFY(!must(m_store->updateDevice(m_bob, first.id(), change, nullptr))); // not Bob's
+    QVERIFY(must(m_store->updateDevice(m_alice, first.id(), change, 2000, nullptr)));
+    QVERIFY(!must(m_store->updateDevice(m_bob, first.id(), change, 2000, nullptr))); // not Bob's
 
     QCOMPARE(
         must(m_store->signOutDevice(m_bob, first.id(), 2000, nullptr)), Store::SignOut::NotFound);
@@ -571,7 +643,7 @@ void tst_ServerStore::testDevicesRegisterAndSignOut()
         Store::SignOut::AlreadySignedOut);
     QVERIFY(must(m_store->devices(m_alice)).isEmpty());
     QCOMPARE(must(m_store->devices(m_alice, true)).size(), 1);
-    QVERIFY(!must(m_store->updateDevice(m_alice, first.id(), change, nullptr)));
+    QVERIFY(!must(m_store->updateDevice(m_alice, first.id(), change, 2000, nullptr)));
 
     // The same installation registering again keeps its id and its preference.
     Store::NewDevice again = laptop;
