@@ -485,7 +485,8 @@ void Connection::onClosed(int code, const QString& reason)
     const bool wasConnecting = m_state == State::Connecting;
     // The socket of this attempt never opened: the server was not reached at all (refused,
     // no route, a name that does not resolve) rather than lost on the way.
-    const bool unreachable = wasConnecting && !std::exchange(m_socketOpened, false);
+    const bool socketOpened = std::exchange(m_socketOpened, false); // the next attempt's own
+    const bool unreachable = wasConnecting && !socketOpened;
     setState(State::Disconnected);
     if (!m_wanted) {
         return;

@@ -74,7 +74,7 @@ public:
     void setAckDelay(int ms) { m_ackDelayMs = ms; }
 
     State state() const { return m_state; }
-    //! A dropped connection waits for its next attempt (the diagnostics say so).
+    //! A dropped connection waits for its next attempt (tests wait on this, not on time).
     bool isReconnectScheduled() const;
     qint64 serverHead() const { return m_head; }
     QString serverVersion() const { return m_serverVersion; }

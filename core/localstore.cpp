@@ -824,6 +824,9 @@ Result<QList<Message>> LocalStore::messages(
     while (q.next()) {
         out.prepend(messageFromQuery(q));
     }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read messages"));
+    }
     return out;
 }
 
@@ -857,6 +860,9 @@ Result<QList<Conversation>> LocalStore::conversations() const
             c.lastMessageText = body.left(200);
         }
         out.append(c);
+    }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read conversations"));
     }
     return out;
 }
@@ -904,6 +910,9 @@ Result<QList<qint64>> LocalStore::pendingReads() const
     QList<qint64> out;
     while (q.next()) {
         out.append(q.value(0).toLongLong());
+    }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read pending reads"));
     }
     return out;
 }
@@ -1031,6 +1040,9 @@ Result<QList<OutboxEntry>> LocalStore::outbox() const
         e.body = unseal(q.value(4), BodyContext);
         out.append(e);
     }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read the outbox"));
+    }
     return out;
 }
 
@@ -1135,6 +1147,9 @@ Result<QList<Device>> LocalStore::devices() const
         d.current = q.value(9).toBool();
         out.append(d);
     }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read devices"));
+    }
     return out;
 }
 
@@ -1195,6 +1210,9 @@ Result<QList<Contact>> LocalStore::contacts() const
     while (q.next()) {
         out.append({ q.value(0).toString(), q.value(1).toString() });
     }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read contacts"));
+    }
     return out;
 }
 
@@ -1221,6 +1239,9 @@ Result<QVariantMap> LocalStore::prefs() const
     QVariantMap out;
     while (q.next()) {
         out.insert(q.value(0).toString(), q.value(1).toString());
+    }
+    if (q.lastError().isValid()) { // a step failed: not the end of the rows
+        return failure(q, QStringLiteral("cannot read preferences"));
     }
     return out;
 }

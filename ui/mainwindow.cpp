@@ -174,8 +174,12 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
     connect(client, &Client::statusChanged, this, &MainWindow::updateStatusBox);
     // Appearance is a synced preference: a theme chosen on another device applies here.
-    connect(client, &Client::prefsChanged, this,
-        [this] { applyTheme(m_client->prefs().valueOr({}).value(pref::Theme).toString()); });
+    // Unreadable preferences keep the theme shown (the client reports the failure).
+    connect(client, &Client::prefsChanged, this, [this] {
+        if (const Result<QVariantMap> prefs = m_client->prefs()) {
+            applyTheme(prefs->value(pref::Theme).toString());
+        }
+    });
     m_notifier->setShowingPeer(
         [this](const QString& peer) { return isActiveWindow() && peer == m_messages->peer(); });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);

@@ -614,9 +614,11 @@ void Cli::execute(const QStringList& commandLine, Done done)
         auto answered = std::make_shared<bool>(false);
         auto sent = std::make_shared<QMetaObject::Connection>();
         auto failed = std::make_shared<QMetaObject::Connection>();
-        auto forget = [sent, failed] {
+        auto idle = std::make_shared<QMetaObject::Connection>();
+        auto forget = [sent, failed, idle] {
             disconnect(*sent);
             disconnect(*failed);
+            disconnect(*idle);
         };
         *sent = connect(c, &Client::messageSent, this,
             [messageObject, answer, clientId, forget, answered](
@@ -644,7 +646,10 @@ void Cli::execute(const QStringList& commandLine, Done done)
             }
         };
         if (c->state() == ConnectionState::Online) {
-            return; // in the shell: the outbox is sent at once, the signals answer
+            // In the shell: send() put it on the wire already. Its answer, or the end of
+            // this round of the outbox when it was refused only for now, answers.
+            *idle = connect(c, &Client::outboxIdle, this, afterFlush);
+            return;
         }
         return connectThen(afterFlush, [pending, forget](const Error& why) {
             forget();

@@ -60,7 +60,8 @@ int main(int argc, char** argv)
         return 1;
     }
     // Language and theme are user preferences (synced across devices); the local store
-    // has the last known values, so they apply before the first window shows.
+    // has the last known values, so they apply before the first window shows. Unreadable,
+    // the defaults apply; the window then says what is wrong with the store.
     const QVariantMap prefs = client.prefs().valueOr({});
     const QString language = prefs.value(cpm::ui::pref::Language).toString();
     if (!language.isEmpty() && language != QLatin1StringView("system")) {

@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sqlite3.h>
+
 using namespace cpm::test;
 
 namespace {
@@ -116,6 +118,7 @@ private Q_SLOTS:
     void testSendRefusalsHaveTheirOwnCodes();
     void testACommandThatConnectsSendsTheOutbox();
     void testSendQueuesWhileTheServerIsDown();
+    void testShellAnswersASendRefusedForNow();
     void testASecondProcessIsRefusedAtOnce();
     void testADamagedProfileIsRecovered();
     void testAReadOnlyProfileSaysSo();
@@ -195,6 +198,66 @@ void tst_Cli::testACommandThatConnectsSendsTheOutbox()
         { QStringLiteral("messages"), QStringLiteral("--with"), Alice });
     QVERIFY2(received.exitCode == 0, qPrintable(received.describe()));
     QVERIFY2(received.out.contains("written offline"), qPrintable(received.describe()));
+}
+
+void tst_Cli::testShellAnswersASendRefusedForNow()
+{
+    QProcess shell;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(
+        QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("cpm.*.info=false;cpm.*.debug=false"));
+    shell.setProcessEnvironment(env);
+    shell.start(cliBinary(),
+        { QStringLiteral("--profile"), profile(QStringLiteral("alice")), QStringLiteral("shell") });
+    QByteArray seen;
+    // The next line on stdout that contains \a marker (events come in between).
+    auto lineWith = [&](const QByteArray& marker) -> QJsonObject {
+        const bool found = QTest::qWaitFor(
+            [&] {
+                seen += shell.readAllStandardOutput();
+                return seen.contains(marker) || shell.state() == QProcess::NotRunning;
+            },
+            30000);
+        if (!found || !seen.contains(marker)) {
+            return {};
+        }
+        const qsizetype at = seen.indexOf(marker);
+        const qsizetype start = seen.lastIndexOf('\n', at) + 1;
+        const qsizetype end = seen.indexOf('\n', at);
+        const QJsonObject o
+            = QJsonDocument::fromJson(seen.mid(start, end < 0 ? -1 : end - start)).object();
+        seen.remove(0, end < 0 ? seen.size() : end + 1);
+        return o;
+    };
+    QVERIFY2(!lineWith("\"ready\"").isEmpty(), seen.constData());
+
+    // An operator's long transaction holds the server's write lock: the server answers
+    // `unavailable` (after its 5 s busy wait), which is "not now", not "never".
+    sqlite3* other = nullptr;
+    QCOMPARE(sqlite3_open_v2(
+                 QFile::encodeName(QDir(m_server.dataDir()).filePath(QStringLiteral("cpm.sqlite"))),
+                 &other, SQLITE_OPEN_READWRITE, nullptr),
+        SQLITE_OK);
+    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    shell.write(QByteArrayLiteral("send --to bob@cpm.example \"while busy\"\nwhoami\n"));
+    const QJsonObject pending = lineWith("\"command\":\"send\"");
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    const QJsonObject result = pending.value(QLatin1StringView("result")).toObject();
+    QVERIFY2(result.value(QLatin1StringView("status")).toString() == QLatin1StringView("pending"),
+        seen.constData());
+    QCOMPARE(result.value(QLatin1StringView("reason"))
+                 .toObject()
+                 .value(QLatin1StringView("code"))
+                 .toString(),
+        QStringLiteral("unavailable"));
+    // The shell goes on with the next command; the message goes once the lock is gone.
+    QVERIFY(!lineWith("\"command\":\"whoami\"").isEmpty());
+    QVERIFY2(!lineWith("\"messageSent\"").isEmpty(), seen.constData());
+    shell.write(QByteArrayLiteral("quit\n"));
+    shell.closeWriteChannel();
+    QVERIFY(shell.waitForFinished(30000));
+    QCOMPARE(shell.exitCode(), 0);
 }
 
 void tst_Cli::testSendQueuesWhileTheServerIsDown()
