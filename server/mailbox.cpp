@@ -72,22 +72,33 @@ void Mailbox::sync(const Request& request)
         request.fail(events.error());
         return;
     }
+    // The answer stops at `limit` events or before it would pass the frame limit, whichever
+    // comes first. It always holds at least one event: every event fits on its own.
     QStringList texts;
     texts.reserve(events->size());
+    qsizetype bytes = wire::SyncEnvelopeBytes;
+    qint64 covered = since; // skipped events (not for this device, or about messages
+                            // deleted since) still count: `next` covers everything scanned
+    bool full = false;
     for (const StoredEvent& event : *events) {
         const DeliveryPolicy::View view
             = DeliveryPolicy::viewOf(event, connection.device().delivery);
         if (view != DeliveryPolicy::View::Skip) {
-            texts.append(
-                DeliveryPolicy::render(event, view, connection.deviceId(), m_server.live()));
+            QString text
+                = DeliveryPolicy::render(event, view, connection.deviceId(), m_server.live());
+            const qsizetype size = wire::utf8Size(text) + 1; // and its comma
+            if (!texts.isEmpty() && bytes + size > protocol::limits::MaxFrameBytes) {
+                full = true;
+                break;
+            }
+            bytes += size;
+            texts.append(std::move(text));
         }
+        covered = event.seq;
     }
-    // Skipped events (not for this device, or about messages deleted since) still count:
-    // `next` covers everything scanned.
     const qint64 head = (*user)->headSeq;
-    const qint64 last = events->isEmpty() ? since : events->constLast().seq;
-    const bool more = events->size() == limit && last < head;
-    const qint64 next = more ? last : std::max(since, head);
+    const bool more = full || (events->size() == limit && covered < head);
+    const qint64 next = more ? covered : std::max(since, head);
     // Between this read and the next committed event nothing can happen (one thread), so
     // from here on pushing is gapless. A connection that is not caught up is not pushed.
     connection.setLive(!more);

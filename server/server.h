@@ -8,6 +8,7 @@
 #include "liveconnections.h"
 #include "mailbox.h"
 #include "profileservice.h"
+#include "protocol.h"
 #include "registrar.h"
 #include "request.h"
 #include "router.h"
@@ -47,7 +48,7 @@ class Server final : public QObject {
 public:
     //! The WebSocket layer cuts anything larger with close code 1009; frames between the
     //! protocol limit and this still reach us and get the documented `frame_too_large`.
-    static constexpr qint64 TransportFrameLimit = 4 * 256 * 1024;
+    static constexpr qint64 TransportFrameLimit = 2 * protocol::limits::MaxFrameBytes;
 
     explicit Server(QObject* parent = nullptr);
     ~Server() override;

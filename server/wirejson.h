@@ -29,6 +29,12 @@ QString syncResponseText(
     const QJsonValue& id, const QStringList& events, qint64 next, qint64 head, bool more);
 //! Appends \a text as a JSON string (quoted, escaped).
 void appendString(QString& out, QStringView text);
+//! The size of \a text in UTF-8, without converting it. A lone surrogate counts three
+//! bytes, never less than an encoder makes of it: a budget may only overestimate.
+qsizetype utf8Size(QStringView text);
+//! What syncResponseText() adds around its events, at most (an id of 64 escaped
+//! characters, three integers of 16 digits, the keys).
+inline constexpr qsizetype SyncEnvelopeBytes = 600;
 //! Appends \a id (a request id: integer, string or null) as JSON.
 void appendId(QString& out, const QJsonValue& id);
 

@@ -16,7 +16,11 @@ inline constexpr qint64 MaxSafeInteger = 9007199254740991LL;
 
 //! Hard limits a peer enforces on what it receives.
 namespace limits {
-inline constexpr qsizetype MaxFrameBytes = 256 * 1024;
+//! Both ways, UTF-8. Large enough that the largest message a client may send, even with
+//! every character escaped six-fold (a body of 65,536 U+0001), fits in its `send` frame
+//! and in the `message` event the server makes of it: no event can ever be too large to
+//! deliver (tst_wirejson proves it for the worst case).
+inline constexpr qsizetype MaxFrameBytes = 512 * 1024;
 inline constexpr qsizetype MaxBodyBytes = 64 * 1024;
 inline constexpr qsizetype MaxSubjectChars = 256;
 inline constexpr qsizetype MaxAddressChars = 254;
@@ -26,6 +30,7 @@ inline constexpr qsizetype MaxPasswordBytes = 1024;
 inline constexpr qsizetype MaxPrefKeyChars = 64;
 inline constexpr qsizetype MaxPrefValueChars = 4096;
 inline constexpr qsizetype MaxStatusTextChars = 256;
+//! Events per `sync` answer at most; an answer also stops before MaxFrameBytes.
 inline constexpr int SyncBatch = 500;
 //! Protocol errors a connection may cause before the server closes it.
 inline constexpr int MaxProtocolErrors = 20;

@@ -285,7 +285,7 @@ private Q_SLOTS:
             << QByteArray(R"({"event":"message","seq":3,"data":{"message":{"id":"x"}}})");
         QTest::newRow("binary-garbage") << QByteArray("\x00\xff\xfe", 3);
         QTest::newRow("too-large") << (QByteArray(R"({"event":"pref","seq":9,"data":{"v":")")
-            + QByteArray(300 * 1024, 'a') + QByteArray(R"("}})"));
+            + QByteArray(protocol::limits::MaxFrameBytes, 'a') + QByteArray(R"("}})"));
     }
     void testMalformedServerFramesAreIgnored()
     {

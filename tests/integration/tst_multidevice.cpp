@@ -68,6 +68,7 @@ private Q_SLOTS:
     void testServerKilledAfterAckStillDelivers();
     void testDeviceCannotReachAnotherUsersData();
     void testRemoteSignOutDisconnectsAndWipes();
+    void testANewDeviceSyncsTheLargestMessages();
 
 private:
     TestDevice makeDevice(const QString& name);
@@ -480,6 +481,34 @@ void tst_MultiDevice::testRemoteSignOutDisconnectsAndWipes()
             return true;
         }(),
         Timeout);
+}
+
+void tst_MultiDevice::testANewDeviceSyncsTheLargestMessages()
+{
+    // The largest messages the limits allow, in the character that grows most when escaped
+    // (U+0001: one byte, six in JSON), and plain large ones: together far more than one
+    // frame. They must neither be refused on the way in nor stop a device's sync.
+    const QString worst(protocol::limits::MaxBodyBytes, QChar(1));
+    const QString plain(60000, QLatin1Char('x'));
+    m_carol->setServerUrl(m_server.url()); // the server was restarted, maybe on a new port
+    m_carol->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_carol->state(), ConnectionState::Online, Timeout);
+    QStringList subjects;
+    for (int i = 0; i < 6; ++i) {
+        subjects << QStringLiteral("large-%1").arg(i);
+        must(m_carol->send(Bob, subjects.constLast(), i % 2 == 0 ? worst : plain));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_carol->outboxSize()), 0, 4 * Timeout);
+
+    TestDevice newcomer;
+    registerDevice(newcomer, Bob, QStringLiteral("Bob's new desktop"), QStringLiteral("desktop"));
+    for (int i = 0; i < subjects.size(); ++i) {
+        QTRY_VERIFY_WITH_TIMEOUT(
+            findBySubject(newcomer.client.get(), Carol, subjects.at(i)), Timeout);
+        const std::optional<Message> m
+            = findBySubject(newcomer.client.get(), Carol, subjects.at(i));
+        QCOMPARE(m->body, i % 2 == 0 ? worst : plain);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_MultiDevice)

@@ -121,6 +121,58 @@ private Q_SLOTS:
                     .isEmpty());
     }
 
+    void testUtf8SizeIsTheEncodedSize()
+    {
+        for (const QString& text : { worstCase(), QStringLiteral(""),
+                 QString(1000, QChar(0x4f60)), QStringLiteral("🙂🙂x") }) {
+            QCOMPARE(wire::utf8Size(text), text.toUtf8().size());
+        }
+        // A lone surrogate is never counted short, whatever an encoder makes of it.
+        QString lone = QStringLiteral("a");
+        lone += QChar(0xd800);
+        QVERIFY(wire::utf8Size(lone) >= lone.toUtf8().size());
+    }
+
+    void testTheLargestMessageFitsEverywhere()
+    {
+        // What the limits let a client send, in the characters that grow the most when
+        // escaped: U+0001 is one byte in UTF-8 and six (\u0001) in JSON.
+        namespace lim = protocol::limits;
+        const QString body(lim::MaxBodyBytes, QChar(1));
+        const QString subject(lim::MaxSubjectChars, QChar(1));
+        const QString address
+            = QString(lim::MaxAddressChars - 12, QLatin1Char('a')) + QStringLiteral("@cpm.example");
+        const QString clientId(lim::MaxClientIdChars, QLatin1Char('c'));
+        const QJsonValue requestId(QString(64, QChar(1)));
+
+        // The client's `send` frame fits the server's limit ...
+        const QJsonObject sendFrame { { QStringLiteral("id"), requestId },
+            { QStringLiteral("op"), QStringLiteral("send") },
+            { QStringLiteral("args"),
+                QJsonObject { { QStringLiteral("clientId"), clientId },
+                    { QStringLiteral("to"), address }, { QStringLiteral("subject"), subject },
+                    { QStringLiteral("body"), body } } } };
+        const qsizetype sent = QJsonDocument(sendFrame).toJson(QJsonDocument::Compact).size();
+        QVERIFY2(sent <= lim::MaxFrameBytes, qPrintable(QString::number(sent)));
+
+        // ... and the event made of it fits a client's, alone in a `sync` answer too.
+        protocol::Message m;
+        m.id = protocol::MaxSafeInteger;
+        m.clientId = clientId;
+        m.from = address;
+        m.to = address;
+        m.subject = subject;
+        m.body = body;
+        m.time = protocol::MaxSafeInteger;
+        const QString event = wire::messageEventText(protocol::MaxSafeInteger, m, false);
+        const qsizetype alone = wire::utf8Size(wire::syncResponseText(
+            requestId, { event }, protocol::MaxSafeInteger, protocol::MaxSafeInteger, true));
+        QVERIFY2(alone <= lim::MaxFrameBytes, qPrintable(QString::number(alone)));
+        QVERIFY(wire::utf8Size(event) + 1 + wire::SyncEnvelopeBytes <= lim::MaxFrameBytes);
+        // The envelope allowance covers the worst id and numbers.
+        QVERIFY(alone - wire::utf8Size(event) <= wire::SyncEnvelopeBytes);
+    }
+
     void testDeliveryPolicyViews()
     {
         using View = DeliveryPolicy::View;
