@@ -253,6 +253,8 @@ void ClientConnection::sendTransient(QLatin1StringView name, const QJsonObject& 
     send(protocol::Frame::transientEvent(name, data).toJson());
 }
 
+QString ClientConnection::peer() const { return m_socket->peerAddress().toString(); }
+
 void ClientConnection::close(int code, const QString& reason)
 {
     if (m_state == State::Closing) {

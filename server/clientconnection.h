@@ -53,6 +53,8 @@ public:
     //! The signed-in user and device; 0 before sign-in.
     qint64 userId() const { return m_userId; }
     qint64 deviceId() const { return m_device.id; }
+    //! The network address the connection comes from (what sign-in budgets count by).
+    QString peer() const;
     const QString& address() const { return m_address; }
     //! This connection's view of its own device: its delivery preference decides what it
     //! is sent, and it follows the device's `device` events.

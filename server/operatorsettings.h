@@ -11,6 +11,7 @@ namespace cpm::server::settings {
 
 inline constexpr QLatin1StringView LoginMaxFailures { "login.maxFailures" };
 inline constexpr QLatin1StringView LoginWindowSeconds { "login.windowSeconds" };
+inline constexpr QLatin1StringView LoginMaxFailuresPerSource { "login.maxFailuresPerSource" };
 inline constexpr QLatin1StringView QuotaDailyMessages { "quota.dailyMessages" };
 inline constexpr QLatin1StringView DeferredMaxAgeSeconds { "deferred.maxAgeSeconds" };
 inline constexpr QLatin1StringView DeferredMaxCount { "deferred.maxCount" };
@@ -28,7 +29,10 @@ inline constexpr qint64 YearSeconds = 366LL * 24 * 3600;
 
 inline constexpr Definition All[] = {
     { LoginMaxFailures, 5, 1000000,
-        QLatin1StringView("failed sign-ins per address before 'throttled' (0 = never)") },
+        QLatin1StringView("wrong passwords per CPM address before 'throttled' (0 = never)") },
+    { LoginMaxFailuresPerSource, 20, 1000000,
+        QLatin1StringView("failed sign-ins (password or token) per network address before "
+                          "'throttled' (0 = never)") },
     { LoginWindowSeconds, 300, YearSeconds,
         QLatin1StringView("window of the failed sign-in count, seconds") },
     { QuotaDailyMessages, 10000, 1000000000,

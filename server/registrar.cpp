@@ -22,6 +22,10 @@ namespace cpm::server {
 
 namespace {
 namespace lim = protocol::limits;
+
+// Password checks (Argon2id, 64 MiB and tens of milliseconds each) queued or running at
+// most; more are answered `throttled` at once rather than made to wait behind a storm.
+constexpr int MaxChecksInFlight = 16;
 using protocol::ArgReader;
 
 Error accountDisabled()
@@ -60,7 +64,9 @@ void Registrar::addOperations(Operations& operations)
 
 void Registrar::prune(qint64 time)
 {
-    m_throttle.prune(m_server.store().settingInt(settings::LoginWindowSeconds) * 1000, time);
+    const qint64 windowMs = m_server.store().settingInt(settings::LoginWindowSeconds) * 1000;
+    m_addresses.prune(windowMs, time);
+    m_sources.prune(windowMs, time);
 }
 
 bool Registrar::signedInAlready(const Request& request)
@@ -72,20 +78,44 @@ bool Registrar::signedInAlready(const Request& request)
     return true;
 }
 
-bool Registrar::throttled(const Request& request, const QString& address)
+bool Registrar::throttled(const Request& request, const QString& address, Proof proof)
 {
     Store& store = m_server.store();
-    const int wait = m_throttle.retryAfter(address,
-        static_cast<int>(store.settingInt(settings::LoginMaxFailures)),
-        store.settingInt(settings::LoginWindowSeconds) * 1000, now());
+    const qint64 windowMs = store.settingInt(settings::LoginWindowSeconds) * 1000;
+    const qint64 time = now();
+    int wait = m_sources.retryAfter(request.connection().peer(),
+        static_cast<int>(store.settingInt(settings::LoginMaxFailuresPerSource)), windowMs, time);
+    QString why = QStringLiteral("too many failed sign-ins from your network");
+    if (proof == Proof::Password) {
+        const int forAddress = m_addresses.retryAfter(address,
+            static_cast<int>(store.settingInt(settings::LoginMaxFailures)), windowMs, time);
+        if (forAddress > wait) {
+            wait = forAddress;
+            why = QStringLiteral("too many wrong passwords for this address");
+        }
+        if (wait <= 0 && m_checksInFlight >= MaxChecksInFlight) {
+            wait = 1;
+            why = QStringLiteral("too many sign-ins are being checked");
+        }
+    }
     if (wait <= 0) {
         return false;
     }
-    qCDebug(lcAuth) << "sign-in throttled for" << address;
-    request.fail(makeError(ErrorCode::Throttled,
-        QStringLiteral("too many failed sign-ins for this address; try again in %1 s").arg(wait),
-        wait));
+    qCDebug(lcAuth) << "sign-in throttled for" << address << "from" << request.connection().peer();
+    request.fail(makeError(
+        ErrorCode::Throttled, QStringLiteral("%1; try again in %2 s").arg(why).arg(wait), wait));
     return true;
+}
+
+void Registrar::settlePasswordCheck(const QString& address, const QString& source, bool passwordOk)
+{
+    --m_checksInFlight;
+    const qint64 time = now();
+    m_addresses.settle(address, !passwordOk, time);
+    m_sources.settle(source, !passwordOk, time);
+    if (passwordOk) {
+        m_addresses.recordSuccess(address);
+    }
 }
 
 // --- register ----------------------------------------------------------------------------
@@ -140,7 +170,7 @@ void Registrar::registerDevice(const Request& request)
         request.fail(reader.error());
         return;
     }
-    if (throttled(request, address)) {
+    if (throttled(request, address, Proof::Password)) {
         secrets::wipe(passwordBytes);
         return;
     }
@@ -150,20 +180,29 @@ void Registrar::registerDevice(const Request& request)
         request.fail(user.error()); // the store failed: not the password's fault
         return;
     }
+    // From here until the check ends the attempt counts as a failure of the address and of
+    // the source, so a burst of parallel attempts is checked no more often than the limit.
+    const QString source = request.connection().peer();
+    m_addresses.reserve(address);
+    m_sources.reserve(source);
+    ++m_checksInFlight;
     // An unknown address is checked against a dummy hash: the same time as a wrong password.
     const QByteArray hash = user->has_value() ? (*user)->passwordHash : QByteArray();
 
-    // Argon2 never runs on the network thread. The watcher is a child of the connection, so
-    // a connection that closes meanwhile simply never hears the result.
-    ClientConnection* connection = &request.connection();
+    // Argon2 never runs on the network thread. The result is counted even when the
+    // connection closed meanwhile; only then is nobody answered.
+    QPointer<ClientConnection> connection = &request.connection();
     connection->suspend();
-    auto* watcher = new QFutureWatcher<bool>(connection);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, connection,
-        [this, watcher, request = request.withoutArgs(), address, device] {
+    auto* watcher = new QFutureWatcher<bool>(&m_server);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, &m_server,
+        [this, watcher, connection, request = request.withoutArgs(), address, source, device] {
             const bool ok = watcher->result();
             watcher->deleteLater();
-            finishRegister(request, address, ok, device);
-            request.connection().resume();
+            settlePasswordCheck(address, source, ok);
+            if (connection) {
+                finishRegister(request, address, ok, device);
+                connection->resume();
+            }
         });
     watcher->setFuture(QtConcurrent::run(&m_hashPool, [hash, passwordBytes]() mutable {
         const bool ok = credentials::verifyPassword(hash, passwordBytes);
@@ -192,7 +231,6 @@ void Registrar::finishRegister(const Request& request, const QString& address, b
     }
     if (!user) {
         qCDebug(lcAuth) << "failed register for" << address;
-        m_throttle.recordFailure(address, now());
         request.fail(ErrorCode::AuthFailed, QStringLiteral("wrong address or password"));
         return;
     }
@@ -200,7 +238,6 @@ void Registrar::finishRegister(const Request& request, const QString& address, b
         request.fail(accountDisabled());
         return;
     }
-    m_throttle.recordSuccess(address);
     QString token = credentials::newToken();
     Store::NewDevice device = newDevice;
     device.tokenHash = credentials::tokenHash(token);
@@ -239,7 +276,7 @@ void Registrar::login(const Request& request)
         request.fail(reader.error());
         return;
     }
-    if (throttled(request, address)) {
+    if (throttled(request, address, Proof::Token)) {
         secrets::wipe(token);
         return;
     }
@@ -259,7 +296,8 @@ void Registrar::login(const Request& request)
     secrets::wipe(token);
     if (!matches) {
         qCDebug(lcAuth) << "failed login for" << address << "device" << deviceId;
-        m_throttle.recordFailure(address, now());
+        // Counted for the source only: guesses at someone's tokens must not lock them out.
+        m_sources.recordFailure(request.connection().peer(), now());
         request.fail(ErrorCode::AuthFailed, QStringLiteral("wrong address, device or token"));
         return;
     }
@@ -272,7 +310,6 @@ void Registrar::login(const Request& request)
         request.fail(accountDisabled());
         return;
     }
-    m_throttle.recordSuccess(address);
     request.connection().signIn(**user, **device);
     request.reply(
         { { QStringLiteral("address"), (*user)->address }, { QStringLiteral("deviceId"), deviceId },

@@ -35,6 +35,8 @@ private:
     void registerDevice(const Request& request);
     void finishRegister(const Request& request, const QString& address, bool passwordOk,
         const Store::NewDevice& device);
+    //! A password check reserved for \a address and \a source has ended.
+    void settlePasswordCheck(const QString& address, const QString& source, bool passwordOk);
     void login(const Request& request);
     void whoami(const Request& request);
     void listDevices(const Request& request);
@@ -43,14 +45,19 @@ private:
     void signOutDevice(const Request& request);
     void applyDeviceChange(
         const Request& request, qint64 deviceId, const Store::DeviceChange& change);
-    //! True (and answered) when \a address must wait before trying again.
-    bool throttled(const Request& request, const QString& address);
+    enum class Proof { Password, Token };
+    //! True (and answered) when a sign-in to \a address with \a proof must wait: the
+    //! source's failures (either proof), for a password also the address's wrong passwords
+    //! and the queue of password checks. A token is never refused for guesses at the address.
+    bool throttled(const Request& request, const QString& address, Proof proof);
     //! True (and answered) when the connection is signed in already.
     bool signedInAlready(const Request& request);
 
     Server& m_server;
-    LoginThrottle m_throttle;
+    LoginThrottle m_addresses; //!< wrong passwords per CPM address
+    LoginThrottle m_sources; //!< failed sign-ins of either proof per network address
     QThreadPool m_hashPool;
+    int m_checksInFlight = 0; //!< password checks queued or running
 };
 
 } // namespace cpm::server

@@ -52,10 +52,6 @@
         <translation>Etwas ist schiefgelaufen (%1). Versuchen Sie es erneut; wenn der Fehler weiterhin auftritt, kopieren Sie die Diagnosedaten und melden Sie den Fehler.</translation>
     </message>
     <message>
-        <source>Too many failed attempts for this address. Try again in %1 min.</source>
-        <translation>Zu viele fehlgeschlagene Versuche für diese Adresse. Versuchen Sie es in %1 Min. erneut.</translation>
-    </message>
-    <message>
         <source>That cannot be done as entered. Check the address and the text.</source>
         <translation>So lässt sich das nicht ausführen. Prüfen Sie die Adresse und den Text.</translation>
     </message>
@@ -114,6 +110,14 @@
     <message>
         <source>The messages stored on this device were damaged and have been set aside. They are being downloaded again; messages not yet sent from this device are lost.</source>
         <translation>Die auf diesem Gerät gespeicherten Nachrichten waren beschädigt und wurden beiseitegelegt. Sie werden erneut heruntergeladen; noch nicht gesendete Nachrichten dieses Geräts sind verloren.</translation>
+    </message>
+    <message>
+        <source>The server is busy with other sign-ins. Try again in a few seconds.</source>
+        <translation>Der Server prüft gerade viele andere Anmeldungen. Versuchen Sie es in einigen Sekunden erneut.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins for this address or from this network. Try again in %1 min.</source>
+        <translation>Zu viele fehlgeschlagene Anmeldungen für diese Adresse oder aus diesem Netzwerk. Versuchen Sie es in %1 Min. erneut.</translation>
     </message>
 </context>
 <context>

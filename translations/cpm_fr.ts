@@ -52,10 +52,6 @@
         <translation>Une erreur s’est produite (%1). Réessayez&#xa0;; si le problème persiste, copiez les informations de diagnostic et signalez-le.</translation>
     </message>
     <message>
-        <source>Too many failed attempts for this address. Try again in %1 min.</source>
-        <translation>Trop de tentatives échouées pour cette adresse. Réessayez dans %1&#xa0;min.</translation>
-    </message>
-    <message>
         <source>That cannot be done as entered. Check the address and the text.</source>
         <translation>Impossible de le faire tel quel. Vérifiez l’adresse et le texte.</translation>
     </message>
@@ -114,6 +110,14 @@
     <message>
         <source>The messages stored on this device were damaged and have been set aside. They are being downloaded again; messages not yet sent from this device are lost.</source>
         <translation>Les messages enregistrés sur cet appareil étaient endommagés et ont été mis de côté. Ils sont à nouveau téléchargés ; les messages pas encore envoyés depuis cet appareil sont perdus.</translation>
+    </message>
+    <message>
+        <source>The server is busy with other sign-ins. Try again in a few seconds.</source>
+        <translation>Le serveur vérifie de nombreuses autres connexions. Réessayez dans quelques secondes.</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins for this address or from this network. Try again in %1 min.</source>
+        <translation>Trop de connexions échouées pour cette adresse ou depuis ce réseau. Réessayez dans %1 min.</translation>
     </message>
 </context>
 <context>

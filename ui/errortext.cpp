@@ -9,8 +9,15 @@ QString ErrorText::forSignIn(const Error& error, const QUrl& server)
     case ErrorCode::AuthFailed:
         return tr("The address or the password is wrong. Check both and try again.");
     case ErrorCode::Throttled: {
+        // Seconds: the server is checking many sign-ins right now. Minutes: too many wrong
+        // passwords for this address, or failed sign-ins from this network.
+        if (error.retryAfterSeconds >= 0 && error.retryAfterSeconds < 60) {
+            return tr("The server is busy with other sign-ins. Try again in a few seconds.");
+        }
         const int minutes = std::max(1, (error.retryAfterSeconds + 59) / 60);
-        return tr("Too many failed attempts for this address. Try again in %1 min.").arg(minutes);
+        return tr("Too many failed sign-ins for this address or from this network. Try again "
+                  "in %1 min.")
+            .arg(minutes);
     }
     case ErrorCode::AccountDisabled:
         return tr("This account has been disabled by the operator.");

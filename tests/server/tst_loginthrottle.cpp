@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Failed sign-ins per address: refused after the limit within the window, free again when
-// the oldest failure leaves it, forgotten on success, and pruned.
+// Failed sign-ins per key: refused after the limit within the window, free again when the
+// oldest failure leaves it, forgotten on success, and pruned. Attempts still being checked
+// count until they are settled, so a burst gets no more checks than the limit.
 
 #include "failonwarning.h"
 #include "loginthrottle.h"
@@ -55,6 +56,36 @@ private Q_SLOTS:
             t.recordFailure(Alice, 1000);
         }
         QCOMPARE(t.retryAfter(Alice, 0, Window, 1000), 0);
+    }
+
+    void testAttemptsBeingCheckedCountUntilSettled()
+    {
+        LoginThrottle t;
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(t.retryAfter(Alice, 5, Window, 1000), 0);
+            t.reserve(Alice);
+        }
+        // The sixth of a burst waits for the five in progress.
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000), 1);
+        t.settle(Alice, false, 1100); // one was right
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1100), 0);
+        t.reserve(Alice);
+        for (int i = 0; i < 5; ++i) {
+            t.settle(Alice, true, 1200); // the rest were wrong
+        }
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1200), 300);
+        t.prune(Window, 1200);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1200), 300); // pruning keeps what counts
+    }
+
+    void testPendingAttemptsSurvivePruning()
+    {
+        LoginThrottle t;
+        t.reserve(Alice);
+        t.prune(Window, 1000 + 2 * Window);
+        QCOMPARE(t.retryAfter(Alice, 1, Window, 1000 + 2 * Window), 1);
+        t.settle(Alice, false, 1000 + 2 * Window);
+        QCOMPARE(t.retryAfter(Alice, 1, Window, 1000 + 2 * Window), 0);
     }
 
     void testPruneDropsOldFailures()

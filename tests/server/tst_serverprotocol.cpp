@@ -37,7 +37,6 @@ private Q_SLOTS:
     void testOversizeTransportFrameCloses1009();
     void testRepeatedAbuseCloses4002AndKeepsData();
     void testWrongCredentialsFailAlike();
-    void testRepeatedFailuresAreThrottled();
     void testIdempotentSend();
     void testPipelinedRequestsAreAnsweredOnceInOrderAndStored();
     void testDeliveryFollowsEachDevicesPreference();
@@ -345,33 +344,6 @@ void tst_ServerProtocol::testWrongCredentialsFailAlike()
     Device upper = m_aliceLaptop;
     upper.address = QStringLiteral("Alice@CPM.example");
     QVERIFY_OK(c.login(upper));
-}
-
-void tst_ServerProtocol::testRepeatedFailuresAreThrottled()
-{
-    QVERIFY(m_server.setSetting(QStringLiteral("login.maxFailures"), QStringLiteral("3")));
-    WsClient c;
-    QVERIFY(c.open(m_server.url()));
-    QVERIFY(c.hello());
-    const Device wrong { QStringLiteral("dave@cpm.example"), {}, 1,
-        QStringLiteral("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") };
-    for (int i = 0; i < 3; ++i) {
-        QCOMPARE(code(c.login(wrong)), codeName(ErrorCode::AuthFailed));
-    }
-    const QJsonObject throttled = c.login(wrong);
-    QCOMPARE(code(throttled), codeName(ErrorCode::Throttled));
-    const int retryAfter = throttled.value(QLatin1StringView("error"))
-                               .toObject()
-                               .value(QLatin1StringView("retryAfter"))
-                               .toInt();
-    QVERIFY2(retryAfter > 0 && retryAfter <= 300, qPrintable(QString::number(retryAfter)));
-    // The right password does not help while throttled, and the check costs no Argon2.
-    QCOMPARE(code(c.registerDevice(QStringLiteral("dave@cpm.example"), QStringLiteral("pw-dave"),
-                 QStringLiteral("dave-1"))),
-        codeName(ErrorCode::Throttled));
-    // Other addresses are unaffected.
-    QVERIFY_OK(c.login(m_bobLaptop));
-    QVERIFY(m_server.setSetting(QStringLiteral("login.maxFailures"), QStringLiteral("5")));
 }
 
 void tst_ServerProtocol::testIdempotentSend()

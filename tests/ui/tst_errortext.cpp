@@ -80,6 +80,14 @@ private Q_SLOTS:
         QVERIFY2(!text.contains(Generic), qPrintable(text));
     }
 
+    void testAShortThrottleSaysSeconds()
+    {
+        // A full queue of password checks answers retryAfter 1: not "1 min".
+        const QString text
+            = ErrorText::forSignIn(makeError(ErrorCode::Throttled, QStringLiteral("x"), 1), QUrl());
+        QVERIFY2(text.contains(QLatin1StringView("seconds")), qPrintable(text));
+    }
+
     void testUnknownCodesStillSayWhatToDo()
     {
         Error e
