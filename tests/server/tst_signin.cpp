@@ -70,6 +70,9 @@ private Q_SLOTS:
 
 private:
     Device registerDevice(const QString& instance);
+    //! Sends one `register` with each of \a attempts, each on its own connection, all at
+    //! once; answers the responses in the same order (an empty object: never answered).
+    QList<QJsonObject> registerAtOnce(const QList<QJsonObject>& attempts);
 
     std::unique_ptr<TestServer> m_server;
 };
@@ -99,6 +102,26 @@ Device tst_SignIn::registerDevice(const QString& instance)
     const QJsonObject r = result(c->registerDevice(Alice, Password, instance));
     return { Alice, {}, r.value(QLatin1StringView("deviceId")).toInteger(),
         r.value(QLatin1StringView("token")).toString() };
+}
+
+QList<QJsonObject> tst_SignIn::registerAtOnce(const QList<QJsonObject>& attempts)
+{
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (qsizetype i = 0; i < attempts.size(); ++i) {
+        clients.push_back(negotiated(m_server->url()));
+        if (!clients.back()) {
+            return {};
+        }
+    }
+    QList<qint64> ids;
+    for (qsizetype i = 0; i < attempts.size(); ++i) {
+        ids.append(clients[i]->post(QStringLiteral("register"), attempts.at(i)));
+    }
+    QList<QJsonObject> responses;
+    for (qsizetype i = 0; i < attempts.size(); ++i) {
+        responses.append(clients[i]->response(ids.at(i)));
+    }
+    return responses;
 }
 
 void tst_SignIn::testWrongPasswordsThrottleTheAddressNotItsTokens()
@@ -132,23 +155,19 @@ void tst_SignIn::testABurstIsCheckedNoMoreOftenThanTheLimit()
 {
     // 29 wrong passwords and then the right one, all at once on 30 connections.
     constexpr int Attempts = 30;
-    std::vector<std::unique_ptr<WsClient>> clients;
-    for (int i = 0; i < Attempts; ++i) {
-        clients.push_back(negotiated(m_server->url()));
-        QVERIFY(clients.back());
-    }
-    QList<qint64> ids;
+    QList<QJsonObject> attempts;
     for (int i = 0; i < Attempts; ++i) {
         const bool last = i == Attempts - 1;
-        ids.append(clients[i]->post(QStringLiteral("register"),
-            registerArgs(Alice, last ? Password : QStringLiteral("wrong-%1").arg(i),
-                QStringLiteral("burst-%1").arg(i))));
+        attempts.append(registerArgs(Alice, last ? Password : QStringLiteral("wrong-%1").arg(i),
+            QStringLiteral("burst-%1").arg(i)));
     }
+    const QList<QJsonObject> responses = registerAtOnce(attempts);
+    QCOMPARE(responses.size(), Attempts);
     int checkedAndWrong = 0;
     int throttled = 0;
     QJsonObject rightOne;
     for (int i = 0; i < Attempts; ++i) {
-        const QJsonObject r = clients[i]->response(ids.at(i));
+        const QJsonObject& r = responses.at(i);
         QVERIFY2(!r.isEmpty(), qPrintable(QStringLiteral("attempt %1 was never answered").arg(i)));
         if (code(r) == codeName(cpm::ErrorCode::AuthFailed)) {
             ++checkedAndWrong;
@@ -207,20 +226,16 @@ void tst_SignIn::testAFullQueueOfChecksIsAnsweredAtOnce()
     QVERIFY(
         m_server->setSetting(QStringLiteral("login.maxFailuresPerSource"), QStringLiteral("0")));
     constexpr int Attempts = 40;
-    std::vector<std::unique_ptr<WsClient>> clients;
+    QList<QJsonObject> attempts;
     for (int i = 0; i < Attempts; ++i) {
-        clients.push_back(negotiated(m_server->url()));
-        QVERIFY(clients.back());
+        attempts.append(registerArgs(QStringLiteral("nobody-%1@cpm.example").arg(i),
+            QStringLiteral("guess"), QStringLiteral("storm-%1").arg(i)));
     }
-    QList<qint64> ids;
-    for (int i = 0; i < Attempts; ++i) {
-        ids.append(clients[i]->post(QStringLiteral("register"),
-            registerArgs(QStringLiteral("nobody-%1@cpm.example").arg(i), QStringLiteral("guess"),
-                QStringLiteral("storm-%1").arg(i))));
-    }
+    const QList<QJsonObject> responses = registerAtOnce(attempts);
+    QCOMPARE(responses.size(), Attempts);
     int busy = 0;
     for (int i = 0; i < Attempts; ++i) {
-        const QJsonObject r = clients[i]->response(ids.at(i));
+        const QJsonObject& r = responses.at(i);
         QVERIFY2(!r.isEmpty(), qPrintable(QStringLiteral("attempt %1 was never answered").arg(i)));
         if (code(r) == codeName(cpm::ErrorCode::Throttled)) {
             QCOMPARE(retryAfter(r), 1);
