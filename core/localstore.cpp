@@ -1076,19 +1076,25 @@ Result<void> LocalStore::markSent(
         u.addBindValue(serverId);
         u.addBindValue(time);
         u.addBindValue(localId);
-        QSqlQuery o(m_db);
-        o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
-        o.addBindValue(localId);
-        if (const Result<void> done = run(u, QStringLiteral("cannot complete a sent message"));
+        if (const Result<void> done
+            = leaveOutbox(u, localId, QStringLiteral("cannot complete a sent message"));
             !done) {
-            return done;
-        }
-        if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox")); !done) {
             return done;
         }
         changes->sent.append({ -localId, serverId, clientId });
         return {};
     });
+}
+
+Result<void> LocalStore::leaveOutbox(QSqlQuery& update, qint64 localId, const QString& what)
+{
+    if (const Result<void> done = run(update, what); !done) {
+        return done;
+    }
+    QSqlQuery o(m_db);
+    o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
+    o.addBindValue(localId);
+    return run(o, QStringLiteral("cannot clear the outbox"));
 }
 
 Result<void> LocalStore::markFailed(const QString& clientId, StoreChanges* changes)
@@ -1107,14 +1113,9 @@ Result<void> LocalStore::markFailed(const QString& clientId, StoreChanges* chang
         QSqlQuery u(m_db);
         u.prepare(QStringLiteral("UPDATE messages SET status = 'failed' WHERE local_id = ?"));
         u.addBindValue(localId);
-        QSqlQuery o(m_db);
-        o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
-        o.addBindValue(localId);
-        if (const Result<void> done = run(u, QStringLiteral("cannot mark a message failed"));
+        if (const Result<void> done
+            = leaveOutbox(u, localId, QStringLiteral("cannot mark a message failed"));
             !done) {
-            return done;
-        }
-        if (const Result<void> done = run(o, QStringLiteral("cannot clear the outbox")); !done) {
             return done;
         }
         changes->markChanged(-localId);

@@ -152,6 +152,9 @@ private:
     Result<void> exec(const QString& sql) const;
     Error failure(const QSqlQuery& query, const QString& what) const;
     Result<void> run(QSqlQuery& query, const QString& what) const;
+    //! Runs \a update (the message's new state), then takes message \a localId out of the
+    //! outbox; inside the caller's transaction.
+    Result<void> leaveOutbox(QSqlQuery& update, qint64 localId, const QString& what);
     Result<void> applyEvent(const protocol::Frame& event, StoreChanges* changes);
     Result<void> applyMessage(const protocol::Message& message, StoreChanges* changes);
     Result<void> applyContact(const protocol::ContactEvent& event, StoreChanges* changes);

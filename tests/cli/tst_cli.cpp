@@ -8,6 +8,7 @@
 #include "failonwarning.h"
 #include "privatemount.h"
 #include "testserver.h"
+#include "writelock.h"
 #include "wsclient.h"
 
 #include <QDir>
@@ -18,8 +19,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <sqlite3.h>
 
 using namespace cpm::test;
 
@@ -233,16 +232,11 @@ void tst_Cli::testShellAnswersASendRefusedForNow()
 
     // An operator's long transaction holds the server's write lock: the server answers
     // `unavailable` (after its 5 s busy wait), which is "not now", not "never".
-    sqlite3* other = nullptr;
-    QCOMPARE(sqlite3_open_v2(
-                 QFile::encodeName(QDir(m_server.dataDir()).filePath(QStringLiteral("cpm.sqlite"))),
-                 &other, SQLITE_OPEN_READWRITE, nullptr),
-        SQLITE_OK);
-    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    WriteLock lock(m_server.dataDir());
+    QVERIFY(lock.isHeld());
     shell.write(QByteArrayLiteral("send --to bob@cpm.example \"while busy\"\nwhoami\n"));
     const QJsonObject pending = lineWith("\"command\":\"send\"");
-    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(other);
+    lock.release();
     const QJsonObject result = pending.value(QLatin1StringView("result")).toObject();
     QVERIFY2(result.value(QLatin1StringView("status")).toString() == QLatin1StringView("pending"),
         seen.constData());

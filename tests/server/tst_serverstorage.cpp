@@ -8,6 +8,7 @@
 #include "failonwarning.h"
 #include "protocol.h"
 #include "testserver.h"
+#include "writelock.h"
 #include "wsclient.h"
 
 #include <QDir>
@@ -15,8 +16,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <sqlite3.h>
 
 using namespace cpm::test;
 namespace proto = cpm::protocol;
@@ -217,16 +216,11 @@ void tst_ServerStorage::testBusyStoreAtSignInIsUnavailableAndNotCounted()
     QVERIFY(c.hello());
 
     // Another process (an operator's long transaction) holds the write lock.
-    sqlite3* other = nullptr;
-    QCOMPARE(sqlite3_open_v2(
-                 QFile::encodeName(QDir(server.dataDir()).filePath(QStringLiteral("cpm.sqlite"))),
-                 &other, SQLITE_OPEN_READWRITE, nullptr),
-        SQLITE_OK);
-    QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    WriteLock lock(server.dataDir());
+    QVERIFY(lock.isHeld());
     const QJsonObject busy
         = c.registerDevice(Alice, QStringLiteral("pw-alice"), QStringLiteral("alice-1"));
-    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(other);
+    lock.release();
     QCOMPARE(code(busy), codeName(ErrorCode::Unavailable));
     QVERIFY(busy.value(QLatin1StringView("error"))
                 .toObject()
