@@ -15,6 +15,8 @@
 #include <QJsonDocument>
 #include <QWebSocket>
 
+#include <chrono>
+
 namespace cpm::server {
 
 namespace {
@@ -23,6 +25,8 @@ namespace lim = protocol::limits;
 // Frames that may wait behind a password check; more is a client not waiting for
 // answers at all.
 constexpr qsizetype MaxQueuedFrames = 64;
+// ... and their bytes at most (UTF-16, as held): four frames of the largest size.
+constexpr qsizetype MaxQueuedFrameBytes = 4 * 2 * lim::MaxFrameBytes;
 // How long a peer gets to answer our close frame before the socket is dropped.
 constexpr int CloseGraceMs = 3000;
 
@@ -44,6 +48,7 @@ ClientConnection::ClientConnection(QWebSocket* socket, Server* server)
     m_socket->setParent(this);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ClientConnection::onTextMessage);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ClientConnection::onBinaryMessage);
+    connect(m_socket, &QWebSocket::bytesWritten, this, &ClientConnection::onBytesWritten);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         m_state = State::Closing;
         m_closeDeadline.stop();
@@ -52,6 +57,7 @@ ClientConnection::ClientConnection(QWebSocket* socket, Server* server)
     m_closeDeadline.setSingleShot(true);
     m_closeDeadline.setInterval(CloseGraceMs);
     connect(&m_closeDeadline, &QTimer::timeout, this, [this] { m_socket->abort(); });
+    m_stateSince = m_lastFrameAt = monotonicMs();
     qCDebug(lcNet) << "connection from" << m_socket->peerAddress().toString();
 }
 
@@ -73,12 +79,15 @@ void ClientConnection::receive(std::optional<QString> frame)
     if (m_state == State::Closing) {
         return;
     }
-    if (m_busy) {
+    m_lastFrameAt = monotonicMs();
+    if (isHoldingFrames()) {
         // Answers keep the order of the frames, so a frame waits even to be refused.
-        if (m_queue.size() >= MaxQueuedFrames) {
+        const qsizetype bytes = frame ? frame->size() * 2 : 0;
+        if (m_queue.size() >= MaxQueuedFrames || m_queuedBytes + bytes > MaxQueuedFrameBytes) {
             close(protocol::close::ProtocolAbuse, QStringLiteral("too many requests in flight"));
             return;
         }
+        m_queuedBytes += bytes;
         m_queue.append(std::move(frame));
         return;
     }
@@ -100,8 +109,74 @@ void ClientConnection::processFrame(const std::optional<QString>& frame)
 void ClientConnection::resume()
 {
     m_busy = false;
-    while (!m_busy && !m_queue.isEmpty() && m_state != State::Closing) {
-        processFrame(m_queue.takeFirst());
+    handleQueue();
+}
+
+void ClientConnection::handleQueue()
+{
+    while (!isHoldingFrames() && !m_queue.isEmpty() && m_state != State::Closing) {
+        std::optional<QString> frame = m_queue.takeFirst();
+        m_queuedBytes -= frame ? frame->size() * 2 : 0;
+        processFrame(frame);
+    }
+}
+
+// --- back-pressure and deadlines -----------------------------------------------------------
+
+qint64 ClientConnection::monotonicMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+void ClientConnection::setState(State state)
+{
+    m_state = state;
+    m_stateSince = monotonicMs();
+}
+
+void ClientConnection::onBytesWritten()
+{
+    if (m_outputPaused && m_socket->bytesToWrite() + m_unsentBytes <= MaxQueuedOutputBytes / 2) {
+        m_outputPaused = false;
+        qCDebug(lcNet) << "output of" << peer() << "read down: handling requests again";
+        handleQueue();
+    }
+}
+
+void ClientConnection::checkDeadlines(qint64 nowMs, const ConnectionTimeouts& timeouts)
+{
+    const auto over
+        = [nowMs](qint64 since, qint64 limit) { return limit > 0 && nowMs - since >= limit; };
+    QString why;
+    switch (m_state) {
+    case State::Connected:
+        if (over(m_stateSince, timeouts.helloMs)) {
+            why = QStringLiteral("no 'hello' in time");
+        }
+        break;
+    case State::Negotiated:
+        // A password check in progress is the server's time, not the client's.
+        if (!m_busy && over(m_stateSince, timeouts.signInMs)) {
+            why = QStringLiteral("no sign-in in time");
+        }
+        break;
+    case State::Authenticated:
+    case State::Live:
+        if (over(m_lastFrameAt, timeouts.idleMs)) {
+            why = QStringLiteral("idle: no frame (not even a ping) in time");
+        }
+        break;
+    case State::Closing:
+        return;
+    }
+    if (why.isEmpty() && m_outputPaused && over(m_outputPausedSince, timeouts.stalledOutputMs)) {
+        why = QStringLiteral("the client does not read what it is sent");
+    }
+    if (!why.isEmpty()) {
+        qCInfo(lcNet) << "closing a connection from" << peer() << ":" << why;
+        close(protocol::close::TimedOut, why);
     }
 }
 
@@ -160,6 +235,12 @@ void ClientConnection::dispatch(const protocol::Frame& request)
                     .arg(request.op)));
         return;
     }
+    if (operation->needsAuth) {
+        m_server->applyAdminChanges();
+        if (m_state == State::Closing) {
+            return; // the account was disabled just now: nothing more is done for it
+        }
+    }
     operation->handle(Request(this, request.id, request.args));
     m_server->requestDone();
 }
@@ -197,7 +278,7 @@ void ClientConnection::hello(const QJsonValue& id, const QJsonObject& args)
                     .arg(protocol::Version)));
         return;
     }
-    m_state = State::Negotiated;
+    setState(State::Negotiated);
     const QJsonObject limits { { QStringLiteral("maxFrameBytes"), lim::MaxFrameBytes },
         { QStringLiteral("maxBodyBytes"), lim::MaxBodyBytes },
         { QStringLiteral("maxSubjectChars"), lim::MaxSubjectChars },
@@ -215,18 +296,63 @@ void ClientConnection::send(const QJsonObject& frame)
     if (m_state == State::Closing) {
         return;
     }
-    m_server->transmit(
-        this, QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    output(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
 }
 
 void ClientConnection::sendText(const QString& text)
 {
     if (m_state != State::Closing) {
-        m_server->transmit(this, text);
+        output(text);
     }
 }
 
-void ClientConnection::transmitNow(const QString& text) { m_socket->sendTextMessage(text); }
+void ClientConnection::output(const QString& text)
+{
+    m_unsentBytes += text.size();
+    m_server->transmit(this, text);
+    checkOutput();
+}
+
+void ClientConnection::transmitNow(const QString& text)
+{
+    m_unsentBytes -= text.size();
+    if (m_dropOutput || m_socket->state() != QAbstractSocket::ConnectedState) {
+        return; // gone: nobody would read it, and it would only sit in memory
+    }
+    m_socket->sendTextMessage(text);
+    checkOutput();
+}
+
+void ClientConnection::checkOutput()
+{
+    if (m_dropOutput) {
+        return;
+    }
+    // What the peer has not read: in the socket, and held for a commit (counted in UTF-16
+    // units, at least one byte each).
+    const qint64 unread = m_socket->bytesToWrite() + m_unsentBytes;
+    if (unread <= MaxQueuedOutputBytes) {
+        return;
+    }
+    if (unread > 2 * MaxQueuedOutputBytes) {
+        // Events keep coming to a live connection whose peer does not read: drop it rather
+        // than keep them in memory; the device syncs them when it reconnects.
+        qCInfo(lcNet) << "closing a connection from" << peer() << ":" << unread
+                      << "bytes of output unread";
+        m_queue.clear();
+        m_queuedBytes = 0;
+        m_dropOutput = true;
+        closeNow(protocol::close::TimedOut, QStringLiteral("too much output left unread"));
+        // Not now: the caller may be walking the user's connections.
+        QMetaObject::invokeMethod(m_socket, &QWebSocket::abort, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_outputPaused) {
+        m_outputPaused = true;
+        m_outputPausedSince = monotonicMs();
+        qCDebug(lcNet) << "output of" << peer() << "unread:" << unread << "bytes; requests wait";
+    }
+}
 
 void ClientConnection::reply(const QJsonValue& id, const QJsonObject& result)
 {
@@ -262,6 +388,7 @@ void ClientConnection::close(int code, const QString& reason)
     }
     m_state = State::Closing;
     m_queue.clear();
+    m_queuedBytes = 0;
     // The answers and events before the close must reach the peer first.
     m_server->transmitClose(this, code, reason);
 }
@@ -286,7 +413,7 @@ void ClientConnection::signIn(const UserRecord& user, const DeviceRecord& device
     m_userId = user.id;
     m_address = user.address;
     m_device = device.device;
-    m_state = State::Authenticated;
+    setState(State::Authenticated);
     m_server->connectionSignedIn(this);
 }
 
@@ -323,7 +450,7 @@ void ClientConnection::handleEvent(const StoredEvent& event, RenderedEvent* shar
     if (shared && view != View::PerDevice) {
         text = &shared->texts[view == View::Partial ? 1 : 0];
         if (*text) {
-            m_server->transmit(this, **text);
+            output(**text);
             return;
         }
     }
@@ -331,7 +458,7 @@ void ClientConnection::handleEvent(const StoredEvent& event, RenderedEvent* shar
     if (text) {
         *text = rendered;
     }
-    m_server->transmit(this, rendered);
+    output(rendered);
 }
 
 } // namespace cpm::server

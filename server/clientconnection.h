@@ -23,6 +23,15 @@ namespace cpm::server {
 
 class Server;
 
+//! How long a connection may stay in a state without progress (0: no limit); see
+//! ClientConnection::checkDeadlines().
+struct ConnectionTimeouts {
+    qint64 helloMs = 10000;
+    qint64 signInMs = 60000;
+    qint64 idleMs = 120000;
+    qint64 stalledOutputMs = 30000;
+};
+
 //! A stream event rendered once per view (whole, or a notification), shared by the
 //! connections that get the same text: three devices of a user cost one rendering.
 struct RenderedEvent {
@@ -69,6 +78,18 @@ public:
     void resume();
 
     /*!
+     * Back-pressure: output the peer has not read yet, above MaxQueuedOutputBytes, pauses
+     * the handling of its requests (they wait in the queue) until it is read down to half;
+     * above twice that, or paused for longer than the stalled-output timeout, the
+     * connection is closed with 4004. Nothing stored is lost: the device syncs again.
+     */
+    static constexpr qint64 MaxQueuedOutputBytes = 4 * 1024 * 1024;
+    //! Closes with 4004 a connection that stayed too long without progress (see
+    //! ConnectionTimeouts); \a nowMs is monotonicMs().
+    void checkDeadlines(qint64 nowMs, const ConnectionTimeouts& timeouts);
+    static qint64 monotonicMs();
+
+    /*!
      * A stream event of this connection's user, just written: pushed when live (the server
      * holds the frame until the write is committed). \a shared caches the rendered text
      * across the user's connections; may be null.
@@ -99,12 +120,21 @@ Q_SIGNALS:
 private:
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& data);
+    void onBytesWritten();
+    //! Frames wait (the queue) while a step runs or output is paused.
+    bool isHoldingFrames() const { return m_busy || m_outputPaused; }
+    void handleQueue();
+    void setState(State state);
     //! A frame (empty: binary) now, or after the asynchronous step in progress.
     void receive(std::optional<QString> frame);
     void processFrame(const std::optional<QString>& frame);
     void process(const QString& text);
     void dispatch(const protocol::Frame& request);
     void send(const QJsonObject& frame);
+    //! Hands \a text to the server for sending (now or after a commit), then checkOutput().
+    void output(const QString& text);
+    //! Pauses or closes the connection when its unread output is over the limits.
+    void checkOutput();
     void hello(const QJsonValue& id, const QJsonObject& args);
 
     QWebSocket* m_socket;
@@ -118,6 +148,18 @@ private:
     bool m_busy = false;
     //! Frames in arrival order; an empty optional stands for a binary frame.
     QList<std::optional<QString>> m_queue;
+    //! The size of m_queue's frames in bytes (UTF-16), capped like their number.
+    qsizetype m_queuedBytes = 0;
+    //! Output over MaxQueuedOutputBytes: requests wait until it is read.
+    bool m_outputPaused = false;
+    //! Closed for unread output: what is still sent is dropped.
+    bool m_dropOutput = false;
+    //! Output handed to the server but held for a commit (UTF-16 units).
+    qint64 m_unsentBytes = 0;
+    qint64 m_outputPausedSince = 0;
+    //! monotonicMs() of the last state change and of the last frame received.
+    qint64 m_stateSince = 0;
+    qint64 m_lastFrameAt = 0;
     QTimer m_closeDeadline;
 };
 

@@ -27,7 +27,16 @@ struct Options {
     QString dataDir;
     QString listen = QStringLiteral("127.0.0.1");
     int port = 7878;
+    int backlog = Acceptor::DefaultBacklog;
 };
+
+//! \a text as an integer from \a min to \a max, or -1.
+int parseInt(const QString& text, int min, int max)
+{
+    bool ok = false;
+    const int value = text.toInt(&ok);
+    return ok && value >= min && value <= max ? value : -1;
+}
 
 } // namespace
 
@@ -56,12 +65,19 @@ int main(int argc, char* argv[])
         QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("ADDR"));
     const QCommandLineOption portOption(QStringLiteral("port"),
         QStringLiteral("TCP port (default 7878; 0 = any free port)."), QStringLiteral("N"));
+    const QCommandLineOption backlogOption(QStringLiteral("backlog"),
+        QStringLiteral("Connections the kernel queues before they are accepted (default %1;"
+                       " capped by net.core.somaxconn).")
+            .arg(Acceptor::DefaultBacklog),
+        QStringLiteral("N"));
     const QCommandLineOption configOption(QStringLiteral("config"),
-        QStringLiteral("INI file with the keys data, listen and port."), QStringLiteral("FILE"));
+        QStringLiteral("INI file with the keys data, listen, port and backlog."),
+        QStringLiteral("FILE"));
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
-    parser.addOptions({ dataOption, listenOption, portOption, configOption, passwordOption });
+    parser.addOptions(
+        { dataOption, listenOption, portOption, backlogOption, configOption, passwordOption });
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
     // parse(), not process(): a malformed command line exits 2 like every other usage error
@@ -95,7 +111,10 @@ int main(int argc, char* argv[])
         }
         options.dataDir = config.value(QStringLiteral("data"), options.dataDir).toString();
         options.listen = config.value(QStringLiteral("listen"), options.listen).toString();
-        options.port = config.value(QStringLiteral("port"), options.port).toInt();
+        options.port
+            = parseInt(config.value(QStringLiteral("port"), options.port).toString(), 0, 65535);
+        options.backlog = parseInt(
+            config.value(QStringLiteral("backlog"), options.backlog).toString(), 1, 65535);
     }
     if (parser.isSet(dataOption)) {
         options.dataDir = parser.value(dataOption);
@@ -104,14 +123,17 @@ int main(int argc, char* argv[])
         options.listen = parser.value(listenOption);
     }
     if (parser.isSet(portOption)) {
-        bool ok = false;
-        options.port = parser.value(portOption).toInt(&ok);
-        if (!ok) {
-            options.port = -1;
-        }
+        options.port = parseInt(parser.value(portOption), 0, 65535);
     }
-    if (options.port < 0 || options.port > 65535) {
+    if (parser.isSet(backlogOption)) {
+        options.backlog = parseInt(parser.value(backlogOption), 1, 65535);
+    }
+    if (options.port < 0) {
         err << "cpm-server: the port must be 0 to 65535\n";
+        return AdminCli::Usage;
+    }
+    if (options.backlog < 0) {
+        err << "cpm-server: the backlog must be 1 to 65535\n";
         return AdminCli::Usage;
     }
     if (!credentials::init()) {
@@ -137,6 +159,7 @@ int main(int argc, char* argv[])
         return AdminCli::Failed;
     }
     QString error;
+    server.setListenBacklog(options.backlog);
     if (!server.listen(address, static_cast<quint16>(options.port), &error)) {
         err << "cpm-server: cannot listen on " << options.listen << ':' << options.port << ": "
             << error << '\n';

@@ -15,6 +15,13 @@ inline constexpr QLatin1StringView LoginMaxFailuresPerSource { "login.maxFailure
 inline constexpr QLatin1StringView QuotaDailyMessages { "quota.dailyMessages" };
 inline constexpr QLatin1StringView DeferredMaxAgeSeconds { "deferred.maxAgeSeconds" };
 inline constexpr QLatin1StringView DeferredMaxCount { "deferred.maxCount" };
+inline constexpr QLatin1StringView NetMaxConnections { "net.maxConnections" };
+inline constexpr QLatin1StringView NetMaxConnectionsPerSource { "net.maxConnectionsPerSource" };
+inline constexpr QLatin1StringView NetHandshakeTimeoutSeconds { "net.handshakeTimeoutSeconds" };
+inline constexpr QLatin1StringView NetHelloTimeoutSeconds { "net.helloTimeoutSeconds" };
+inline constexpr QLatin1StringView NetSignInTimeoutSeconds { "net.signInTimeoutSeconds" };
+inline constexpr QLatin1StringView NetIdleTimeoutSeconds { "net.idleTimeoutSeconds" };
+inline constexpr QLatin1StringView NetStalledOutputSeconds { "net.stalledOutputSeconds" };
 
 //! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
 //! every use (seconds made milliseconds, counts made int) far from overflowing.
@@ -26,6 +33,7 @@ struct Definition {
 };
 
 inline constexpr qint64 YearSeconds = 366LL * 24 * 3600;
+inline constexpr qint64 DaySeconds = 24 * 3600;
 
 inline constexpr Definition All[] = {
     { LoginMaxFailures, 5, 1000000,
@@ -41,6 +49,21 @@ inline constexpr Definition All[] = {
         QLatin1StringView("age after which an undelivered message expires (0 = never)") },
     { DeferredMaxCount, 1000, 1000000000,
         QLatin1StringView("undelivered messages kept per recipient (0 = unlimited)") },
+    { NetMaxConnections, 0, 1000000,
+        QLatin1StringView("connections open at once (0 = the process's file limit less 64)") },
+    { NetMaxConnectionsPerSource, 100, 1000000,
+        QLatin1StringView("connections open at once from one network address (0 = no cap)") },
+    { NetHandshakeTimeoutSeconds, 10, DaySeconds,
+        QLatin1StringView("seconds from TCP connect to the WebSocket upgrade (0 = no limit)") },
+    { NetHelloTimeoutSeconds, 10, DaySeconds,
+        QLatin1StringView("seconds from the upgrade to 'hello' (0 = no limit)") },
+    { NetSignInTimeoutSeconds, 60, DaySeconds,
+        QLatin1StringView("seconds from 'hello' to a completed sign-in (0 = no limit)") },
+    { NetIdleTimeoutSeconds, 120, DaySeconds,
+        QLatin1StringView("seconds a signed-in connection may send no frame (0 = no limit)") },
+    { NetStalledOutputSeconds, 30, DaySeconds,
+        QLatin1StringView("seconds a connection may leave its output backlog unread (0 = no "
+                          "limit)") },
 };
 
 //! The definition of \a key, or nullptr for an unknown key.

@@ -8,10 +8,7 @@
 #include "sqlitestore.h"
 
 #include <QDateTime>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QWebSocket>
-#include <QWebSocketServer>
 
 namespace cpm::server {
 
@@ -30,9 +27,7 @@ Server::Server(QObject* parent)
     , m_router(*this)
     , m_mailbox(*this)
     , m_profile(*this)
-    , m_tcp(new QTcpServer(this))
-    , m_ws(new QWebSocketServer(
-          QStringLiteral("cpm-server/" CPM_VERSION), QWebSocketServer::NonSecureMode, this))
+    , m_acceptor(new Acceptor(QStringLiteral("cpm-server/" CPM_VERSION), this))
 {
     // Who answers what; a SessionController (SES) adds its operations here the same way.
     m_registrar.addOperations(m_operations);
@@ -40,8 +35,7 @@ Server::Server(QObject* parent)
     m_mailbox.addOperations(m_operations);
     m_profile.addOperations(m_operations);
 
-    connect(m_tcp, &QTcpServer::newConnection, this, &Server::acceptTcpConnections);
-    connect(m_ws, &QWebSocketServer::newConnection, this, &Server::acceptWebSocket);
+    connect(m_acceptor, &Acceptor::connected, this, &Server::acceptWebSocket);
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &Server::tick);
     m_shutdownDeadline.setSingleShot(true);
@@ -87,13 +81,16 @@ void Server::open(std::unique_ptr<Store> store)
 
 bool Server::listen(const QHostAddress& address, quint16 port, QString* error)
 {
-    if (!m_tcp->listen(address, port)) {
-        if (error) {
-            *error = m_tcp->errorString();
-        }
+    readConnectionSettings();
+    if (!m_acceptor->listen(address, port, m_backlog, error)) {
         return false;
     }
     m_address = address;
+    if (!address.isLoopback()) {
+        qCWarning(lcServer).noquote()
+            << "listening on" << address.toString()
+            << "without TLS: passwords and messages cross the network in the clear";
+    }
     m_tick.start();
     return true;
 }
@@ -103,38 +100,39 @@ QUrl Server::url() const
     QUrl url;
     url.setScheme(QStringLiteral("ws"));
     url.setHost(m_address.toString());
-    url.setPort(m_tcp->serverPort());
+    url.setPort(m_acceptor->port());
     url.setPath(QStringLiteral("/"));
     return url;
 }
 
-void Server::acceptTcpConnections()
+void Server::acceptWebSocket(QWebSocket* socket)
 {
-    while (QTcpSocket* socket = m_tcp->nextPendingConnection()) {
-        // Qt 6.4 sets TCP_NODELAY only on client sockets. Without it Nagle holds small
-        // event frames back: fan-out p99 measured 20.5 ms without, 0.30 ms with it.
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        if (m_shuttingDown) {
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        m_ws->handleConnection(socket);
+    socket->setMaxAllowedIncomingFrameSize(TransportFrameLimit);
+    socket->setMaxAllowedIncomingMessageSize(TransportFrameLimit);
+    auto* connection = new ClientConnection(socket, this);
+    m_connections.insert(connection);
+    connect(connection, &ClientConnection::closed, this, &Server::connectionClosed);
+    if (m_shuttingDown) {
+        connection->close(protocol::close::ServerShutdown, QStringLiteral("shutting down"));
     }
 }
 
-void Server::acceptWebSocket()
+void Server::readConnectionSettings()
 {
-    while (QWebSocket* socket = m_ws->nextPendingConnection()) {
-        socket->setMaxAllowedIncomingFrameSize(TransportFrameLimit);
-        socket->setMaxAllowedIncomingMessageSize(TransportFrameLimit);
-        auto* connection = new ClientConnection(socket, this);
-        m_connections.insert(connection);
-        connect(connection, &ClientConnection::closed, this, &Server::connectionClosed);
-        if (m_shuttingDown) {
-            connection->close(protocol::close::ServerShutdown, QStringLiteral("shutting down"));
-        }
+    if (!m_store || !m_store->isOpen()) {
+        return;
     }
+    const auto ms = [this](QLatin1StringView key) { return m_store->settingInt(key) * 1000; };
+    ConnectionLimits limits;
+    limits.maxConnections = static_cast<int>(m_store->settingInt(settings::NetMaxConnections));
+    limits.maxPerSource
+        = static_cast<int>(m_store->settingInt(settings::NetMaxConnectionsPerSource));
+    limits.handshakeTimeoutMs = static_cast<int>(ms(settings::NetHandshakeTimeoutSeconds));
+    m_acceptor->setLimits(limits);
+    m_timeouts.helloMs = ms(settings::NetHelloTimeoutSeconds);
+    m_timeouts.signInMs = ms(settings::NetSignInTimeoutSeconds);
+    m_timeouts.idleMs = ms(settings::NetIdleTimeoutSeconds);
+    m_timeouts.stalledOutputMs = ms(settings::NetStalledOutputSeconds);
 }
 
 void Server::touch(qint64 deviceId, qint64 now)
@@ -320,23 +318,39 @@ void Server::tick()
     }
     m_registrar.prune(now);
 
+    readConnectionSettings();
+    const qint64 monotonicNow = ClientConnection::monotonicMs();
+    const QSet<ClientConnection*> open = m_connections; // closing may remove
+    for (ClientConnection* c : open) {
+        c->checkDeadlines(monotonicNow, m_timeouts);
+    }
+
+    applyAdminChanges();
+    m_store->maintain();
+}
+
+void Server::applyAdminChanges()
+{
+    if (!m_store || !m_store->isOpen()) {
+        return;
+    }
     // The admin CLI may have disabled an account of a signed-in user: sign them off.
     // A failed read is tried again on the next tick, not taken for "nobody disabled".
-    if (m_store->changedElsewhere() || m_disabledUnread) {
-        const Result<QList<qint64>> disabled = m_store->disabledUserIds();
-        m_disabledUnread = !disabled;
-        if (!disabled) {
-            qCWarning(lcServer) << "cannot read the disabled accounts:" << disabled.error().message;
-        }
-        for (qint64 userId : disabled.valueOr({})) {
-            const QList<ClientConnection*> connections = m_live.ofUser(userId);
-            for (ClientConnection* c : connections) {
-                qCInfo(lcServer) << "closing a connection of disabled user" << userId;
-                c->close(1008, QStringLiteral("account disabled"));
-            }
+    if (!m_store->changedElsewhere() && !m_disabledUnread) {
+        return;
+    }
+    const Result<QList<qint64>> disabled = m_store->disabledUserIds();
+    m_disabledUnread = !disabled;
+    if (!disabled) {
+        qCWarning(lcServer) << "cannot read the disabled accounts:" << disabled.error().message;
+    }
+    for (qint64 userId : disabled.valueOr({})) {
+        const QList<ClientConnection*> connections = m_live.ofUser(userId);
+        for (ClientConnection* c : connections) {
+            qCInfo(lcServer) << "closing a connection of disabled user" << userId;
+            c->close(1008, QStringLiteral("account disabled"));
         }
     }
-    m_store->maintain();
 }
 
 void Server::shutdown()
@@ -348,7 +362,7 @@ void Server::shutdown()
     flush();
     qCInfo(lcServer) << "shutting down," << m_connections.size() << "connections open";
     m_tick.stop();
-    m_tcp->close();
+    m_acceptor->close();
     if (m_connections.isEmpty()) {
         finishShutdown();
         return;

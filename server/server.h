@@ -5,6 +5,8 @@
 // components that answer requests (Registrar, Router, Mailbox, ProfileService), and holds
 // every frame until the writes it speaks of are committed.
 
+#include "acceptor.h"
+#include "clientconnection.h"
 #include "liveconnections.h"
 #include "mailbox.h"
 #include "profileservice.h"
@@ -23,12 +25,9 @@
 
 #include <memory>
 
-class QTcpServer;
-class QWebSocketServer;
+class QWebSocket;
 
 namespace cpm::server {
-
-class ClientConnection;
 
 /*!
  * Everything runs on the thread the Server lives on, except password hashing (the
@@ -57,6 +56,8 @@ public:
     Result<void> open(const QString& dataDir);
     //! Serves from \a store, open already (a benchmark's store; later another engine).
     void open(std::unique_ptr<Store> store);
+    //! The listen backlog for listen() (default Acceptor::DefaultBacklog).
+    void setListenBacklog(int backlog) { m_backlog = backlog; }
     //! Starts accepting connections; \a port 0 picks a free one (see url()).
     bool listen(const QHostAddress& address, quint16 port, QString* error = nullptr);
     //! `ws://HOST:PORT/` once listening.
@@ -75,6 +76,10 @@ public:
     void transmit(ClientConnection* connection, const QString& text);
     //! Closes \a connection now or, while output is held, after what is held for it.
     void transmitClose(ClientConnection* connection, int code, const QString& reason);
+    //! Applies what the admin CLI changed meanwhile (disabled accounts are closed with
+    //! 1008). Runs every second, and before every request of a signed-in connection, so
+    //! that nothing is written for an account once `user disable` has returned.
+    void applyAdminChanges();
     //! A request was handled: commits early when the batch has grown large.
     void requestDone();
     //! Commits the pending writes, then sends what was held for them, in order.
@@ -91,8 +96,9 @@ Q_SIGNALS:
     void stopped();
 
 private:
-    void acceptTcpConnections();
-    void acceptWebSocket();
+    void acceptWebSocket(QWebSocket* socket);
+    //! Reads the connection settings (timeouts, caps) from the store.
+    void readConnectionSettings();
     void connectionClosed(ClientConnection* connection);
     void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
     void touch(qint64 deviceId, qint64 now);
@@ -118,8 +124,9 @@ private:
     Router m_router;
     Mailbox m_mailbox;
     ProfileService m_profile;
-    QTcpServer* m_tcp = nullptr;
-    QWebSocketServer* m_ws = nullptr;
+    Acceptor* m_acceptor = nullptr;
+    int m_backlog = Acceptor::DefaultBacklog;
+    ConnectionTimeouts m_timeouts;
     QHostAddress m_address;
     QSet<ClientConnection*> m_connections;
     QTimer m_tick;

@@ -41,6 +41,9 @@ namespace close {
 inline constexpr int SignedOut = 4001;
 inline constexpr int ProtocolAbuse = 4002;
 inline constexpr int ServerShutdown = 4003;
+//! The connection did not make progress in time (upgrade, hello, sign-in, idle) or did not
+//! read what it was sent: reconnect, and send a ping at least every 60 s.
+inline constexpr int TimedOut = 4004;
 } // namespace close
 
 //! Request operations.

@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QtDebug>
 
+#include <sys/resource.h>
+
 namespace cpm::test {
 
 namespace {
@@ -66,8 +68,29 @@ bool TestServer::start()
     }
     m_ownDisk.clear();
     return launch(binary(),
-        { QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
-            QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") });
+        QStringList { QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") }
+            + m_extraArguments);
+}
+
+void TestServer::addEnvironment(const QString& name, const QString& value, const QString& separator)
+{
+    const QString old = m_environment.value(name);
+    m_environment.insert(name, old.isEmpty() ? value : old + separator + value);
+}
+
+qint64 TestServer::pid() const { return isRunning() ? m_process->processId() : 0; }
+
+qint64 TestServer::residentBytes() const
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid()));
+    if (pid() == 0 || !status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    static const QRegularExpression rss(
+        QStringLiteral("^VmRSS:\\s+(\\d+) kB$"), QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch m = rss.match(QString::fromLatin1(status.readAll()));
+    return m.hasMatch() ? m.captured(1).toLongLong() * 1024 : -1;
 }
 
 bool TestServer::startOnOwnDisk(qint64 bytes, bool readOnly)
@@ -103,6 +126,15 @@ bool TestServer::launch(const QString& program, const QStringList& arguments)
     m_process = std::make_unique<QProcess>();
     m_process->setProgram(program);
     m_process->setArguments(arguments);
+    m_process->setProcessEnvironment(m_environment);
+    if (m_fileLimit > 0) {
+        // Runs in the child between fork and exec: only async-signal-safe calls.
+        const rlim_t limit = static_cast<rlim_t>(m_fileLimit);
+        m_process->setChildProcessModifier([limit] {
+            const rlimit r { limit, limit };
+            setrlimit(RLIMIT_NOFILE, &r);
+        });
+    }
     // A file, not a pipe: a chatty server can never block on a full pipe nobody reads.
     m_process->setStandardErrorFile(
         m_dir.filePath(QStringLiteral("server.log")), QIODevice::Append);

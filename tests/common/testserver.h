@@ -25,6 +25,17 @@ public:
 
     //! Starts the server on 127.0.0.1, any free port, and waits (≤ 10 s) until it listens.
     bool start();
+    //! For the next start(): more command-line arguments (e.g. `--backlog 77`).
+    void setExtraArguments(const QStringList& arguments) { m_extraArguments = arguments; }
+    //! For the next start(): the server's soft and hard file-descriptor limit.
+    void setFileLimit(int descriptors) { m_fileLimit = descriptors; }
+    //! For the next start(): an environment variable of the server (appended to with
+    //! \a separator when it is set already, as ASAN_OPTIONS with ':').
+    void addEnvironment(const QString& name, const QString& value, const QString& separator);
+    //! The server's process id while running, else 0.
+    qint64 pid() const;
+    //! The server's resident memory in bytes (VmRSS of /proc/PID/status), or -1.
+    qint64 residentBytes() const;
     /*!
      * Starts the server with its data directory on a file system of its own: a tmpfs of
      * \a bytes in a private mount namespace (unshare(1); root, as on CI). A full disk is
@@ -74,6 +85,9 @@ private:
     std::unique_ptr<QProcess> m_process;
     QUrl m_url;
     mutable int m_passwordFiles = 0;
+    QStringList m_extraArguments;
+    int m_fileLimit = 0;
+    QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();
 };
 
 } // namespace cpm::test

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Connections against a real cpm-server, each test on a fresh one: every stage has a
+// deadline (upgrade, hello, sign-in, idle), open connections are capped per source and in
+// total with a log line, running out of file descriptors pauses accepting for a moment
+// instead of stopping it, the listen backlog is what was asked, and a client that does not
+// read what it is sent costs the server a bounded amount of memory, returned at close.
+
+#include "failonwarning.h"
+#include "protocol.h"
+#include "testserver.h"
+#include "wsclient.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QtEndian>
+#include <QtTest>
+
+#include <memory>
+#include <vector>
+
+using namespace cpm::test;
+
+namespace {
+constexpr int TimedOut = cpm::protocol::close::TimedOut;
+
+std::unique_ptr<WsClient> negotiated(const QUrl& url)
+{
+    auto c = std::make_unique<WsClient>();
+    if (!c->open(url) || !c->hello()) {
+        return nullptr;
+    }
+    return c;
+}
+
+//! Seconds (as a double) until \a closed holds, or -1 after \a limitMs.
+template <typename Closed> double secondsUntil(Closed closed, int limitMs)
+{
+    QElapsedTimer t;
+    t.start();
+    if (!QTest::qWaitFor(closed, limitMs)) {
+        return -1;
+    }
+    return static_cast<double>(t.elapsed()) / 1000.0;
+}
+
+/*!
+ * A WebSocket client written on a bare TCP socket, so that it can stop reading: after the
+ * upgrade its read buffer is a few bytes, and what the server sends piles up in the
+ * kernel and then in the server.
+ */
+class StubbornClient {
+public:
+    bool open(const QUrl& url)
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(url.port()));
+        if (!m_socket.waitForConnected(5000)) {
+            return false;
+        }
+        m_socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                       "Sec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray head;
+        while (!head.contains("\r\n\r\n")) {
+            if (!m_socket.waitForReadyRead(5000)) {
+                return false;
+            }
+            // One byte at a time: nothing after the head is taken from the kernel.
+            char c = 0;
+            while (!head.contains("\r\n\r\n") && m_socket.getChar(&c)) {
+                head.append(c);
+            }
+        }
+        m_socket.setReadBufferSize(16);
+        return head.startsWith("HTTP/1.1 101");
+    }
+    //! Writes one masked text frame (RFC 6455 5.2) with \a payload.
+    void send(const QByteArray& payload)
+    {
+        QByteArray frame;
+        frame.append(char(0x81));
+        if (payload.size() < 126) {
+            frame.append(char(0x80 | payload.size()));
+        } else {
+            frame.append(char(0x80 | 126));
+            frame.append(char(payload.size() >> 8)).append(char(payload.size() & 0xff));
+        }
+        const char mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+        frame.append(mask, 4);
+        for (qsizetype i = 0; i < payload.size(); ++i) {
+            frame.append(char(payload.at(i) ^ mask[i % 4]));
+        }
+        m_socket.write(frame);
+        m_socket.flush();
+    }
+    void request(qint64 id, const QString& op, const QJsonObject& args)
+    {
+        send(QJsonDocument(QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("op"), op },
+                               { QStringLiteral("args"), args } })
+                 .toJson(QJsonDocument::Compact));
+    }
+    void abort() { m_socket.abort(); }
+
+private:
+    QTcpSocket m_socket;
+};
+
+//! The status line the server answers a WebSocket upgrade with ("" if none in 3 s).
+QByteArray upgradeStatus(const QUrl& url)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(url.port()));
+    if (!socket.waitForConnected(3000)) {
+        return {};
+    }
+    socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    QDeadlineTimer deadline(3000);
+    while (!socket.canReadLine() && socket.waitForReadyRead(int(deadline.remainingTime()))) { }
+    return socket.readLine().trimmed();
+}
+
+//! CPU seconds the process \a pid has used (utime + stime of /proc/PID/stat).
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const QByteArray line = stat.readAll();
+    // Fields after the command (which may hold spaces) start after the last ')'.
+    const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    return (f.value(11).toDouble() + f.value(12).toDouble()) / 100.0; // USER_HZ
+}
+} // namespace
+
+class tst_Connections : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void testABareConnectionIsDroppedAfterTheUpgradeDeadline();
+    void testATricklingUpgradeIsDroppedAtTheSameDeadline();
+    void testAConnectionWithoutHelloIsClosed();
+    void testAConnectionThatDoesNotSignInIsClosed();
+    void testAnIdleSignedInConnectionIsClosedAndAPingingOneIsNot();
+    void testConnectionsPerSourceAreCapped();
+    void testConnectionsInTotalAreCapped();
+    void testTheListenBacklogIsWhatWasAsked();
+    void testRunningOutOfDescriptorsPausesAcceptingAndRecovers();
+    void testAClientThatDoesNotReadCostsBoundedMemory();
+    void testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing();
+
+private:
+    //! The server reads its net.* settings once a second: this waits for that.
+    bool setNet(const char* key, int value)
+    {
+        if (!m_server->setSetting(QLatin1StringView(key), QString::number(value))) {
+            return false;
+        }
+        QTest::qWait(1100);
+        return true;
+    }
+    bool addUsers(const QStringList& locals)
+    {
+        for (const QString& l : locals) {
+            if (!m_server->addUser(l + QStringLiteral("@cpm.example"), QStringLiteral("pw"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    std::unique_ptr<TestServer> m_server;
+};
+
+void tst_Connections::init()
+{
+    failOnWarnings();
+    m_server = std::make_unique<TestServer>();
+}
+
+void tst_Connections::cleanup()
+{
+    if (QTest::currentTestFailed()) {
+        m_server->dumpLog();
+    }
+    m_server.reset();
+}
+
+void tst_Connections::testABareConnectionIsDroppedAfterTheUpgradeDeadline()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.handshakeTimeoutSeconds", 1));
+    QTcpSocket bare;
+    bare.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(m_server->url().port()));
+    QVERIFY(bare.waitForConnected(5000));
+    const double s
+        = secondsUntil([&] { return bare.state() == QAbstractSocket::UnconnectedState; }, 10000);
+    QVERIFY2(s >= 0.8 && s < 4, qPrintable(QString::number(s)));
+}
+
+void tst_Connections::testATricklingUpgradeIsDroppedAtTheSameDeadline()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.handshakeTimeoutSeconds", 2));
+    QTcpSocket trickle;
+    trickle.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(m_server->url().port()));
+    QVERIFY(trickle.waitForConnected(5000));
+    // A byte every 200 ms: each arrives well within any per-read timeout.
+    const QByteArray request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
+    QElapsedTimer t;
+    t.start();
+    for (char c : request) {
+        if (trickle.state() != QAbstractSocket::ConnectedState) {
+            break;
+        }
+        trickle.write(&c, 1);
+        trickle.flush();
+        QTest::qWait(200);
+    }
+    QVERIFY(
+        trickle.state() == QAbstractSocket::UnconnectedState || trickle.waitForDisconnected(5000));
+    const double s = static_cast<double>(t.elapsed()) / 1000.0;
+    QVERIFY2(s >= 1.8 && s < 5, qPrintable(QString::number(s)));
+}
+
+void tst_Connections::testAConnectionWithoutHelloIsClosed()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.helloTimeoutSeconds", 1));
+    WsClient silent;
+    QVERIFY(silent.open(m_server->url()));
+    QVERIFY(silent.waitClosed());
+    QCOMPARE(silent.closeCode(), TimedOut);
+    QVERIFY(m_server->log().contains("no 'hello' in time"));
+}
+
+void tst_Connections::testAConnectionThatDoesNotSignInIsClosed()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.signInTimeoutSeconds", 2));
+    auto c = negotiated(m_server->url());
+    QVERIFY(c);
+    // A ping is not progress towards signing in.
+    QVERIFY_OK(c->request(QStringLiteral("ping")));
+    const double s = secondsUntil([&] { return c->waitClosed(); }, 10000);
+    QVERIFY2(s >= 0, "still open");
+    QCOMPARE(c->closeCode(), TimedOut);
+    QVERIFY(m_server->log().contains("no sign-in in time"));
+}
+
+void tst_Connections::testAnIdleSignedInConnectionIsClosedAndAPingingOneIsNot()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(addUsers({ QStringLiteral("idle"), QStringLiteral("busy") }));
+    QVERIFY(setNet("net.idleTimeoutSeconds", 2));
+    auto idle = negotiated(m_server->url());
+    auto pinging = negotiated(m_server->url());
+    QVERIFY(idle && pinging);
+    QVERIFY_OK(idle->registerDevice(
+        QStringLiteral("idle@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
+    QVERIFY_OK(pinging->registerDevice(
+        QStringLiteral("busy@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 5000) {
+        QVERIFY_OK(pinging->request(QStringLiteral("ping")));
+        QTest::qWait(500);
+    }
+    QVERIFY(idle->waitClosed());
+    QCOMPARE(idle->closeCode(), TimedOut);
+    QVERIFY_OK(pinging->request(QStringLiteral("ping")));
+}
+
+void tst_Connections::testConnectionsPerSourceAreCapped()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.maxConnectionsPerSource", 3));
+    std::vector<std::unique_ptr<WsClient>> open;
+    for (int i = 0; i < 3; ++i) {
+        open.push_back(negotiated(m_server->url()));
+        QVERIFY(open.back());
+    }
+    QCOMPARE(upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 503 Service Unavailable"));
+    QVERIFY(m_server->log().contains(
+        "refusing connections from 127.0.0.1: 3 open, the limit per source is 3"));
+    // The three still work, and one closing makes room.
+    QVERIFY_OK(open.front()->request(QStringLiteral("ping")));
+    open.pop_back();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 10000);
+}
+
+void tst_Connections::testConnectionsInTotalAreCapped()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(setNet("net.maxConnections", 4));
+    std::vector<std::unique_ptr<WsClient>> open;
+    for (int i = 0; i < 4; ++i) {
+        open.push_back(negotiated(m_server->url()));
+        QVERIFY(open.back());
+    }
+    QTcpSocket refused;
+    refused.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(m_server->url().port()));
+    QVERIFY(refused.waitForConnected(5000));
+    // Before the upgrade the refusal is HTTP's.
+    QTRY_VERIFY_WITH_TIMEOUT(refused.bytesAvailable() > 0 || refused.waitForReadyRead(100), 5000);
+    QVERIFY(refused.readAll().startsWith("HTTP/1.1 503 Service Unavailable"));
+    QVERIFY(
+        refused.state() == QAbstractSocket::UnconnectedState || refused.waitForDisconnected(5000));
+    QVERIFY(m_server->log().contains(
+        "refusing connections: 4 open, the limit is 4 (setting net.maxConnections)"));
+    open.pop_back();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 10000);
+}
+
+void tst_Connections::testTheListenBacklogIsWhatWasAsked()
+{
+    // ss shows a listening socket's backlog in its Send-Q column.
+    const auto backlog = [this] {
+        QProcess ss;
+        ss.start(QStringLiteral("ss"),
+            { QStringLiteral("-ltnH"), QStringLiteral("sport = :%1").arg(m_server->url().port()) });
+        if (!ss.waitForFinished(5000)) {
+            return -1;
+        }
+        const QList<QByteArray> fields = ss.readAllStandardOutput().simplified().split(' ');
+        return fields.size() > 2 ? fields.at(2).toInt() : -1;
+    };
+    QVERIFY(m_server->start());
+    QCOMPARE(backlog(), 1024);
+    m_server->stop();
+    m_server->setExtraArguments({ QStringLiteral("--backlog"), QStringLiteral("77") });
+    QVERIFY(m_server->start());
+    QCOMPARE(backlog(), 77);
+}
+
+void tst_Connections::testRunningOutOfDescriptorsPausesAcceptingAndRecovers()
+{
+    m_server->setFileLimit(96);
+    QVERIFY(m_server->start());
+    // Above what the file limit allows: the kernel's EMFILE is what stops the server.
+    QVERIFY(setNet("net.maxConnections", 1000));
+    QVERIFY(setNet("net.maxConnectionsPerSource", 0));
+    std::vector<std::unique_ptr<QTcpSocket>> flood;
+    for (int i = 0; i < 150; ++i) {
+        flood.push_back(std::make_unique<QTcpSocket>());
+        flood.back()->connectToHost(
+            QHostAddress::LocalHost, static_cast<quint16>(m_server->url().port()));
+        QVERIFY(flood.back()->waitForConnected(5000));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->log().contains("out of file descriptors"), 5000);
+    // Not spinning on accept(): well under half a core over two seconds.
+    const double before = cpuSeconds(m_server->pid());
+    QTest::qWait(2000);
+    const double used = cpuSeconds(m_server->pid()) - before;
+    QVERIFY2(used < 0.5, qPrintable(QString::number(used)));
+    flood.clear();
+    QVERIFY(addUsers({ QStringLiteral("late") }));
+    // Room again: a device connects and signs up as usual.
+    std::unique_ptr<WsClient> late;
+    QTRY_VERIFY_WITH_TIMEOUT((late = negotiated(m_server->url())) != nullptr, 10000);
+    QVERIFY_OK(late->registerDevice(
+        QStringLiteral("late@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
+}
+
+void tst_Connections::testAClientThatDoesNotReadCostsBoundedMemory()
+{
+    // Freed memory goes back to the system at once, so what is measured is what is held.
+    m_server->addEnvironment(QStringLiteral("ASAN_OPTIONS"),
+        QStringLiteral("quarantine_size_mb=0:allocator_release_to_os_interval_ms=100"),
+        QStringLiteral(":"));
+    QVERIFY(m_server->start());
+    QVERIFY(addUsers({ QStringLiteral("alice"), QStringLiteral("bob") }));
+    QVERIFY(setNet("net.stalledOutputSeconds", 3));
+    const QString bob = QStringLiteral("bob@cpm.example");
+    auto alice = negotiated(m_server->url());
+    auto bobLaptop = negotiated(m_server->url());
+    QVERIFY(alice && bobLaptop);
+    QVERIFY_OK(alice->registerDevice(
+        QStringLiteral("alice@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
+    const QJsonObject bobDevice
+        = result(bobLaptop->registerDevice(bob, QStringLiteral("pw"), QStringLiteral("laptop")));
+    bobLaptop.reset();
+    // Every `sync` from 0 is then answered with a frame of about 480 KB.
+    for (int i = 0; i < 10; ++i) {
+        QVERIFY_OK(
+            alice->send(QStringLiteral("m%1").arg(i), bob, QString(60000, QLatin1Char('x'))));
+    }
+    QTest::qWait(500);
+    const qint64 baseline = m_server->residentBytes();
+    QVERIFY(baseline > 0);
+
+    StubbornClient stubborn;
+    QVERIFY(stubborn.open(m_server->url()));
+    qint64 id = 0;
+    stubborn.request(
+        ++id, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
+    stubborn.request(++id, QStringLiteral("login"),
+        { { QStringLiteral("address"), bob },
+            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
+            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } });
+    // 60 pipelined syncs: about 29 MB of answers if the server produced them all.
+    for (int i = 0; i < 60; ++i) {
+        stubborn.request(++id, QStringLiteral("sync"), { { QStringLiteral("since"), 0 } });
+    }
+    // Paused while its output is unread, then closed for stalling. (The client does not
+    // read, so it does not notice: the server's word is its log.)
+    const auto closed
+        = [this] { return m_server->log().contains("the client does not read what it is sent"); };
+    qint64 peak = baseline;
+    QElapsedTimer t;
+    t.start();
+    while (!closed() && t.elapsed() < 15000) {
+        QTest::qWait(100);
+        peak = std::max(peak, m_server->residentBytes());
+    }
+    QVERIFY2(closed(), "the server kept a client that never reads");
+    QVERIFY(!m_server->log().contains("too many requests in flight"));
+    constexpr qint64 MiB = 1024 * 1024;
+    const qint64 grown = peak - baseline;
+    qInfo() << "resident memory grew by" << grown / MiB << "MiB at most";
+    QVERIFY2(grown < 24 * MiB, qPrintable(QString::number(grown / MiB)));
+
+    // And it is given back once the socket is gone.
+    stubborn.abort();
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->residentBytes() - baseline < 8 * MiB, 5000);
+    // Nothing was lost: Bob's stream is intact for a device that reads.
+    auto reader = std::make_unique<WsClient>();
+    QVERIFY(reader->open(m_server->url()) && reader->hello());
+    QVERIFY_OK(reader->request(QStringLiteral("login"),
+        { { QStringLiteral("address"), bob },
+            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
+            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } }));
+    qsizetype messages = 0;
+    for (const QJsonObject& e : reader->syncAll()) {
+        messages += e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message");
+    }
+    QCOMPARE(messages, 10);
+}
+
+void tst_Connections::testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing()
+{
+    QVERIFY(m_server->start());
+    QVERIFY(addUsers({ QStringLiteral("alice"), QStringLiteral("bob") }));
+    const QString bob = QStringLiteral("bob@cpm.example");
+    auto alice = negotiated(m_server->url());
+    auto bobLaptop = negotiated(m_server->url());
+    QVERIFY(alice && bobLaptop);
+    QVERIFY_OK(alice->registerDevice(
+        QStringLiteral("alice@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
+    const QJsonObject bobDevice
+        = result(bobLaptop->registerDevice(bob, QStringLiteral("pw"), QStringLiteral("laptop")));
+    bobLaptop.reset();
+
+    // Bob's phone goes live (a sync to the head), then stops reading.
+    StubbornClient phone;
+    QVERIFY(phone.open(m_server->url()));
+    phone.request(1, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
+    phone.request(2, QStringLiteral("login"),
+        { { QStringLiteral("address"), bob },
+            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
+            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } });
+    phone.request(3, QStringLiteral("sync"), { { QStringLiteral("since"), 0 } });
+    QTest::qWait(300);
+
+    // 20 MB of events pushed at it: more than the kernel's buffers and the server's limit.
+    constexpr int Count = 330;
+    const QString body(60000, QLatin1Char('y'));
+    QList<qint64> ids;
+    for (int i = 0; i < Count; ++i) {
+        ids.append(alice->post(QStringLiteral("send"),
+            { { QStringLiteral("clientId"), QStringLiteral("p%1").arg(i) },
+                { QStringLiteral("to"), bob }, { QStringLiteral("body"), body } }));
+    }
+    for (qint64 id : ids) {
+        QVERIFY_OK(alice->response(QJsonValue(id)));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->log().contains("bytes of output unread"), 10000);
+    phone.abort();
+
+    // Everything is there for the next device that reads.
+    auto reader = std::make_unique<WsClient>();
+    QVERIFY(reader->open(m_server->url()) && reader->hello());
+    QVERIFY_OK(reader->request(QStringLiteral("login"),
+        { { QStringLiteral("address"), bob },
+            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
+            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } }));
+    qsizetype messages = 0;
+    for (const QJsonObject& e : reader->syncAll()) {
+        messages += e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message");
+    }
+    QCOMPARE(messages, Count);
+}
+
+QTEST_GUILESS_MAIN(tst_Connections)
+#include "tst_connections.moc"
