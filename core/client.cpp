@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client.h"
 
+#include "argreader.h"
 #include "connection.h"
 #include "keystore.h"
 #include "localstore.h"
@@ -782,7 +783,7 @@ Result<QString> Client::send(const QString& to, const QString& subject, const QS
             QStringLiteral("the message is larger than %1 bytes")
                 .arg(protocol::limits::MaxBodyBytes));
     }
-    if (subject.size() > protocol::limits::MaxSubjectChars) {
+    if (protocol::characterCount(subject) > protocol::limits::MaxSubjectChars) {
         return refuse(ErrorCode::BadRequest,
             QStringLiteral("the subject is longer than %1 characters")
                 .arg(protocol::limits::MaxSubjectChars));

@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "appearance.h"
+#include "argreader.h"
 #include "client.h"
 #include "composer.h"
 #include "contactsdialog.h"
@@ -531,10 +532,11 @@ void MainWindow::onStatusChosen(int index)
     QString text;
     if (status == QLatin1StringView("custom")) {
         bool ok = false;
-        text = QInputDialog::getText(this, tr("Custom status"), tr("What are you up to?"),
-            QLineEdit::Normal, m_client->status().valueOr({}).text, &ok)
-                   .trimmed()
-                   .left(static_cast<int>(protocol::limits::MaxSubjectChars));
+        text = protocol::leftCharacters(
+            QInputDialog::getText(this, tr("Custom status"), tr("What are you up to?"),
+                QLineEdit::Normal, m_client->status().valueOr({}).text, &ok)
+                .trimmed(),
+            protocol::limits::MaxStatusTextChars);
         if (!ok) {
             updateStatusBox();
             return;

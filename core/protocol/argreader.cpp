@@ -31,6 +31,48 @@ QJsonValue ArgReader::take(QLatin1StringView key, Presence presence, bool* prese
     return v;
 }
 
+qsizetype characterCount(QStringView text)
+{
+    qsizetype count = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
+            ++i;
+        }
+        ++count;
+    }
+    return count;
+}
+
+bool hasLoneSurrogate(QStringView text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
+            ++i;
+        } else if (text[i].isSurrogate()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+QString leftCharacters(const QString& text, qsizetype n)
+{
+    qsizetype i = 0;
+    for (qsizetype count = 0; i < text.size() && count < n; ++count) {
+        i += text[i].isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate() ? 2
+                                                                                              : 1;
+    }
+    return text.left(i);
+}
+
+namespace {
+QString notUnicode(QLatin1StringView key)
+{
+    return QStringLiteral("field '%1' is not valid Unicode text (it holds a lone surrogate)")
+        .arg(key);
+}
+} // namespace
+
 QString ArgReader::string(QLatin1StringView key, qsizetype maxChars, Presence presence)
 {
     bool present = false;
@@ -47,9 +89,14 @@ QString ArgReader::string(QLatin1StringView key, qsizetype maxChars, Presence pr
         fail(ErrorCode::BadRequest, QStringLiteral("field '%1' must not be empty").arg(key));
         return {};
     }
-    if (s.size() > maxChars) {
+    // A string of no more UTF-16 units than the limit has no more characters either.
+    if (s.size() > maxChars && characterCount(s) > maxChars) {
         fail(ErrorCode::BadRequest,
             QStringLiteral("field '%1' is longer than %2 characters").arg(key).arg(maxChars));
+        return {};
+    }
+    if (hasLoneSurrogate(s)) {
+        fail(ErrorCode::BadRequest, notUnicode(key));
         return {};
     }
     return s;
@@ -78,6 +125,10 @@ QString ArgReader::text(QLatin1StringView key, qsizetype maxBytes, Presence pres
         return {};
     }
     QString s = v.toString();
+    if (hasLoneSurrogate(s)) {
+        fail(ErrorCode::BadRequest, notUnicode(key));
+        return {};
+    }
     if (s.toUtf8().size() > maxBytes) {
         fail(ErrorCode::TooLarge,
             QStringLiteral("field '%1' is larger than %2 bytes").arg(key).arg(maxBytes));
@@ -156,14 +207,15 @@ QStringList ArgReader::stringList(
     }
     QStringList out;
     for (const QJsonValue& item : array) {
-        if (!item.isString() || item.toString().size() > maxChars) {
+        const QString text = item.toString();
+        if (!item.isString() || characterCount(text) > maxChars || hasLoneSurrogate(text)) {
             fail(ErrorCode::BadRequest,
                 QStringLiteral("field '%1' must hold strings of at most %2 characters")
                     .arg(key)
                     .arg(maxChars));
             return {};
         }
-        out.append(item.toString());
+        out.append(text);
     }
     return out;
 }

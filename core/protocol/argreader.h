@@ -12,6 +12,15 @@
 
 namespace cpm::protocol {
 
+//! The characters of \a text as the limits count them: Unicode code points (an emoji
+//! written as a surrogate pair is one).
+qsizetype characterCount(QStringView text);
+//! True if \a text holds a surrogate that is not part of a pair (JSON's "\ud800" alone):
+//! not Unicode text, and it could not be stored as UTF-8 unchanged.
+bool hasLoneSurrogate(QStringView text);
+//! The first \a n characters of \a text, never half of a surrogate pair.
+QString leftCharacters(const QString& text, qsizetype n);
+
 class ArgReader final {
 public:
     enum Presence { Required, Optional };

@@ -29,7 +29,38 @@ private Q_SLOTS:
     void firstErrorWins();
     void validators_data();
     void validators();
+    void charactersAreCodePoints();
 };
+
+void tst_ArgReader::charactersAreCodePoints()
+{
+    const QString grin = QString::fromUcs4(U"\U0001F600", 1);
+    QCOMPARE(characterCount(QString(grin + grin + QStringLiteral("ab"))), 4);
+    QCOMPARE(characterCount(QString()), 0);
+    // A lone half counts as one character, and is reported.
+    const QString high(QChar(0xd800));
+    const QString low(QChar(0xdc00));
+    QCOMPARE(characterCount(QString(QStringLiteral("x") + high + QStringLiteral("y"))), 3);
+    QVERIFY(!hasLoneSurrogate(QString(grin + QStringLiteral("é"))));
+    QVERIFY(hasLoneSurrogate(QString(QStringLiteral("x") + high + QStringLiteral("y"))));
+    QVERIFY(hasLoneSurrogate(QString(low + grin)));
+    QVERIFY(hasLoneSurrogate(QString(grin + high)));
+    // Cutting never splits a pair.
+    QCOMPARE(leftCharacters(QString(QStringLiteral("a") + grin + QStringLiteral("b")), 2),
+        QString(QStringLiteral("a") + grin));
+    QCOMPARE(leftCharacters(grin, 0), QString());
+    QCOMPARE(leftCharacters(QStringLiteral("ab"), 5), QStringLiteral("ab"));
+
+    ArgReader r(QJsonObject { { QStringLiteral("s"), QString(grin + grin + grin) } });
+    QCOMPARE(r.string(QLatin1StringView("s"), 3), QString(grin + grin + grin));
+    QVERIFY(r.ok());
+    ArgReader over(QJsonObject { { QStringLiteral("s"), QString(grin + grin + grin) } });
+    over.string(QLatin1StringView("s"), 2);
+    QCOMPARE(over.error().code, ErrorCode::BadRequest);
+    ArgReader lone(QJsonObject { { QStringLiteral("b"), QString(QStringLiteral("x") + high) } });
+    lone.text(QLatin1StringView("b"), 100);
+    QCOMPARE(lone.error().code, ErrorCode::BadRequest);
+}
 
 void tst_ArgReader::acceptsValidSend()
 {

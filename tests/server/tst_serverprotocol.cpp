@@ -20,6 +20,7 @@ using cpm::ErrorCode;
 using cpm::test::TestServer;
 namespace proto = cpm::protocol;
 
+namespace lim = cpm::protocol::limits;
 using namespace cpm::test;
 
 class tst_ServerProtocol : public QObject {
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void testOnlyDevicesMessagesReachMakeThemDelivered();
     void testKillRightAfterAckLosesNothing();
     void testShutdownCloses4003();
+    void testLimitsCountCharactersAndLoneSurrogatesAreRefused();
 
 private:
     //! A new connection, negotiated and signed in as \a device; live after a full sync.
@@ -745,8 +747,13 @@ void tst_ServerProtocol::testDisabledAccountIsRefused()
     erin->syncAll();
 
     QVERIFY(m_server.setUserEnabled(QStringLiteral("erin@cpm.example"), false));
-    // A running server notices within a second and closes the user's connections.
+    // Not one more write once `user disable` has returned: the next request finds the
+    // connection closed (and a running server closes idle ones within a second).
+    const QJsonObject late = erin->send(
+        QStringLiteral("after-disable"), QStringLiteral("alice@cpm.example"), QStringLiteral("x"));
+    QVERIFY2(result(late).isEmpty(), qPrintable(describe(late)));
     QVERIFY(erin->waitClosed());
+    QCOMPARE(erin->closeCode(), 1008);
     WsClient c;
     QVERIFY(c.open(m_server.url()));
     QVERIFY(c.hello());
@@ -757,6 +764,38 @@ void tst_ServerProtocol::testDisabledAccountIsRefused()
 
     QVERIFY(m_server.setUserEnabled(QStringLiteral("erin@cpm.example"), true));
     QVERIFY_OK(c.login(device));
+}
+
+void tst_ServerProtocol::testLimitsCountCharactersAndLoneSurrogatesAreRefused()
+{
+    auto alice = connectAs(m_aliceLaptop);
+    QVERIFY(alice);
+    const QString bob = QStringLiteral("bob@cpm.example");
+    // 256 emoji are 256 characters (512 UTF-16 units): the subject limit is met, not passed.
+    QString emoji;
+    for (int i = 0; i < lim::MaxSubjectChars; ++i) {
+        emoji += QString::fromUcs4(U"\U0001F600", 1);
+    }
+    QVERIFY_OK(alice->send(QStringLiteral("emoji-256"), bob, QStringLiteral("hi"), emoji));
+    QCOMPARE(code(alice->send(QStringLiteral("emoji-257"), bob, QStringLiteral("hi"),
+                 emoji + QString::fromUcs4(U"\U0001F600", 1))),
+        codeName(ErrorCode::BadRequest));
+
+    // A lone surrogate is not text: refused, never stored as something else.
+    for (const char* frame :
+        { R"({"id":"s1","op":"send","args":{"clientId":"lone-1","to":"bob@cpm.example","body":"x\ud800y"}})",
+            R"({"id":"s2","op":"send","args":{"clientId":"lone-2","to":"bob@cpm.example","body":"hi","subject":"x\udc00"}})",
+            R"({"id":"s3","op":"status.set","args":{"status":"custom","text":"\ud83d"}})" }) {
+        alice->sendText(frame);
+        const QJsonObject r = alice->response(QJsonValue(QString::fromLatin1(frame).mid(7, 2)));
+        QCOMPARE(code(r), codeName(ErrorCode::BadRequest));
+        QVERIFY2(
+            describe(r).contains(QLatin1StringView("lone surrogate")), qPrintable(describe(r)));
+    }
+    // Nothing was stored under the refused client id: a valid retry is a new message.
+    const QJsonObject retry
+        = result(alice->send(QStringLiteral("lone-1"), bob, QStringLiteral("xy")));
+    QVERIFY(!retry.value(QLatin1StringView("duplicate")).toBool());
 }
 
 void tst_ServerProtocol::testDailyQuota()
