@@ -5,6 +5,7 @@
 
 #include <QPointer>
 #include <QSocketNotifier>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -132,7 +133,8 @@ void Acceptor::acceptPending()
             }
             return;
         }
-        auto* socket = new QTcpSocket(this);
+        QSslSocket* tls = m_tls ? new QSslSocket(this) : nullptr;
+        QTcpSocket* socket = tls ? tls : new QTcpSocket(this);
         if (!socket->setSocketDescriptor(fd)) {
             qCWarning(lcNet) << "cannot use an accepted socket:" << socket->errorString();
             ::close(fd);
@@ -182,7 +184,26 @@ void Acceptor::acceptPending()
             deadline->start(m_limits.handshakeTimeoutMs);
         }
         m_upgrading.insert(key, { deadline, onDestroyed, source });
-        m_ws->handleConnection(socket);
+        if (!tls) {
+            m_ws->handleConnection(socket);
+            continue;
+        }
+        // The WebSocket upgrade runs over the encrypted socket once the TLS handshake is
+        // done; a failed handshake (a client that does not trust us, or not TLS at all)
+        // ends the socket.
+        tls->setSslConfiguration(*m_tls);
+        const QMetaObject::Connection failed
+            = connect(tls, &QSslSocket::errorOccurred, tls, [tls](QAbstractSocket::SocketError) {
+                  qCDebug(lcNet) << "TLS with" << tls->peerAddress().toString()
+                                 << "failed:" << tls->errorString();
+                  tls->abort();
+                  tls->deleteLater();
+              });
+        connect(tls, &QSslSocket::encrypted, this, [this, tls, failed] {
+            disconnect(failed); // from here on the WebSocket handles the socket's end
+            m_ws->handleConnection(tls);
+        });
+        tls->startServerEncryption();
     }
 }
 

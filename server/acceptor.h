@@ -9,7 +9,10 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTimer>
+
+#include <optional>
 
 class QSocketNotifier;
 class QTcpServer;
@@ -52,6 +55,10 @@ public:
     quint16 port() const;
 
     void setLimits(const ConnectionLimits& limits);
+    //! Serves TLS (wss://) with \a config from now on: the TLS handshake comes first and
+    //! counts towards the upgrade deadline.
+    void setTls(const QSslConfiguration& config) { m_tls = config; }
+    bool isTls() const { return m_tls.has_value(); }
     //! maxConnections as in force (0 resolved from the process's file limit).
     int effectiveMaxConnections() const;
     int openConnections() const { return m_open; }
@@ -81,6 +88,7 @@ private:
     int m_reserve[2] = { -1, -1 };
     QWebSocketServer* m_ws;
     ConnectionLimits m_limits;
+    std::optional<QSslConfiguration> m_tls;
     int m_fileLimitCap = 0;
     int m_open = 0;
     QHash<QString, int> m_perSource;

@@ -8,6 +8,7 @@
 #include "server.h"
 #include "signalwatcher.h"
 #include "sqlitestore.h"
+#include "tlsconfig.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -28,6 +29,8 @@ struct Options {
     QString listen = QStringLiteral("127.0.0.1");
     int port = 7878;
     int backlog = Acceptor::DefaultBacklog;
+    QString tlsCert;
+    QString tlsKey;
 };
 
 //! \a text as an integer from \a min to \a max, or -1.
@@ -70,14 +73,21 @@ int main(int argc, char* argv[])
                        " capped by net.core.somaxconn).")
             .arg(Acceptor::DefaultBacklog),
         QStringLiteral("N"));
+    const QCommandLineOption tlsCertOption(QStringLiteral("tls-cert"),
+        QStringLiteral("Serve wss:// with this PEM certificate (chain: the server's first)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tlsKeyOption(QStringLiteral("tls-key"),
+        QStringLiteral("The PEM private key of --tls-cert (RSA or EC, unencrypted)."),
+        QStringLiteral("FILE"));
     const QCommandLineOption configOption(QStringLiteral("config"),
-        QStringLiteral("INI file with the keys data, listen, port and backlog."),
+        QStringLiteral("INI file with the keys data, listen, port, backlog, tls-cert and "
+                       "tls-key."),
         QStringLiteral("FILE"));
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
-    parser.addOptions(
-        { dataOption, listenOption, portOption, backlogOption, configOption, passwordOption });
+    parser.addOptions({ dataOption, listenOption, portOption, backlogOption, tlsCertOption,
+        tlsKeyOption, configOption, passwordOption });
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
     // parse(), not process(): a malformed command line exits 2 like every other usage error
@@ -115,6 +125,14 @@ int main(int argc, char* argv[])
             = parseInt(config.value(QStringLiteral("port"), options.port).toString(), 0, 65535);
         options.backlog = parseInt(
             config.value(QStringLiteral("backlog"), options.backlog).toString(), 1, 65535);
+        options.tlsCert = config.value(QStringLiteral("tls-cert")).toString();
+        options.tlsKey = config.value(QStringLiteral("tls-key")).toString();
+    }
+    if (parser.isSet(tlsCertOption)) {
+        options.tlsCert = parser.value(tlsCertOption);
+    }
+    if (parser.isSet(tlsKeyOption)) {
+        options.tlsKey = parser.value(tlsKeyOption);
     }
     if (parser.isSet(dataOption)) {
         options.dataDir = parser.value(dataOption);
@@ -134,6 +152,10 @@ int main(int argc, char* argv[])
     }
     if (options.backlog < 0) {
         err << "cpm-server: the backlog must be 1 to 65535\n";
+        return AdminCli::Usage;
+    }
+    if (options.tlsCert.isEmpty() != options.tlsKey.isEmpty()) {
+        err << "cpm-server: TLS needs both --tls-cert and --tls-key\n";
         return AdminCli::Usage;
     }
     if (!credentials::init()) {
@@ -157,6 +179,14 @@ int main(int argc, char* argv[])
         err << "cpm-server: " << SqliteStore::explainOpenFailure(options.dataDir, opened.error())
             << '\n';
         return AdminCli::Failed;
+    }
+    if (!options.tlsCert.isEmpty()) {
+        const Result<QSslConfiguration> tls = loadServerTls(options.tlsCert, options.tlsKey);
+        if (!tls) {
+            err << "cpm-server: " << tls.error().message << '\n';
+            return AdminCli::Failed;
+        }
+        server.setTls(*tls);
     }
     QString error;
     server.setListenBacklog(options.backlog);

@@ -86,7 +86,7 @@ bool Server::listen(const QHostAddress& address, quint16 port, QString* error)
         return false;
     }
     m_address = address;
-    if (!address.isLoopback()) {
+    if (!address.isLoopback() && !m_acceptor->isTls()) {
         qCWarning(lcServer).noquote()
             << "listening on" << address.toString()
             << "without TLS: passwords and messages cross the network in the clear";
@@ -98,7 +98,7 @@ bool Server::listen(const QHostAddress& address, quint16 port, QString* error)
 QUrl Server::url() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(m_acceptor->isTls() ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setHost(m_address.toString());
     url.setPort(m_acceptor->port());
     url.setPath(QStringLiteral("/"));

@@ -56,11 +56,13 @@ public:
     Result<void> open(const QString& dataDir);
     //! Serves from \a store, open already (a benchmark's store; later another engine).
     void open(std::unique_ptr<Store> store);
+    //! Serves wss:// with \a config (see loadServerTls()); call before listen().
+    void setTls(const QSslConfiguration& config) { m_acceptor->setTls(config); }
     //! The listen backlog for listen() (default Acceptor::DefaultBacklog).
     void setListenBacklog(int backlog) { m_backlog = backlog; }
     //! Starts accepting connections; \a port 0 picks a free one (see url()).
     bool listen(const QHostAddress& address, quint16 port, QString* error = nullptr);
-    //! `ws://HOST:PORT/` once listening.
+    //! `ws://HOST:PORT/` (or `wss://`) once listening.
     QUrl url() const;
     //! Closes every connection with 4003, stops listening and closes the store, then
     //! emits stopped().

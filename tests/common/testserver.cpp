@@ -144,7 +144,7 @@ bool TestServer::launch(const QString& program, const QStringList& arguments)
         return false;
     }
     static const QRegularExpression listening(
-        QStringLiteral("cpm-server listening on (ws://\\S+)"));
+        QStringLiteral("cpm-server listening on (wss?://\\S+)"));
     QByteArray out;
     QDeadlineTimer deadline(StartTimeoutMs);
     while (!deadline.hasExpired()) {
