@@ -14,10 +14,12 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QLockFile>
 #include <QPointer>
 #include <QSet>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUuid>
 
@@ -139,6 +141,9 @@ public:
     std::unique_ptr<SecretBox> box;
     std::unique_ptr<LocalStore> store;
     Connection* connection = nullptr;
+    bool allowInsecure = false;
+    //! Gives the connection the profile's CA file (see Client::setCaFile()).
+    Result<void> applyTls();
     QSet<QString> inFlight; //!< clientIds sent and not yet answered
     QList<Error> lastErrors;
     Callback registerDone;
@@ -644,6 +649,43 @@ void Client::setServerUrl(const QUrl& url)
     }
 }
 
+QString Client::caFile() const { return isOpen() ? d->profile.caFile() : QString(); }
+
+void Client::setCaFile(const QString& path)
+{
+    if (isOpen()) {
+        d->profile.setCaFile(path);
+    }
+}
+
+void Client::setAllowInsecure(bool allow) { d->allowInsecure = allow; }
+
+bool Client::isInsecure(const QUrl& url)
+{
+    if (url.scheme() != QLatin1StringView("ws")) {
+        return false;
+    }
+    const QString host = url.host();
+    return host.compare(QLatin1StringView("localhost"), Qt::CaseInsensitive) != 0
+        && !QHostAddress(host).isLoopback();
+}
+
+Result<void> Client::Private::applyTls()
+{
+    const QString file = profile.caFile();
+    QList<QSslCertificate> certificates;
+    if (!file.isEmpty()) {
+        certificates = QSslCertificate::fromPath(file, QSsl::Pem);
+        if (certificates.isEmpty()) {
+            return makeError(ErrorCode::TlsFailed,
+                QStringLiteral("the CA file %1 cannot be read or holds no PEM certificate")
+                    .arg(file));
+        }
+    }
+    connection->setExtraCaCertificates(certificates);
+    return {};
+}
+
 void Client::registerDevice(const QString& address, const QString& password,
     const QString& deviceName, const QString& kind, Callback done)
 {
@@ -669,6 +711,15 @@ void Client::registerDevice(const QString& address, const QString& password,
     }
     if (!serverUrl().isValid()) {
         return fail(ErrorCode::BadRequest, QStringLiteral("no server address is set"));
+    }
+    if (isInsecure(serverUrl()) && !d->allowInsecure) {
+        return fail(ErrorCode::Insecure,
+            QStringLiteral("%1 is not encrypted (ws://) and not this computer: the password "
+                           "would cross the network in the clear")
+                .arg(serverUrl().toDisplayString()));
+    }
+    if (const Result<void> tls = d->applyTls(); !tls) {
+        return d->failLater(tls.error(), done);
     }
     if (!d->profile.address().isEmpty() && d->profile.address() != address) {
         // Another user's data must never mix with this one's.
@@ -709,6 +760,11 @@ void Client::connectToServer()
     if (token.isEmpty()) {
         d->recordError(makeError(ErrorCode::NoAccount,
             QStringLiteral("the device token cannot be read with this profile key")));
+        return;
+    }
+    if (const Result<void> tls = d->applyTls(); !tls) {
+        secrets::wipe(token);
+        d->recordError(tls.error());
         return;
     }
     Credentials credentials;

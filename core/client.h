@@ -67,6 +67,18 @@ public:
     QUrl serverUrl() const;
     //! Remembered in the profile; used by the next connectToServer()/registerDevice().
     void setServerUrl(const QUrl& url);
+    //! A PEM file of certificate authorities to trust for wss:// besides the system's
+    //! (and SSL_CERT_FILE's); remembered in the profile. Empty: none.
+    QString caFile() const;
+    void setCaFile(const QString& path);
+    /*!
+     * registerDevice() refuses (ErrorCode::Insecure) to send a password over plain ws://
+     * to a host that is not this computer, unless this is set (the person insisted, e.g.
+     * `cpm-cli --insecure`). Not remembered.
+     */
+    void setAllowInsecure(bool allow);
+    //! True for a plain ws:// URL whose host is not this computer.
+    static bool isInsecure(const QUrl& url);
 
     //! Registers this device with the user's password (which is not stored), then stays
     //! connected and syncs. \a done runs once with the outcome of the registration.

@@ -38,6 +38,8 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
     connect(m_transport.get(), &Transport::opened, this, &Connection::onOpened);
     connect(m_transport.get(), &Transport::closed, this, &Connection::onClosed);
     connect(m_transport.get(), &Transport::textReceived, this, &Connection::onText);
+    connect(m_transport.get(), &Transport::tlsFailed, this,
+        [this](const Error& error) { m_tlsError = error; });
 
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, [this] {
@@ -97,6 +99,7 @@ void Connection::open(const QUrl& url, const Credentials& credentials)
     }
     m_url = url;
     m_credentials = credentials;
+    m_tlsError = {};
     m_wanted = true;
     m_attempt = 0;
     m_reconnectTimer->stop();
@@ -111,6 +114,11 @@ void Connection::open(const QUrl& url, const Credentials& credentials)
     setState(State::Connecting);
     qCInfo(lcConnection) << "connecting to" << url.toDisplayString();
     m_transport->open(url);
+}
+
+void Connection::setExtraCaCertificates(const QList<QSslCertificate>& certificates)
+{
+    m_transport->setExtraCaCertificates(certificates);
 }
 
 void Connection::close()
@@ -483,6 +491,17 @@ void Connection::onClosed(int code, const QString& reason)
         return;
     }
     const bool wasConnecting = m_state == State::Connecting;
+    if (const Error tls = std::exchange(m_tlsError, {}); !tls.isNull()) {
+        // The server is not who it should be (or we cannot tell): trying again will not
+        // change that, and must not send credentials. The person has to act.
+        m_socketOpened = false;
+        setState(State::Disconnected);
+        m_wanted = false;
+        secrets::wipe(m_credentials.password);
+        Q_EMIT errorOccurred(tls);
+        Q_EMIT authenticationFailed(tls);
+        return;
+    }
     // The socket of this attempt never opened: the server was not reached at all (refused,
     // no route, a name that does not resolve) rather than lost on the way.
     const bool socketOpened = std::exchange(m_socketOpened, false); // the next attempt's own

@@ -11,6 +11,7 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include <functional>
@@ -70,6 +71,8 @@ public:
     void setAutoReconnect(bool enabled);
     void setClientName(const QString& name) { m_clientName = name; }
     void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
+    //! Certificate authorities trusted for wss:// besides the system's (next open()).
+    void setExtraCaCertificates(const QList<QSslCertificate>& certificates);
     //! Time before the ack of live events is sent (acks are coalesced a little).
     void setAckDelay(int ms) { m_ackDelayMs = ms; }
 
@@ -130,6 +133,8 @@ private:
     State m_state = State::Disconnected;
     QUrl m_url;
     Credentials m_credentials;
+    //! What the transport's TLS handshake found wrong, for the close that follows.
+    Error m_tlsError;
     QString m_clientName = QStringLiteral("cpmcore/" CPM_VERSION);
     QString m_serverVersion;
     qint64 m_nextId = 1;

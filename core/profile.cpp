@@ -13,6 +13,7 @@ namespace cpm {
 namespace {
 const QString InstanceIdKey = QStringLiteral("device/instanceId");
 const QString ServerKey = QStringLiteral("server/url");
+const QString CaFileKey = QStringLiteral("server/caFile");
 const QString AddressKey = QStringLiteral("account/address");
 const QString DeviceIdKey = QStringLiteral("account/deviceId");
 const QString DeviceNameKey = QStringLiteral("device/name");
@@ -70,6 +71,18 @@ void Profile::setServerUrl(const QUrl& url)
 {
     m_settings->setValue(ServerKey, url.toString());
     sync();
+}
+
+QString Profile::caFile() const { return m_settings->value(CaFileKey).toString(); }
+
+void Profile::setCaFile(const QString& path)
+{
+    if (path.isEmpty()) {
+        m_settings->remove(CaFileKey);
+    } else {
+        m_settings->setValue(CaFileKey, path);
+    }
+    m_settings->sync();
 }
 
 QString Profile::address() const { return m_settings->value(AddressKey).toString(); }

@@ -31,6 +31,9 @@ public:
     QString instanceId() const;
     QUrl serverUrl() const;
     void setServerUrl(const QUrl& url);
+    //! A PEM file of certificate authorities trusted for wss:// besides the system's.
+    QString caFile() const;
+    void setCaFile(const QString& path);
     QString address() const;
     qint64 deviceId() const;
     QString deviceName() const;

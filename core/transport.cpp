@@ -5,7 +5,11 @@
 #include "logging.h"
 #include "protocol.h"
 
+#include <QSslConfiguration>
+#include <QSslError>
 #include <QWebSocket>
+
+#include <algorithm>
 
 namespace cpm {
 
@@ -13,7 +17,36 @@ class WebSocketTransport::Private {
 public:
     std::unique_ptr<QWebSocket> socket;
     bool closedSignalled = true;
+    QList<QSslCertificate> extraCa;
 };
+
+void WebSocketTransport::setExtraCaCertificates(const QList<QSslCertificate>& certificates)
+{
+    d->extraCa = certificates;
+}
+
+Error WebSocketTransport::tlsError(const QList<QSslError>& errors)
+{
+    const auto has = [&](std::initializer_list<QSslError::SslError> kinds) {
+        return std::any_of(errors.cbegin(), errors.cend(), [&](const QSslError& e) {
+            return std::find(kinds.begin(), kinds.end(), e.error()) != kinds.end();
+        });
+    };
+    const QString detail = errors.isEmpty() ? QString() : errors.first().errorString();
+    if (has({ QSslError::SelfSignedCertificate, QSslError::SelfSignedCertificateInChain,
+            QSslError::UnableToGetLocalIssuerCertificate, QSslError::UnableToGetIssuerCertificate,
+            QSslError::UnableToVerifyFirstCertificate, QSslError::CertificateUntrusted,
+            QSslError::CertificateRejected, QSslError::InvalidCaCertificate })) {
+        return makeError(ErrorCode::TlsUntrusted, detail);
+    }
+    if (has({ QSslError::CertificateExpired, QSslError::CertificateNotYetValid })) {
+        return makeError(ErrorCode::TlsExpired, detail);
+    }
+    if (has({ QSslError::HostNameMismatch })) {
+        return makeError(ErrorCode::TlsWrongHost, detail);
+    }
+    return makeError(ErrorCode::TlsFailed, detail);
+}
 
 WebSocketTransport::WebSocketTransport(QObject* parent)
     : Transport(parent)
@@ -43,6 +76,22 @@ void WebSocketTransport::open(const QUrl& url)
     d->socket->setMaxAllowedIncomingMessageSize(protocol::limits::MaxFrameBytes);
     d->closedSignalled = false;
     QWebSocket* socket = d->socket.get();
+    if (url.scheme() == QLatin1StringView("wss")) {
+        // The system's authorities, those of SSL_CERT_FILE (OpenSSL's variable, which Qt
+        // does not read) and the profile's own.
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        QList<QSslCertificate> extra = d->extraCa;
+        if (const QString file = qEnvironmentVariable("SSL_CERT_FILE"); !file.isEmpty()) {
+            extra += QSslCertificate::fromPath(file, QSsl::Pem);
+        }
+        config.addCaCertificates(extra);
+        socket->setSslConfiguration(config);
+        connect(socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError>& errors) {
+            const Error error = tlsError(errors);
+            qCInfo(lcConnection) << "TLS failed:" << error.name() << error.message;
+            Q_EMIT tlsFailed(error);
+        });
+    }
     connect(socket, &QWebSocket::connected, this, &Transport::opened);
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
         if (d->closedSignalled) {

@@ -4,8 +4,12 @@
 // What the Connection needs from a socket, as an interface, so the protocol logic can be
 // tested without one: a fake transport captures what is sent and injects what arrives.
 
+#include "error.h"
+
 #include <QByteArray>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 namespace cpm {
@@ -24,8 +28,16 @@ public:
     virtual bool isOpen() const = 0;
     //! Sends one text frame.
     virtual void sendText(const QByteArray& utf8) = 0;
+    //! For wss://: certificate authorities trusted besides the system's, from the next open().
+    virtual void setExtraCaCertificates(const QList<QSslCertificate>& certificates)
+    {
+        Q_UNUSED(certificates)
+    }
 
 Q_SIGNALS:
+    //! The TLS handshake failed (TlsUntrusted, TlsExpired, TlsWrongHost or TlsFailed);
+    //! closed() follows.
+    void tlsFailed(const cpm::Error& error);
     void opened();
     //! The connection ended or could not be made; \a closeCode is the WebSocket close
     //! code (1006 when there was none).
@@ -46,6 +58,10 @@ public:
     void close() override;
     bool isOpen() const override;
     void sendText(const QByteArray& utf8) override;
+    void setExtraCaCertificates(const QList<QSslCertificate>& certificates) override;
+
+    //! The typed error for what a TLS handshake found wrong (the first that matters).
+    static Error tlsError(const QList<QSslError>& errors);
 
 private:
     class Private;

@@ -119,6 +119,34 @@
         <source>Too many failed sign-ins for this address or from this network. Try again in %1 min.</source>
         <translation>Zu viele fehlgeschlagene Anmeldungen für diese Adresse oder aus diesem Netzwerk. Versuchen Sie es in %1 Min. erneut.</translation>
     </message>
+    <message>
+        <source>The server at %1 presented a certificate this computer does not trust. If your operator runs its own certificate authority, choose its certificate as the trusted CA file. Otherwise do not sign in: someone may be impersonating the server.</source>
+        <translation>Der Server unter %1 hat ein Zertifikat vorgelegt, dem dieser Computer nicht vertraut. Wenn Ihr Betreiber eine eigene Zertifizierungsstelle betreibt, wählen Sie deren Zertifikat als vertrauenswürdige CA-Datei. Andernfalls melden Sie sich nicht an: Jemand könnte sich als der Server ausgeben.</translation>
+    </message>
+    <message>
+        <source>The certificate of the server at %1 has expired or is not valid yet. Check this computer&apos;s date and time; if they are right, tell the operator.</source>
+        <translation>Das Zertifikat des Servers unter %1 ist abgelaufen oder noch nicht gültig. Prüfen Sie Datum und Uhrzeit dieses Computers; stimmen sie, informieren Sie den Betreiber.</translation>
+    </message>
+    <message>
+        <source>The server at %1 presented a certificate for another name. Check the server address; if it is right, tell the operator.</source>
+        <translation>Der Server unter %1 hat ein Zertifikat für einen anderen Namen vorgelegt. Prüfen Sie die Serveradresse; stimmt sie, informieren Sie den Betreiber.</translation>
+    </message>
+    <message>
+        <source>A secure connection to %1 could not be set up. Check the trusted CA file and the server address.</source>
+        <translation>Eine sichere Verbindung zu %1 konnte nicht aufgebaut werden. Prüfen Sie die vertrauenswürdige CA-Datei und die Serveradresse.</translation>
+    </message>
+    <message>
+        <source>%1 is not encrypted: your password would cross the network in the clear. Use a wss:// address, or allow an unencrypted connection if you trust this network.</source>
+        <translation>%1 ist nicht verschlüsselt: Ihr Passwort würde im Klartext durch das Netz gehen. Verwenden Sie eine wss://-Adresse oder erlauben Sie eine unverschlüsselte Verbindung, wenn Sie diesem Netzwerk vertrauen.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s identity could not be verified, so the connection was not made. Sign in again to see why.</source>
+        <translation>Die Identität des Servers konnte nicht geprüft werden, daher wurde keine Verbindung hergestellt. Melden Sie sich erneut an, um den Grund zu sehen.</translation>
+    </message>
+    <message>
+        <source>The connection is not encrypted, so the password was not sent.</source>
+        <translation>Die Verbindung ist nicht verschlüsselt, daher wurde das Passwort nicht gesendet.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>

@@ -119,6 +119,34 @@
         <source>Too many failed sign-ins for this address or from this network. Try again in %1 min.</source>
         <translation>Trop de connexions échouées pour cette adresse ou depuis ce réseau. Réessayez dans %1 min.</translation>
     </message>
+    <message>
+        <source>The server at %1 presented a certificate this computer does not trust. If your operator runs its own certificate authority, choose its certificate as the trusted CA file. Otherwise do not sign in: someone may be impersonating the server.</source>
+        <translation>Le serveur %1 a présenté un certificat auquel cet ordinateur ne fait pas confiance. Si votre opérateur gère sa propre autorité de certification, choisissez son certificat comme fichier d&apos;AC de confiance. Sinon, ne vous connectez pas : quelqu&apos;un se fait peut-être passer pour le serveur.</translation>
+    </message>
+    <message>
+        <source>The certificate of the server at %1 has expired or is not valid yet. Check this computer&apos;s date and time; if they are right, tell the operator.</source>
+        <translation>Le certificat du serveur %1 a expiré ou n&apos;est pas encore valide. Vérifiez la date et l&apos;heure de cet ordinateur ; si elles sont justes, prévenez l&apos;opérateur.</translation>
+    </message>
+    <message>
+        <source>The server at %1 presented a certificate for another name. Check the server address; if it is right, tell the operator.</source>
+        <translation>Le serveur %1 a présenté un certificat établi pour un autre nom. Vérifiez l&apos;adresse du serveur ; si elle est juste, prévenez l&apos;opérateur.</translation>
+    </message>
+    <message>
+        <source>A secure connection to %1 could not be set up. Check the trusted CA file and the server address.</source>
+        <translation>Impossible d&apos;établir une connexion sécurisée avec %1. Vérifiez le fichier d&apos;AC de confiance et l&apos;adresse du serveur.</translation>
+    </message>
+    <message>
+        <source>%1 is not encrypted: your password would cross the network in the clear. Use a wss:// address, or allow an unencrypted connection if you trust this network.</source>
+        <translation>%1 n&apos;est pas chiffré : votre mot de passe traverserait le réseau en clair. Utilisez une adresse wss://, ou autorisez une connexion non chiffrée si vous faites confiance à ce réseau.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s identity could not be verified, so the connection was not made. Sign in again to see why.</source>
+        <translation>L&apos;identité du serveur n&apos;a pas pu être vérifiée, la connexion n&apos;a donc pas été établie. Reconnectez-vous pour en voir la raison.</translation>
+    </message>
+    <message>
+        <source>The connection is not encrypted, so the password was not sent.</source>
+        <translation>La connexion n&apos;est pas chiffrée, le mot de passe n&apos;a donc pas été envoyé.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>

@@ -34,6 +34,29 @@ QString ErrorText::forSignIn(const Error& error, const QUrl& server)
         return tr("Cannot reach the server at %1. Check the server address and that the "
                   "server is running, then try again.")
             .arg(server.toDisplayString());
+    case ErrorCode::TlsUntrusted:
+        return tr("The server at %1 presented a certificate this computer does not trust. If "
+                  "your operator runs its own certificate authority, choose its certificate "
+                  "as the trusted CA file. Otherwise do not sign in: someone may be "
+                  "impersonating the server.")
+            .arg(server.toDisplayString());
+    case ErrorCode::TlsExpired:
+        return tr("The certificate of the server at %1 has expired or is not valid yet. Check "
+                  "this computer's date and time; if they are right, tell the operator.")
+            .arg(server.toDisplayString());
+    case ErrorCode::TlsWrongHost:
+        return tr("The server at %1 presented a certificate for another name. Check the server "
+                  "address; if it is right, tell the operator.")
+            .arg(server.toDisplayString());
+    case ErrorCode::TlsFailed:
+        return tr("A secure connection to %1 could not be set up. Check the trusted CA file "
+                  "and the server address.")
+            .arg(server.toDisplayString());
+    case ErrorCode::Insecure:
+        return tr("%1 is not encrypted: your password would cross the network in the clear. "
+                  "Use a wss:// address, or allow an unencrypted connection if you trust "
+                  "this network.")
+            .arg(server.toDisplayString());
     default:
         break;
     }
@@ -93,6 +116,14 @@ QString ErrorText::forAction(const Error& error)
         return tr("This device is not signed in.");
     case ErrorCode::Cancelled:
         return tr("Cancelled.");
+    case ErrorCode::TlsUntrusted:
+    case ErrorCode::TlsExpired:
+    case ErrorCode::TlsWrongHost:
+    case ErrorCode::TlsFailed:
+        return tr("The server's identity could not be verified, so the connection was not "
+                  "made. Sign in again to see why.");
+    case ErrorCode::Insecure:
+        return tr("The connection is not encrypted, so the password was not sent.");
     default:
         break;
     }

@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMetaEnum>
@@ -13,6 +14,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <optional>
 #include <unistd.h>
 
 namespace cpm::cli {
@@ -148,7 +150,8 @@ void writeJson(const QJsonObject& object)
 }
 
 const char* const Usage
-    = "usage: cpm-cli --profile DIR [--server URL] [--timeout SECONDS] [--offline] COMMAND [ARGS]\n"
+    = "usage: cpm-cli --profile DIR [--server URL] [--ca FILE] [--insecure] [--timeout SECONDS]\n"
+      "               [--offline] COMMAND [ARGS]\n"
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
       "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
       "  remove-contact, set-status, prefs, set-pref, diagnostics, watch, shell\n"
@@ -199,10 +202,14 @@ void Cli::start(const QStringList& arguments)
     QStringList args = arguments;
     QString profile;
     QString server;
+    std::optional<QString> caFile;
+    bool insecure = false;
     while (!args.isEmpty() && args.constFirst().startsWith(QLatin1StringView("-"))) {
         const QString option = args.takeFirst();
         if (option == QLatin1StringView("--offline")) {
             m_offline = true;
+        } else if (option == QLatin1StringView("--insecure")) {
+            insecure = true;
         } else if (option == QLatin1StringView("--help") || option == QLatin1StringView("-h")) {
             std::fputs(Usage, stdout);
             QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(0); });
@@ -214,6 +221,8 @@ void Cli::start(const QStringList& arguments)
             profile = args.takeFirst();
         } else if (option == QLatin1StringView("--server")) {
             server = args.takeFirst();
+        } else if (option == QLatin1StringView("--ca")) {
+            caFile = args.takeFirst();
         } else if (option == QLatin1StringView("--timeout")) {
             m_timeoutSeconds = std::max(1, args.takeFirst().toInt());
         } else {
@@ -244,6 +253,17 @@ void Cli::start(const QStringList& arguments)
             return finish({}, usage(QStringLiteral("--server must be a ws:// or wss:// URL")));
         }
         m_client->setServerUrl(url);
+    }
+    if (caFile) {
+        // Remembered in the profile, like --server; --ca "" forgets it.
+        m_client->setCaFile(caFile->isEmpty() ? QString() : QFileInfo(*caFile).absoluteFilePath());
+    }
+    m_client->setAllowInsecure(insecure);
+    if (insecure && Client::isInsecure(m_client->serverUrl())) {
+        std::fprintf(stderr,
+            "cpm-cli: warning: %s is not encrypted; the password crosses the network in the "
+            "clear\n",
+            qPrintable(m_client->serverUrl().toDisplayString()));
     }
     m_client->setAutoReconnect(false);
 

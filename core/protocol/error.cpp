@@ -54,6 +54,11 @@ constexpr Name Names[] = {
     { ErrorCode::StoreReadOnly, QLatin1StringView("store_read_only") },
     { ErrorCode::StoreFailed, QLatin1StringView("store_failed") },
     { ErrorCode::Usage, QLatin1StringView("usage") },
+    { ErrorCode::TlsUntrusted, QLatin1StringView("tls_untrusted") },
+    { ErrorCode::TlsExpired, QLatin1StringView("tls_expired") },
+    { ErrorCode::TlsWrongHost, QLatin1StringView("tls_wrong_host") },
+    { ErrorCode::TlsFailed, QLatin1StringView("tls_failed") },
+    { ErrorCode::Insecure, QLatin1StringView("insecure") },
     { ErrorCode::Unknown, QLatin1StringView("unknown") },
 };
 static_assert(std::size(Names) == size_t(ErrorCode::Unknown) + 1);

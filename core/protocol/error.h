@@ -57,6 +57,11 @@ enum class ErrorCode : quint8 {
     StoreReadOnly, //!< the database cannot be written (read-only file or medium)
     StoreFailed, //!< any other storage failure (I/O error, ...)
     Usage, //!< cpm-cli: a malformed command line
+    TlsUntrusted, //!< the server's certificate is not signed by a trusted authority
+    TlsExpired, //!< the server's certificate has expired (or is not valid yet)
+    TlsWrongHost, //!< the server's certificate is for another host name
+    TlsFailed, //!< any other TLS failure (no common protocol, a bad CA file, ...)
+    Insecure, //!< a password would cross the network unencrypted (ws:// to another host)
 
     //! A code this build does not know (from a newer peer); Error::unknownName keeps it.
     Unknown,

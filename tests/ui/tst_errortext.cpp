@@ -26,15 +26,16 @@ private Q_SLOTS:
     void testEveryActionErrorHasItsOwnSentence_data()
     {
         QTest::addColumn<int>("code");
-        for (const ErrorCode c :
-            { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser, ErrorCode::NotFound,
-                ErrorCode::TooLarge, ErrorCode::BadRequest, ErrorCode::Conflict,
-                ErrorCode::AccountDisabled, ErrorCode::Throttled, ErrorCode::Unavailable,
-                ErrorCode::StorageFull, ErrorCode::Offline, ErrorCode::Unreachable,
-                ErrorCode::Disconnected, ErrorCode::Timeout, ErrorCode::DiskFull,
-                ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly, ErrorCode::StoreBusy,
-                ErrorCode::StoreFailed, ErrorCode::ProfileBusy, ErrorCode::ProfileUnusable,
-                ErrorCode::NoAccount, ErrorCode::DeviceSignedOut, ErrorCode::Cancelled }) {
+        for (const ErrorCode c : { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser,
+                 ErrorCode::NotFound, ErrorCode::TooLarge, ErrorCode::BadRequest,
+                 ErrorCode::Conflict, ErrorCode::AccountDisabled, ErrorCode::Throttled,
+                 ErrorCode::Unavailable, ErrorCode::StorageFull, ErrorCode::Offline,
+                 ErrorCode::Unreachable, ErrorCode::Disconnected, ErrorCode::Timeout,
+                 ErrorCode::DiskFull, ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly,
+                 ErrorCode::StoreBusy, ErrorCode::StoreFailed, ErrorCode::ProfileBusy,
+                 ErrorCode::ProfileUnusable, ErrorCode::NoAccount, ErrorCode::DeviceSignedOut,
+                 ErrorCode::Cancelled, ErrorCode::TlsUntrusted, ErrorCode::TlsExpired,
+                 ErrorCode::TlsWrongHost, ErrorCode::TlsFailed, ErrorCode::Insecure }) {
             QTest::addRow("%s-%d", Error::name(c).data(), int(c)) << int(c);
         }
     }
@@ -65,6 +66,13 @@ private Q_SLOTS:
             << QStringLiteral("Cannot reach the server at ws://server.example");
         QTest::newRow("timeout") << int(ErrorCode::Timeout) << QStringLiteral("Cannot reach");
         QTest::newRow("unavailable") << int(ErrorCode::Unavailable) << QStringLiteral("busy");
+        QTest::newRow("tls-untrusted")
+            << int(ErrorCode::TlsUntrusted) << QStringLiteral("does not trust");
+        QTest::newRow("tls-expired") << int(ErrorCode::TlsExpired) << QStringLiteral("expired");
+        QTest::newRow("tls-wrong-host")
+            << int(ErrorCode::TlsWrongHost) << QStringLiteral("for another name");
+        QTest::newRow("tls-failed") << int(ErrorCode::TlsFailed) << QStringLiteral("secure");
+        QTest::newRow("insecure") << int(ErrorCode::Insecure) << QStringLiteral("in the clear");
         QTest::newRow("profile-busy")
             << int(ErrorCode::ProfileBusy) << QStringLiteral("another window");
     }
