@@ -58,7 +58,9 @@ ClientConnection::ClientConnection(QWebSocket* socket, Server* server)
     m_closeDeadline.setInterval(CloseGraceMs);
     connect(&m_closeDeadline, &QTimer::timeout, this, [this] { m_socket->abort(); });
     m_stateSince = m_lastFrameAt = monotonicMs();
-    qCDebug(lcNet) << "connection from" << m_socket->peerAddress().toString();
+    // Kept: the socket forgets its peer once disconnected.
+    m_peer = m_socket->peerAddress().toString();
+    qCDebug(lcNet) << "connection from" << m_peer;
 }
 
 ClientConnection::~ClientConnection()
@@ -379,7 +381,7 @@ void ClientConnection::sendTransient(QLatin1StringView name, const QJsonObject& 
     send(protocol::Frame::transientEvent(name, data).toJson());
 }
 
-QString ClientConnection::peer() const { return m_socket->peerAddress().toString(); }
+QString ClientConnection::peer() const { return m_peer; }
 
 void ClientConnection::close(int code, const QString& reason)
 {

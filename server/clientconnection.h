@@ -142,6 +142,7 @@ private:
     State m_state = State::Connected;
     qint64 m_userId = 0;
     QString m_address;
+    QString m_peer;
     protocol::Device m_device;
     int m_protocolErrors = 0;
     //! An asynchronous step is running; frames wait in m_queue meanwhile.

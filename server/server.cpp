@@ -153,6 +153,7 @@ void Server::connectionClosed(ClientConnection* connection)
     if (!m_connections.remove(connection)) {
         return;
     }
+    qCDebug(lcNet) << "connection from" << connection->peer() << "closed";
     if (m_live.remove(connection)) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         touch(connection->deviceId(), now);

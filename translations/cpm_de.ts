@@ -882,6 +882,42 @@
         <source>Guest sign-in is not available in this version yet.</source>
         <translation>Die Gastanmeldung ist in dieser Version noch nicht verfügbar.</translation>
     </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Allow an &amp;unencrypted connection</source>
+        <translation>&amp;Unverschlüsselte Verbindung erlauben</translation>
+    </message>
+    <message>
+        <source>A certificate authority (PEM file) to trust for wss:// servers, e.g. your organisation&apos;s own.</source>
+        <translation>Eine Zertifizierungsstelle (PEM-Datei), der für wss://-Server vertraut wird, z. B. die Ihrer Organisation.</translation>
+    </message>
+    <message>
+        <source>This address is not encrypted (ws://): your password and messages would cross the network in the clear. Prefer a wss:// address.</source>
+        <translation>Diese Adresse ist nicht verschlüsselt (ws://): Ihr Passwort und Ihre Nachrichten würden im Klartext durch das Netz gehen. Verwenden Sie besser eine wss://-Adresse.</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority file</source>
+        <translation>Datei der vertrauenswürdigen Zertifizierungsstelle</translation>
+    </message>
+    <message>
+        <source>Trusted &amp;CA:</source>
+        <translation>Vertrauenswürdige &amp;CA:</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority</source>
+        <translation>Vertrauenswürdige Zertifizierungsstelle</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>System certificates only</source>
+        <translation>Nur Systemzertifikate</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

@@ -882,6 +882,42 @@
         <source>Guest sign-in is not available in this version yet.</source>
         <translation>La connexion en tant qu’invité n’est pas encore disponible dans cette version.</translation>
     </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Parcourir…</translation>
+    </message>
+    <message>
+        <source>Allow an &amp;unencrypted connection</source>
+        <translation>Autoriser une connexion &amp;non chiffrée</translation>
+    </message>
+    <message>
+        <source>A certificate authority (PEM file) to trust for wss:// servers, e.g. your organisation&apos;s own.</source>
+        <translation>Une autorité de certification (fichier PEM) à laquelle faire confiance pour les serveurs wss://, par exemple celle de votre organisation.</translation>
+    </message>
+    <message>
+        <source>This address is not encrypted (ws://): your password and messages would cross the network in the clear. Prefer a wss:// address.</source>
+        <translation>Cette adresse n&apos;est pas chiffrée (ws://) : votre mot de passe et vos messages traverseraient le réseau en clair. Préférez une adresse wss://.</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority file</source>
+        <translation>Fichier de l&apos;autorité de certification de confiance</translation>
+    </message>
+    <message>
+        <source>Trusted &amp;CA:</source>
+        <translation>&amp;AC de confiance :</translation>
+    </message>
+    <message>
+        <source>Trusted certificate authority</source>
+        <translation>Autorité de certification de confiance</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificats (*.pem *.crt);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>System certificates only</source>
+        <translation>Certificats du système uniquement</translation>
+    </message>
 </context>
 <context>
     <name>main</name>

@@ -5,9 +5,12 @@
 #include "errortext.h"
 #include "protocol.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
@@ -23,6 +26,10 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     , m_client(client)
     , m_notice(new QLabel(this))
     , m_server(new QLineEdit(this))
+    , m_caFile(new QLineEdit(this))
+    , m_browseCa(new QPushButton(tr("&Browse…"), this))
+    , m_insecure(new QCheckBox(tr("Allow an &unencrypted connection"), this))
+    , m_insecureWarning(new QLabel(this))
     , m_address(new QLineEdit(this))
     , m_password(new QLineEdit(this))
     , m_deviceName(new QLineEdit(this))
@@ -46,6 +53,14 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
 
     m_server->setText(client->serverUrl().toString());
     m_server->setPlaceholderText(QStringLiteral("ws://127.0.0.1:7878/"));
+    m_caFile->setText(client->caFile());
+    m_caFile->setPlaceholderText(tr("System certificates only"));
+    m_caFile->setToolTip(tr("A certificate authority (PEM file) to trust for wss:// servers, "
+                            "e.g. your organisation's own."));
+    m_insecureWarning->setText(
+        tr("This address is not encrypted (ws://): your password and messages would cross "
+           "the network in the clear. Prefer a wss:// address."));
+    m_insecureWarning->setWordWrap(true);
     m_address->setText(client->address());
     m_address->setPlaceholderText(tr("alice@cpm.example"));
     m_password->setEchoMode(QLineEdit::Password);
@@ -68,7 +83,12 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_password->setAccessibleName(tr("Password"));
     m_deviceName->setAccessibleName(tr("Device name"));
     m_kind->setAccessibleName(tr("Device kind"));
+    m_caFile->setAccessibleName(tr("Trusted certificate authority file"));
+    m_insecure->setAccessibleDescription(m_insecureWarning->text());
     m_server->setObjectName(QStringLiteral("server"));
+    m_caFile->setObjectName(QStringLiteral("caFile"));
+    m_insecure->setObjectName(QStringLiteral("insecure"));
+    m_insecureWarning->setObjectName(QStringLiteral("insecureWarning"));
     m_address->setObjectName(QStringLiteral("address"));
     m_password->setObjectName(QStringLiteral("password"));
     m_deviceName->setObjectName(QStringLiteral("deviceName"));
@@ -78,6 +98,14 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
 
     auto* form = new QFormLayout;
     form->addRow(tr("Se&rver:"), m_server);
+    auto* caRow = new QHBoxLayout;
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(m_browseCa);
+    auto* caLabel = new QLabel(tr("Trusted &CA:"), this);
+    caLabel->setBuddy(m_caFile);
+    form->addRow(caLabel, caRow);
+    form->addRow(QString(), m_insecure);
+    form->addRow(QString(), m_insecureWarning);
     form->addRow(tr("CPM &address:"), m_address);
     form->addRow(tr("&Password:"), m_password);
     form->addRow(tr("Device &name:"), m_deviceName);
@@ -91,6 +119,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     errorPalette.setColor(
         QPalette::WindowText, dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c));
     m_error->setPalette(errorPalette);
+    m_insecureWarning->setPalette(errorPalette);
     QFont errorFont = m_error->font();
     errorFont.setBold(true);
     m_error->setFont(errorFont);
@@ -126,6 +155,8 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     for (QLineEdit* edit : { m_server, m_address, m_password, m_deviceName }) {
         connect(edit, &QLineEdit::textChanged, this, &SignInDialog::updateButtons);
     }
+    connect(m_insecure, &QCheckBox::toggled, this, &SignInDialog::updateButtons);
+    connect(m_browseCa, &QPushButton::clicked, this, &SignInDialog::chooseCaFile);
     updateButtons();
     (m_address->text().isEmpty() ? m_address : m_password)->setFocus();
 }
@@ -141,6 +172,9 @@ void SignInDialog::setNotice(const QString& text)
 void SignInDialog::updateButtons()
 {
     const QUrl url(m_server->text().trimmed());
+    const bool insecure = Client::isInsecure(url);
+    m_insecure->setVisible(insecure);
+    m_insecureWarning->setVisible(insecure);
     const bool ready = url.isValid()
         && (url.scheme() == QLatin1StringView("ws") || url.scheme() == QLatin1StringView("wss"))
         && protocol::isValidAddress(m_address->text().trimmed()) && !m_password->text().isEmpty()
@@ -151,11 +185,20 @@ void SignInDialog::updateButtons()
 void SignInDialog::setBusy(bool busy)
 {
     m_progress->setVisible(busy);
-    for (QWidget* w :
-        std::initializer_list<QWidget*> { m_server, m_address, m_password, m_deviceName, m_kind }) {
+    for (QWidget* w : std::initializer_list<QWidget*> { m_server, m_caFile, m_browseCa, m_insecure,
+             m_address, m_password, m_deviceName, m_kind }) {
         w->setEnabled(!busy);
     }
     updateButtons();
+}
+
+void SignInDialog::chooseCaFile()
+{
+    const QString file = QFileDialog::getOpenFileName(this, tr("Trusted certificate authority"),
+        m_caFile->text(), tr("Certificates (*.pem *.crt);;All files (*)"));
+    if (!file.isEmpty()) {
+        m_caFile->setText(file);
+    }
 }
 
 void SignInDialog::signIn()
@@ -167,6 +210,8 @@ void SignInDialog::signIn()
     setBusy(true);
     const QUrl url(m_server->text().trimmed());
     m_client->setServerUrl(url);
+    m_client->setCaFile(m_caFile->text().trimmed());
+    m_client->setAllowInsecure(Client::isInsecure(url) && m_insecure->isChecked());
     m_client->registerDevice(m_address->text().trimmed(), m_password->text(),
         m_deviceName->text().trimmed(), m_kind->currentData().toString(),
         [this, url, guard = QPointer<SignInDialog>(this)](const Error& error) {

@@ -6,6 +6,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -33,10 +34,16 @@ private:
     void updateButtons();
     void signIn();
     void setBusy(bool busy);
+    void chooseCaFile();
 
     Client* m_client;
     QLabel* m_notice;
     QLineEdit* m_server;
+    QLineEdit* m_caFile;
+    QPushButton* m_browseCa;
+    //! Shown for a plain ws:// address of another computer only.
+    QCheckBox* m_insecure;
+    QLabel* m_insecureWarning;
     QLineEdit* m_address;
     QLineEdit* m_password;
     QLineEdit* m_deviceName;

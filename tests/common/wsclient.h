@@ -168,6 +168,8 @@ public:
             return e.value(QLatin1StringView("event")).toString() == name;
         });
     }
+    //! Starts the closing handshake (waitClosed() waits for its end).
+    void close() { m_socket.close(); }
     bool waitClosed()
     {
         return QTest::qWaitFor([this] { return m_closed; }, Timeout);

@@ -182,6 +182,9 @@ void tst_Connections::init()
 {
     failOnWarnings();
     m_server = std::make_unique<TestServer>();
+    // Every connection's start and end in the log a failed test prints.
+    m_server->addEnvironment(QStringLiteral("QT_LOGGING_RULES"),
+        QStringLiteral("cpm.server.net.debug=true"), QStringLiteral(";"));
 }
 
 void tst_Connections::cleanup()
@@ -291,9 +294,11 @@ void tst_Connections::testConnectionsPerSourceAreCapped()
         "refusing connections from 127.0.0.1: 3 open, the limit per source is 3"));
     // The three still work, and one closing makes room.
     QVERIFY_OK(open.front()->request(QStringLiteral("ping")));
+    open.back()->close();
+    QVERIFY(open.back()->waitClosed());
     open.pop_back();
     QTRY_COMPARE_WITH_TIMEOUT(
-        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 10000);
+        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 30000);
 }
 
 void tst_Connections::testConnectionsInTotalAreCapped()
@@ -315,9 +320,11 @@ void tst_Connections::testConnectionsInTotalAreCapped()
         refused.state() == QAbstractSocket::UnconnectedState || refused.waitForDisconnected(5000));
     QVERIFY(m_server->log().contains(
         "refusing connections: 4 open, the limit is 4 (setting net.maxConnections)"));
+    open.back()->close();
+    QVERIFY(open.back()->waitClosed());
     open.pop_back();
     QTRY_COMPARE_WITH_TIMEOUT(
-        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 10000);
+        upgradeStatus(m_server->url()), QByteArray("HTTP/1.1 101 Switching Protocols"), 30000);
 }
 
 void tst_Connections::testTheListenBacklogIsWhatWasAsked()

@@ -24,6 +24,7 @@
 
 #include <QAbstractButton>
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QInputDialog>
@@ -79,6 +80,7 @@ private Q_SLOTS:
 
     void testWrongPasswordShowsReadableError();
     void testUnreachableServerShowsReadableError();
+    void testAPlainAddressOfAnotherHostNeedsConsent();
     void testSignInThroughTheDialog();
     void testIncomingMessageShowsUnreadBadgeAndOpens();
     void testComposerEnterSendsToPeer();
@@ -208,6 +210,41 @@ void tst_DesktopFlow::testUnreachableServerShowsReadableError()
     QVERIFY(!m_laptop->hasAccount());
     dialog.close();
     m_laptop->setServerUrl(m_server.url()); // the next test signs in for real
+}
+
+void tst_DesktopFlow::testAPlainAddressOfAnotherHostNeedsConsent()
+{
+    ui::SignInDialog dialog(m_laptop.get());
+    dialog.show();
+    auto* server = dialog.findChild<QLineEdit*>(QStringLiteral("server"));
+    auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
+    auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
+    auto* insecure = dialog.findChild<QCheckBox*>(QStringLiteral("insecure"));
+    auto* warning = dialog.findChild<QLabel*>(QStringLiteral("insecureWarning"));
+    auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
+    auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
+    QVERIFY(server && address && password && insecure && warning && signIn && error);
+    // This computer's server: nothing to consent to.
+    QVERIFY(!insecure->isVisible() && !warning->isVisible());
+    server->clear();
+    QTest::keyClicks(server, QStringLiteral("ws://cpm.invalid:7878/"));
+    QVERIFY(insecure->isVisible() && warning->isVisible() && !insecure->isChecked());
+    address->clear();
+    QTest::keyClicks(address, Alice);
+    QTest::keyClicks(password, Password);
+    QTest::mouseClick(signIn, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), Timeout);
+    QVERIFY2(error->text().contains(QLatin1StringView("in the clear")), qPrintable(error->text()));
+    // Consent sends it: here to a name that does not resolve.
+    QTest::mouseClick(insecure, Qt::LeftButton);
+    QVERIFY(insecure->isChecked());
+    QTest::keyClicks(password, Password);
+    QTest::mouseClick(signIn, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        error->text().contains(QLatin1StringView("Cannot reach the server at")), Timeout);
+    QVERIFY(!m_laptop->hasAccount());
+    dialog.close();
+    m_laptop->setServerUrl(m_server.url());
 }
 
 void tst_DesktopFlow::testSignInThroughTheDialog()
