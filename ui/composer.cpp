@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "composer.h"
 
+#include "argreader.h"
 #include "protocol.h"
 
 #include <QGridLayout>
@@ -19,7 +20,16 @@ Composer::Composer(QWidget* parent)
 {
     m_subject->setPlaceholderText(tr("Subject (optional)"));
     m_subject->setAccessibleName(tr("Subject"));
-    m_subject->setMaxLength(static_cast<int>(protocol::limits::MaxSubjectChars));
+    // The limit counts characters (an emoji is one, two UTF-16 units): QLineEdit counts
+    // units, so it gets room for the worst case and the text is cut to the limit.
+    m_subject->setMaxLength(static_cast<int>(2 * protocol::limits::MaxSubjectChars));
+    connect(m_subject, &QLineEdit::textEdited, this, [this](const QString& text) {
+        if (protocol::characterCount(text) > protocol::limits::MaxSubjectChars) {
+            const int cursor = m_subject->cursorPosition();
+            m_subject->setText(protocol::leftCharacters(text, protocol::limits::MaxSubjectChars));
+            m_subject->setCursorPosition(std::min(cursor, int(m_subject->text().size())));
+        }
+    });
     m_subject->setObjectName(QStringLiteral("subject"));
     m_text->setPlaceholderText(tr("Write a message — Enter sends, Shift+Enter adds a line"));
     m_text->setAccessibleName(tr("Message text"));

@@ -5,6 +5,7 @@
 // to sign-in when another device signs this one out.
 
 #include "appearance.h"
+#include "argreader.h"
 #include "client.h"
 #include "composer.h"
 #include "contactsdialog.h"
@@ -28,6 +29,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QInputDialog>
+#include <QInputMethodEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -81,6 +83,7 @@ private Q_SLOTS:
     void testWrongPasswordShowsReadableError();
     void testUnreachableServerShowsReadableError();
     void testAPlainAddressOfAnotherHostNeedsConsent();
+    void testTheSubjectTakes256CharactersOfAnyKind();
     void testSignInThroughTheDialog();
     void testIncomingMessageShowsUnreadBadgeAndOpens();
     void testComposerEnterSendsToPeer();
@@ -245,6 +248,24 @@ void tst_DesktopFlow::testAPlainAddressOfAnotherHostNeedsConsent()
     QVERIFY(!m_laptop->hasAccount());
     dialog.close();
     m_laptop->setServerUrl(m_server.url());
+}
+
+void tst_DesktopFlow::testTheSubjectTakes256CharactersOfAnyKind()
+{
+    ui::Composer composer;
+    composer.show();
+    auto* subject = composer.findChild<QLineEdit*>(QStringLiteral("subject"));
+    QVERIFY(subject);
+    // Emoji come from an input method (an emoji picker), one committed string each.
+    const QString grin = QString::fromUcs4(U"\U0001F600", 1);
+    for (int i = 0; i < 257; ++i) {
+        QInputMethodEvent input;
+        input.setCommitString(grin);
+        QApplication::sendEvent(subject, &input);
+    }
+    // 256 emoji, the limit in characters, and never half of one.
+    QCOMPARE(protocol::characterCount(subject->text()), 256);
+    QVERIFY(!protocol::hasLoneSurrogate(subject->text()));
 }
 
 void tst_DesktopFlow::testSignInThroughTheDialog()
