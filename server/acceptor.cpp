@@ -148,8 +148,17 @@ void Acceptor::acceptPending()
         const QString key = keyOf(socket->peerAddress(), socket->peerPort());
         ++m_open;
         const int fromSource = ++m_perSource[source];
-        const QMetaObject::Connection onDestroyed = connect(
-            socket, &QObject::destroyed, this, [this, source, key] { forget(source, key); });
+        // Counted out when it goes; until its upgrade, also forgotten as upgrading (only its
+        // own entry: a new socket from the same address and port may have one by then).
+        auto* deadline = new QTimer(socket);
+        const QMetaObject::Connection onDestroyed
+            = connect(socket, &QObject::destroyed, this, [this, source, key, deadline] {
+                  if (const auto it = m_upgrading.constFind(key);
+                      it != m_upgrading.constEnd() && it->deadline == deadline) {
+                      m_upgrading.erase(it);
+                  }
+                  forget(source);
+              });
 
         const int max = effectiveMaxConnections();
         if (m_open > max) {
@@ -172,7 +181,6 @@ void Acceptor::acceptPending()
             continue;
         }
         // The timer also marks the socket as ours to delete once upgraded (onUpgraded).
-        auto* deadline = new QTimer(socket);
         deadline->setSingleShot(true);
         connect(deadline, &QTimer::timeout, socket, [socket] {
             qCDebug(lcNet) << "dropping" << socket->peerAddress().toString()
@@ -221,11 +229,11 @@ void Acceptor::onUpgraded()
             const QPointer<QObject> tcp = u.deadline->parent();
             delete u.deadline;
             const QString source = u.source;
-            connect(socket, &QObject::destroyed, this, [this, tcp, source, key] {
+            connect(socket, &QObject::destroyed, this, [this, tcp, source] {
                 if (tcp) {
                     tcp->deleteLater();
                 }
-                forget(source, key);
+                forget(source);
             });
         }
         Q_EMIT connected(socket);
@@ -284,13 +292,12 @@ void Acceptor::refuse(QTcpSocket* socket, const QString& why)
     socket->disconnectFromHost();
 }
 
-void Acceptor::forget(const QString& source, const QString& key)
+void Acceptor::forget(const QString& source)
 {
     --m_open;
     if (--m_perSource[source] <= 0) {
         m_perSource.remove(source);
     }
-    m_upgrading.remove(key);
     // A connection closed: if accepting paused for want of descriptors, one is free now.
     if (m_resume.isActive()) {
         m_resume.stop();

@@ -78,7 +78,8 @@ private:
     void releaseReserve();
     void onUpgraded();
     void refuse(QTcpSocket* socket, const QString& why);
-    void forget(const QString& source, const QString& key);
+    //! A socket from \a source is gone: counted out.
+    void forget(const QString& source);
     //! Logs \a line at most once per 10 s per \a kind, with how often it was suppressed.
     void logLimited(int kind, const QString& line);
 
