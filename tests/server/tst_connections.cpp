@@ -165,6 +165,19 @@ private:
         QTest::qWait(1100);
         return true;
     }
+    //! Closes the last of \a open and waits until a new connection is upgraded again.
+    bool closingOneMakesRoom(std::vector<std::unique_ptr<WsClient>>& open)
+    {
+        open.back()->close();
+        if (!open.back()->waitClosed()) {
+            return false;
+        }
+        open.pop_back();
+        // One probe at a time: each stays counted until the server has seen it go.
+        return QTest::qWaitFor(
+            [this] { return upgradeStatus(m_server->url()) == "HTTP/1.1 101 Switching Protocols"; },
+            30000);
+    }
     bool addUsers(const QStringList& locals)
     {
         for (const QString& l : locals) {
@@ -294,13 +307,7 @@ void tst_Connections::testConnectionsPerSourceAreCapped()
         "refusing connections from 127.0.0.1: 3 open, the limit per source is 3"));
     // The three still work, and one closing makes room.
     QVERIFY_OK(open.front()->request(QStringLiteral("ping")));
-    open.back()->close();
-    QVERIFY(open.back()->waitClosed());
-    open.pop_back();
-    // One probe at a time: each stays counted until the server has seen it go.
-    QVERIFY(QTest::qWaitFor(
-        [this] { return upgradeStatus(m_server->url()) == "HTTP/1.1 101 Switching Protocols"; },
-        30000));
+    QVERIFY(closingOneMakesRoom(open));
 }
 
 void tst_Connections::testConnectionsInTotalAreCapped()
@@ -322,13 +329,7 @@ void tst_Connections::testConnectionsInTotalAreCapped()
         refused.state() == QAbstractSocket::UnconnectedState || refused.waitForDisconnected(5000));
     QVERIFY(m_server->log().contains(
         "refusing connections: 4 open, the limit is 4 (setting net.maxConnections)"));
-    open.back()->close();
-    QVERIFY(open.back()->waitClosed());
-    open.pop_back();
-    // One probe at a time: each stays counted until the server has seen it go.
-    QVERIFY(QTest::qWaitFor(
-        [this] { return upgradeStatus(m_server->url()) == "HTTP/1.1 101 Switching Protocols"; },
-        30000));
+    QVERIFY(closingOneMakesRoom(open));
 }
 
 void tst_Connections::testTheListenBacklogIsWhatWasAsked()
