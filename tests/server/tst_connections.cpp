@@ -122,6 +122,14 @@ QByteArray upgradeStatus(const QUrl& url)
     return socket.readLine().trimmed();
 }
 
+//! `login` arguments for \a address with a `register` result \a device.
+QJsonObject loginArgs(const QString& address, const QJsonObject& device)
+{
+    return { { QStringLiteral("address"), address },
+        { QStringLiteral("deviceId"), device.value(QLatin1StringView("deviceId")) },
+        { QStringLiteral("token"), device.value(QLatin1StringView("token")) } };
+}
+
 //! CPU seconds the process \a pid has used (utime + stime of /proc/PID/stat).
 double cpuSeconds(qint64 pid)
 {
@@ -164,6 +172,30 @@ private:
         }
         QTest::qWait(1100);
         return true;
+    }
+    //! Registers a laptop for bob@cpm.example; its `register` result (deviceId, token).
+    QJsonObject registerBob()
+    {
+        auto laptop = negotiated(m_server->url());
+        return laptop ? result(laptop->registerDevice(QStringLiteral("bob@cpm.example"),
+                   QStringLiteral("pw"), QStringLiteral("laptop")))
+                      : QJsonObject();
+    }
+    //! The messages a reading device of \a address (\a device: deviceId, token) syncs.
+    qsizetype messagesSyncedBy(const QString& address, const QJsonObject& device)
+    {
+        WsClient reader;
+        if (!reader.open(m_server->url()) || !reader.hello()
+            || result(reader.request(QStringLiteral("login"), loginArgs(address, device)))
+                   .isEmpty()) {
+            return -1;
+        }
+        qsizetype messages = 0;
+        for (const QJsonObject& e : reader.syncAll()) {
+            messages
+                += e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message");
+        }
+        return messages;
     }
     //! Closes the last of \a open and waits until a new connection is upgraded again.
     bool closingOneMakesRoom(std::vector<std::unique_ptr<WsClient>>& open)
@@ -393,13 +425,11 @@ void tst_Connections::testAClientThatDoesNotReadCostsBoundedMemory()
     QVERIFY(setNet("net.stalledOutputSeconds", 3));
     const QString bob = QStringLiteral("bob@cpm.example");
     auto alice = negotiated(m_server->url());
-    auto bobLaptop = negotiated(m_server->url());
-    QVERIFY(alice && bobLaptop);
+    QVERIFY(alice);
     QVERIFY_OK(alice->registerDevice(
         QStringLiteral("alice@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
-    const QJsonObject bobDevice
-        = result(bobLaptop->registerDevice(bob, QStringLiteral("pw"), QStringLiteral("laptop")));
-    bobLaptop.reset();
+    const QJsonObject bobDevice = registerBob();
+    QVERIFY(!bobDevice.isEmpty());
     // Every `sync` from 0 is then answered with a frame of about 480 KB.
     for (int i = 0; i < 10; ++i) {
         QVERIFY_OK(
@@ -414,10 +444,7 @@ void tst_Connections::testAClientThatDoesNotReadCostsBoundedMemory()
     qint64 id = 0;
     stubborn.request(
         ++id, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
-    stubborn.request(++id, QStringLiteral("login"),
-        { { QStringLiteral("address"), bob },
-            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
-            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } });
+    stubborn.request(++id, QStringLiteral("login"), loginArgs(bob, bobDevice));
     // 60 pipelined syncs: about 29 MB of answers if the server produced them all.
     for (int i = 0; i < 60; ++i) {
         stubborn.request(++id, QStringLiteral("sync"), { { QStringLiteral("since"), 0 } });
@@ -444,17 +471,7 @@ void tst_Connections::testAClientThatDoesNotReadCostsBoundedMemory()
     stubborn.abort();
     QTRY_VERIFY_WITH_TIMEOUT(m_server->residentBytes() - baseline < 8 * MiB, 5000);
     // Nothing was lost: Bob's stream is intact for a device that reads.
-    auto reader = std::make_unique<WsClient>();
-    QVERIFY(reader->open(m_server->url()) && reader->hello());
-    QVERIFY_OK(reader->request(QStringLiteral("login"),
-        { { QStringLiteral("address"), bob },
-            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
-            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } }));
-    qsizetype messages = 0;
-    for (const QJsonObject& e : reader->syncAll()) {
-        messages += e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message");
-    }
-    QCOMPARE(messages, 10);
+    QCOMPARE(messagesSyncedBy(bob, bobDevice), 10);
 }
 
 void tst_Connections::testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing()
@@ -463,22 +480,17 @@ void tst_Connections::testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing()
     QVERIFY(addUsers({ QStringLiteral("alice"), QStringLiteral("bob") }));
     const QString bob = QStringLiteral("bob@cpm.example");
     auto alice = negotiated(m_server->url());
-    auto bobLaptop = negotiated(m_server->url());
-    QVERIFY(alice && bobLaptop);
+    QVERIFY(alice);
     QVERIFY_OK(alice->registerDevice(
         QStringLiteral("alice@cpm.example"), QStringLiteral("pw"), QStringLiteral("laptop")));
-    const QJsonObject bobDevice
-        = result(bobLaptop->registerDevice(bob, QStringLiteral("pw"), QStringLiteral("laptop")));
-    bobLaptop.reset();
+    const QJsonObject bobDevice = registerBob();
+    QVERIFY(!bobDevice.isEmpty());
 
     // Bob's phone goes live (a sync to the head), then stops reading.
     StubbornClient phone;
     QVERIFY(phone.open(m_server->url()));
     phone.request(1, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
-    phone.request(2, QStringLiteral("login"),
-        { { QStringLiteral("address"), bob },
-            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
-            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } });
+    phone.request(2, QStringLiteral("login"), loginArgs(bob, bobDevice));
     phone.request(3, QStringLiteral("sync"), { { QStringLiteral("since"), 0 } });
     QTest::qWait(300);
 
@@ -498,17 +510,7 @@ void tst_Connections::testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing()
     phone.abort();
 
     // Everything is there for the next device that reads.
-    auto reader = std::make_unique<WsClient>();
-    QVERIFY(reader->open(m_server->url()) && reader->hello());
-    QVERIFY_OK(reader->request(QStringLiteral("login"),
-        { { QStringLiteral("address"), bob },
-            { QStringLiteral("deviceId"), bobDevice.value(QLatin1StringView("deviceId")) },
-            { QStringLiteral("token"), bobDevice.value(QLatin1StringView("token")) } }));
-    qsizetype messages = 0;
-    for (const QJsonObject& e : reader->syncAll()) {
-        messages += e.value(QLatin1StringView("event")).toString() == QLatin1StringView("message");
-    }
-    QCOMPARE(messages, Count);
+    QCOMPARE(messagesSyncedBy(bob, bobDevice), Count);
 }
 
 QTEST_GUILESS_MAIN(tst_Connections)
