@@ -298,7 +298,21 @@ void ClientConnection::send(const QJsonObject& frame)
     if (m_state == State::Closing) {
         return;
     }
-    output(QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    const QByteArray text = QJsonDocument(frame).toJson(QJsonDocument::Compact);
+    if (text.size() > lim::MaxFrameBytes) {
+        // The limits on what is accepted make this impossible; should a bug make one, the
+        // peer is told rather than closing with 1009 on every try.
+        qCWarning(lcNet) << "not sending a frame of" << text.size() << "bytes, over the limit";
+        const QJsonValue id = frame.value(QLatin1StringView("id"));
+        if (!id.isUndefined()) {
+            send(protocol::Frame::failure(id,
+                makeError(
+                    ErrorCode::Internal, QStringLiteral("the answer would exceed the frame limit")))
+                     .toJson());
+        }
+        return;
+    }
+    output(QString::fromUtf8(text));
 }
 
 void ClientConnection::sendText(const QString& text)

@@ -4,6 +4,8 @@
 // The operator's settings (QA-3): names, defaults and meaning. They live in the store's
 // `settings` table so `cpm-server settings set` works on a running server.
 
+#include "protocol.h"
+
 #include <QLatin1StringView>
 #include <QString>
 
@@ -13,6 +15,7 @@ inline constexpr QLatin1StringView LoginMaxFailures { "login.maxFailures" };
 inline constexpr QLatin1StringView LoginWindowSeconds { "login.windowSeconds" };
 inline constexpr QLatin1StringView LoginMaxFailuresPerSource { "login.maxFailuresPerSource" };
 inline constexpr QLatin1StringView QuotaDailyMessages { "quota.dailyMessages" };
+inline constexpr QLatin1StringView DevicesMaxPerUser { "devices.maxPerUser" };
 inline constexpr QLatin1StringView DeferredMaxAgeSeconds { "deferred.maxAgeSeconds" };
 inline constexpr QLatin1StringView DeferredMaxCount { "deferred.maxCount" };
 inline constexpr QLatin1StringView NetMaxConnections { "net.maxConnections" };
@@ -45,6 +48,8 @@ inline constexpr Definition All[] = {
         QLatin1StringView("window of the failed sign-in count, seconds") },
     { QuotaDailyMessages, 10000, 1000000000,
         QLatin1StringView("messages a user may send per UTC day (0 = unlimited)") },
+    { DevicesMaxPerUser, protocol::limits::MaxDevices, protocol::limits::MaxDevices,
+        QLatin1StringView("devices a user may have signed in at once (0 = the most, 100)") },
     { DeferredMaxAgeSeconds, 604800, 10 * YearSeconds,
         QLatin1StringView("age after which an undelivered message expires (0 = never)") },
     { DeferredMaxCount, 1000, 1000000000,

@@ -68,6 +68,9 @@ void ProfileService::addContact(const Request& request)
         request.fail(reader.error());
         return;
     }
+    if (!fitsProfile(request, contact, std::nullopt)) {
+        return;
+    }
     Events events;
     if (const Result<void> added
         = m_server.store().addContact(request.userId(), contact, now(), &events);
@@ -134,6 +137,9 @@ void ProfileService::setPref(const Request& request)
         request.fail(reader.error());
         return;
     }
+    if (!fitsProfile(request, std::nullopt, protocol::PrefEvent { key, value })) {
+        return;
+    }
     Events events;
     if (const Result<void> stored
         = m_server.store().setPref(request.userId(), key, value, now(), &events);
@@ -143,6 +149,44 @@ void ProfileService::setPref(const Request& request)
     }
     request.reply();
     m_server.publish(events);
+}
+
+bool ProfileService::fitsProfile(const Request& request,
+    const std::optional<protocol::Contact>& contact, const std::optional<protocol::PrefEvent>& pref)
+{
+    // Counted afresh each time: adding a contact is rare next to messages, and nothing can
+    // drift from what `profile.get` would answer. One thread makes check and write atomic.
+    Store& store = m_server.store();
+    const Result<QList<protocol::Contact>> contacts = store.contacts(request.userId());
+    const Result<QMap<QString, QString>> prefs = store.prefs(request.userId());
+    for (const Error* error : { &contacts.error(), &prefs.error() }) {
+        if (!error->isNull()) {
+            request.fail(*error);
+            return false;
+        }
+    }
+    qsizetype bytes = 0;
+    for (const protocol::Contact& c : *contacts) {
+        if (!contact || c.address != contact->address) {
+            bytes += protocol::profileBytes(c);
+        }
+    }
+    for (auto it = prefs->cbegin(); it != prefs->cend(); ++it) {
+        if (!pref || it.key() != pref->key) {
+            bytes += protocol::profileBytes(it.key(), it.value());
+        }
+    }
+    bytes += contact ? protocol::profileBytes(*contact) : 0;
+    bytes += pref ? protocol::profileBytes(pref->key, pref->value) : 0;
+    if (bytes <= lim::MaxProfileBytes) {
+        return true;
+    }
+    request.fail(ErrorCode::LimitReached,
+        QStringLiteral("contacts and preferences would take %1 bytes, more than the %2 allowed; "
+                       "remove some first")
+            .arg(bytes)
+            .arg(lim::MaxProfileBytes));
+    return false;
 }
 
 } // namespace cpm::server

@@ -5,6 +5,10 @@
 // with `profile.get` and changed with `contacts.*`, `status.set` and `prefs.set`; every
 // change is a stream event to all the user's devices.
 
+#include "model.h"
+
+#include <optional>
+
 namespace cpm::server {
 
 class Operations;
@@ -26,6 +30,13 @@ private:
     void removeContact(const Request& request);
     void setStatus(const Request& request);
     void setPref(const Request& request);
+    /*!
+     * Whether the user's contacts and preferences, with \a contact added (or renamed) or
+     * \a pref set, stay within limits::MaxProfileBytes; if not, or if they cannot be read,
+     * \a request is answered with the error and false returned.
+     */
+    bool fitsProfile(const Request& request, const std::optional<protocol::Contact>& contact,
+        const std::optional<protocol::PrefEvent>& pref);
 
     Server& m_server;
 };

@@ -212,6 +212,27 @@ void Registrar::registerDevice(const Request& request)
     secrets::wipe(passwordBytes); // the worker holds the last copy now
 }
 
+bool Registrar::roomForDevice(const Request& request, qint64 userId, const QString& instanceId)
+{
+    const Result<QList<DeviceRecord>> devices = m_server.store().devices(userId);
+    if (!devices) {
+        request.fail(devices.error());
+        return false;
+    }
+    const bool again = std::any_of(devices->cbegin(), devices->cend(),
+        [&](const DeviceRecord& d) { return d.device.instanceId == instanceId; });
+    const qint64 setting = m_server.store().settingInt(settings::DevicesMaxPerUser);
+    const qint64 most = setting > 0 ? std::min<qint64>(setting, lim::MaxDevices) : lim::MaxDevices;
+    if (again || devices->size() < most) {
+        return true;
+    }
+    request.fail(ErrorCode::LimitReached,
+        QStringLiteral("%1 devices of this account are signed in, the most allowed; sign one "
+                       "out first")
+            .arg(most));
+    return false;
+}
+
 void Registrar::finishRegister(const Request& request, const QString& address, bool passwordOk,
     const Store::NewDevice& newDevice)
 {
@@ -236,6 +257,9 @@ void Registrar::finishRegister(const Request& request, const QString& address, b
     }
     if (!user->enabled) {
         request.fail(accountDisabled());
+        return;
+    }
+    if (!roomForDevice(request, user->id, newDevice.instanceId)) {
         return;
     }
     QString token = credentials::newToken();

@@ -35,6 +35,12 @@ private:
     void registerDevice(const Request& request);
     void finishRegister(const Request& request, const QString& address, bool passwordOk,
         const Store::NewDevice& device);
+    /*!
+     * Whether user \a userId may sign in one more device: fewer than `devices.maxPerUser`
+     * are signed in, or \a instanceId is one of them (registering again). Otherwise
+     * \a request is answered with `limit_reached` and false returned.
+     */
+    bool roomForDevice(const Request& request, qint64 userId, const QString& instanceId);
     //! A password check reserved for \a address and \a source has ended.
     void settlePasswordCheck(const QString& address, const QString& source, bool passwordOk);
     void login(const Request& request);

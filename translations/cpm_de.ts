@@ -147,6 +147,14 @@
         <source>The connection is not encrypted, so the password was not sent.</source>
         <translation>Die Verbindung ist nicht verschlüsselt, daher wurde das Passwort nicht gesendet.</translation>
     </message>
+    <message>
+        <source>This account has the most devices signed in that the server allows. Sign out a device you no longer use (Devices), then try again.</source>
+        <translation>Für dieses Konto sind bereits so viele Geräte angemeldet, wie der Server erlaubt. Melden Sie ein Gerät ab, das Sie nicht mehr verwenden (Geräte), und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>Your contacts and settings have reached the size your server allows. Remove contacts you no longer need, then try again.</source>
+        <translation>Ihre Kontakte und Einstellungen haben die Größe erreicht, die Ihr Server erlaubt. Entfernen Sie Kontakte, die Sie nicht mehr brauchen, und versuchen Sie es dann erneut.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>

@@ -147,6 +147,14 @@
         <source>The connection is not encrypted, so the password was not sent.</source>
         <translation>La connexion n&apos;est pas chiffrée, le mot de passe n&apos;a donc pas été envoyé.</translation>
     </message>
+    <message>
+        <source>This account has the most devices signed in that the server allows. Sign out a device you no longer use (Devices), then try again.</source>
+        <translation>Ce compte a déjà autant d&apos;appareils connectés que le serveur le permet. Déconnectez un appareil que vous n&apos;utilisez plus (Appareils), puis réessayez.</translation>
+    </message>
+    <message>
+        <source>Your contacts and settings have reached the size your server allows. Remove contacts you no longer need, then try again.</source>
+        <translation>Vos contacts et réglages ont atteint la taille permise par votre serveur. Supprimez les contacts dont vous n&apos;avez plus besoin, puis réessayez.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>

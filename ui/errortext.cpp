@@ -23,6 +23,9 @@ QString ErrorText::forSignIn(const Error& error, const QUrl& server)
         return tr("This account has been disabled by the operator.");
     case ErrorCode::DeviceSignedOut:
         return tr("This device was signed out from another device. Sign in again.");
+    case ErrorCode::LimitReached:
+        return tr("This account has the most devices signed in that the server allows. Sign "
+                  "out a device you no longer use (Devices), then try again.");
     case ErrorCode::VersionUnsupported:
         return tr("The server at %1 speaks a protocol version this application does not "
                   "support. Update the application or the server.")
@@ -68,6 +71,9 @@ QString ErrorText::forAction(const Error& error)
     switch (error.code) {
     case ErrorCode::QuotaExceeded:
         return tr("You have reached today's message limit set by your operator.");
+    case ErrorCode::LimitReached:
+        return tr("Your contacts and settings have reached the size your server allows. "
+                  "Remove contacts you no longer need, then try again.");
     case ErrorCode::NoSuchUser:
         return tr("There is no user with that address.");
     case ErrorCode::NotFound:

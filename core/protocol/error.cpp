@@ -31,6 +31,7 @@ constexpr Name Names[] = {
     { ErrorCode::AccountDisabled, QLatin1StringView("account_disabled") },
     { ErrorCode::DeviceSignedOut, QLatin1StringView("device_signed_out") },
     { ErrorCode::QuotaExceeded, QLatin1StringView("quota_exceeded") },
+    { ErrorCode::LimitReached, QLatin1StringView("limit_reached") },
     { ErrorCode::NoSuchUser, QLatin1StringView("no_such_user") },
     { ErrorCode::NotFound, QLatin1StringView("not_found") },
     { ErrorCode::TooLarge, QLatin1StringView("too_large") },

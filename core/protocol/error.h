@@ -33,6 +33,7 @@ enum class ErrorCode : quint8 {
     AccountDisabled,
     DeviceSignedOut,
     QuotaExceeded,
+    LimitReached, //!< the user's devices, or contacts and preferences, are at their maximum
     NoSuchUser,
     NotFound,
     TooLarge,

@@ -5,6 +5,7 @@
 #include "protocol.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace cpm::protocol {
 
@@ -414,6 +415,18 @@ Result<SignedOutEvent> SignedOutEvent::fromJson(const QJsonObject& o)
         return malformed(r, QLatin1StringView("signedOut event"));
     }
     return e;
+}
+
+qsizetype profileBytes(const Contact& contact)
+{
+    return QJsonDocument(contact.toJson()).toJson(QJsonDocument::Compact).size() + 1;
+}
+
+qsizetype profileBytes(const QString& prefKey, const QString& prefValue)
+{
+    // `"key":"value"` is the object `{"key":"value"}` without its braces.
+    const QJsonObject pref { { prefKey, prefValue } };
+    return QJsonDocument(pref).toJson(QJsonDocument::Compact).size() - 2 + 1;
 }
 
 } // namespace cpm::protocol

@@ -165,4 +165,9 @@ struct SignedOutEvent {
     static Result<SignedOutEvent> fromJson(const QJsonObject& object);
 };
 
+//! What a contact or a preference adds to the `profile.get` answer: its JSON text as the
+//! answer writes it, escapes included, and a comma. limits::MaxProfileBytes counts these.
+qsizetype profileBytes(const Contact& contact);
+qsizetype profileBytes(const QString& prefKey, const QString& prefValue);
+
 } // namespace cpm::protocol

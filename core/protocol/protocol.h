@@ -30,6 +30,14 @@ inline constexpr qsizetype MaxPasswordBytes = 1024;
 inline constexpr qsizetype MaxPrefKeyChars = 64;
 inline constexpr qsizetype MaxPrefValueChars = 4096;
 inline constexpr qsizetype MaxStatusTextChars = 256;
+//! Signed-in devices per user: a `register` of one more answers `limit_reached`. Their
+//! `devices.list` answer, largest names included, stays far under MaxFrameBytes.
+inline constexpr int MaxDevices = 100;
+//! A user's contacts and preferences together, counted as their JSON text in the
+//! `profile.get` answer (a comma each): a `contacts.add` or `prefs.set` that would take
+//! them past it answers `limit_reached`. With the envelope and the largest status the
+//! answer stays under MaxFrameBytes (tst_wirejson proves it for the worst case).
+inline constexpr qsizetype MaxProfileBytes = 448 * 1024;
 //! Events per `sync` answer at most; an answer also stops before MaxFrameBytes.
 inline constexpr int SyncBatch = 500;
 //! Protocol errors a connection may cause before the server closes it.

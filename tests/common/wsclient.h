@@ -66,7 +66,9 @@ public:
         : QObject(parent)
     {
         connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString& text) {
-            const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+            const QByteArray utf8 = text.toUtf8();
+            m_largestFrameBytes = std::max(m_largestFrameBytes, utf8.size());
+            const QJsonObject o = QJsonDocument::fromJson(utf8).object();
             if (o.contains(QLatin1StringView("event"))) {
                 m_events.append(o);
             } else {
@@ -86,6 +88,9 @@ public:
                    Timeout)
             && !m_closed;
     }
+    //! The largest frame received so far, in bytes of UTF-8 (a client refuses more than
+    //! protocol::limits::MaxFrameBytes).
+    qsizetype largestFrameBytes() const { return m_largestFrameBytes; }
     void sendText(const QByteArray& text) { m_socket.sendTextMessage(QString::fromUtf8(text)); }
     void sendBinary(const QByteArray& data) { m_socket.sendBinaryMessage(data); }
 
@@ -276,6 +281,7 @@ private:
     QList<QJsonObject> m_responses;
     qint64 m_nextId = 0;
     bool m_closed = false;
+    qsizetype m_largestFrameBytes = 0;
 };
 
 } // namespace cpm::test

@@ -59,6 +59,8 @@ private Q_SLOTS:
     void testKillRightAfterAckLosesNothing();
     void testShutdownCloses4003();
     void testLimitsCountCharactersAndLoneSurrogatesAreRefused();
+    void testDevicesPerUserAreCapped();
+    void testProfileStaysWithinItsByteBudget();
 
 private:
     //! A new connection, negotiated and signed in as \a device; live after a full sync.
@@ -107,7 +109,7 @@ void tst_ServerProtocol::initTestCase()
 {
     QVERIFY(m_server.start());
     for (const char* name : { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
-             "ivan", "judy", "mallory", "niaj", "olivia", "peggy" }) {
+             "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil" }) {
         const QString n = QLatin1StringView(name);
         QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
     }
@@ -1249,6 +1251,94 @@ void tst_ServerProtocol::testShutdownCloses4003()
     QCOMPARE(alice->closeCode(), proto::close::ServerShutdown);
     QVERIFY(m_server.start());
     QVERIFY(connectAs(m_aliceLaptop));
+}
+
+void tst_ServerProtocol::testDevicesPerUserAreCapped()
+{
+    const QString address = QStringLiteral("rupert@cpm.example");
+    const QString password = QStringLiteral("pw-rupert");
+    QVERIFY(m_server.setSetting(QStringLiteral("devices.maxPerUser"), QStringLiteral("2")));
+    const Device first = registerNew(address, password, QStringLiteral("r-1"));
+    const Device second = registerNew(address, password, QStringLiteral("r-2"));
+    QVERIFY(first.id > 0 && second.id > 0);
+
+    WsClient third;
+    QVERIFY(third.open(m_server.url()) && third.hello());
+    const QJsonObject refused = third.registerDevice(address, password, QStringLiteral("r-3"));
+    QCOMPARE(code(refused), codeName(ErrorCode::LimitReached));
+    // A device already signed in registers again: it is not one more.
+    QCOMPARE(registerNew(address, password, QStringLiteral("r-1")).id, first.id);
+
+    // Signing one out makes room, on the same connection that was refused.
+    auto secondClient = connectAs(second, false);
+    QVERIFY(secondClient);
+    QVERIFY_OK(secondClient->request(
+        QStringLiteral("devices.signOut"), { { QStringLiteral("deviceId"), first.id } }));
+    QVERIFY(registerNew(address, password, QStringLiteral("r-3"), &third).id > 0);
+    QCOMPARE(result(third.request(QStringLiteral("devices.list")))
+                 .value(QLatin1StringView("devices"))
+                 .toArray()
+                 .size(),
+        2);
+    QVERIFY(m_server.setSetting(QStringLiteral("devices.maxPerUser"), QStringLiteral("100")));
+}
+
+void tst_ServerProtocol::testProfileStaysWithinItsByteBudget()
+{
+    // Contacts and preferences of the characters that grow the most when escaped, added
+    // until the server says the budget is used up.
+    const QString address = QStringLiteral("sybil@cpm.example");
+    const QString password = QStringLiteral("pw-sybil");
+    const Device laptop = registerNew(address, password, QStringLiteral("s-laptop"));
+    auto sybil = connectAs(laptop);
+    QVERIFY(sybil);
+    const QString worstValue(lim::MaxPrefValueChars, QChar(1));
+    const QString worstName(lim::MaxNameChars, QChar(1));
+    int prefs = 0;
+    int contacts = 0;
+    QJsonObject refused;
+    for (int i = 0; i < 1000; ++i) {
+        refused = sybil->request(QStringLiteral("prefs.set"),
+            { { QStringLiteral("key"), QStringLiteral("k%1").arg(i) },
+                { QStringLiteral("value"), worstValue } });
+        if (!code(refused).isEmpty()) {
+            break;
+        }
+        ++prefs;
+        refused = sybil->request(QStringLiteral("contacts.add"),
+            { { QStringLiteral("address"), QStringLiteral("c%1@cpm.example").arg(i) },
+                { QStringLiteral("name"), worstName } });
+        if (!code(refused).isEmpty()) {
+            break;
+        }
+        ++contacts;
+    }
+    QCOMPARE(code(refused), codeName(ErrorCode::LimitReached));
+    QVERIFY(prefs > 10);
+
+    // A new device reads all of it in one answer a client accepts.
+    const Device phone = registerNew(address, password, QStringLiteral("s-phone"));
+    auto phoneClient = connectAs(phone, false);
+    QVERIFY(phoneClient);
+    QVERIFY_OK(phoneClient->request(QStringLiteral("status.set"),
+        { { QStringLiteral("status"), QStringLiteral("custom") },
+            { QStringLiteral("text"), QString(lim::MaxStatusTextChars, QChar(1)) } }));
+    const QJsonObject profile = result(phoneClient->request(QStringLiteral("profile.get")));
+    QCOMPARE(profile.value(QLatin1StringView("prefs")).toObject().size(), prefs);
+    QCOMPARE(profile.value(QLatin1StringView("contacts")).toArray().size(), contacts);
+    QVERIFY2(phoneClient->largestFrameBytes() <= lim::MaxFrameBytes,
+        qPrintable(QString::number(phoneClient->largestFrameBytes())));
+    QVERIFY(phoneClient->largestFrameBytes() > lim::MaxProfileBytes - 32 * 1024);
+
+    // Changing what is there to something smaller works; removing makes room.
+    QVERIFY_OK(phoneClient->request(QStringLiteral("prefs.set"),
+        { { QStringLiteral("key"), QStringLiteral("k0") },
+            { QStringLiteral("value"), QString() } }));
+    QVERIFY_OK(phoneClient->request(QStringLiteral("contacts.remove"),
+        { { QStringLiteral("address"), QStringLiteral("c0@cpm.example") } }));
+    QVERIFY_OK(phoneClient->request(QStringLiteral("contacts.add"),
+        { { QStringLiteral("address"), QStringLiteral("new@cpm.example") },
+            { QStringLiteral("name"), worstName } }));
 }
 
 QTEST_GUILESS_MAIN(tst_ServerProtocol)

@@ -6,6 +6,7 @@
 #include "deliverypolicy.h"
 #include "failonwarning.h"
 #include "frame.h"
+#include "model.h"
 #include "protocol.h"
 #include "wirejson.h"
 
@@ -123,8 +124,8 @@ private Q_SLOTS:
 
     void testUtf8SizeIsTheEncodedSize()
     {
-        for (const QString& text : { worstCase(), QStringLiteral(""),
-                 QString(1000, QChar(0x4f60)), QStringLiteral("🙂🙂x") }) {
+        for (const QString& text : { worstCase(), QStringLiteral(""), QString(1000, QChar(0x4f60)),
+                 QStringLiteral("🙂🙂x") }) {
             QCOMPARE(wire::utf8Size(text), text.toUtf8().size());
         }
         // A lone surrogate is never counted short, whatever an encoder makes of it.
@@ -171,6 +172,72 @@ private Q_SLOTS:
         QVERIFY(wire::utf8Size(event) + 1 + wire::SyncEnvelopeBytes <= lim::MaxFrameBytes);
         // The envelope allowance covers the worst id and numbers.
         QVERIFY(alone - wire::utf8Size(event) <= wire::SyncEnvelopeBytes);
+    }
+
+    void testTheFullestProfileAndDeviceListFit()
+    {
+        // The budgets that keep `profile.get` and `devices.list` answerable, filled with
+        // the characters that grow the most when escaped.
+        namespace lim = protocol::limits;
+        const QJsonValue requestId(QString(64, QChar(1)));
+        const QString name(lim::MaxNameChars, QChar(1));
+
+        // Contacts and preferences up to the byte budget, as the server lets them grow.
+        QJsonArray contacts;
+        QJsonObject prefs;
+        qsizetype counted = 0;
+        for (int i = 0;; ++i) {
+            protocol::Contact c { QStringLiteral("%1@cpm.example")
+                                      .arg(i, lim::MaxAddressChars - 12, 10, QLatin1Char('0')),
+                name };
+            const QString key = QString::number(i).leftJustified(lim::MaxPrefKeyChars, QChar(1));
+            const QString value(lim::MaxPrefValueChars, QChar(1));
+            const qsizetype more = protocol::profileBytes(c) + protocol::profileBytes(key, value);
+            if (counted + more > lim::MaxProfileBytes) {
+                break;
+            }
+            counted += more;
+            contacts.append(c.toJson());
+            prefs.insert(key, value);
+        }
+        QVERIFY(contacts.size() > 10);
+        // The count is the bytes the lists take in the answer (brackets for the last comma).
+        const qsizetype listBytes = QJsonDocument(contacts).toJson(QJsonDocument::Compact).size()
+            + QJsonDocument(prefs).toJson(QJsonDocument::Compact).size();
+        QCOMPARE(listBytes, counted - 2 + 4);
+        const protocol::Status status { QStringLiteral("custom"),
+            QString(lim::MaxStatusTextChars, QChar(1)) };
+        const qsizetype profile
+            = QJsonDocument(protocol::Frame::response(requestId,
+                                { { QStringLiteral("contacts"), contacts },
+                                    { QStringLiteral("status"), status.toJson() },
+                                    { QStringLiteral("prefs"), prefs } })
+                                .toJson())
+                  .toJson(QJsonDocument::Compact)
+                  .size();
+        QVERIFY2(profile <= lim::MaxFrameBytes, qPrintable(QString::number(profile)));
+
+        // Every device a user may have signed in, each as large as a device can be.
+        QJsonArray devices;
+        for (int i = 0; i < lim::MaxDevices; ++i) {
+            protocol::Device d;
+            d.id = protocol::MaxSafeInteger;
+            d.instanceId = QString(64, QChar(1));
+            d.name = name;
+            d.kind = QStringLiteral("desktop");
+            for (const QLatin1StringView capability : protocol::capability::All) {
+                d.capabilities.append(capability);
+            }
+            d.delivery = QStringLiteral("notification");
+            d.lastSeen = protocol::MaxSafeInteger;
+            devices.append(d.toJson());
+        }
+        const qsizetype list = QJsonDocument(
+            protocol::Frame::response(requestId, { { QStringLiteral("devices"), devices } })
+                .toJson())
+                                   .toJson(QJsonDocument::Compact)
+                                   .size();
+        QVERIFY2(list <= lim::MaxFrameBytes, qPrintable(QString::number(list)));
     }
 
     void testDeliveryPolicyViews()

@@ -26,16 +26,17 @@ private Q_SLOTS:
     void testEveryActionErrorHasItsOwnSentence_data()
     {
         QTest::addColumn<int>("code");
-        for (const ErrorCode c : { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser,
-                 ErrorCode::NotFound, ErrorCode::TooLarge, ErrorCode::BadRequest,
-                 ErrorCode::Conflict, ErrorCode::AccountDisabled, ErrorCode::Throttled,
-                 ErrorCode::Unavailable, ErrorCode::StorageFull, ErrorCode::Offline,
-                 ErrorCode::Unreachable, ErrorCode::Disconnected, ErrorCode::Timeout,
-                 ErrorCode::DiskFull, ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly,
-                 ErrorCode::StoreBusy, ErrorCode::StoreFailed, ErrorCode::ProfileBusy,
-                 ErrorCode::ProfileUnusable, ErrorCode::NoAccount, ErrorCode::DeviceSignedOut,
-                 ErrorCode::Cancelled, ErrorCode::TlsUntrusted, ErrorCode::TlsExpired,
-                 ErrorCode::TlsWrongHost, ErrorCode::TlsFailed, ErrorCode::Insecure }) {
+        for (const ErrorCode c :
+            { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser, ErrorCode::NotFound,
+                ErrorCode::TooLarge, ErrorCode::BadRequest, ErrorCode::Conflict,
+                ErrorCode::AccountDisabled, ErrorCode::Throttled, ErrorCode::Unavailable,
+                ErrorCode::StorageFull, ErrorCode::Offline, ErrorCode::Unreachable,
+                ErrorCode::Disconnected, ErrorCode::Timeout, ErrorCode::DiskFull,
+                ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly, ErrorCode::StoreBusy,
+                ErrorCode::StoreFailed, ErrorCode::ProfileBusy, ErrorCode::ProfileUnusable,
+                ErrorCode::NoAccount, ErrorCode::DeviceSignedOut, ErrorCode::Cancelled,
+                ErrorCode::TlsUntrusted, ErrorCode::TlsExpired, ErrorCode::TlsWrongHost,
+                ErrorCode::TlsFailed, ErrorCode::Insecure, ErrorCode::LimitReached }) {
             QTest::addRow("%s-%d", Error::name(c).data(), int(c)) << int(c);
         }
     }
@@ -73,6 +74,8 @@ private Q_SLOTS:
             << int(ErrorCode::TlsWrongHost) << QStringLiteral("for another name");
         QTest::newRow("tls-failed") << int(ErrorCode::TlsFailed) << QStringLiteral("secure");
         QTest::newRow("insecure") << int(ErrorCode::Insecure) << QStringLiteral("in the clear");
+        QTest::newRow("too-many-devices")
+            << int(ErrorCode::LimitReached) << QStringLiteral("Sign out a device");
         QTest::newRow("profile-busy")
             << int(ErrorCode::ProfileBusy) << QStringLiteral("another window");
     }
