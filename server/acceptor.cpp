@@ -2,6 +2,7 @@
 #include "acceptor.h"
 
 #include "logging.h"
+#include "maskcheck.h"
 
 #include <QPointer>
 #include <QSocketNotifier>
@@ -191,7 +192,9 @@ void Acceptor::acceptPending()
         if (m_limits.handshakeTimeoutMs > 0) {
             deadline->start(m_limits.handshakeTimeoutMs);
         }
-        m_upgrading.insert(key, { deadline, onDestroyed, source });
+        // Made before the upgrade starts, so that it sees every arrival before Qt reads it.
+        auto* maskCheck = new MaskCheck(socket);
+        m_upgrading.insert(key, { deadline, maskCheck, onDestroyed, source });
         if (!tls) {
             m_ws->handleConnection(socket);
             continue;
@@ -226,6 +229,7 @@ void Acceptor::onUpgraded()
             const Upgrading u = *it;
             m_upgrading.erase(it);
             disconnect(u.onDestroyed);
+            u.maskCheck->upgraded();
             const QPointer<QObject> tcp = u.deadline->parent();
             delete u.deadline;
             const QString source = u.source;

@@ -22,6 +22,8 @@ class QWebSocketServer;
 
 namespace cpm::server {
 
+class MaskCheck;
+
 struct ConnectionLimits {
     //! Sockets open at once, upgrading ones included (0: the file limit less a reserve).
     int maxConnections = 0;
@@ -97,6 +99,7 @@ private:
     //! that counts it out should it go before.
     struct Upgrading {
         QTimer* deadline = nullptr;
+        MaskCheck* maskCheck = nullptr; //!< also a child of the socket
         QMetaObject::Connection onDestroyed;
         QString source;
     };

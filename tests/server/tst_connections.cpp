@@ -52,7 +52,9 @@ template <typename Closed> double secondsUntil(Closed closed, int limitMs)
  */
 class StubbornClient {
 public:
-    bool open(const QUrl& url)
+    //! Upgrades to WebSocket and then reads no more, or (\a reading) goes on reading.
+    //! \a early is written together with the upgrade request, before the answer.
+    bool open(const QUrl& url, bool reading = false, const QByteArray& early = {})
     {
         m_socket.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(url.port()));
         if (!m_socket.waitForConnected(5000)) {
@@ -60,7 +62,8 @@ public:
         }
         m_socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                       "Sec-WebSocket-Version: 13\r\n\r\n");
+                       "Sec-WebSocket-Version: 13\r\n\r\n"
+            + early);
         QByteArray head;
         while (!head.contains("\r\n\r\n")) {
             if (!m_socket.waitForReadyRead(5000)) {
@@ -72,38 +75,78 @@ public:
                 head.append(c);
             }
         }
-        m_socket.setReadBufferSize(16);
+        if (!reading) {
+            m_socket.setReadBufferSize(16);
+        }
         return head.startsWith("HTTP/1.1 101");
     }
-    //! Writes one masked text frame (RFC 6455 5.2) with \a payload.
-    void send(const QByteArray& payload)
+    //! One text frame (RFC 6455 5.2) with \a payload, masked as a client must, or not.
+    static QByteArray frame(const QByteArray& payload, bool masked = true)
     {
         QByteArray frame;
         frame.append(char(0x81));
+        const char maskBit = masked ? char(0x80) : char(0);
         if (payload.size() < 126) {
-            frame.append(char(0x80 | payload.size()));
-        } else {
-            frame.append(char(0x80 | 126));
+            frame.append(char(maskBit | payload.size()));
+        } else if (payload.size() <= 0xffff) {
+            frame.append(char(maskBit | 126));
             frame.append(char(payload.size() >> 8)).append(char(payload.size() & 0xff));
+        } else {
+            frame.append(char(maskBit | 127));
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.append(char((quint64(payload.size()) >> shift) & 0xff));
+            }
+        }
+        if (!masked) {
+            return frame + payload;
         }
         const char mask[4] = { 0x11, 0x22, 0x33, 0x44 };
         frame.append(mask, 4);
         for (qsizetype i = 0; i < payload.size(); ++i) {
             frame.append(char(payload.at(i) ^ mask[i % 4]));
         }
-        m_socket.write(frame);
+        return frame;
+    }
+    static QByteArray requestText(qint64 id, const QString& op, const QJsonObject& args = {})
+    {
+        return QJsonDocument(QJsonObject { { QStringLiteral("id"), id },
+                                 { QStringLiteral("op"), op }, { QStringLiteral("args"), args } })
+            .toJson(QJsonDocument::Compact);
+    }
+    void write(const QByteArray& bytes)
+    {
+        m_socket.write(bytes);
         m_socket.flush();
     }
+    void send(const QByteArray& payload) { write(frame(payload)); }
     void request(qint64 id, const QString& op, const QJsonObject& args)
     {
-        send(QJsonDocument(QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("op"), op },
-                               { QStringLiteral("args"), args } })
-                 .toJson(QJsonDocument::Compact));
+        send(requestText(id, op, args));
+    }
+    //! What arrives until \a what is among it, the connection closes, or 5 s pass.
+    QByteArray readUntil(const QByteArray& what)
+    {
+        QDeadlineTimer deadline(5000);
+        while (!m_received.contains(what) && !deadline.hasExpired()) {
+            m_received += m_socket.readAll();
+            if (!m_received.contains(what)
+                && !m_socket.waitForReadyRead(int(deadline.remainingTime()))) {
+                m_received += m_socket.readAll();
+                break;
+            }
+        }
+        return m_received;
+    }
+    bool waitForClose()
+    {
+        return m_socket.state() == QAbstractSocket::UnconnectedState
+            || m_socket.waitForDisconnected(5000);
     }
     void abort() { m_socket.abort(); }
 
 private:
     QTcpSocket m_socket;
+    QByteArray m_received;
 };
 
 //! The status line the server answers a WebSocket upgrade with ("" if none in 3 s).
@@ -162,6 +205,8 @@ private Q_SLOTS:
     void testRunningOutOfDescriptorsPausesAcceptingAndRecovers();
     void testAClientThatDoesNotReadCostsBoundedMemory();
     void testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing();
+    void testAnUnmaskedFrameClosesTheConnection();
+    void testFramesBeforeTheUpgradeAnswerCloseTheConnection();
 
 private:
     //! The server reads its net.* settings once a second: this waits for that.
@@ -511,6 +556,53 @@ void tst_Connections::testALiveDeviceThatDoesNotReadIsDroppedAndLosesNothing()
 
     // Everything is there for the next device that reads.
     QCOMPARE(messagesSyncedBy(bob, bobDevice), Count);
+}
+
+void tst_Connections::testAnUnmaskedFrameClosesTheConnection()
+{
+    QVERIFY(m_server->start());
+    StubbornClient client;
+    QVERIFY(client.open(m_server->url(), true));
+    client.request(
+        1, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
+    QVERIFY(client.readUntil("\"version\":1").contains("\"version\":1"));
+    // A frame larger than one read, arriving in pieces: its payload is not mistaken for
+    // a header (a payload full of bytes with the mask bit clear).
+    const QByteArray big = StubbornClient::frame(StubbornClient::requestText(2,
+        QStringLiteral("ping"), { { QStringLiteral("pad"), QString(300000, QLatin1Char('a')) } }));
+    for (qsizetype at = 0; at < big.size(); at += 7000) {
+        client.write(big.mid(at, 7000));
+        QTest::qWait(1);
+    }
+    QVERIFY(client.readUntil("\"id\":2").contains("\"id\":2"));
+
+    // Not masked: the server answers with close 1002 and ends the connection; the request
+    // in it is not carried out.
+    client.write(
+        StubbornClient::frame(StubbornClient::requestText(3, QStringLiteral("ping")), false));
+    const QByteArray close("\x88\x10\x03\xea"
+                           "unmasked frame",
+        18);
+    QVERIFY(client.readUntil(close).contains(close));
+    QVERIFY(client.waitForClose());
+    QVERIFY(!client.readUntil("\"id\":3").contains("\"id\":3"));
+    QTRY_VERIFY(m_server->log().contains("a frame without a mask"));
+}
+
+void tst_Connections::testFramesBeforeTheUpgradeAnswerCloseTheConnection()
+{
+    // RFC 6455 4.1: a client waits for the server's answer before it sends a frame. One
+    // that does not is closed, masked or not, and what it sent is not carried out.
+    QVERIFY(m_server->start());
+    StubbornClient client;
+    const QByteArray hello = StubbornClient::requestText(
+        1, QStringLiteral("hello"), { { QStringLiteral("versions"), QJsonArray { 1 } } });
+    QVERIFY(!client.open(m_server->url(), true, StubbornClient::frame(hello, false)));
+    QVERIFY(client.waitForClose());
+    QVERIFY(!client.readUntil("\"version\"").contains("\"version\""));
+    QTRY_VERIFY(m_server->log().contains("data sent before the upgrade was answered"));
+    // A well-behaved client still gets in.
+    QVERIFY(negotiated(m_server->url()));
 }
 
 QTEST_GUILESS_MAIN(tst_Connections)
