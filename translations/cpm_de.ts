@@ -671,6 +671,28 @@
         <source>What are you up to?</source>
         <translation>Was machen Sie gerade?</translation>
     </message>
+    <message>
+        <source>Jump to the newest message (Ctrl+End)</source>
+        <translation>Zur neuesten Nachricht springen (Strg+Ende)</translation>
+    </message>
+    <message>
+        <source>Jump to the newest message</source>
+        <translation>Zur neuesten Nachricht springen</translation>
+    </message>
+    <message numerus="yes">
+        <source>↓ %n new</source>
+        <translation>
+            <numerusform>↓ %n neue</numerusform>
+            <numerusform>↓ %n neue</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread messages below</source>
+        <translation>
+            <numerusform>%n ungelesene Nachricht weiter unten</numerusform>
+            <numerusform>%n ungelesene Nachrichten weiter unten</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -709,6 +731,10 @@
     <message>
         <source>Could not be sent</source>
         <translation>Konnte nicht gesendet werden</translation>
+    </message>
+    <message>
+        <source>New messages</source>
+        <translation>Neue Nachrichten</translation>
     </message>
 </context>
 <context>

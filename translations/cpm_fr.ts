@@ -671,6 +671,28 @@
         <source>What are you up to?</source>
         <translation>Que faites-vous en ce moment&#xa0;?</translation>
     </message>
+    <message>
+        <source>Jump to the newest message (Ctrl+End)</source>
+        <translation>Aller au message le plus récent (Ctrl+Fin)</translation>
+    </message>
+    <message>
+        <source>Jump to the newest message</source>
+        <translation>Aller au message le plus récent</translation>
+    </message>
+    <message numerus="yes">
+        <source>↓ %n new</source>
+        <translation>
+            <numerusform>↓ %n nouveau</numerusform>
+            <numerusform>↓ %n nouveaux</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unread messages below</source>
+        <translation>
+            <numerusform>%n message non lu plus bas</numerusform>
+            <numerusform>%n messages non lus plus bas</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -709,6 +731,10 @@
     <message>
         <source>Could not be sent</source>
         <translation>Échec de l’envoi</translation>
+    </message>
+    <message>
+        <source>New messages</source>
+        <translation>Nouveaux messages</translation>
     </message>
 </context>
 <context>

@@ -41,6 +41,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cpm::ui {
@@ -55,6 +56,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_conversationView(new QListView(this))
     , m_peerHeader(new QLabel(this))
     , m_messageView(new QListView(this))
+    , m_messageDelegate(new MessageDelegate(m_messageView))
+    , m_jumpButton(new QToolButton(m_messageView))
     , m_composer(new Composer(this))
     , m_stateLabel(new QLabel(this))
     , m_syncProgress(new QProgressBar(this))
@@ -103,7 +106,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_peerHeader->setFont(headerFont);
 
     m_messageView->setModel(m_messages);
-    m_messageView->setItemDelegate(new MessageDelegate(m_messageView));
+    m_messageView->setItemDelegate(m_messageDelegate);
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setResizeMode(QListView::Adjust);
@@ -112,6 +115,22 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_messageView->setSpacing(0);
     m_messageView->verticalScrollBar()->setSingleStep(24);
+    m_messageView->installEventFilter(this);
+
+    // Floats over the conversation's bottom right corner while it is scrolled up.
+    m_jumpButton->setObjectName(QStringLiteral("jumpToNewest"));
+    m_jumpButton->setToolTip(tr("Jump to the newest message (Ctrl+End)"));
+    m_jumpButton->setAccessibleName(tr("Jump to the newest message"));
+    m_jumpButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_jumpButton->setAutoRaise(false);
+    m_jumpButton->setCursor(Qt::PointingHandCursor);
+    m_jumpButton->hide();
+    connect(m_jumpButton, &QToolButton::clicked, this, &MainWindow::jumpToNewest);
+    auto* jump = new QAction(this);
+    jump->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
+    jump->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(jump, &QAction::triggered, this, &MainWindow::jumpToNewest);
+    m_messageView->addAction(jump);
 
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
@@ -158,11 +177,17 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this,
         &MainWindow::onScrolled);
     connect(m_messages, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
-    connect(m_messages, &QAbstractItemModel::modelReset, this, [this] {
-        m_stickToBottom = true;
-        QTimer::singleShot(0, m_messageView, &QListView::scrollToBottom);
-        markVisibleRead();
+    // Rows laid out again (wrapping changed with the width, a scroll bar came): what is
+    // in view may have changed without a scroll.
+    connect(m_messageView->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
+        QTimer::singleShot(0, this, [this] {
+            markVisibleRead();
+            updateJumpButton();
+        });
     });
+    connect(m_messages, &QAbstractItemModel::modelReset, this, &MainWindow::onConversationLoaded);
+    connect(m_messages, &QAbstractItemModel::dataChanged, this, &MainWindow::updateJumpButton);
+    connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateJumpButton);
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     // The list reloads itself as messages come and go; keep the open conversation selected.
     connect(m_conversations, &QAbstractItemModel::modelReset, this, [this] {
@@ -181,8 +206,10 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
             applyTheme(prefs->value(pref::Theme).toString());
         }
     });
-    m_notifier->setShowingPeer(
-        [this](const QString& peer) { return isActiveWindow() && peer == m_messages->peer(); });
+    m_notifier->setShowingPeer([this](const QString& peer) {
+        // Looking at the conversation's newest messages: the new one is in sight.
+        return isActiveWindow() && !isMinimized() && peer == m_messages->peer() && m_stickToBottom;
+    });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
     connect(client, &Client::signedOut, this, &MainWindow::signedOut);
     connect(client, &Client::syncProgressChanged, this, [this](qint64 position, qint64 head) {
@@ -353,15 +380,24 @@ void MainWindow::onRowsInserted(const QModelIndex&, int first, int last)
         return;
     }
     if (m_stickToBottom) {
-        QTimer::singleShot(0, m_messageView, &QListView::scrollToBottom);
+        QTimer::singleShot(0, this, [this] {
+            m_messageView->scrollToBottom();
+            markVisibleRead();
+        });
     }
     markVisibleRead();
+    updateJumpButton();
 }
 
 void MainWindow::onScrolled(int value)
 {
+    if (m_positioning) {
+        return; // the view moves on its own while an opened conversation is put in place
+    }
     QScrollBar* bar = m_messageView->verticalScrollBar();
     m_stickToBottom = value >= bar->maximum() - 4;
+    markVisibleRead();
+    updateJumpButton();
     if (value == bar->minimum() && m_messages->canFetchMore()) {
         const int before = bar->maximum();
         m_messages->fetchMore();
@@ -378,18 +414,115 @@ void MainWindow::changeEvent(QEvent* event)
     }
 }
 
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_messageView && event->type() == QEvent::Resize) {
+        updateJumpButton();
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+QList<qint64> MainWindow::messagesInView() const
+{
+    QList<qint64> seen;
+    if (!isActiveWindow() || isMinimized() || !m_messageView->isVisible()
+        || m_messages->peer().isEmpty()) {
+        return seen;
+    }
+    const QRect viewport = m_messageView->viewport()->rect();
+    for (int row = 0; row < m_messages->rowCount(); ++row) {
+        const QRect rect = m_messageView->visualRect(m_messages->index(row));
+        const QRect shown = rect.intersected(viewport);
+        // At least half of it, or half the view for a message taller than the view.
+        if (!shown.isEmpty() && shown.height() * 2 >= std::min(rect.height(), viewport.height())) {
+            seen.append(m_messages->messageAt(row).id);
+        }
+    }
+    return seen;
+}
+
 void MainWindow::markVisibleRead()
 {
-    // Reading happens when a person can see the conversation: an active window showing it.
-    if (!isActiveWindow() || m_messages->peer().isEmpty()) {
+    // A message is read when a person could see it: in view, in an active window. One
+    // that came while scrolled up, or while the window was in the background, stays
+    // unread on every device and the sender is not told it was displayed.
+    if (m_positioning) {
         return;
     }
-    for (int row = 0; row < m_messages->rowCount(); ++row) {
+    const QList<qint64> seen = messagesInView();
+    for (const qint64 id : seen) {
+        const int row = m_messages->rowOf(id);
         const Message m = m_messages->messageAt(row);
         if (!m.outgoing && !m.read && !m.partial && m.id > 0) {
             m_client->markRead(m.id);
         }
     }
+}
+
+void MainWindow::onConversationLoaded()
+{
+    // Nothing counts as seen until the view stands where the person will first see it.
+    m_positioning = true;
+    m_messageDelegate->setNewMessagesMarker(0);
+    m_stickToBottom = false;
+    QTimer::singleShot(0, this, [this, peer = m_messages->peer()] {
+        if (peer != m_messages->peer()) {
+            return; // another conversation was opened meanwhile; its own turn comes
+        }
+        // The first unread message may be older than the newest page: bring it in (up to
+        // ten pages; beyond that the line goes above the oldest unread one loaded).
+        const auto oldestIsUnread = [this] {
+            const Message m = m_messages->messageAt(0);
+            return m_messages->rowCount() > 0 && !m.outgoing && !m.read && m.id > 0;
+        };
+        for (int pages = 1; pages < 10 && oldestIsUnread() && m_messages->canFetchMore(); ++pages) {
+            m_messages->fetchMore();
+        }
+        qint64 firstUnread = 0;
+        for (int row = 0; row < m_messages->rowCount() && firstUnread == 0; ++row) {
+            const Message m = m_messages->messageAt(row);
+            firstUnread = !m.outgoing && !m.read && m.id > 0 ? m.id : 0;
+        }
+        m_messageDelegate->setNewMessagesMarker(firstUnread);
+        m_messageView->doItemsLayout(); // the marked row is taller now
+        const int row = m_messages->rowOf(firstUnread);
+        if (row >= 0) {
+            m_messageView->scrollTo(m_messages->index(row), QAbstractItemView::PositionAtTop);
+        } else {
+            m_messageView->scrollToBottom();
+        }
+        m_positioning = false;
+        // As if scrolled there: marks what is in view, and at the top loads older ones.
+        onScrolled(m_messageView->verticalScrollBar()->value());
+        m_messageView->viewport()->update();
+    });
+}
+
+void MainWindow::updateJumpButton()
+{
+    int unread = 0;
+    for (int row = 0; row < m_messages->rowCount(); ++row) {
+        const Message m = m_messages->messageAt(row);
+        unread += !m.outgoing && !m.read && m.id > 0 ? 1 : 0;
+    }
+    const bool show = !m_stickToBottom && !m_messages->peer().isEmpty();
+    m_jumpButton->setText(unread > 0 ? tr("↓ %n new", nullptr, unread) : QStringLiteral("↓"));
+    m_jumpButton->setAccessibleDescription(
+        unread > 0 ? tr("%n unread messages below", nullptr, unread) : QString());
+    m_jumpButton->adjustSize();
+    const QWidget* viewport = m_messageView->viewport();
+    m_jumpButton->move(viewport->geometry().right() - m_jumpButton->width() - 12,
+        viewport->geometry().bottom() - m_jumpButton->height() - 12);
+    m_jumpButton->setVisible(show);
+    m_jumpButton->raise();
+}
+
+void MainWindow::jumpToNewest()
+{
+    m_stickToBottom = true;
+    m_messageView->scrollToBottom();
+    markVisibleRead();
+    updateJumpButton();
 }
 
 void MainWindow::send(const QString& subject, const QString& body)

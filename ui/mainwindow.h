@@ -13,6 +13,7 @@ class QLineEdit;
 class QListView;
 class QProgressBar;
 class QSortFilterProxyModel;
+class QToolButton;
 
 namespace cpm {
 class Client;
@@ -24,6 +25,7 @@ enum class ConnectionState;
 namespace cpm::ui {
 
 class Composer;
+class MessageDelegate;
 class NoticeBar;
 class Notifier;
 
@@ -45,6 +47,9 @@ public:
     void showContacts();
     void showSettings();
     MessageModel* messageModel() const { return m_messages; }
+    //! The messages of the open conversation that count as seen now (docs/desktop.md, "When
+    //! a message is read"): in an active, unminimised window, at least half in view.
+    QList<qint64> messagesInView() const;
 
 Q_SIGNALS:
     //! The device was signed out (remotely or here); the app returns to sign-in.
@@ -52,6 +57,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void buildMenus();
@@ -62,6 +68,11 @@ private:
     void onRowsInserted(const QModelIndex& parent, int first, int last);
     void onScrolled(int value);
     void markVisibleRead();
+    //! A conversation was opened: put the "New messages" line above its first unread
+    //! message and show that one, or the newest when all are read.
+    void onConversationLoaded();
+    void updateJumpButton();
+    void jumpToNewest();
     void send(const QString& subject, const QString& body);
     void newConversation();
     void deleteSelected(bool everywhere);
@@ -82,6 +93,8 @@ private:
     QListView* m_conversationView;
     QLabel* m_peerHeader;
     QListView* m_messageView;
+    MessageDelegate* m_messageDelegate;
+    QToolButton* m_jumpButton;
     Composer* m_composer;
     QLabel* m_stateLabel;
     QProgressBar* m_syncProgress;
@@ -89,6 +102,7 @@ private:
     NoticeBar* m_notice;
     Notifier* m_notifier;
     bool m_stickToBottom = true;
+    bool m_positioning = false; //!< a conversation was opened and is not in place yet
 };
 
 } // namespace cpm::ui

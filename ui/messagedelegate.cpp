@@ -16,6 +16,7 @@ constexpr int Margin = 10; // between the bubble and the view's edge
 constexpr int Inner = 9; // inside the bubble
 constexpr int Gap = 3; // between rows
 constexpr int SeparatorHeight = 30;
+constexpr int MarkerHeight = 26;
 constexpr double MaxWidthRatio = 0.72;
 
 int viewWidth(const QStyleOptionViewItem& option)
@@ -66,6 +67,7 @@ QString ticks(const QString& status)
 struct MessageDelegate::Layout {
     bool separator = false;
     QRect separatorRect;
+    QRect markerRect; //!< the "New messages" line; null when none
     QRect bubble;
     QRect subject;
     QRect body;
@@ -77,6 +79,8 @@ struct MessageDelegate::Layout {
     bool placeholder = false;
     int height = 0;
 };
+
+QString MessageDelegate::newMessagesText() { return tr("New messages"); }
 
 QString MessageDelegate::placeholderText()
 {
@@ -126,6 +130,10 @@ MessageDelegate::Layout MessageDelegate::layout(
     if (l.separator) {
         l.separatorRect = QRect(option.rect.left(), top, width, SeparatorHeight);
         top += SeparatorHeight;
+    }
+    if (m_newMarker != 0 && index.data(MessageModel::IdRole).toLongLong() == m_newMarker) {
+        l.markerRect = QRect(option.rect.left(), top, width, MarkerHeight);
+        top += MarkerHeight;
     }
 
     const int maxText = std::max(80, static_cast<int>(width * MaxWidthRatio) - 2 * Inner);
@@ -191,6 +199,25 @@ void MessageDelegate::paint(
         painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
         painter->setPen(pal.color(QPalette::PlaceholderText));
         painter->drawText(pill, Qt::AlignCenter, text);
+    }
+
+    if (!l.markerRect.isNull()) {
+        // Accent-coloured rule with the words on it: where the unread part begins.
+        const QColor accent = dark ? QColor(0xff, 0x9e, 0x80) : QColor(0xc6, 0x28, 0x28);
+        QFont f = l.footerFont;
+        f.setBold(true);
+        painter->setFont(f);
+        const QFontMetrics fm(f);
+        const QString text = newMessagesText();
+        const int textWidth = fm.horizontalAdvance(text) + 16;
+        const int y = l.markerRect.center().y();
+        const int mid = l.markerRect.center().x();
+        painter->setPen(QPen(accent, 1));
+        painter->drawLine(l.markerRect.left() + Margin, y, mid - textWidth / 2, y);
+        painter->drawLine(mid + textWidth / 2, y, l.markerRect.right() - Margin, y);
+        painter->drawText(
+            QRect(mid - textWidth / 2, l.markerRect.top(), textWidth, l.markerRect.height()),
+            Qt::AlignCenter, text);
     }
 
     QColor bubble;

@@ -3,7 +3,9 @@
 
 // Draws one message as a chat bubble: incoming on the left, own on the right, with the
 // subject, the text (or a "notification only" placeholder), the time, delivery ticks
-// (pending, sent, delivered, displayed) and a date separator where the day changes.
+// (pending, sent, delivered, displayed) and a date separator where the day changes; a
+// "New messages" line above the first message that was unread when the conversation was
+// opened.
 
 #include <QStyledItemDelegate>
 
@@ -24,10 +26,18 @@ public:
     static QString placeholderText();
     //! The accessible / tooltip description of a delivery state.
     static QString statusText(const QString& statusName);
+    //! The text of the line above the first unread message.
+    static QString newMessagesText();
+
+    //! Draws the "New messages" line above the message \a messageId (0: nowhere).
+    void setNewMessagesMarker(qint64 messageId) { m_newMarker = messageId; }
+    qint64 newMessagesMarker() const { return m_newMarker; }
 
 private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+
+    qint64 m_newMarker = 0;
 };
 
 } // namespace cpm::ui

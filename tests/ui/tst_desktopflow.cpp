@@ -41,6 +41,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 #include <QtTest>
 
 #include <functional>
@@ -95,6 +96,7 @@ private Q_SLOTS:
     void testContactsAndStatusReachOtherDevices();
     void testThemeFollowsPreferenceSetElsewhere();
     void testScrollingUpLoadsOlderPages();
+    void testOnlyMessagesInViewOfAnActiveWindowAreRead();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -586,6 +588,12 @@ void tst_DesktopFlow::testScrollingUpLoadsOlderPages()
         must(m_bob->send(Alice, {}, QStringLiteral("Line %1").arg(i)));
     }
     QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 120, 30000);
+    // Read on the phone: a conversation with unread messages opens at the first of them
+    // instead (tested below), this one at its newest page.
+    for (const QList<QVariant>& arguments : std::as_const(incoming)) {
+        m_phone->markRead(arguments.at(0).toLongLong());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_laptop->unreadCount()), 0, 30000);
 
     ui::MainWindow laptop(m_laptop.get());
     laptop.resize(900, 600);
@@ -607,6 +615,105 @@ void tst_DesktopFlow::testScrollingUpLoadsOlderPages()
     QTRY_VERIFY_WITH_TIMEOUT(
         view->viewport()->rect().intersects(view->visualRect(model->index(row, 0))), Timeout);
     laptop.close();
+}
+
+void tst_DesktopFlow::testOnlyMessagesInViewOfAnActiveWindowAreRead()
+{
+    // Carol writes 30 lines to Alice; Alice opens them on a new desktop of hers, in a
+    // window that shows about a dozen at a time. Her phone shows what counts as read.
+    const QString carolAddress = QStringLiteral("carol@cpm.example");
+    QVERIFY(m_server.addUser(carolAddress, Password));
+    std::unique_ptr<Client> carol = newClient(QStringLiteral("carol"));
+    signInHeadless(carol.get(), carolAddress, QStringLiteral("Carol's laptop"));
+    std::unique_ptr<Client> desk = newClient(QStringLiteral("desk"));
+    signInHeadless(desk.get(), Alice, QStringLiteral("Alice's desk"));
+    QSignalSpy deskIncoming(desk.get(), &Client::incomingMessage);
+    QSignalSpy phoneIncoming(m_phone.get(), &Client::incomingMessage);
+    for (int i = 0; i < 30; ++i) {
+        must(carol->send(Alice, {}, QStringLiteral("Line %1").arg(i)));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(deskIncoming.size(), 30, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(phoneIncoming.size(), 30, Timeout);
+    const auto readOnPhone = [&] {
+        int read = 0;
+        for (const Message& m : must(m_phone->messages(carolAddress))) {
+            read += m.read ? 1 : 0;
+        }
+        return read;
+    };
+    const auto displayedForCarol = [&] {
+        int displayed = 0;
+        for (const Message& m : must(carol->messages(Alice))) {
+            displayed += m.status == Message::Status::Displayed ? 1 : 0;
+        }
+        return displayed;
+    };
+
+    ui::MainWindow window(desk.get());
+    window.resize(900, 600);
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.openConversation(carolAddress);
+    auto* delegate = window.findChild<ui::MessageDelegate*>();
+    auto* jump = window.findChild<QToolButton*>(QStringLiteral("jumpToNewest"));
+    QVERIFY(delegate && jump);
+    // The line sits above the first unread message, and the view starts there.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        delegate->newMessagesMarker(), deskIncoming.first().at(0).toLongLong(), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.messagesInView().contains(delegate->newMessagesMarker()), Timeout);
+    const QList<qint64> inView = window.messagesInView();
+    QVERIFY2(inView.size() > 3 && inView.size() < 25, qPrintable(QString::number(inView.size())));
+    // What is in view is read everywhere; the rest is not, and Carol is told no more.
+    for (const qint64 id : inView) {
+        QTRY_VERIFY_WITH_TIMEOUT(must(m_phone->message(id))->read, Timeout);
+    }
+    QTest::qWait(300);
+    const int read = readOnPhone();
+    QVERIFY2(read < 25, qPrintable(QString::number(read)));
+    QVERIFY(!must(m_phone->message(deskIncoming.last().at(0).toLongLong()))->read);
+    QTRY_COMPARE_WITH_TIMEOUT(displayedForCarol(), read, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(jump->isVisible(), Timeout);
+    QVERIFY2(jump->text().contains(QString::number(30 - read)), qPrintable(jump->text()));
+
+    // A message that comes while scrolled up is not read either.
+    must(carol->send(Alice, {}, QStringLiteral("While you were up there")));
+    QTRY_COMPARE_WITH_TIMEOUT(deskIncoming.size(), 31, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(phoneIncoming.size(), 31, Timeout);
+    QTest::qWait(300);
+    const qint64 whileUp = deskIncoming.last().at(0).toLongLong();
+    QVERIFY(!must(m_phone->message(whileUp))->read);
+    QVERIFY(!window.messagesInView().contains(whileUp));
+    QVERIFY(readOnPhone() < 25);
+    QTRY_VERIFY2_WITH_TIMEOUT(jump->text().contains(QString::number(31 - readOnPhone())),
+        qPrintable(jump->text()), Timeout);
+
+    // Jumping to the newest reads what comes into view, the newest included.
+    QTest::mouseClick(jump, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!jump->isVisible(), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        must(m_phone->message(deskIncoming.last().at(0).toLongLong()))->read, Timeout);
+    QVERIFY(readOnPhone() < 31); // the middle was never in view
+
+    // In a window in the background nothing is read; coming back to it reads it.
+    QWidget other;
+    other.resize(200, 100);
+    other.show();
+    other.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&other));
+    QVERIFY(!window.isActiveWindow());
+    must(carol->send(Alice, {}, QStringLiteral("While you were away")));
+    QTRY_COMPARE_WITH_TIMEOUT(deskIncoming.size(), 32, Timeout);
+    const qint64 away = deskIncoming.last().at(0).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(phoneIncoming.size(), 32, Timeout);
+    QTest::qWait(300);
+    QVERIFY(!must(m_phone->message(away))->read);
+    other.close();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(must(m_phone->message(away))->read, Timeout);
+    window.close();
 }
 
 void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
