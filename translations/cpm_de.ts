@@ -763,16 +763,46 @@
         <translation>Beenden</translation>
     </message>
     <message>
-        <source>CPM</source>
-        <translation>CPM</translation>
-    </message>
-    <message>
         <source>New message from %1</source>
         <translation>Neue Nachricht von %1</translation>
     </message>
     <message>
-        <source>CPM — unread: %1</source>
-        <translation>CPM – ungelesen: %1</translation>
+        <source>%1 on %2</source>
+        <translation>%1 auf %2</translation>
+    </message>
+    <message>
+        <source>CPM — %1 — unread: %2</source>
+        <translation>CPM — %1 — ungelesen: %2</translation>
+    </message>
+    <message>
+        <source>CPM — %1</source>
+        <translation>CPM — %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages in %1 conversations</source>
+        <translation>
+            <numerusform>%n neue Nachricht in %1 Unterhaltungen</numerusform>
+            <numerusform>%n neue Nachrichten in %1 Unterhaltungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages from %1</source>
+        <translation>
+            <numerusform>%n neue Nachricht von %1</numerusform>
+            <numerusform>%n neue Nachrichten von %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Neue Nachricht</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
     </message>
 </context>
 <context>

@@ -763,16 +763,46 @@
         <translation>Quitter</translation>
     </message>
     <message>
-        <source>CPM</source>
-        <translation>CPM</translation>
-    </message>
-    <message>
         <source>New message from %1</source>
         <translation>Nouveau message de %1</translation>
     </message>
     <message>
-        <source>CPM — unread: %1</source>
-        <translation>CPM — non lus&#xa0;: %1</translation>
+        <source>%1 on %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>CPM — %1 — unread: %2</source>
+        <translation>CPM — %1 — non lus : %2</translation>
+    </message>
+    <message>
+        <source>CPM — %1</source>
+        <translation>CPM — %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages in %1 conversations</source>
+        <translation>
+            <numerusform>%n nouveau message dans %1 conversations</numerusform>
+            <numerusform>%n nouveaux messages dans %1 conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new messages from %1</source>
+        <translation>
+            <numerusform>%n nouveau message de %1</numerusform>
+            <numerusform>%n nouveaux messages de %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Nouveau message</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
     </message>
 </context>
 <context>

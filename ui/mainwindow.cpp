@@ -210,6 +210,11 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         // Looking at the conversation's newest messages: the new one is in sight.
         return isActiveWindow() && !isMinimized() && peer == m_messages->peer() && m_stickToBottom;
     });
+    connect(m_notifier, &Notifier::conversationRequested, this, [this](const QString& peer) {
+        if (!peer.isEmpty()) {
+            openConversation(peer);
+        }
+    });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
     connect(client, &Client::signedOut, this, &MainWindow::signedOut);
     connect(client, &Client::syncProgressChanged, this, [this](qint64 position, qint64 head) {

@@ -5,10 +5,17 @@
 // (freedesktop D-Bus notifications where a notification server runs, else the tray's
 // balloon) and a tray icon with the unread count. A message read on another device
 // closes its notification here (MSG-5).
+//
+// At most one notification per conversation, replaced as more arrive ("3 new messages
+// from Bob"); while the device catches up after being offline, none at all until it has
+// caught up, then one summary. Clicking one opens its conversation. Each names the
+// account and device that received it, so that several profiles side by side can be told
+// apart (docs/desktop.md, "Notifications").
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
 
 #include <functional>
 
@@ -17,7 +24,8 @@ class QWidget;
 
 namespace cpm {
 class Client;
-}
+enum class ConnectionState;
+} // namespace cpm
 
 namespace cpm::ui {
 
@@ -31,32 +39,68 @@ public:
     ~Notifier() override;
 
     //! Messages with a notification showing now (by message id).
-    QList<qint64> openNotifications() const { return m_open.keys(); }
+    QList<qint64> openNotifications() const;
     //! \a showing tells whether the window is showing a conversation with a peer right
     //! now; no notification is needed for what the user is already looking at.
     void setShowingPeer(std::function<bool(const QString& peer)> showing)
     {
         m_showing = std::move(showing);
     }
-    //! What the tray shows as its tooltip, e.g. "CPM — 3 unread".
+    //! What the tray shows as its tooltip: account, device and unread count.
     QString trayToolTip() const;
 
 Q_SIGNALS:
+    //! \a messageId is now part of a notification showing.
     void notificationShown(qint64 messageId);
     void notificationClosed(qint64 messageId);
+    //! A notification was put on screen, new or replacing one (what a person sees pop up).
+    void notificationPosted(const QString& title, const QString& body);
+    //! The person clicked a notification of the conversation with \a peer (empty: the
+    //! summary of several).
+    void conversationRequested(const QString& peer);
+
+private Q_SLOTS:
+    //! org.freedesktop.Notifications.ActionInvoked
+    void onActionInvoked(uint serverId, const QString& action);
+    //! org.freedesktop.Notifications.NotificationClosed (dismissed by the person, expired)
+    void onServerClosed(uint serverId, uint reason);
 
 private:
+    //! The notification of one conversation, or (key empty) the catch-up summary.
+    struct Shown {
+        QList<qint64> messages;
+        QString title;
+        QString body;
+        uint serverId = 0; //!< the notification server's id, once it answered
+        bool inFlight = false; //!< a Notify call has not answered yet
+        bool dirty = false; //!< changed while in flight: post again with its id
+    };
+
     void onIncoming(qint64 messageId, const QString& from, const QString& subject);
-    void close(qint64 messageId);
+    void onStateChanged(ConnectionState state);
+    //! Removes \a messageId from whatever notification holds it.
+    void forget(qint64 messageId);
+    void showCatchUpSummary();
+    void compose(const QString& key);
+    void post(const QString& key);
+    void closeNotification(const QString& key);
     void updateTray(int unread);
     bool enabled() const;
     void showWindow();
+    QString peerName(const QString& address) const;
+    QString receivedBy() const;
 
     Client* m_client;
     QPointer<QWidget> m_window;
     QSystemTrayIcon* m_tray = nullptr;
-    //! Message id → the notification server's id (0 when shown through the tray).
-    QHash<qint64, uint> m_open;
+    bool m_useServer = false;
+    //! By peer address; the summary under the empty key.
+    QHash<QString, Shown> m_shown;
+    //! Incoming while catching up: by peer, in arrival order of the peers.
+    QHash<QString, QList<qint64>> m_catchUp;
+    QStringList m_catchUpOrder;
+    bool m_catchingUp = false;
+    QString m_lastTrayKey; //!< what the tray balloon shows, for its click
     int m_unread = 0;
     std::function<bool(const QString&)> m_showing;
 };

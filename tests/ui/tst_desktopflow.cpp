@@ -97,6 +97,7 @@ private Q_SLOTS:
     void testThemeFollowsPreferenceSetElsewhere();
     void testScrollingUpLoadsOlderPages();
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
+    void testACatchUpNotifiesOncePerConversation();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -714,6 +715,55 @@ void tst_DesktopFlow::testOnlyMessagesInViewOfAnActiveWindowAreRead()
     QVERIFY(QTest::qWaitForWindowActive(&window));
     QTRY_VERIFY_WITH_TIMEOUT(must(m_phone->message(away))->read, Timeout);
     window.close();
+}
+
+void tst_DesktopFlow::testACatchUpNotifiesOncePerConversation()
+{
+    // Alice's laptop is off while Bob sends 300 messages and Dave 3; when it comes back
+    // it says so once, not a thousand times, and names the account and device.
+    const QString daveAddress = QStringLiteral("dave@cpm.example");
+    QVERIFY(m_server.addUser(daveAddress, Password));
+    std::unique_ptr<Client> dave = newClient(QStringLiteral("dave"));
+    signInHeadless(dave.get(), daveAddress, QStringLiteral("Dave's laptop"));
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation({});
+    m_laptop->disconnectFromServer();
+    QSignalSpy posted(laptop.notifier(), &ui::Notifier::notificationPosted);
+    QSignalSpy incoming(m_laptop.get(), &Client::incomingMessage);
+    for (int i = 0; i < 300; ++i) {
+        must(m_bob->send(Alice, {}, QStringLiteral("Backlog %1").arg(i)));
+    }
+    for (int i = 0; i < 3; ++i) {
+        must(dave->send(Alice, {}, QStringLiteral("From Dave %1").arg(i)));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_bob->outboxSize()), 0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(must(dave->outboxSize()), 0, Timeout);
+
+    m_laptop->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 303, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_laptop->state(), ConnectionState::Online, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 1, Timeout);
+    QTest::qWait(200);
+    QCOMPARE(posted.size(), 1); // two conversations, one summary
+    const QString title = posted.at(0).at(0).toString();
+    const QString body = posted.at(0).at(1).toString();
+    QVERIFY2(title.contains(QLatin1StringView("303")), qPrintable(title));
+    QVERIFY2(body.contains(Alice) && body.contains(m_laptop->deviceName()), qPrintable(body));
+
+    // Live again: one notification per conversation, replaced as more come.
+    must(dave->send(Alice, {}, QStringLiteral("Still there?")));
+    QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 2, Timeout);
+    must(dave->send(Alice, {}, QStringLiteral("Hello?")));
+    QTRY_COMPARE_WITH_TIMEOUT(posted.size(), 3, Timeout);
+    QVERIFY2(posted.at(2).at(0).toString().contains(QLatin1StringView("2 new messages")),
+        qPrintable(posted.at(2).at(0).toString()));
+    // The text, or for a device notified only (no subject, no body) still a sentence.
+    const QString firstLine = posted.at(2).at(1).toString().section(QLatin1Char('\n'), 0, 0);
+    QVERIFY2(
+        firstLine == QLatin1StringView("Hello?") || firstLine == QLatin1StringView("New message"),
+        qPrintable(firstLine));
+    laptop.close();
 }
 
 void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
