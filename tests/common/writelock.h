@@ -19,8 +19,11 @@ public:
     {
         const QByteArray path
             = QFile::encodeName(QDir(dataDir).filePath(QStringLiteral("cpm.sqlite")));
+        // The server may be in one of its own short writes (a device signing in): wait for
+        // it to end, as an operator's tool would, instead of failing at once.
         m_held
             = sqlite3_open_v2(path.constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK
+            && sqlite3_busy_timeout(m_db, 5000) == SQLITE_OK
             && sqlite3_exec(m_db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
     }
     ~WriteLock() { release(); }
