@@ -128,6 +128,9 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
         return m.partial;
     case PendingRole:
         return m.isPending();
+    case Qt::ToolTipRole:
+    case Qt::AccessibleTextRole:
+        return m_describer ? QVariant(m_describer(m, role == Qt::ToolTipRole)) : QVariant();
     default:
         return {};
     }

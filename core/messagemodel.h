@@ -10,6 +10,8 @@
 #include <QAbstractListModel>
 #include <QPointer>
 
+#include <functional>
+
 namespace cpm {
 
 class Client;
@@ -55,6 +57,11 @@ public:
     //! Prepends the next older page.
     void fetchMore(const QModelIndex& parent = {}) override;
 
+    //! Words for a message, in the person's language: what Qt::ToolTipRole (\a forToolTip)
+    //! and Qt::AccessibleTextRole answer. The window provides it; the core has no texts.
+    using Describer = std::function<QString(const Message& message, bool forToolTip)>;
+    void setDescriber(Describer describer) { m_describer = std::move(describer); }
+
     Message messageAt(int row) const;
     //! The row of the message with \a messageId, or -1.
     int rowOf(qint64 messageId) const;
@@ -74,6 +81,7 @@ private:
     QList<Message> m_rows;
     int m_pageSize = DefaultPageSize;
     bool m_hasOlder = false;
+    Describer m_describer;
     bool m_resetting = false; //!< inside a reset or insertion: no nested fetchMore()
 };
 

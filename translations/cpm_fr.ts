@@ -736,6 +736,34 @@
         <source>New messages</source>
         <translation>Nouveaux messages</translation>
     </message>
+    <message>
+        <source>Expired</source>
+        <translation>Expiré</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Non envoyé</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>Non lu</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>You, %1: %2. %3</source>
+        <translation>Vous, %1 : %2. %3</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3. %4</source>
+        <translation>%1, %2 : %3. %4</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::NoticeBar</name>

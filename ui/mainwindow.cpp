@@ -105,6 +105,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
     m_peerHeader->setFont(headerFont);
 
+    m_messages->setDescriber(&MessageDelegate::describe);
     m_messageView->setModel(m_messages);
     m_messageView->setItemDelegate(m_messageDelegate);
     m_messageView->setAccessibleName(tr("Messages"));

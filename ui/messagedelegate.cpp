@@ -3,6 +3,7 @@
 
 #include "conversationdelegate.h"
 #include "messagemodel.h"
+#include "types.h"
 
 #include <QAbstractItemView>
 #include <QDateTime>
@@ -49,6 +50,8 @@ QString dayText(const QDate& date)
     return QLocale().toString(date, QLocale::LongFormat);
 }
 
+// Each state its own shape: a clock, one tick, two ticks, two ticks on a filled badge
+// (read), and a warning sign with words for what needs attention.
 QString ticks(const QString& status)
 {
     if (status == QLatin1StringView("pending")) {
@@ -60,7 +63,10 @@ QString ticks(const QString& status)
     if (status == QLatin1StringView("delivered") || status == QLatin1StringView("displayed")) {
         return QStringLiteral("✓✓");
     }
-    return QStringLiteral("!");
+    if (status == QLatin1StringView("expired")) {
+        return QStringLiteral("⚠ ") + MessageDelegate::tr("Expired");
+    }
+    return QStringLiteral("⚠ ") + MessageDelegate::tr("Not sent");
 }
 } // namespace
 
@@ -81,6 +87,22 @@ struct MessageDelegate::Layout {
 };
 
 QString MessageDelegate::newMessagesText() { return tr("New messages"); }
+
+QString MessageDelegate::describe(const Message& message, bool forToolTip)
+{
+    const QDateTime time = QDateTime::fromMSecsSinceEpoch(message.time);
+    const QString when = QLocale().toString(time, QLocale::ShortFormat);
+    const QString state = message.outgoing ? statusText(Message::statusName(message.status))
+                                           : (message.read ? tr("Read") : tr("Unread"));
+    if (forToolTip) {
+        return tr("%1 — %2").arg(state, when);
+    }
+    const QString text = message.partial ? placeholderText()
+        : message.subject.isEmpty()      ? message.body
+                                         : tr("%1: %2").arg(message.subject, message.body);
+    return message.outgoing ? tr("You, %1: %2. %3").arg(when, text, state)
+                            : tr("%1, %2: %3. %4").arg(message.from, when, text, state);
+}
 
 QString MessageDelegate::placeholderText()
 {
@@ -146,7 +168,10 @@ MessageDelegate::Layout MessageDelegate::layout(
     const QRect subjectBounds = subject.isEmpty()
         ? QRect()
         : sfm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, subject);
-    const int footerWidth = ffm.horizontalAdvance(QStringLiteral("00:00 ✓✓")) + 4;
+    const QString status = index.data(MessageModel::StatusNameRole).toString();
+    const int footerWidth
+        = ffm.horizontalAdvance(QStringLiteral("00:00 ") + (outgoing ? ticks(status) : QString()))
+        + 14;
     const int contentWidth
         = std::min(maxText, std::max({ bodyBounds.width(), subjectBounds.width(), footerWidth }));
     const int contentHeight = subjectBounds.height() + (subject.isEmpty() ? 0 : 3)
@@ -259,20 +284,34 @@ void MessageDelegate::paint(
     QColor footerInk = ink;
     footerInk.setAlphaF(0.7f);
     painter->setFont(l.footerFont);
-    QString footer
+    const QString time
         = ConversationDelegate::clockTime(index.data(MessageModel::TimeRole).toDateTime().time());
     const QString status = index.data(MessageModel::StatusNameRole).toString();
+    QRect timeRect = l.footer;
     if (outgoing) {
-        footer += QLatin1Char(' ') + ticks(status);
-    }
-    if (outgoing && status == QLatin1StringView("displayed")) {
-        // Read: the ticks take the accent colour people know from other messengers.
-        footerInk = dark ? QColor(0x8e, 0xd1, 0xff) : QColor(0xd6, 0xf0, 0xff);
-    } else if (status == QLatin1StringView("failed") || status == QLatin1StringView("expired")) {
-        footerInk = QColor(0xff, 0xb4, 0xa8);
+        const QString mark = ticks(status);
+        const QFontMetrics fm(l.footerFont);
+        const int markWidth = fm.horizontalAdvance(mark) + 8;
+        const QRect markRect(
+            l.footer.right() - markWidth + 1, l.footer.top(), markWidth, l.footer.height());
+        timeRect.setRight(markRect.left() - 4);
+        QColor markInk = footerInk;
+        if (status == QLatin1StringView("displayed")) {
+            // Read: the ticks sit on a filled badge, a different shape from delivered,
+            // not only another colour.
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(ink);
+            painter->drawRoundedRect(markRect, markRect.height() / 2.0, markRect.height() / 2.0);
+            markInk = bubble;
+        } else if (status == QLatin1StringView("failed")
+            || status == QLatin1StringView("expired")) {
+            markInk = dark ? QColor(0xff, 0xb4, 0xa8) : QColor(0xff, 0xe0, 0x82);
+        }
+        painter->setPen(markInk);
+        painter->drawText(markRect, Qt::AlignCenter, mark);
     }
     painter->setPen(footerInk);
-    painter->drawText(l.footer, Qt::AlignRight | Qt::AlignVCenter, footer);
+    painter->drawText(timeRect, Qt::AlignRight | Qt::AlignVCenter, time);
     painter->restore();
 }
 

@@ -9,6 +9,10 @@
 
 #include <QStyledItemDelegate>
 
+namespace cpm {
+struct Message;
+}
+
 namespace cpm::ui {
 
 class MessageDelegate final : public QStyledItemDelegate {
@@ -26,6 +30,9 @@ public:
     static QString placeholderText();
     //! The accessible / tooltip description of a delivery state.
     static QString statusText(const QString& statusName);
+    //! What a message's tooltip (\a forToolTip: its state and time) or accessible name (who,
+    //! when, the text and the state) says; see MessageModel::setDescriber.
+    static QString describe(const Message& message, bool forToolTip);
     //! The text of the line above the first unread message.
     static QString newMessagesText();
 

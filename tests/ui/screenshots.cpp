@@ -148,9 +148,28 @@ int main(int argc, char** argv)
     waitFor([&] { return alice->unreadCount().valueOr(-1) == 3; });
     (void)alice->send(QStringLiteral("bob@cpm.example"), {},
         QStringLiteral("Welcome back! I want to see them all."));
-    (void)bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
+    // Bob reads that one (a read badge), not the next (two ticks only).
     waitFor([&] {
-        return alice->unreadCount().valueOr(-1) == 4 && alice->outboxSize().valueOr(-1) == 0;
+        return !bob->messages(a).valueOr({}).isEmpty() && alice->outboxSize().valueOr(-1) == 0;
+    });
+    for (const Message& m : bob->messages(a).valueOr({})) {
+        if (!m.outgoing && !m.read) {
+            bob->markRead(m.id);
+        }
+    }
+    (void)bob->send(a, {}, QStringLiteral("Coffee tomorrow? I'll bring the laptop."));
+    waitFor([&] { return alice->unreadCount().valueOr(-1) == 4; });
+    (void)alice->send(QStringLiteral("bob@cpm.example"), {}, QStringLiteral("Yes! 10 o'clock?"));
+    waitFor([&] {
+        if (alice->outboxSize().valueOr(-1) != 0) {
+            return false;
+        }
+        for (const Message& m : alice->messages(QStringLiteral("bob@cpm.example")).valueOr({})) {
+            if (m.outgoing && m.status == Message::Status::Displayed) {
+                return true;
+            }
+        }
+        return false;
     });
     settle(500);
 

@@ -34,6 +34,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -98,6 +99,7 @@ private Q_SLOTS:
     void testScrollingUpLoadsOlderPages();
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
     void testACatchUpNotifiesOncePerConversation();
+    void testDeliveryStatesAreSaidInWords();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -763,6 +765,47 @@ void tst_DesktopFlow::testACatchUpNotifiesOncePerConversation()
     QVERIFY2(
         firstLine == QLatin1StringView("Hello?") || firstLine == QLatin1StringView("New message"),
         qPrintable(firstLine));
+    laptop.close();
+}
+
+void tst_DesktopFlow::testDeliveryStatesAreSaidInWords()
+{
+    // Sent, delivered and read each have a tooltip and an accessible name with the state
+    // and the time, not only a tick colour.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation(Bob);
+    QSignalSpy bobIncoming(m_bob.get(), &Client::incomingMessage);
+    const QString clientId = must(m_laptop->send(Bob, {}, QStringLiteral("Tick, tock")));
+    MessageModel* model = laptop.messageModel();
+    const auto row = [&] {
+        for (int r = model->rowCount() - 1; r >= 0; --r) {
+            if (model->index(r).data(MessageModel::ClientIdRole).toString() == clientId) {
+                return r;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(row() >= 0, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(row()).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("delivered"), Timeout);
+    const QString when = QLocale().toString(
+        model->index(row()).data(MessageModel::TimeRole).toDateTime(), QLocale::ShortFormat);
+    QString tip = model->index(row()).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QLatin1StringView("Delivered")) && tip.contains(when), qPrintable(tip));
+    QString spoken = model->index(row()).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.contains(QLatin1StringView("Tick, tock"))
+            && spoken.contains(QLatin1StringView("Delivered")),
+        qPrintable(spoken));
+
+    QTRY_COMPARE_WITH_TIMEOUT(bobIncoming.size(), 1, Timeout);
+    m_bob->markRead(bobIncoming.at(0).at(0).toLongLong());
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(row()).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("displayed"), Timeout);
+    tip = model->index(row()).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.startsWith(QLatin1StringView("Read")) && tip.contains(when), qPrintable(tip));
+    spoken = model->index(row()).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.endsWith(QLatin1StringView("Read")), qPrintable(spoken));
     laptop.close();
 }
 
