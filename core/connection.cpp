@@ -40,6 +40,8 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
     connect(m_transport.get(), &Transport::textReceived, this, &Connection::onText);
     connect(m_transport.get(), &Transport::tlsFailed, this,
         [this](const Error& error) { m_tlsError = error; });
+    connect(m_transport.get(), &Transport::unreachable, this,
+        [this](const Error& error) { m_unreachableError = error; });
 
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, [this] {
@@ -506,6 +508,13 @@ void Connection::onClosed(int code, const QString& reason)
     // no route, a name that does not resolve) rather than lost on the way.
     const bool socketOpened = std::exchange(m_socketOpened, false); // the next attempt's own
     const bool unreachable = wasConnecting && !socketOpened;
+    // Why, when the transport could tell (a name that does not resolve, nothing listening,
+    // something that is not a CPM server).
+    Error why = std::exchange(m_unreachableError, {});
+    if (why.isNull()) {
+        why = makeError(ErrorCode::Unreachable,
+            reason.isEmpty() ? QStringLiteral("could not reach the server") : reason);
+    }
     setState(State::Disconnected);
     if (!m_wanted) {
         return;
@@ -514,15 +523,16 @@ void Connection::onClosed(int code, const QString& reason)
         // A registration is a one-off the user waits for: report, do not retry.
         m_wanted = false;
         secrets::wipe(m_credentials.password);
-        const auto e = makeError(unreachable ? ErrorCode::Unreachable : ErrorCode::Disconnected,
-            reason.isEmpty() ? QStringLiteral("could not reach the server") : reason);
+        const Error e = unreachable
+            ? why
+            : makeError(ErrorCode::Disconnected,
+                reason.isEmpty() ? QStringLiteral("connection lost") : reason);
         Q_EMIT errorOccurred(e);
         Q_EMIT authenticationFailed(e);
         return;
     }
     if (unreachable) {
-        Q_EMIT errorOccurred(makeError(ErrorCode::Unreachable,
-            reason.isEmpty() ? QStringLiteral("could not reach the server") : reason));
+        Q_EMIT errorOccurred(why);
     } else if (!reason.isEmpty() || code != 1000) {
         Q_EMIT errorOccurred(makeError(ErrorCode::Disconnected,
             reason.isEmpty() ? QStringLiteral("connection lost") : reason));

@@ -135,6 +135,8 @@ private:
     Credentials m_credentials;
     //! What the transport's TLS handshake found wrong, for the close that follows.
     Error m_tlsError;
+    //! Why the current attempt did not reach a CPM server, when the transport said.
+    Error m_unreachableError;
     QString m_clientName = QStringLiteral("cpmcore/" CPM_VERSION);
     QString m_serverVersion;
     qint64 m_nextId = 1;

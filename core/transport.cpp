@@ -7,6 +7,7 @@
 
 #include <QSslConfiguration>
 #include <QSslError>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -17,7 +18,43 @@ class WebSocketTransport::Private {
 public:
     std::unique_ptr<QWebSocket> socket;
     bool closedSignalled = true;
+    bool opened = false; //!< the WebSocket upgrade of this attempt finished
+    bool tcpConnected = false; //!< the upgrade request went out: something is listening
+    bool unreachableSignalled = false;
+    QTimer upgradeTimer;
     QList<QSslCertificate> extraCa;
+
+    //! Says once per attempt why it did not reach a CPM server (the socket reports the
+    //! error and the disconnection in either order).
+    void reportUnreachable(
+        WebSocketTransport* transport, QAbstractSocket::SocketError error, const QString& detail)
+    {
+        upgradeTimer.stop();
+        if (!unreachableSignalled) {
+            unreachableSignalled = true;
+            Q_EMIT transport->unreachable(unreachable(error, detail));
+        }
+    }
+
+    //! Why this attempt did not reach a CPM server, from the socket's error.
+    Error unreachable(QAbstractSocket::SocketError error, const QString& detail) const
+    {
+        if (tcpConnected) {
+            // Connected, the upgrade request sent, and then refused or answered with
+            // something else: a web server, another service, a proxy.
+            return makeError(ErrorCode::NotCpmServer, detail);
+        }
+        switch (error) {
+        case QAbstractSocket::HostNotFoundError:
+            return makeError(ErrorCode::HostNotFound, detail);
+        case QAbstractSocket::ConnectionRefusedError:
+            return makeError(ErrorCode::ConnectionRefused, detail);
+        case QAbstractSocket::SocketTimeoutError:
+            return makeError(ErrorCode::Timeout, detail);
+        default:
+            return makeError(ErrorCode::Unreachable, detail);
+        }
+    }
 };
 
 void WebSocketTransport::setExtraCaCertificates(const QList<QSslCertificate>& certificates)
@@ -75,7 +112,34 @@ void WebSocketTransport::open(const QUrl& url)
     d->socket->setMaxAllowedIncomingFrameSize(protocol::limits::MaxFrameBytes);
     d->socket->setMaxAllowedIncomingMessageSize(protocol::limits::MaxFrameBytes);
     d->closedSignalled = false;
+    d->opened = false;
+    d->tcpConnected = false;
+    d->unreachableSignalled = false;
     QWebSocket* socket = d->socket.get();
+    // The upgrade request is the first thing written: once it went out, the TCP
+    // connection stands and what fails after is the server's answer.
+    connect(socket, &QWebSocket::bytesWritten, this, [this] { d->tcpConnected = true; });
+    d->upgradeTimer.setSingleShot(true);
+    d->upgradeTimer.disconnect(this);
+    connect(&d->upgradeTimer, &QTimer::timeout, this, [this, socket] {
+        if (d->opened || d->closedSignalled) {
+            return;
+        }
+        // Something took the connection and never answered the upgrade, or nothing
+        // answered at all.
+        const Error error = d->tcpConnected
+            ? makeError(ErrorCode::NotCpmServer, QStringLiteral("no answer to the upgrade"))
+            : makeError(ErrorCode::Timeout, QStringLiteral("no connection in time"));
+        qCInfo(lcConnection) << "giving up connecting:" << error.name();
+        d->unreachableSignalled = true;
+        Q_EMIT unreachable(error);
+        socket->abort();
+        if (!d->closedSignalled) {
+            d->closedSignalled = true;
+            Q_EMIT closed(1006, error.message);
+        }
+    });
+    d->upgradeTimer.start(UpgradeTimeoutMs);
     if (url.scheme() == QLatin1StringView("wss")) {
         // The system's authorities, those of SSL_CERT_FILE (OpenSSL's variable, which Qt
         // does not read) and the profile's own.
@@ -92,10 +156,17 @@ void WebSocketTransport::open(const QUrl& url)
             Q_EMIT tlsFailed(error);
         });
     }
-    connect(socket, &QWebSocket::connected, this, &Transport::opened);
+    connect(socket, &QWebSocket::connected, this, [this] {
+        d->opened = true;
+        d->upgradeTimer.stop();
+        Q_EMIT opened();
+    });
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
         if (d->closedSignalled) {
             return;
+        }
+        if (!d->opened) {
+            d->reportUnreachable(this, socket->error(), socket->errorString());
         }
         d->closedSignalled = true;
         Q_EMIT closed(int(socket->closeCode()), socket->closeReason());
@@ -106,8 +177,11 @@ void WebSocketTransport::open(const QUrl& url)
         qCWarning(lcConnection) << "ignoring a binary frame of" << data.size() << "bytes";
     });
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-        [this, socket](QAbstractSocket::SocketError) {
+        [this, socket](QAbstractSocket::SocketError error) {
             qCInfo(lcConnection) << "socket error:" << socket->errorString();
+            if (!d->opened && !d->closedSignalled) {
+                d->reportUnreachable(this, error, socket->errorString());
+            }
             if (socket->state() == QAbstractSocket::UnconnectedState && !d->closedSignalled) {
                 d->closedSignalled = true;
                 Q_EMIT closed(1006, socket->errorString());

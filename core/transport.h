@@ -38,6 +38,9 @@ Q_SIGNALS:
     //! The TLS handshake failed (TlsUntrusted, TlsExpired, TlsWrongHost or TlsFailed);
     //! closed() follows.
     void tlsFailed(const cpm::Error& error);
+    //! The server was not reached as a CPM server, and why: HostNotFound,
+    //! ConnectionRefused, NotCpmServer, Timeout or Unreachable; closed() follows.
+    void unreachable(const cpm::Error& error);
     void opened();
     //! The connection ended or could not be made; \a closeCode is the WebSocket close
     //! code (1006 when there was none).
@@ -62,6 +65,8 @@ public:
 
     //! The typed error for what a TLS handshake found wrong (the first that matters).
     static Error tlsError(const QList<QSslError>& errors);
+    //! How long from open() to the finished WebSocket upgrade before giving up.
+    static constexpr int UpgradeTimeoutMs = 15000;
 
 private:
     class Private;

@@ -155,6 +155,18 @@
         <source>Your contacts and settings have reached the size your server allows. Remove contacts you no longer need, then try again.</source>
         <translation>Ihre Kontakte und Einstellungen haben die Größe erreicht, die Ihr Server erlaubt. Entfernen Sie Kontakte, die Sie nicht mehr brauchen, und versuchen Sie es dann erneut.</translation>
     </message>
+    <message>
+        <source>There is no computer named %1. Check the server address for a typing mistake, and that this computer is connected to the network.</source>
+        <translation>Es gibt keinen Rechner namens %1. Prüfen Sie die Serveradresse auf Tippfehler und ob dieser Computer mit dem Netzwerk verbunden ist.</translation>
+    </message>
+    <message>
+        <source>Nothing answers at %1, port %2: the CPM server is not running there, or the port is wrong. Check the port in the server address, and ask the operator whether the server is up.</source>
+        <translation>Unter %1, Port %2 antwortet nichts: Dort läuft kein CPM-Server, oder der Port ist falsch. Prüfen Sie den Port in der Serveradresse und fragen Sie den Betreiber, ob der Server läuft.</translation>
+    </message>
+    <message>
+        <source>Something answers at %1, but it is not a CPM server. Check the server address and port: another program (a web server, for one) runs there.</source>
+        <translation>Unter %1 antwortet etwas, aber kein CPM-Server. Prüfen Sie Serveradresse und Port: Dort läuft ein anderes Programm (etwa ein Webserver).</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>
@@ -1009,6 +1021,14 @@
     <message>
         <source>System certificates only</source>
         <translation>Nur Systemzertifikate</translation>
+    </message>
+    <message>
+        <source>&amp;Diagnostics…</source>
+        <translation>&amp;Diagnose…</translation>
+    </message>
+    <message>
+        <source>What this device tried and what the server answered</source>
+        <translation>Was dieses Gerät versucht hat und was der Server geantwortet hat</translation>
     </message>
 </context>
 <context>

@@ -155,6 +155,18 @@
         <source>Your contacts and settings have reached the size your server allows. Remove contacts you no longer need, then try again.</source>
         <translation>Vos contacts et réglages ont atteint la taille permise par votre serveur. Supprimez les contacts dont vous n&apos;avez plus besoin, puis réessayez.</translation>
     </message>
+    <message>
+        <source>There is no computer named %1. Check the server address for a typing mistake, and that this computer is connected to the network.</source>
+        <translation>Aucun ordinateur ne s&apos;appelle %1. Vérifiez l&apos;adresse du serveur (faute de frappe ?) et que cet ordinateur est connecté au réseau.</translation>
+    </message>
+    <message>
+        <source>Nothing answers at %1, port %2: the CPM server is not running there, or the port is wrong. Check the port in the server address, and ask the operator whether the server is up.</source>
+        <translation>Rien ne répond à %1, port %2 : le serveur CPM n&apos;y tourne pas, ou le port est faux. Vérifiez le port dans l&apos;adresse du serveur et demandez à l&apos;opérateur si le serveur fonctionne.</translation>
+    </message>
+    <message>
+        <source>Something answers at %1, but it is not a CPM server. Check the server address and port: another program (a web server, for one) runs there.</source>
+        <translation>Quelque chose répond à %1, mais ce n&apos;est pas un serveur CPM. Vérifiez l&apos;adresse et le port : un autre programme (un serveur web, par exemple) y tourne.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>
@@ -1009,6 +1021,14 @@
     <message>
         <source>System certificates only</source>
         <translation>Certificats du système uniquement</translation>
+    </message>
+    <message>
+        <source>&amp;Diagnostics…</source>
+        <translation>&amp;Diagnostics…</translation>
+    </message>
+    <message>
+        <source>What this device tried and what the server answered</source>
+        <translation>Ce que cet appareil a tenté et ce que le serveur a répondu</translation>
     </message>
 </context>
 <context>

@@ -30,6 +30,20 @@ QString ErrorText::forSignIn(const Error& error, const QUrl& server)
         return tr("The server at %1 speaks a protocol version this application does not "
                   "support. Update the application or the server.")
             .arg(server.toDisplayString());
+    case ErrorCode::HostNotFound:
+        return tr("There is no computer named %1. Check the server address for a typing "
+                  "mistake, and that this computer is connected to the network.")
+            .arg(server.host());
+    case ErrorCode::ConnectionRefused:
+        return tr("Nothing answers at %1, port %2: the CPM server is not running there, or "
+                  "the port is wrong. Check the port in the server address, and ask the "
+                  "operator whether the server is up.")
+            .arg(server.host())
+            .arg(server.port(server.scheme() == QLatin1StringView("wss") ? 443 : 80));
+    case ErrorCode::NotCpmServer:
+        return tr("Something answers at %1, but it is not a CPM server. Check the server "
+                  "address and port: another program (a web server, for one) runs there.")
+            .arg(server.toDisplayString());
     case ErrorCode::Unreachable:
     case ErrorCode::Offline:
     case ErrorCode::Timeout:
@@ -95,6 +109,9 @@ QString ErrorText::forAction(const Error& error)
     case ErrorCode::Offline:
     case ErrorCode::Disconnected:
     case ErrorCode::Unreachable:
+    case ErrorCode::HostNotFound:
+    case ErrorCode::ConnectionRefused:
+    case ErrorCode::NotCpmServer:
         return tr("You are offline. The action will work once the connection is back.");
     case ErrorCode::Timeout:
         return tr("The server did not answer in time. Try again.");

@@ -2,6 +2,7 @@
 #include "signindialog.h"
 
 #include "client.h"
+#include "diagnosticsdialog.h"
 #include "errortext.h"
 #include "protocol.h"
 
@@ -138,6 +139,17 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     auto* buttons = new QDialogButtonBox(this);
     buttons->addButton(m_signIn, QDialogButtonBox::AcceptRole);
     buttons->addButton(QDialogButtonBox::Cancel);
+    // When the server cannot be reached: the connection log and the settings in use.
+    auto* diagnostics = new QPushButton(tr("&Diagnostics…"), this);
+    diagnostics->setObjectName(QStringLiteral("diagnostics"));
+    diagnostics->setToolTip(tr("What this device tried and what the server answered"));
+    diagnostics->setAutoDefault(false);
+    buttons->addButton(diagnostics, QDialogButtonBox::HelpRole);
+    connect(diagnostics, &QPushButton::clicked, this, [this] {
+        auto* details = new DiagnosticsDialog(m_client, this);
+        details->setAttribute(Qt::WA_DeleteOnClose);
+        details->show();
+    });
     m_signIn->setDefault(true);
 
     auto* layout = new QVBoxLayout(this);

@@ -335,12 +335,22 @@ void Cli::connectThen(std::function<void()> then, std::function<void(const Error
             } else if (now == ConnectionState::Disconnected || now == ConnectionState::SignedOut) {
                 disconnect(*state);
                 disconnect(*idle);
-                const QList<Error> errors = m_client->lastErrors();
-                failed(now == ConnectionState::SignedOut ? makeError(ErrorCode::DeviceSignedOut,
-                           QStringLiteral("this device was signed out; local data was wiped"))
-                        : errors.isEmpty()               ? makeError(ErrorCode::Unreachable,
-                                            QStringLiteral("could not connect to the server"))
-                                                         : errors.constLast());
+                // The reason (refused, no such host, not a CPM server) is reported right
+                // after the state changes: read it once that has happened.
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, now, failed] {
+                        const QList<Error> errors = m_client->lastErrors();
+                        failed(
+                            now == ConnectionState::SignedOut ? makeError(
+                                ErrorCode::DeviceSignedOut,
+                                QStringLiteral("this device was signed out; local data was wiped"))
+                                : !errors.isEmpty()
+                                ? errors.constLast()
+                                : makeError(ErrorCode::Unreachable,
+                                    QStringLiteral("could not connect to the server")));
+                    },
+                    Qt::QueuedConnection);
             }
         });
     m_client->connectToServer();

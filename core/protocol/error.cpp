@@ -60,6 +60,9 @@ constexpr Name Names[] = {
     { ErrorCode::TlsWrongHost, QLatin1StringView("tls_wrong_host") },
     { ErrorCode::TlsFailed, QLatin1StringView("tls_failed") },
     { ErrorCode::Insecure, QLatin1StringView("insecure") },
+    { ErrorCode::HostNotFound, QLatin1StringView("host_not_found") },
+    { ErrorCode::ConnectionRefused, QLatin1StringView("connection_refused") },
+    { ErrorCode::NotCpmServer, QLatin1StringView("not_cpm_server") },
     { ErrorCode::Unknown, QLatin1StringView("unknown") },
 };
 static_assert(std::size(Names) == size_t(ErrorCode::Unknown) + 1);

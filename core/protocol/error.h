@@ -63,6 +63,9 @@ enum class ErrorCode : quint8 {
     TlsWrongHost, //!< the server's certificate is for another host name
     TlsFailed, //!< any other TLS failure (no common protocol, a bad CA file, ...)
     Insecure, //!< a password would cross the network unencrypted (ws:// to another host)
+    HostNotFound, //!< the server's host name does not resolve
+    ConnectionRefused, //!< nothing listens at the server's address and port
+    NotCpmServer, //!< something answers there, but does not take a CPM WebSocket connection
 
     //! A code this build does not know (from a newer peer); Error::unknownName keeps it.
     Unknown,

@@ -267,7 +267,7 @@ void tst_Cli::testSendQueuesWhileTheServerIsDown()
                  .toObject()
                  .value(QLatin1StringView("code"))
                  .toString(),
-        QStringLiteral("unreachable"));
+        QStringLiteral("connection_refused"));
     const Run waiting = cli(profile(QStringLiteral("alice")),
         { QStringLiteral("--offline"), QStringLiteral("whoami") });
     QCOMPARE(waiting.answer.value(QLatin1StringView("outbox")).toInt(), 1);

@@ -40,6 +40,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void cleanupTestCase();
 
     void testWrongPasswordShowsReadableError();
+    void testUnreachableServerShowsReadableError_data();
     void testUnreachableServerShowsReadableError();
     void testAPlainAddressOfAnotherHostNeedsConsent();
     void testTheSubjectTakes256CharactersOfAnyKind();
@@ -189,13 +191,36 @@ void tst_DesktopFlow::testWrongPasswordShowsReadableError()
     dialog.close();
 }
 
+void tst_DesktopFlow::testUnreachableServerShowsReadableError_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("says");
+    // A port nobody listens on (a wrong port, or a stopped server): refused at once.
+    QTest::newRow("nothing-listens")
+        << QStringLiteral("closed") << QStringLiteral("Nothing answers");
+    // A web server where the CPM server should be: connected, and the upgrade refused.
+    QTest::newRow("web-server") << QStringLiteral("http") << QStringLiteral("not a CPM server");
+}
+
 void tst_DesktopFlow::testUnreachableServerShowsReadableError()
 {
-    // A port nobody listens on: the connection is refused at once.
+    QFETCH(QString, kind);
+    QFETCH(QString, says);
     QTcpServer probe;
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
     const QString url = QStringLiteral("ws://127.0.0.1:%1/").arg(probe.serverPort());
-    probe.close();
+    if (kind == QLatin1StringView("closed")) {
+        probe.close();
+    } else {
+        connect(&probe, &QTcpServer::newConnection, &probe, [&probe] {
+            QTcpSocket* socket = probe.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+        });
+    }
     ui::SignInDialog dialog(m_laptop.get());
     dialog.show();
     auto* server = dialog.findChild<QLineEdit*>(QStringLiteral("server"));
@@ -203,19 +228,26 @@ void tst_DesktopFlow::testUnreachableServerShowsReadableError()
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
     auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
     auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
-    QVERIFY(server && address && password && signIn && error);
+    auto* diagnostics = dialog.findChild<QPushButton*>(QStringLiteral("diagnostics"));
+    QVERIFY(server && address && password && signIn && error && diagnostics);
     server->clear();
     QTest::keyClicks(server, url);
     address->clear();
     QTest::keyClicks(address, Alice);
+    password->clear();
     QTest::keyClicks(password, Password);
     QTest::mouseClick(signIn, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), Timeout);
-    QVERIFY2(error->text().contains(QLatin1StringView("Cannot reach the server at"))
-            && error->text().contains(QString::number(probe.serverPort())),
+    QVERIFY2(
+        error->text().contains(says) && error->text().contains(QString::number(probe.serverPort())),
         qPrintable(error->text()));
     QVERIFY(!error->text().contains(QLatin1StringView("Something went wrong")));
     QVERIFY(!m_laptop->hasAccount());
+    // What happened, in detail, one click away.
+    QTest::mouseClick(diagnostics, Qt::LeftButton);
+    auto* details = dialog.findChild<QDialog*>(QStringLiteral("diagnosticsDialog"));
+    QTRY_VERIFY_WITH_TIMEOUT(details && details->isVisible(), Timeout);
+    details->close();
     dialog.close();
     m_laptop->setServerUrl(m_server.url()); // the next test signs in for real
 }
@@ -248,8 +280,9 @@ void tst_DesktopFlow::testAPlainAddressOfAnotherHostNeedsConsent()
     QVERIFY(insecure->isChecked());
     QTest::keyClicks(password, Password);
     QTest::mouseClick(signIn, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        error->text().contains(QLatin1StringView("Cannot reach the server at")), Timeout);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        error->text().contains(QLatin1StringView("There is no computer named cpm.invalid")),
+        qPrintable(error->text()), Timeout);
     QVERIFY(!m_laptop->hasAccount());
     dialog.close();
     m_laptop->setServerUrl(m_server.url());

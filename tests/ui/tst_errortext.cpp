@@ -76,6 +76,12 @@ private Q_SLOTS:
         QTest::newRow("insecure") << int(ErrorCode::Insecure) << QStringLiteral("in the clear");
         QTest::newRow("too-many-devices")
             << int(ErrorCode::LimitReached) << QStringLiteral("Sign out a device");
+        QTest::newRow("host-not-found")
+            << int(ErrorCode::HostNotFound) << QStringLiteral("no computer named server.example");
+        QTest::newRow("refused") << int(ErrorCode::ConnectionRefused)
+                                 << QStringLiteral("Nothing answers at server.example, port 80");
+        QTest::newRow("not-cpm") << int(ErrorCode::NotCpmServer)
+                                 << QStringLiteral("not a CPM server");
         QTest::newRow("profile-busy")
             << int(ErrorCode::ProfileBusy) << QStringLiteral("another window");
     }
