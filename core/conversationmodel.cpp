@@ -7,6 +7,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace cpm {
 
 namespace {
@@ -66,6 +68,23 @@ void ConversationModel::reload()
         return; // keep showing what we have; the Client reported why it is not current
     }
     QList<Conversation> rows = std::move(read).value();
+    const auto has = [](const QList<Conversation>& list, const QString& peer) {
+        return std::find_if(list.cbegin(), list.cend(),
+            [&](const Conversation& c) { return c.peerAddress == peer; });
+    };
+    if (!m_keptPeer.isEmpty() && has(rows, m_keptPeer) == rows.cend()) {
+        // No messages (any more): listed still, in the place it had, without a preview.
+        const auto before = has(m_rows, m_keptPeer);
+        Conversation kept;
+        kept.peerAddress = m_keptPeer;
+        if (before != m_rows.cend()) {
+            kept.peerName = before->peerName;
+        }
+        const qsizetype at = before != m_rows.cend()
+            ? std::min<qsizetype>(before - m_rows.cbegin(), rows.size())
+            : 0;
+        rows.insert(at, kept);
+    }
     // Many changes (a delivery report, a body fetched for an older message) leave the
     // list as it was: then a reset would only make the view forget its selection and
     // scroll position, and repaint, for nothing.
@@ -75,6 +94,15 @@ void ConversationModel::reload()
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();
+}
+
+void ConversationModel::setKeptPeer(const QString& peerAddress)
+{
+    if (peerAddress == m_keptPeer) {
+        return;
+    }
+    m_keptPeer = peerAddress;
+    reload();
 }
 
 int ConversationModel::rowCount(const QModelIndex& parent) const
@@ -97,7 +125,9 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
     case LastMessageTextRole:
         return c.lastMessageText;
     case LastMessageTimeRole:
-        return QDateTime::fromMSecsSinceEpoch(c.lastMessageTime);
+        // None for a conversation without messages.
+        return c.lastMessageTime > 0 ? QDateTime::fromMSecsSinceEpoch(c.lastMessageTime)
+                                     : QDateTime();
     case UnreadCountRole:
         return c.unreadCount;
     case InitialsRole:

@@ -43,12 +43,17 @@ public:
 
     //! Reloads at once (normally it reloads itself shortly after a change).
     void reload();
+    //! Keeps the conversation with \a peerAddress listed while it has no messages (the
+    //! one open in the window: a new one, or one whose last message was deleted), where
+    //! it was. Empty: none.
+    void setKeptPeer(const QString& peerAddress);
 
 private:
     void scheduleReload();
 
     QPointer<Client> m_client;
     QList<Conversation> m_rows;
+    QString m_keptPeer;
     QTimer* m_reloadTimer = nullptr;
 };
 

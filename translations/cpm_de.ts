@@ -556,14 +556,6 @@
         <translation>&amp;Nachricht</translation>
     </message>
     <message>
-        <source>&amp;Delete on this device</source>
-        <translation>&amp;Auf diesem Gerät löschen</translation>
-    </message>
-    <message>
-        <source>Delete &amp;everywhere…</source>
-        <translation>Ü&amp;berall löschen…</translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
@@ -612,24 +604,12 @@
         <translation>„%1“ ist keine CPM-Adresse. Eine CPM-Adresse sieht so aus: name@example.com.</translation>
     </message>
     <message>
-        <source>Delete everywhere</source>
-        <translation>Überall löschen</translation>
-    </message>
-    <message>
-        <source>Delete this message from the network storage and from all your devices? This cannot be undone.</source>
-        <translation>Diese Nachricht aus dem Netzwerkspeicher und von allen Ihren Geräten löschen? Dies kann nicht rückgängig gemacht werden.</translation>
-    </message>
-    <message>
         <source>Copy text</source>
         <translation>Text kopieren</translation>
     </message>
     <message>
         <source>Delete on this device</source>
         <translation>Auf diesem Gerät löschen</translation>
-    </message>
-    <message>
-        <source>Delete everywhere…</source>
-        <translation>Überall löschen…</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -704,6 +684,34 @@
             <numerusform>%n ungelesene Nachricht weiter unten</numerusform>
             <numerusform>%n ungelesene Nachrichten weiter unten</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;Delete on this device…</source>
+        <translation>Auf diesem Gerät &amp;löschen…</translation>
+    </message>
+    <message>
+        <source>Delete on &amp;all my devices…</source>
+        <translation>Auf &amp;allen meinen Geräten löschen…</translation>
+    </message>
+    <message>
+        <source>Delete on all my devices</source>
+        <translation>Auf allen meinen Geräten löschen</translation>
+    </message>
+    <message>
+        <source>Delete this message from your network storage and from all your devices? The other person keeps their copy. This cannot be undone.</source>
+        <translation>Diese Nachricht aus Ihrem Netzwerkspeicher und von allen Ihren Geräten löschen? Ihr Gegenüber behält seine Kopie. Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete this message on this device? Your other devices and your network storage keep it.</source>
+        <translation>Diese Nachricht auf diesem Gerät löschen? Ihre anderen Geräte und Ihr Netzwerkspeicher behalten sie.</translation>
+    </message>
+    <message>
+        <source>Delete on this device…</source>
+        <translation>Auf diesem Gerät löschen…</translation>
+    </message>
+    <message>
+        <source>Delete on all my devices…</source>
+        <translation>Auf allen meinen Geräten löschen…</translation>
     </message>
 </context>
 <context>

@@ -556,14 +556,6 @@
         <translation>&amp;Message</translation>
     </message>
     <message>
-        <source>&amp;Delete on this device</source>
-        <translation>&amp;Supprimer sur cet appareil</translation>
-    </message>
-    <message>
-        <source>Delete &amp;everywhere…</source>
-        <translation>Supprimer &amp;partout…</translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
@@ -612,24 +604,12 @@
         <translation>«&#xa0;%1&#xa0;» n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
     </message>
     <message>
-        <source>Delete everywhere</source>
-        <translation>Supprimer partout</translation>
-    </message>
-    <message>
-        <source>Delete this message from the network storage and from all your devices? This cannot be undone.</source>
-        <translation>Supprimer ce message du stockage réseau et de tous vos appareils&#xa0;? Cette action est irréversible.</translation>
-    </message>
-    <message>
         <source>Copy text</source>
         <translation>Copier le texte</translation>
     </message>
     <message>
         <source>Delete on this device</source>
         <translation>Supprimer sur cet appareil</translation>
-    </message>
-    <message>
-        <source>Delete everywhere…</source>
-        <translation>Supprimer partout…</translation>
     </message>
     <message>
         <source>&amp;View</source>
@@ -704,6 +684,34 @@
             <numerusform>%n message non lu plus bas</numerusform>
             <numerusform>%n messages non lus plus bas</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>&amp;Delete on this device…</source>
+        <translation>&amp;Supprimer sur cet appareil…</translation>
+    </message>
+    <message>
+        <source>Delete on &amp;all my devices…</source>
+        <translation>Supprimer sur &amp;tous mes appareils…</translation>
+    </message>
+    <message>
+        <source>Delete on all my devices</source>
+        <translation>Supprimer sur tous mes appareils</translation>
+    </message>
+    <message>
+        <source>Delete this message from your network storage and from all your devices? The other person keeps their copy. This cannot be undone.</source>
+        <translation>Supprimer ce message de votre stockage réseau et de tous vos appareils ? Votre correspondant garde sa copie. Cette action est irréversible.</translation>
+    </message>
+    <message>
+        <source>Delete this message on this device? Your other devices and your network storage keep it.</source>
+        <translation>Supprimer ce message sur cet appareil ? Vos autres appareils et votre stockage réseau le gardent.</translation>
+    </message>
+    <message>
+        <source>Delete on this device…</source>
+        <translation>Supprimer sur cet appareil…</translation>
+    </message>
+    <message>
+        <source>Delete on all my devices…</source>
+        <translation>Supprimer sur tous mes appareils…</translation>
     </message>
 </context>
 <context>

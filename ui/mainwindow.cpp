@@ -278,13 +278,13 @@ void MainWindow::buildMenus()
     settings->setMenuRole(QAction::PreferencesRole);
 
     QMenu* message = menuBar()->addMenu(tr("&Message"));
-    QAction* deleteLocal
-        = message->addAction(tr("&Delete on this device"), this, [this] { deleteSelected(false); });
+    QAction* deleteLocal = message->addAction(
+        tr("&Delete on this device…"), this, [this] { deleteSelected(false); });
     deleteLocal->setShortcut(QKeySequence::Delete);
     deleteLocal->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_messageView->addAction(deleteLocal);
-    QAction* deleteAll
-        = message->addAction(tr("Delete &everywhere…"), this, [this] { deleteSelected(true); });
+    QAction* deleteAll = message->addAction(
+        tr("Delete on &all my devices…"), this, [this] { deleteSelected(true); });
     deleteAll->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Delete));
     deleteAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_messageView->addAction(deleteAll);
@@ -330,6 +330,7 @@ QString MainWindow::currentPeer() const { return m_messages->peer(); }
 
 void MainWindow::openConversation(const QString& peerAddress)
 {
+    m_conversations->setKeptPeer(peerAddress);
     m_messages->setPeer(peerAddress);
     m_composer->setEnabled(!peerAddress.isEmpty());
     if (peerAddress.isEmpty()) {
@@ -576,17 +577,28 @@ void MainWindow::deleteSelected(bool everywhere)
     if (m.id <= 0) {
         return;
     }
+    // Asked each time, and nothing stays selected after: pressing Del twice never deletes
+    // two messages unasked. (The other party keeps their copy either way.)
+    const bool confirmed = everywhere
+        ? QMessageBox::question(this, tr("Delete on all my devices"),
+              tr("Delete this message from your network storage and from all your devices? "
+                 "The other person keeps their copy. This cannot be undone."),
+              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
+            == QMessageBox::Yes
+        : QMessageBox::question(this, tr("Delete on this device"),
+              tr("Delete this message on this device? Your other devices and your network "
+                 "storage keep it."),
+              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes)
+            == QMessageBox::Yes;
+    if (!confirmed) {
+        return;
+    }
+    m_messageView->clearSelection();
+    m_messageView->setCurrentIndex({});
     if (!everywhere) {
         if (const Result<void> deleted = m_client->deleteLocally(m.id); !deleted) {
             showError(ErrorText::forAction(deleted.error()));
         }
-        return;
-    }
-    if (QMessageBox::question(this, tr("Delete everywhere"),
-            tr("Delete this message from the network storage and from all your devices? "
-               "This cannot be undone."),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel)
-        != QMessageBox::Yes) {
         return;
     }
     m_client->deleteEverywhere(
@@ -609,8 +621,8 @@ void MainWindow::showMessageMenu(const QPoint& pos)
         QGuiApplication::clipboard()->setText(index.data(MessageModel::BodyRole).toString());
     });
     menu.addSeparator();
-    menu.addAction(tr("Delete on this device"), this, [this] { deleteSelected(false); });
-    menu.addAction(tr("Delete everywhere…"), this, [this] { deleteSelected(true); });
+    menu.addAction(tr("Delete on this device…"), this, [this] { deleteSelected(false); });
+    menu.addAction(tr("Delete on all my devices…"), this, [this] { deleteSelected(true); });
     menu.exec(m_messageView->viewport()->mapToGlobal(pos));
 }
 

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
     void testACatchUpNotifiesOncePerConversation();
     void testDeliveryStatesAreSaidInWords();
+    void testDeletingAsksAndNeverTakesTheNextMessageToo();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -476,7 +477,7 @@ void tst_DesktopFlow::testDeleteEverywhereRemovesBubbleInBothWindows()
         }
     }
     QVERIFY(deleteAll);
-    answerNextDialog(); // "Delete everywhere? This cannot be undone." — Yes
+    answerNextDialog(); // "Delete on all my devices? This cannot be undone." — Yes
     deleteAll->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(laptop.messageModel()->rowOf(id), -1, Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(phone.messageModel()->rowOf(id), -1, Timeout);
@@ -839,6 +840,58 @@ void tst_DesktopFlow::testDeliveryStatesAreSaidInWords()
     QVERIFY2(tip.startsWith(QLatin1StringView("Read")) && tip.contains(when), qPrintable(tip));
     spoken = model->index(row()).data(Qt::AccessibleTextRole).toString();
     QVERIFY2(spoken.endsWith(QLatin1StringView("Read")), qPrintable(spoken));
+    laptop.close();
+}
+
+void tst_DesktopFlow::testDeletingAsksAndNeverTakesTheNextMessageToo()
+{
+    const QString erinAddress = QStringLiteral("erin@cpm.example");
+    QVERIFY(m_server.addUser(erinAddress, Password));
+    std::unique_ptr<Client> erin = newClient(QStringLiteral("erin"));
+    signInHeadless(erin.get(), erinAddress, QStringLiteral("Erin's phone"));
+    must(erin->send(Alice, {}, QStringLiteral("First")));
+    must(erin->send(Alice, {}, QStringLiteral("Second")));
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation(erinAddress);
+    MessageModel* model = laptop.messageModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, Timeout);
+    auto* messages = laptop.findChild<QListView*>(QStringLiteral("messages"));
+    QAction* deleteHere = nullptr;
+    for (QAction* action : messages->actions()) {
+        if (action->shortcut() == QKeySequence(QKeySequence::Delete)) {
+            deleteHere = action;
+        }
+    }
+    QVERIFY(deleteHere);
+
+    // Del, confirmed: one goes, and nothing is selected afterwards ...
+    messages->setCurrentIndex(model->index(0, 0));
+    answerNextDialog();
+    deleteHere->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, Timeout);
+    QVERIFY(!messages->currentIndex().isValid());
+    // ... so a second Del asks nothing and deletes nothing.
+    bool asked = false;
+    QTimer::singleShot(300, qApp, [&asked] {
+        if (QWidget* modal = QApplication::activeModalWidget()) {
+            asked = true;
+            modal->close();
+        }
+    });
+    deleteHere->trigger();
+    QTest::qWait(500);
+    QVERIFY(!asked);
+    QCOMPARE(model->rowCount(), 1);
+
+    // Deleting the last message leaves the open conversation in the list.
+    messages->setCurrentIndex(model->index(0, 0));
+    answerNextDialog();
+    deleteHere->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, Timeout);
+    laptop.conversationModel()->reload();
+    QVERIFY(laptop.conversationModel()->rowOf(erinAddress) >= 0);
+    QCOMPARE(laptop.currentPeer(), erinAddress);
     laptop.close();
 }
 
