@@ -818,6 +818,8 @@ qint64 Client::deviceId() const { return isOpen() ? d->profile.deviceId() : 0; }
 
 QString Client::deviceName() const { return isOpen() ? d->profile.deviceName() : QString(); }
 
+QString Client::deviceKind() const { return isOpen() ? d->profile.deviceKind() : QString(); }
+
 QString Client::instanceId() const { return isOpen() ? d->profile.instanceId() : QString(); }
 
 Result<QString> Client::send(const QString& to, const QString& subject, const QString& body)

@@ -102,6 +102,8 @@ public:
     QString address() const;
     qint64 deviceId() const;
     QString deviceName() const;
+    //! This device's kind (protocol::kind): kept, like the name, after a sign-out.
+    QString deviceKind() const;
     QString instanceId() const;
 
     // --- Messages (MSG-1, MSG-5, MSG-6) ------------------------------------------------

@@ -78,6 +78,10 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     for (const auto& [value, label] : kinds) {
         m_kind->addItem(label, value);
     }
+    // Signing in again (after a sign-out): the device is what it was.
+    if (const int known = m_kind->findData(client->deviceKind()); known >= 0) {
+        m_kind->setCurrentIndex(known);
+    }
 
     m_server->setAccessibleName(tr("Server address"));
     m_address->setAccessibleName(tr("CPM address"));

@@ -320,7 +320,8 @@ void tst_DesktopFlow::testSignInThroughTheDialog()
     QTest::keyClicks(password, Password);
     name->clear();
     QTest::keyClicks(name, QStringLiteral("Alice's laptop"));
-    kind->setCurrentIndex(kind->findData(QStringLiteral("laptop")));
+    // Not the default kind: signing in again after a sign-out must keep it (below).
+    kind->setCurrentIndex(kind->findData(QStringLiteral("desktop")));
     QSignalSpy accepted(&dialog, &QDialog::accepted);
     QTest::keyClick(password, Qt::Key_Return);
     QTRY_COMPARE_WITH_TIMEOUT(accepted.size(), 1, Timeout);
@@ -953,6 +954,8 @@ void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
 
     // The sign-in dialog runs modally inside the app's slot; answer it from inside.
     QString notice;
+    QString kindOffered;
+    QString nameOffered;
     std::function<void()> answerSignIn = [&] {
         auto* dialog = qobject_cast<ui::SignInDialog*>(QApplication::activeModalWidget());
         if (!dialog) {
@@ -960,6 +963,9 @@ void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
             return;
         }
         notice = dialog->findChild<QLabel*>(QStringLiteral("notice"))->text();
+        kindOffered
+            = dialog->findChild<QComboBox*>(QStringLiteral("kind"))->currentData().toString();
+        nameOffered = dialog->findChild<QLineEdit*>(QStringLiteral("deviceName"))->text();
         auto* address = dialog->findChild<QLineEdit*>(QStringLiteral("address"));
         address->setText(Alice);
         dialog->findChild<QLineEdit*>(QStringLiteral("password"))->setText(Password);
@@ -979,6 +985,9 @@ void tst_DesktopFlow::testRemoteSignOutReturnsToSignIn()
     QTRY_VERIFY_WITH_TIMEOUT(first.isNull() || !first->isVisible(), Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() && app.mainWindow() != first, Timeout);
     QVERIFY2(notice.contains(QLatin1StringView("signed out")), qPrintable(notice));
+    // The device is what it was: its name and kind are offered again.
+    QCOMPARE(kindOffered, QStringLiteral("desktop"));
+    QCOMPARE(nameOffered, QStringLiteral("Alice's laptop"));
     QVERIFY(app.mainWindow()->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(m_laptop->state(), ConnectionState::Online, Timeout);
     QVERIFY(m_laptop->deviceId() != 0);
