@@ -122,6 +122,8 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
         return c.peerName.isEmpty() ? c.peerAddress : c.peerName;
     case PeerAddressRole:
         return c.peerAddress;
+    case SearchTextRole:
+        return QStringList { c.peerName, c.peerAddress, c.lastMessageText }.join(QLatin1Char('\n'));
     case LastMessageTextRole:
         return c.lastMessageText;
     case LastMessageTimeRole:

@@ -27,6 +27,7 @@ public:
         LastMessageTimeRole, //!< QDateTime (local time)
         UnreadCountRole,
         InitialsRole, //!< one or two letters for an avatar
+        SearchTextRole, //!< what a search matches: the name, the address, the newest message
     };
     Q_ENUM(Role)
 

@@ -713,6 +713,14 @@
         <source>Delete on all my devices…</source>
         <translation>Auf allen meinen Geräten löschen…</translation>
     </message>
+    <message>
+        <source>Search names, addresses and messages</source>
+        <translation>Namen, Adressen und Nachrichten durchsuchen</translation>
+    </message>
+    <message>
+        <source>No conversation matches “%1”. Press Ctrl+N to start one.</source>
+        <translation>Keine Unterhaltung passt zu „%1“. Mit Strg+N beginnen Sie eine.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>

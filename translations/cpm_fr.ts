@@ -713,6 +713,14 @@
         <source>Delete on all my devices…</source>
         <translation>Supprimer sur tous mes appareils…</translation>
     </message>
+    <message>
+        <source>Search names, addresses and messages</source>
+        <translation>Rechercher noms, adresses et messages</translation>
+    </message>
+    <message>
+        <source>No conversation matches “%1”. Press Ctrl+N to start one.</source>
+        <translation>Aucune conversation ne correspond à « %1 ». Ctrl+N en commence une.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>

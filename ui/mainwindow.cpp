@@ -26,6 +26,7 @@
 #include <QDialogButtonBox>
 #include <QEvent>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -53,6 +54,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_messages(new MessageModel(client, this))
     , m_filter(new QSortFilterProxyModel(this))
     , m_search(new QLineEdit(this))
+    , m_noResults(new QLabel(this))
     , m_conversationView(new QListView(this))
     , m_peerHeader(new QLabel(this))
     , m_messageView(new QListView(this))
@@ -67,15 +69,26 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
     m_filter->setSourceModel(m_conversations);
-    m_filter->setFilterRole(ConversationModel::PeerNameRole);
+    m_filter->setFilterRole(ConversationModel::SearchTextRole);
     m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
-    m_search->setPlaceholderText(tr("Search conversations"));
+    m_search->setPlaceholderText(tr("Search names, addresses and messages"));
     m_search->setAccessibleName(tr("Search conversations"));
     m_search->setClearButtonEnabled(true);
     m_search->setObjectName(QStringLiteral("search"));
-    connect(
-        m_search, &QLineEdit::textChanged, m_filter, &QSortFilterProxyModel::setFilterFixedString);
+    m_search->installEventFilter(this);
+    m_noResults->setObjectName(QStringLiteral("noResults"));
+    m_noResults->setWordWrap(true);
+    m_noResults->setTextFormat(Qt::PlainText);
+    m_noResults->setContentsMargins(6, 4, 6, 4);
+    m_noResults->hide();
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_filter->setFilterFixedString(text);
+        const bool none = !text.isEmpty() && m_filter->rowCount() == 0;
+        m_noResults->setText(
+            tr("No conversation matches “%1”. Press Ctrl+N to start one.").arg(text));
+        m_noResults->setVisible(none);
+    });
 
     m_conversationView->setModel(m_filter);
     m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
@@ -94,6 +107,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     buildStatusBox();
     leftLayout->addWidget(m_statusBox);
     leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_noResults);
     leftLayout->addWidget(m_conversationView, 1);
     leftLayout->addWidget(newButton);
 
@@ -296,7 +310,9 @@ void MainWindow::buildMenus()
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(tr("%1 — %2").arg(m_client->address(), m_client->deviceName()));
+    // The device first: several windows of one account side by side (QA-1) differ there,
+    // and a taskbar shows a title's start.
+    setWindowTitle(tr("%1 — %2").arg(m_client->deviceName(), m_client->address()));
 }
 
 void MainWindow::onStateChanged(ConnectionState state)
@@ -423,6 +439,21 @@ void MainWindow::changeEvent(QEvent* event)
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == m_search && event->type() == QEvent::KeyPress) {
+        // Down moves into the results, Enter opens the first one.
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        const bool down = key == Qt::Key_Down;
+        const bool enter = key == Qt::Key_Return || key == Qt::Key_Enter;
+        if ((down || enter) && m_filter->rowCount() > 0) {
+            const QModelIndex first = m_filter->index(0, 0);
+            m_conversationView->setCurrentIndex(first);
+            m_conversationView->setFocus();
+            if (enter) {
+                onConversationActivated(first);
+            }
+            return true;
+        }
+    }
     if (watched == m_messageView && event->type() == QEvent::Resize) {
         updateJumpButton();
     }

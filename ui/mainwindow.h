@@ -2,7 +2,7 @@
 #pragma once
 
 // The main window of one device: conversations on the left, the open conversation with
-// its composer on the right, the connection state below. Titled "address — device" so
+// its composer on the right, the connection state below. Titled "device — address" so
 // several instances side by side can be told apart (QA-1).
 
 #include <QMainWindow>
@@ -90,6 +90,7 @@ private:
     MessageModel* m_messages;
     QSortFilterProxyModel* m_filter;
     QLineEdit* m_search;
+    QLabel* m_noResults; //!< under the search field when nothing matches
     QListView* m_conversationView;
     QLabel* m_peerHeader;
     QListView* m_messageView;

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void testACatchUpNotifiesOncePerConversation();
     void testDeliveryStatesAreSaidInWords();
     void testDeletingAsksAndNeverTakesTheNextMessageToo();
+    void testSearchFindsAddressesAndTextAndEnterOpens();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -331,7 +332,7 @@ void tst_DesktopFlow::testSignInThroughTheDialog()
     QTRY_COMPARE_WITH_TIMEOUT(m_laptop->state(), ConnectionState::Online, Timeout);
 
     ui::MainWindow window(m_laptop.get());
-    QCOMPARE(window.windowTitle(), QStringLiteral("alice@cpm.example — Alice's laptop"));
+    QCOMPARE(window.windowTitle(), QStringLiteral("Alice's laptop — alice@cpm.example"));
 }
 
 void tst_DesktopFlow::testIncomingMessageShowsUnreadBadgeAndOpens()
@@ -893,6 +894,51 @@ void tst_DesktopFlow::testDeletingAsksAndNeverTakesTheNextMessageToo()
     laptop.conversationModel()->reload();
     QVERIFY(laptop.conversationModel()->rowOf(erinAddress) >= 0);
     QCOMPARE(laptop.currentPeer(), erinAddress);
+    laptop.close();
+}
+
+void tst_DesktopFlow::testSearchFindsAddressesAndTextAndEnterOpens()
+{
+    QSignalSpy incoming(m_laptop.get(), &Client::incomingMessage);
+    must(m_bob->send(Alice, QStringLiteral("kiwi-42"), QStringLiteral("A phrase to find")));
+    QTRY_COMPARE_WITH_TIMEOUT(incoming.size(), 1, Timeout);
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation({});
+    laptop.conversationModel()->reload();
+    auto* search = laptop.findChild<QLineEdit*>(QStringLiteral("search"));
+    auto* list = laptop.findChild<QListView*>(QStringLiteral("conversations"));
+    auto* none = laptop.findChild<QLabel*>(QStringLiteral("noResults"));
+    QVERIFY(search && list && none);
+    const auto shownPeers = [&] {
+        QStringList peers;
+        for (int r = 0; r < list->model()->rowCount(); ++r) {
+            peers.append(
+                list->model()->index(r, 0).data(ConversationModel::PeerAddressRole).toString());
+        }
+        return peers;
+    };
+    // By the newest message's text (here its subject) ...
+    QTest::keyClicks(search, QStringLiteral("kiwi-4"));
+    QCOMPARE(shownPeers(), QStringList { Bob });
+    // ... by an address ...
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("bob@cpm"));
+    QCOMPARE(shownPeers(), QStringList { Bob });
+    QVERIFY(none->isHidden());
+    // ... and when nothing matches, it says so.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("nobody-like-this"));
+    QVERIFY(shownPeers().isEmpty());
+    QVERIFY(!none->isHidden());
+    QVERIFY2(
+        none->text().contains(QLatin1StringView("nobody-like-this")), qPrintable(none->text()));
+    // Enter opens the first result.
+    search->clear();
+    QTest::keyClicks(search, QStringLiteral("kiwi"));
+    QTest::keyClick(search, Qt::Key_Return);
+    QCOMPARE(laptop.currentPeer(), Bob);
+    QVERIFY(list->hasFocus() || !laptop.isActiveWindow());
     laptop.close();
 }
 
