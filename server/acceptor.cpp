@@ -193,7 +193,7 @@ void Acceptor::acceptPending()
             deadline->start(m_limits.handshakeTimeoutMs);
         }
         // Made before the upgrade starts, so that it sees every arrival before Qt reads it.
-        auto* maskCheck = new MaskCheck(socket);
+        MaskCheck* maskCheck = MaskCheck::watch(socket);
         m_upgrading.insert(key, { deadline, maskCheck, onDestroyed, source });
         if (!tls) {
             m_ws->handleConnection(socket);
@@ -229,7 +229,7 @@ void Acceptor::onUpgraded()
             const Upgrading u = *it;
             m_upgrading.erase(it);
             disconnect(u.onDestroyed);
-            u.maskCheck->upgraded();
+            u.maskCheck->upgraded(); // the socket is alive: so is its check
             const QPointer<QObject> tcp = u.deadline->parent();
             delete u.deadline;
             const QString source = u.source;

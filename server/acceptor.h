@@ -99,7 +99,7 @@ private:
     //! that counts it out should it go before.
     struct Upgrading {
         QTimer* deadline = nullptr;
-        MaskCheck* maskCheck = nullptr; //!< also a child of the socket
+        MaskCheck* maskCheck = nullptr; //!< deleted with the socket
         QMetaObject::Connection onDestroyed;
         QString source;
     };

@@ -153,6 +153,7 @@ private:
     qsizetype m_queuedBytes = 0;
     //! Output over MaxQueuedOutputBytes: requests wait until it is read.
     bool m_outputPaused = false;
+    bool m_hadBacklog = false; //!< its output piled up once: give memory back at the end
     //! Closed for unread output: what is still sent is dropped.
     bool m_dropOutput = false;
     //! Output handed to the server but held for a commit (UTF-16 units).

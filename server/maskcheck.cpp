@@ -15,17 +15,18 @@ constexpr char MaskBit = char(0x80);
 constexpr QByteArrayView EndOfRequest("\r\n\r\n");
 } // namespace
 
-MaskCheck::MaskCheck(QTcpSocket* socket)
-    : QObject(socket)
-    , m_socket(socket)
+MaskCheck* MaskCheck::watch(QTcpSocket* socket)
 {
-    connect(socket, &QIODevice::readyRead, this, &MaskCheck::beforeQt);
+    auto* check = new MaskCheck(socket);
+    QObject::connect(socket, &QIODevice::readyRead, socket, [check] { check->beforeQt(); });
+    QObject::connect(socket, &QObject::destroyed, [check] { delete check; });
+    return check;
 }
 
 void MaskCheck::upgraded()
 {
     // QWebSocket connected to readyRead while upgrading: this comes after it.
-    connect(m_socket, &QIODevice::readyRead, this, &MaskCheck::afterQt);
+    QObject::connect(m_socket, &QIODevice::readyRead, m_socket, [this] { afterQt(); });
     m_upgraded = true;
     m_seen = 0;
     beforeQt(); // nothing can have arrived since the request (checked there), but be sure

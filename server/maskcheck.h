@@ -15,22 +15,33 @@
 // that keeps QWebSocket from reading any frame unchecked.
 
 #include <QByteArray>
-#include <QObject>
 
 class QTcpSocket;
 
 namespace cpm::server {
 
-class MaskCheck final : public QObject {
+// Not a QObject, and nothing polymorphic: it is deleted with a plain `delete` when the
+// socket goes. (A QObject child of the socket was destroyed while the process was out of
+// file descriptors, where UBSan's first vptr check of a type cannot probe memory — it needs
+// a pipe — and reports a false "invalid vptr".)
+class MaskCheck final {
 public:
-    //! Watches \a socket, whose child it becomes; make it before the socket is handed to
-    //! QWebSocketServer::handleConnection, so that it reads each arrival first.
-    explicit MaskCheck(QTcpSocket* socket);
+    /*!
+     * Watches \a socket for as long as it lives (and is deleted with it); call before the
+     * socket is handed to QWebSocketServer::handleConnection, so that it reads each
+     * arrival first.
+     */
+    static MaskCheck* watch(QTcpSocket* socket);
 
     //! The upgrade is done and QWebSocket reads the socket from now on.
     void upgraded();
 
 private:
+    explicit MaskCheck(QTcpSocket* socket)
+        : m_socket(socket)
+    {
+    }
+
     void beforeQt();
     void afterQt();
     //! Reads the next bytes of the stream; false at a frame without the mask bit.
