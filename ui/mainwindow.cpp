@@ -47,6 +47,11 @@
 
 namespace cpm::ui {
 
+namespace {
+//! A message someone sent us that this device has not seen yet.
+bool isUnreadIncoming(const Message& m) { return !m.outgoing && !m.read && m.id > 0; }
+} // namespace
+
 MainWindow::MainWindow(Client* client, QWidget* parent)
     : QMainWindow(parent)
     , m_client(client)
@@ -491,7 +496,7 @@ void MainWindow::markVisibleRead()
     for (const qint64 id : seen) {
         const int row = m_messages->rowOf(id);
         const Message m = m_messages->messageAt(row);
-        if (!m.outgoing && !m.read && !m.partial && m.id > 0) {
+        if (isUnreadIncoming(m) && !m.partial) {
             m_client->markRead(m.id);
         }
     }
@@ -511,7 +516,7 @@ void MainWindow::onConversationLoaded()
         // ten pages; beyond that the line goes above the oldest unread one loaded).
         const auto oldestIsUnread = [this] {
             const Message m = m_messages->messageAt(0);
-            return m_messages->rowCount() > 0 && !m.outgoing && !m.read && m.id > 0;
+            return m_messages->rowCount() > 0 && isUnreadIncoming(m);
         };
         for (int pages = 1; pages < 10 && oldestIsUnread() && m_messages->canFetchMore(); ++pages) {
             m_messages->fetchMore();
@@ -519,7 +524,7 @@ void MainWindow::onConversationLoaded()
         qint64 firstUnread = 0;
         for (int row = 0; row < m_messages->rowCount() && firstUnread == 0; ++row) {
             const Message m = m_messages->messageAt(row);
-            firstUnread = !m.outgoing && !m.read && m.id > 0 ? m.id : 0;
+            firstUnread = isUnreadIncoming(m) ? m.id : 0;
         }
         m_messageDelegate->setNewMessagesMarker(firstUnread);
         m_messageView->doItemsLayout(); // the marked row is taller now
@@ -541,7 +546,7 @@ void MainWindow::updateJumpButton()
     int unread = 0;
     for (int row = 0; row < m_messages->rowCount(); ++row) {
         const Message m = m_messages->messageAt(row);
-        unread += !m.outgoing && !m.read && m.id > 0 ? 1 : 0;
+        unread += isUnreadIncoming(m) ? 1 : 0;
     }
     const bool show = !m_stickToBottom && !m_messages->peer().isEmpty();
     m_jumpButton->setText(unread > 0 ? tr("↓ %n new", nullptr, unread) : QStringLiteral("↓"));

@@ -109,6 +109,8 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<Client> newClient(const QString& name);
+    //! A new account \a local@cpm.example with one device named \a deviceName, signed in.
+    std::unique_ptr<Client> newUser(const QString& local, const QString& deviceName);
     void signInHeadless(Client* client, const QString& address, const QString& name);
     int unreadFor(ui::MainWindow& window, const QString& peer);
 
@@ -125,6 +127,15 @@ std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString& name)
     auto c = std::make_unique<Client>(m_profiles.filePath(name));
     [&] { QVERIFY(c->open()); }();
     c->setServerUrl(m_server.url());
+    return c;
+}
+
+std::unique_ptr<Client> tst_DesktopFlow::newUser(const QString& local, const QString& deviceName)
+{
+    const QString address = local + QStringLiteral("@cpm.example");
+    [&] { QVERIFY(m_server.addUser(address, Password)); }();
+    std::unique_ptr<Client> c = newClient(local);
+    signInHeadless(c.get(), address, deviceName);
     return c;
 }
 
@@ -661,9 +672,8 @@ void tst_DesktopFlow::testOnlyMessagesInViewOfAnActiveWindowAreRead()
     // Carol writes 30 lines to Alice; Alice opens them on a new desktop of hers, in a
     // window that shows about a dozen at a time. Her phone shows what counts as read.
     const QString carolAddress = QStringLiteral("carol@cpm.example");
-    QVERIFY(m_server.addUser(carolAddress, Password));
-    std::unique_ptr<Client> carol = newClient(QStringLiteral("carol"));
-    signInHeadless(carol.get(), carolAddress, QStringLiteral("Carol's laptop"));
+    std::unique_ptr<Client> carol
+        = newUser(QStringLiteral("carol"), QStringLiteral("Carol's laptop"));
     std::unique_ptr<Client> desk = newClient(QStringLiteral("desk"));
     signInHeadless(desk.get(), Alice, QStringLiteral("Alice's desk"));
     QSignalSpy deskIncoming(desk.get(), &Client::incomingMessage);
@@ -758,11 +768,8 @@ void tst_DesktopFlow::testOnlyMessagesInViewOfAnActiveWindowAreRead()
 void tst_DesktopFlow::testACatchUpNotifiesOncePerConversation()
 {
     // Alice's laptop is off while Bob sends 300 messages and Dave 3; when it comes back
-    // it says so once, not a thousand times, and names the account and device.
-    const QString daveAddress = QStringLiteral("dave@cpm.example");
-    QVERIFY(m_server.addUser(daveAddress, Password));
-    std::unique_ptr<Client> dave = newClient(QStringLiteral("dave"));
-    signInHeadless(dave.get(), daveAddress, QStringLiteral("Dave's laptop"));
+    // it says so once, not 303 times, and names the account and device.
+    std::unique_ptr<Client> dave = newUser(QStringLiteral("dave"), QStringLiteral("Dave's laptop"));
     ui::MainWindow laptop(m_laptop.get());
     laptop.show();
     laptop.openConversation({});
@@ -848,9 +855,7 @@ void tst_DesktopFlow::testDeliveryStatesAreSaidInWords()
 void tst_DesktopFlow::testDeletingAsksAndNeverTakesTheNextMessageToo()
 {
     const QString erinAddress = QStringLiteral("erin@cpm.example");
-    QVERIFY(m_server.addUser(erinAddress, Password));
-    std::unique_ptr<Client> erin = newClient(QStringLiteral("erin"));
-    signInHeadless(erin.get(), erinAddress, QStringLiteral("Erin's phone"));
+    std::unique_ptr<Client> erin = newUser(QStringLiteral("erin"), QStringLiteral("Erin's phone"));
     must(erin->send(Alice, {}, QStringLiteral("First")));
     must(erin->send(Alice, {}, QStringLiteral("Second")));
     ui::MainWindow laptop(m_laptop.get());
