@@ -219,8 +219,9 @@ void Notifier::showCatchUpSummary()
         for (const QString& peer : std::as_const(peers)) {
             lines.append(tr("%1 (%2)").arg(peerName(peer)).arg(caughtUp.value(peer).size()));
         }
-        shown.title = tr("%n new messages in %1 conversations", nullptr, int(shown.messages.size()))
-                          .arg(peers.size());
+        shown.title
+            = tr("%Ln new messages in %1 conversations", nullptr, int(shown.messages.size()))
+                  .arg(peers.size());
         shown.body = lines.join(QStringLiteral(", ")) + QLatin1Char('\n') + receivedBy();
     } else {
         compose(key);
@@ -240,7 +241,7 @@ void Notifier::compose(const QString& peer)
     const QString name = peerName(peer);
     const int count = int(shown.messages.size());
     shown.title = count == 1 ? tr("New message from %1").arg(name)
-                             : tr("%n new messages from %1", nullptr, count).arg(name);
+                             : tr("%Ln new messages from %1", nullptr, count).arg(name);
     // The newest one's subject or text; a message this device was only notified of, with
     // no subject, still says something.
     QString text;
