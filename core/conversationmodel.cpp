@@ -126,6 +126,8 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
         return QStringList { c.peerName, c.peerAddress, c.lastMessageText }.join(QLatin1Char('\n'));
     case LastMessageTextRole:
         return c.lastMessageText;
+    case LastMessagePartialRole:
+        return c.lastMessagePartial;
     case LastMessageTimeRole:
         // None for a conversation without messages.
         return c.lastMessageTime > 0 ? QDateTime::fromMSecsSinceEpoch(c.lastMessageTime)
@@ -144,7 +146,8 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
     auto names = QAbstractListModel::roleNames();
     names.insert({ { PeerAddressRole, "peerAddress" }, { PeerNameRole, "peerName" },
         { LastMessageTextRole, "lastMessageText" }, { LastMessageTimeRole, "lastMessageTime" },
-        { UnreadCountRole, "unreadCount" }, { InitialsRole, "initials" } });
+        { UnreadCountRole, "unreadCount" }, { InitialsRole, "initials" },
+        { LastMessagePartialRole, "lastMessagePartial" } });
     return names;
 }
 

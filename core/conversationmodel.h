@@ -28,6 +28,7 @@ public:
         UnreadCountRole,
         InitialsRole, //!< one or two letters for an avatar
         SearchTextRole, //!< what a search matches: the name, the address, the newest message
+        LastMessagePartialRole, //!< bool: the newest message is known only by notification
     };
     Q_ENUM(Role)
 

@@ -837,7 +837,7 @@ Result<QList<Conversation>> LocalStore::conversations() const
     // read from `messages`, by primary key, and decrypted.
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral(
-            "SELECT c.peer, c.last_time, c.unread, m.subject, m.body, k.name"
+            "SELECT c.peer, c.last_time, c.unread, m.subject, m.body, k.name, m.partial"
             " FROM conversations c LEFT JOIN messages m ON m.local_id = c.last_local_id"
             " LEFT JOIN contacts k ON k.address = c.peer"
             " ORDER BY c.last_time DESC, c.last_local_id DESC"))) {
@@ -850,6 +850,7 @@ Result<QList<Conversation>> LocalStore::conversations() const
         c.lastMessageTime = q.value(1).toLongLong();
         c.unreadCount = q.value(2).toInt();
         c.peerName = q.value(5).toString();
+        c.lastMessagePartial = q.value(6).toBool();
         const QString body = unseal(q.value(4), BodyContext);
         if (body.isNull()) {
             c.lastMessageText = unseal(q.value(3), SubjectContext);

@@ -68,6 +68,7 @@ struct Conversation {
     QString lastMessageText; //!< subject or the start of the body of the newest message
     qint64 lastMessageTime = 0;
     int unreadCount = 0;
+    bool lastMessagePartial = false; //!< the newest message is known only by notification
 
     bool operator==(const Conversation& other) const = default;
 };

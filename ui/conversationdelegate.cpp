@@ -112,10 +112,14 @@ void ConversationDelegate::paint(
         Qt::AlignRight | Qt::AlignVCenter, time);
     QFont previewFont = option.font;
     previewFont.setBold(unread > 0);
+    QString preview = index.data(ConversationModel::LastMessageTextRole).toString().simplified();
+    if (preview.isEmpty() && index.data(ConversationModel::LastMessagePartialRole).toBool()) {
+        // A device notified only has no text to show until the message is loaded.
+        preview = tr("New message, not loaded yet");
+        previewFont.setItalic(true);
+    }
     painter->setFont(previewFont);
     painter->setPen(unread > 0 ? text : dim);
-    const QString preview
-        = index.data(ConversationModel::LastMessageTextRole).toString().simplified();
     painter->drawText(previewRect, Qt::AlignLeft | Qt::AlignVCenter,
         QFontMetrics(previewFont).elidedText(preview, Qt::ElideRight, previewRect.width()));
 

@@ -25,6 +25,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QEvent>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
@@ -44,6 +45,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace cpm::ui {
 
@@ -65,6 +68,9 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_messageView(new QListView(this))
     , m_messageDelegate(new MessageDelegate(m_messageView))
     , m_jumpButton(new QToolButton(m_messageView))
+    , m_loadBar(new QWidget(this))
+    , m_loadText(new QLabel(m_loadBar))
+    , m_loadButton(new QPushButton(m_loadBar))
     , m_composer(new Composer(this))
     , m_stateLabel(new QLabel(this))
     , m_syncProgress(new QProgressBar(this))
@@ -152,11 +158,24 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(jump, &QAction::triggered, this, &MainWindow::jumpToNewest);
     m_messageView->addAction(jump);
 
+    // A device notified only (DEV-3) shows placeholders; one button loads them all.
+    m_loadBar->setObjectName(QStringLiteral("loadBar"));
+    m_loadText->setWordWrap(true);
+    m_loadText->setTextFormat(Qt::PlainText);
+    m_loadButton->setObjectName(QStringLiteral("loadAll"));
+    auto* loadLayout = new QHBoxLayout(m_loadBar);
+    loadLayout->setContentsMargins(10, 2, 10, 4);
+    loadLayout->addWidget(m_loadText, 1);
+    loadLayout->addWidget(m_loadButton);
+    m_loadBar->hide();
+    connect(m_loadButton, &QPushButton::clicked, this, &MainWindow::loadNotifiedMessages);
+
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->setSpacing(0);
     rightLayout->addWidget(m_peerHeader);
+    rightLayout->addWidget(m_loadBar);
     rightLayout->addWidget(m_messageView, 1);
     rightLayout->addWidget(m_composer);
 
@@ -206,7 +225,15 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         });
     });
     connect(m_messages, &QAbstractItemModel::modelReset, this, &MainWindow::onConversationLoaded);
-    connect(m_messages, &QAbstractItemModel::dataChanged, this, &MainWindow::updateJumpButton);
+    connect(m_messages, &QAbstractItemModel::modelReset, this, &MainWindow::updateLoadBar);
+    connect(m_messages, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateLoadBar);
+    connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateLoadBar);
+    // A loaded body (also a taller bubble) may make a message in view readable now.
+    connect(m_messages, &QAbstractItemModel::dataChanged, this, [this] {
+        updateJumpButton();
+        updateLoadBar();
+        QTimer::singleShot(0, this, &MainWindow::markVisibleRead);
+    });
     connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateJumpButton);
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     // The list reloads itself as messages come and go; keep the open conversation selected.
@@ -385,20 +412,13 @@ void MainWindow::onMessageClicked(const QModelIndex& index)
     if (!m.partial) {
         return;
     }
-    // A notified device fetches the whole message when the user opens it (DEV-3).
-    m_client->fetchBody(
-        m.id, [this, id = m.id, guard = QPointer<MainWindow>(this)](const Error& error) {
-            if (!guard) {
-                return;
-            }
-            if (!error.isNull()) {
-                showError(ErrorText::forAction(error));
-                return;
-            }
-            if (isActiveWindow()) {
-                m_client->markRead(id);
-            }
-        });
+    // A notified device fetches the whole message when the user opens it (DEV-3); it is
+    // read once in view like any other (markVisibleRead on the change).
+    m_client->fetchBody(m.id, [this, guard = QPointer<MainWindow>(this)](const Error& error) {
+        if (guard && !error.isNull()) {
+            showError(ErrorText::forAction(error));
+        }
+    });
 }
 
 void MainWindow::onRowsInserted(const QModelIndex&, int first, int last)
@@ -566,6 +586,49 @@ void MainWindow::jumpToNewest()
     m_messageView->scrollToBottom();
     markVisibleRead();
     updateJumpButton();
+}
+
+void MainWindow::updateLoadBar()
+{
+    int notified = 0;
+    for (int row = 0; row < m_messages->rowCount(); ++row) {
+        notified += m_messages->messageAt(row).partial ? 1 : 0;
+    }
+    if (m_loading > 0) {
+        m_loadText->setText(tr("Loading %Ln messages…", nullptr, m_loading));
+    } else {
+        m_loadText->setText(
+            tr("%Ln messages here were only notified to this device.", nullptr, notified));
+    }
+    m_loadButton->setText(tr("&Load them"));
+    m_loadButton->setEnabled(m_loading == 0);
+    m_loadBar->setVisible(notified > 0 || m_loading > 0);
+}
+
+void MainWindow::loadNotifiedMessages()
+{
+    QList<qint64> ids;
+    for (int row = 0; row < m_messages->rowCount(); ++row) {
+        if (const Message m = m_messages->messageAt(row); m.partial) {
+            ids.append(m.id);
+        }
+    }
+    m_loading = int(ids.size());
+    updateLoadBar();
+    auto failed = std::make_shared<bool>(false);
+    for (const qint64 id : std::as_const(ids)) {
+        m_client->fetchBody(
+            id, [this, failed, guard = QPointer<MainWindow>(this)](const Error& error) {
+                if (!guard) {
+                    return;
+                }
+                if (!error.isNull() && !std::exchange(*failed, true)) {
+                    showError(ErrorText::forAction(error)); // once, not once per message
+                }
+                m_loading = std::max(0, m_loading - 1);
+                updateLoadBar();
+            });
+    }
 }
 
 void MainWindow::send(const QString& subject, const QString& body)

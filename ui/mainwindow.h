@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QProgressBar;
+class QPushButton;
 class QSortFilterProxyModel;
 class QToolButton;
 
@@ -73,6 +74,10 @@ private:
     void onConversationLoaded();
     void updateJumpButton();
     void jumpToNewest();
+    //! Shows, above the messages, how many of the loaded ones this device was only
+    //! notified of, with one button that loads them all.
+    void updateLoadBar();
+    void loadNotifiedMessages();
     void send(const QString& subject, const QString& body);
     void newConversation();
     void deleteSelected(bool everywhere);
@@ -96,6 +101,10 @@ private:
     QListView* m_messageView;
     MessageDelegate* m_messageDelegate;
     QToolButton* m_jumpButton;
+    QWidget* m_loadBar;
+    QLabel* m_loadText;
+    QPushButton* m_loadButton;
+    int m_loading = 0; //!< message bodies asked for by the load bar and not answered yet
     Composer* m_composer;
     QLabel* m_stateLabel;
     QProgressBar* m_syncProgress;

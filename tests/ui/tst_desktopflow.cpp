@@ -461,6 +461,35 @@ void tst_DesktopFlow::testNotificationOnlyPlaceholderLoadsOnClick()
         window.messageModel()->index(before, 0).data(MessageModel::BodyRole).toString(),
         QStringLiteral("Only when you open it"), Timeout);
     QVERIFY(!window.messageModel()->index(before, 0).data(MessageModel::PartialRole).toBool());
+
+    // Three more while another conversation is open: the list still has a preview line,
+    // and the badge counts them.
+    window.openConversation({});
+    for (int i = 0; i < 3; ++i) {
+        must(m_bob->send(Alice, {}, QStringLiteral("Notified %1").arg(i)));
+    }
+    ConversationModel* list = window.conversationModel();
+    QTRY_COMPARE_WITH_TIMEOUT(unreadFor(window, Bob), 3, Timeout);
+    const QModelIndex bobRow = list->index(list->rowOf(Bob));
+    QVERIFY(bobRow.data(ConversationModel::LastMessagePartialRole).toBool());
+
+    // Opened in an active window the placeholders are in view but not read: there is
+    // nothing to read yet. One button loads them; then they are read by the usual rule.
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.openConversation(Bob);
+    auto* loadBar = window.findChild<QWidget*>(QStringLiteral("loadBar"));
+    auto* loadAll = window.findChild<QPushButton*>(QStringLiteral("loadAll"));
+    QVERIFY(loadBar && loadAll);
+    QTRY_VERIFY_WITH_TIMEOUT(loadBar->isVisible(), Timeout);
+    QTest::qWait(200);
+    QCOMPARE(unreadFor(window, Bob), 3);
+    QTest::mouseClick(loadAll, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!loadBar->isVisible(), Timeout);
+    for (int r = 0; r < window.messageModel()->rowCount(); ++r) {
+        QVERIFY(!window.messageModel()->index(r).data(MessageModel::PartialRole).toBool());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(unreadFor(window, Bob), 0, Timeout);
     window.close();
 }
 
