@@ -1094,6 +1094,27 @@ Result<QVariantMap> Client::prefs() const
     return d->checked(isOpen() ? d->store->prefs() : Result<QVariantMap>(notOpen()));
 }
 
+Result<QString> Client::deviceSetting(const QString& key) const
+{
+    if (!isOpen()) {
+        return notOpen();
+    }
+    const Result<QVariant> value
+        = d->checked(d->store->value(QStringLiteral("device-setting/") + key));
+    if (!value) {
+        return value.error();
+    }
+    return value->isNull() ? QString() : value->toString();
+}
+
+Result<void> Client::setDeviceSetting(const QString& key, const QString& value)
+{
+    if (!isOpen()) {
+        return notOpen();
+    }
+    return d->checked(d->store->setValue(QStringLiteral("device-setting/") + key, value));
+}
+
 void Client::setPref(const QString& key, const QString& value, Callback done)
 {
     const QJsonObject args = protocol::PrefEvent { key, value }.toJson();

@@ -154,8 +154,13 @@ public:
     Result<UserStatus> status() const;
     //! \a status is one of available, busy, away, custom.
     void setStatus(const QString& status, const QString& text, Callback done = {});
+    //! The user's preferences: kept in the network, the same on every device (CON-1).
     Result<QVariantMap> prefs() const;
     void setPref(const QString& key, const QString& value, Callback done = {});
+    //! A setting of this device alone (e.g. its desktop notifications, its language): kept
+    //! in the local store, never sent, gone with the rest at sign-out. Null when not set.
+    Result<QString> deviceSetting(const QString& key) const;
+    Result<void> setDeviceSetting(const QString& key, const QString& value);
 
 Q_SIGNALS:
     void stateChanged(cpm::ConnectionState state);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "appearance.h"
 
+#include "client.h"
+
 #include <QApplication>
 #include <QStyle>
 
@@ -56,6 +58,15 @@ void applyTheme(const QString& theme)
     } else {
         QApplication::setPalette(systemPalette);
     }
+}
+
+QString deviceChoice(const Client& client, QLatin1StringView key)
+{
+    const QString own = client.deviceSetting(key).valueOr({});
+    if (!own.isNull()) {
+        return own;
+    }
+    return client.prefs().valueOr({}).value(key).toString();
 }
 
 } // namespace cpm::ui

@@ -106,9 +106,8 @@ QList<qint64> Notifier::openNotifications() const
 
 bool Notifier::enabled() const
 {
-    // Unreadable preferences leave notifications on: better one too many than a missed one.
-    return m_client->prefs().valueOr({}).value(pref::Notifications).toString()
-        != QLatin1StringView("off");
+    // Unreadable settings leave notifications on: better one too many than a missed one.
+    return deviceChoice(*m_client, pref::Notifications) != QLatin1StringView("off");
 }
 
 QString Notifier::receivedBy() const

@@ -9,6 +9,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QLabel>
 #include <QPointer>
 #include <QVBoxLayout>
@@ -38,17 +39,32 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
     m_language->addItem(QStringLiteral("Français"), QStringLiteral("fr"));
     m_language->setAccessibleName(tr("Language"));
+    m_note->setObjectName(QStringLiteral("settingsNote"));
     m_note->setWordWrap(true);
-    m_note->setText(tr("Settings apply to all your devices. A new language is used the next "
-                       "time CPM starts."));
 
-    auto* form = new QFormLayout;
-    form->addRow(m_notifications);
-    form->addRow(tr("&Theme:"), m_theme);
-    form->addRow(tr("&Language:"), m_language);
+    // Which settings follow the account is said where they are, not in a footnote.
+    auto* device = new QGroupBox(tr("This device (%1)").arg(client->deviceName()), this);
+    device->setObjectName(QStringLiteral("deviceSettings"));
+    auto* deviceForm = new QFormLayout(device);
+    deviceForm->addRow(m_notifications);
+    deviceForm->addRow(tr("&Language:"), m_language);
+    auto* deviceNote
+        = new QLabel(tr("Only here. A new language is used the next time CPM starts."), device);
+    deviceNote->setWordWrap(true);
+    deviceForm->addRow(deviceNote);
+    auto* account = new QGroupBox(tr("All your devices"), this);
+    account->setObjectName(QStringLiteral("accountSettings"));
+    auto* accountForm = new QFormLayout(account);
+    accountForm->addRow(tr("&Theme:"), m_theme);
+    auto* accountNote = new QLabel(
+        tr("Kept with your account: your other devices follow a change made here."), account);
+    accountNote->setWordWrap(true);
+    accountForm->addRow(accountNote);
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addWidget(device);
+    layout->addWidget(account);
     layout->addWidget(m_note);
     layout->addStretch();
     layout->addWidget(buttons);
@@ -57,7 +73,7 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     load();
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_notifications, &QCheckBox::toggled, this, [this](bool on) {
-        save(pref::Notifications, on ? QStringLiteral("on") : QStringLiteral("off"));
+        saveHere(pref::Notifications, on ? QStringLiteral("on") : QStringLiteral("off"));
     });
     connect(m_theme, &QComboBox::activated, this, [this](int i) {
         const QString theme = m_theme->itemData(i).toString();
@@ -65,7 +81,7 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
         save(pref::Theme, theme);
     });
     connect(m_language, &QComboBox::activated, this,
-        [this](int i) { save(pref::Language, m_language->itemData(i).toString()); });
+        [this](int i) { saveHere(pref::Language, m_language->itemData(i).toString()); });
 }
 
 SettingsDialog::~SettingsDialog() = default;
@@ -79,10 +95,17 @@ void SettingsDialog::load()
     }
     const QVariantMap& prefs = *read;
     m_notifications->setChecked(
-        prefs.value(pref::Notifications).toString() != QLatin1StringView("off"));
+        deviceChoice(*m_client, pref::Notifications) != QLatin1StringView("off"));
     m_theme->setCurrentIndex(std::max(0, m_theme->findData(prefs.value(pref::Theme).toString())));
     m_language->setCurrentIndex(
-        std::max(0, m_language->findData(prefs.value(pref::Language).toString())));
+        std::max(0, m_language->findData(deviceChoice(*m_client, pref::Language))));
+}
+
+void SettingsDialog::saveHere(const QString& key, const QString& value)
+{
+    if (const Result<void> saved = m_client->setDeviceSetting(key, value); !saved) {
+        m_note->setText(ErrorText::forAction(saved.error()));
+    }
 }
 
 void SettingsDialog::save(const QString& key, const QString& value)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// Settings: desktop notifications, theme and language. They are user preferences kept in
-// the network (CON-1), so a change here reaches the user's other devices too.
+// Settings: this device's desktop notifications and language (kept on the device), and the
+// theme, a user preference kept in the network (CON-1) that every device follows.
 
 #include <QDialog>
 
@@ -26,7 +26,10 @@ public:
 
 private:
     void load();
+    //! A preference of the account: sent to the network, every device follows.
     void save(const QString& key, const QString& value);
+    //! A setting of this device only.
+    void saveHere(const QString& key, const QString& value);
 
     Client* m_client;
     QCheckBox* m_notifications;

@@ -59,11 +59,10 @@ int main(int argc, char** argv)
             cpm::ui::ErrorText::forStartup(opened.error(), parser.value(profileOption)));
         return 1;
     }
-    // Language and theme are user preferences (synced across devices); the local store
-    // has the last known values, so they apply before the first window shows. Unreadable,
-    // the defaults apply; the window then says what is wrong with the store.
-    const QVariantMap prefs = client.prefs().valueOr({});
-    const QString language = prefs.value(cpm::ui::pref::Language).toString();
+    // The language is this device's setting, the theme the user's preference (synced across
+    // devices); the local store has both, so they apply before the first window shows.
+    // Unreadable, the defaults apply; the window then says what is wrong with the store.
+    const QString language = cpm::ui::deviceChoice(client, cpm::ui::pref::Language);
     if (!language.isEmpty() && language != QLatin1StringView("system")) {
         const QLocale chosen(language);
         QLocale::setDefault(chosen);
@@ -79,7 +78,7 @@ int main(int argc, char** argv)
             QApplication::installTranslator(&translator);
         }
     }
-    cpm::ui::applyTheme(prefs.value(cpm::ui::pref::Theme).toString());
+    cpm::ui::applyTheme(client.prefs().valueOr({}).value(cpm::ui::pref::Theme).toString());
     QApplication::setWindowIcon(cpm::ui::appIcon());
 
     if (parser.isSet(serverOption)) {

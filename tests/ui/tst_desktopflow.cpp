@@ -19,6 +19,7 @@
 #include "must.h"
 #include "notifier.h"
 #include "protocol.h"
+#include "settingsdialog.h"
 #include "signindialog.h"
 #include "testserver.h"
 #include "uitestfixture.h"
@@ -28,6 +29,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QGroupBox>
 #include <QInputDialog>
 #include <QInputMethodEvent>
 #include <QLabel>
@@ -98,6 +100,7 @@ private Q_SLOTS:
     void testDevicesPanelRenamesAndSetsDelivery();
     void testContactsAndStatusReachOtherDevices();
     void testThemeFollowsPreferenceSetElsewhere();
+    void testNotificationsAndLanguageStayOnTheDevice();
     void testScrollingUpLoadsOlderPages();
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
     void testACatchUpNotifiesOncePerConversation();
@@ -635,6 +638,56 @@ void tst_DesktopFlow::testContactsAndStatusReachOtherDevices()
     QTRY_VERIFY_WITH_TIMEOUT(
         status->currentText().contains(QLatin1StringView("On a train")), Timeout);
     laptop.close();
+}
+
+void tst_DesktopFlow::testNotificationsAndLanguageStayOnTheDevice()
+{
+    // Silencing the laptop must not silence the phone, and a language chosen on one device
+    // is not imposed on the others; the dialog says which settings follow the account.
+    ui::MainWindow laptop(m_laptop.get());
+    ui::MainWindow phone(m_phone.get());
+    laptop.show();
+    phone.show();
+    laptop.openConversation({});
+    phone.openConversation({});
+    {
+        ui::SettingsDialog settings(m_laptop.get(), &laptop);
+        settings.show();
+        auto* here = settings.findChild<QGroupBox*>(QStringLiteral("deviceSettings"));
+        auto* everywhere = settings.findChild<QGroupBox*>(QStringLiteral("accountSettings"));
+        auto* notifications = settings.findChild<QCheckBox*>(QStringLiteral("notifications"));
+        auto* language = settings.findChild<QComboBox*>(QStringLiteral("language"));
+        auto* theme = settings.findChild<QComboBox*>(QStringLiteral("theme"));
+        QVERIFY(here && everywhere && notifications && language && theme);
+        QVERIFY(here->isAncestorOf(notifications) && here->isAncestorOf(language));
+        QVERIFY(everywhere->isAncestorOf(theme));
+        QVERIFY2(here->title().contains(m_laptop->deviceName()), qPrintable(here->title()));
+        QVERIFY(notifications->isChecked());
+        notifications->click();
+        QVERIFY(!notifications->isChecked());
+        language->setCurrentIndex(language->findData(QStringLiteral("de")));
+        Q_EMIT language->activated(language->currentIndex());
+    }
+    QCOMPARE(
+        m_laptop->deviceSetting(QString(ui::pref::Language)).valueOr({}), QStringLiteral("de"));
+    QCOMPARE(ui::deviceChoice(*m_laptop, ui::pref::Notifications), QStringLiteral("off"));
+    // Nothing of it went to the network or to the phone.
+    QTest::qWait(300);
+    QVERIFY(!must(m_phone->prefs()).contains(QString(ui::pref::Notifications)));
+    QVERIFY(!must(m_phone->prefs()).contains(QString(ui::pref::Language)));
+    QVERIFY(must(m_phone->deviceSetting(QString(ui::pref::Language))).isNull());
+
+    QSignalSpy laptopPosted(laptop.notifier(), &ui::Notifier::notificationPosted);
+    QSignalSpy phonePosted(phone.notifier(), &ui::Notifier::notificationPosted);
+    must(m_bob->send(Alice, {}, QStringLiteral("Anyone listening?")));
+    QTRY_COMPARE_WITH_TIMEOUT(phonePosted.size(), 1, Timeout);
+    QTest::qWait(200);
+    QCOMPARE(laptopPosted.size(), 0);
+
+    must(m_laptop->setDeviceSetting(QString(ui::pref::Notifications), QStringLiteral("on")));
+    must(m_laptop->setDeviceSetting(QString(ui::pref::Language), QStringLiteral("system")));
+    laptop.close();
+    phone.close();
 }
 
 void tst_DesktopFlow::testThemeFollowsPreferenceSetElsewhere()
