@@ -477,7 +477,9 @@ void Client::Private::flushOutbox()
                 }
                 recordError(error);
                 if (isPermanentSendError(error)) {
-                    if (const Result<void> failed = store->markFailed(clientId, &changes); failed) {
+                    if (const Result<void> failed
+                        = store->markFailed(clientId, error.name(), &changes);
+                        failed) {
                         emitChanges(changes, false);
                     }
                     Q_EMIT q->sendFailed(pendingId, clientId, error);
@@ -859,6 +861,20 @@ Result<QString> Client::send(const QString& to, const QString& subject, const QS
     Q_EMIT messageAdded(*pendingId, to.toLower());
     d->flushOutbox();
     return clientId;
+}
+
+Result<bool> Client::retrySend(qint64 pendingId)
+{
+    if (!isOpen()) {
+        return notOpen();
+    }
+    StoreChanges changes;
+    const Result<bool> requeued = d->checked(d->store->requeue(pendingId, &changes));
+    if (requeued && *requeued) {
+        d->emitChanges(changes, false);
+        d->flushOutbox();
+    }
+    return requeued;
 }
 
 void Client::markRead(qint64 messageId, Callback done)

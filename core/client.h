@@ -134,6 +134,12 @@ public:
     Result<QList<Conversation>> conversations() const;
     Result<int> unreadCount() const;
     Result<int> outboxSize() const;
+    /*!
+     * Sends a message the server refused for good (Message::Status::Failed, e.g. to an
+     * address that had no account yet) once more, with the same client id. True when it is
+     * queued again; false when \a pendingId is not a failed message.
+     */
+    Result<bool> retrySend(qint64 pendingId);
 
     // --- Devices (DEV-2, DEV-3) --------------------------------------------------------
 

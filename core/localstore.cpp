@@ -138,12 +138,20 @@ const QList<QStringList>& migrations()
                 "  AND (OLD.time IS NOT NEW.time OR OLD.peer IS NOT NEW.peer);"
                 " END"),
         },
+        // 4: what the writer of an outgoing message needs to see: when it was written (a
+        // message written offline gets the server's time once sent), and why the server
+        // refused it for good (an error code name, cleared by a retry).
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN written INTEGER"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN failure TEXT"),
+        },
     };
     return all;
 }
 
 const QString MessageColumns = QStringLiteral("local_id, server_id, client_id, sender, recipient, "
-                                              "folder, time, subject, body, partial, read, status");
+                                              "folder, time, subject, body, partial, read, status, "
+                                              "written, failure");
 
 Message::Status statusFromName(const QString& name)
 {
@@ -471,6 +479,8 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
     m.partial = q.value(9).toBool();
     m.read = q.value(10).toBool();
     m.status = statusFromName(q.value(11).toString());
+    m.written = q.value(12).toLongLong();
+    m.failure = q.value(13).toString();
     return m;
 }
 
@@ -996,7 +1006,8 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral(
             "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
-            " partial, read, status) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending')"));
+            " partial, read, status, written) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending',"
+            " ?)"));
         q.addBindValue(clientId);
         q.addBindValue(from);
         q.addBindValue(to);
@@ -1005,6 +1016,7 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
         q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
                                          : QVariant(seal(subject, SubjectContext)));
         q.addBindValue(seal(body, BodyContext));
+        q.addBindValue(time);
         if (const Result<void> done = run(q, QStringLiteral("cannot queue a message")); !done) {
             return done;
         }
@@ -1087,6 +1099,41 @@ Result<void> LocalStore::markSent(
     });
 }
 
+Result<bool> LocalStore::requeue(qint64 pendingId, StoreChanges* changes)
+{
+    bool requeued = false;
+    const Result<void> done = inTransaction(m_db, [&]() -> Result<void> {
+        QSqlQuery u(m_db);
+        u.prepare(QStringLiteral("UPDATE messages SET status = 'pending', failure = NULL"
+                                 " WHERE local_id = ? AND status = 'failed' AND server_id IS NULL"
+                                 " RETURNING client_id"));
+        u.addBindValue(-pendingId);
+        if (const Result<void> ran = run(u, QStringLiteral("cannot send a message again")); !ran) {
+            return ran;
+        }
+        if (!u.next()) {
+            return {};
+        }
+        QSqlQuery o(m_db);
+        o.prepare(
+            QStringLiteral("INSERT INTO outbox (local_id, client_id, created) VALUES (?, ?, ?)"));
+        o.addBindValue(-pendingId);
+        o.addBindValue(u.value(0).toString());
+        o.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        u.finish();
+        if (const Result<void> ran = run(o, QStringLiteral("cannot send a message again")); !ran) {
+            return ran;
+        }
+        requeued = true;
+        changes->markChanged(pendingId);
+        return {};
+    });
+    if (!done) {
+        return done.error();
+    }
+    return requeued;
+}
+
 Result<void> LocalStore::leaveOutbox(QSqlQuery& update, qint64 localId, const QString& what)
 {
     if (const Result<void> done = run(update, what); !done) {
@@ -1098,7 +1145,8 @@ Result<void> LocalStore::leaveOutbox(QSqlQuery& update, qint64 localId, const QS
     return run(o, QStringLiteral("cannot clear the outbox"));
 }
 
-Result<void> LocalStore::markFailed(const QString& clientId, StoreChanges* changes)
+Result<void> LocalStore::markFailed(
+    const QString& clientId, const QString& reason, StoreChanges* changes)
 {
     return inTransaction(m_db, [&]() -> Result<void> {
         QSqlQuery q(m_db);
@@ -1112,7 +1160,9 @@ Result<void> LocalStore::markFailed(const QString& clientId, StoreChanges* chang
         }
         const qint64 localId = q.value(0).toLongLong();
         QSqlQuery u(m_db);
-        u.prepare(QStringLiteral("UPDATE messages SET status = 'failed' WHERE local_id = ?"));
+        u.prepare(QStringLiteral(
+            "UPDATE messages SET status = 'failed', failure = ? WHERE local_id = ?"));
+        u.addBindValue(reason);
         u.addBindValue(localId);
         if (const Result<void> done
             = leaveOutbox(u, localId, QStringLiteral("cannot mark a message failed"));

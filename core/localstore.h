@@ -71,7 +71,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.
@@ -134,8 +134,11 @@ public:
     //! sentbox copy and leaves the outbox.
     Result<void> markSent(
         const QString& clientId, qint64 serverId, qint64 time, StoreChanges* changes);
-    //! The server refused \a clientId for good.
-    Result<void> markFailed(const QString& clientId, StoreChanges* changes);
+    //! The server refused \a clientId for good, saying \a reason (an error code name).
+    Result<void> markFailed(const QString& clientId, const QString& reason, StoreChanges* changes);
+    //! Puts the failed message \a pendingId (negative) back in the outbox, same client id:
+    //! the server never stored it, so it cannot arrive twice. False when it is not failed.
+    Result<bool> requeue(qint64 pendingId, StoreChanges* changes);
 
     // --- Devices, contacts, status, prefs ---
     Result<QList<Device>> devices() const;

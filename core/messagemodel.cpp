@@ -115,7 +115,9 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
     case BodyRole:
         return m.body;
     case TimeRole:
-        return QDateTime::fromMSecsSinceEpoch(m.time);
+        return QDateTime::fromMSecsSinceEpoch(m.written > 0 ? m.written : m.time);
+    case FailureRole:
+        return m.failure;
     case OutgoingRole:
         return m.outgoing;
     case StatusRole:
@@ -142,7 +144,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     names.insert({ { IdRole, "id" }, { ClientIdRole, "clientId" }, { FromRole, "from" },
         { ToRole, "to" }, { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" },
         { OutgoingRole, "outgoing" }, { StatusRole, "status" }, { StatusNameRole, "statusName" },
-        { ReadRole, "read" }, { PartialRole, "partial" }, { PendingRole, "pending" } });
+        { ReadRole, "read" }, { PartialRole, "partial" }, { PendingRole, "pending" },
+        { FailureRole, "failure" } });
     return names;
 }
 

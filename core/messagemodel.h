@@ -28,13 +28,14 @@ public:
         ToRole,
         SubjectRole,
         BodyRole, //!< null QString when only notified (PartialRole)
-        TimeRole, //!< QDateTime (local time)
+        TimeRole, //!< QDateTime (local time): when written, for one written here, else sent
         OutgoingRole,
         StatusRole, //!< Message::Status as int
         StatusNameRole, //!< "pending", "sent", "delivered", "displayed", "expired", "failed"
         ReadRole,
         PartialRole,
         PendingRole,
+        FailureRole, //!< why the server refused it for good (an error code name), else empty
     };
     Q_ENUM(Role)
 

@@ -48,6 +48,8 @@ struct Message {
     Status status = Status::Sent;
     bool read = false;
     bool partial = false;
+    qint64 written = 0; //!< when this device queued it (outgoing from here), else 0
+    QString failure; //!< why the server refused it for good: an error code name (failed)
 
     //! The other party of the conversation this message belongs to.
     QString peer() const { return outgoing ? to : from; }

@@ -13,6 +13,7 @@
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "newconversationdialog.h"
 #include "noticebar.h"
 #include "notifier.h"
 #include "protocol.h"
@@ -292,6 +293,7 @@ void MainWindow::buildMenus()
     QAction* newAction
         = file->addAction(tr("&New conversation…"), this, &MainWindow::newConversation);
     newAction->setShortcut(QKeySequence::New);
+    newAction->setObjectName(QStringLiteral("newConversation"));
     QAction* find = file->addAction(tr("&Find conversation"), this, [this] {
         m_search->setFocus();
         m_search->selectAll();
@@ -324,6 +326,12 @@ void MainWindow::buildMenus()
     settings->setMenuRole(QAction::PreferencesRole);
 
     QMenu* message = menuBar()->addMenu(tr("&Message"));
+    QAction* again = message->addAction(tr("Send &again"), this, &MainWindow::sendSelectedAgain);
+    again->setObjectName(QStringLiteral("sendAgain"));
+    again->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    again->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_messageView->addAction(again);
+    message->addSeparator();
     QAction* deleteLocal = message->addAction(
         tr("&Delete on this device…"), this, [this] { deleteSelected(false); });
     deleteLocal->setShortcut(QKeySequence::Delete);
@@ -647,23 +655,10 @@ void MainWindow::send(const QString& subject, const QString& body)
 
 void MainWindow::newConversation()
 {
-    QStringList suggestions;
-    const QList<Contact> contacts = m_client->contacts().valueOr({}); // suggestions only
-    for (const Contact& c : contacts) {
-        suggestions.append(c.address);
+    NewConversationDialog dialog(m_client, this);
+    if (dialog.exec() == QDialog::Accepted && !dialog.address().isEmpty()) {
+        openConversation(dialog.address());
     }
-    bool ok = false;
-    const QString address = QInputDialog::getItem(
-        this, tr("New conversation"), tr("CPM address of the contact:"), suggestions, 0, true, &ok)
-                                .trimmed();
-    if (!ok || address.isEmpty()) {
-        return;
-    }
-    if (!protocol::isValidAddress(address)) {
-        showError(tr("“%1” is not a CPM address. It looks like name@example.com.").arg(address));
-        return;
-    }
-    openConversation(address);
 }
 
 void MainWindow::deleteSelected(bool everywhere)
@@ -708,6 +703,18 @@ void MainWindow::deleteSelected(bool everywhere)
         });
 }
 
+void MainWindow::sendSelectedAgain()
+{
+    const Message m = m_messages->messageAt(m_messageView->currentIndex().row());
+    if (m.status != Message::Status::Failed) {
+        showError(tr("Only a message that could not be sent can be sent again."), 4000);
+        return;
+    }
+    if (const Result<bool> again = m_client->retrySend(m.id); !again) {
+        showError(ErrorText::forAction(again.error()));
+    }
+}
+
 void MainWindow::showMessageMenu(const QPoint& pos)
 {
     const QModelIndex index = m_messageView->indexAt(pos);
@@ -719,6 +726,9 @@ void MainWindow::showMessageMenu(const QPoint& pos)
     menu.addAction(tr("Copy text"), this, [index] {
         QGuiApplication::clipboard()->setText(index.data(MessageModel::BodyRole).toString());
     });
+    if (index.data(MessageModel::StatusRole).toInt() == int(Message::Status::Failed)) {
+        menu.addAction(tr("Send again"), this, &MainWindow::sendSelectedAgain);
+    }
     menu.addSeparator();
     menu.addAction(tr("Delete on this device…"), this, [this] { deleteSelected(false); });
     menu.addAction(tr("Delete on all my devices…"), this, [this] { deleteSelected(true); });

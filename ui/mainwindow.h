@@ -81,6 +81,9 @@ private:
     void send(const QString& subject, const QString& body);
     void newConversation();
     void deleteSelected(bool everywhere);
+    //! Queues the selected message again when the server had refused it (e.g. to an
+    //! address that had no account yet).
+    void sendSelectedAgain();
     void showMessageMenu(const QPoint& pos);
     void showDiagnostics();
     //! Says \a text in the status bar for \a ms milliseconds.

@@ -2,6 +2,7 @@
 #include "messagedelegate.h"
 
 #include "conversationdelegate.h"
+#include "errortext.h"
 #include "messagemodel.h"
 #include "types.h"
 
@@ -90,10 +91,15 @@ QString MessageDelegate::newMessagesText() { return tr("New messages"); }
 
 QString MessageDelegate::describe(const Message& message, bool forToolTip)
 {
-    const QDateTime time = QDateTime::fromMSecsSinceEpoch(message.time);
+    // Written here: the time it was written, also when it went out later.
+    const QDateTime time
+        = QDateTime::fromMSecsSinceEpoch(message.written > 0 ? message.written : message.time);
     const QString when = QLocale().toString(time, QLocale::ShortFormat);
-    const QString state = message.outgoing ? statusText(Message::statusName(message.status))
-                                           : (message.read ? tr("Read") : tr("Unread"));
+    QString state = message.outgoing ? statusText(Message::statusName(message.status))
+                                     : (message.read ? tr("Read") : tr("Unread"));
+    if (!message.failure.isEmpty()) {
+        state = failureText(message.failure);
+    }
     if (forToolTip) {
         return tr("%1 — %2").arg(state, when);
     }
@@ -102,6 +108,12 @@ QString MessageDelegate::describe(const Message& message, bool forToolTip)
                                          : tr("%1: %2").arg(message.subject, message.body);
     return message.outgoing ? tr("You, %1: %2. %3").arg(when, text, state)
                             : tr("%1, %2: %3. %4").arg(message.from, when, text, state);
+}
+
+QString MessageDelegate::failureText(const QString& failure)
+{
+    return tr("Not sent: %1")
+        .arg(ErrorText::forAction(makeError(Error::codeFromName(failure), QString())));
 }
 
 QString MessageDelegate::placeholderText()

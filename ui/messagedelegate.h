@@ -28,6 +28,8 @@ public:
 
     //! The text shown for a message this device was only notified of.
     static QString placeholderText();
+    //! Why a message was not sent, from its Message::failure (an error code name).
+    static QString failureText(const QString& failure);
     //! The accessible / tooltip description of a delivery state.
     static QString statusText(const QString& statusName);
     //! What a message's tooltip (\a forToolTip: its state and time) or accessible name (who,

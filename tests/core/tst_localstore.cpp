@@ -67,6 +67,7 @@ QList<Conversation> aggregatedConversations(const LocalStore& store)
         c.peerName = names.value(c.peerAddress);
         const Message m = must(store.messages(c.peerAddress, 1)).constFirst();
         c.lastMessageText = m.body.isNull() ? m.subject : m.body.left(200);
+        c.lastMessagePartial = m.partial;
         QSqlQuery u(store.database());
         u.prepare(QStringLiteral(
             "SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
@@ -104,7 +105,8 @@ QString summaryMismatch(const LocalStore& store)
                             .arg(c.peerAddress, c.peerName)
                             .arg(c.lastMessageTime)
                             .arg(c.lastMessageText)
-                            .arg(c.unreadCount));
+                            .arg(c.unreadCount)
+                + (c.lastMessagePartial ? QStringLiteral(" partial") : QString()));
         }
         return rows.join(QStringLiteral("; "));
     };
@@ -325,9 +327,29 @@ private Q_SLOTS:
         QVERIFY(must(store.enqueue(QStringLiteral("c-bob"), Alice, Bob, QString(),
                     QStringLiteral("refused"), 9900))
             < 0);
-        QVERIFY(must(store.markFailed(QStringLiteral("c-bob"), &changes)));
+        QVERIFY(must(
+            store.markFailed(QStringLiteral("c-bob"), QStringLiteral("no_such_user"), &changes)));
         VERIFY_SUMMARY();
         QCOMPARE(conversationWith(store, Bob).lastMessageText, QStringLiteral("refused"));
+        {
+            // The writer keeps why it failed and when it was written, and can send it again
+            // under the same client id, once.
+            const Message refused = must(store.messages(Bob, 1)).constFirst();
+            QCOMPARE(refused.status, Message::Status::Failed);
+            QCOMPARE(refused.failure, QStringLiteral("no_such_user"));
+            QCOMPARE(refused.written, 9900);
+            const int queued = must(store.outboxSize());
+            QVERIFY(must(store.requeue(refused.id, &changes)));
+            QVERIFY(!must(store.requeue(refused.id, &changes)));
+            QCOMPARE(must(store.outboxSize()), queued + 1);
+            const Message again = must(store.messages(Bob, 1)).constFirst();
+            QCOMPARE(again.status, Message::Status::Pending);
+            QVERIFY(again.failure.isEmpty());
+            QCOMPARE(must(store.outbox()).constLast().clientId, QStringLiteral("c-bob"));
+            QVERIFY(must(store.markFailed(
+                QStringLiteral("c-bob"), QStringLiteral("no_such_user"), &changes)));
+            VERIFY_SUMMARY();
+        }
 
         // Deleting the newest message here, then everywhere, falls back to the one before.
         const qint64 failedId = must(store.messages(Bob, 1)).constFirst().id;

@@ -17,6 +17,7 @@
 #include "messagedelegate.h"
 #include "messagemodel.h"
 #include "must.h"
+#include "newconversationdialog.h"
 #include "notifier.h"
 #include "protocol.h"
 #include "settingsdialog.h"
@@ -28,6 +29,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QGroupBox>
 #include <QInputDialog>
@@ -107,6 +109,8 @@ private Q_SLOTS:
     void testDeliveryStatesAreSaidInWords();
     void testDeletingAsksAndNeverTakesTheNextMessageToo();
     void testSearchFindsAddressesAndTextAndEnterOpens();
+    void testNewConversationPicksAContactOrTakesAnAddress();
+    void testASendToAnUnknownUserFailsReadablyAndGoesAgain();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -679,10 +683,14 @@ void tst_DesktopFlow::testNotificationsAndLanguageStayOnTheDevice()
 
     QSignalSpy laptopPosted(laptop.notifier(), &ui::Notifier::notificationPosted);
     QSignalSpy phonePosted(phone.notifier(), &ui::Notifier::notificationPosted);
+    QSignalSpy arrived(m_laptop.get(), &Client::incomingMessage);
     must(m_bob->send(Alice, {}, QStringLiteral("Anyone listening?")));
     QTRY_COMPARE_WITH_TIMEOUT(phonePosted.size(), 1, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(arrived.size(), 1, Timeout);
     QTest::qWait(200);
     QCOMPARE(laptopPosted.size(), 0);
+    m_phone->markRead(arrived.at(0).at(0).toLongLong()); // the tests after expect none unread
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_laptop->unreadCount()), 0, Timeout);
 
     must(m_laptop->setDeviceSetting(QString(ui::pref::Notifications), QStringLiteral("on")));
     must(m_laptop->setDeviceSetting(QString(ui::pref::Language), QStringLiteral("system")));
@@ -1028,6 +1036,98 @@ void tst_DesktopFlow::testSearchFindsAddressesAndTextAndEnterOpens()
     QCOMPARE(laptop.currentPeer(), Bob);
     QVERIFY(list->hasFocus() || !laptop.isActiveWindow());
     laptop.close();
+}
+
+void tst_DesktopFlow::testNewConversationPicksAContactOrTakesAnAddress()
+{
+    bool added = false;
+    m_laptop->addContact(Bob, QStringLiteral("Bob Builder"), [&](const Error& e) {
+        QVERIFY(e.isNull());
+        added = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(added, Timeout);
+    ui::MainWindow window(m_laptop.get());
+    window.show();
+    window.openConversation({});
+    auto* start = window.findChild<QAction*>(QStringLiteral("newConversation"));
+    QVERIFY(start);
+    // Runs \a steps in the dialog once it shows (exec() blocks until it closes).
+    const auto inDialog = [](std::function<void(ui::NewConversationDialog*)> steps) {
+        QTimer::singleShot(0, qApp, [steps] {
+            QTRY_VERIFY(
+                qobject_cast<ui::NewConversationDialog*>(QApplication::activeModalWidget()));
+            steps(qobject_cast<ui::NewConversationDialog*>(QApplication::activeModalWidget()));
+        });
+    };
+
+    // Part of a contact's name finds them; Enter opens their conversation.
+    inDialog([](ui::NewConversationDialog* dialog) {
+        auto* to = dialog->findChild<QLineEdit*>(QStringLiteral("recipient"));
+        QTest::keyClicks(to, QStringLiteral("build"));
+        QCOMPARE(dialog->address(), Bob);
+        QTest::keyClick(to, Qt::Key_Return);
+    });
+    start->trigger();
+    QCOMPARE(window.currentPeer(), Bob);
+    auto* list = window.findChild<QListView*>(QStringLiteral("conversations"));
+    QCOMPARE(list->currentIndex().data(ConversationModel::PeerAddressRole).toString(), Bob);
+    QVERIFY(list->selectionModel()->isSelected(list->currentIndex()));
+
+    // Nothing matches and it is no address: nothing to open, and the hint says why.
+    inDialog([](ui::NewConversationDialog* dialog) {
+        auto* to = dialog->findChild<QLineEdit*>(QStringLiteral("recipient"));
+        auto* hint = dialog->findChild<QLabel*>(QStringLiteral("hint"));
+        auto* buttons = dialog->findChild<QDialogButtonBox*>();
+        QTest::keyClicks(to, QStringLiteral("zz"));
+        QVERIFY(dialog->address().isEmpty());
+        QVERIFY(!buttons->button(QDialogButtonBox::Ok)->isEnabled());
+        QVERIFY2(
+            hint->text().contains(QLatin1StringView("full address")), qPrintable(hint->text()));
+        QTest::keyClick(to, Qt::Key_Return); // stays open
+        QVERIFY(dialog->isVisible());
+        // Any full address is taken as typed.
+        to->clear();
+        QTest::keyClicks(to, QStringLiteral("Zoe@CPM.example"));
+        QCOMPARE(dialog->address(), QStringLiteral("zoe@cpm.example"));
+        QTest::keyClick(to, Qt::Key_Return);
+    });
+    start->trigger();
+    QCOMPARE(window.currentPeer(), QStringLiteral("zoe@cpm.example"));
+    window.close();
+}
+
+void tst_DesktopFlow::testASendToAnUnknownUserFailsReadablyAndGoesAgain()
+{
+    // Written to an address with no account: the bubble says why it was not sent, and once
+    // the account exists "Send again" delivers the same message.
+    const QString frank = QStringLiteral("frank@cpm.example");
+    ui::MainWindow window(m_laptop.get());
+    window.show();
+    window.openConversation(frank);
+    const QString clientId = must(m_laptop->send(frank, {}, QStringLiteral("Are you there?")));
+    MessageModel* model = window.messageModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, Timeout);
+    const QModelIndex sent = model->index(0);
+    QCOMPARE(sent.data(MessageModel::ClientIdRole).toString(), clientId);
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("failed"), Timeout);
+    QCOMPARE(
+        model->index(0).data(MessageModel::FailureRole).toString(), QStringLiteral("no_such_user"));
+    const QString tip = model->index(0).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QLatin1StringView("no user with that address")), qPrintable(tip));
+
+    QVERIFY(m_server.addUser(frank, Password));
+    auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
+    messages->setCurrentIndex(model->index(0));
+    window.findChild<QAction*>(QStringLiteral("sendAgain"))->trigger();
+    // Kept for Frank until a device of his connects.
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("sent"), Timeout);
+    QVERIFY(model->index(0).data(MessageModel::IdRole).toLongLong() > 0);
+    QCOMPARE(model->rowCount(), 1); // the same message, not a copy
+    QCOMPARE(model->index(0).data(MessageModel::ClientIdRole).toString(), clientId);
+    QVERIFY(model->index(0).data(MessageModel::FailureRole).toString().isEmpty());
+    window.close();
 }
 
 void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
