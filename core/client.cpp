@@ -111,16 +111,26 @@ public:
     void recordError(const Error& error);
     //! Records a failed local action and answers \a done with it, later.
     void failLater(const Error& error, const Callback& done);
+    //! Who waits for a request's answer.
+    enum class Asker {
+        Caller, //!< someone asked and is told whatever happens
+        //! the client itself, catching up after coming online: it asks again the next
+        //! time, so a connection closed before the answer is no error
+        Housekeeping,
+    };
     //! A request whose \a onSuccess runs with the result, and \a done in any case.
     void call(QLatin1StringView op, const QJsonObject& args, Callback done,
-        std::function<Result<void>(const QJsonObject&)> onSuccess = {});
+        std::function<Result<void>(const QJsonObject&)> onSuccess = {},
+        Asker asker = Asker::Caller);
     //! Applies a change we just made on the server before its event comes back.
     Result<void> applyLocalEvent(QLatin1StringView name, const QJsonObject& data);
     void onAuthenticated(const QJsonObject& result);
     void onOnline();
     void flushOutbox();
     void flushReads();
-    void sendRead(qint64 id, Callback done = {});
+    void sendRead(qint64 id, Callback done = {}, Asker asker = Asker::Caller);
+    void refreshProfile();
+    void refreshDevices(Callback done, Asker asker);
     Result<void> openStore();
     void wipe();
     //! A read of the local store; a failure is also reported (errorOccurred), so a view
@@ -228,11 +238,11 @@ void Client::Private::failLater(const Error& error, const Callback& done)
 }
 
 void Client::Private::call(QLatin1StringView op, const QJsonObject& args, Callback done,
-    std::function<Result<void>(const QJsonObject&)> onSuccess)
+    std::function<Result<void>(const QJsonObject&)> onSuccess, Asker asker)
 {
     QPointer<Client> guard(q);
     connection->request(op, args,
-        [this, guard, op, done = std::move(done), onSuccess = std::move(onSuccess)](
+        [this, guard, op, asker, done = std::move(done), onSuccess = std::move(onSuccess)](
             const QJsonObject& result, const Error& answer) {
             if (!guard) {
                 return;
@@ -244,7 +254,11 @@ void Client::Private::call(QLatin1StringView op, const QJsonObject& args, Callba
                     error = applied.error();
                 }
             }
-            if (!error.isNull()) {
+            const bool closed
+                = error.code == ErrorCode::Offline || error.code == ErrorCode::Disconnected;
+            if (closed && asker == Asker::Housekeeping) {
+                qCDebug(lcClient) << op << "not answered before the connection closed";
+            } else if (!error.isNull()) {
                 qCInfo(lcClient) << op << "failed:" << error.name() << error.message;
                 recordError(error);
             }
@@ -383,9 +397,24 @@ void Client::Private::onAuthenticated(const QJsonObject& result)
 void Client::Private::onOnline()
 {
     firstSync = false;
+    // Whoever was told "online" may have closed the connection at once (cpm-cli has its
+    // answer and quits), and so may whoever waited for the outbox to be sent: then there
+    // is nothing to catch up on, and asking would only fail with `offline`.
+    if (connection->state() != State::Online) {
+        return;
+    }
     flushOutbox();
+    if (connection->state() != State::Online) {
+        return;
+    }
     flushReads();
-    call(protocol::op::ProfileGet, {}, {}, [this](const QJsonObject& result) -> Result<void> {
+    refreshProfile();
+    refreshDevices({}, Asker::Housekeeping);
+}
+
+void Client::Private::refreshProfile()
+{
+    const auto apply = [this](const QJsonObject& result) -> Result<void> {
         // All of it or nothing: a contact list that did not parse must not replace ours.
         ProfileSnapshot snapshot;
         for (const QJsonValue& c : result.value(QLatin1StringView("contacts")).toArray()) {
@@ -414,8 +443,34 @@ void Client::Private::onOnline()
         }
         emitChanges(changes, false);
         return {};
-    });
-    q->refreshDevices();
+    };
+    call(protocol::op::ProfileGet, {}, {}, apply, Asker::Housekeeping);
+}
+
+void Client::Private::refreshDevices(Callback done, Asker asker)
+{
+    call(
+        protocol::op::DevicesList, {}, std::move(done),
+        [this](const QJsonObject& result) -> Result<void> {
+            QList<Device> devices;
+            for (const QJsonValue& value : result.value(QLatin1StringView("devices")).toArray()) {
+                Result<Device> device = Device::fromJson(value.toObject());
+                if (!device) {
+                    return device.error();
+                }
+                devices.append(*device);
+            }
+            if (!store) {
+                return notOpen();
+            }
+            StoreChanges changes;
+            if (const Result<void> replaced = store->replaceDevices(devices, &changes); !replaced) {
+                return replaced;
+            }
+            emitChanges(changes, false);
+            return {};
+        },
+        asker);
 }
 
 void Client::Private::flushOutbox()
@@ -498,9 +553,10 @@ void Client::Private::flushOutbox()
     }
 }
 
-void Client::Private::sendRead(qint64 id, Callback done)
+void Client::Private::sendRead(qint64 id, Callback done, Asker asker)
 {
-    call(protocol::op::Read, { { QStringLiteral("messageId"), id } },
+    call(
+        protocol::op::Read, { { QStringLiteral("messageId"), id } },
         [this, id, done = std::move(done)](const Error& error) {
             // not_found: deleted meanwhile; nothing left to tell.
             if (store && (error.isNull() || error.code == ErrorCode::NotFound)) {
@@ -511,7 +567,8 @@ void Client::Private::sendRead(qint64 id, Callback done)
             if (done) {
                 done(error);
             }
-        });
+        },
+        {}, asker);
 }
 
 void Client::Private::flushReads()
@@ -525,7 +582,7 @@ void Client::Private::flushReads()
         return;
     }
     for (qint64 id : *reads) {
-        sendRead(id);
+        sendRead(id, {}, Asker::Housekeeping); // still pending if not answered: sent again
     }
 }
 
@@ -543,7 +600,7 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
     qRegisterMetaType<cpm::ConnectionState>();
     qRegisterMetaType<cpm::Error>();
     connect(d->connection, &Connection::stateChanged, this, [this](ConnectionState state) {
-        Q_EMIT stateChanged(state);
+        Q_EMIT stateChanged(state); // a slot may close the connection: onOnline() checks
         if (state == State::Online) {
             d->onOnline();
         }
@@ -1002,27 +1059,7 @@ Result<QList<Device>> Client::devices() const
 
 void Client::refreshDevices(Callback done)
 {
-    d->call(protocol::op::DevicesList, {}, std::move(done),
-        [this](const QJsonObject& result) -> Result<void> {
-            QList<Device> devices;
-            for (const QJsonValue& value : result.value(QLatin1StringView("devices")).toArray()) {
-                Result<Device> device = Device::fromJson(value.toObject());
-                if (!device) {
-                    return device.error();
-                }
-                devices.append(*device);
-            }
-            if (!d->store) {
-                return notOpen();
-            }
-            StoreChanges changes;
-            if (const Result<void> replaced = d->store->replaceDevices(devices, &changes);
-                !replaced) {
-                return replaced;
-            }
-            d->emitChanges(changes, false);
-            return {};
-        });
+    d->refreshDevices(std::move(done), Private::Asker::Caller);
 }
 
 void Client::renameDevice(qint64 deviceId, const QString& name, Callback done)

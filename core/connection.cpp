@@ -341,7 +341,11 @@ void Connection::sendAck()
     m_acked = position;
     sendRaw(protocol::op::Ack, { { QStringLiteral("seq"), position } },
         [](const QJsonObject&, const Error& error) {
-            if (!error.isNull()) {
+            if (error.code == ErrorCode::Disconnected) {
+                // Closed (or lost) before the server's answer: the ack was written before
+                // the close, and if it never arrived the next sync acknowledges again.
+                qCDebug(lcConnection) << "ack not answered before the connection closed";
+            } else if (!error.isNull()) {
                 qCInfo(lcConnection) << "ack refused:" << error.code;
             }
         });

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -54,13 +55,18 @@ struct Run {
     }
 };
 
-Run run(const QString& program, const QStringList& args, const QByteArray& input = {})
+//! How much the client logs on stderr: only warnings, or what a person running it sees.
+enum class Logging { Quiet, AsShipped };
+
+Run run(const QString& program, const QStringList& args, const QByteArray& input = {},
+    Logging logging = Logging::Quiet)
 {
     Run r;
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(
-        QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("cpm.*.info=false;cpm.*.debug=false"));
+    env.insert(QStringLiteral("QT_LOGGING_RULES"),
+        logging == Logging::Quiet ? QStringLiteral("cpm.*.info=false;cpm.*.debug=false")
+                                  : QStringLiteral("cpm.*.debug=false"));
     p.setProcessEnvironment(env);
     QElapsedTimer timer;
     timer.start();
@@ -82,9 +88,26 @@ Run run(const QString& program, const QStringList& args, const QByteArray& input
     return r;
 }
 
-Run cli(const QString& profile, const QStringList& args, const QByteArray& input = {})
+Run cli(const QString& profile, const QStringList& args, const QByteArray& input = {},
+    Logging logging = Logging::Quiet)
 {
-    return run(cliBinary(), QStringList { QStringLiteral("--profile"), profile } + args, input);
+    return run(
+        cliBinary(), QStringList { QStringLiteral("--profile"), profile } + args, input, logging);
+}
+
+//! The lines of \a err that would worry a person reading the console.
+QStringList alarmingLines(const QByteArray& err)
+{
+    static const QRegularExpression alarming(
+        QStringLiteral("refused|failed|offline|disconnected|warning|error"),
+        QRegularExpression::CaseInsensitiveOption);
+    QStringList lines;
+    for (const QByteArray& line : err.split('\n')) {
+        if (QString::fromUtf8(line).contains(alarming)) {
+            lines.append(QString::fromUtf8(line));
+        }
+    }
+    return lines;
 }
 
 //! Runs cpm-cli in a mount namespace of its own where \a profile is copied onto a small
@@ -116,6 +139,7 @@ private Q_SLOTS:
     void testSendRefusalsHaveTheirOwnCodes_data();
     void testSendRefusalsHaveTheirOwnCodes();
     void testACommandThatConnectsSendsTheOutbox();
+    void testANormalRunLogsNothingAlarming();
     void testSendQueuesWhileTheServerIsDown();
     void testShellAnswersASendRefusedForNow();
     void testASecondProcessIsRefusedAtOnce();
@@ -197,6 +221,35 @@ void tst_Cli::testACommandThatConnectsSendsTheOutbox()
         { QStringLiteral("messages"), QStringLiteral("--with"), Alice });
     QVERIFY2(received.exitCode == 0, qPrintable(received.describe()));
     QVERIFY2(received.out.contains("written offline"), qPrintable(received.describe()));
+}
+
+void tst_Cli::testANormalRunLogsNothingAlarming()
+{
+    // What scripts/run.sh --demo does, with the logging a person sees: a command answers
+    // and disconnects as soon as it is online, which must not leave the client asking on a
+    // closed connection (`profile.get failed: offline`) or calling its last ack refused.
+    const QString dir = profile(QStringLiteral("alice-quiet"));
+    const QList<QStringList> commands {
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("register-device"),
+            QStringLiteral("--address"), Alice, QStringLiteral("--password-file"),
+            QStringLiteral("-"), QStringLiteral("--name"), QStringLiteral("Alice quiet") },
+        { QStringLiteral("whoami") },
+        { QStringLiteral("send"), QStringLiteral("--to"), Bob, QStringLiteral("quietly") },
+        { QStringLiteral("devices") },
+    };
+    for (const QStringList& command : commands) {
+        const Run r = cli(dir, command, QByteArray("pw-alice\n"), Logging::AsShipped);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        const QStringList alarming = alarmingLines(r.err);
+        QVERIFY2(alarming.isEmpty(),
+            qPrintable(command.join(u' ') + QStringLiteral(": ") + alarming.join(u'|')));
+    }
+    // A real failure is still said: the answer carries it and the log line stays.
+    const Run refused
+        = cli(dir, { QStringLiteral("rename-device"), QStringLiteral("999"), QStringLiteral("x") },
+            {}, Logging::AsShipped);
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(!alarmingLines(refused.err).isEmpty(), qPrintable(refused.describe()));
 }
 
 void tst_Cli::testShellAnswersASendRefusedForNow()

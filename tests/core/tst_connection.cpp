@@ -387,6 +387,51 @@ private Q_SLOTS:
         QCOMPARE(Connection::backoffDelayMs(attempt, jitter), expected);
     }
 
+    void testClosingAsSoonAsOnlineLeavesNothingToReport_data()
+    {
+        QTest::addColumn<bool>("onOutboxIdle");
+        QTest::newRow("closed-when-told-online") << false;
+        QTest::newRow("closed-when-the-outbox-is-sent") << true;
+    }
+    void testClosingAsSoonAsOnlineLeavesNothingToReport()
+    {
+        // cpm-cli answers and disconnects the moment it is online (or its outbox is sent):
+        // the client must not go on asking on the closed connection and report `offline`.
+        QFETCH(bool, onOutboxIdle);
+        QTemporaryDir dir;
+        auto transport = std::make_unique<FakeTransport>();
+        FakeTransport* t = transport.get();
+        Client client(dir.path(), std::move(transport));
+        QVERIFY(must(client.open()));
+        client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:1/")));
+        if (onOutboxIdle) {
+            connect(&client, &Client::outboxIdle, &client, &Client::disconnectFromServer);
+        } else {
+            connect(&client, &Client::stateChanged, &client, [&client](ConnectionState state) {
+                if (state == ConnectionState::Online) {
+                    client.disconnectFromServer();
+                }
+            });
+        }
+        QSignalSpy errors(&client, &Client::errorOccurred);
+        client.registerDevice(
+            Alice, QStringLiteral("pw"), QStringLiteral("Laptop"), QStringLiteral("laptop"));
+        t->respond(t->takeRequest(QStringLiteral("hello")), { { QStringLiteral("version"), 1 } });
+        t->respond(t->takeRequest(QStringLiteral("register")),
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
+                { QStringLiteral("token"), QStringLiteral("tok") } });
+        t->respond(t->takeRequest(QStringLiteral("sync")),
+            syncResult({ messageEvent(1, messageJson(11, Bob, Alice, QStringLiteral("hi"))) }, 1, 1,
+                false));
+        QCOMPARE(client.state(), ConnectionState::Disconnected);
+        QVERIFY(!errors.wait(200));
+        QVERIFY(client.lastErrors().isEmpty());
+        for (const QJsonObject& frame : std::as_const(t->sent)) {
+            const QString op = frame.value(QLatin1StringView("op")).toString();
+            QVERIFY2(op == QLatin1StringView("ack"), qPrintable(op)); // the last word
+        }
+    }
+
     void testClientWipesOnSignOut()
     {
         QTemporaryDir dir;
