@@ -80,6 +80,18 @@ void ConversationModel::reload()
         if (before != m_rows.cend()) {
             kept.peerName = before->peerName;
         }
+        // A contact's name, also when nothing was written yet (unreadable: as it was).
+        if (const Result<QList<Contact>> contacts = m_client
+                ? m_client->contacts()
+                : Result<QList<Contact>>(makeError(ErrorCode::Internal, {}));
+            contacts) {
+            kept.peerName.clear();
+            for (const Contact& c : *contacts) {
+                if (c.address == m_keptPeer) {
+                    kept.peerName = c.name;
+                }
+            }
+        }
         const qsizetype at = before != m_rows.cend()
             ? std::min<qsizetype>(before - m_rows.cbegin(), rows.size())
             : 0;

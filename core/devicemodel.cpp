@@ -14,6 +14,13 @@ DeviceModel::DeviceModel(Client* client, QObject* parent)
     if (client) {
         connect(client, &Client::deviceListChanged, this, &DeviceModel::reload);
         connect(client, &Client::signedOut, this, &DeviceModel::reload);
+        // Offline, this device hears of no presence changes: what it last heard is stale.
+        connect(client, &Client::stateChanged, this, [this] {
+            if (!m_rows.isEmpty()) {
+                Q_EMIT dataChanged(
+                    index(0), index(int(m_rows.size()) - 1), { OnlineRole, PresenceKnownRole });
+            }
+        });
     }
     reload();
 }
@@ -52,7 +59,9 @@ QVariant DeviceModel::data(const QModelIndex& index, int role) const
     case KindRole:
         return dev.kind;
     case OnlineRole:
-        return dev.online || dev.current;
+        return presenceKnown() && (dev.online || dev.current);
+    case PresenceKnownRole:
+        return presenceKnown();
     case LastSeenRole:
         return dev.lastSeen > 0 ? QDateTime::fromMSecsSinceEpoch(dev.lastSeen) : QDateTime();
     case DeliveryRole:
@@ -68,13 +77,18 @@ QVariant DeviceModel::data(const QModelIndex& index, int role) const
     }
 }
 
+bool DeviceModel::presenceKnown() const
+{
+    return m_client && m_client->state() == ConnectionState::Online;
+}
+
 QHash<int, QByteArray> DeviceModel::roleNames() const
 {
     auto names = QAbstractListModel::roleNames();
-    names.insert(
-        { { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" }, { OnlineRole, "online" },
-            { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" }, { CurrentRole, "current" },
-            { CapabilitiesRole, "capabilities" }, { NotifySessionsRole, "notifySessions" } });
+    names.insert({ { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" },
+        { OnlineRole, "online" }, { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" },
+        { CurrentRole, "current" }, { CapabilitiesRole, "capabilities" },
+        { NotifySessionsRole, "notifySessions" }, { PresenceKnownRole, "presenceKnown" } });
     return names;
 }
 

@@ -22,7 +22,8 @@ public:
         IdRole = Qt::UserRole + 1, //!< qint64
         NameRole,
         KindRole, //!< laptop, mobile, fixed, tablet, desktop
-        OnlineRole,
+        OnlineRole, //!< false for every device while this one is not online (not known)
+        PresenceKnownRole, //!< this device is online, so the others' presence is current
         LastSeenRole, //!< QDateTime (local time), invalid when never seen
         DeliveryRole, //!< full, notification, none
         CurrentRole, //!< true for this very device
@@ -43,6 +44,8 @@ public:
     void reload();
 
 private:
+    bool presenceKnown() const;
+
     QPointer<Client> m_client;
     QList<Device> m_rows;
 };

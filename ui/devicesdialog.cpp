@@ -34,6 +34,12 @@ QString DeviceDelegate::presenceText(const QModelIndex& index)
     if (index.data(DeviceModel::OnlineRole).toBool()) {
         return tr("Online");
     }
+    if (!index.data(DeviceModel::PresenceKnownRole).toBool()) {
+        // Cut off from the server, this device cannot know who else is connected.
+        return index.data(DeviceModel::CurrentRole).toBool()
+            ? tr("This device — not connected")
+            : tr("Not known while this device is not connected");
+    }
     const QDateTime seen = index.data(DeviceModel::LastSeenRole).toDateTime();
     if (!seen.isValid()) {
         return tr("Never connected");
@@ -186,6 +192,13 @@ DevicesDialog::DevicesDialog(Client* client, QWidget* parent)
         m_selectedId = current.isValid() ? current.data(DeviceModel::IdRole).toLongLong() : 0;
     });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        // "X was signed out" is no longer true once X signed in again.
+        for (int r = 0; !m_signedOutName.isEmpty() && r < m_model->rowCount(); ++r) {
+            if (m_model->index(r).data(DeviceModel::NameRole).toString() == m_signedOutName) {
+                m_signedOutName.clear();
+                report({});
+            }
+        }
         const int row = m_model->rowOf(m_selectedId);
         if (row >= 0) {
             m_view->setCurrentIndex(m_model->index(row));
@@ -269,6 +282,7 @@ void DevicesDialog::signOut()
             }
             report(error.isNull() ? tr("“%1” was signed out.").arg(name)
                                   : ErrorText::forAction(error));
+            m_signedOutName = error.isNull() ? name : QString();
         });
 }
 

@@ -62,6 +62,7 @@ private:
     QComboBox* m_delivery;
     QLabel* m_status;
     qint64 m_selectedId = 0;
+    QString m_signedOutName; //!< said "was signed out" of it; unsaid when it is back
 };
 
 } // namespace cpm::ui

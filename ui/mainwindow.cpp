@@ -239,6 +239,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     // The list reloads itself as messages come and go; keep the open conversation selected.
     connect(m_conversations, &QAbstractItemModel::modelReset, this, [this] {
+        updateHeader(); // a contact renamed, on this device or another
         const int row = m_conversations->rowOf(m_messages->peer());
         if (row >= 0) {
             m_conversationView->setCurrentIndex(
@@ -384,21 +385,31 @@ void MainWindow::onStateChanged(ConnectionState state)
 
 QString MainWindow::currentPeer() const { return m_messages->peer(); }
 
+void MainWindow::updateHeader()
+{
+    const QString peer = m_messages->peer();
+    if (peer.isEmpty()) {
+        m_peerHeader->setText(tr("Choose a conversation, or start one with Ctrl+N"));
+        return;
+    }
+    const int row = m_conversations->rowOf(peer);
+    const QString name = row >= 0
+        ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole)
+              .toString()
+        : peer;
+    m_peerHeader->setText(name == peer ? peer : tr("%1 <%2>").arg(name, peer));
+}
+
 void MainWindow::openConversation(const QString& peerAddress)
 {
     m_conversations->setKeptPeer(peerAddress);
     m_messages->setPeer(peerAddress);
     m_composer->setEnabled(!peerAddress.isEmpty());
+    updateHeader();
     if (peerAddress.isEmpty()) {
-        m_peerHeader->setText(tr("Choose a conversation, or start one with Ctrl+N"));
         return;
     }
     const int row = m_conversations->rowOf(peerAddress);
-    const QString name = row >= 0
-        ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole)
-              .toString()
-        : peerAddress;
-    m_peerHeader->setText(name == peerAddress ? peerAddress : tr("%1 <%2>").arg(name, peerAddress));
     if (row >= 0) {
         const QModelIndex proxy = m_filter->mapFromSource(m_conversations->index(row));
         m_conversationView->setCurrentIndex(proxy);

@@ -63,6 +63,8 @@ protected:
 private:
     void buildMenus();
     void updateTitle();
+    //! The open conversation's name and address above its messages.
+    void updateHeader();
     void onStateChanged(ConnectionState state);
     void onConversationActivated(const QModelIndex& proxyIndex);
     void onMessageClicked(const QModelIndex& index);

@@ -111,6 +111,7 @@ private Q_SLOTS:
     void testSearchFindsAddressesAndTextAndEnterOpens();
     void testNewConversationPicksAContactOrTakesAnAddress();
     void testASendToAnUnknownUserFailsReadablyAndGoesAgain();
+    void testNothingShownGoesStale();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -1128,6 +1129,72 @@ void tst_DesktopFlow::testASendToAnUnknownUserFailsReadablyAndGoesAgain()
     QCOMPARE(model->index(0).data(MessageModel::ClientIdRole).toString(), clientId);
     QVERIFY(model->index(0).data(MessageModel::FailureRole).toString().isEmpty());
     window.close();
+}
+
+void tst_DesktopFlow::testNothingShownGoesStale()
+{
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation(Bob);
+    auto* header = laptop.findChild<QLabel*>(QStringLiteral("peerHeader"));
+
+    // A contact renamed on the phone: the open conversation's header follows.
+    bool renamed = false;
+    m_phone->addContact(Bob, QStringLiteral("Robert"), [&](const Error& e) {
+        QVERIFY(e.isNull());
+        renamed = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(renamed, Timeout);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        header->text().contains(QLatin1StringView("Robert")), qPrintable(header->text()), Timeout);
+
+    // Offline, the devices window does not claim the phone is online.
+    laptop.showDevices();
+    auto* dialog = laptop.findChild<ui::DevicesDialog*>();
+    QVERIFY(dialog);
+    const auto phoneSays = [&] {
+        const int row = dialog->model()->rowOf(m_phone->deviceId());
+        return ui::DeviceDelegate::presenceText(dialog->model()->index(row));
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(phoneSays(), QStringLiteral("Online"), Timeout);
+    m_laptop->disconnectFromServer();
+    QVERIFY2(phoneSays().contains(QLatin1StringView("Not known")), qPrintable(phoneSays()));
+
+    // A message written offline keeps the time it was written, not the server's.
+    const qint64 written = QDateTime::currentMSecsSinceEpoch();
+    const QString clientId = must(m_laptop->send(Bob, {}, QStringLiteral("Written on a plane")));
+    QTest::qWait(1500);
+    m_laptop->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(phoneSays(), QStringLiteral("Online"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_laptop->outboxSize()), 0, Timeout);
+    MessageModel* model = laptop.messageModel();
+    const QModelIndex last = model->index(model->rowCount() - 1);
+    QCOMPARE(last.data(MessageModel::ClientIdRole).toString(), clientId);
+    const qint64 serverTime
+        = must(m_laptop->message(last.data(MessageModel::IdRole).toLongLong()))->time;
+    QVERIFY(serverTime >= written + 1400);
+    QVERIFY(
+        qAbs(last.data(MessageModel::TimeRole).toDateTime().toMSecsSinceEpoch() - written) < 500);
+
+    // "Was signed out" is said until the device signs in again.
+    std::unique_ptr<Client> tablet = newClient(QStringLiteral("alice-tablet"));
+    signInHeadless(tablet.get(), Alice, QStringLiteral("Alice's tablet"));
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->model()->rowOf(tablet->deviceId()) >= 0, Timeout);
+    dialog->view()->setCurrentIndex(
+        dialog->model()->index(dialog->model()->rowOf(tablet->deviceId())));
+    auto* status = dialog->findChild<QLabel*>(QStringLiteral("status"));
+    answerNextDialog();
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("signOut")), Qt::LeftButton);
+    QTRY_VERIFY2_WITH_TIMEOUT(status->text().contains(QLatin1StringView("was signed out")),
+        qPrintable(status->text()), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!tablet->hasAccount(), Timeout);
+    signInHeadless(tablet.get(), Alice, QStringLiteral("Alice's tablet"));
+    QTRY_VERIFY2_WITH_TIMEOUT(status->text().isEmpty(), qPrintable(status->text()), Timeout);
+    bool gone = false;
+    tablet->signOutDevice(tablet->deviceId(), [&](const Error&) { gone = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(gone, Timeout);
+    dialog->close();
+    laptop.close();
 }
 
 void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
