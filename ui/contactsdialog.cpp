@@ -3,6 +3,7 @@
 
 #include "client.h"
 #include "conversationdelegate.h"
+#include "emptyhint.h"
 #include "errortext.h"
 #include "protocol.h"
 
@@ -65,6 +66,8 @@ ContactsDialog::ContactsDialog(Client* client, QWidget* parent)
     layout->addWidget(m_status);
     layout->addWidget(buttons);
     resize(420, 460);
+    new EmptyHint(m_list,
+        tr("No contacts yet. Type someone's address below and press Add; a name is optional."));
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_add, &QPushButton::clicked, this, &ContactsDialog::add);

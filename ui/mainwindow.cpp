@@ -10,6 +10,7 @@
 #include "conversationmodel.h"
 #include "devicesdialog.h"
 #include "diagnosticsdialog.h"
+#include "emptyhint.h"
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
@@ -100,6 +101,9 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
         m_noResults->setText(
             tr("No conversation matches “%1”. Press Ctrl+N to start one.").arg(text));
         m_noResults->setVisible(none);
+        // While searching, "no results" says it; the first-use hint is for an empty list.
+        m_conversationsHint->setText(text.isEmpty() ? conversationsHintText() : QString());
+        m_conversationsHint->update();
     });
 
     m_conversationView->setModel(m_filter);
@@ -108,6 +112,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_conversationView->setObjectName(QStringLiteral("conversations"));
     m_conversationView->setUniformItemSizes(true);
     m_conversationView->setMinimumWidth(240);
+    m_conversationsHint = new EmptyHint(m_conversationView, conversationsHintText());
 
     auto* newButton = new QPushButton(tr("New conversation"), this);
     newButton->setToolTip(tr("Start a conversation with a contact (Ctrl+N)"));
@@ -143,6 +148,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_messageView->setSpacing(0);
     m_messageView->verticalScrollBar()->setSingleStep(24);
     m_messageView->installEventFilter(this);
+    m_messagesHint = new EmptyHint(m_messageView, {});
 
     // Floats over the conversation's bottom right corner while it is scrolled up.
     m_jumpButton->setObjectName(QStringLiteral("jumpToNewest"));
@@ -390,6 +396,8 @@ void MainWindow::updateHeader()
     const QString peer = m_messages->peer();
     if (peer.isEmpty()) {
         m_peerHeader->setText(tr("Choose a conversation, or start one with Ctrl+N"));
+        m_messagesHint->setText(tr("Pick a conversation on the left to read it here."));
+        m_messagesHint->update();
         return;
     }
     const int row = m_conversations->rowOf(peer);
@@ -398,6 +406,16 @@ void MainWindow::updateHeader()
               .toString()
         : peer;
     m_peerHeader->setText(name == peer ? peer : tr("%1 <%2>").arg(name, peer));
+    m_messagesHint->setText(
+        tr("Nothing written with %1 yet. Type a message below and press Enter to send it.")
+            .arg(name));
+    m_messagesHint->update();
+}
+
+QString MainWindow::conversationsHintText()
+{
+    return tr("No conversations yet.\n\nStart one with “New conversation” (Ctrl+N). Messages "
+              "sent to you appear here on all your devices.");
 }
 
 void MainWindow::openConversation(const QString& peerAddress)

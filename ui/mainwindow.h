@@ -26,6 +26,7 @@ enum class ConnectionState;
 namespace cpm::ui {
 
 class Composer;
+class EmptyHint;
 class MessageDelegate;
 class NoticeBar;
 class Notifier;
@@ -65,6 +66,7 @@ private:
     void updateTitle();
     //! The open conversation's name and address above its messages.
     void updateHeader();
+    static QString conversationsHintText();
     void onStateChanged(ConnectionState state);
     void onConversationActivated(const QModelIndex& proxyIndex);
     void onMessageClicked(const QModelIndex& index);
@@ -101,6 +103,8 @@ private:
     QSortFilterProxyModel* m_filter;
     QLineEdit* m_search;
     QLabel* m_noResults; //!< under the search field when nothing matches
+    EmptyHint* m_conversationsHint = nullptr;
+    EmptyHint* m_messagesHint = nullptr;
     QListView* m_conversationView;
     QLabel* m_peerHeader;
     QListView* m_messageView;

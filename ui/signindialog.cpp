@@ -36,9 +36,10 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     , m_deviceName(new QLineEdit(this))
     , m_kind(new QComboBox(this))
     , m_error(new QLabel(this))
+    , m_hint(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_signIn(new QPushButton(tr("&Sign in"), this))
-    , m_guest(new QPushButton(tr("Sign in as &guest on this device"), this))
+    , m_guest(new QPushButton(tr("&Guest sign-in (not available yet)"), this))
 {
     setWindowTitle(tr("Sign in — CPM"));
     setObjectName(QStringLiteral("signInDialog"));
@@ -48,6 +49,17 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
                                   "messages reach it like your other devices.</p>"),
         this);
     heading->setWordWrap(true);
+    auto* accountHelp = new QLabel(tr("No account yet? Accounts are made by whoever runs your "
+                                      "CPM server: ask them for your address and a password."),
+        this);
+    accountHelp->setObjectName(QStringLiteral("accountHelp"));
+    accountHelp->setWordWrap(true);
+    accountHelp->setForegroundRole(QPalette::PlaceholderText);
+    // Says what is missing while Sign in is disabled, so it is never a riddle.
+    m_hint->setObjectName(QStringLiteral("signInHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::PlainText);
+    m_hint->setForegroundRole(QPalette::PlaceholderText);
     m_notice->setWordWrap(true);
     m_notice->setVisible(false);
     m_notice->setObjectName(QStringLiteral("notice"));
@@ -137,7 +149,8 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     // The guest flow (GST-1) arrives with its own issue; the place for it is already here
     // so people learn where to look.
     m_guest->setEnabled(false);
-    m_guest->setToolTip(tr("Guest sign-in is not available in this version yet."));
+    m_guest->setToolTip(tr("Signing in as a guest on someone else's computer, leaving nothing "
+                           "behind, comes in a later version."));
     m_guest->setFlat(true);
 
     auto* buttons = new QDialogButtonBox(this);
@@ -158,8 +171,10 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(heading);
+    layout->addWidget(accountHelp);
     layout->addWidget(m_notice);
     layout->addLayout(form);
+    layout->addWidget(m_hint);
     layout->addWidget(m_error);
     layout->addWidget(m_progress);
     layout->addWidget(buttons);
@@ -191,11 +206,24 @@ void SignInDialog::updateButtons()
     const bool insecure = Client::isInsecure(url);
     m_insecure->setVisible(insecure);
     m_insecureWarning->setVisible(insecure);
-    const bool ready = url.isValid()
-        && (url.scheme() == QLatin1StringView("ws") || url.scheme() == QLatin1StringView("wss"))
-        && protocol::isValidAddress(m_address->text().trimmed()) && !m_password->text().isEmpty()
-        && !m_deviceName->text().trimmed().isEmpty();
-    m_signIn->setEnabled(ready && !m_progress->isVisible());
+    const QString address = m_address->text().trimmed();
+    QString missing;
+    if (!url.isValid()
+        || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
+        missing = tr("The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.");
+    } else if (address.isEmpty()) {
+        missing = tr("Enter your CPM address.");
+    } else if (!protocol::isValidAddress(address)) {
+        missing = tr("“%1” is not a CPM address: it looks like name@example.com.").arg(address);
+    } else if (m_password->text().isEmpty()) {
+        missing = tr("Enter your password.");
+    } else if (m_deviceName->text().trimmed().isEmpty()) {
+        missing = tr("Give this device a name, so you can tell it from your others.");
+    }
+    m_hint->setText(missing);
+    m_hint->setVisible(!missing.isEmpty());
+    m_signIn->setToolTip(missing);
+    m_signIn->setEnabled(missing.isEmpty() && !m_progress->isVisible());
 }
 
 void SignInDialog::setBusy(bool busy)

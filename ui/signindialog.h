@@ -49,6 +49,7 @@ private:
     QLineEdit* m_deviceName;
     QComboBox* m_kind;
     QLabel* m_error;
+    QLabel* m_hint; //!< what is missing while Sign in is disabled
     QProgressBar* m_progress;
     QPushButton* m_signIn;
     QPushButton* m_guest;

@@ -112,6 +112,7 @@ private Q_SLOTS:
     void testNewConversationPicksAContactOrTakesAnAddress();
     void testASendToAnUnknownUserFailsReadablyAndGoesAgain();
     void testNothingShownGoesStale();
+    void testEmptyPlacesSayWhatToDo();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -197,11 +198,25 @@ void tst_DesktopFlow::testWrongPasswordShowsReadableError()
     auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
     auto* error = dialog.findChild<QLabel*>(QStringLiteral("error"));
     QVERIFY(address && password && signIn && error);
-    QVERIFY(!signIn->isEnabled()); // nothing typed yet
+    auto* hint = dialog.findChild<QLabel*>(QStringLiteral("signInHint"));
+    auto* accountHelp = dialog.findChild<QLabel*>(QStringLiteral("accountHelp"));
+    QVERIFY(hint && accountHelp);
+    QVERIFY(accountHelp->text().contains(QLatin1StringView("runs your CPM server")));
+    // Sign in is disabled, and a line says why: first a wrong address, then no password.
+    QVERIFY(!signIn->isEnabled());
+    address->clear();
+    QTest::keyClicks(address, QStringLiteral("alice"));
+    QVERIFY(!signIn->isEnabled());
+    QVERIFY(hint->isVisible());
+    QVERIFY2(
+        hint->text().contains(QLatin1StringView("not a CPM address")), qPrintable(hint->text()));
+    QCOMPARE(signIn->toolTip(), hint->text());
     address->clear();
     QTest::keyClicks(address, Alice);
+    QVERIFY2(hint->text().contains(QLatin1StringView("password")), qPrintable(hint->text()));
     QTest::keyClicks(password, QStringLiteral("wrong"));
     QVERIFY(signIn->isEnabled());
+    QVERIFY(!hint->isVisible());
     test::UiTestFixture::expectWarning(QStringLiteral("auth_failed"));
     QTest::mouseClick(signIn, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), Timeout);
@@ -1195,6 +1210,46 @@ void tst_DesktopFlow::testNothingShownGoesStale()
     QTRY_VERIFY_WITH_TIMEOUT(gone, Timeout);
     dialog->close();
     laptop.close();
+}
+
+void tst_DesktopFlow::testEmptyPlacesSayWhatToDo()
+{
+    // A new account's first look: every empty place says what to do next.
+    std::unique_ptr<Client> gina = newUser(QStringLiteral("gina"), QStringLiteral("Gina's laptop"));
+    ui::MainWindow window(gina.get());
+    window.show();
+    const auto hintIn = [&](const char* viewName) {
+        auto* view = window.findChild<QListView*>(QLatin1StringView(viewName));
+        return view ? view->viewport()->findChild<QLabel*>(QStringLiteral("emptyHint")) : nullptr;
+    };
+    QLabel* conversations = hintIn("conversations");
+    QLabel* messages = hintIn("messages");
+    QVERIFY(conversations && messages);
+    QTRY_VERIFY(conversations->isVisible());
+    QVERIFY2(conversations->text().contains(QLatin1StringView("Ctrl+N")),
+        qPrintable(conversations->text()));
+    QVERIFY(messages->isVisible());
+    QVERIFY2(messages->text().contains(QLatin1StringView("Pick a conversation")),
+        qPrintable(messages->text()));
+
+    window.openConversation(Bob);
+    QVERIFY2(
+        messages->isVisible() && messages->text().contains(QLatin1StringView("Nothing written")),
+        qPrintable(messages->text()));
+    must(gina->send(Bob, {}, QStringLiteral("Hi Bob")));
+    QTRY_VERIFY(!messages->isVisible());
+    QTRY_VERIFY(!conversations->isVisible());
+
+    window.showContacts();
+    auto* contacts = window.findChild<ui::ContactsDialog*>();
+    QVERIFY(contacts);
+    auto* contactsHint = contacts->findChild<QLabel*>(QStringLiteral("emptyHint"));
+    QVERIFY(contactsHint);
+    QTRY_VERIFY(contactsHint->isVisible());
+    QVERIFY2(contactsHint->text().contains(QLatin1StringView("No contacts yet")),
+        qPrintable(contactsHint->text()));
+    contacts->close();
+    window.close();
 }
 
 void tst_DesktopFlow::testDamagedProfileShowsNoticeUntilDismissed()
