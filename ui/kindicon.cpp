@@ -77,8 +77,9 @@ QIcon kindIcon(const QString& kind, const QColor& color)
     return icon;
 }
 
-QIcon appIcon(int unread)
+QIcon appIcon(int unread, const QString& kind)
 {
+    const QIcon kindMark = kind.isEmpty() ? QIcon() : kindIcon(kind, QColor(0x1d, 0x3f, 0x7a));
     QIcon icon;
     for (const int size : { 16, 22, 32, 48, 64 }) {
         QPixmap pixmap = canvas(size);
@@ -98,6 +99,13 @@ QIcon appIcon(int unread)
         p.setBrush(Qt::white);
         for (const int x : { 18, 30, 42 }) {
             p.drawEllipse(QPointF(x, 27), 4, 4);
+        }
+        if (!kindMark.isNull()) {
+            const QRectF corner(34, 34, 30, 30);
+            p.setPen(QPen(QColor(0x1d, 0x3f, 0x7a), 1.5));
+            p.setBrush(Qt::white);
+            p.drawRoundedRect(corner.adjusted(1, 1, -1, -1), 7, 7);
+            kindMark.paint(&p, corner.adjusted(4, 4, -4, -4).toRect());
         }
         if (unread > 0) {
             p.setBrush(QColor(0xd9, 0x30, 0x25));

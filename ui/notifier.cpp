@@ -125,10 +125,10 @@ void Notifier::updateTray(int unread)
 {
     m_unread = unread;
     if (m_window) {
-        m_window->setWindowIcon(appIcon(unread));
+        m_window->setWindowIcon(appIcon(unread, m_client->deviceKind()));
     }
     if (m_tray) {
-        m_tray->setIcon(appIcon(unread));
+        m_tray->setIcon(appIcon(unread, m_client->deviceKind()));
         m_tray->setToolTip(trayToolTip());
     }
 }

@@ -670,6 +670,13 @@ void tst_DesktopFlow::testNotificationsAndLanguageStayOnTheDevice()
     phone.show();
     laptop.openConversation({});
     phone.openConversation({});
+    // Side by side they differ by the device's kind in their icons, and the tray says
+    // whose and which device it is.
+    QVERIFY(m_laptop->deviceKind() != m_phone->deviceKind());
+    QTRY_VERIFY(
+        laptop.windowIcon().pixmap(64).toImage() != phone.windowIcon().pixmap(64).toImage());
+    QVERIFY(phone.notifier()->trayToolTip().contains(Alice));
+    QVERIFY(phone.notifier()->trayToolTip().contains(m_phone->deviceName()));
     {
         ui::SettingsDialog settings(m_laptop.get(), &laptop);
         settings.show();
