@@ -4,11 +4,15 @@
 #include "argreader.h"
 #include "protocol.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QGridLayout>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTextDocument>
+
+#include <algorithm>
 
 namespace cpm::ui {
 
@@ -35,8 +39,7 @@ Composer::Composer(QWidget* parent)
     m_text->setAccessibleName(tr("Message text"));
     m_text->setTabChangesFocus(true);
     m_text->setObjectName(QStringLiteral("messageText"));
-    const int lines = 3;
-    m_text->setFixedHeight(m_text->fontMetrics().lineSpacing() * lines + 14);
+    fitHeight();
     m_send->setAccessibleName(tr("Send message"));
     m_send->setObjectName(QStringLiteral("send"));
     m_send->setToolTip(tr("Send (Enter)"));
@@ -51,6 +54,9 @@ Composer::Composer(QWidget* parent)
     m_text->installEventFilter(this);
     connect(m_send, &QPushButton::clicked, this, &Composer::submit);
     connect(m_text, &QPlainTextEdit::textChanged, this, &Composer::updateButton);
+    // Grows with what is written (also as a wider window re-wraps it), up to a limit.
+    connect(m_text->document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged,
+        this, &Composer::fitHeight);
     updateButton();
 }
 
@@ -82,6 +88,18 @@ void Composer::submit()
         return;
     }
     Q_EMIT sendRequested(m_subject->text().trimmed(), body);
+}
+
+void Composer::fitHeight()
+{
+    // A plain text layout measures its height in lines, wrapped lines included.
+    const int lines = std::clamp(int(m_text->document()->size().height()), MinLines, MaxLines);
+    const QMargins margins = m_text->contentsMargins();
+    const int height = m_text->fontMetrics().lineSpacing() * lines
+        + int(2 * m_text->document()->documentMargin()) + margins.top() + margins.bottom() + 2;
+    if (m_text->height() != height) {
+        m_text->setFixedHeight(height);
+    }
 }
 
 void Composer::updateButton() { m_send->setEnabled(!m_text->toPlainText().trimmed().isEmpty()); }

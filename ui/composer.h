@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// The message composer: an optional subject and multi-line text. Enter sends,
-// Shift+Enter starts a new line.
+// The message composer: an optional subject and multi-line text that grows as it is
+// written. Enter sends, Shift+Enter starts a new line.
 
 #include <QWidget>
 
@@ -32,6 +32,11 @@ protected:
 private:
     void submit();
     void updateButton();
+    //! As tall as the text, from MinLines to MaxLines; past that it scrolls.
+    void fitHeight();
+
+    static constexpr int MinLines = 2;
+    static constexpr int MaxLines = 10;
 
     QLineEdit* m_subject;
     QPlainTextEdit* m_text;

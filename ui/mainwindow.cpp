@@ -40,6 +40,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -111,6 +112,9 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_conversationView->setAccessibleName(tr("Conversations"));
     m_conversationView->setObjectName(QStringLiteral("conversations"));
     m_conversationView->setUniformItemSizes(true);
+    // Rows fit the width (names and previews are elided); never a sideways scroll bar.
+    m_conversationView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_conversationView->setResizeMode(QListView::Adjust);
     m_conversationView->setMinimumWidth(240);
     m_conversationsHint = new EmptyHint(m_conversationView, conversationsHintText());
 
@@ -212,7 +216,10 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     updateTitle();
     onStateChanged(client->state());
     openConversation({});
-    resize(960, 640);
+    // 960×640, or less on a small screen (a 1080-pixel one at scale 2 has 540 to offer).
+    const QSize wanted(960, 640);
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(QPoint(), wanted);
+    resize(wanted.boundedTo(available.size() * 0.9));
 
     connect(m_conversationView, &QListView::activated, this, &MainWindow::onConversationActivated);
     connect(m_conversationView, &QListView::clicked, this, &MainWindow::onConversationActivated);
@@ -481,6 +488,9 @@ void MainWindow::onScrolled(int value)
     }
     QScrollBar* bar = m_messageView->verticalScrollBar();
     m_stickToBottom = value >= bar->maximum() - 4;
+    const QModelIndex top = m_messageView->indexAt(QPoint(1, 1));
+    m_topMessage = top.isValid() ? m_messages->messageAt(top.row()).id : 0;
+    m_topOffset = top.isValid() ? m_messageView->visualRect(top).top() : 0;
     markVisibleRead();
     updateJumpButton();
     if (value == bar->minimum() && m_messages->canFetchMore()) {
@@ -518,6 +528,20 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
     }
     if (watched == m_messageView && event->type() == QEvent::Resize) {
         updateJumpButton();
+        // A new width wraps every bubble anew: keep the message that was at the top of the
+        // view there (or stay at the newest), instead of the same pixel offset.
+        QTimer::singleShot(0, this, [this, anchor = m_topMessage, offset = m_topOffset] {
+            if (m_positioning) {
+                return;
+            }
+            if (m_stickToBottom) {
+                m_messageView->scrollToBottom();
+            } else if (const int row = m_messages->rowOf(anchor); row >= 0) {
+                m_messageView->scrollTo(m_messages->index(row), QAbstractItemView::PositionAtTop);
+                QScrollBar* bar = m_messageView->verticalScrollBar();
+                bar->setValue(bar->value() - offset);
+            }
+        });
     }
     return QMainWindow::eventFilter(watched, event);
 }

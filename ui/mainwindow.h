@@ -121,6 +121,8 @@ private:
     NoticeBar* m_notice;
     Notifier* m_notifier;
     bool m_stickToBottom = true;
+    qint64 m_topMessage = 0; //!< the message at the top of the view when last scrolled
+    int m_topOffset = 0; //!< how far its top was above the view's (≤ 0)
     bool m_positioning = false; //!< a conversation was opened and is not in place yet
 };
 

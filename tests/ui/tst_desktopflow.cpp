@@ -42,6 +42,8 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -105,6 +107,7 @@ private Q_SLOTS:
     void testNotificationsAndLanguageStayOnTheDevice();
     void testScrollingUpLoadsOlderPages();
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
+    void testResizingKeepsThePlaceAndEverythingFits();
     void testACatchUpNotifiesOncePerConversation();
     void testDeliveryStatesAreSaidInWords();
     void testDeletingAsksAndNeverTakesTheNextMessageToo();
@@ -876,6 +879,51 @@ void tst_DesktopFlow::testOnlyMessagesInViewOfAnActiveWindowAreRead()
     QVERIFY(QTest::qWaitForWindowActive(&window));
     QTRY_VERIFY_WITH_TIMEOUT(must(m_phone->message(away))->read, Timeout);
     window.close();
+}
+
+void tst_DesktopFlow::testResizingKeepsThePlaceAndEverythingFits()
+{
+    // Bob's long history (testScrollingUpLoadsOlderPages) read from the middle: a narrower
+    // or a maximised window shows the same message at the top.
+    ui::MainWindow laptop(m_laptop.get());
+    const QRect screen = laptop.screen()->availableGeometry();
+    QVERIFY(laptop.width() <= screen.width() && laptop.height() <= screen.height());
+    laptop.resize(900, 600);
+    laptop.show();
+    laptop.openConversation(Bob);
+    auto* view = laptop.findChild<QListView*>(QStringLiteral("messages"));
+    MessageModel* model = laptop.messageModel();
+    QTRY_VERIFY(model->rowCount() > 40);
+    QTest::qWait(50);
+    view->scrollTo(model->index(20), QAbstractItemView::PositionAtTop);
+    const auto topId
+        = [&] { return view->indexAt(QPoint(1, 1)).data(MessageModel::IdRole).toLongLong(); };
+    const qint64 reading = topId();
+    QCOMPARE(reading, model->index(20).data(MessageModel::IdRole).toLongLong());
+    for (const QSize size : { QSize(520, 600), QSize(1600, 900), QSize(700, 500) }) {
+        laptop.resize(size);
+        QTest::qWait(100);
+        QCOMPARE(topId(), reading);
+    }
+
+    // The list never needs a sideways scroll bar, however narrow.
+    auto* list = laptop.findChild<QListView*>(QStringLiteral("conversations"));
+    laptop.resize(400, 500);
+    QTest::qWait(50);
+    QVERIFY(!list->horizontalScrollBar()->isVisible());
+
+    // The composer grows with the text up to ten lines, and shrinks back when sent.
+    auto* text = laptop.findChild<QPlainTextEdit*>(QStringLiteral("messageText"));
+    const int empty = text->height();
+    text->setPlainText(QStringLiteral("1\n2\n3\n4\n5"));
+    QTRY_VERIFY(text->height() > empty);
+    const int five = text->height();
+    text->setPlainText(QStringLiteral("line\n").repeated(30));
+    QTRY_VERIFY(text->height() > five);
+    QVERIFY(text->height() < text->fontMetrics().lineSpacing() * 12);
+    text->clear();
+    QTRY_COMPARE(text->height(), empty);
+    laptop.close();
 }
 
 void tst_DesktopFlow::testACatchUpNotifiesOncePerConversation()
