@@ -307,7 +307,15 @@ void MessageDelegate::attach(QAbstractItemView* view)
 bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
 {
     if (!m_view || watched != m_view->viewport()) {
-        // The selectable text's keys (Esc closes) and focus go through the base class.
+        if (event->type() == QEvent::ShortcutOverride
+            && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete
+            && watched->objectName() == QLatin1StringView("messageText")) {
+            // Keys are about the text while it is open: Del does nothing to read-only
+            // text, rather than the view's "delete this message" shortcut.
+            event->accept();
+            return true;
+        }
+        // The selectable text's other keys (Esc closes) and focus go through the base class.
         return QStyledItemDelegate::eventFilter(watched, event);
     }
     QWidget* viewport = m_view->viewport();

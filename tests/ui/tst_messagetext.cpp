@@ -16,11 +16,13 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QListView>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextLayout>
+#include <QTimer>
 #include <QtTest>
 
 #include <memory>
@@ -310,6 +312,18 @@ void tst_MessageText::testDoubleClickSelectsPartOfTheTextToCopy()
     QTest::keyClick(text, Qt::Key_A, Qt::ControlModifier);
     QTest::keyClick(text, Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QGuiApplication::clipboard()->text(), body);
+    // Keys are about the text while it is open: Del does not offer to delete the message.
+    bool asked = false;
+    QTimer::singleShot(0, text, [&asked] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            asked = true;
+            box->reject();
+        }
+    });
+    QTest::keyClick(text, Qt::Key_Delete);
+    QCoreApplication::processEvents();
+    QVERIFY(!asked);
+    QVERIFY(text->isVisible());
 
     // Esc closes it; the message and its bubble are as they were.
     QPointer<QTextBrowser> guard(text);
