@@ -210,7 +210,7 @@ MessageDelegate::Layout MessageDelegate::layout(
         bodyInk.setAlphaF(0.75f);
     }
     l.bodyText = MessageText(l.bodyString, l.bodyFont, l.maxText, bodyInk, l.colours.link);
-    l.subjectText = MessageText(subject, l.subjectFont, l.maxText, l.colours.ink);
+    l.subjectText = MessageText(subject, l.subjectFont, l.maxText, l.colours.ink, l.colours.link);
     const QSize bodySize = l.bodyText.size();
     const QSize subjectSize = l.subjectText.size();
     const QFontMetrics ffm(l.footerFont);
@@ -271,8 +271,12 @@ MessageDelegate::Geometry MessageDelegate::geometry(
     g.maxTextWidth = l.maxText;
     g.subjectLines = l.subjectText.lines();
     g.bodyLines = l.bodyText.lines();
-    const auto links = l.bodyText.linkRects();
-    for (const auto& [url, rect] : links) {
+    const auto subjectLinks = l.subjectText.linkRects();
+    for (const auto& [url, rect] : subjectLinks) {
+        g.links.append({ url, rect.translated(l.subject.topLeft()) });
+    }
+    const auto bodyLinks = l.bodyText.linkRects();
+    for (const auto& [url, rect] : bodyLinks) {
         g.links.append({ url, rect.translated(l.body.topLeft()) });
     }
     return g;
@@ -285,10 +289,13 @@ QUrl MessageDelegate::linkAt(const QAbstractItemView* view, const QPoint& pos) c
         return {};
     }
     const Layout l = layout(optionFor(view, index), index);
-    if (!l.body.contains(pos)) {
-        return {};
+    if (l.subject.contains(pos)) {
+        return l.subjectText.linkAt(pos - l.subject.topLeft());
     }
-    return l.bodyText.linkAt(pos - l.body.topLeft());
+    if (l.body.contains(pos)) {
+        return l.bodyText.linkAt(pos - l.body.topLeft());
+    }
+    return {};
 }
 
 void MessageDelegate::attach(QAbstractItemView* view)

@@ -60,7 +60,7 @@ public:
         int maxTextWidth = 0; //!< the longest a line of text may be
         QStringList subjectLines;
         QStringList bodyLines;
-        QList<std::pair<QUrl, QRect>> links; //!< the first line of each link in the body
+        QList<std::pair<QUrl, QRect>> links; //!< the first line of each link in subject and body
     };
     Geometry geometry(const QAbstractItemView* view, const QModelIndex& index) const;
     //! The link at \a pos in \a view's viewport, or an empty URL.

@@ -81,7 +81,7 @@ private:
     std::unique_ptr<Client> newClient(const QString& name);
     void signInHeadless(Client* client, const QString& address, const QString& name);
     //! Bob sends \a body; Alice's \a window (open on Bob) shows it: its row, in view.
-    QModelIndex receive(ui::MainWindow& window, const QString& body);
+    QModelIndex receive(ui::MainWindow& window, const QString& body, const QString& subject = {});
     static QListView* messageView(ui::MainWindow& window);
     static ui::MessageDelegate* delegate(ui::MainWindow& window);
 
@@ -121,9 +121,10 @@ ui::MessageDelegate* tst_MessageText::delegate(ui::MainWindow& window)
     return qobject_cast<ui::MessageDelegate*>(messageView(window)->itemDelegate());
 }
 
-QModelIndex tst_MessageText::receive(ui::MainWindow& window, const QString& body)
+QModelIndex tst_MessageText::receive(
+    ui::MainWindow& window, const QString& body, const QString& subject)
 {
-    must(m_bob->send(Alice, {}, body));
+    must(m_bob->send(Alice, subject, body));
     MessageModel* model = window.messageModel();
     const auto rowOfBody = [&] {
         for (int row = model->rowCount() - 1; row >= 0; --row) {
@@ -216,7 +217,7 @@ void tst_MessageText::testClickingALinkOpensItAndNothingElse()
     // Markup in a message is text: the <b> shows as typed and is never a link or bold.
     const QString body = QStringLiteral("Plan at https://example.org/plan?day=2 or "
                                         "www.example.com/a, <b>mail</b> mailto:bob@cpm.example.");
-    const QModelIndex index = receive(window, body);
+    const QModelIndex index = receive(window, body, QStringLiteral("Trip, see www.example.net"));
     QListView* view = messageView(window);
     view->clearSelection();
     view->setCurrentIndex({});
@@ -224,32 +225,35 @@ void tst_MessageText::testClickingALinkOpensItAndNothingElse()
 
     const ui::MessageDelegate::Geometry g = delegate(window)->geometry(view, index);
     QCOMPARE(g.bodyLines.join(QString()), body);
-    QCOMPARE(g.links.size(), 3);
-    QCOMPARE(g.links.at(0).first, QUrl(QStringLiteral("https://example.org/plan?day=2")));
-    QCOMPARE(g.links.at(1).first, QUrl(QStringLiteral("https://www.example.com/a")));
-    QCOMPARE(g.links.at(2).first, QUrl(QStringLiteral("mailto:bob@cpm.example")));
+    QCOMPARE(g.links.size(), 4);
+    QCOMPARE(g.links.at(0).first, QUrl(QStringLiteral("https://www.example.net")));
+    QCOMPARE(g.links.at(1).first, QUrl(QStringLiteral("https://example.org/plan?day=2")));
+    QCOMPARE(g.links.at(2).first, QUrl(QStringLiteral("https://www.example.com/a")));
+    QCOMPARE(g.links.at(3).first, QUrl(QStringLiteral("mailto:bob@cpm.example")));
 
     // Pointing at a link shows the hand; pointing at plain text does not.
-    const QPoint onLink = g.links.at(0).second.center();
+    const QPoint onLink = g.links.at(1).second.center();
     const QPoint onText = g.body.topLeft() + QPoint(4, metricsCentre(view));
     QTest::mouseMove(view->viewport(), onLink);
     QTRY_COMPARE(view->viewport()->cursor().shape(), Qt::PointingHandCursor);
     QTest::mouseMove(view->viewport(), onText);
     QTRY_COMPARE(view->viewport()->cursor().shape(), Qt::ArrowCursor);
 
-    // A click on each link opens it (www. on https), and does nothing else.
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onLink);
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, g.links.at(1).second.center());
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, g.links.at(2).second.center());
-    QCOMPARE(browser.opened,
-        (QList<QUrl> { g.links.at(0).first, g.links.at(1).first, g.links.at(2).first }));
+    // A click on each link, in the subject or the text, opens it (www. on https), and does
+    // nothing else.
+    QList<QUrl> expected;
+    for (const auto& [url, rect] : std::as_const(g.links)) {
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+        expected.append(url);
+    }
+    QCOMPARE(browser.opened, expected);
     QCOMPARE(clicked.size(), 0);
     QVERIFY(view->selectionModel()->selectedIndexes().isEmpty());
     QVERIFY(!view->findChild<QTextBrowser*>(QStringLiteral("messageText")));
 
     // A click on the words around them opens nothing and selects the message as before.
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, onText);
-    QCOMPARE(browser.opened.size(), 3);
+    QCOMPARE(browser.opened.size(), 4);
     QCOMPARE(clicked.size(), 1);
     QCOMPARE(view->currentIndex(), index);
     window.close();
