@@ -138,6 +138,16 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
     }
 }
 
+Qt::ItemFlags MessageModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags flags = QAbstractListModel::flags(index);
+    if (checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)
+        && !m_rows.at(index.row()).partial) {
+        flags |= Qt::ItemIsEditable;
+    }
+    return flags;
+}
+
 QHash<int, QByteArray> MessageModel::roleNames() const
 {
     auto names = QAbstractListModel::roleNames();

@@ -53,6 +53,9 @@ public:
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
+    //! A message with its text is "editable" only so a view may open a read-only editor over
+    //! it to select and copy part of the text; setData() changes nothing.
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
     //! True while older messages than the first row may exist.
     bool canFetchMore(const QModelIndex& parent = {}) const override;
     //! Prepends the next older page.

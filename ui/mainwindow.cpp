@@ -143,6 +143,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_messages->setDescriber(&MessageDelegate::describe);
     m_messageView->setModel(m_messages);
     m_messageView->setItemDelegate(m_messageDelegate);
+    m_messageDelegate->attach(m_messageView); // links open on click, double-click selects text
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setResizeMode(QListView::Adjust);

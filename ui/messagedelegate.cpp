@@ -8,8 +8,12 @@
 
 #include <QAbstractItemView>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QLocale>
+#include <QMouseEvent>
 #include <QPainter>
+#include <QTextBrowser>
+#include <QTextCursor>
 
 namespace cpm::ui {
 
@@ -20,6 +24,7 @@ constexpr int Gap = 3; // between rows
 constexpr int SeparatorHeight = 30;
 constexpr int MarkerHeight = 26;
 constexpr double MaxWidthRatio = 0.72;
+constexpr int MeasureChars = 65; // a readable line length, in average characters
 
 int viewWidth(const QStyleOptionViewItem& option)
 {
@@ -69,6 +74,33 @@ QString ticks(const QString& status)
     }
     return QStringLiteral("⚠ ") + MessageDelegate::tr("Not sent");
 }
+
+struct Colours {
+    QColor bubble;
+    QColor ink;
+    QColor link;
+    bool dark = false;
+};
+
+Colours coloursFor(const QStyleOptionViewItem& option, bool outgoing)
+{
+    const QPalette& pal = option.palette;
+    Colours c;
+    c.dark = pal.color(QPalette::Window).lightness() < 128;
+    if (outgoing) {
+        c.bubble = pal.color(QPalette::Highlight);
+        c.ink = pal.color(QPalette::HighlightedText);
+    } else {
+        c.bubble = c.dark ? pal.color(QPalette::Base).lighter(160) : QColor(0xee, 0xf0, 0xf3);
+        c.ink = pal.color(QPalette::Text);
+    }
+    if (option.state & QStyle::State_Selected) {
+        c.bubble = outgoing ? c.bubble.darker(125)
+                            : (c.dark ? c.bubble.lighter(130) : c.bubble.darker(112));
+    }
+    c.link = MessageText::linkColour(pal.color(QPalette::Link), c.bubble, c.ink);
+    return c;
+}
 } // namespace
 
 struct MessageDelegate::Layout {
@@ -82,7 +114,11 @@ struct MessageDelegate::Layout {
     QFont subjectFont;
     QFont bodyFont;
     QFont footerFont;
-    QString bodyText;
+    QString bodyString;
+    MessageText subjectText;
+    MessageText bodyText;
+    Colours colours;
+    int maxText = 0;
     bool placeholder = false;
     int height = 0;
 };
@@ -141,6 +177,13 @@ QString MessageDelegate::statusText(const QString& statusName)
     return tr("Could not be sent");
 }
 
+int MessageDelegate::maxTextWidth(const QFont& font, int viewWidth)
+{
+    const int share = static_cast<int>(viewWidth * MaxWidthRatio) - 2 * Inner;
+    const int measure = QFontMetrics(font).averageCharWidth() * MeasureChars;
+    return std::max(80, std::min(share, measure));
+}
+
 MessageDelegate::Layout MessageDelegate::layout(
     const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
@@ -150,7 +193,8 @@ MessageDelegate::Layout MessageDelegate::layout(
     const QString subject = index.data(MessageModel::SubjectRole).toString();
     const QString body = index.data(MessageModel::BodyRole).toString();
     l.placeholder = index.data(MessageModel::PartialRole).toBool();
-    l.bodyText = l.placeholder ? placeholderText() : body;
+    l.bodyString = l.placeholder ? placeholderText() : body;
+    l.colours = coloursFor(option, outgoing);
 
     l.bodyFont = option.font;
     l.bodyFont.setItalic(l.placeholder);
@@ -170,24 +214,26 @@ MessageDelegate::Layout MessageDelegate::layout(
         top += MarkerHeight;
     }
 
-    const int maxText = std::max(80, static_cast<int>(width * MaxWidthRatio) - 2 * Inner);
-    const QFontMetrics bfm(l.bodyFont);
-    const QFontMetrics sfm(l.subjectFont);
+    // Measured, painted and hit-tested through the same layout, so what is measured is
+    // what is drawn: a word longer than the line breaks inside rather than being cut off.
+    l.maxText = maxTextWidth(option.font, width);
+    QColor bodyInk = l.colours.ink;
+    if (l.placeholder) {
+        bodyInk.setAlphaF(0.75f);
+    }
+    l.bodyText = MessageText(l.bodyString, l.bodyFont, l.maxText, bodyInk, l.colours.link);
+    l.subjectText = MessageText(subject, l.subjectFont, l.maxText, l.colours.ink, l.colours.link);
+    const QSize bodySize = l.bodyText.size();
+    const QSize subjectSize = l.subjectText.size();
     const QFontMetrics ffm(l.footerFont);
-    const QRect bodyBounds = l.bodyText.isEmpty()
-        ? QRect()
-        : bfm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, l.bodyText);
-    const QRect subjectBounds = subject.isEmpty()
-        ? QRect()
-        : sfm.boundingRect(QRect(0, 0, maxText, 100000), Qt::TextWordWrap, subject);
     const QString status = index.data(MessageModel::StatusNameRole).toString();
     const int footerWidth
         = ffm.horizontalAdvance(QStringLiteral("00:00 ") + (outgoing ? ticks(status) : QString()))
         + 14;
     const int contentWidth
-        = std::min(maxText, std::max({ bodyBounds.width(), subjectBounds.width(), footerWidth }));
-    const int contentHeight = subjectBounds.height() + (subject.isEmpty() ? 0 : 3)
-        + bodyBounds.height() + ffm.height() + 2;
+        = std::min(l.maxText, std::max({ bodySize.width(), subjectSize.width(), footerWidth }));
+    const int contentHeight
+        = subjectSize.height() + (subject.isEmpty() ? 0 : 3) + bodySize.height() + ffm.height() + 2;
 
     const int bubbleWidth = contentWidth + 2 * Inner;
     const int left = outgoing ? option.rect.left() + width - Margin - bubbleWidth
@@ -195,10 +241,10 @@ MessageDelegate::Layout MessageDelegate::layout(
     l.bubble = QRect(left, top, bubbleWidth, contentHeight + 2 * Inner - 2);
     int y = l.bubble.top() + Inner - 1;
     if (!subject.isEmpty()) {
-        l.subject = QRect(left + Inner, y, contentWidth, subjectBounds.height());
+        l.subject = QRect(left + Inner, y, contentWidth, subjectSize.height());
         y = l.subject.bottom() + 4;
     }
-    l.body = QRect(left + Inner, y, contentWidth, bodyBounds.height());
+    l.body = QRect(left + Inner, y, contentWidth, bodySize.height());
     l.footer = QRect(left + Inner, l.body.bottom() + 2, contentWidth, ffm.height());
     l.height = l.bubble.bottom() - option.rect.top() + Gap + 1;
     return l;
@@ -211,13 +257,234 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem& option, const QModel
     return { viewWidth(option), layout(opt, index).height };
 }
 
+QStyleOptionViewItem MessageDelegate::optionFor(
+    const QAbstractItemView* view, const QModelIndex& index)
+{
+    // What the view hands paint(), as far as the layout depends on it.
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.widget = view;
+    option.font = view->font();
+    option.rect = view->visualRect(index);
+    if (view->selectionModel() && view->selectionModel()->isSelected(index)) {
+        option.state |= QStyle::State_Selected;
+    }
+    return option;
+}
+
+MessageDelegate::Geometry MessageDelegate::geometry(
+    const QAbstractItemView* view, const QModelIndex& index) const
+{
+    const Layout l = layout(optionFor(view, index), index);
+    Geometry g;
+    g.bubble = l.bubble;
+    g.subject = l.subject;
+    g.body = l.body;
+    g.maxTextWidth = l.maxText;
+    g.subjectLines = l.subjectText.lines();
+    g.bodyLines = l.bodyText.lines();
+    const auto subjectLinks = l.subjectText.linkRects();
+    for (const auto& [url, rect] : subjectLinks) {
+        g.links.append({ url, rect.translated(l.subject.topLeft()) });
+    }
+    const auto bodyLinks = l.bodyText.linkRects();
+    for (const auto& [url, rect] : bodyLinks) {
+        g.links.append({ url, rect.translated(l.body.topLeft()) });
+    }
+    return g;
+}
+
+QUrl MessageDelegate::linkAt(const QAbstractItemView* view, const QPoint& pos) const
+{
+    const QModelIndex index = view->indexAt(pos);
+    if (!index.isValid() || index.data(MessageModel::PartialRole).toBool()) {
+        return {};
+    }
+    const Layout l = layout(optionFor(view, index), index);
+    if (l.subject.contains(pos)) {
+        return l.subjectText.linkAt(pos - l.subject.topLeft());
+    }
+    if (l.body.contains(pos)) {
+        return l.bodyText.linkAt(pos - l.body.topLeft());
+    }
+    return {};
+}
+
+void MessageDelegate::attach(QAbstractItemView* view)
+{
+    if (m_view) {
+        m_view->viewport()->removeEventFilter(this);
+    }
+    m_view = view;
+    // Double-click or F2 opens the selectable text; a single click keeps selecting the
+    // message (and loading a notified one), Enter keeps activating it.
+    view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    view->viewport()->setMouseTracking(true); // for the pointing hand over links
+    view->viewport()->installEventFilter(this);
+}
+
+bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
+{
+    if (!m_view || watched != m_view->viewport()) {
+        if (event->type() == QEvent::ShortcutOverride
+            && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete
+            && watched->objectName() == QLatin1StringView("messageText")) {
+            // Keys are about the text while it is open: Del does nothing to read-only
+            // text, rather than the view's "delete this message" shortcut.
+            event->accept();
+            return true;
+        }
+        // The selectable text's other keys (Esc closes) and focus go through the base class.
+        return QStyledItemDelegate::eventFilter(watched, event);
+    }
+    QWidget* viewport = m_view->viewport();
+    switch (event->type()) {
+    case QEvent::MouseMove: {
+        const auto* mouse = static_cast<QMouseEvent*>(event);
+        const bool overLink = !linkAt(m_view, mouse->position().toPoint()).isEmpty();
+        if (overLink != m_overLink) {
+            m_overLink = overLink;
+            if (overLink) {
+                viewport->setCursor(Qt::PointingHandCursor);
+            } else {
+                viewport->unsetCursor();
+            }
+        }
+        // A press that began on a link is the link's: no drag-selecting rows from it.
+        return !m_pressedLink.isEmpty();
+    }
+    case QEvent::Leave:
+        if (m_overLink) {
+            m_overLink = false;
+            viewport->unsetCursor();
+        }
+        break;
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonDblClick: {
+        // A click on a link opens it and nothing else: the view never sees it, so it does
+        // not select the message, load it or open its text.
+        const auto* mouse = static_cast<QMouseEvent*>(event);
+        m_doubleClickAt.reset();
+        if (mouse->button() == Qt::LeftButton) {
+            const QUrl url = linkAt(m_view, mouse->position().toPoint());
+            if (!url.isEmpty()) {
+                m_pressedLink = url;
+                return true;
+            }
+            if (event->type() == QEvent::MouseButtonDblClick) {
+                m_doubleClickAt = mouse->position().toPoint();
+            }
+        }
+        break;
+    }
+    case QEvent::MouseButtonRelease: {
+        const auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() == Qt::LeftButton && !m_pressedLink.isEmpty()) {
+            const QUrl pressed = std::exchange(m_pressedLink, QUrl());
+            // Like a browser: released elsewhere, the click is abandoned.
+            if (linkAt(m_view, mouse->position().toPoint()) == pressed) {
+                QDesktopServices::openUrl(pressed);
+            }
+            return true;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return false;
+}
+
+// The text opens in a read-only QTextBrowser exactly over the painted text, filled by the
+// same MessageText::fill() with the same font, width and wrap mode, so the lines do not
+// move. A real text widget gives what users expect from text and we would otherwise
+// re-implement: drag, double-click and keyboard selection, Ctrl+A, Ctrl+C, a context menu
+// with Copy, and links that still open. It is an item editor so the view keeps it on the
+// message through scrolling and closes it on Esc or when focus leaves; nothing is ever
+// written back (setModelData does nothing).
+QWidget* MessageDelegate::createEditor(
+    QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const Layout l = layout(option, index);
+    if (l.placeholder || l.bodyString.isEmpty()) {
+        return nullptr;
+    }
+    auto* text = new QTextBrowser(parent);
+    text->setObjectName(QStringLiteral("messageText"));
+    text->setAccessibleName(tr("Message text"));
+    text->setFrameShape(QFrame::NoFrame);
+    text->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    text->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard
+        | Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    text->setLineWrapMode(QTextEdit::WidgetWidth);
+    text->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    // Links go where a click on the painted text sends them; never navigated in here.
+    text->setOpenLinks(false);
+    connect(text, &QTextBrowser::anchorClicked, text,
+        [](const QUrl& url) { QDesktopServices::openUrl(url); });
+
+    // Transparent over the bubble, in the bubble's colours; on one's own (highlight-
+    // coloured) bubble the selection is drawn inverted so it stays visible.
+    const bool outgoing = index.data(MessageModel::OutgoingRole).toBool();
+    QPalette pal = option.palette;
+    pal.setColor(QPalette::Base, Qt::transparent);
+    pal.setColor(QPalette::Text, l.colours.ink);
+    if (outgoing) {
+        pal.setColor(QPalette::Highlight, l.colours.ink);
+        pal.setColor(QPalette::HighlightedText, l.colours.bubble);
+    }
+    text->setPalette(pal);
+    text->viewport()->setAutoFillBackground(false);
+    text->setFont(l.bodyFont);
+    MessageText::fill(text->document(), l.bodyString, l.bodyFont, l.colours.ink, l.colours.link);
+    // Opened by a double-click on a word: that word is selected, as in any text. Opened
+    // with F2: the caret is at the start, ready for Shift+arrows.
+    QTextCursor cursor(text->document());
+    if (const std::optional<QPoint> at = std::exchange(m_doubleClickAt, std::nullopt);
+        at && l.body.contains(*at)) {
+        cursor.setPosition(l.bodyText.positionAt(*at - l.body.topLeft()));
+        cursor.select(QTextCursor::WordUnderCursor);
+    }
+    text->setTextCursor(cursor);
+    m_selecting = index;
+    return text;
+}
+
+void MessageDelegate::destroyEditor(QWidget* editor, const QModelIndex& index) const
+{
+    m_selecting = QPersistentModelIndex();
+    QStyledItemDelegate::destroyEditor(editor, index);
+}
+
+void MessageDelegate::setEditorData(QWidget*, const QModelIndex&) const
+{
+    // Filled once in createEditor(): a message's text does not change while it is shown,
+    // and its state does (delivered, read), which must not drop the user's selection.
+}
+
+void MessageDelegate::setModelData(QWidget*, QAbstractItemModel*, const QModelIndex&) const
+{
+    // Read-only: selecting text never changes a message.
+}
+
+void MessageDelegate::updateEditorGeometry(
+    QWidget* editor, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const Layout l = layout(option, index);
+    // Any width between the longest line and the longest a line may be breaks the text
+    // into the same lines; a little room to the right keeps rounding from re-wrapping it.
+    const int width = std::min(l.maxText, l.body.width() + Inner);
+    editor->setGeometry(QRect(l.body.topLeft(), QSize(width, l.body.height())));
+}
+
 void MessageDelegate::paint(
     QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     const Layout l = layout(option, index);
     const QPalette& pal = option.palette;
     const bool outgoing = index.data(MessageModel::OutgoingRole).toBool();
-    const bool dark = pal.color(QPalette::Window).lightness() < 128;
+    const bool dark = l.colours.dark;
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
@@ -257,18 +524,8 @@ void MessageDelegate::paint(
             Qt::AlignCenter, text);
     }
 
-    QColor bubble;
-    QColor ink;
-    if (outgoing) {
-        bubble = pal.color(QPalette::Highlight);
-        ink = pal.color(QPalette::HighlightedText);
-    } else {
-        bubble = dark ? pal.color(QPalette::Base).lighter(160) : QColor(0xee, 0xf0, 0xf3);
-        ink = pal.color(QPalette::Text);
-    }
-    if (option.state & QStyle::State_Selected) {
-        bubble = outgoing ? bubble.darker(125) : (dark ? bubble.lighter(130) : bubble.darker(112));
-    }
+    const QColor bubble = l.colours.bubble;
+    const QColor ink = l.colours.ink;
     painter->setPen(Qt::NoPen);
     painter->setBrush(bubble);
     painter->drawRoundedRect(l.bubble, 12, 12);
@@ -279,19 +536,10 @@ void MessageDelegate::paint(
         painter->drawRoundedRect(l.bubble.adjusted(-2, -2, 2, 2), 13, 13);
     }
 
-    painter->setPen(ink);
-    if (!l.subject.isNull()) {
-        painter->setFont(l.subjectFont);
-        painter->drawText(
-            l.subject, Qt::TextWordWrap, index.data(MessageModel::SubjectRole).toString());
+    l.subjectText.draw(painter, l.subject.topLeft());
+    if (m_selecting != index) {
+        l.bodyText.draw(painter, l.body.topLeft());
     }
-    painter->setFont(l.bodyFont);
-    QColor bodyInk = ink;
-    if (l.placeholder) {
-        bodyInk.setAlphaF(0.75f);
-    }
-    painter->setPen(bodyInk);
-    painter->drawText(l.body, Qt::TextWordWrap, l.bodyText);
 
     QColor footerInk = ink;
     footerInk.setAlphaF(0.7f);

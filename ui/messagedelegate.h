@@ -5,9 +5,18 @@
 // subject, the text (or a "notification only" placeholder), the time, delivery ticks
 // (pending, sent, delivered, displayed) and a date separator where the day changes; a
 // "New messages" line above the first message that was unread when the conversation was
-// opened.
+// opened. Links in the text open in the browser; double-click (or F2) opens the text for
+// selecting and copying a part of it.
 
+#include "messagetext.h"
+
+#include <QPersistentModelIndex>
+#include <QPointer>
 #include <QStyledItemDelegate>
+
+#include <optional>
+
+class QAbstractItemView;
 
 namespace cpm {
 struct Message;
@@ -38,15 +47,59 @@ public:
     //! The text of the line above the first unread message.
     static QString newMessagesText();
 
+    //! Makes \a view (which draws its rows with this delegate) answer the mouse over message
+    //! text: a pointing hand over a link and a click on it opens it (and does nothing else);
+    //! a double-click or F2 opens the message's text over its bubble for selecting and
+    //! copying. Sets the view's edit triggers and its viewport's mouse tracking.
+    void attach(QAbstractItemView* view);
+
+    //! Where a message's bubble and text are in the view, laid out exactly as paint() lays
+    //! them out (viewport coordinates).
+    struct Geometry {
+        QRect bubble;
+        QRect subject;
+        QRect body;
+        int maxTextWidth = 0; //!< the longest a line of text may be
+        QStringList subjectLines;
+        QStringList bodyLines;
+        QList<std::pair<QUrl, QRect>> links; //!< the first line of each link in subject and body
+    };
+    Geometry geometry(const QAbstractItemView* view, const QModelIndex& index) const;
+    //! The link at \a pos in \a view's viewport, or an empty URL.
+    QUrl linkAt(const QAbstractItemView* view, const QPoint& pos) const;
+    //! How wide a bubble's text may be in a view \a viewWidth wide with text in \a font: a
+    //! readable measure (about 65 characters), and never more than 72 % of the view.
+    static int maxTextWidth(const QFont& font, int viewWidth);
+
+    QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option,
+        const QModelIndex& index) const override;
+    void destroyEditor(QWidget* editor, const QModelIndex& index) const override;
+    void setEditorData(QWidget* editor, const QModelIndex& index) const override;
+    void setModelData(
+        QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
+    void updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option,
+        const QModelIndex& index) const override;
+
     //! Draws the "New messages" line above the message \a messageId (0: nowhere).
     void setNewMessagesMarker(qint64 messageId) { m_newMarker = messageId; }
     qint64 newMessagesMarker() const { return m_newMarker; }
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem& option, const QModelIndex& index) const;
+    static QStyleOptionViewItem optionFor(const QAbstractItemView* view, const QModelIndex& index);
 
     qint64 m_newMarker = 0;
+    QPointer<QAbstractItemView> m_view;
+    QUrl m_pressedLink; //!< the link a press on the viewport began on
+    bool m_overLink = false;
+    //! Where the double-click that is opening the text was: the word there gets selected.
+    mutable std::optional<QPoint> m_doubleClickAt;
+    //! The message whose text is open for selecting: the open text draws it, not paint().
+    mutable QPersistentModelIndex m_selecting;
 };
 
 } // namespace cpm::ui
