@@ -65,14 +65,9 @@ int MessageModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-bool MessageModel::canFetchMore(const QModelIndex& parent) const
+void MessageModel::loadOlder()
 {
-    return !parent.isValid() && m_hasOlder;
-}
-
-void MessageModel::fetchMore(const QModelIndex& parent)
-{
-    if (parent.isValid() || !m_hasOlder || !m_client || m_rows.isEmpty() || m_resetting) {
+    if (!m_hasOlder || !m_client || m_rows.isEmpty() || m_resetting) {
         return;
     }
     const Message& first = m_rows.constFirst();
@@ -141,7 +136,8 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
 Qt::ItemFlags MessageModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags flags = QAbstractListModel::flags(index);
-    if (checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)
+    // Views ask for the root's flags too: no index, no warning.
+    if (index.isValid() && checkIndex(index, CheckIndexOption::ParentIsInvalid)
         && !m_rows.at(index.row()).partial) {
         flags |= Qt::ItemIsEditable;
     }
@@ -185,7 +181,7 @@ void MessageModel::onMessageAdded(qint64 messageId, const QString& peer)
         return;
     }
     const std::optional<Message>& m = *read;
-    // Older than everything loaded and more pages exist: fetchMore() will bring it.
+    // Older than everything loaded and more pages exist: loadOlder() will bring it.
     if (m_hasOlder && !m_rows.isEmpty() && before(*m, m_rows.constFirst())) {
         return;
     }

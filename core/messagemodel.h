@@ -2,7 +2,7 @@
 #pragma once
 
 // The messages of one conversation, oldest first, loaded a page at a time: setPeer()
-// loads the newest page and fetchMore() the next older one, so opening a conversation
+// loads the newest page and loadOlder() the next older one, so opening a conversation
 // with years of history stays fast. Updated live from the Client's signals.
 
 #include "types.h"
@@ -57,9 +57,10 @@ public:
     //! it to select and copy part of the text; setData() changes nothing.
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     //! True while older messages than the first row may exist.
-    bool canFetchMore(const QModelIndex& parent = {}) const override;
-    //! Prepends the next older page.
-    void fetchMore(const QModelIndex& parent = {}) override;
+    bool canLoadOlder() const { return m_hasOlder; }
+    //! Prepends the next older page. (Not Qt's loadOlder(): item views call that whenever
+    //! their last row is in view, which here is always, and would load the whole history.)
+    void loadOlder();
 
     //! Words for a message, in the person's language: what Qt::ToolTipRole (\a forToolTip)
     //! and Qt::AccessibleTextRole answer. The window provides it; the core has no texts.
@@ -86,7 +87,7 @@ private:
     int m_pageSize = DefaultPageSize;
     bool m_hasOlder = false;
     Describer m_describer;
-    bool m_resetting = false; //!< inside a reset or insertion: no nested fetchMore()
+    bool m_resetting = false; //!< inside a reset or insertion: no nested loadOlder()
 };
 
 } // namespace cpm

@@ -494,9 +494,9 @@ void MainWindow::onScrolled(int value)
     m_topOffset = top.isValid() ? m_messageView->visualRect(top).top() : 0;
     markVisibleRead();
     updateJumpButton();
-    if (value == bar->minimum() && m_messages->canFetchMore()) {
+    if (value == bar->minimum() && m_messages->canLoadOlder()) {
         const int before = bar->maximum();
-        m_messages->fetchMore();
+        m_messages->loadOlder();
         // Keep the message the user was looking at in place after the page above arrives.
         QTimer::singleShot(0, this, [bar, before] { bar->setValue(bar->maximum() - before); });
     }
@@ -600,8 +600,8 @@ void MainWindow::onConversationLoaded()
             const Message m = m_messages->messageAt(0);
             return m_messages->rowCount() > 0 && isUnreadIncoming(m);
         };
-        for (int pages = 1; pages < 10 && oldestIsUnread() && m_messages->canFetchMore(); ++pages) {
-            m_messages->fetchMore();
+        for (int pages = 1; pages < 10 && oldestIsUnread() && m_messages->canLoadOlder(); ++pages) {
+            m_messages->loadOlder();
         }
         qint64 firstUnread = 0;
         for (int row = 0; row < m_messages->rowCount() && firstUnread == 0; ++row) {

@@ -113,10 +113,10 @@ private Q_SLOTS:
             QStringLiteral("message %1").arg(HistorySize));
         QCOMPARE(model.index(0).data(MessageModel::IdRole).toLongLong(),
             HistorySize - MessageModel::DefaultPageSize + 1);
-        QVERIFY(model.canFetchMore({}));
+        QVERIFY(model.canLoadOlder());
     }
 
-    void testFetchMoreLoadsOlderPages()
+    void testLoadOlderLoadsOlderPages()
     {
         // No model tester here: it fetches everything it can, which is what this checks.
         MessageModel model(m_client.get());
@@ -124,7 +124,7 @@ private Q_SLOTS:
         model.setPeer(Bob);
         QCOMPARE(model.rowCount(), 1000);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-        model.fetchMore({});
+        model.loadOlder();
         QCOMPARE(model.rowCount(), 2000);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(inserted.first().at(1).toInt(), 0);
@@ -134,8 +134,8 @@ private Q_SLOTS:
             QCOMPARE(model.index(row).data(MessageModel::IdRole).toLongLong(),
                 model.index(row - 1).data(MessageModel::IdRole).toLongLong() + 1);
         }
-        while (model.canFetchMore({})) {
-            model.fetchMore({});
+        while (model.canLoadOlder()) {
+            model.loadOlder();
         }
         QCOMPARE(model.rowCount(), HistorySize);
     }
@@ -145,7 +145,7 @@ private Q_SLOTS:
         MessageModel model(m_client.get());
         model.setPeer(Carol);
         QCOMPARE(model.rowCount(), 3);
-        QVERIFY(!model.canFetchMore({}));
+        QVERIFY(!model.canLoadOlder());
         QCOMPARE(model.index(0).data(MessageModel::OutgoingRole).toBool(), false);
         QCOMPARE(model.index(1).data(MessageModel::OutgoingRole).toBool(), true);
     }
