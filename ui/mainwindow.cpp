@@ -251,6 +251,11 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     });
     connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateJumpButton);
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    connect(m_messageDelegate, &MessageDelegate::sendAgainRequested, this,
+        [this](const QModelIndex& index) {
+            m_messageView->setCurrentIndex(index);
+            sendSelectedAgain();
+        });
     // The list reloads itself as messages come and go; keep the open conversation selected.
     connect(m_conversations, &QAbstractItemModel::modelReset, this, [this] {
         updateHeader(); // a contact renamed, on this device or another

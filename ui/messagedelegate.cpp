@@ -103,6 +103,9 @@ Colours coloursFor(const QStyleOptionViewItem& option, bool outgoing)
 }
 } // namespace
 
+//! Stands for the "Send again" action under a refused message where links are looked up.
+const QUrl SendAgainUrl(QStringLiteral("cpm-action:send-again"));
+
 struct MessageDelegate::Layout {
     bool separator = false;
     QRect separatorRect;
@@ -111,6 +114,10 @@ struct MessageDelegate::Layout {
     QRect subject;
     QRect body;
     QRect footer;
+    //! Under a message the server refused: why, and "Send again" (clickable) at its end.
+    QRect failure;
+    QString failureReason;
+    QRect sendAgain;
     QFont subjectFont;
     QFont bodyFont;
     QFont footerFont;
@@ -151,6 +158,8 @@ QString MessageDelegate::failureText(const QString& failure)
     return tr("Not sent: %1")
         .arg(ErrorText::forAction(makeError(Error::codeFromName(failure), QString())));
 }
+
+QString MessageDelegate::sendAgainText() { return tr("Send again"); }
 
 QString MessageDelegate::placeholderText()
 {
@@ -247,6 +256,20 @@ MessageDelegate::Layout MessageDelegate::layout(
     l.body = QRect(left + Inner, y, contentWidth, bodySize.height());
     l.footer = QRect(left + Inner, l.body.bottom() + 2, contentWidth, ffm.height());
     l.height = l.bubble.bottom() - option.rect.top() + Gap + 1;
+    if (outgoing && status == QLatin1StringView("failed")) {
+        const QString failure = index.data(MessageModel::FailureRole).toString();
+        const QString action = sendAgainText();
+        const int actionWidth = ffm.horizontalAdvance(action) + 2;
+        const int room = std::max(actionWidth, width - 2 * Margin - actionWidth - 12);
+        l.failureReason = ffm.elidedText(
+            failure.isEmpty() ? tr("Not sent.") : failureText(failure), Qt::ElideRight, room);
+        const int lineWidth = ffm.horizontalAdvance(l.failureReason) + 12 + actionWidth;
+        l.failure = QRect(option.rect.left() + width - Margin - lineWidth, l.bubble.bottom() + 4,
+            lineWidth, ffm.height() + 2);
+        l.sendAgain = QRect(
+            l.failure.right() - actionWidth + 1, l.failure.top(), actionWidth, l.failure.height());
+        l.height = l.failure.bottom() - option.rect.top() + Gap + 1;
+    }
     return l;
 }
 
@@ -301,6 +324,9 @@ QUrl MessageDelegate::linkAt(const QAbstractItemView* view, const QPoint& pos) c
         return {};
     }
     const Layout l = layout(optionFor(view, index), index);
+    if (l.sendAgain.contains(pos)) {
+        return SendAgainUrl;
+    }
     if (l.subject.contains(pos)) {
         return l.subjectText.linkAt(pos - l.subject.topLeft());
     }
@@ -382,7 +408,10 @@ bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
         if (mouse->button() == Qt::LeftButton && !m_pressedLink.isEmpty()) {
             const QUrl pressed = std::exchange(m_pressedLink, QUrl());
             // Like a browser: released elsewhere, the click is abandoned.
-            if (linkAt(m_view, mouse->position().toPoint()) == pressed) {
+            if (linkAt(m_view, mouse->position().toPoint()) != pressed) {
+            } else if (pressed == SendAgainUrl) {
+                Q_EMIT sendAgainRequested(m_view->indexAt(mouse->position().toPoint()));
+            } else {
                 QDesktopServices::openUrl(pressed);
             }
             return true;
@@ -572,6 +601,19 @@ void MessageDelegate::paint(
     }
     painter->setPen(footerInk);
     painter->drawText(timeRect, Qt::AlignRight | Qt::AlignVCenter, time);
+    if (!l.failure.isNull()) {
+        // Said in words under the bubble until it is sent or deleted, with the way out.
+        painter->setFont(l.footerFont);
+        painter->setPen(dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb3, 0x26, 0x1e));
+        painter->drawText(l.failure.adjusted(0, 0, -l.sendAgain.width() - 12, 0),
+            Qt::AlignRight | Qt::AlignVCenter, l.failureReason);
+        QFont action = l.footerFont;
+        action.setUnderline(true);
+        action.setBold(true);
+        painter->setFont(action);
+        painter->setPen(pal.color(QPalette::Link));
+        painter->drawText(l.sendAgain, Qt::AlignRight | Qt::AlignVCenter, sendAgainText());
+    }
     painter->restore();
 }
 

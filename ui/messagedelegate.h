@@ -39,6 +39,8 @@ public:
     static QString placeholderText();
     //! Why a message was not sent, from its Message::failure (an error code name).
     static QString failureText(const QString& failure);
+    //! The action under a message the server refused.
+    static QString sendAgainText();
     //! The accessible / tooltip description of a delivery state.
     static QString statusText(const QString& statusName);
     //! What a message's tooltip (\a forToolTip: its state and time) or accessible name (who,
@@ -83,6 +85,10 @@ public:
     //! Draws the "New messages" line above the message \a messageId (0: nowhere).
     void setNewMessagesMarker(qint64 messageId) { m_newMarker = messageId; }
     qint64 newMessagesMarker() const { return m_newMarker; }
+
+Q_SIGNALS:
+    //! "Send again" was clicked under the refused message at \a index.
+    void sendAgainRequested(const QModelIndex& index);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

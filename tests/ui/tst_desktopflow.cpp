@@ -1193,10 +1193,26 @@ void tst_DesktopFlow::testASendToAnUnknownUserFailsReadablyAndGoesAgain()
     const QString tip = model->index(0).data(Qt::ToolTipRole).toString();
     QVERIFY2(tip.contains(QLatin1StringView("no user with that address")), qPrintable(tip));
 
-    QVERIFY(m_server.addUser(frank, Password));
+    // Said under the bubble too, with the way out: clicking "Send again" before Frank has
+    // an account fails the same way again; afterwards it goes.
     auto* messages = window.findChild<QListView*>(QStringLiteral("messages"));
-    messages->setCurrentIndex(model->index(0));
-    window.findChild<QAction*>(QStringLiteral("sendAgain"))->trigger();
+    auto* delegate = qobject_cast<ui::MessageDelegate*>(messages->itemDelegate());
+    QSignalSpy again(delegate, &ui::MessageDelegate::sendAgainRequested);
+    const auto clickSendAgain = [&] {
+        const QRect bubble = delegate->geometry(messages, model->index(0)).bubble;
+        const QRect row = messages->visualRect(model->index(0));
+        // The action ends at the bubble's right edge, in the line below it.
+        const QPoint at(bubble.right() - 5, (bubble.bottom() + row.bottom()) / 2);
+        QCOMPARE(delegate->linkAt(messages, at).scheme(), QStringLiteral("cpm-action"));
+        QTest::mouseClick(messages->viewport(), Qt::LeftButton, {}, at);
+    };
+    clickSendAgain();
+    QCOMPARE(again.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("failed"), Timeout);
+    QVERIFY(m_server.addUser(frank, Password));
+    clickSendAgain();
+    QCOMPARE(again.size(), 2);
     // Kept for Frank until a device of his connects.
     QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
         QStringLiteral("sent"), Timeout);
