@@ -90,6 +90,16 @@ public:
     }
     void applyTransient(const protocol::Frame& event) override
     {
+        if (event.event == protocol::event::PeerStatus) {
+            const Result<protocol::PeerStatus> peer = protocol::PeerStatus::fromJson(event.data);
+            if (!peer) {
+                qCWarning(lcClient) << "ignoring a malformed peer.status event";
+                return;
+            }
+            setPeerStatus(*peer);
+            Q_EMIT q->peerStatusesChanged();
+            return;
+        }
         if (!store || event.event != protocol::event::Presence) {
             return;
         }
@@ -163,7 +173,64 @@ public:
     qint64 position = 0; //!< the store's sync position, kept here as the store writes it
     int lastUnread = -1;
     bool firstSync = false;
+    //! Other users' statuses as they share them (CON-1), by address: live, not stored.
+    QHash<QString, protocol::Status> peerStatuses;
+    void refreshPeerStatuses(QStringList addresses, Callback done, Asker asker);
+    void setPeerStatus(const protocol::PeerStatus& peer);
 };
+
+void Client::Private::setPeerStatus(const protocol::PeerStatus& peer)
+{
+    if (peer.status) {
+        peerStatuses.insert(peer.address, *peer.status);
+    } else {
+        peerStatuses.remove(peer.address);
+    }
+}
+
+void Client::Private::refreshPeerStatuses(QStringList addresses, Callback done, Asker asker)
+{
+    if (addresses.isEmpty() && store) {
+        // Contacts first, then the people most recently written with, up to the limit.
+        for (const Contact& c : store->contacts().valueOr({})) {
+            addresses.append(c.address);
+        }
+        for (const Conversation& c : store->conversations().valueOr({})) {
+            addresses.append(c.peerAddress);
+        }
+        addresses.removeDuplicates();
+    }
+    addresses = addresses.mid(0, protocol::limits::MaxStatusPeers);
+    if (addresses.isEmpty()) {
+        if (done) {
+            done({});
+        }
+        return;
+    }
+    call(
+        protocol::op::StatusPeers,
+        { { QStringLiteral("addresses"), QJsonArray::fromStringList(addresses) } }, std::move(done),
+        [this, addresses](const QJsonObject& result) -> Result<void> {
+            QList<protocol::PeerStatus> shared;
+            for (const QJsonValue& v : result.value(QLatin1StringView("statuses")).toArray()) {
+                Result<protocol::PeerStatus> peer = protocol::PeerStatus::fromJson(v.toObject());
+                if (!peer) {
+                    return peer.error();
+                }
+                shared.append(*peer);
+            }
+            // Asked and not answered: not shared (any more).
+            for (const QString& address : addresses) {
+                peerStatuses.remove(address);
+            }
+            for (const protocol::PeerStatus& peer : std::as_const(shared)) {
+                setPeerStatus(peer);
+            }
+            Q_EMIT q->peerStatusesChanged();
+            return {};
+        },
+        asker);
+}
 
 void Client::Private::emitChanges(const StoreChanges& c, bool notify)
 {
@@ -337,6 +404,7 @@ void Client::Private::wipe()
 {
     qCInfo(lcClient) << "wiping the local data of this profile";
     inFlight.clear();
+    peerStatuses.clear();
     if (store) {
         store->close();
         store.reset();
@@ -410,6 +478,7 @@ void Client::Private::onOnline()
     flushReads();
     refreshProfile();
     refreshDevices({}, Asker::Housekeeping);
+    refreshPeerStatuses({}, {}, Asker::Housekeeping);
 }
 
 void Client::Private::refreshProfile()
@@ -606,6 +675,12 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
         }
     });
     connect(d->connection, &Connection::syncProgressChanged, this, &Client::syncProgressChanged);
+    // A contact added (here or on another device) may share a status already.
+    connect(this, &Client::contactsChanged, this, [this] {
+        if (state() == State::Online) {
+            d->refreshPeerStatuses({}, {}, Private::Asker::Housekeeping);
+        }
+    });
     connect(d->connection, &Connection::errorOccurred, this,
         [this](const Error& error) { d->recordError(error); });
     connect(d->connection, &Connection::authenticated, this,
@@ -1055,6 +1130,17 @@ Result<int> Client::outboxSize() const
 Result<QList<Device>> Client::devices() const
 {
     return d->checked(isOpen() ? d->store->devices() : Result<QList<Device>>(notOpen()));
+}
+
+std::optional<UserStatus> Client::peerStatus(const QString& address) const
+{
+    const auto it = d->peerStatuses.constFind(address);
+    return it == d->peerStatuses.cend() ? std::nullopt : std::optional(*it);
+}
+
+void Client::refreshPeerStatuses(const QStringList& addresses, Callback done)
+{
+    d->refreshPeerStatuses(addresses, std::move(done), Private::Asker::Caller);
 }
 
 void Client::refreshDevices(Callback done)

@@ -146,6 +146,15 @@ public:
     //! The cached device list (updated by events and refreshDevices()).
     Result<QList<Device>> devices() const;
     void refreshDevices(Callback done = {});
+    /*!
+     * Another user's status (CON-1), when that user shares it with this one (has this user
+     * in their contacts); std::nullopt when not shared or not known yet. Live only: asked
+     * for on connecting and kept current by `peer.status` events.
+     */
+    std::optional<UserStatus> peerStatus(const QString& address) const;
+    //! Asks the server again for the statuses of \a addresses (empty: the contacts and the
+    //! people written with, as many as one request takes).
+    void refreshPeerStatuses(const QStringList& addresses = {}, Callback done = {});
     void renameDevice(qint64 deviceId, const QString& name, Callback done = {});
     //! Signs a device out remotely; signing out this very device wipes this profile.
     void signOutDevice(qint64 deviceId, Callback done = {});
@@ -199,6 +208,8 @@ Q_SIGNALS:
     void deviceListChanged();
     void contactsChanged();
     void statusChanged();
+    //! Another user's shared status changed, or this device learnt it (peerStatus()).
+    void peerStatusesChanged();
     void prefsChanged();
 
 private:

@@ -46,6 +46,12 @@ ConversationModel::ConversationModel(Client* client, QObject* parent)
         connect(client, &Client::unreadCountChanged, this, &ConversationModel::scheduleReload);
         connect(client, &Client::contactsChanged, this, &ConversationModel::scheduleReload);
         connect(client, &Client::signedOut, this, &ConversationModel::reload);
+        connect(client, &Client::peerStatusesChanged, this, [this] {
+            if (!m_rows.isEmpty()) {
+                Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1),
+                    { PeerStatusRole, PeerStatusTextRole });
+            }
+        });
     }
     reload();
 }
@@ -140,6 +146,12 @@ QVariant ConversationModel::data(const QModelIndex& index, int role) const
         return c.lastMessageText;
     case LastMessagePartialRole:
         return c.lastMessagePartial;
+    case PeerStatusRole:
+    case PeerStatusTextRole: {
+        const std::optional<UserStatus> status
+            = m_client ? m_client->peerStatus(c.peerAddress) : std::nullopt;
+        return !status ? QString() : role == PeerStatusRole ? status->status : status->text;
+    }
     case LastMessageTimeRole:
         // None for a conversation without messages.
         return c.lastMessageTime > 0 ? QDateTime::fromMSecsSinceEpoch(c.lastMessageTime)
@@ -159,7 +171,8 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
     names.insert({ { PeerAddressRole, "peerAddress" }, { PeerNameRole, "peerName" },
         { LastMessageTextRole, "lastMessageText" }, { LastMessageTimeRole, "lastMessageTime" },
         { UnreadCountRole, "unreadCount" }, { InitialsRole, "initials" },
-        { LastMessagePartialRole, "lastMessagePartial" } });
+        { LastMessagePartialRole, "lastMessagePartial" }, { PeerStatusRole, "peerStatus" },
+        { PeerStatusTextRole, "peerStatusText" } });
     return names;
 }
 

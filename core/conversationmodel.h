@@ -29,6 +29,8 @@ public:
         InitialsRole, //!< one or two letters for an avatar
         SearchTextRole, //!< what a search matches: the name, the address, the newest message
         LastMessagePartialRole, //!< bool: the newest message is known only by notification
+        PeerStatusRole, //!< the peer's status name as they share it (Client::peerStatus), or ""
+        PeerStatusTextRole, //!< its text
     };
     Q_ENUM(Role)
 

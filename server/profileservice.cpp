@@ -2,12 +2,16 @@
 #include "profileservice.h"
 
 #include "argreader.h"
+#include "clientconnection.h"
+#include "logging.h"
 #include "protocol.h"
 #include "request.h"
 #include "server.h"
 
 #include <QDateTime>
 #include <QJsonArray>
+
+#include <algorithm>
 
 namespace cpm::server {
 
@@ -25,6 +29,96 @@ void ProfileService::addOperations(Operations& operations)
     operations.add(op::ContactsRemove, true, [this](const Request& r) { removeContact(r); });
     operations.add(op::StatusSet, true, [this](const Request& r) { setStatus(r); });
     operations.add(op::PrefsSet, true, [this](const Request& r) { setPref(r); });
+    operations.add(op::StatusPeers, true, [this](const Request& r) { peerStatuses(r); });
+}
+
+// A user's status is shared with the people in that user's contacts (and with nobody else):
+// adding someone is the consent, removing them withdraws it.
+void ProfileService::peerStatuses(const Request& request)
+{
+    ArgReader reader(request.args());
+    QStringList addresses = reader.stringList(QLatin1StringView("addresses"), lim::MaxStatusPeers,
+        lim::MaxAddressChars, ArgReader::Required);
+    for (QString& address : addresses) {
+        address = address.toLower();
+        if (reader.ok() && !protocol::isValidAddress(address)) {
+            reader.fail(ErrorCode::BadRequest,
+                QStringLiteral("'%1' is not an address like alice@cpm.example").arg(address));
+        }
+    }
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    addresses.removeDuplicates();
+    Store& store = m_server.store();
+    const Result<std::optional<UserRecord>> me = store.userById(request.userId());
+    if (!me || !me->has_value()) {
+        request.fail(me
+                ? makeError(ErrorCode::Internal, QStringLiteral("your account could not be read"))
+                : me.error());
+        return;
+    }
+    QJsonArray statuses;
+    for (const QString& address : std::as_const(addresses)) {
+        // No user, and a user who does not share with the asker, look the same: nothing.
+        const Result<std::optional<UserRecord>> peer = store.userByAddress(address);
+        const Result<bool> shares = peer && peer->has_value()
+            ? sharesWith((*peer)->id, (*me)->address)
+            : Result<bool>(false);
+        if (!peer || !shares) {
+            request.fail(!peer ? peer.error() : shares.error());
+            return;
+        }
+        if (*shares) {
+            statuses.append(protocol::PeerStatus { address, (*peer)->status }.toJson());
+        }
+    }
+    request.reply({ { QStringLiteral("statuses"), statuses } });
+}
+
+Result<bool> ProfileService::sharesWith(qint64 userId, const QString& address)
+{
+    const Result<QList<protocol::Contact>> contacts = m_server.store().contacts(userId);
+    if (!contacts) {
+        return contacts.error();
+    }
+    return std::any_of(contacts->cbegin(), contacts->cend(),
+        [&](const protocol::Contact& c) { return c.address == address; });
+}
+
+void ProfileService::tellPeer(const QString& peerAddress, const protocol::PeerStatus& status)
+{
+    // Live devices only: the others ask with status.peers when they connect. A failed
+    // lookup costs a live update, never the change itself, which is already stored.
+    const Result<std::optional<UserRecord>> peer = m_server.store().userByAddress(peerAddress);
+    if (!peer) {
+        qCWarning(lcServer) << "peer.status not sent:" << peer.error().message;
+        return;
+    }
+    if (!peer->has_value() || !m_server.live().hasUser((*peer)->id)) {
+        return;
+    }
+    const QJsonObject data = status.toJson();
+    const QList<ClientConnection*> connections = m_server.live().ofUser((*peer)->id);
+    for (ClientConnection* c : connections) {
+        c->sendTransient(protocol::event::PeerStatus, data);
+    }
+}
+
+void ProfileService::tellContacts(qint64 userId)
+{
+    Store& store = m_server.store();
+    const Result<std::optional<UserRecord>> me = store.userById(userId);
+    const Result<QList<protocol::Contact>> contacts = store.contacts(userId);
+    if (!me || !me->has_value() || !contacts) {
+        qCWarning(lcServer) << "peer.status not sent: the account could not be read";
+        return;
+    }
+    const protocol::PeerStatus status { (*me)->address, (*me)->status };
+    for (const protocol::Contact& c : *contacts) {
+        tellPeer(c.address, status);
+    }
 }
 
 void ProfileService::get(const Request& request)
@@ -80,6 +174,11 @@ void ProfileService::addContact(const Request& request)
     }
     request.reply();
     m_server.publish(events);
+    // The new contact may see this user's status from now on.
+    if (const Result<std::optional<UserRecord>> me = m_server.store().userById(request.userId());
+        me && me->has_value()) {
+        tellPeer(contact.address, protocol::PeerStatus { (*me)->address, (*me)->status });
+    }
 }
 
 void ProfileService::removeContact(const Request& request)
@@ -99,6 +198,11 @@ void ProfileService::removeContact(const Request& request)
     }
     request.reply(); // removing a contact that is not one is not an error
     m_server.publish(events);
+    // ...and no longer: their devices forget it.
+    if (const Result<std::optional<UserRecord>> me = m_server.store().userById(request.userId());
+        me && me->has_value()) {
+        tellPeer(address, protocol::PeerStatus { (*me)->address, std::nullopt });
+    }
 }
 
 void ProfileService::setStatus(const Request& request)
@@ -121,6 +225,7 @@ void ProfileService::setStatus(const Request& request)
     }
     request.reply();
     m_server.publish(events);
+    tellContacts(request.userId());
 }
 
 void ProfileService::setPref(const Request& request)

@@ -30,6 +30,13 @@ private:
     void removeContact(const Request& request);
     void setStatus(const Request& request);
     void setPref(const Request& request);
+    void peerStatuses(const Request& request);
+    //! Whether the user \a userId has \a address in their contacts (so shares their status).
+    Result<bool> sharesWith(qint64 userId, const QString& address);
+    //! Sends `peer.status` with \a status to the live devices of \a peerAddress's user.
+    void tellPeer(const QString& peerAddress, const protocol::PeerStatus& status);
+    //! Sends the user's current status to the live devices of everyone in their contacts.
+    void tellContacts(qint64 userId);
     /*!
      * Whether the user's contacts and preferences, with \a contact added (or renamed) or
      * \a pref set, stay within limits::MaxProfileBytes; if not, or if they cannot be read,

@@ -24,6 +24,34 @@ QColor ConversationDelegate::avatarColor(const QString& address)
     return QColor::fromHsl(h % 360, 120, 110);
 }
 
+QColor ConversationDelegate::statusColor(const QString& status)
+{
+    if (status == QLatin1StringView("busy")) {
+        return { 0xd9, 0x30, 0x25 };
+    }
+    if (status == QLatin1StringView("away")) {
+        return { 0xe0, 0x9b, 0x1a };
+    }
+    if (status == QLatin1StringView("custom")) {
+        return { 0x2f, 0x6f, 0xd0 };
+    }
+    return { 0x2e, 0xa0, 0x43 };
+}
+
+QString ConversationDelegate::statusWords(const QString& status, const QString& text)
+{
+    if (status == QLatin1StringView("busy")) {
+        return text.isEmpty() ? tr("Busy") : tr("Busy: %1").arg(text);
+    }
+    if (status == QLatin1StringView("away")) {
+        return text.isEmpty() ? tr("Away") : tr("Away: %1").arg(text);
+    }
+    if (status == QLatin1StringView("custom") && !text.isEmpty()) {
+        return text;
+    }
+    return text.isEmpty() ? tr("Available") : tr("Available: %1").arg(text);
+}
+
 QString ConversationDelegate::clockTime(const QTime& time)
 {
     // Some locales' short format (the C locale's among them) carries seconds, which only
@@ -85,6 +113,15 @@ void ConversationDelegate::paint(
     painter->setPen(Qt::white);
     painter->drawText(
         avatar, Qt::AlignCenter, index.data(ConversationModel::InitialsRole).toString());
+    if (const QString status = index.data(ConversationModel::PeerStatusRole).toString();
+        !status.isEmpty()) {
+        // The person's status, as they share it, as a dot on the avatar's corner.
+        const int d = Avatar / 3;
+        const QRect dot(avatar.right() - d + 2, avatar.bottom() - d + 2, d, d);
+        painter->setPen(QPen(pal.color(selected ? QPalette::Highlight : QPalette::Base), 2));
+        painter->setBrush(statusColor(status));
+        painter->drawEllipse(dot);
+    }
 
     const int unread = index.data(ConversationModel::UnreadCountRole).toInt();
     const QString time = shortTime(index.data(ConversationModel::LastMessageTimeRole).toDateTime());

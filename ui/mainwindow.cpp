@@ -267,6 +267,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     });
     connect(client, &Client::stateChanged, this, &MainWindow::onStateChanged);
     connect(client, &Client::statusChanged, this, &MainWindow::updateStatusBox);
+    connect(client, &Client::peerStatusesChanged, this, &MainWindow::updateHeader);
     // Appearance is a synced preference: a theme chosen on another device applies here.
     // Unreadable preferences keep the theme shown (the client reports the failure).
     connect(client, &Client::prefsChanged, this, [this] {
@@ -418,7 +419,12 @@ void MainWindow::updateHeader()
         ? m_conversations->data(m_conversations->index(row), ConversationModel::PeerNameRole)
               .toString()
         : peer;
-    m_peerHeader->setText(name == peer ? peer : tr("%1 <%2>").arg(name, peer));
+    QString header = name == peer ? peer : tr("%1 <%2>").arg(name, peer);
+    if (const std::optional<UserStatus> status = m_client->peerStatus(peer)) {
+        header = tr("%1 — ● %2")
+                     .arg(header, ConversationDelegate::statusWords(status->status, status->text));
+    }
+    m_peerHeader->setText(header);
     m_messagesHint->setText(
         tr("Nothing written with %1 yet. Type a message below and press Enter to send it.")
             .arg(name));
@@ -439,6 +445,9 @@ void MainWindow::openConversation(const QString& peerAddress)
     updateHeader();
     if (peerAddress.isEmpty()) {
         return;
+    }
+    if (!m_client->peerStatus(peerAddress) && m_client->state() == ConnectionState::Online) {
+        m_client->refreshPeerStatuses({ peerAddress }); // someone new may share theirs
     }
     const int row = m_conversations->rowOf(peerAddress);
     if (row >= 0) {
@@ -819,10 +828,10 @@ void MainWindow::buildStatusBox()
     m_statusBox->addItem(tr("● Busy"), QStringLiteral("busy"));
     m_statusBox->addItem(tr("● Away"), QStringLiteral("away"));
     m_statusBox->addItem(tr("✎ Custom…"), QStringLiteral("custom"));
-    const QColor colors[]
-        = { QColor(0x2e, 0xa0, 0x43), QColor(0xd9, 0x30, 0x25), QColor(0xe0, 0x9b, 0x1a) };
     for (int i = 0; i < 3; ++i) {
-        m_statusBox->setItemData(i, colors[i], Qt::ForegroundRole);
+        m_statusBox->setItemData(i,
+            ConversationDelegate::statusColor(m_statusBox->itemData(i).toString()),
+            Qt::ForegroundRole);
     }
     updateStatusBox();
     connect(m_statusBox, &QComboBox::activated, this, &MainWindow::onStatusChosen);

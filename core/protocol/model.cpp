@@ -216,6 +216,37 @@ QJsonObject Status::toJson() const
     return QJsonObject { { QStringLiteral("status"), status }, { QStringLiteral("text"), text } };
 }
 
+QJsonObject PeerStatus::toJson() const
+{
+    QJsonObject o { { QStringLiteral("address"), address } };
+    if (status) {
+        o.insert(QStringLiteral("status"), status->status);
+        o.insert(QStringLiteral("text"), status->text);
+    } else {
+        o.insert(QStringLiteral("status"), QJsonValue::Null);
+    }
+    return o;
+}
+
+Result<PeerStatus> PeerStatus::fromJson(const QJsonObject& o)
+{
+    PeerStatus p;
+    A r(o);
+    p.address = r.address(QLatin1StringView("address"));
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("peer status"));
+    }
+    if (o.value(QLatin1StringView("status")).isNull()) {
+        return p; // not shared (any more)
+    }
+    Result<Status> status = Status::fromJson(o);
+    if (!status) {
+        return status.error();
+    }
+    p.status = *status;
+    return p;
+}
+
 Result<Status> Status::fromJson(const QJsonObject& o)
 {
     A r(o);

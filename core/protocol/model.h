@@ -89,6 +89,18 @@ struct Status {
     bool operator==(const Status& other) const = default;
 };
 
+//! Another user's status as shared with the asker (who is in that user's contacts):
+//! an entry of `status.peers` and the `peer.status` event. A null \a status (the event
+//! only) means that user no longer shares it.
+struct PeerStatus {
+    QString address;
+    std::optional<Status> status;
+
+    QJsonObject toJson() const;
+    static Result<PeerStatus> fromJson(const QJsonObject& object);
+    bool operator==(const PeerStatus& other) const = default;
+};
+
 // --- stream and transient event payloads (`data`) ---------------------------------------
 
 //! `message`

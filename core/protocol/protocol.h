@@ -33,6 +33,9 @@ inline constexpr qsizetype MaxStatusTextChars = 256;
 //! Signed-in devices per user: a `register` of one more answers `limit_reached`. Their
 //! `devices.list` answer, largest names included, stays far under MaxFrameBytes.
 inline constexpr int MaxDevices = 100;
+//! Addresses in one `status.peers`: with the longest addresses and status texts the answer
+//! stays under the frame limit.
+inline constexpr int MaxStatusPeers = 200;
 //! A user's contacts and preferences together, counted as their JSON text in the
 //! `profile.get` answer (a comma each): a `contacts.add` or `prefs.set` that would take
 //! them past it answers `limit_reached`. With the envelope and the largest status the
@@ -76,6 +79,7 @@ inline constexpr QLatin1StringView ContactsAdd { "contacts.add" };
 inline constexpr QLatin1StringView ContactsRemove { "contacts.remove" };
 inline constexpr QLatin1StringView StatusSet { "status.set" };
 inline constexpr QLatin1StringView PrefsSet { "prefs.set" };
+inline constexpr QLatin1StringView StatusPeers { "status.peers" };
 } // namespace op
 
 //! Event names. Stream events carry a per-user `seq`; transient ones do not.
@@ -91,6 +95,7 @@ inline constexpr QLatin1StringView Device { "device" };
 // transient
 inline constexpr QLatin1StringView Presence { "presence" };
 inline constexpr QLatin1StringView SignedOut { "signedOut" };
+inline constexpr QLatin1StringView PeerStatus { "peer.status" };
 } // namespace event
 
 //! Device kinds (DEV-1) and delivery preferences (DEV-3) as spelled on the wire.

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void testLimitsCountCharactersAndLoneSurrogatesAreRefused();
     void testDevicesPerUserAreCapped();
     void testProfileStaysWithinItsByteBudget();
+    void testStatusIsSharedWithContactsOnly();
 
 private:
     //! A new connection, negotiated and signed in as \a device; live after a full sync.
@@ -1339,6 +1340,77 @@ void tst_ServerProtocol::testProfileStaysWithinItsByteBudget()
     QVERIFY_OK(phoneClient->request(QStringLiteral("contacts.add"),
         { { QStringLiteral("address"), QStringLiteral("new@cpm.example") },
             { QStringLiteral("name"), worstName } }));
+}
+
+void tst_ServerProtocol::testStatusIsSharedWithContactsOnly()
+{
+    // Hana shares her status with the people in her contacts, and with nobody else: Uma,
+    // whom she adds, sees it (asked for, and live); Victor, whom she does not, never does,
+    // and cannot tell her from an address with no account.
+    for (const char* name : { "hana", "uma", "victor" }) {
+        const QString n = QLatin1StringView(name);
+        QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
+    }
+    const QString hanaAddress = QStringLiteral("hana@cpm.example");
+    auto hana
+        = connectAs(registerNew(hanaAddress, QStringLiteral("pw-hana"), QStringLiteral("h1")));
+    auto ivan = connectAs(registerNew(
+        QStringLiteral("uma@cpm.example"), QStringLiteral("pw-uma"), QStringLiteral("i1")));
+    auto judy = connectAs(registerNew(
+        QStringLiteral("victor@cpm.example"), QStringLiteral("pw-victor"), QStringLiteral("j1")));
+    QVERIFY(hana && ivan && judy);
+    const auto ask = [&](WsClient& who, const QStringList& addresses) {
+        return result(
+            who.request(QStringLiteral("status.peers"),
+                { { QStringLiteral("addresses"), QJsonArray::fromStringList(addresses) } }))
+            .value(QLatin1StringView("statuses"))
+            .toArray();
+    };
+    const QStringList both { hanaAddress, QStringLiteral("nobody@cpm.example") };
+    QVERIFY(ask(*ivan, both).isEmpty());
+
+    QVERIFY_OK(hana->request(QStringLiteral("status.set"),
+        { { QStringLiteral("status"), QStringLiteral("busy") },
+            { QStringLiteral("text"), QStringLiteral("In a meeting") } }));
+    QVERIFY_OK(hana->request(QStringLiteral("contacts.add"),
+        { { QStringLiteral("address"), QStringLiteral("uma@cpm.example") } }));
+    // Uma is told at once, and asking says the same.
+    QJsonObject told
+        = ivan->event(QStringLiteral("peer.status")).value(QLatin1StringView("data")).toObject();
+    QCOMPARE(told.value(QLatin1StringView("address")).toString(), hanaAddress);
+    QCOMPARE(told.value(QLatin1StringView("status")).toString(), QStringLiteral("busy"));
+    const QJsonArray seen = ask(*ivan, { QStringLiteral("HANA@cpm.example") });
+    QCOMPARE(seen.size(), 1);
+    QCOMPARE(seen.at(0).toObject().value(QLatin1StringView("text")).toString(),
+        QStringLiteral("In a meeting"));
+    QVERIFY(ask(*judy, both).isEmpty());
+
+    // A change reaches Uma live; Victor hears nothing.
+    QVERIFY_OK(hana->request(
+        QStringLiteral("status.set"), { { QStringLiteral("status"), QStringLiteral("away") } }));
+    told = ivan->event(QStringLiteral("peer.status")).value(QLatin1StringView("data")).toObject();
+    QCOMPARE(told.value(QLatin1StringView("status")).toString(), QStringLiteral("away"));
+    QVERIFY(judy->event(QStringLiteral("peer.status"), 300).isEmpty());
+
+    // Removed from her contacts, Uma is told it is no longer shared, and it is not.
+    QVERIFY_OK(hana->request(QStringLiteral("contacts.remove"),
+        { { QStringLiteral("address"), QStringLiteral("uma@cpm.example") } }));
+    told = ivan->event(QStringLiteral("peer.status")).value(QLatin1StringView("data")).toObject();
+    QCOMPARE(told.value(QLatin1StringView("address")).toString(), hanaAddress);
+    QVERIFY(told.value(QLatin1StringView("status")).isNull());
+    QVERIFY(ask(*ivan, both).isEmpty());
+
+    // Bad requests are refused whole.
+    QStringList tooMany;
+    for (int i = 0; i <= lim::MaxStatusPeers; ++i) {
+        tooMany.append(QStringLiteral("u%1@cpm.example").arg(i));
+    }
+    for (const QJsonValue& addresses : { QJsonValue(QJsonArray::fromStringList(tooMany)),
+             QJsonValue(QJsonArray { QStringLiteral("not an address") }), QJsonValue(7) }) {
+        QCOMPARE(code(ivan->request(QStringLiteral("status.peers"),
+                     { { QStringLiteral("addresses"), addresses } })),
+            codeName(ErrorCode::BadRequest));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_ServerProtocol)

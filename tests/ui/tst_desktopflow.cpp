@@ -116,6 +116,7 @@ private Q_SLOTS:
     void testASendToAnUnknownUserFailsReadablyAndGoesAgain();
     void testNothingShownGoesStale();
     void testEmptyPlacesSayWhatToDo();
+    void testOthersStatusShowsWhereTheyAre();
     void testDamagedProfileShowsNoticeUntilDismissed();
     void testRemoteSignOutReturnsToSignIn();
 
@@ -1286,6 +1287,52 @@ void tst_DesktopFlow::testNothingShownGoesStale()
     tablet->signOutDevice(tablet->deviceId(), [&](const Error&) { gone = true; });
     QTRY_VERIFY_WITH_TIMEOUT(gone, Timeout);
     dialog->close();
+    laptop.close();
+}
+
+void tst_DesktopFlow::testOthersStatusShowsWhereTheyAre()
+{
+    // Bob shares his status with Alice by having her in his contacts: her list and the
+    // conversation's header show it, and follow when it changes or stops being shared.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    laptop.openConversation(Bob);
+    auto* header = laptop.findChild<QLabel*>(QStringLiteral("peerHeader"));
+    ConversationModel* list = laptop.conversationModel();
+    const auto bobStatus = [&] {
+        return list->index(list->rowOf(Bob)).data(ConversationModel::PeerStatusRole).toString();
+    };
+    QVERIFY(bobStatus().isEmpty());
+    bool done = false;
+    m_bob->setStatus(QStringLiteral("busy"), QStringLiteral("On a train"), [&](const Error& e) {
+        QVERIFY(e.isNull());
+        done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    done = false;
+    m_bob->addContact(Alice, QStringLiteral("Alice"), [&](const Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bobStatus(), QStringLiteral("busy"), Timeout);
+    QTRY_VERIFY2(
+        header->text().contains(QLatin1StringView("Busy: On a train")), qPrintable(header->text()));
+
+    done = false;
+    m_bob->setStatus(QStringLiteral("available"), {}, [&](const Error&) { done = true; });
+    QTRY_COMPARE_WITH_TIMEOUT(bobStatus(), QStringLiteral("available"), Timeout);
+    QTRY_VERIFY2(
+        header->text().contains(QLatin1StringView("Available")), qPrintable(header->text()));
+
+    // A device that connects later asks for it.
+    m_laptop->disconnectFromServer();
+    m_laptop->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_laptop->state(), ConnectionState::Online, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bobStatus(), QStringLiteral("available"), Timeout);
+
+    done = false;
+    m_bob->removeContact(Alice, [&](const Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(bobStatus().isEmpty(), Timeout);
+    QTRY_VERIFY2(
+        !header->text().contains(QLatin1StringView("Available")), qPrintable(header->text()));
     laptop.close();
 }
 
