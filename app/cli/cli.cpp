@@ -154,7 +154,7 @@ const char* const Usage
       "               [--offline] COMMAND [ARGS]\n"
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
       "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
-      "  remove-contact, set-status, prefs, set-pref, diagnostics, watch, shell\n"
+      "  remove-contact, set-status, peer-status, prefs, set-pref, diagnostics, watch, shell\n"
       "see docs/cli.md\n";
 } // namespace
 
@@ -274,9 +274,9 @@ void Cli::start(const QStringList& arguments)
         QStringLiteral("delete"), QStringLiteral("devices"), QStringLiteral("rename-device"),
         QStringLiteral("sign-out-device"), QStringLiteral("set-delivery"),
         QStringLiteral("contacts"), QStringLiteral("add-contact"), QStringLiteral("remove-contact"),
-        QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("prefs"),
-        QStringLiteral("set-pref"), QStringLiteral("diagnostics"), QStringLiteral("watch"),
-        QStringLiteral("shell") };
+        QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("peer-status"),
+        QStringLiteral("prefs"), QStringLiteral("set-pref"), QStringLiteral("diagnostics"),
+        QStringLiteral("watch"), QStringLiteral("shell") };
     if (!commands.contains(command)) {
         return finish({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
     }
@@ -858,6 +858,36 @@ void Cli::execute(const QStringList& commandLine, Done done)
     }
     if (command == QLatin1StringView("status")) {
         return answer(status());
+    }
+    if (command == QLatin1StringView("peer-status")) {
+        // Asks now; without addresses, for the contacts and the people written with.
+        QStringList addresses;
+        for (const QString& address : std::as_const(a.positional)) {
+            if (!protocol::isValidAddress(address)) {
+                return done({}, usage(QStringLiteral("peer-status [ADDRESS…]")));
+            }
+            addresses.append(address.toLower());
+        }
+        auto shared = [c, addresses]() -> Result<QJsonObject> {
+            QStringList asked = addresses;
+            if (asked.isEmpty()) {
+                for (const Contact& contact : c->contacts().valueOr({})) {
+                    asked.append(contact.address);
+                }
+                for (const Conversation& conversation : c->conversations().valueOr({})) {
+                    asked.append(conversation.peerAddress);
+                }
+                asked.removeDuplicates();
+            }
+            QJsonArray out;
+            for (const QString& address : std::as_const(asked)) {
+                if (const std::optional<UserStatus> s = c->peerStatus(address)) {
+                    out.append(protocol::PeerStatus { address, *s }.toJson());
+                }
+            }
+            return QJsonObject { { QStringLiteral("statuses"), out } };
+        };
+        return c->refreshPeerStatuses(addresses, okThen(shared));
     }
     auto prefs = [c]() -> Result<QJsonObject> {
         const Result<QVariantMap> p = c->prefs();

@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -139,6 +140,7 @@ private Q_SLOTS:
     void testSendRefusalsHaveTheirOwnCodes_data();
     void testSendRefusalsHaveTheirOwnCodes();
     void testACommandThatConnectsSendsTheOutbox();
+    void testPeerStatusShowsOnlyWhatIsShared();
     void testANormalRunLogsNothingAlarming();
     void testSendQueuesWhileTheServerIsDown();
     void testShellAnswersASendRefusedForNow();
@@ -221,6 +223,30 @@ void tst_Cli::testACommandThatConnectsSendsTheOutbox()
         { QStringLiteral("messages"), QStringLiteral("--with"), Alice });
     QVERIFY2(received.exitCode == 0, qPrintable(received.describe()));
     QVERIFY2(received.out.contains("written offline"), qPrintable(received.describe()));
+}
+
+void tst_Cli::testPeerStatusShowsOnlyWhatIsShared()
+{
+    const auto statuses
+        = [](const Run& r) { return r.answer.value(QLatin1StringView("statuses")).toArray(); };
+    Run asked = cli(profile(QStringLiteral("alice")), { QStringLiteral("peer-status"), Bob });
+    QVERIFY2(asked.exitCode == 0, qPrintable(asked.describe()));
+    QVERIFY2(statuses(asked).isEmpty(), qPrintable(asked.describe()));
+    // Bob shares with Alice by adding her; she then sees his status.
+    for (const QStringList& command : { QStringList { QStringLiteral("add-contact"), Alice },
+             QStringList { QStringLiteral("set-status"), QStringLiteral("--status"),
+                 QStringLiteral("away"), QStringLiteral("Lunch") } }) {
+        const Run r = cli(profile(QStringLiteral("bob")), command);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    }
+    asked = cli(profile(QStringLiteral("alice")), { QStringLiteral("peer-status"), Bob });
+    QVERIFY2(statuses(asked).size() == 1, qPrintable(asked.describe()));
+    const QJsonObject bob = statuses(asked).at(0).toObject();
+    QCOMPARE(bob.value(QLatin1StringView("status")).toString(), QStringLiteral("away"));
+    QCOMPARE(bob.value(QLatin1StringView("text")).toString(), QStringLiteral("Lunch"));
+    const Run bad = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("peer-status"), QStringLiteral("not-an-address") });
+    QCOMPARE(bad.exitCode, 2);
 }
 
 void tst_Cli::testANormalRunLogsNothingAlarming()
