@@ -280,6 +280,41 @@
         <source>Add a contact</source>
         <translation>Kontakt hinzufügen</translation>
     </message>
+    <message>
+        <source>No contacts yet. Type someone&apos;s address below and press Add; a name is optional.</source>
+        <translation>Noch keine Kontakte. Geben Sie unten eine Adresse ein und klicken Sie auf Hinzufügen; ein Name ist optional.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::ConversationDelegate</name>
+    <message>
+        <source>Busy</source>
+        <translation>Beschäftigt</translation>
+    </message>
+    <message>
+        <source>Busy: %1</source>
+        <translation>Beschäftigt: %1</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Abwesend</translation>
+    </message>
+    <message>
+        <source>Away: %1</source>
+        <translation>Abwesend: %1</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Verfügbar</translation>
+    </message>
+    <message>
+        <source>Available: %1</source>
+        <translation>Verfügbar: %1</translation>
+    </message>
+    <message>
+        <source>New message, not loaded yet</source>
+        <translation>Neue Nachricht, noch nicht geladen</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DesktopApp</name>
@@ -329,6 +364,14 @@
     <message>
         <source>%1 · %2 · receives: %3</source>
         <translation>%1 · %2 · empfängt: %3</translation>
+    </message>
+    <message>
+        <source>This device — not connected</source>
+        <translation>Dieses Gerät – nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Not known while this device is not connected</source>
+        <translation>Unbekannt, solange dieses Gerät nicht verbunden ist</translation>
     </message>
 </context>
 <context>
@@ -596,14 +639,6 @@
         <translation>%1 &lt;%2&gt;</translation>
     </message>
     <message>
-        <source>CPM address of the contact:</source>
-        <translation>CPM-Adresse des Kontakts:</translation>
-    </message>
-    <message>
-        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
-        <translation>„%1“ ist keine CPM-Adresse. Eine CPM-Adresse sieht so aus: name@example.com.</translation>
-    </message>
-    <message>
         <source>Copy text</source>
         <translation>Text kopieren</translation>
     </message>
@@ -721,6 +756,56 @@
         <source>No conversation matches “%1”. Press Ctrl+N to start one.</source>
         <translation>Keine Unterhaltung passt zu „%1“. Mit Strg+N beginnen Sie eine.</translation>
     </message>
+    <message>
+        <source>Send &amp;again</source>
+        <translation>&amp;Erneut senden</translation>
+    </message>
+    <message>
+        <source>Pick a conversation on the left to read it here.</source>
+        <translation>Wählen Sie links eine Unterhaltung, um sie hier zu lesen.</translation>
+    </message>
+    <message>
+        <source>%1 — ● %2</source>
+        <translation>%1 — ● %2</translation>
+    </message>
+    <message>
+        <source>Nothing written with %1 yet. Type a message below and press Enter to send it.</source>
+        <translation>Mit %1 wurde noch nichts geschrieben. Geben Sie unten eine Nachricht ein und drücken Sie Enter, um sie zu senden.</translation>
+    </message>
+    <message>
+        <source>No conversations yet.
+
+Start one with “New conversation” (Ctrl+N). Messages sent to you appear here on all your devices.</source>
+        <translation>Noch keine Unterhaltungen.
+
+Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie erscheinen hier auf allen Ihren Geräten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Loading %Ln messages…</source>
+        <translation>
+            <numerusform>Lade %Ln Nachricht…</numerusform>
+            <numerusform>Lade %Ln Nachrichten…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln messages here were only notified to this device.</source>
+        <translation>
+            <numerusform>%Ln Nachricht hier wurde diesem Gerät nur angekündigt.</numerusform>
+            <numerusform>%Ln Nachrichten hier wurden diesem Gerät nur angekündigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Load them</source>
+        <translation>&amp;Laden</translation>
+    </message>
+    <message>
+        <source>Only a message that could not be sent can be sent again.</source>
+        <translation>Nur eine Nachricht, die nicht gesendet werden konnte, kann erneut gesendet werden.</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Erneut senden</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -792,6 +877,61 @@
         <source>%1, %2: %3. %4</source>
         <translation>%1, %2: %3. %4</translation>
     </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Erneut senden</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>Nicht gesendet.</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>Nachrichtentext</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::NewConversationDialog</name>
+    <message>
+        <source>New conversation</source>
+        <translation>Neue Unterhaltung</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;An:</translation>
+    </message>
+    <message>
+        <source>A name, or an address like bob@cpm.example</source>
+        <translation>Ein Name oder eine Adresse wie bob@cpm.example</translation>
+    </message>
+    <message>
+        <source>Contacts and people you wrote with</source>
+        <translation>Kontakte und Personen, mit denen Sie geschrieben haben</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>Ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>You have no contacts yet. Type the full address of the person you want to write to.</source>
+        <translation>Sie haben noch keine Kontakte. Geben Sie die vollständige Adresse der Person ein, der Sie schreiben möchten.</translation>
+    </message>
+    <message>
+        <source>Opens the conversation with %1.</source>
+        <translation>Öffnet die Unterhaltung mit %1.</translation>
+    </message>
+    <message>
+        <source>Nobody here matches “%1”. Type a full address like name@example.com.</source>
+        <translation>Niemand hier passt zu „%1“. Geben Sie eine vollständige Adresse wie name@example.com ein.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::NoticeBar</name>
@@ -838,20 +978,6 @@
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
-    <message numerus="yes">
-        <source>%n new messages in %1 conversations</source>
-        <translation>
-            <numerusform>%n neue Nachricht in %1 Unterhaltungen</numerusform>
-            <numerusform>%n neue Nachrichten in %1 Unterhaltungen</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n new messages from %1</source>
-        <translation>
-            <numerusform>%n neue Nachricht von %1</numerusform>
-            <numerusform>%n neue Nachrichten von %1</numerusform>
-        </translation>
-    </message>
     <message>
         <source>New message</source>
         <translation>Neue Nachricht</translation>
@@ -859,6 +985,20 @@
     <message>
         <source>Open</source>
         <translation>Öffnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln new messages in %1 conversations</source>
+        <translation>
+            <numerusform>%Ln neue Nachricht in %1 Unterhaltungen</numerusform>
+            <numerusform>%Ln neue Nachrichten in %1 Unterhaltungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln new messages from %1</source>
+        <translation>
+            <numerusform>%Ln neue Nachricht von %1</numerusform>
+            <numerusform>%Ln neue Nachrichten von %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -896,10 +1036,6 @@
         <translation>Sprache</translation>
     </message>
     <message>
-        <source>Settings apply to all your devices. A new language is used the next time CPM starts.</source>
-        <translation>Die Einstellungen gelten für alle Ihre Geräte. Eine neue Sprache wird beim nächsten Start von CPM verwendet.</translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation>&amp;Design:</translation>
     </message>
@@ -907,16 +1043,28 @@
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
     </message>
+    <message>
+        <source>This device (%1)</source>
+        <translation>Dieses Gerät (%1)</translation>
+    </message>
+    <message>
+        <source>Only here. A new language is used the next time CPM starts.</source>
+        <translation>Nur hier. Eine neue Sprache gilt ab dem nächsten Start von CPM.</translation>
+    </message>
+    <message>
+        <source>All your devices</source>
+        <translation>Alle Ihre Geräte</translation>
+    </message>
+    <message>
+        <source>Kept with your account: your other devices follow a change made here.</source>
+        <translation>Wird mit Ihrem Konto gespeichert: Ihre anderen Geräte übernehmen eine Änderung von hier.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::SignInDialog</name>
     <message>
         <source>&amp;Sign in</source>
         <translation>&amp;Anmelden</translation>
-    </message>
-    <message>
-        <source>Sign in as &amp;guest on this device</source>
-        <translation>Als &amp;Gast auf diesem Gerät anmelden</translation>
     </message>
     <message>
         <source>Sign in — CPM</source>
@@ -999,10 +1147,6 @@
         <translation>Anmeldung läuft</translation>
     </message>
     <message>
-        <source>Guest sign-in is not available in this version yet.</source>
-        <translation>Die Gastanmeldung ist in dieser Version noch nicht verfügbar.</translation>
-    </message>
-    <message>
         <source>&amp;Browse…</source>
         <translation>&amp;Durchsuchen…</translation>
     </message>
@@ -1045,6 +1189,38 @@
     <message>
         <source>What this device tried and what the server answered</source>
         <translation>Was dieses Gerät versucht hat und was der Server geantwortet hat</translation>
+    </message>
+    <message>
+        <source>&amp;Guest sign-in (not available yet)</source>
+        <translation>&amp;Gastanmeldung (noch nicht verfügbar)</translation>
+    </message>
+    <message>
+        <source>No account yet? Accounts are made by whoever runs your CPM server: ask them for your address and a password.</source>
+        <translation>Noch kein Konto? Konten legt an, wer Ihren CPM-Server betreibt: Fragen Sie dort nach Ihrer Adresse und einem Passwort.</translation>
+    </message>
+    <message>
+        <source>Signing in as a guest on someone else&apos;s computer, leaving nothing behind, comes in a later version.</source>
+        <translation>Die Anmeldung als Gast auf einem fremden Computer, ohne Spuren zu hinterlassen, kommt in einer späteren Version.</translation>
+    </message>
+    <message>
+        <source>The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
+        <translation>Die Serveradresse beginnt mit ws:// oder wss://, etwa ws://127.0.0.1:7878/.</translation>
+    </message>
+    <message>
+        <source>Enter your CPM address.</source>
+        <translation>Geben Sie Ihre CPM-Adresse ein.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address: it looks like name@example.com.</source>
+        <translation>„%1“ ist keine CPM-Adresse: Sie sieht so aus: name@example.com.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Geben Sie Ihr Passwort ein.</translation>
+    </message>
+    <message>
+        <source>Give this device a name, so you can tell it from your others.</source>
+        <translation>Geben Sie diesem Gerät einen Namen, damit Sie es von Ihren anderen unterscheiden können.</translation>
     </message>
 </context>
 <context>

@@ -280,6 +280,41 @@
         <source>Add a contact</source>
         <translation>Ajouter un contact</translation>
     </message>
+    <message>
+        <source>No contacts yet. Type someone&apos;s address below and press Add; a name is optional.</source>
+        <translation>Aucun contact pour l’instant. Saisissez une adresse ci-dessous et cliquez sur Ajouter ; le nom est facultatif.</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::ConversationDelegate</name>
+    <message>
+        <source>Busy</source>
+        <translation>Occupé</translation>
+    </message>
+    <message>
+        <source>Busy: %1</source>
+        <translation>Occupé : %1</translation>
+    </message>
+    <message>
+        <source>Away</source>
+        <translation>Absent</translation>
+    </message>
+    <message>
+        <source>Away: %1</source>
+        <translation>Absent : %1</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>Disponible</translation>
+    </message>
+    <message>
+        <source>Available: %1</source>
+        <translation>Disponible : %1</translation>
+    </message>
+    <message>
+        <source>New message, not loaded yet</source>
+        <translation>Nouveau message, pas encore chargé</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DesktopApp</name>
@@ -329,6 +364,14 @@
     <message>
         <source>%1 · %2 · receives: %3</source>
         <translation>%1 · %2 · reçoit&#xa0;: %3</translation>
+    </message>
+    <message>
+        <source>This device — not connected</source>
+        <translation>Cet appareil — non connecté</translation>
+    </message>
+    <message>
+        <source>Not known while this device is not connected</source>
+        <translation>Inconnu tant que cet appareil n’est pas connecté</translation>
     </message>
 </context>
 <context>
@@ -596,14 +639,6 @@
         <translation>%1 &lt;%2&gt;</translation>
     </message>
     <message>
-        <source>CPM address of the contact:</source>
-        <translation>Adresse CPM du contact&#xa0;:</translation>
-    </message>
-    <message>
-        <source>“%1” is not a CPM address. It looks like name@example.com.</source>
-        <translation>«&#xa0;%1&#xa0;» n’est pas une adresse CPM. Une adresse CPM ressemble à name@example.com.</translation>
-    </message>
-    <message>
         <source>Copy text</source>
         <translation>Copier le texte</translation>
     </message>
@@ -721,6 +756,56 @@
         <source>No conversation matches “%1”. Press Ctrl+N to start one.</source>
         <translation>Aucune conversation ne correspond à « %1 ». Ctrl+N en commence une.</translation>
     </message>
+    <message>
+        <source>Send &amp;again</source>
+        <translation>&amp;Renvoyer</translation>
+    </message>
+    <message>
+        <source>Pick a conversation on the left to read it here.</source>
+        <translation>Choisissez une conversation à gauche pour la lire ici.</translation>
+    </message>
+    <message>
+        <source>%1 — ● %2</source>
+        <translation>%1 — ● %2</translation>
+    </message>
+    <message>
+        <source>Nothing written with %1 yet. Type a message below and press Enter to send it.</source>
+        <translation>Rien d’écrit avec %1 pour l’instant. Saisissez un message ci-dessous et appuyez sur Entrée pour l’envoyer.</translation>
+    </message>
+    <message>
+        <source>No conversations yet.
+
+Start one with “New conversation” (Ctrl+N). Messages sent to you appear here on all your devices.</source>
+        <translation>Aucune conversation pour l’instant.
+
+Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vous sont envoyés apparaissent ici sur tous vos appareils.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Loading %Ln messages…</source>
+        <translation>
+            <numerusform>Chargement de %Ln message…</numerusform>
+            <numerusform>Chargement de %Ln messages…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln messages here were only notified to this device.</source>
+        <translation>
+            <numerusform>%Ln message ici n’a été que signalé à cet appareil.</numerusform>
+            <numerusform>%Ln messages ici n’ont été que signalés à cet appareil.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Load them</source>
+        <translation>&amp;Les charger</translation>
+    </message>
+    <message>
+        <source>Only a message that could not be sent can be sent again.</source>
+        <translation>Seul un message qui n’a pas pu être envoyé peut être renvoyé.</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Renvoyer</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -792,6 +877,61 @@
         <source>%1, %2: %3. %4</source>
         <translation>%1, %2 : %3. %4</translation>
     </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Non envoyé : %1</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Renvoyer</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>Non envoyé.</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>Texte du message</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::NewConversationDialog</name>
+    <message>
+        <source>New conversation</source>
+        <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;À :</translation>
+    </message>
+    <message>
+        <source>A name, or an address like bob@cpm.example</source>
+        <translation>Un nom, ou une adresse comme bob@cpm.example</translation>
+    </message>
+    <message>
+        <source>Contacts and people you wrote with</source>
+        <translation>Contacts et personnes avec qui vous avez échangé</translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Ouvrir</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>You have no contacts yet. Type the full address of the person you want to write to.</source>
+        <translation>Vous n’avez pas encore de contacts. Saisissez l’adresse complète de la personne à qui écrire.</translation>
+    </message>
+    <message>
+        <source>Opens the conversation with %1.</source>
+        <translation>Ouvre la conversation avec %1.</translation>
+    </message>
+    <message>
+        <source>Nobody here matches “%1”. Type a full address like name@example.com.</source>
+        <translation>Personne ici ne correspond à « %1 ». Saisissez une adresse complète comme name@example.com.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::NoticeBar</name>
@@ -838,20 +978,6 @@
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
-    <message numerus="yes">
-        <source>%n new messages in %1 conversations</source>
-        <translation>
-            <numerusform>%n nouveau message dans %1 conversations</numerusform>
-            <numerusform>%n nouveaux messages dans %1 conversations</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n new messages from %1</source>
-        <translation>
-            <numerusform>%n nouveau message de %1</numerusform>
-            <numerusform>%n nouveaux messages de %1</numerusform>
-        </translation>
-    </message>
     <message>
         <source>New message</source>
         <translation>Nouveau message</translation>
@@ -859,6 +985,20 @@
     <message>
         <source>Open</source>
         <translation>Ouvrir</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln new messages in %1 conversations</source>
+        <translation>
+            <numerusform>%Ln nouveau message dans %1 conversations</numerusform>
+            <numerusform>%Ln nouveaux messages dans %1 conversations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln new messages from %1</source>
+        <translation>
+            <numerusform>%Ln nouveau message de %1</numerusform>
+            <numerusform>%Ln nouveaux messages de %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -896,10 +1036,6 @@
         <translation>Langue</translation>
     </message>
     <message>
-        <source>Settings apply to all your devices. A new language is used the next time CPM starts.</source>
-        <translation>Les paramètres s’appliquent à tous vos appareils. Une nouvelle langue est utilisée au prochain démarrage de CPM.</translation>
-    </message>
-    <message>
         <source>&amp;Theme:</source>
         <translation>&amp;Thème&#xa0;:</translation>
     </message>
@@ -907,16 +1043,28 @@
         <source>&amp;Language:</source>
         <translation>&amp;Langue&#xa0;:</translation>
     </message>
+    <message>
+        <source>This device (%1)</source>
+        <translation>Cet appareil (%1)</translation>
+    </message>
+    <message>
+        <source>Only here. A new language is used the next time CPM starts.</source>
+        <translation>Ici seulement. Une nouvelle langue s’applique au prochain démarrage de CPM.</translation>
+    </message>
+    <message>
+        <source>All your devices</source>
+        <translation>Tous vos appareils</translation>
+    </message>
+    <message>
+        <source>Kept with your account: your other devices follow a change made here.</source>
+        <translation>Conservé avec votre compte : vos autres appareils suivent un changement fait ici.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::SignInDialog</name>
     <message>
         <source>&amp;Sign in</source>
         <translation>&amp;Se connecter</translation>
-    </message>
-    <message>
-        <source>Sign in as &amp;guest on this device</source>
-        <translation>Se connecter en tant qu’&amp;invité sur cet appareil</translation>
     </message>
     <message>
         <source>Sign in — CPM</source>
@@ -999,10 +1147,6 @@
         <translation>Connexion en cours</translation>
     </message>
     <message>
-        <source>Guest sign-in is not available in this version yet.</source>
-        <translation>La connexion en tant qu’invité n’est pas encore disponible dans cette version.</translation>
-    </message>
-    <message>
         <source>&amp;Browse…</source>
         <translation>&amp;Parcourir…</translation>
     </message>
@@ -1045,6 +1189,38 @@
     <message>
         <source>What this device tried and what the server answered</source>
         <translation>Ce que cet appareil a tenté et ce que le serveur a répondu</translation>
+    </message>
+    <message>
+        <source>&amp;Guest sign-in (not available yet)</source>
+        <translation>Connexion &amp;invité (pas encore disponible)</translation>
+    </message>
+    <message>
+        <source>No account yet? Accounts are made by whoever runs your CPM server: ask them for your address and a password.</source>
+        <translation>Pas encore de compte ? Les comptes sont créés par qui gère votre serveur CPM : demandez-lui votre adresse et un mot de passe.</translation>
+    </message>
+    <message>
+        <source>Signing in as a guest on someone else&apos;s computer, leaving nothing behind, comes in a later version.</source>
+        <translation>La connexion en invité sur l’ordinateur de quelqu’un d’autre, sans laisser de trace, viendra dans une version ultérieure.</translation>
+    </message>
+    <message>
+        <source>The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
+        <translation>L’adresse du serveur commence par ws:// ou wss://, comme ws://127.0.0.1:7878/.</translation>
+    </message>
+    <message>
+        <source>Enter your CPM address.</source>
+        <translation>Saisissez votre adresse CPM.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a CPM address: it looks like name@example.com.</source>
+        <translation>« %1 » n’est pas une adresse CPM : elle ressemble à name@example.com.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Saisissez votre mot de passe.</translation>
+    </message>
+    <message>
+        <source>Give this device a name, so you can tell it from your others.</source>
+        <translation>Donnez un nom à cet appareil pour le distinguer de vos autres appareils.</translation>
     </message>
 </context>
 <context>
