@@ -103,8 +103,18 @@ Colours coloursFor(const QStyleOptionViewItem& option, bool outgoing)
 }
 } // namespace
 
+namespace {
+//! The "Send again" action's font: the footer's, bold and underlined like a link.
+QFont actionFont(QFont footer)
+{
+    footer.setBold(true);
+    footer.setUnderline(true);
+    return footer;
+}
+
 //! Stands for the "Send again" action under a refused message where links are looked up.
 const QUrl SendAgainUrl(QStringLiteral("cpm-action:send-again"));
+} // namespace
 
 struct MessageDelegate::Layout {
     bool separator = false;
@@ -258,8 +268,8 @@ MessageDelegate::Layout MessageDelegate::layout(
     l.height = l.bubble.bottom() - option.rect.top() + Gap + 1;
     if (outgoing && status == QLatin1StringView("failed")) {
         const QString failure = index.data(MessageModel::FailureRole).toString();
-        const QString action = sendAgainText();
-        const int actionWidth = ffm.horizontalAdvance(action) + 2;
+        const int actionWidth
+            = QFontMetrics(actionFont(l.footerFont)).horizontalAdvance(sendAgainText()) + 4;
         const int room = std::max(actionWidth, width - 2 * Margin - actionWidth - 12);
         l.failureReason = ffm.elidedText(
             failure.isEmpty() ? tr("Not sent.") : failureText(failure), Qt::ElideRight, room);
@@ -607,10 +617,7 @@ void MessageDelegate::paint(
         painter->setPen(dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb3, 0x26, 0x1e));
         painter->drawText(l.failure.adjusted(0, 0, -l.sendAgain.width() - 12, 0),
             Qt::AlignRight | Qt::AlignVCenter, l.failureReason);
-        QFont action = l.footerFont;
-        action.setUnderline(true);
-        action.setBold(true);
-        painter->setFont(action);
+        painter->setFont(actionFont(l.footerFont));
         painter->setPen(pal.color(QPalette::Link));
         painter->drawText(l.sendAgain, Qt::AlignRight | Qt::AlignVCenter, sendAgainText());
     }

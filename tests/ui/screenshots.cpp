@@ -11,6 +11,7 @@
 #include "devicesdialog.h"
 #include "diagnosticsdialog.h"
 #include "mainwindow.h"
+#include "newconversationdialog.h"
 #include "settingsdialog.h"
 #include "signindialog.h"
 #include "testserver.h"
@@ -138,13 +139,21 @@ int main(int argc, char** argv)
     alice->addContact(QStringLiteral("bob@cpm.example"), QStringLiteral("Bob Martin"),
         [&](const Error&) { contactDone = true; });
     waitFor([&] { return contactDone; });
+    // Bob shares his status with Alice (she is in his contacts): a dot and the header say it.
+    contactDone = false;
+    bob->addContact(a, QStringLiteral("Alice"), [&](const Error&) { contactDone = true; });
+    waitFor([&] { return contactDone; });
+    bool statusDone = false;
+    bob->setStatus(QStringLiteral("busy"), QStringLiteral("On a train"),
+        [&](const Error&) { statusDone = true; });
+    waitFor([&] { return statusDone; });
     (void)dave->send(a, {}, QStringLiteral("Lunch on Friday?"));
     (void)carol->send(a, QStringLiteral("Minutes"),
         QStringLiteral("The minutes from today's meeting are in the shared folder."));
     waitFor([&] { return alice->unreadCount().valueOr(-1) == 2; });
     (void)bob->send(a, QStringLiteral("Holidays"),
         QStringLiteral("Just back from Sydney! I took far too many pictures — the harbour at "
-                       "sunset was unreal."));
+                       "sunset was unreal. They are at https://photos.example/sydney"));
     waitFor([&] { return alice->unreadCount().valueOr(-1) == 3; });
     (void)alice->send(QStringLiteral("bob@cpm.example"), {},
         QStringLiteral("Welcome back! I want to see them all."));
@@ -263,6 +272,40 @@ int main(int argc, char** argv)
         waitFor([&] { return recovered->state() == ConnectionState::Online; });
         waitFor([&] { return recovered->unreadCount().valueOr(0) > 0; });
         save(&window, out + QStringLiteral("/main-recovered-light.png"));
+    }
+
+    {
+        // A message to an address without an account: why it was not sent, and the way out.
+        ui::MainWindow window(alice.get());
+        window.resize(1000, 640);
+        window.show();
+        window.activateWindow();
+        const QString zoe = QStringLiteral("zoe@cpm.example");
+        window.openConversation(zoe);
+        (void)alice->send(zoe, {}, QStringLiteral("Hi Zoe, is this your new address?"));
+        waitFor([&] {
+            const QList<Message> sent = alice->messages(zoe).valueOr({});
+            return !sent.isEmpty() && sent.constLast().status == Message::Status::Failed;
+        });
+        settle();
+        save(&window, out + QStringLiteral("/main-failed-light.png"));
+        // The picker for a new conversation, narrowed by a name.
+        ui::NewConversationDialog picker(alice.get(), &window);
+        picker.show();
+        picker.findChild<QLineEdit*>(QStringLiteral("recipient"))->setText(QStringLiteral("bo"));
+        save(&picker, out + QStringLiteral("/new-conversation-light.png"));
+    }
+    {
+        // A first look: a new account with nothing yet says what to do next.
+        server.addUser(QStringLiteral("erin@cpm.example"), QStringLiteral("demo-password"));
+        auto erin = device(profiles, QStringLiteral("erin"), server.url());
+        signIn(erin.get(), QStringLiteral("erin@cpm.example"), QStringLiteral("Erin's laptop"),
+            QStringLiteral("laptop"));
+        ui::MainWindow window(erin.get());
+        window.resize(1000, 640);
+        window.show();
+        settle();
+        save(&window, out + QStringLiteral("/main-empty-light.png"));
     }
 
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
