@@ -348,10 +348,11 @@ QUrl MessageDelegate::linkAt(const QAbstractItemView* view, const QPoint& pos) c
 
 void MessageDelegate::attach(QAbstractItemView* view)
 {
-    if (m_view) {
-        m_view->viewport()->removeEventFilter(this);
+    if (m_viewport) {
+        m_viewport->removeEventFilter(this);
     }
     m_view = view;
+    m_viewport = view->viewport();
     // Double-click or F2 opens the selectable text; a single click keeps selecting the
     // message (and loading a notified one), Enter keeps activating it.
     view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
@@ -361,7 +362,9 @@ void MessageDelegate::attach(QAbstractItemView* view)
 
 bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
 {
-    if (!m_view || watched != m_view->viewport()) {
+    // Compared as a QObject: while the view is being destroyed its children still get
+    // events, and m_view (a QAbstractItemView no more) must not be touched then.
+    if (!m_viewport || watched != m_viewport.data()) {
         if (event->type() == QEvent::ShortcutOverride
             && static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete
             && watched->objectName() == QLatin1StringView("messageText")) {
@@ -373,7 +376,7 @@ bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
         // The selectable text's other keys (Esc closes) and focus go through the base class.
         return QStyledItemDelegate::eventFilter(watched, event);
     }
-    QWidget* viewport = m_view->viewport();
+    const auto viewport = [watched] { return static_cast<QWidget*>(watched); };
     switch (event->type()) {
     case QEvent::MouseMove: {
         const auto* mouse = static_cast<QMouseEvent*>(event);
@@ -381,9 +384,9 @@ bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
         if (overLink != m_overLink) {
             m_overLink = overLink;
             if (overLink) {
-                viewport->setCursor(Qt::PointingHandCursor);
+                viewport()->setCursor(Qt::PointingHandCursor);
             } else {
-                viewport->unsetCursor();
+                viewport()->unsetCursor();
             }
         }
         // A press that began on a link is the link's: no drag-selecting rows from it.
@@ -392,7 +395,7 @@ bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
     case QEvent::Leave:
         if (m_overLink) {
             m_overLink = false;
-            viewport->unsetCursor();
+            viewport()->unsetCursor();
         }
         break;
     case QEvent::MouseButtonPress:

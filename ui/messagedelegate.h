@@ -100,6 +100,7 @@ private:
 
     qint64 m_newMarker = 0;
     QPointer<QAbstractItemView> m_view;
+    QPointer<QObject> m_viewport; //!< m_view's viewport, whose mouse events this filters
     QUrl m_pressedLink; //!< the link a press on the viewport began on
     bool m_overLink = false;
     //! Where the double-click that is opening the text was: the word there gets selected.
