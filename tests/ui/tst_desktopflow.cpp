@@ -23,6 +23,7 @@
 #include "settingsdialog.h"
 #include "signindialog.h"
 #include "testserver.h"
+#include "uiclients.h"
 #include "uitestfixture.h"
 
 #include <QAbstractButton>
@@ -137,10 +138,7 @@ private:
 
 std::unique_ptr<Client> tst_DesktopFlow::newClient(const QString& name)
 {
-    auto c = std::make_unique<Client>(m_profiles.filePath(name));
-    [&] { QVERIFY(c->open()); }();
-    c->setServerUrl(m_server.url());
-    return c;
+    return test::newUiClient(m_profiles, name, m_server.url());
 }
 
 std::unique_ptr<Client> tst_DesktopFlow::newUser(const QString& local, const QString& deviceName)
@@ -154,13 +152,7 @@ std::unique_ptr<Client> tst_DesktopFlow::newUser(const QString& local, const QSt
 
 void tst_DesktopFlow::signInHeadless(Client* client, const QString& address, const QString& name)
 {
-    bool done = false;
-    client->registerDevice(address, Password, name, QStringLiteral("mobile"), [&](const Error& e) {
-        QVERIFY2(e.isNull(), qPrintable(e.message));
-        done = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
-    QTRY_COMPARE_WITH_TIMEOUT(client->state(), ConnectionState::Online, Timeout);
+    test::signInHeadless(client, address, Password, name, QStringLiteral("mobile"), Timeout);
 }
 
 int tst_DesktopFlow::unreadFor(ui::MainWindow& window, const QString& peer)

@@ -11,6 +11,7 @@
 #include "messagemodel.h"
 #include "must.h"
 #include "testserver.h"
+#include "uiclients.h"
 #include "uitestfixture.h"
 
 #include <QClipboard>
@@ -94,21 +95,12 @@ private:
 
 std::unique_ptr<Client> tst_MessageText::newClient(const QString& name)
 {
-    auto c = std::make_unique<Client>(m_profiles.filePath(name));
-    [&] { QVERIFY(c->open()); }();
-    c->setServerUrl(m_server.url());
-    return c;
+    return test::newUiClient(m_profiles, name, m_server.url());
 }
 
 void tst_MessageText::signInHeadless(Client* client, const QString& address, const QString& name)
 {
-    bool done = false;
-    client->registerDevice(address, Password, name, QStringLiteral("laptop"), [&](const Error& e) {
-        QVERIFY2(e.isNull(), qPrintable(e.message));
-        done = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
-    QTRY_COMPARE_WITH_TIMEOUT(client->state(), ConnectionState::Online, Timeout);
+    test::signInHeadless(client, address, Password, name, QStringLiteral("laptop"), Timeout);
 }
 
 QListView* tst_MessageText::messageView(ui::MainWindow& window)
