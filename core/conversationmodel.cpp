@@ -87,10 +87,9 @@ void ConversationModel::reload()
             kept.peerName = before->peerName;
         }
         // A contact's name, also when nothing was written yet (unreadable: as it was).
-        if (const Result<QList<Contact>> contacts = m_client
-                ? m_client->contacts()
-                : Result<QList<Contact>>(makeError(ErrorCode::Internal, {}));
-            contacts) {
+        const Result<QList<Contact>> contacts
+            = m_client ? m_client->contacts() : Result<QList<Contact>>(QList<Contact>());
+        if (contacts) {
             kept.peerName.clear();
             for (const Contact& c : *contacts) {
                 if (c.address == m_keptPeer) {
