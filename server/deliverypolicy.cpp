@@ -18,7 +18,9 @@ DeliveryPolicy::View DeliveryPolicy::viewOf(const StoredEvent& event, QStringVie
         if (!event.message) {
             return View::Skip; // no longer in the user's storage
         }
-        if (event.message->folder != protocol::Folder::Inbox) {
+        // Session messages reach every device whole: any of them may be the one the
+        // session moves to next (SES-6), and a `none` device could not continue it.
+        if (event.message->folder != protocol::Folder::Inbox || event.message->session != 0) {
             return View::Whole;
         }
         if (delivery == protocol::delivery::None) {

@@ -24,8 +24,8 @@ public:
 
     /*!
      * How a device whose delivery preference is \a delivery sees \a event. Preferences are
-     * about incoming messages: the user's own sent copies, and every other event, reach
-     * every device whole.
+     * about incoming messages: the user's own sent copies, messages of a chat session, and
+     * every other event, reach every device whole.
      */
     static View viewOf(const StoredEvent& event, QStringView delivery);
     /*!

@@ -25,6 +25,8 @@ inline constexpr QLatin1StringView NetHelloTimeoutSeconds { "net.helloTimeoutSec
 inline constexpr QLatin1StringView NetSignInTimeoutSeconds { "net.signInTimeoutSeconds" };
 inline constexpr QLatin1StringView NetIdleTimeoutSeconds { "net.idleTimeoutSeconds" };
 inline constexpr QLatin1StringView NetStalledOutputSeconds { "net.stalledOutputSeconds" };
+inline constexpr QLatin1StringView SessionInviteTimeoutSeconds { "session.inviteTimeoutSeconds" };
+inline constexpr QLatin1StringView SessionGraceSeconds { "session.graceSeconds" };
 
 //! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
 //! every use (seconds made milliseconds, counts made int) far from overflowing.
@@ -69,6 +71,11 @@ inline constexpr Definition All[] = {
     { NetStalledOutputSeconds, 30, DaySeconds,
         QLatin1StringView("seconds a connection may leave its output backlog unread (0 = no "
                           "limit)") },
+    { SessionInviteTimeoutSeconds, 60, DaySeconds,
+        QLatin1StringView("seconds a session request rings before it ends unanswered") },
+    { SessionGraceSeconds, 120, DaySeconds,
+        QLatin1StringView("seconds a session's device may stay away before the session ends "
+                          "for the peer") },
 };
 
 //! The definition of \a key, or nullptr for an unknown key.

@@ -48,6 +48,8 @@ void Router::send(const Request& request)
     const QString subject
         = reader.string(QLatin1StringView("subject"), lim::MaxSubjectChars, ArgReader::Optional);
     const QString body = reader.text(QLatin1StringView("body"), lim::MaxBodyBytes);
+    const qint64 session = reader.integer(
+        QLatin1StringView("session"), 0, protocol::MaxSafeInteger, ArgReader::Optional);
     if (!reader.ok()) {
         request.fail(reader.error());
         return;
@@ -92,6 +94,15 @@ void Router::send(const Request& request)
         }
         return;
     }
+    if (session != 0) {
+        // SES-5: said in a session, from the device it is bound to, to its peer.
+        if (const Result<void> may
+            = m_server.sessions().checkSay(sender.id, request.connection().deviceId(), session, to);
+            !may) {
+            request.fail(may.error());
+            return;
+        }
+    }
     const qint64 quota = store.settingInt(settings::QuotaDailyMessages);
     if (quota > 0 && sender.sentOnDay >= quota) {
         request.fail(ErrorCode::QuotaExceeded,
@@ -128,6 +139,7 @@ void Router::send(const Request& request)
     message.body = body;
     message.now = now;
     message.day = day;
+    message.session = session;
     Events events;
     const Result<Store::StoredMessage> stored = store.storeMessage(message, &events);
     if (!stored) {

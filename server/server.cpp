@@ -27,13 +27,15 @@ Server::Server(QObject* parent)
     , m_router(*this)
     , m_mailbox(*this)
     , m_profile(*this)
+    , m_sessions(*this)
     , m_acceptor(new Acceptor(QStringLiteral("cpm-server/" CPM_VERSION), this))
 {
-    // Who answers what; a SessionController (SES) adds its operations here the same way.
+    // Who answers what.
     m_registrar.addOperations(m_operations);
     m_router.addOperations(m_operations);
     m_mailbox.addOperations(m_operations);
     m_profile.addOperations(m_operations);
+    m_sessions.addOperations(m_operations);
 
     connect(m_acceptor, &Acceptor::connected, this, &Server::acceptWebSocket);
     m_tick.setInterval(TickMs);
@@ -318,6 +320,7 @@ void Server::tick()
         qCWarning(lcServer) << "expiry failed:" << expired.error().message;
     }
     m_registrar.prune(now);
+    m_sessions.tick(now);
 
     readConnectionSettings();
     const qint64 monotonicNow = ClientConnection::monotonicMs();

@@ -2,7 +2,8 @@
 #pragma once
 
 // The reference server: listens for WebSocket connections, owns the store and the
-// components that answer requests (Registrar, Router, Mailbox, ProfileService), and holds
+// components that answer requests (Registrar, Router, Mailbox, ProfileService,
+// SessionController), and holds
 // every frame until the writes it speaks of are committed.
 
 #include "acceptor.h"
@@ -14,6 +15,7 @@
 #include "registrar.h"
 #include "request.h"
 #include "router.h"
+#include "sessioncontroller.h"
 #include "store.h"
 
 #include <QHostAddress>
@@ -72,6 +74,7 @@ public:
     Store& store() { return *m_store; }
     LiveConnections& live() { return m_live; }
     const Operations& operations() const { return m_operations; }
+    SessionController& sessions() { return m_sessions; }
     //! Delivers just-written stream events to the live connections of their users.
     void publish(const Events& events);
     //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
@@ -126,6 +129,7 @@ private:
     Router m_router;
     Mailbox m_mailbox;
     ProfileService m_profile;
+    SessionController m_sessions;
     Acceptor* m_acceptor = nullptr;
     int m_backlog = Acceptor::DefaultBacklog;
     ConnectionTimeouts m_timeouts;

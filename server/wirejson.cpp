@@ -86,7 +86,12 @@ QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)
     out += u",\"status\":\"";
     out += protocol::stateName(m.status);
     out += u'"';
-    out += partial ? u",\"partial\":true}}}" : u",\"partial\":false}}}";
+    out += partial ? u",\"partial\":true" : u",\"partial\":false";
+    if (m.session != 0) {
+        out += u",\"session\":";
+        out += QString::number(m.session);
+    }
+    out += u"}}}";
     return out;
 }
 

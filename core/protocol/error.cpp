@@ -36,6 +36,10 @@ constexpr Name Names[] = {
     { ErrorCode::NotFound, QLatin1StringView("not_found") },
     { ErrorCode::TooLarge, QLatin1StringView("too_large") },
     { ErrorCode::Conflict, QLatin1StringView("conflict") },
+    { ErrorCode::AlreadyAnswered, QLatin1StringView("already_answered") },
+    { ErrorCode::SessionEnded, QLatin1StringView("session_ended") },
+    { ErrorCode::NotBound, QLatin1StringView("not_bound") },
+    { ErrorCode::DeviceOffline, QLatin1StringView("device_offline") },
     { ErrorCode::Unavailable, QLatin1StringView("unavailable") },
     { ErrorCode::StorageFull, QLatin1StringView("storage_full") },
     { ErrorCode::Internal, QLatin1StringView("internal") },
@@ -143,7 +147,9 @@ Error Error::toWire() const
 
 QJsonObject Error::toJson() const
 {
-    QJsonObject o { { QStringLiteral("code"), name() }, { QStringLiteral("message"), message } };
+    QJsonObject o = details;
+    o.insert(QStringLiteral("code"), name());
+    o.insert(QStringLiteral("message"), message);
     if (retryAfterSeconds >= 0) {
         o.insert(QStringLiteral("retryAfter"), retryAfterSeconds);
     }
@@ -159,6 +165,10 @@ Error Error::fromJson(const QJsonObject& object)
         e.unknownName = name;
     }
     e.message = object.value(QLatin1StringView("message")).toString();
+    e.details = object;
+    e.details.remove(QLatin1StringView("code"));
+    e.details.remove(QLatin1StringView("message"));
+    e.details.remove(QLatin1StringView("retryAfter"));
     // retryAfter is a small count of seconds; anything else is ignored rather than trusted.
     const QJsonValue retry = object.value(QLatin1StringView("retryAfter"));
     if (retry.isDouble() && retry.toDouble() >= 0 && retry.toDouble() <= 86400) {

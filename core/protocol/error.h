@@ -38,6 +38,14 @@ enum class ErrorCode : quint8 {
     NotFound,
     TooLarge,
     Conflict,
+    //! session.accept: another device of the user answered first (`device` names it)
+    AlreadyAnswered,
+    //! the session ended meanwhile (`session` is its final state)
+    SessionEnded,
+    //! only the device a session is bound to may do that
+    NotBound,
+    //! the device named is signed in but not connected now
+    DeviceOffline,
     Unavailable, //!< the server's storage is busy: retry after `retryAfter` seconds
     StorageFull, //!< the server's storage is full: writes are refused, reads still work
     Internal,
@@ -76,6 +84,9 @@ struct Error {
     QString message; //!< English, for logs and developers; never shown as is to users
     int retryAfterSeconds = -1; //!< set with `throttled` and `unavailable`
     QString unknownName; //!< the peer's code name when code is Unknown
+    //! Members of the wire error object besides code, message and retryAfter (e.g. the
+    //! `device` of already_answered), kept as they came.
+    QJsonObject details;
 
     bool isNull() const { return code == ErrorCode::None; }
     //! The stable name of code (`auth_failed`, `offline`, ...).
@@ -121,7 +132,7 @@ QDebug operator<<(QDebug debug, ErrorCode code);
 
 inline Error makeError(ErrorCode code, const QString& message, int retryAfterSeconds = -1)
 {
-    return Error { code, message, retryAfterSeconds, {} };
+    return Error { code, message, retryAfterSeconds, {}, {} };
 }
 
 } // namespace cpm

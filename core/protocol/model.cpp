@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace cpm::protocol {
 
 namespace {
@@ -97,7 +99,7 @@ Message Message::withoutBody() const
 
 QJsonObject Message::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         { QStringLiteral("id"), id },
         { QStringLiteral("clientId"), clientId },
         { QStringLiteral("from"), from },
@@ -110,6 +112,10 @@ QJsonObject Message::toJson() const
         { QStringLiteral("status"), stateName(status) },
         { QStringLiteral("partial"), partial || body.isNull() },
     };
+    if (session != 0) {
+        o.insert(QStringLiteral("session"), session);
+    }
+    return o;
 }
 
 Result<Message> Message::fromJson(const QJsonObject& o)
@@ -127,6 +133,7 @@ Result<Message> Message::fromJson(const QJsonObject& o)
     m.read = r.boolean(QLatin1StringView("read"), A::Optional);
     const QString status = r.string(QLatin1StringView("status"), 16, A::Optional);
     m.partial = r.boolean(QLatin1StringView("partial"), A::Optional);
+    m.session = r.integer(QLatin1StringView("session"), 0, MaxId, A::Optional);
     if (!r.ok()) {
         return malformed(r, QLatin1StringView("message"));
     }
@@ -148,6 +155,282 @@ Result<Message> Message::fromJson(const QJsonObject& o)
         m.subject = QStringLiteral("");
     }
     return m;
+}
+
+// --- Sessions ------------------------------------------------------------------------------
+
+namespace {
+template <typename Enum, size_t N>
+std::optional<Enum> enumFromName(
+    QStringView name, const Enum (&all)[N], QLatin1StringView (*nameOf)(Enum))
+{
+    for (const Enum e : all) {
+        if (name == nameOf(e)) {
+            return e;
+        }
+    }
+    return std::nullopt;
+}
+} // namespace
+
+QLatin1StringView sessionStateName(SessionState state)
+{
+    switch (state) {
+    case SessionState::Inviting:
+        return QLatin1StringView("inviting");
+    case SessionState::Active:
+        return QLatin1StringView("active");
+    case SessionState::Ended:
+        return QLatin1StringView("ended");
+    }
+    return QLatin1StringView("ended");
+}
+
+std::optional<SessionState> sessionStateFromName(QStringView name)
+{
+    constexpr SessionState All[]
+        = { SessionState::Inviting, SessionState::Active, SessionState::Ended };
+    return enumFromName(name, All, &sessionStateName);
+}
+
+QLatin1StringView endReasonName(EndReason reason)
+{
+    switch (reason) {
+    case EndReason::None:
+        return QLatin1StringView("");
+    case EndReason::Declined:
+        return QLatin1StringView("declined");
+    case EndReason::Cancelled:
+        return QLatin1StringView("cancelled");
+    case EndReason::TimedOut:
+        return QLatin1StringView("timeout");
+    case EndReason::Ended:
+        return QLatin1StringView("ended");
+    case EndReason::Gone:
+        return QLatin1StringView("gone");
+    }
+    return QLatin1StringView("");
+}
+
+std::optional<EndReason> endReasonFromName(QStringView name)
+{
+    constexpr EndReason All[] = { EndReason::None, EndReason::Declined, EndReason::Cancelled,
+        EndReason::TimedOut, EndReason::Ended, EndReason::Gone };
+    return enumFromName(name, All, &endReasonName);
+}
+
+QLatin1StringView sessionChangeName(SessionChange change)
+{
+    switch (change) {
+    case SessionChange::Invited:
+        return QLatin1StringView("invited");
+    case SessionChange::Accepted:
+        return QLatin1StringView("accepted");
+    case SessionChange::Declined:
+        return QLatin1StringView("declined");
+    case SessionChange::Cancelled:
+        return QLatin1StringView("cancelled");
+    case SessionChange::TimedOut:
+        return QLatin1StringView("timeout");
+    case SessionChange::Ended:
+        return QLatin1StringView("ended");
+    case SessionChange::Gone:
+        return QLatin1StringView("gone");
+    case SessionChange::Transferred:
+        return QLatin1StringView("transferred");
+    case SessionChange::Pulled:
+        return QLatin1StringView("pulled");
+    }
+    return QLatin1StringView("invited");
+}
+
+std::optional<SessionChange> sessionChangeFromName(QStringView name)
+{
+    constexpr SessionChange All[]
+        = { SessionChange::Invited, SessionChange::Accepted, SessionChange::Declined,
+              SessionChange::Cancelled, SessionChange::TimedOut, SessionChange::Ended,
+              SessionChange::Gone, SessionChange::Transferred, SessionChange::Pulled };
+    return enumFromName(name, All, &sessionChangeName);
+}
+
+QJsonObject SessionDevice::toJson() const
+{
+    return QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("name"), name } };
+}
+
+Result<SessionDevice> SessionDevice::fromJson(const QJsonObject& o)
+{
+    A r(o);
+    SessionDevice d;
+    d.id = r.integer(QLatin1StringView("id"), 1, MaxId);
+    d.name = r.string(QLatin1StringView("name"), limits::MaxNameChars, A::Optional);
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("session device"));
+    }
+    return d;
+}
+
+QString HistoryChoice::toString() const
+{
+    switch (kind) {
+    case Kind::None:
+        return QStringLiteral("none");
+    case Kind::Session:
+        return QStringLiteral("session");
+    case Kind::Last:
+        return QStringLiteral("last:%1").arg(count);
+    case Kind::All:
+        return QStringLiteral("all");
+    }
+    return QStringLiteral("none");
+}
+
+std::optional<HistoryChoice> HistoryChoice::fromString(QStringView text)
+{
+    if (text == QLatin1StringView("none")) {
+        return HistoryChoice { Kind::None, 0 };
+    }
+    if (text == QLatin1StringView("session")) {
+        return HistoryChoice { Kind::Session, 0 };
+    }
+    if (text == QLatin1StringView("all")) {
+        return HistoryChoice { Kind::All, 0 };
+    }
+    if (text.startsWith(QLatin1StringView("last:"))) {
+        const QStringView digits = text.mid(5);
+        bool ok = false;
+        const int n = digits.toInt(&ok);
+        // Digits only: toInt() would take "+5" and " 5".
+        const bool plain = !digits.isEmpty()
+            && std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); });
+        if (ok && plain && n >= 1 && n <= limits::MaxHistoryLast) {
+            return HistoryChoice { Kind::Last, n };
+        }
+    }
+    return std::nullopt;
+}
+
+QJsonObject Session::toJson() const
+{
+    QJsonArray invited;
+    for (const SessionDevice& d : invitedDevices) {
+        invited.append(d.toJson());
+    }
+    QJsonObject o {
+        { QStringLiteral("id"), id },
+        { QStringLiteral("peer"), peer },
+        { QStringLiteral("role"), inviter ? QStringLiteral("inviter") : QStringLiteral("invitee") },
+        { QStringLiteral("subject"), subject.isNull() ? QStringLiteral("") : subject },
+        { QStringLiteral("state"), sessionStateName(state) },
+        { QStringLiteral("reason"), endReasonName(reason) },
+        { QStringLiteral("endedBy"), endedBy.isNull() ? QStringLiteral("") : endedBy },
+        { QStringLiteral("createdAt"), createdAt },
+        { QStringLiteral("startedAt"), startedAt },
+        { QStringLiteral("endedAt"), endedAt },
+        { QStringLiteral("boundDevice"),
+            boundDevice ? QJsonValue(boundDevice->toJson()) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("invitedDevices"), invited },
+        { QStringLiteral("change"), sessionChangeName(change) },
+        { QStringLiteral("history"), history.toString() },
+    };
+    if (previousDevice) {
+        o.insert(QStringLiteral("previousDevice"), previousDevice->toJson());
+    }
+    return o;
+}
+
+Result<Session> Session::fromJson(const QJsonObject& o)
+{
+    A r(o);
+    Session s;
+    s.id = r.integer(QLatin1StringView("id"), 1, MaxId);
+    s.peer = r.string(QLatin1StringView("peer"), limits::MaxAddressChars);
+    const QString role = r.string(QLatin1StringView("role"), 16);
+    s.subject = r.string(QLatin1StringView("subject"), limits::MaxSubjectChars, A::Optional);
+    const QString state = r.string(QLatin1StringView("state"), 16);
+    const QString reason = r.string(QLatin1StringView("reason"), 16, A::Optional);
+    s.endedBy = r.string(QLatin1StringView("endedBy"), limits::MaxAddressChars, A::Optional);
+    s.createdAt = r.integer(QLatin1StringView("createdAt"), 0, MaxId, A::Optional);
+    s.startedAt = r.integer(QLatin1StringView("startedAt"), 0, MaxId, A::Optional);
+    s.endedAt = r.integer(QLatin1StringView("endedAt"), 0, MaxId, A::Optional);
+    const QString change = r.string(QLatin1StringView("change"), 16, A::Optional);
+    const QString history = r.string(QLatin1StringView("history"), 16, A::Optional);
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("session"));
+    }
+    auto bad = [&r](const QString& why) {
+        r.fail(ErrorCode::BadRequest, why);
+        return malformed(r, QLatin1StringView("session"));
+    };
+    if (role != QLatin1StringView("inviter") && role != QLatin1StringView("invitee")) {
+        return bad(QStringLiteral("field 'role' must be inviter or invitee"));
+    }
+    s.inviter = role == QLatin1StringView("inviter");
+    const std::optional<SessionState> st = sessionStateFromName(state);
+    if (!st) {
+        return bad(QStringLiteral("field 'state' must be inviting, active or ended"));
+    }
+    s.state = *st;
+    // Reasons and changes a newer server invents read as the plainest ones.
+    s.reason = endReasonFromName(reason).value_or(
+        s.state == SessionState::Ended ? EndReason::Ended : EndReason::None);
+    s.change = sessionChangeFromName(change).value_or(SessionChange::Invited);
+    s.history = HistoryChoice::fromString(history).value_or(HistoryChoice {});
+    const QJsonValue bound = o.value(QLatin1StringView("boundDevice"));
+    if (bound.isObject()) {
+        Result<SessionDevice> d = SessionDevice::fromJson(bound.toObject());
+        if (!d) {
+            return d.error();
+        }
+        s.boundDevice = *d;
+    } else if (!bound.isNull() && !bound.isUndefined()) {
+        return bad(QStringLiteral("field 'boundDevice' must be an object or null"));
+    }
+    const QJsonValue previous = o.value(QLatin1StringView("previousDevice"));
+    if (previous.isObject()) {
+        Result<SessionDevice> d = SessionDevice::fromJson(previous.toObject());
+        if (!d) {
+            return d.error();
+        }
+        s.previousDevice = *d;
+    }
+    const QJsonValue invited = o.value(QLatin1StringView("invitedDevices"));
+    if (!invited.isUndefined() && !invited.isArray()) {
+        return bad(QStringLiteral("field 'invitedDevices' must be an array"));
+    }
+    const QJsonArray list = invited.toArray();
+    if (list.size() > limits::MaxDevices) {
+        return bad(QStringLiteral("field 'invitedDevices' has too many entries"));
+    }
+    for (const QJsonValue& v : list) {
+        Result<SessionDevice> d = SessionDevice::fromJson(v.toObject());
+        if (!d) {
+            return d.error();
+        }
+        s.invitedDevices.append(*d);
+    }
+    if (s.subject.isNull()) {
+        s.subject = QStringLiteral("");
+    }
+    return s;
+}
+
+QJsonObject SessionComposingEvent::toJson() const
+{
+    return QJsonObject { { QStringLiteral("sessionId"), sessionId },
+        { QStringLiteral("composing"), composing } };
+}
+
+Result<SessionComposingEvent> SessionComposingEvent::fromJson(const QJsonObject& o)
+{
+    A r(o);
+    SessionComposingEvent e;
+    e.sessionId = r.integer(QLatin1StringView("sessionId"), 1, MaxId);
+    e.composing = r.boolean(QLatin1StringView("composing"));
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("session.composing event"));
+    }
+    return e;
 }
 
 // --- Device, Contact, Status -------------------------------------------------------------

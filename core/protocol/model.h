@@ -44,6 +44,7 @@ struct Message {
     bool read = false;
     MessageState status = MessageState::Sent;
     bool partial = false; //!< only a notification: sender and subject, no body
+    qint64 session = 0; //!< the chat session it was said in (SES-5); 0 for none
 
     //! The same message as a `notification` device sees it: without its body.
     Message withoutBody() const;
@@ -99,6 +100,95 @@ struct PeerStatus {
     QJsonObject toJson() const;
     static Result<PeerStatus> fromJson(const QJsonObject& object);
     bool operator==(const PeerStatus& other) const = default;
+};
+
+// --- chat sessions (SES) -----------------------------------------------------------------
+
+//! A session's life: inviting → active (bound to one device on each side) → ended.
+enum class SessionState { Inviting, Active, Ended };
+QLatin1StringView sessionStateName(SessionState state);
+std::optional<SessionState> sessionStateFromName(QStringView name);
+
+//! Why a session ended.
+enum class EndReason {
+    None, //!< not ended
+    Declined, //!< the invitee declined (`endedBy`)
+    Cancelled, //!< the inviter withdrew the invitation (`endedBy`)
+    TimedOut, //!< nobody answered in time
+    Ended, //!< one side ended it (`endedBy`)
+    Gone, //!< the device of one side (`endedBy`) stayed away past the grace period
+};
+QLatin1StringView endReasonName(EndReason reason);
+std::optional<EndReason> endReasonFromName(QStringView name);
+
+//! What a `session` event reports.
+enum class SessionChange {
+    Invited,
+    Accepted,
+    Declined,
+    Cancelled,
+    TimedOut,
+    Ended,
+    Gone,
+    Transferred, //!< moved by its bound device to another (push, SES-6)
+    Pulled, //!< taken over by another device (SES-7)
+};
+QLatin1StringView sessionChangeName(SessionChange change);
+std::optional<SessionChange> sessionChangeFromName(QStringView name);
+
+//! A device as a session names it: `{"id": 12, "name": "Bob's tablet"}`.
+struct SessionDevice {
+    qint64 id = 0;
+    QString name;
+
+    QJsonObject toJson() const;
+    static Result<SessionDevice> fromJson(const QJsonObject& object);
+    bool operator==(const SessionDevice& other) const = default;
+};
+
+//! The history a device takes a session over with (SES-6, SES-7): spelled `none`,
+//! `session`, `last:N` or `all` on the wire.
+struct HistoryChoice {
+    enum class Kind { None, Session, Last, All };
+    Kind kind = Kind::None;
+    int count = 0; //!< Last: how many of the newest messages
+
+    QString toString() const;
+    static std::optional<HistoryChoice> fromString(QStringView text);
+    bool operator==(const HistoryChoice& other) const = default;
+};
+
+/*!
+ * A Session object: one user's view of a chat session. It names this user's side only:
+ * which of the peer's devices is bound, or where the peer moved it, is the peer's business.
+ */
+struct Session {
+    qint64 id = 0;
+    QString peer; //!< the other user's address
+    bool inviter = false; //!< `role`: "inviter" or "invitee"
+    QString subject;
+    SessionState state = SessionState::Inviting;
+    EndReason reason = EndReason::None;
+    QString endedBy; //!< the address of who declined, cancelled or ended, or whose device went
+    qint64 createdAt = 0;
+    qint64 startedAt = 0; //!< when it was accepted; 0 before
+    qint64 endedAt = 0;
+    //! This user's device the session is bound to (the inviter's at once, the invitee's
+    //! from the accept); empty while nobody of this side holds it.
+    std::optional<SessionDevice> boundDevice;
+    //! The invitee's devices the request rang on (empty in the inviter's view).
+    QList<SessionDevice> invitedDevices;
+    //! What the event that carried this object reports.
+    SessionChange change = SessionChange::Invited;
+    //! Transferred/Pulled: the device it was bound to before.
+    std::optional<SessionDevice> previousDevice;
+    //! The history the bound device may read with `session.history`.
+    HistoryChoice history;
+
+    bool isOpen() const { return state != SessionState::Ended; }
+    QJsonObject toJson() const;
+    static Result<Session> fromJson(const QJsonObject& object);
+    bool operator==(const Session& other) const = default;
 };
 
 // --- stream and transient event payloads (`data`) ---------------------------------------
@@ -168,6 +258,15 @@ struct PresenceEvent {
     qint64 lastSeen = 0;
     QJsonObject toJson() const;
     static Result<PresenceEvent> fromJson(const QJsonObject& object);
+};
+
+//! `session.composing` (transient): the peer's bound device is typing in the session, or
+//! stopped.
+struct SessionComposingEvent {
+    qint64 sessionId = 0;
+    bool composing = false;
+    QJsonObject toJson() const;
+    static Result<SessionComposingEvent> fromJson(const QJsonObject& object);
 };
 
 //! `signedOut` (transient): this device was signed out; the close with 4001 follows.

@@ -43,6 +43,14 @@ inline constexpr int MaxStatusPeers = 200;
 inline constexpr qsizetype MaxProfileBytes = 448 * 1024;
 //! Events per `sync` answer at most; an answer also stops before MaxFrameBytes.
 inline constexpr int SyncBatch = 500;
+//! Sessions a user may have open (inviting or active) at once: one more `session.invite`
+//! answers `limit_reached`.
+inline constexpr int MaxOpenSessions = 20;
+//! Messages per `session.history` answer at most; an answer also stops before
+//! MaxFrameBytes.
+inline constexpr int MaxHistoryPage = 500;
+//! The most messages a `last:N` history choice may name.
+inline constexpr int MaxHistoryLast = 100000;
 //! Protocol errors a connection may cause before the server closes it.
 inline constexpr int MaxProtocolErrors = 20;
 } // namespace limits
@@ -80,6 +88,16 @@ inline constexpr QLatin1StringView ContactsRemove { "contacts.remove" };
 inline constexpr QLatin1StringView StatusSet { "status.set" };
 inline constexpr QLatin1StringView PrefsSet { "prefs.set" };
 inline constexpr QLatin1StringView StatusPeers { "status.peers" };
+inline constexpr QLatin1StringView SessionInvite { "session.invite" };
+inline constexpr QLatin1StringView SessionAccept { "session.accept" };
+inline constexpr QLatin1StringView SessionDecline { "session.decline" };
+inline constexpr QLatin1StringView SessionCancel { "session.cancel" };
+inline constexpr QLatin1StringView SessionEnd { "session.end" };
+inline constexpr QLatin1StringView SessionTransfer { "session.transfer" };
+inline constexpr QLatin1StringView SessionPull { "session.pull" };
+inline constexpr QLatin1StringView SessionList { "session.list" };
+inline constexpr QLatin1StringView SessionHistory { "session.history" };
+inline constexpr QLatin1StringView SessionComposing { "session.composing" };
 } // namespace op
 
 //! Event names. Stream events carry a per-user `seq`; transient ones do not.
@@ -92,10 +110,12 @@ inline constexpr QLatin1StringView Contact { "contact" };
 inline constexpr QLatin1StringView Status { "status" };
 inline constexpr QLatin1StringView Pref { "pref" };
 inline constexpr QLatin1StringView Device { "device" };
+inline constexpr QLatin1StringView Session { "session" };
 // transient
 inline constexpr QLatin1StringView Presence { "presence" };
 inline constexpr QLatin1StringView SignedOut { "signedOut" };
 inline constexpr QLatin1StringView PeerStatus { "peer.status" };
+inline constexpr QLatin1StringView SessionComposing { "session.composing" };
 } // namespace event
 
 //! Device kinds (DEV-1) and delivery preferences (DEV-3) as spelled on the wire.

@@ -121,6 +121,36 @@ const QList<QStringList>& migrations()
             QStringLiteral("DROP TABLE messages"),
             QStringLiteral("ALTER TABLE messages_new RENAME TO messages"),
         },
+        // 3: chat sessions (SES). A session names the device bound on each side and, per
+        // side, the history its bound device may read; `version` makes every decision a
+        // compare-and-set, so two writers can never both accept or both move one.
+        {
+            QStringLiteral("CREATE TABLE sessions ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " inviter_id INTEGER NOT NULL REFERENCES users(id),"
+                           " invitee_id INTEGER NOT NULL REFERENCES users(id),"
+                           " subject TEXT NOT NULL DEFAULT '',"
+                           " state TEXT NOT NULL CHECK (state IN ('inviting', 'active', 'ended')),"
+                           " reason TEXT NOT NULL DEFAULT '',"
+                           " ended_by INTEGER NOT NULL DEFAULT 0,"
+                           " created INTEGER NOT NULL,"
+                           " started INTEGER NOT NULL DEFAULT 0,"
+                           " ended INTEGER NOT NULL DEFAULT 0,"
+                           " inviter_device INTEGER NOT NULL DEFAULT 0,"
+                           " invitee_device INTEGER NOT NULL DEFAULT 0,"
+                           " invited_devices TEXT NOT NULL DEFAULT '',"
+                           " inviter_history TEXT NOT NULL DEFAULT 'session',"
+                           " inviter_history_from INTEGER NOT NULL DEFAULT 0,"
+                           " inviter_history_upto INTEGER NOT NULL DEFAULT 0,"
+                           " invitee_history TEXT NOT NULL DEFAULT 'session',"
+                           " invitee_history_from INTEGER NOT NULL DEFAULT 0,"
+                           " invitee_history_upto INTEGER NOT NULL DEFAULT 0,"
+                           " version INTEGER NOT NULL DEFAULT 1)"),
+            QStringLiteral("CREATE INDEX sessions_open ON sessions(state) WHERE state != 'ended'"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN session_id INTEGER"),
+            QStringLiteral("CREATE INDEX messages_session ON messages(session_id)"
+                           " WHERE session_id IS NOT NULL"),
+        },
     };
     return list;
 }

@@ -454,7 +454,7 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
 {
     Query q(m_db,
         "SELECT e.seq, e.kind, e.message_id, e.payload, b.folder, b.read, b.status,"
-        " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created"
+        " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created, m.session_id"
         " FROM events e"
         " LEFT JOIN mailbox b ON b.user_id = e.user_id AND b.message_id = e.message_id"
         " LEFT JOIN messages m ON e.kind = 'message' AND m.id = b.message_id"
@@ -483,6 +483,7 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
                 m.subject = q.text(10);
                 m.body = q.text(11);
                 m.time = q.int64(12);
+                m.session = q.isNull(13) ? 0 : q.int64(13);
                 e.message = std::move(m);
             }
         } else {
@@ -888,9 +889,9 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
     {
         Query q(m_db,
             "INSERT INTO messages (sender_id, client_id, from_addr, to_addr, subject, body,"
-            " created, sender_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            " created, sender_seq, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))");
         q.bind(m.senderId, m.clientId, m.senderAddress, m.recipientAddress, m.subject, m.body,
-            m.now, senderSeq);
+            m.now, senderSeq, m.session);
         if (const Result<void> done = q.exec(); !done) {
             return clientIdTaken(m.senderId, m.clientId) ? makeError(ErrorCode::Conflict,
                        QStringLiteral("clientId '%1' was used for a different message")
@@ -938,6 +939,7 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
         view.body = m.body;
         view.time = m.now;
         view.status = MessageState::Sent;
+        view.session = m.session;
         StoredEvent in;
         in.userId = m.recipientId;
         in.seq = recipientSeq;
@@ -959,7 +961,7 @@ Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qin
 {
     Query q(m_db,
         "SELECT b.folder, b.read, b.status, m.client_id, m.from_addr,"
-        " m.to_addr, m.subject, m.body, m.created FROM mailbox b"
+        " m.to_addr, m.subject, m.body, m.created, m.session_id FROM mailbox b"
         " JOIN messages m ON m.id = b.message_id"
         " WHERE b.user_id = ? AND b.message_id = ?");
     q.bind(userId, messageId);
@@ -978,6 +980,7 @@ Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qin
     m.subject = q.text(6);
     m.body = q.text(7);
     m.time = q.int64(8);
+    m.session = q.isNull(9) ? 0 : q.int64(9);
     return std::optional(std::move(m));
 }
 
@@ -1343,6 +1346,238 @@ Result<QMap<QString, QString>> SqliteStore::prefs(qint64 userId)
     return q.ok() ? Result<QMap<QString, QString>>(out) : Result<QMap<QString, QString>>(q.error());
 }
 
+// --- chat sessions -----------------------------------------------------------------------
+
+#define CPM_SESSION_COLUMNS                                                                        \
+    "s.id, s.inviter_id, ui.address, s.invitee_id, ue.address, s.subject, s.state, s.reason,"      \
+    " s.ended_by, s.created, s.started, s.ended, s.inviter_device, s.invitee_device,"              \
+    " s.invited_devices, s.inviter_history, s.inviter_history_from, s.inviter_history_upto,"       \
+    " s.invitee_history, s.invitee_history_from, s.invitee_history_upto, s.version"                \
+    " FROM sessions s JOIN users ui ON ui.id = s.inviter_id JOIN users ue ON ue.id = s.invitee_id"
+
+namespace {
+SessionRecord sessionFrom(const SqliteDatabase::Query& q)
+{
+    SessionRecord s;
+    s.id = q.int64(0);
+    s.inviter.userId = q.int64(1);
+    s.inviter.address = q.text(2);
+    s.invitee.userId = q.int64(3);
+    s.invitee.address = q.text(4);
+    s.subject = q.text(5);
+    s.state = protocol::sessionStateFromName(q.text(6)).value_or(protocol::SessionState::Ended);
+    s.reason = protocol::endReasonFromName(q.text(7)).value_or(protocol::EndReason::Ended);
+    s.endedBy = q.int64(8);
+    s.createdAt = q.int64(9);
+    s.startedAt = q.int64(10);
+    s.endedAt = q.int64(11);
+    s.inviter.device = q.int64(12);
+    s.invitee.device = q.int64(13);
+    const QStringList invited = q.text(14).split(u',', Qt::SkipEmptyParts);
+    for (const QString& id : invited) {
+        s.invitedDevices.append(id.toLongLong());
+    }
+    const auto history = [&q](int column) {
+        return protocol::HistoryChoice::fromString(q.text(column))
+            .value_or(protocol::HistoryChoice {});
+    };
+    s.inviter.history = history(15);
+    s.inviter.historyFrom = q.int64(16);
+    s.inviter.historyUpTo = q.int64(17);
+    s.invitee.history = history(18);
+    s.invitee.historyFrom = q.int64(19);
+    s.invitee.historyUpTo = q.int64(20);
+    s.version = q.int64(21);
+    return s;
+}
+
+QString joinIds(const QList<qint64>& ids)
+{
+    QStringList out;
+    out.reserve(ids.size());
+    for (qint64 id : ids) {
+        out.append(QString::number(id));
+    }
+    return out.join(u',');
+}
+} // namespace
+
+Result<void> SqliteStore::appendSessionEvents(
+    const SessionRecord& written, const SessionEventRenderer& render, qint64 now, Events* events)
+{
+    const QList<std::pair<qint64, QJsonObject>> out = render(written);
+    for (const auto& [userId, data] : out) {
+        if (const Result<qint64> appended
+            = appendEvent(userId, protocol::event::Session, 0, data, now, events);
+            !appended) {
+            return appended.error();
+        }
+    }
+    return {};
+}
+
+Result<SessionRecord> SqliteStore::createSession(
+    const SessionRecord& session, const SessionEventRenderer& render, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    SessionRecord written = session;
+    written.version = 1;
+    {
+        Query q(m_db,
+            "INSERT INTO sessions (inviter_id, invitee_id, subject, state, reason, ended_by,"
+            " created, started, ended, inviter_device, invitee_device, invited_devices,"
+            " inviter_history, inviter_history_from, inviter_history_upto, invitee_history,"
+            " invitee_history_from, invitee_history_upto, version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+        q.bind(written.inviter.userId, written.invitee.userId, written.subject,
+            protocol::sessionStateName(written.state), protocol::endReasonName(written.reason),
+            written.endedBy, written.createdAt, written.startedAt, written.endedAt,
+            written.inviter.device, written.invitee.device, joinIds(written.invitedDevices),
+            written.inviter.history.toString(), written.inviter.historyFrom,
+            written.inviter.historyUpTo, written.invitee.history.toString(),
+            written.invitee.historyFrom, written.invitee.historyUpTo);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+        written.id = q.lastInsertId();
+    }
+    if (const Result<void> told = appendSessionEvents(written, render, now, events); !told) {
+        return told.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return written;
+}
+
+Result<bool> SqliteStore::updateSession(SessionRecord next, qint64 expectedVersion,
+    const SessionEventRenderer& render, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    next.version = expectedVersion + 1;
+    {
+        Query q(m_db,
+            "UPDATE sessions SET subject = ?, state = ?, reason = ?, ended_by = ?, started = ?,"
+            " ended = ?, inviter_device = ?, invitee_device = ?, invited_devices = ?,"
+            " inviter_history = ?, inviter_history_from = ?, inviter_history_upto = ?,"
+            " invitee_history = ?, invitee_history_from = ?, invitee_history_upto = ?,"
+            " version = ? WHERE id = ? AND version = ?");
+        q.bind(next.subject, protocol::sessionStateName(next.state),
+            protocol::endReasonName(next.reason), next.endedBy, next.startedAt, next.endedAt,
+            next.inviter.device, next.invitee.device, joinIds(next.invitedDevices),
+            next.inviter.history.toString(), next.inviter.historyFrom, next.inviter.historyUpTo,
+            next.invitee.history.toString(), next.invitee.historyFrom, next.invitee.historyUpTo,
+            next.version, next.id, expectedVersion);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+        if (q.changes() == 0) {
+            return false; // decided by someone else meanwhile
+        }
+    }
+    if (const Result<void> told = appendSessionEvents(next, render, now, events); !told) {
+        return told.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return true;
+}
+
+Result<std::optional<SessionRecord>> SqliteStore::session(qint64 id)
+{
+    Query q(m_db, "SELECT " CPM_SESSION_COLUMNS " WHERE s.id = ?");
+    q.bind(id);
+    if (!q.next()) {
+        return q.ok() ? Result<std::optional<SessionRecord>>(std::nullopt)
+                      : Result<std::optional<SessionRecord>>(q.error());
+    }
+    return std::optional(sessionFrom(q));
+}
+
+Result<QList<SessionRecord>> SqliteStore::openSessions(qint64 userId)
+{
+    Query q(m_db,
+        "SELECT " CPM_SESSION_COLUMNS " WHERE s.state != 'ended'"
+        " AND (? = 0 OR s.inviter_id = ? OR s.invitee_id = ?) ORDER BY s.id");
+    q.bind(userId, userId, userId);
+    QList<SessionRecord> out;
+    while (q.next()) {
+        out.append(sessionFrom(q));
+    }
+    return q.ok() ? Result<QList<SessionRecord>>(out) : Result<QList<SessionRecord>>(q.error());
+}
+
+// A user's copies of the messages exchanged with one peer: received from them, or sent to
+// them. The mailbox's key (user_id, message_id) walks them newest first.
+#define CPM_CONVERSATION_FILTER                                                                    \
+    " FROM mailbox b JOIN messages m ON m.id = b.message_id WHERE b.user_id = ?"                   \
+    " AND ((b.folder = 'inbox' AND m.from_addr = ?) OR (b.folder = 'sent' AND m.to_addr = ?))"
+
+Result<std::pair<qint64, qint64>> SqliteStore::conversationBounds(
+    qint64 userId, const QString& peer, int n)
+{
+    qint64 newest = 0;
+    {
+        Query q(m_db, "SELECT MAX(b.message_id)" CPM_CONVERSATION_FILTER);
+        q.bind(userId, peer, peer);
+        if (!q.next()) {
+            return q.ok() ? Result<std::pair<qint64, qint64>>(std::pair<qint64, qint64>(0, 0))
+                          : Result<std::pair<qint64, qint64>>(q.error());
+        }
+        newest = q.isNull(0) ? 0 : q.int64(0);
+    }
+    if (n <= 0 || newest == 0) {
+        return std::pair<qint64, qint64>(newest, 0);
+    }
+    Query q(m_db,
+        "SELECT b.message_id" CPM_CONVERSATION_FILTER
+        " ORDER BY b.message_id DESC LIMIT 1 OFFSET ?");
+    q.bind(userId, peer, peer, n - 1);
+    if (!q.next()) {
+        return q.ok() ? Result<std::pair<qint64, qint64>>(std::pair<qint64, qint64>(newest, 0))
+                      : Result<std::pair<qint64, qint64>>(q.error());
+    }
+    return std::pair<qint64, qint64>(newest, q.int64(0));
+}
+
+Result<QList<protocol::Message>> SqliteStore::conversation(const ConversationQuery& c)
+{
+    Query q(m_db,
+        "SELECT b.message_id, b.folder, b.read, b.status, m.client_id, m.from_addr, m.to_addr,"
+        " m.subject, m.body, m.created, m.session_id" CPM_CONVERSATION_FILTER
+        " AND b.message_id >= ? AND b.message_id <= ? AND (? = 0 OR b.message_id < ?)"
+        " AND (? = 0 OR m.session_id = ?) ORDER BY b.message_id DESC LIMIT ?");
+    q.bind(c.userId, c.peer, c.peer, c.fromId, c.upToId, c.beforeId, c.beforeId, c.sessionId,
+        c.sessionId, c.limit);
+    QList<protocol::Message> out;
+    while (q.next()) {
+        protocol::Message m;
+        m.id = q.int64(0);
+        m.folder = protocol::folderFromName(q.text(1)).value_or(protocol::Folder::Inbox);
+        m.read = q.boolean(2);
+        m.status = protocol::stateFromName(q.text(3)).value_or(MessageState::Sent);
+        m.clientId = q.text(4);
+        m.from = q.text(5);
+        m.to = q.text(6);
+        m.subject = q.text(7);
+        m.body = q.text(8);
+        m.time = q.int64(9);
+        m.session = q.isNull(10) ? 0 : q.int64(10);
+        out.append(std::move(m));
+    }
+    return q.ok() ? Result<QList<protocol::Message>>(out)
+                  : Result<QList<protocol::Message>>(q.error());
+}
+
+#undef CPM_CONVERSATION_FILTER
+#undef CPM_SESSION_COLUMNS
 #undef CPM_DEVICE_COLUMNS
 #undef CPM_USER_COLUMNS
 

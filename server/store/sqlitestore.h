@@ -103,6 +103,16 @@ public:
         Events* events) override;
     Result<QMap<QString, QString>> prefs(qint64 userId) override;
 
+    Result<SessionRecord> createSession(const SessionRecord& session,
+        const SessionEventRenderer& render, qint64 now, Events* events) override;
+    Result<bool> updateSession(SessionRecord next, qint64 expectedVersion,
+        const SessionEventRenderer& render, qint64 now, Events* events) override;
+    Result<std::optional<SessionRecord>> session(qint64 id) override;
+    Result<QList<SessionRecord>> openSessions(qint64 userId = 0) override;
+    Result<std::pair<qint64, qint64>> conversationBounds(
+        qint64 userId, const QString& peer, int n) override;
+    Result<QList<protocol::Message>> conversation(const ConversationQuery& query) override;
+
 protected:
     using Query = SqliteDatabase::Query;
     using Transaction = SqliteDatabase::Transaction;
@@ -125,6 +135,8 @@ private:
     Result<void> expireOne(qint64 userId, qint64 messageId, qint64 now, Events* events);
     Result<std::optional<DeviceRecord>> deviceOf(qint64 userId, qint64 deviceId);
     Result<void> loadSettings();
+    Result<void> appendSessionEvents(const SessionRecord& written,
+        const SessionEventRenderer& render, qint64 now, Events* events);
 
     SqliteDatabase m_db;
     QString m_dataDir;

@@ -63,6 +63,58 @@ struct StoredEvent {
 //! Stream events a write appended, for the caller to publish once the write is committed.
 using Events = QList<StoredEvent>;
 
+//! A chat session as stored (SES): both sides, whatever each user may see of it.
+struct SessionRecord {
+    struct Side {
+        qint64 userId = 0;
+        QString address;
+        qint64 device = 0; //!< the bound device; 0 while none (the invitee before accepting)
+        protocol::HistoryChoice history { protocol::HistoryChoice::Kind::Session, 0 };
+        qint64 historyFrom = 0; //!< lowest message id the history covers (0: from the start)
+        qint64 historyUpTo = 0; //!< highest message id it covers (0: none yet)
+    };
+    qint64 id = 0;
+    Side inviter;
+    Side invitee;
+    QString subject;
+    protocol::SessionState state = protocol::SessionState::Inviting;
+    protocol::EndReason reason = protocol::EndReason::None;
+    qint64 endedBy = 0; //!< a user id; 0 for none (a timeout)
+    qint64 createdAt = 0;
+    qint64 startedAt = 0;
+    qint64 endedAt = 0;
+    QList<qint64> invitedDevices; //!< the invitee's devices it rang on
+    qint64 version = 0; //!< bumped by every change
+
+    bool isOpen() const { return state != protocol::SessionState::Ended; }
+    bool involves(qint64 userId) const
+    {
+        return inviter.userId == userId || invitee.userId == userId;
+    }
+    Side& sideOf(qint64 userId) { return inviter.userId == userId ? inviter : invitee; }
+    const Side& sideOf(qint64 userId) const { return inviter.userId == userId ? inviter : invitee; }
+    const Side& otherSide(qint64 userId) const
+    {
+        return inviter.userId == userId ? invitee : inviter;
+    }
+};
+
+//! The `session` events a session change appends: the payload for each user to be told,
+//! rendered from the record as written (its id is known only then).
+using SessionEventRenderer
+    = std::function<QList<std::pair<qint64, QJsonObject>>(const SessionRecord& written)>;
+
+//! A page of one user's conversation with a peer, newest first (session.history).
+struct ConversationQuery {
+    qint64 userId = 0;
+    QString peer;
+    qint64 sessionId = 0; //!< only messages of this session; 0: any
+    qint64 fromId = 0; //!< lowest message id (inclusive); 0: from the start
+    qint64 upToId = 0; //!< highest message id (inclusive)
+    qint64 beforeId = 0; //!< only ids below this; 0: no bound
+    int limit = 0;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -182,6 +234,7 @@ public:
         QString body;
         qint64 now = 0;
         qint64 day = 0; //!< counted toward the sender's daily quota of this day
+        qint64 session = 0; //!< the chat session it is said in; 0 for none
     };
     struct StoredMessage {
         qint64 messageId = 0;
@@ -231,6 +284,30 @@ public:
         qint64 userId, const QString& key, const QString& value, qint64 now, Events* events)
         = 0;
     virtual Result<QMap<QString, QString>> prefs(qint64 userId) = 0;
+
+    // --- chat sessions (SES) ------------------------------------------------------------------
+    //! Stores a new session (its id and version 1 set here) and appends its events.
+    virtual Result<SessionRecord> createSession(const SessionRecord& session,
+        const SessionEventRenderer& render, qint64 now, Events* events)
+        = 0;
+    /*!
+     * Replaces the session with \a next if it is still at \a expectedVersion (a
+     * compare-and-set: of two writers deciding on the same version one wins), bumping its
+     * version, and appends the events \a render makes. False, with nothing written, when
+     * the session changed meanwhile.
+     */
+    virtual Result<bool> updateSession(SessionRecord next, qint64 expectedVersion,
+        const SessionEventRenderer& render, qint64 now, Events* events)
+        = 0;
+    virtual Result<std::optional<SessionRecord>> session(qint64 id) = 0;
+    //! Sessions not ended, of \a userId or (0) of everyone, oldest first.
+    virtual Result<QList<SessionRecord>> openSessions(qint64 userId = 0) = 0;
+    //! The ids of the newest message of the conversation and of its \a n-th newest
+    //! (0 when there are fewer), in \a userId's storage.
+    virtual Result<std::pair<qint64, qint64>> conversationBounds(
+        qint64 userId, const QString& peer, int n)
+        = 0;
+    virtual Result<QList<protocol::Message>> conversation(const ConversationQuery& query) = 0;
 };
 
 } // namespace cpm::server
