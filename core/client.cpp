@@ -10,6 +10,7 @@
 #include "protocol.h"
 #include "secretbox.h"
 #include "secrets.h"
+#include "sessionmanager.h"
 #include "transport.h"
 
 #include <QDateTime>
@@ -41,6 +42,9 @@ bool isPermanentSendError(const Error& e)
     case ErrorCode::BadRequest:
     case ErrorCode::QuotaExceeded:
     case ErrorCode::AccountDisabled:
+    case ErrorCode::NotBound: // a session message after the session moved on
+    case ErrorCode::SessionEnded:
+    case ErrorCode::NotFound:
         return true;
     default:
         return false;
@@ -59,7 +63,7 @@ QStringList databaseFiles(const QString& database)
 }
 } // namespace
 
-class Client::Private final : public EventSink {
+class Client::Private final : public EventSink, public SessionManager::Backend {
 public:
     Private(Client* client, const QString& dir, std::unique_ptr<Transport> transport)
         : q(client)
@@ -70,7 +74,67 @@ public:
         }
         connection = new Connection(std::move(transport), this, q);
         connection->setClientName(QStringLiteral("cpmcore/" CPM_VERSION));
+        sessions = new SessionManager(*this, q);
     }
+
+    // SessionManager::Backend
+    void request(QLatin1StringView op, const QJsonObject& args,
+        std::function<void(const QJsonObject&, const Error&)> done, bool housekeeping) override
+    {
+        QPointer<Client> guard(q);
+        connection->request(op, args,
+            [this, guard, op, housekeeping, done = std::move(done)](
+                const QJsonObject& result, const Error& error) {
+                if (!guard) {
+                    return;
+                }
+                const bool closed
+                    = error.code == ErrorCode::Offline || error.code == ErrorCode::Disconnected;
+                if (closed && housekeeping) {
+                    qCDebug(lcClient) << op << "not answered before the connection closed";
+                } else if (!error.isNull()) {
+                    qCInfo(lcClient) << op << "failed:" << error.name() << error.message;
+                    recordError(error);
+                }
+                done(result, error);
+            });
+    }
+    qint64 currentDeviceId() const override { return profile.deviceId(); }
+    Result<QString> queueSessionMessage(
+        const QString& to, const QString& body, qint64 sessionId) override
+    {
+        return enqueue(to, QString(), body, sessionId);
+    }
+    Result<void> addHistory(const QList<protocol::Message>& messages) override
+    {
+        if (!store) {
+            return notOpen();
+        }
+        QList<protocol::Frame> frames;
+        frames.reserve(messages.size());
+        for (const protocol::Message& m : messages) {
+            frames.append(protocol::Frame::streamEvent(
+                protocol::event::Message, 1, protocol::MessageEvent { m }.toJson()));
+        }
+        StoreChanges changes;
+        // Position 0: history is not the stream; what it brings is never notified.
+        const Result<void> applied = store->applyEvents(frames, 0, &changes);
+        if (applied) {
+            emitChanges(changes, false);
+        }
+        return applied;
+    }
+    Result<QString> deviceSetting(const QString& key) const override
+    {
+        return q->deviceSetting(key);
+    }
+    Result<void> setDeviceSetting(const QString& key, const QString& value) override
+    {
+        return q->setDeviceSetting(key, value);
+    }
+    //! Checks and queues an outgoing message (Client::send, session messages).
+    Result<QString> enqueue(
+        const QString& to, const QString& subject, const QString& body, qint64 sessionId);
 
     // EventSink
     qint64 syncPosition() const override { return position; }
@@ -90,6 +154,13 @@ public:
     }
     void applyTransient(const protocol::Frame& event) override
     {
+        if (event.event == protocol::event::SessionComposing) {
+            if (const Result<protocol::SessionComposingEvent> e
+                = protocol::SessionComposingEvent::fromJson(event.data)) {
+                sessions->applyComposing(*e);
+            }
+            return;
+        }
         if (event.event == protocol::event::PeerStatus) {
             const Result<protocol::PeerStatus> peer = protocol::PeerStatus::fromJson(event.data);
             if (!peer) {
@@ -161,6 +232,7 @@ public:
     std::unique_ptr<SecretBox> box;
     std::unique_ptr<LocalStore> store;
     Connection* connection = nullptr;
+    SessionManager* sessions = nullptr;
     bool allowInsecure = false;
     //! Gives the connection the profile's CA file (see Client::setCaFile()).
     Result<void> applyTls();
@@ -238,11 +310,17 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
         inFlight.remove(s.clientId);
         Q_EMIT q->messageSent(s.pendingId, s.id, s.clientId);
     }
+    // Sessions first: whether a session message is notified depends on where it is.
+    if (!c.sessions.isEmpty()) {
+        sessions->applyEvents(c.sessions, notify);
+    }
     for (const auto& a : c.added) {
         Q_EMIT q->messageAdded(a.id, a.peer);
         if (a.unreadIncoming && notify) {
             const Result<std::optional<Message>> m = store->message(a.id);
-            if (m && m->has_value()) {
+            // A session's messages are for the device it is on; the others get them
+            // silently (SES-5).
+            if (m && m->has_value() && ((*m)->session == 0 || sessions->isHere((*m)->session))) {
                 Q_EMIT q->incomingMessage(a.id, (*m)->from, (*m)->subject);
             }
         }
@@ -404,6 +482,7 @@ void Client::Private::wipe()
 {
     qCInfo(lcClient) << "wiping the local data of this profile";
     inFlight.clear();
+    sessions->clear();
     peerStatuses.clear();
     if (store) {
         store->close();
@@ -475,6 +554,7 @@ void Client::Private::onOnline()
     if (connection->state() != State::Online) {
         return;
     }
+    sessions->online();
     flushReads();
     refreshProfile();
     refreshDevices({}, Asker::Housekeeping);
@@ -565,6 +645,9 @@ void Client::Private::flushOutbox()
             { QStringLiteral("to"), e.to }, { QStringLiteral("body"), e.body } };
         if (!e.subject.isEmpty()) {
             args.insert(QStringLiteral("subject"), e.subject);
+        }
+        if (e.session != 0) {
+            args.insert(QStringLiteral("session"), e.session);
         }
         const QString clientId = e.clientId;
         const qint64 pendingId = e.pendingId;
@@ -672,6 +755,8 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
         Q_EMIT stateChanged(state); // a slot may close the connection: onOnline() checks
         if (state == State::Online) {
             d->onOnline();
+        } else {
+            d->sessions->offline();
         }
     });
     connect(d->connection, &Connection::syncProgressChanged, this, &Client::syncProgressChanged);
@@ -958,12 +1043,20 @@ QString Client::instanceId() const { return isOpen() ? d->profile.instanceId() :
 
 Result<QString> Client::send(const QString& to, const QString& subject, const QString& body)
 {
+    return d->enqueue(to, subject, body, 0);
+}
+
+SessionManager& Client::sessions() const { return *d->sessions; }
+
+Result<QString> Client::Private::enqueue(
+    const QString& to, const QString& subject, const QString& body, qint64 sessionId)
+{
     auto refuse = [this](ErrorCode code, const QString& message) -> Result<QString> {
         const Error e = makeError(code, message);
-        d->recordError(e);
+        recordError(e);
         return e;
     };
-    if (!hasAccount()) {
+    if (!q->hasAccount()) {
         return refuse(ErrorCode::NoAccount, QStringLiteral("this device is not registered yet"));
     }
     if (!protocol::isValidAddress(to)) {
@@ -984,14 +1077,14 @@ Result<QString> Client::send(const QString& to, const QString& subject, const QS
         return refuse(ErrorCode::BadRequest, QStringLiteral("the message is empty"));
     }
     const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const Result<qint64> pendingId = d->store->enqueue(
-        clientId, address(), to.toLower(), subject, body, QDateTime::currentMSecsSinceEpoch());
+    const Result<qint64> pendingId = store->enqueue(clientId, q->address(), to.toLower(), subject,
+        body, QDateTime::currentMSecsSinceEpoch(), sessionId);
     if (!pendingId) {
-        d->recordError(pendingId.error());
+        recordError(pendingId.error());
         return pendingId.error();
     }
-    Q_EMIT messageAdded(*pendingId, to.toLower());
-    d->flushOutbox();
+    Q_EMIT q->messageAdded(*pendingId, to.toLower());
+    flushOutbox();
     return clientId;
 }
 

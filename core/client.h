@@ -14,6 +14,7 @@
 
 namespace cpm {
 
+class SessionManager;
 class Transport;
 
 /*!
@@ -140,6 +141,11 @@ public:
      * queued again; false when \a pendingId is not a failed message.
      */
     Result<bool> retrySend(qint64 pendingId);
+
+    // --- Chat sessions (SES) -------------------------------------------------------------
+
+    //! Invites, requests ringing here, ongoing sessions and moving them between devices.
+    SessionManager& sessions() const;
 
     // --- Devices (DEV-2, DEV-3) --------------------------------------------------------
 

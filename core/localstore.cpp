@@ -145,13 +145,18 @@ const QList<QStringList>& migrations()
             QStringLiteral("ALTER TABLE messages ADD COLUMN written INTEGER"),
             QStringLiteral("ALTER TABLE messages ADD COLUMN failure TEXT"),
         },
+        // 5: the chat session a message was said in (SES-5); 0 for none. An outbox message
+        // keeps it, so a retry goes to the same session.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN session INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return all;
 }
 
 const QString MessageColumns = QStringLiteral("local_id, server_id, client_id, sender, recipient, "
                                               "folder, time, subject, body, partial, read, status, "
-                                              "written, failure");
+                                              "written, failure, session");
 
 Message::Status statusFromName(const QString& name)
 {
@@ -481,6 +486,7 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
     m.status = statusFromName(q.value(11).toString());
     m.written = q.value(12).toLongLong();
     m.failure = q.value(13).toString();
+    m.session = q.value(14).toLongLong();
     return m;
 }
 
@@ -581,6 +587,13 @@ Result<void> LocalStore::applyEvent(const protocol::Frame& event, StoreChanges* 
             return run(q, QStringLiteral("cannot remove a device"));
         }
         return upsertDevice(e->device, changes);
+    }
+    if (event.event == ev::Session) {
+        // Not stored here: the SessionManager keeps what the device needs of it.
+        if (const std::optional<protocol::Session> e = parse<protocol::Session>(event)) {
+            changes->sessions.append(*e);
+        }
+        return {};
     }
     // An event of a later protocol version: skipping it is what the position promises.
     qCDebug(lcStore) << "skipping unknown event" << event.event;
@@ -726,6 +739,15 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
     ins.addBindValue(status);
     if (const Result<void> done = run(ins, QStringLiteral("cannot insert a message")); !done) {
         return done;
+    }
+    if (m.session != 0) {
+        QSqlQuery u(m_db);
+        u.prepare(QStringLiteral("UPDATE messages SET session = ? WHERE local_id = ?"));
+        u.addBindValue(m.session);
+        u.addBindValue(ins.lastInsertId());
+        if (const Result<void> done = run(u, QStringLiteral("cannot insert a message")); !done) {
+            return done;
+        }
     }
     const bool unreadIncoming = !outgoing && !m.read;
     changes->added.append({ m.id, peer, unreadIncoming });
@@ -999,15 +1021,15 @@ Result<bool> LocalStore::hasTombstone(qint64 serverId) const
 // --- outbox ----------------------------------------------------------------------------
 
 Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from, const QString& to,
-    const QString& subject, const QString& body, qint64 time)
+    const QString& subject, const QString& body, qint64 time, qint64 session)
 {
     qint64 localId = 0;
     const Result<void> queued = inTransaction(m_db, [&]() -> Result<void> {
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral(
             "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
-            " partial, read, status, written) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1, 'pending',"
-            " ?)"));
+            " partial, read, status, written, session) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1,"
+            " 'pending', ?, ?)"));
         q.addBindValue(clientId);
         q.addBindValue(from);
         q.addBindValue(to);
@@ -1017,6 +1039,7 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
                                          : QVariant(seal(subject, SubjectContext)));
         q.addBindValue(seal(body, BodyContext));
         q.addBindValue(time);
+        q.addBindValue(session);
         if (const Result<void> done = run(q, QStringLiteral("cannot queue a message")); !done) {
             return done;
         }
@@ -1038,9 +1061,10 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
 Result<QList<OutboxEntry>> LocalStore::outbox() const
 {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral(
-            "SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body FROM outbox o"
-            " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
+    if (!q.exec(
+            QStringLiteral("SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body, "
+                           "m.session FROM outbox o"
+                           " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
         return failure(q, QStringLiteral("cannot read the outbox"));
     }
     QList<OutboxEntry> out;
@@ -1051,6 +1075,7 @@ Result<QList<OutboxEntry>> LocalStore::outbox() const
         e.to = q.value(2).toString();
         e.subject = unseal(q.value(3), SubjectContext);
         e.body = unseal(q.value(4), BodyContext);
+        e.session = q.value(5).toLongLong();
         out.append(e);
     }
     if (q.lastError().isValid()) { // a step failed: not the end of the rows

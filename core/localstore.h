@@ -43,6 +43,7 @@ struct StoreChanges {
     bool prefs = false;
     bool devices = false;
     bool unread = false; //!< the unread count may have changed
+    QList<protocol::Session> sessions; //!< `session` events, in stream order
 
     void markChanged(qint64 id)
     {
@@ -59,6 +60,7 @@ struct OutboxEntry {
     QString to;
     QString subject;
     QString body;
+    qint64 session = 0; //!< the chat session it is said in; 0 for none
 };
 
 //! What `profile.get` answers, ready to replace the local copy.
@@ -71,7 +73,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.
@@ -127,7 +129,7 @@ public:
     // --- Outbox ---
     //! Writes a new outgoing message to the outbox; returns its pending id (negative).
     Result<qint64> enqueue(const QString& clientId, const QString& from, const QString& to,
-        const QString& subject, const QString& body, qint64 time);
+        const QString& subject, const QString& body, qint64 time, qint64 session = 0);
     Result<QList<OutboxEntry>> outbox() const;
     Result<int> outboxSize() const;
     //! The server accepted \a clientId as \a serverId: the pending message becomes the

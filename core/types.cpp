@@ -78,6 +78,7 @@ protocol::Message Message::toWire() const
     m.time = time;
     m.folder = outgoing ? protocol::Folder::Sent : protocol::Folder::Inbox;
     m.read = read;
+    m.session = session;
     switch (status) {
     case Status::Delivered:
         m.status = protocol::MessageState::Delivered;

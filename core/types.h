@@ -50,6 +50,7 @@ struct Message {
     bool partial = false;
     qint64 written = 0; //!< when this device queued it (outgoing from here), else 0
     QString failure; //!< why the server refused it for good: an error code name (failed)
+    qint64 session = 0; //!< the chat session it was said in (SES-5); 0 for none
 
     //! The other party of the conversation this message belongs to.
     QString peer() const { return outgoing ? to : from; }
@@ -78,6 +79,8 @@ struct Conversation {
 //! One of the user's devices (DEV-1..3), as the server last described it.
 using Device = protocol::Device;
 using Contact = protocol::Contact;
+//! A chat session as this user sees it (SES): docs/protocol.md, "Chat sessions".
+using Session = protocol::Session;
 //! The user's presence status (CON-1).
 using UserStatus = protocol::Status;
 
