@@ -88,10 +88,10 @@ public:
                 if (!guard) {
                     return;
                 }
-                const bool closed
-                    = error.code == ErrorCode::Offline || error.code == ErrorCode::Disconnected;
-                if (closed && housekeeping) {
-                    qCDebug(lcClient) << op << "not answered before the connection closed";
+                if (housekeeping && !error.isNull()) {
+                    // The manager asks again, or has moved on (a history cut short by the
+                    // session moving away); what a person must hear it reports itself.
+                    qCDebug(lcClient) << op << "not answered:" << error.name();
                 } else if (!error.isNull()) {
                     qCInfo(lcClient) << op << "failed:" << error.name() << error.message;
                     recordError(error);
