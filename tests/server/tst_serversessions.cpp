@@ -1489,4 +1489,4 @@ void tst_Sessions::testInviteChecks()
 }
 
 QTEST_GUILESS_MAIN(tst_Sessions)
-#include "tst_sessions.moc"
+#include "tst_serversessions.moc"
