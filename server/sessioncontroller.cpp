@@ -733,7 +733,7 @@ void SessionController::history(const Request& request)
         if (mine.device != 0) {
             e.details.insert(QStringLiteral("device"), describeDevice(mine.device).toJson());
         }
-        request.fail(std::move(e));
+        request.fail(withSession(std::move(e), *s, me));
         return;
     }
     QList<protocol::Message> page;
@@ -799,14 +799,17 @@ void SessionController::composing(const Request& request)
         return;
     }
     if (s->state != SessionState::Active) {
-        request.fail(makeError(
-            s->state == SessionState::Ended ? ErrorCode::SessionEnded : ErrorCode::Conflict,
-            QStringLiteral("session %1 is not active").arg(id)));
+        request.fail(withSession(makeError(s->state == SessionState::Ended ? ErrorCode::SessionEnded
+                                                                           : ErrorCode::Conflict,
+                                     QStringLiteral("session %1 is not active").arg(id)),
+            *s, me));
         return;
     }
     if (s->sideOf(me).device != request.connection().deviceId()) {
-        request.fail(
+        Error e = makeError(
             ErrorCode::NotBound, QStringLiteral("session %1 is not on this device").arg(id));
+        e.details.insert(QStringLiteral("device"), describeDevice(s->sideOf(me).device).toJson());
+        request.fail(withSession(std::move(e), *s, me));
         return;
     }
     // Only between the two bound devices: the users' other devices have nothing to show.
@@ -828,12 +831,6 @@ Result<void> SessionController::checkSay(
     if (!s) {
         return s.error();
     }
-    if (s->otherSide(userId).address != to) {
-        return makeError(ErrorCode::BadRequest,
-            QStringLiteral("session %1 is with %2, not %3")
-                .arg(sessionId)
-                .arg(s->otherSide(userId).address, to));
-    }
     if (s->state == SessionState::Ended) {
         return withSession(makeError(ErrorCode::SessionEnded,
                                QStringLiteral("session %1 has ended").arg(sessionId)),
@@ -851,6 +848,12 @@ Result<void> SessionController::checkSay(
         e.details.insert(
             QStringLiteral("device"), describeDevice(s->sideOf(userId).device).toJson());
         return withSession(std::move(e), *s, userId);
+    }
+    if (s->otherSide(userId).address != to) {
+        return makeError(ErrorCode::BadRequest,
+            QStringLiteral("session %1 is with %2, not %3")
+                .arg(sessionId)
+                .arg(s->otherSide(userId).address, to));
     }
     return {};
 }
