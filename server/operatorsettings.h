@@ -72,7 +72,7 @@ inline constexpr Definition All[] = {
         QLatin1StringView("seconds a connection may leave its output backlog unread (0 = no "
                           "limit)") },
     { SessionInviteTimeoutSeconds, 60, DaySeconds,
-        QLatin1StringView("seconds a session request rings before it ends unanswered") },
+        QLatin1StringView("seconds a session request rings before it ends unanswered (0 = never)") },
     { SessionGraceSeconds, 120, DaySeconds,
         QLatin1StringView("seconds a session's device may stay away before the session ends "
                           "for the peer") },
