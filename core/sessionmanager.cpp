@@ -256,15 +256,25 @@ Result<QString> SessionManager::say(qint64 id, const QString& text)
     if (!s) {
         return makeError(ErrorCode::NotFound, QStringLiteral("no session %1 here").arg(id));
     }
+    // Refused here as the server would refuse it: with the session as it is now and, when
+    // it is on another device, which one (docs/protocol.md, "Errors").
+    auto refuse = [&s](ErrorCode code, const QString& message) {
+        Error e = makeError(code, message);
+        if (code == ErrorCode::NotBound && s->boundDevice) {
+            e.details.insert(QStringLiteral("device"), s->boundDevice->toJson());
+        }
+        e.details.insert(QStringLiteral("session"), s->toJson());
+        return e;
+    };
     if (s->state == SessionState::Ended) {
-        return makeError(ErrorCode::SessionEnded, QStringLiteral("session %1 has ended").arg(id));
+        return refuse(ErrorCode::SessionEnded, QStringLiteral("session %1 has ended").arg(id));
     }
     if (s->state != SessionState::Active) {
-        return makeError(
+        return refuse(
             ErrorCode::Conflict, QStringLiteral("session %1 has not been accepted yet").arg(id));
     }
     if (!boundHere(*s)) {
-        return makeError(ErrorCode::NotBound,
+        return refuse(ErrorCode::NotBound,
             QStringLiteral("session %1 continues on %2")
                 .arg(id)
                 .arg(s->boundDevice ? s->boundDevice->name : QString()));
@@ -342,14 +352,21 @@ void SessionManager::settle(const QList<qint64>& ids, bool ringAllowed)
         // Where it is (SES-6, SES-7).
         const bool wasHere = m_here.contains(id);
         const bool nowHere = s.state == SessionState::Active && boundHere(s);
+        const bool moved
+            = s.change == SessionChange::Transferred || s.change == SessionChange::Pulled;
+        const bool grantsHistory = s.history.kind != protocol::HistoryChoice::Kind::None;
         if (nowHere && !wasHere) {
             m_here.insert(id);
-            if (s.change == SessionChange::Transferred || s.change == SessionChange::Pulled) {
+            if (moved) {
                 Q_EMIT arrivedHere(s);
-                if (s.history.kind != protocol::HistoryChoice::Kind::None) {
+                if (grantsHistory) {
                     fetchHistory(id, 0, 0);
                 }
             }
+        } else if (nowHere && moved && s.previousDevice && s.previousDevice->id == s.boundDevice->id
+            && grantsHistory && !m_loadingHistory.contains(id)) {
+            // Pulled again by the device it was on, for another history: it grants more.
+            fetchHistory(id, 0, 0);
         } else if (!nowHere && wasHere) {
             m_here.remove(id);
             if (m_composing.remove(id)) {

@@ -3,6 +3,7 @@
 
 #include "protocol.h"
 #include "secrets.h"
+#include "sessionmanager.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -72,7 +73,8 @@ struct Args {
 
 Args parseArgs(const QStringList& args)
 {
-    static const QSet<QString> flagNames { QStringLiteral("local"), QStringLiteral("everywhere") };
+    static const QSet<QString> flagNames { QStringLiteral("local"), QStringLiteral("everywhere"),
+        QStringLiteral("all-devices") };
     Args out;
     bool onlyPositional = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
@@ -135,6 +137,34 @@ QStringList splitLine(const QString& line)
     return words;
 }
 
+//! Whether \a a has no option or flag besides \a allowed (a command that takes none of
+//! some name must not quietly ignore it: a typo would change what it does).
+bool takesOnly(const Args& a, std::initializer_list<const char*> allowed)
+{
+    QSet<QString> known;
+    for (const char* name : allowed) {
+        known.insert(QString::fromLatin1(name));
+    }
+    for (auto it = a.options.cbegin(); it != a.options.cend(); ++it) {
+        if (!known.contains(it.key())) {
+            return false;
+        }
+    }
+    return std::all_of(
+        a.flags.cbegin(), a.flags.cend(), [&known](const QString& f) { return known.contains(f); });
+}
+
+//! Whether an open session concerns this device: it rings here, or it is bound here.
+bool concernsDevice(const Session& s, qint64 deviceId)
+{
+    if (s.boundDevice && s.boundDevice->id == deviceId) {
+        return true;
+    }
+    return !s.inviter && s.state == protocol::SessionState::Inviting
+        && std::any_of(s.invitedDevices.cbegin(), s.invitedDevices.cend(),
+            [deviceId](const protocol::SessionDevice& d) { return d.id == deviceId; });
+}
+
 bool parseId(const QString& text, qint64* id)
 {
     bool ok = false;
@@ -155,6 +185,9 @@ const char* const Usage
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
       "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
       "  remove-contact, set-status, peer-status, prefs, set-pref, diagnostics, watch, shell\n"
+      "chat sessions: invite --to A [--subject S], sessions [--all-devices], accept ID,\n"
+      "  decline ID, cancel ID, end ID, say ID TEXT, transfer ID --to-device DEVICE_ID\n"
+      "  --history H, pull ID --history H   (H: none, session, last:N or all)\n"
       "see docs/cli.md\n";
 } // namespace
 
@@ -191,6 +224,7 @@ void Cli::finish(const QJsonValue& result, const Error& error)
     }
     if (m_client) {
         m_client->disconnect(this); // no events after the answer
+        m_client->sessions().disconnect(this);
         // Closing sends the last ack; give the socket a moment to write it out.
         m_client->disconnectFromServer();
     }
@@ -276,7 +310,10 @@ void Cli::start(const QStringList& arguments)
         QStringLiteral("contacts"), QStringLiteral("add-contact"), QStringLiteral("remove-contact"),
         QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("peer-status"),
         QStringLiteral("prefs"), QStringLiteral("set-pref"), QStringLiteral("diagnostics"),
-        QStringLiteral("watch"), QStringLiteral("shell") };
+        QStringLiteral("watch"), QStringLiteral("shell"), QStringLiteral("invite"),
+        QStringLiteral("sessions"), QStringLiteral("accept"), QStringLiteral("decline"),
+        QStringLiteral("cancel"), QStringLiteral("end"), QStringLiteral("say"),
+        QStringLiteral("transfer"), QStringLiteral("pull") };
     if (!commands.contains(command)) {
         return finish({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
     }
@@ -430,6 +467,36 @@ void Cli::hookEvents()
     connect(c, &Client::errorOccurred, this, [this, event](const Error& e) {
         printLine(event("error", { { QStringLiteral("error"), e.toJson() } }));
     });
+
+    // Chat sessions: each change as the server said it, then what it means for this device.
+    SessionManager* sessions = &c->sessions();
+    auto sessionEvent = [this, sessions, event](
+                            void (SessionManager::*signal)(const Session&), const char* name) {
+        connect(sessions, signal, this, [this, event, name](const Session& s) {
+            printLine(event(name, { { QStringLiteral("session"), s.toJson() } }));
+        });
+    };
+    sessionEvent(&SessionManager::sessionUpdated, "sessionUpdated");
+    sessionEvent(&SessionManager::incomingRequest, "incomingRequest");
+    sessionEvent(&SessionManager::requestEnded, "requestEnded");
+    sessionEvent(&SessionManager::arrivedHere, "arrivedHere");
+    sessionEvent(&SessionManager::continuedElsewhere, "continuedElsewhere");
+    sessionEvent(&SessionManager::sessionEnded, "sessionEnded");
+    connect(sessions, &SessionManager::historyLoaded, this, [this, event](qint64 id, int count) {
+        printLine(event("historyLoaded",
+            { { QStringLiteral("sessionId"), id }, { QStringLiteral("count"), count } }));
+    });
+    connect(
+        sessions, &SessionManager::historyFailed, this, [this, event](qint64 id, const Error& e) {
+            printLine(event("historyFailed",
+                { { QStringLiteral("sessionId"), id }, { QStringLiteral("error"), e.toJson() } }));
+        });
+    connect(sessions, &SessionManager::peerComposingChanged, this,
+        [this, event](qint64 id, bool composing) {
+            printLine(event("peerComposing",
+                { { QStringLiteral("sessionId"), id },
+                    { QStringLiteral("composing"), composing } }));
+        });
 }
 
 void Cli::startWatching(int seconds)
@@ -548,6 +615,66 @@ void Cli::execute(const QStringList& commandLine, Done done)
         }
         return m->has_value() ? messageJson(**m) : QJsonObject { { QStringLiteral("id"), id } };
     };
+    // Waits for the server's answer to the queued message \a clientId (send, say): prints
+    // the message once sent, the error when refused for good, else that it is still queued.
+    auto deliver = [this, c, done, answer, messageObject](const QString& clientId) {
+        auto pending = [done, clientId](const Error& why) {
+            QJsonObject out { { QStringLiteral("clientId"), clientId },
+                { QStringLiteral("status"), QStringLiteral("pending") } };
+            if (!why.isNull()) {
+                out.insert(QStringLiteral("reason"), why.toJson());
+            }
+            done(out, {});
+        };
+        if (m_offline) {
+            return pending({}); // the next command that connects sends it
+        }
+        // The answer to this very message: sent (with its server id) or refused for good.
+        auto answered = std::make_shared<bool>(false);
+        auto sent = std::make_shared<QMetaObject::Connection>();
+        auto failed = std::make_shared<QMetaObject::Connection>();
+        auto idle = std::make_shared<QMetaObject::Connection>();
+        auto forget = [sent, failed, idle] {
+            disconnect(*sent);
+            disconnect(*failed);
+            disconnect(*idle);
+        };
+        *sent = connect(c, &Client::messageSent, this,
+            [messageObject, answer, clientId, forget, answered](
+                qint64, qint64 messageId, const QString& cid) {
+                if (cid == clientId) {
+                    forget();
+                    *answered = true;
+                    answer(messageObject(messageId));
+                }
+            });
+        *failed = connect(c, &Client::sendFailed, this,
+            [done, clientId, forget, answered](qint64, const QString& cid, const Error& e) {
+                if (cid == clientId) {
+                    forget();
+                    *answered = true;
+                    done({}, e);
+                }
+            });
+        auto afterFlush = [c, pending, forget, answered] {
+            if (!*answered) {
+                // Refused for now (storage full, throttled): it stays in the outbox.
+                forget();
+                const QList<Error> errors = c->lastErrors();
+                pending(errors.isEmpty() ? Error() : errors.constLast());
+            }
+        };
+        if (c->state() == ConnectionState::Online) {
+            // In the shell: send() put it on the wire already. Its answer, or the end of
+            // this round of the outbox when it was refused only for now, answers.
+            *idle = connect(c, &Client::outboxIdle, this, afterFlush);
+            return;
+        }
+        return connectThen(afterFlush, [pending, forget](const Error& why) {
+            forget();
+            pending(why); // server down: it waits in the outbox, as with --offline
+        });
+    };
     qint64 id = 0;
 
     if (command == QLatin1StringView("register-device")) {
@@ -628,63 +755,7 @@ void Cli::execute(const QStringList& commandLine, Done done)
         if (!queued) {
             return done({}, queued.error()); // bad_request, too_large, a store error
         }
-        const QString clientId = *queued;
-        auto pending = [done, clientId](const Error& why) {
-            QJsonObject out { { QStringLiteral("clientId"), clientId },
-                { QStringLiteral("status"), QStringLiteral("pending") } };
-            if (!why.isNull()) {
-                out.insert(QStringLiteral("reason"), why.toJson());
-            }
-            done(out, {});
-        };
-        if (m_offline) {
-            return pending({}); // the next command that connects sends it
-        }
-        // The answer to this very message: sent (with its server id) or refused for good.
-        auto answered = std::make_shared<bool>(false);
-        auto sent = std::make_shared<QMetaObject::Connection>();
-        auto failed = std::make_shared<QMetaObject::Connection>();
-        auto idle = std::make_shared<QMetaObject::Connection>();
-        auto forget = [sent, failed, idle] {
-            disconnect(*sent);
-            disconnect(*failed);
-            disconnect(*idle);
-        };
-        *sent = connect(c, &Client::messageSent, this,
-            [messageObject, answer, clientId, forget, answered](
-                qint64, qint64 messageId, const QString& cid) {
-                if (cid == clientId) {
-                    forget();
-                    *answered = true;
-                    answer(messageObject(messageId));
-                }
-            });
-        *failed = connect(c, &Client::sendFailed, this,
-            [done, clientId, forget, answered](qint64, const QString& cid, const Error& e) {
-                if (cid == clientId) {
-                    forget();
-                    *answered = true;
-                    done({}, e);
-                }
-            });
-        auto afterFlush = [c, pending, forget, answered] {
-            if (!*answered) {
-                // Refused for now (storage full, throttled): it stays in the outbox.
-                forget();
-                const QList<Error> errors = c->lastErrors();
-                pending(errors.isEmpty() ? Error() : errors.constLast());
-            }
-        };
-        if (c->state() == ConnectionState::Online) {
-            // In the shell: send() put it on the wire already. Its answer, or the end of
-            // this round of the outbox when it was refused only for now, answers.
-            *idle = connect(c, &Client::outboxIdle, this, afterFlush);
-            return;
-        }
-        return connectThen(afterFlush, [pending, forget](const Error& why) {
-            forget();
-            pending(why); // server down: it waits in the outbox, as with --offline
-        });
+        return deliver(*queued);
     }
     if (command == QLatin1StringView("conversations")) {
         const Result<QList<Conversation>> conversations = c->conversations();
@@ -904,6 +975,163 @@ void Cli::execute(const QStringList& commandLine, Done done)
             return done({}, usage(QStringLiteral("set-pref KEY VALUE")));
         }
         return c->setPref(a.positional.at(0), a.positional.at(1), okThen(prefs));
+    }
+    // --- chat sessions (SES): the server decides, the answer is its word on the session ---
+    SessionManager* sessions = &c->sessions();
+    auto sessionAnswer = [done](const Error& error, const Session& s) {
+        // A refusal keeps the server's details (the winning `device`, the `session` now).
+        error.isNull() ? done(QJsonObject { { QStringLiteral("session"), s.toJson() } }, {})
+                       : done({}, error);
+    };
+    if (command == QLatin1StringView("invite")) {
+        const QString to = a.option("to");
+        if (to.isEmpty() || !a.positional.isEmpty() || !takesOnly(a, { "to", "subject" })) {
+            return done({}, usage(QStringLiteral("invite --to A [--subject S]")));
+        }
+        return sessions->invite(to, a.option("subject"), sessionAnswer);
+    }
+    if (command == QLatin1StringView("sessions")) {
+        if (!a.positional.isEmpty() || !takesOnly(a, { "all-devices" })) {
+            return done({}, usage(QStringLiteral("sessions [--all-devices]")));
+        }
+        // Asks the server first: a one-shot run knows only what its sync brought.
+        const bool all = a.has("all-devices");
+        return sessions->refresh([c, sessions, all, done](const Error& error) {
+            if (!error.isNull()) {
+                return done({}, error);
+            }
+            QJsonArray list;
+            for (const Session& s : sessions->openSessions()) {
+                if (all || concernsDevice(s, c->deviceId())) {
+                    list.append(s.toJson());
+                }
+            }
+            done(QJsonObject { { QStringLiteral("sessions"), list } }, {});
+        });
+    }
+    if (command == QLatin1StringView("accept") || command == QLatin1StringView("decline")
+        || command == QLatin1StringView("cancel") || command == QLatin1StringView("end")) {
+        if (!parseId(a.positional.value(0), &id) || a.positional.size() != 1 || !takesOnly(a, {})) {
+            return done({}, usage(QStringLiteral("%1 ID").arg(command)));
+        }
+        using Answer = void (SessionManager::*)(qint64, SessionManager::SessionCallback);
+        const Answer request = command == QLatin1StringView("accept") ? &SessionManager::accept
+            : command == QLatin1StringView("decline")                 ? &SessionManager::decline
+            : command == QLatin1StringView("cancel")                  ? &SessionManager::cancel
+                                                                      : &SessionManager::end;
+        return (sessions->*request)(id, sessionAnswer);
+    }
+    if (command == QLatin1StringView("say")) {
+        QString text = a.positional.mid(1).join(QLatin1Char(' '));
+        if (text == QLatin1StringView("-")) {
+            QFile in;
+            if (in.open(stdin, QIODevice::ReadOnly)) {
+                text = QString::fromUtf8(in.readAll());
+            }
+        }
+        if (!parseId(a.positional.value(0), &id) || a.positional.size() < 2 || !takesOnly(a, {})) {
+            return done({}, usage(QStringLiteral("say ID TEXT")));
+        }
+        auto sayNow = [sessions, id, text, done, deliver] {
+            // Checked here first (active, bound to this device), then queued like `send`.
+            const Result<QString> queued = sessions->say(id, text);
+            queued ? deliver(*queued) : done({}, queued.error());
+        };
+        return sessions->refresh([c, sessions, id, done, sayNow](const Error& error) {
+            if (!error.isNull()) {
+                return done({}, error);
+            }
+            if (sessions->session(id)) {
+                return sayNow();
+            }
+            // Not open, and not seen to end by this process: ended, or no session of
+            // ours. A transfer to this very device tells which without changing anything
+            // (the server refuses it with session_ended and the session, or not_found,
+            // before it looks at the device).
+            sessions->transfer(id, c->deviceId(), protocol::HistoryChoice {},
+                [sessions, id, done, sayNow](const Error& refused, const Session&) {
+                    if (sessions->session(id)) {
+                        return sayNow(); // the session's word came with the refusal
+                    }
+                    done({},
+                        refused.isNull() ? makeError(
+                            ErrorCode::NotFound, QStringLiteral("no session %1").arg(id))
+                                         : refused);
+                });
+        });
+    }
+    const std::optional<protocol::HistoryChoice> history
+        = protocol::HistoryChoice::fromString(a.option("history"));
+    if (command == QLatin1StringView("transfer")) {
+        qint64 device = 0;
+        if (!parseId(a.positional.value(0), &id) || a.positional.size() != 1
+            || !parseId(a.option("to-device"), &device) || !history
+            || !takesOnly(a, { "to-device", "history" })) {
+            return done({},
+                usage(QStringLiteral(
+                    "transfer ID --to-device DEVICE_ID --history none|session|last:N|all")));
+        }
+        return sessions->transfer(id, device, *history, sessionAnswer);
+    }
+    if (command == QLatin1StringView("pull")) {
+        if (!parseId(a.positional.value(0), &id) || a.positional.size() != 1 || !history
+            || !takesOnly(a, { "history" })) {
+            return done({}, usage(QStringLiteral("pull ID --history none|session|last:N|all")));
+        }
+        // Answers once the history the move grants is here: the session arrives, then
+        // its pages (SessionManager fetches them as soon as it sees the move).
+        struct Pull {
+            Session session;
+            bool moved = false;
+            std::optional<int> received;
+            Error failed;
+            QMetaObject::Connection loaded;
+            QMetaObject::Connection notLoaded;
+        };
+        auto pull = std::make_shared<Pull>();
+        auto settle = [pull, done] {
+            if (!pull->moved || (!pull->received && pull->failed.isNull())) {
+                return;
+            }
+            disconnect(pull->loaded);
+            disconnect(pull->notLoaded);
+            if (!pull->failed.isNull()) {
+                Error e = pull->failed; // moved here, but its history did not come
+                e.details.insert(QStringLiteral("session"), pull->session.toJson());
+                return done({}, e);
+            }
+            done(QJsonObject { { QStringLiteral("session"), pull->session.toJson() },
+                     { QStringLiteral("history"), *pull->received } },
+                {});
+        };
+        pull->loaded = connect(
+            sessions, &SessionManager::historyLoaded, this, [pull, id, settle](qint64 s, int n) {
+                if (s == id) {
+                    pull->received = n;
+                    settle();
+                }
+            });
+        pull->notLoaded = connect(sessions, &SessionManager::historyFailed, this,
+            [pull, id, settle](qint64 s, const Error& e) {
+                if (s == id) {
+                    pull->failed = e;
+                    settle();
+                }
+            });
+        return sessions->pull(
+            id, *history, [pull, sessions, id, done, settle](const Error& error, const Session& s) {
+                if (!error.isNull()) {
+                    disconnect(pull->loaded);
+                    disconnect(pull->notLoaded);
+                    return done({}, error);
+                }
+                pull->moved = true;
+                pull->session = s;
+                if (!pull->received && !sessions->isLoadingHistory(id)) {
+                    pull->received = 0; // `none`, or nothing new to load here
+                }
+                settle();
+            });
     }
     done({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
 }

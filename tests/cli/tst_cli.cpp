@@ -2,8 +2,9 @@
 // cpm-cli as a script uses it (docs/cli.md), against a real cpm-server: one JSON answer and
 // a documented exit status per command; a command that connects leaves nothing waiting in
 // the outbox; `send` queues when the server is down; a second process on one profile is
-// refused at once; refusals carry their own codes; and the client's own storage going
-// wrong (damaged, read-only, full) is said plainly, never a crash.
+// refused at once; refusals carry their own codes; the client's own storage going
+// wrong (damaged, read-only, full) is said plainly, never a crash; and chat sessions
+// (invite, answer, say, move) work across processes, devices and users.
 
 #include "failonwarning.h"
 #include "privatemount.h"
@@ -127,6 +128,84 @@ Run cliOnOwnDisk(const QString& mountPoint, const QString& profile, const QStrin
                 cliBinary() }
             + args);
 }
+//! A `cpm-cli shell` kept running: one device online, driven line by line.
+class Shell {
+public:
+    explicit Shell(const QString& profile)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_LOGGING_RULES"),
+            QStringLiteral("cpm.*.info=false;cpm.*.debug=false"));
+        m_process.setProcessEnvironment(env);
+        m_process.start(
+            cliBinary(), { QStringLiteral("--profile"), profile, QStringLiteral("shell") });
+    }
+    ~Shell()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+    Q_DISABLE_COPY_MOVE(Shell)
+
+    void write(const QByteArray& line) { m_process.write(line + '\n'); }
+    //! The next line on stdout that contains \a marker (others come in between), or {}.
+    QJsonObject lineWith(const QByteArray& marker)
+    {
+        const bool found = QTest::qWaitFor(
+            [&] {
+                m_seen += m_process.readAllStandardOutput();
+                return m_seen.contains(marker) || m_process.state() == QProcess::NotRunning;
+            },
+            30000);
+        if (!found || !m_seen.contains(marker)) {
+            return {};
+        }
+        const qsizetype at = m_seen.indexOf(marker);
+        const qsizetype start = m_seen.lastIndexOf('\n', at) + 1;
+        const qsizetype end = m_seen.indexOf('\n', at);
+        const QJsonObject o
+            = QJsonDocument::fromJson(m_seen.mid(start, end < 0 ? -1 : end - start)).object();
+        m_seen.remove(0, end < 0 ? m_seen.size() : end + 1);
+        return o;
+    }
+    //! `quit`, then the exit code.
+    int quit()
+    {
+        write("quit");
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(30000)) {
+            return -1;
+        }
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+    QByteArray seen() const { return m_seen; }
+
+private:
+    QProcess m_process;
+    QByteArray m_seen;
+};
+
+QJsonObject member(const QJsonObject& o, const char* name)
+{
+    return o.value(QLatin1StringView(name)).toObject();
+}
+
+qint64 number(const QJsonObject& o, const char* name)
+{
+    return qint64(o.value(QLatin1StringView(name)).toDouble());
+}
+
+//! The sessions a `sessions` answer lists, by id.
+QHash<qint64, QJsonObject> listedSessions(const QJsonObject& answer)
+{
+    QHash<qint64, QJsonObject> out;
+    for (const QJsonValue& v : answer.value(QLatin1StringView("sessions")).toArray()) {
+        out.insert(number(v.toObject(), "id"), v.toObject());
+    }
+    return out;
+}
 } // namespace
 
 class tst_Cli : public QObject {
@@ -148,10 +227,17 @@ private Q_SLOTS:
     void testADamagedProfileIsRecovered();
     void testAReadOnlyProfileSaysSo();
     void testAFullDiskSaysSo();
+    void testSessionInviteAcceptSayAcrossProcesses();
+    void testSessionTransferAndPullWithHistory();
+    void testSessionCommandUsageErrors();
 
 private:
     QString profile(const QString& name) const { return m_dir.filePath(name); }
     void registerDevice(const QString& profile, const QString& address);
+    //! Registers \a profile as device \a name of \a address (password "pw-" + its local
+    //! part); \a deviceId gets the device's id.
+    void registerNamed(
+        const QString& profile, const QString& address, const QString& name, qint64* deviceId);
 
     TestServer m_server;
     QTemporaryDir m_dir;
@@ -181,6 +267,19 @@ void tst_Cli::registerDevice(const QString& dir, const QString& address)
             QStringLiteral("-"), QStringLiteral("--name"), address.section(u'@', 0, 0) },
         QByteArray("pw-") + address.section(u'@', 0, 0).toUtf8() + '\n');
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+void tst_Cli::registerNamed(
+    const QString& dir, const QString& address, const QString& name, qint64* deviceId)
+{
+    const Run r = cli(dir,
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("register-device"),
+            QStringLiteral("--address"), address, QStringLiteral("--password-file"),
+            QStringLiteral("-"), QStringLiteral("--name"), name },
+        QByteArray("pw-") + address.section(u'@', 0, 0).toUtf8() + '\n');
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    *deviceId = number(r.answer, "deviceId");
+    QVERIFY(*deviceId > 0);
 }
 
 void tst_Cli::testSendRefusalsHaveTheirOwnCodes_data()
@@ -446,6 +545,260 @@ void tst_Cli::testAFullDiskSaysSo()
     QVERIFY2(r.exitCode != 97, "cannot mount a file system for the profile (needs root)");
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.errorCode() == QLatin1StringView("disk_full"), qPrintable(r.describe()));
+}
+
+void tst_Cli::testSessionInviteAcceptSayAcrossProcesses()
+{
+    const QString sara = QStringLiteral("sara@cpm.example");
+    const QString tom = QStringLiteral("tom@cpm.example");
+    QVERIFY(m_server.addUser(sara, QStringLiteral("pw-sara")));
+    QVERIFY(m_server.addUser(tom, QStringLiteral("pw-tom")));
+    const QString laptop = profile(QStringLiteral("sara-laptop"));
+    const QString tablet = profile(QStringLiteral("tom-tablet"));
+    const QString phone = profile(QStringLiteral("tom-phone"));
+    qint64 laptopId = 0;
+    qint64 tabletId = 0;
+    qint64 phoneId = 0;
+    registerNamed(laptop, sara, QStringLiteral("Sara laptop"), &laptopId);
+    registerNamed(tablet, tom, QStringLiteral("Tom tablet"), &tabletId);
+    registerNamed(phone, tom, QStringLiteral("Tom phone"), &phoneId);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+
+    const Run invited = cli(laptop,
+        { QStringLiteral("invite"), QStringLiteral("--to"), tom, QStringLiteral("--subject"),
+            QStringLiteral("Plans") });
+    QVERIFY2(invited.exitCode == 0, qPrintable(invited.describe()));
+    const QJsonObject session = member(invited.answer, "session");
+    const qint64 id = number(session, "id");
+    const QString idText = QString::number(id);
+    QVERIFY2(id > 0, qPrintable(invited.describe()));
+    QCOMPARE(session.value(QLatin1StringView("state")).toString(), QStringLiteral("inviting"));
+    QCOMPARE(session.value(QLatin1StringView("role")).toString(), QStringLiteral("inviter"));
+    QCOMPARE(number(member(session, "boundDevice"), "id"), laptopId);
+
+    // Both of Tom's devices ring (SES-2): each lists the request as its own.
+    for (const QString& device : { tablet, phone }) {
+        const Run listed = cli(device, { QStringLiteral("sessions") });
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.describe()));
+        const QJsonObject request = listedSessions(listed.answer).value(id);
+        QVERIFY2(!request.isEmpty(), qPrintable(listed.describe()));
+        QCOMPARE(request.value(QLatin1StringView("state")).toString(), QStringLiteral("inviting"));
+        QCOMPARE(request.value(QLatin1StringView("peer")).toString(), sara);
+        QCOMPARE(request.value(QLatin1StringView("subject")).toString(), QStringLiteral("Plans"));
+    }
+
+    // The first accept wins (SES-3); the other device hears where it was answered.
+    const Run accepted = cli(tablet, { QStringLiteral("accept"), idText });
+    QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.describe()));
+    QCOMPARE(member(accepted.answer, "session").value(QLatin1StringView("state")).toString(),
+        QStringLiteral("active"));
+    QCOMPARE(number(member(member(accepted.answer, "session"), "boundDevice"), "id"), tabletId);
+    const Run late = cli(phone, { QStringLiteral("accept"), idText });
+    QCOMPARE(late.exitCode, 1);
+    QVERIFY2(
+        late.errorCode() == QLatin1StringView("already_answered"), qPrintable(late.describe()));
+    const QJsonObject lateError = member(late.answer, "error");
+    QCOMPARE(member(lateError, "device").value(QLatin1StringView("name")).toString(),
+        QStringLiteral("Tom tablet"));
+    QCOMPARE(number(member(lateError, "session"), "id"), id);
+    // Not the phone's any more: only --all-devices lists it there, bound to the tablet.
+    const Run phoneList = cli(phone, { QStringLiteral("sessions") });
+    QVERIFY2(!listedSessions(phoneList.answer).contains(id), qPrintable(phoneList.describe()));
+    const Run everywhere
+        = cli(phone, { QStringLiteral("sessions"), QStringLiteral("--all-devices") });
+    QCOMPARE(
+        number(member(listedSessions(everywhere.answer).value(id), "boundDevice"), "id"), tabletId);
+
+    // SES-5: said in the session, stored in the conversation with the session's id.
+    const Run said = cli(laptop,
+        { QStringLiteral("say"), idText, QStringLiteral("See"), QStringLiteral("you"),
+            QStringLiteral("at"), QStringLiteral("noon") });
+    QVERIFY2(said.exitCode == 0, qPrintable(said.describe()));
+    QCOMPARE(
+        said.answer.value(QLatin1StringView("body")).toString(), QStringLiteral("See you at noon"));
+    QCOMPARE(number(said.answer, "session"), id);
+    QCOMPARE(said.answer.value(QLatin1StringView("status")).toString(), QStringLiteral("sent"));
+    QVERIFY(number(said.answer, "id") > 0);
+    const Run received
+        = cli(tablet, { QStringLiteral("messages"), QStringLiteral("--with"), sara });
+    QVERIFY2(received.exitCode == 0, qPrintable(received.describe()));
+    bool found = false;
+    for (const QJsonValue& v : received.answer.value(QLatin1StringView("messages")).toArray()) {
+        const QJsonObject m = v.toObject();
+        found = found
+            || (m.value(QLatin1StringView("body")).toString()
+                    == QLatin1StringView("See you at noon")
+                && number(m, "session") == id);
+    }
+    QVERIFY2(found, qPrintable(received.describe()));
+
+    // Only the bound device speaks in it: the phone is told where it is.
+    const Run notHere = cli(phone, { QStringLiteral("say"), idText, QStringLiteral("me too") });
+    QCOMPARE(notHere.exitCode, 1);
+    QVERIFY2(notHere.errorCode() == QLatin1StringView("not_bound"), qPrintable(notHere.describe()));
+    QCOMPARE(member(member(notHere.answer, "error"), "device")
+                 .value(QLatin1StringView("name"))
+                 .toString(),
+        QStringLiteral("Tom tablet"));
+
+    // Ended by Tom: neither side can say anything more; an unknown id is not_found.
+    const Run ended = cli(tablet, { QStringLiteral("end"), idText });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+    QCOMPARE(member(ended.answer, "session").value(QLatin1StringView("state")).toString(),
+        QStringLiteral("ended"));
+    for (const QString& device : { laptop, tablet }) {
+        const Run afterEnd
+            = cli(device, { QStringLiteral("say"), idText, QStringLiteral("hello?") });
+        QCOMPARE(afterEnd.exitCode, 1);
+        QVERIFY2(afterEnd.errorCode() == QLatin1StringView("session_ended"),
+            qPrintable(afterEnd.describe()));
+        QCOMPARE(member(member(afterEnd.answer, "error"), "session")
+                     .value(QLatin1StringView("reason"))
+                     .toString(),
+            QStringLiteral("ended"));
+    }
+    const Run unknown
+        = cli(laptop, { QStringLiteral("say"), QString::number(id + 1000), QStringLiteral("hi") });
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.errorCode() == QLatin1StringView("not_found"), qPrintable(unknown.describe()));
+}
+
+void tst_Cli::testSessionTransferAndPullWithHistory()
+{
+    const QString uma = QStringLiteral("uma@cpm.example");
+    const QString vic = QStringLiteral("vic@cpm.example");
+    QVERIFY(m_server.addUser(uma, QStringLiteral("pw-uma")));
+    QVERIFY(m_server.addUser(vic, QStringLiteral("pw-vic")));
+    const QString laptop = profile(QStringLiteral("uma-laptop"));
+    const QString phone = profile(QStringLiteral("uma-phone"));
+    const QString desk = profile(QStringLiteral("vic-desk"));
+    qint64 laptopId = 0;
+    qint64 phoneId = 0;
+    qint64 deskId = 0;
+    registerNamed(laptop, uma, QStringLiteral("Uma laptop"), &laptopId);
+    registerNamed(phone, uma, QStringLiteral("Uma phone"), &phoneId);
+    registerNamed(desk, vic, QStringLiteral("Vic desk"), &deskId);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    // One message before the session, one in it: the history the moves below grant.
+    const Run before = cli(
+        laptop, { QStringLiteral("send"), QStringLiteral("--to"), vic, QStringLiteral("earlier") });
+    QVERIFY2(before.exitCode == 0, qPrintable(before.describe()));
+    const Run invited = cli(laptop, { QStringLiteral("invite"), QStringLiteral("--to"), vic });
+    QVERIFY2(invited.exitCode == 0, qPrintable(invited.describe()));
+    const qint64 id = number(member(invited.answer, "session"), "id");
+    const QString idText = QString::number(id);
+    const Run accepted = cli(desk, { QStringLiteral("accept"), idText });
+    QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.describe()));
+    const Run said
+        = cli(laptop, { QStringLiteral("say"), idText, QStringLiteral("on the laptop") });
+    QVERIFY2(said.exitCode == 0, qPrintable(said.describe()));
+
+    // SES-6: a transfer needs its target connected; the phone stays online in a shell.
+    Shell shell(phone);
+    QVERIFY2(!shell.lineWith("\"ready\"").isEmpty(), shell.seen().constData());
+    const Run moved = cli(laptop,
+        { QStringLiteral("transfer"), idText, QStringLiteral("--to-device"),
+            QString::number(phoneId), QStringLiteral("--history"), QStringLiteral("last:20") });
+    QVERIFY2(moved.exitCode == 0, qPrintable(moved.describe()));
+    const QJsonObject afterMove = member(moved.answer, "session");
+    QCOMPARE(number(member(afterMove, "boundDevice"), "id"), phoneId);
+    QCOMPARE(number(member(afterMove, "previousDevice"), "id"), laptopId);
+    QCOMPARE(
+        afterMove.value(QLatin1StringView("change")).toString(), QStringLiteral("transferred"));
+    QCOMPARE(afterMove.value(QLatin1StringView("history")).toString(), QStringLiteral("last:20"));
+    // The phone sees it arrive, with the two messages so far.
+    const QJsonObject arrived = shell.lineWith("\"arrivedHere\"");
+    QVERIFY2(number(member(arrived, "session"), "id") == id, shell.seen().constData());
+    const QJsonObject loaded = shell.lineWith("\"historyLoaded\"");
+    QVERIFY2(number(loaded, "sessionId") == id, shell.seen().constData());
+    QCOMPARE(number(loaded, "count"), 2);
+    // The shell runs the session commands too.
+    shell.write(
+        QByteArrayLiteral("say ") + idText.toUtf8() + QByteArrayLiteral(" \"on the phone\""));
+    const QJsonObject phoneSaid = member(shell.lineWith("\"command\":\"say\""), "result");
+    QVERIFY2(number(phoneSaid, "session") == id, shell.seen().constData());
+    QCOMPARE(phoneSaid.value(QLatin1StringView("status")).toString(), QStringLiteral("sent"));
+    shell.write(QByteArrayLiteral("sessions"));
+    const QJsonObject phoneList = member(shell.lineWith("\"command\":\"sessions\""), "result");
+    QVERIFY2(listedSessions(phoneList).contains(id), shell.seen().constData());
+
+    // SES-7: the laptop lists it among the sessions on its other devices only.
+    const Run here = cli(laptop, { QStringLiteral("sessions") });
+    QVERIFY2(here.exitCode == 0, qPrintable(here.describe()));
+    QVERIFY2(!listedSessions(here.answer).contains(id), qPrintable(here.describe()));
+    const Run all = cli(laptop, { QStringLiteral("sessions"), QStringLiteral("--all-devices") });
+    QVERIFY2(all.exitCode == 0, qPrintable(all.describe()));
+    const QJsonObject elsewhere = listedSessions(all.answer).value(id);
+    QVERIFY2(number(member(elsewhere, "boundDevice"), "id") == phoneId, qPrintable(all.describe()));
+    const Run notHere
+        = cli(laptop, { QStringLiteral("say"), idText, QStringLiteral("still here?") });
+    QCOMPARE(notHere.exitCode, 1);
+    QVERIFY2(notHere.errorCode() == QLatin1StringView("not_bound"), qPrintable(notHere.describe()));
+    QCOMPARE(member(member(notHere.answer, "error"), "device")
+                 .value(QLatin1StringView("name"))
+                 .toString(),
+        QStringLiteral("Uma phone"));
+
+    // It pulls it back with the whole conversation: earlier, on the laptop, on the phone.
+    const Run pulled = cli(laptop,
+        { QStringLiteral("pull"), idText, QStringLiteral("--history"), QStringLiteral("all") });
+    QVERIFY2(pulled.exitCode == 0, qPrintable(pulled.describe()));
+    QCOMPARE(number(member(member(pulled.answer, "session"), "boundDevice"), "id"), laptopId);
+    QCOMPARE(member(pulled.answer, "session").value(QLatin1StringView("change")).toString(),
+        QStringLiteral("pulled"));
+    QCOMPARE(number(pulled.answer, "history"), 3);
+    // Pulled again where it is, for another history: the session's own messages come.
+    const Run again = cli(laptop,
+        { QStringLiteral("pull"), idText, QStringLiteral("--history"), QStringLiteral("session") });
+    QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
+    QCOMPARE(number(again.answer, "history"), 2);
+    const QJsonObject left = shell.lineWith("\"continuedElsewhere\"");
+    QVERIFY2(number(member(member(left, "session"), "boundDevice"), "id") == laptopId,
+        shell.seen().constData());
+    QCOMPARE(shell.quit(), 0);
+
+    // A device that is not connected cannot take it.
+    const Run offline = cli(laptop,
+        { QStringLiteral("transfer"), idText, QStringLiteral("--to-device"),
+            QString::number(phoneId), QStringLiteral("--history"), QStringLiteral("none") });
+    QCOMPARE(offline.exitCode, 1);
+    QVERIFY2(
+        offline.errorCode() == QLatin1StringView("device_offline"), qPrintable(offline.describe()));
+    const Run ended = cli(desk, { QStringLiteral("end"), idText });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+}
+
+void tst_Cli::testSessionCommandUsageErrors()
+{
+    const QList<QStringList> commands {
+        { QStringLiteral("accept") },
+        { QStringLiteral("decline"), QStringLiteral("seven") },
+        { QStringLiteral("end"), QStringLiteral("7"), QStringLiteral("8") },
+        { QStringLiteral("cancel"), QStringLiteral("7"), QStringLiteral("--force"),
+            QStringLiteral("yes") },
+        { QStringLiteral("invite") },
+        { QStringLiteral("sessions"), QStringLiteral("--mine"), QStringLiteral("yes") },
+        { QStringLiteral("say"), QStringLiteral("7") },
+        { QStringLiteral("transfer"), QStringLiteral("7"), QStringLiteral("--history"),
+            QStringLiteral("all") },
+        { QStringLiteral("pull"), QStringLiteral("7"), QStringLiteral("--history"),
+            QStringLiteral("last:0") },
+        { QStringLiteral("pull"), QStringLiteral("7"), QStringLiteral("--history"),
+            QStringLiteral("everything") },
+        { QStringLiteral("pull"), QStringLiteral("7") },
+        { QStringLiteral("pull"), QStringLiteral("7"), QStringLiteral("--history") },
+    };
+    for (const QStringList& command : commands) {
+        const Run r = cli(profile(QStringLiteral("alice")), command);
+        QVERIFY2(
+            r.exitCode == 2, qPrintable(command.join(u' ') + QStringLiteral(": ") + r.describe()));
+        QVERIFY2(r.errorCode() == QLatin1StringView("usage"),
+            qPrintable(command.join(u' ') + QStringLiteral(": ") + r.describe()));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
