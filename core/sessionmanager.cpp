@@ -217,6 +217,11 @@ void SessionManager::pull(qint64 id, const protocol::HistoryChoice& history, Ses
         std::move(done));
 }
 
+void SessionManager::fetch(qint64 id, SessionCallback done)
+{
+    call(protocol::op::SessionGet, { { QStringLiteral("id"), id } }, std::move(done));
+}
+
 void SessionManager::refresh(Callback done, bool housekeeping)
 {
     QPointer<SessionManager> guard(this);

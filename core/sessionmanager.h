@@ -88,6 +88,8 @@ public:
         SessionCallback done = {});
     //! Takes the session over from another device of the user (SES-7).
     void pull(qint64 id, const protocol::HistoryChoice& history, SessionCallback done = {});
+    //! Asks the server for one session, in whatever state (`session.get`).
+    void fetch(qint64 id, SessionCallback done = {});
     //! Asks the server for the open sessions again (`session.list`).
     void refresh(Callback done = {}, bool housekeeping = false);
     //! Says \a text in the session (it must be active and here): queued in the outbox like

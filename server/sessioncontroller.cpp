@@ -55,6 +55,7 @@ void SessionController::addOperations(Operations& operations)
     operations.add(op::SessionTransfer, true, [this](const Request& r) { transfer(r); });
     operations.add(op::SessionPull, true, [this](const Request& r) { pull(r); });
     operations.add(op::SessionList, true, [this](const Request& r) { list(r); });
+    operations.add(op::SessionGet, true, [this](const Request& r) { get(r); });
     operations.add(op::SessionHistory, true, [this](const Request& r) { history(r); });
     operations.add(op::SessionComposing, true, [this](const Request& r) { composing(r); });
 }
@@ -706,6 +707,18 @@ void SessionController::list(const Request& request)
                        .toJson());
     }
     request.reply({ { QStringLiteral("sessions"), out } });
+}
+
+void SessionController::get(const Request& request)
+{
+    const std::optional<SessionRecord> s = requestedSession(request);
+    if (!s) {
+        return;
+    }
+    const SessionChange change = s->state == SessionState::Inviting
+        ? SessionChange::Invited
+        : (s->state == SessionState::Active ? SessionChange::Accepted : SessionChange::Ended);
+    request.reply({ { QStringLiteral("session"), view(*s, request.userId(), change).toJson() } });
 }
 
 void SessionController::history(const Request& request)

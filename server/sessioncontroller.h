@@ -48,6 +48,7 @@ private:
     void transfer(const Request& request);
     void pull(const Request& request);
     void list(const Request& request);
+    void get(const Request& request);
     void history(const Request& request);
     void composing(const Request& request);
 

@@ -1037,7 +1037,7 @@ void Cli::execute(const QStringList& commandLine, Done done)
             const Result<QString> queued = sessions->say(id, text);
             queued ? deliver(*queued) : done({}, queued.error());
         };
-        return sessions->refresh([c, sessions, id, done, sayNow](const Error& error) {
+        return sessions->refresh([sessions, id, done, sayNow](const Error& error) {
             if (!error.isNull()) {
                 return done({}, error);
             }
@@ -1045,19 +1045,13 @@ void Cli::execute(const QStringList& commandLine, Done done)
                 return sayNow();
             }
             // Not open, and not seen to end by this process: ended, or no session of
-            // ours. A transfer to this very device tells which without changing anything
-            // (the server refuses it with session_ended and the session, or not_found,
-            // before it looks at the device).
-            sessions->transfer(id, c->deviceId(), protocol::HistoryChoice {},
-                [sessions, id, done, sayNow](const Error& refused, const Session&) {
-                    if (sessions->session(id)) {
-                        return sayNow(); // the session's word came with the refusal
-                    }
-                    done({},
-                        refused.isNull() ? makeError(
-                            ErrorCode::NotFound, QStringLiteral("no session %1").arg(id))
-                                         : refused);
-                });
+            // ours. The server says which (not_found for one that is not ours).
+            sessions->fetch(id, [sessions, id, done, sayNow](const Error& refused, const Session&) {
+                if (refused.isNull() && sessions->session(id)) {
+                    return sayNow(); // says session_ended with the session's word
+                }
+                done({}, refused);
+            });
         });
     }
     const std::optional<protocol::HistoryChoice> history

@@ -96,6 +96,7 @@ inline constexpr QLatin1StringView SessionEnd { "session.end" };
 inline constexpr QLatin1StringView SessionTransfer { "session.transfer" };
 inline constexpr QLatin1StringView SessionPull { "session.pull" };
 inline constexpr QLatin1StringView SessionList { "session.list" };
+inline constexpr QLatin1StringView SessionGet { "session.get" };
 inline constexpr QLatin1StringView SessionHistory { "session.history" };
 inline constexpr QLatin1StringView SessionComposing { "session.composing" };
 } // namespace op

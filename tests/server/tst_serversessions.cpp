@@ -1435,6 +1435,7 @@ void tst_Sessions::testInviteChecks()
         { "session.pull", { { QStringLiteral("history"), QStringLiteral("all") } } },
         { "session.history", {} },
         { "session.composing", { { QStringLiteral("composing"), true } } },
+        { "session.get", {} },
     };
     for (const auto& [op, args] : ops) {
         const QJsonObject theirs = act(*alice, op, others, args);
@@ -1476,8 +1477,14 @@ void tst_Sessions::testInviteChecks()
     QCOMPARE_FIELDS(listed(*alice, first),
         (QJsonObject { { QStringLiteral("state"), QStringLiteral("inviting") } }));
 
-    // Ending one makes room again.
-    QVERIFY_OK(act(*alice, "session.cancel", open.takeLast()));
+    // Ending one makes room again; `session.get` still tells of it, ended.
+    const qint64 cancelled = open.takeLast();
+    QVERIFY_OK(act(*alice, "session.cancel", cancelled));
+    QCOMPARE_FIELDS(at(result(act(*alice, "session.get", cancelled)), "session").toObject(),
+        (QJsonObject { { QStringLiteral("id"), cancelled },
+            { QStringLiteral("state"), QStringLiteral("ended") },
+            { QStringLiteral("reason"), QStringLiteral("cancelled") },
+            { QStringLiteral("change"), QStringLiteral("ended") } }));
     QVERIFY_OK(act(*carol, "session.cancel", others));
     open.append(invite(*alice, m_peers.last()));
     QVERIFY(open.last() > 0);
