@@ -241,9 +241,10 @@ void SessionManager::refresh(Callback done, bool housekeeping)
             const QJsonArray list = result.value(QLatin1StringView("sessions")).toArray();
             for (const QJsonValue& v : list) {
                 if (Result<Session> s = Session::fromJson(v.toObject())) {
-                    if (merge(*s)) {
-                        ids.append(s->id);
-                    }
+                    // Settled even when nothing changed: a fresh profile's first sync
+                    // took it in without ringing, and this is where it rings.
+                    merge(*s);
+                    ids.append(s->id);
                 }
             }
             // An open session the list leaves out has ended: its event is in the stream.

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void testTwoDevicesAcceptingAtOnceHaveExactlyOneWinner();
     void testTransferUnderTrafficLosesAndDoublesNothing();
     void testDeclineCancelAndTimeoutReachEveryDevice();
+    void testADeviceThatConnectsWhileItRingsRingsToo();
     void testADeviceThatWasAwaySeesTheMissedRequest();
     void testGracePeriodKeepsTheSessionThenEndsIt();
     void testTransferToAnOfflineDeviceChangesNothing();
@@ -522,6 +523,27 @@ void tst_Sessions::testDeclineCancelAndTimeoutReachEveryDevice()
     }
     QVERIFY(
         m_server.setSetting(QStringLiteral("session.inviteTimeoutSeconds"), QStringLiteral("60")));
+}
+
+// SES-2: a device that comes online while the request still rings gets it when it syncs.
+void tst_Sessions::testADeviceThatConnectsWhileItRingsRingsToo()
+{
+    m_bobLaptop->disconnectFromServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_bobLaptop->state(), ConnectionState::Disconnected, Timeout);
+    Outcome invited;
+    m_aliceLaptop.sessions().invite(Bob, QStringLiteral("Late"), into(invited));
+    QTRY_VERIFY_WITH_TIMEOUT(invited.done, Timeout);
+    const qint64 id = invited.session.id;
+    QSignalSpy rang(&m_bobLaptop.sessions(), &SessionManager::incomingRequest);
+    m_bobLaptop->connectToServer();
+    waitOnline(m_bobLaptop);
+    QTRY_COMPARE_WITH_TIMEOUT(rang.size(), 1, Timeout);
+    QCOMPARE(rang.at(0).at(0).value<Session>().id, id);
+    Outcome withdrawn;
+    m_aliceLaptop.sessions().cancel(id, into(withdrawn));
+    QTRY_VERIFY_WITH_TIMEOUT(withdrawn.done, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_bobLaptop.sessions().ringing().isEmpty(), Timeout);
+    m_bobLaptop.sessions().dismissMissed(Alice);
 }
 
 // A device that was offline the whole time the request rang learns of it as missed: it
