@@ -12,7 +12,6 @@
 #include "wirejson.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace cpm::server {
 
@@ -781,7 +780,9 @@ void SessionController::history(const Request& request)
     qsizetype bytes = Envelope;
     QStringList texts;
     for (const protocol::Message& m : std::as_const(page)) {
-        QString text = QString::fromUtf8(QJsonDocument(m.toJson()).toJson(QJsonDocument::Compact));
+        QString text;
+        text.reserve(256 + m.subject.size() + m.body.size() + m.body.size() / 8);
+        wire::appendMessage(text, m, false);
         const qsizetype size = wire::utf8Size(text) + 1;
         if (!texts.isEmpty() && bytes + size > lim::MaxFrameBytes) {
             more = true;

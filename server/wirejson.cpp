@@ -55,13 +55,9 @@ void appendId(QString& out, const QJsonValue& id)
     }
 }
 
-QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)
+void appendMessage(QString& out, const protocol::Message& m, bool partial)
 {
-    QString out;
-    out.reserve(256 + m.subject.size() + (partial ? 0 : m.body.size() + m.body.size() / 8));
-    out += u"{\"event\":\"message\",\"seq\":";
-    out += QString::number(seq);
-    out += u",\"data\":{\"message\":{\"id\":";
+    out += u"{\"id\":";
     out += QString::number(m.id);
     out += u",\"clientId\":";
     appendString(out, m.clientId);
@@ -91,7 +87,18 @@ QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)
         out += u",\"session\":";
         out += QString::number(m.session);
     }
-    out += u"}}}";
+    out += u'}';
+}
+
+QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)
+{
+    QString out;
+    out.reserve(256 + m.subject.size() + (partial ? 0 : m.body.size() + m.body.size() / 8));
+    out += u"{\"event\":\"message\",\"seq\":";
+    out += QString::number(seq);
+    out += u",\"data\":{\"message\":";
+    appendMessage(out, m, partial);
+    out += u"}}";
     return out;
 }
 

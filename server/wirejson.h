@@ -17,6 +17,8 @@ namespace cpm::server::wire {
 
 //! `{"event":"message","seq":N,"data":{"message":Message}}`; \a partial leaves the body out.
 QString messageEventText(qint64 seq, const protocol::Message& message, bool partial);
+//! Appends the Message object \a message (\a partial: without its body).
+void appendMessage(QString& out, const protocol::Message& message, bool partial);
 //! `{"event":KIND,"seq":N,"data":DATA}` where \a data is JSON text already.
 QString eventText(QStringView kind, qint64 seq, QStringView data);
 //! A `report` event's data: `{"messageId":N,"status":S,"by":A,"time":T}`.

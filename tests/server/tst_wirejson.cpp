@@ -53,6 +53,8 @@ private Q_SLOTS:
         QTest::newRow("worst-case") << worstCase() << false;
         QTest::newRow("worst-case-partial") << worstCase() << true;
         QTest::newRow("empty") << QStringLiteral("") << false;
+        QTest::newRow("session") << QStringLiteral("In a session") << false;
+        QTest::newRow("session-partial") << QStringLiteral("In a session") << true;
         QTest::newRow("max-body") << QString(protocol::limits::MaxBodyBytes, QLatin1Char('x'))
                                   << false;
     }
@@ -72,6 +74,9 @@ private Q_SLOTS:
         m.folder = protocol::Folder::Inbox;
         m.read = true;
         m.status = protocol::MessageState::Delivered;
+        // `session` appears only for a session message.
+        m.session
+            = text.startsWith(QLatin1StringView("In a session")) ? protocol::MaxSafeInteger : 0;
         const protocol::Message view = partial ? m.withoutBody() : m;
         const QJsonObject codec = parsed(QString::fromUtf8(protocol::Frame::streamEvent(
             protocol::event::Message, 77, protocol::MessageEvent { view }.toJson())
