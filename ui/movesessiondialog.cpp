@@ -97,12 +97,13 @@ void MoveSessionDialog::fillDevices()
         = m_devices->currentItem() ? m_devices->currentItem()->data(DeviceIdRole).toLongLong() : 0;
     m_devices->clear();
     const QColor ink = palette().color(QPalette::Text);
+    const QColor away = palette().color(QPalette::Disabled, QPalette::Text);
     QListWidgetItem* firstOnline = nullptr;
     for (const Device& d : m_client->devices().valueOr({})) {
         if (d.id == m_client->deviceId()) {
             continue;
         }
-        auto* item = new QListWidgetItem(kindIcon(d.kind, ink),
+        auto* item = new QListWidgetItem(kindIcon(d.kind, d.online ? ink : away),
             tr("%1\n%2 · %3")
                 .arg(d.name, kindName(d.kind), d.online ? tr("Online") : tr("Offline")),
             m_devices);

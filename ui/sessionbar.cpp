@@ -183,7 +183,14 @@ void SessionBar::endSession()
 
 void SessionBar::refresh()
 {
+    refreshContent();
+    m_detail->setVisible(!m_detail->text().isEmpty());
+}
+
+void SessionBar::refreshContent()
+{
     m_composing->clear();
+    m_composing->hide();
     m_detail->clear();
     m_progress->hide();
     m_move->hide();
@@ -239,11 +246,14 @@ void SessionBar::refresh()
     }
     const QString since = SessionText::clock(s.startedAt);
     if (here) {
-        m_text->setText(tr("Chat session with %1 since %2").arg(name, since));
+        m_text->setText(s.subject.isEmpty()
+                ? tr("Chat session with %1 since %2").arg(name, since)
+                : tr("Chat session with %1 since %2 — %3").arg(name, since, s.subject));
         if (sessions.isPeerComposing(s.id)) {
             m_composing->setText(tr("%1 is typing…").arg(name));
+            m_composing->show();
         }
-        m_detail->setText(m_historyText.value(s.id, s.subject));
+        m_detail->setText(m_historyText.value(s.id));
         m_progress->setVisible(sessions.isLoadingHistory(s.id));
         m_end->setText(tr("E&nd"));
         m_end->setToolTip(tr("End the chat session for both of you; its messages stay"));

@@ -46,6 +46,7 @@ Q_SIGNALS:
 
 private:
     void refresh();
+    void refreshContent();
     void onEnded(const Session& session);
     void endSession();
 
