@@ -25,9 +25,9 @@ SessionBar::SessionBar(Client* client, QWidget* parent)
     , m_composing(new QLabel(this))
     , m_detail(new QLabel(this))
     , m_progress(new QProgressBar(this))
-    , m_move(new QPushButton(tr("&Move to…"), this))
+    , m_move(new QPushButton(tr("Move &to…"), this))
     , m_end(new QPushButton(tr("E&nd"), this))
-    , m_pull(new QPushButton(tr("Continue &here…"), this))
+    , m_pull(new QPushButton(tr("&Continue here…"), this))
     , m_close(new QToolButton(this))
 {
     setObjectName(QStringLiteral("sessionBar"));
@@ -111,14 +111,14 @@ SessionBar::SessionBar(Client* client, QWidget* parent)
     connect(sessions, &SessionManager::historyProgress, this,
         [this](qint64 id, int received, bool more) {
             m_historyText.insert(id,
-                more ? tr("Loading the conversation… %n messages so far", nullptr, received)
-                     : tr("%n messages from before loaded", nullptr, received));
+                more ? tr("Loading the conversation… received so far: %n", nullptr, received)
+                     : tr("Loaded from before the move: %n", nullptr, received));
             refresh();
         });
     connect(sessions, &SessionManager::historyLoaded, this, [this](qint64 id, int received) {
         m_historyText.insert(id,
             received == 0 ? tr("No earlier messages came with the session")
-                          : tr("%n messages from before loaded", nullptr, received));
+                          : tr("Loaded from before the move: %n", nullptr, received));
         refresh();
     });
     connect(sessions, &SessionManager::historyFailed, this, [this](qint64 id, const Error& error) {

@@ -292,7 +292,7 @@ void tst_SessionFlow::testMovingShowsTheHistoryOnTheOtherWindow()
         QVERIFY2(hasBody(desk, line), qPrintable(line));
     }
     QTRY_VERIFY_WITH_TIMEOUT(
-        barText(desk, "sessionBar", "sessionDetail").contains(QLatin1StringView("loaded")),
+        barText(desk, "sessionBar", "sessionDetail").contains(QLatin1StringView("Loaded")),
         Timeout);
     // The laptop says where it went on, and its composer writes ordinary messages now.
     QTRY_COMPARE_WITH_TIMEOUT(
