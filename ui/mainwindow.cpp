@@ -284,6 +284,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(sessions, &SessionManager::arrivedHere, this, [this](const Session& s) {
         // Moved here on purpose, from here or another device: show where it goes on.
         openConversation(s.peer);
+        QApplication::alert(this);
     });
     connect(m_requestBar, &SessionRequestBar::acceptedHere, this, [this](const QString& peer) {
         openConversation(peer);

@@ -22,6 +22,7 @@
 #include "uitestfixture.h"
 
 #include <QAction>
+#include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void testMovingShowsTheHistoryOnTheOtherWindow();
     void testContinueHerePullsTheSession();
     void testDeclineAndMissedRequest();
+    void testStartingASessionWaitsForTheAnswer();
 
 private:
     std::unique_ptr<Client> signIn(
@@ -417,6 +419,45 @@ void tst_SessionFlow::testDeclineAndMissedRequest()
     QVERIFY(barText(tablet, "missedRequest", "missedRequestText").isEmpty());
     tablet.close();
     phone.close();
+}
+
+void tst_SessionFlow::testStartingASessionWaitsForTheAnswer()
+{
+    ui::MainWindow laptop(m_aliceLaptop.get());
+    laptop.show();
+    auto* start = laptop.findChild<QAction*>(QStringLiteral("startSession"));
+    QVERIFY(start);
+    QVERIFY(!start->isEnabled()); // no conversation open
+    laptop.openConversation(Bob);
+    QVERIFY(start->isEnabled());
+    QCOMPARE(start->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    // The subject is asked for; the request goes with it.
+    QTimer::singleShot(0, this, [] {
+        auto* input = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        QVERIFY(input);
+        input->setTextValue(QStringLiteral("Lunch"));
+        input->accept();
+    });
+    start->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(sessionText(laptop),
+        QStringLiteral("Waiting for bob@cpm.example to answer your chat session request…"),
+        Timeout);
+    QVERIFY(!start->isEnabled());
+    QCOMPARE(child<QPushButton>(laptop, "endSession")->text(), QStringLiteral("&Cancel request"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_bobPhone->sessions().ringing().size(), 1, Timeout);
+    const Session asked = m_bobPhone->sessions().ringing().constFirst();
+    QCOMPARE(asked.subject, QStringLiteral("Lunch"));
+    m_bobPhone->sessions().decline(asked.id);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        sessionText(laptop), QStringLiteral("Session declined by bob@cpm.example"), Timeout);
+    QVERIFY(start->isEnabled());
+    // Offline, nobody can be asked.
+    m_aliceLaptop->disconnectFromServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!start->isEnabled(), Timeout);
+    m_aliceLaptop->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_aliceLaptop->state(), ConnectionState::Online, Timeout);
+    QVERIFY(start->isEnabled());
+    laptop.close();
 }
 
 QTEST_MAIN(tst_SessionFlow)
