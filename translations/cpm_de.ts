@@ -1402,10 +1402,6 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Chat now on this device</source>
         <translation>Jetzt auf diesem Gerät chatten</translation>
     </message>
-    <message>
-        <source>Say no to this request on all your devices (Esc)</source>
-        <translation>Diese Anfrage auf allen Ihren Geräten ablehnen (Esc)</translation>
-    </message>
     <message numerus="yes">
         <source>%1 (%n more waiting)</source>
         <translation>
@@ -1424,6 +1420,10 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Missed session request from %1</source>
         <translation>Verpasste Sitzungsanfrage von %1</translation>
+    </message>
+    <message>
+        <source>Say no to this request on all your devices</source>
+        <translation>Diese Anfrage auf allen Ihren Geräten ablehnen</translation>
     </message>
 </context>
 <context>

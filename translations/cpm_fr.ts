@@ -1402,10 +1402,6 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Chat now on this device</source>
         <translation>Discuter maintenant sur cet appareil</translation>
     </message>
-    <message>
-        <source>Say no to this request on all your devices (Esc)</source>
-        <translation>Refuser cette demande sur tous vos appareils (Échap)</translation>
-    </message>
     <message numerus="yes">
         <source>%1 (%n more waiting)</source>
         <translation>
@@ -1424,6 +1420,10 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Missed session request from %1</source>
         <translation>Demande de session manquée de %1</translation>
+    </message>
+    <message>
+        <source>Say no to this request on all your devices</source>
+        <translation>Refuser cette demande sur tous vos appareils</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,6 @@
 #include "sessiontext.h"
 
 #include <QHBoxLayout>
-#include <QKeyEvent>
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
@@ -46,8 +45,10 @@ SessionRequestBar::SessionRequestBar(Client* client, QWidget* parent)
     m_accept->setObjectName(QStringLiteral("acceptSession"));
     m_accept->setToolTip(tr("Chat now on this device"));
     m_decline->setObjectName(QStringLiteral("declineSession"));
-    m_decline->setToolTip(tr("Say no to this request on all your devices (Esc)"));
+    m_decline->setToolTip(tr("Say no to this request on all your devices"));
     m_lingerTimer->setSingleShot(true);
+    // Focusing the banner (from a notification without buttons) puts the keyboard on Accept.
+    setFocusProxy(m_accept);
 
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
@@ -198,15 +199,6 @@ void SessionRequestBar::decline(qint64 id)
                 showNext();
             }
         });
-}
-
-void SessionRequestBar::keyPressEvent(QKeyEvent* event)
-{
-    if (event->key() == Qt::Key_Escape && m_ringing) {
-        decline(m_shown);
-        return;
-    }
-    QFrame::keyPressEvent(event);
 }
 
 } // namespace cpm::ui

@@ -45,9 +45,6 @@ Q_SIGNALS:
     //! Something failed, in words.
     void failed(const QString& text);
 
-protected:
-    void keyPressEvent(QKeyEvent* event) override;
-
 private:
     void showNext();
     void onRequestEnded(const Session& session);
