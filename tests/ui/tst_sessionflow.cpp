@@ -271,12 +271,20 @@ void tst_SessionFlow::testMovingShowsTheHistoryOnTheOtherWindow()
     QTRY_VERIFY_WITH_TIMEOUT(hasBody(laptop, QStringLiteral("Three")), Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(m_aliceLaptop->outboxSize().valueOr(-1), 0, Timeout);
 
-    // Move to… the desk, with the whole conversation.
+    // Move to…: the desk is offline at first, greyed out with the reason.
+    m_aliceDesk->disconnectFromServer();
     QTest::mouseClick(child<QPushButton>(laptop, "moveSession"), Qt::LeftButton);
     auto* dialog = laptop.findChild<ui::MoveSessionDialog*>(QStringLiteral("moveSessionDialog"));
     QVERIFY(dialog);
     QTRY_COMPARE_WITH_TIMEOUT(dialog->devices()->count(), 1, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!(dialog->devices()->item(0)->flags() & Qt::ItemIsEnabled), Timeout);
+    QVERIFY(dialog->devices()->item(0)->toolTip().contains(QLatin1StringView("not connected")));
+    QVERIFY(!child<QPushButton>(*dialog, "moveButton")->isEnabled());
+    // Once it is back it can be chosen: to the desk, with the whole conversation.
+    m_aliceDesk->connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->devices()->item(0)->flags() & Qt::ItemIsEnabled, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->devices()->currentItem(), Timeout);
+    QVERIFY(child<QPushButton>(*dialog, "moveButton")->isEnabled());
     QVERIFY(dialog->devices()->currentItem()->text().startsWith(QLatin1StringView("Alice's desk")));
     child<QRadioButton>(*dialog, "historyAll")->click();
     QSignalSpy loaded(&m_aliceDesk->sessions(), &SessionManager::historyLoaded);
