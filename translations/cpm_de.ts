@@ -167,6 +167,69 @@
         <source>Something answers at %1, but it is not a CPM server. Check the server address and port: another program (a web server, for one) runs there.</source>
         <translation>Unter %1 antwortet etwas, aber kein CPM-Server. Prüfen Sie Serveradresse und Port: Dort läuft ein anderes Programm (etwa ein Webserver).</translation>
     </message>
+    <message>
+        <source>This chat session request was already answered on another of your devices.</source>
+        <translation>Diese Anfrage für eine Chat-Sitzung wurde schon auf einem anderen Ihrer Geräte beantwortet.</translation>
+    </message>
+    <message>
+        <source>This chat session has ended. Start a new one to talk now.</source>
+        <translation>Diese Chat-Sitzung ist beendet. Starten Sie eine neue, um jetzt zu chatten.</translation>
+    </message>
+    <message>
+        <source>This chat session continues on another of your devices. Use “Continue here” to take it over.</source>
+        <translation>Diese Chat-Sitzung läuft auf einem anderen Ihrer Geräte weiter. Mit „Hier fortsetzen“ übernehmen Sie sie.</translation>
+    </message>
+    <message>
+        <source>That device is not connected. A chat session can only move to a device that is online; open the app there and try again.</source>
+        <translation>Dieses Gerät ist nicht verbunden. Eine Chat-Sitzung kann nur auf ein Gerät wechseln, das online ist; öffnen Sie die App dort und versuchen Sie es erneut.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionText</name>
+    <message>
+        <source>%1 wants to chat now</source>
+        <translation>%1 möchte jetzt chatten</translation>
+    </message>
+    <message>
+        <source>%1 wants to chat now — %2</source>
+        <translation>%1 möchte jetzt chatten — %2</translation>
+    </message>
+    <message>
+        <source>Session request declined</source>
+        <translation>Sitzungsanfrage abgelehnt</translation>
+    </message>
+    <message>
+        <source>Session declined by %1</source>
+        <translation>Sitzung von %1 abgelehnt</translation>
+    </message>
+    <message>
+        <source>Session request cancelled</source>
+        <translation>Sitzungsanfrage zurückgezogen</translation>
+    </message>
+    <message>
+        <source>Session request cancelled by %1</source>
+        <translation>Sitzungsanfrage von %1 zurückgezogen</translation>
+    </message>
+    <message>
+        <source>Session request timed out: nobody answered</source>
+        <translation>Sitzungsanfrage abgelaufen: niemand hat geantwortet</translation>
+    </message>
+    <message>
+        <source>Session ended: your device went away</source>
+        <translation>Sitzung beendet: Ihr Gerät war nicht mehr erreichbar</translation>
+    </message>
+    <message>
+        <source>Session ended: %1&apos;s device went away</source>
+        <translation>Sitzung beendet: das Gerät von %1 war nicht mehr erreichbar</translation>
+    </message>
+    <message>
+        <source>Session ended by you</source>
+        <translation>Sitzung von Ihnen beendet</translation>
+    </message>
+    <message>
+        <source>Session ended by %1</source>
+        <translation>Sitzung von %1 beendet</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>
@@ -220,6 +283,10 @@
     <message>
         <source>Send (Enter)</source>
         <translation>Senden (Enter)</translation>
+    </message>
+    <message>
+        <source>Say something in the chat session — Enter sends, Shift+Enter adds a line</source>
+        <translation>In der Chat-Sitzung schreiben — Eingabe sendet, Umschalt+Eingabe fügt eine Zeile hinzu</translation>
     </message>
 </context>
 <context>
@@ -541,6 +608,37 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::HistoryChoiceWidget</name>
+    <message>
+        <source>Bring along</source>
+        <translation>Mitnehmen</translation>
+    </message>
+    <message>
+        <source>&amp;Nothing</source>
+        <translation>&amp;Nichts</translation>
+    </message>
+    <message>
+        <source>This &amp;session&apos;s messages</source>
+        <translation>Die Nachrichten dieser &amp;Sitzung</translation>
+    </message>
+    <message>
+        <source>The &amp;last</source>
+        <translation>Die &amp;letzten</translation>
+    </message>
+    <message>
+        <source>The &amp;whole conversation</source>
+        <translation>Die &amp;ganze Unterhaltung</translation>
+    </message>
+    <message>
+        <source> messages</source>
+        <translation> Nachrichten</translation>
+    </message>
+    <message>
+        <source>How many of the newest messages</source>
+        <translation>Wie viele der neuesten Nachrichten</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::MainWindow</name>
     <message>
         <source>Search conversations</source>
@@ -806,6 +904,50 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Send again</source>
         <translation>Erneut senden</translation>
     </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Sitzung</translation>
+    </message>
+    <message>
+        <source>&amp;Start chat session…</source>
+        <translation>Chat-Sitzung &amp;starten…</translation>
+    </message>
+    <message>
+        <source>Chat now</source>
+        <translation>Jetzt chatten</translation>
+    </message>
+    <message>
+        <source>&amp;Move session to…</source>
+        <translation>Sitzung &amp;verschieben nach…</translation>
+    </message>
+    <message>
+        <source>&amp;End session</source>
+        <translation>Sitzung &amp;beenden</translation>
+    </message>
+    <message>
+        <source>Sessions on my &amp;other devices…</source>
+        <translation>Sitzungen auf meinen &amp;anderen Geräten…</translation>
+    </message>
+    <message>
+        <source>Chat sessions need a connection to the server</source>
+        <translation>Chat-Sitzungen brauchen eine Verbindung zum Server</translation>
+    </message>
+    <message>
+        <source>A chat session with this person is already open</source>
+        <translation>Mit dieser Person ist bereits eine Chat-Sitzung offen</translation>
+    </message>
+    <message>
+        <source>Ask to chat now, each on one device (Ctrl+Shift+S)</source>
+        <translation>Fragen, ob jetzt gechattet wird, jeder auf einem Gerät (Strg+Umschalt+S)</translation>
+    </message>
+    <message>
+        <source>Start chat session</source>
+        <translation>Chat-Sitzung starten</translation>
+    </message>
+    <message>
+        <source>Ask %1 to chat now. What about? (optional)</source>
+        <translation>%1 fragen, ob jetzt gechattet wird. Worum geht es? (optional)</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -892,6 +1034,89 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Message text</source>
         <translation>Nachrichtentext</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MissedRequestBar</name>
+    <message>
+        <source>Missed chat session request</source>
+        <translation>Verpasste Anfrage für eine Chat-Sitzung</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Ausblenden</translation>
+    </message>
+    <message>
+        <source>Forget this missed request</source>
+        <translation>Diese verpasste Anfrage vergessen</translation>
+    </message>
+    <message>
+        <source>You missed a chat session request from %1 at %2</source>
+        <translation>Sie haben um %2 eine Anfrage für eine Chat-Sitzung von %1 verpasst</translation>
+    </message>
+    <message numerus="yes">
+        <source>You missed %n chat session requests from %1, the last at %2</source>
+        <translation>
+            <numerusform>Sie haben %n Anfrage für eine Chat-Sitzung von %1 verpasst, zuletzt um %2</numerusform>
+            <numerusform>Sie haben %n Anfragen für eine Chat-Sitzung von %1 verpasst, die letzte um %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Invite %1</source>
+        <translation>%1 einladen</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MoveSessionDialog</name>
+    <message>
+        <source>Move the chat session with %1</source>
+        <translation>Chat-Sitzung mit %1 verschieben</translation>
+    </message>
+    <message>
+        <source>Carry on the chat session with %1 on another of your devices. It stops here and opens there at once.</source>
+        <translation>Die Chat-Sitzung mit %1 auf einem anderen Ihrer Geräte fortsetzen. Sie endet hier und öffnet sich sofort dort.</translation>
+    </message>
+    <message>
+        <source>&amp;Move to:</source>
+        <translation>&amp;Verschieben nach:</translation>
+    </message>
+    <message>
+        <source>Your other devices</source>
+        <translation>Ihre anderen Geräte</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;Verschieben</translation>
+    </message>
+    <message>
+        <source>%1
+%2 · %3</source>
+        <translation>%1
+%2 · %3</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>%1 is not connected. A chat session can only move to a device where CPM is running and online.</source>
+        <translation>%1 ist nicht verbunden. Eine Chat-Sitzung kann nur auf ein Gerät wechseln, auf dem CPM läuft und online ist.</translation>
+    </message>
+    <message>
+        <source>You have no other device signed in. Sign in on another device first, then move the session there.</source>
+        <translation>Sie haben kein anderes Gerät angemeldet. Melden Sie sich zuerst auf einem anderen Gerät an und verschieben Sie die Sitzung dann dorthin.</translation>
+    </message>
+    <message>
+        <source>None of your other devices is online right now.</source>
+        <translation>Keines Ihrer anderen Geräte ist gerade online.</translation>
+    </message>
+    <message>
+        <source>Moving the session to %1…</source>
+        <translation>Sitzung wird nach %1 verschoben…</translation>
     </message>
 </context>
 <context>
@@ -999,6 +1224,206 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
             <numerusform>%Ln neue Nachricht von %1</numerusform>
             <numerusform>%Ln neue Nachrichten von %1</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Chat session request
+%1</source>
+        <translation>Anfrage für eine Chat-Sitzung
+%1</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Annehmen</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Ablehnen</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::OtherSessionsDialog</name>
+    <message>
+        <source>&amp;Continue here</source>
+        <translation>Hier &amp;fortsetzen</translation>
+    </message>
+    <message>
+        <source>Sessions on my other devices</source>
+        <translation>Sitzungen auf meinen anderen Geräten</translation>
+    </message>
+    <message>
+        <source>Chat sessions you are holding on another of your devices. Continue one here and it stops there.</source>
+        <translation>Chat-Sitzungen, die Sie auf einem anderen Ihrer Geräte führen. Setzen Sie eine hier fort, endet sie dort.</translation>
+    </message>
+    <message>
+        <source>Sessions on your other devices</source>
+        <translation>Sitzungen auf Ihren anderen Geräten</translation>
+    </message>
+    <message>
+        <source>%1 — since %2 — on %3</source>
+        <translation>%1 — seit %2 — auf %3</translation>
+    </message>
+    <message>
+        <source>No chat session is going on on your other devices.</source>
+        <translation>Auf Ihren anderen Geräten läuft keine Chat-Sitzung.</translation>
+    </message>
+    <message>
+        <source>Taking the session over…</source>
+        <translation>Sitzung wird übernommen…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SessionBar</name>
+    <message>
+        <source>E&amp;nd</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Chat session</source>
+        <translation>Chat-Sitzung</translation>
+    </message>
+    <message>
+        <source>Loading the conversation</source>
+        <translation>Die Unterhaltung wird geladen</translation>
+    </message>
+    <message>
+        <source>Carry on this chat session on another of your devices (Ctrl+Shift+M)</source>
+        <translation>Diese Chat-Sitzung auf einem anderen Ihrer Geräte fortsetzen (Strg+Umschalt+M)</translation>
+    </message>
+    <message>
+        <source>Take this chat session over on this device</source>
+        <translation>Diese Chat-Sitzung auf diesem Gerät übernehmen</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Ausblenden</translation>
+    </message>
+    <message>
+        <source>Hide this line; the messages stay in the conversation</source>
+        <translation>Diese Zeile ausblenden; die Nachrichten bleiben in der Unterhaltung</translation>
+    </message>
+    <message>
+        <source>No earlier messages came with the session</source>
+        <translation>Mit der Sitzung kamen keine früheren Nachrichten</translation>
+    </message>
+    <message>
+        <source>Earlier messages could not be loaded: %1</source>
+        <translation>Frühere Nachrichten konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Its messages stay in the conversation.</source>
+        <translation>Ihre Nachrichten bleiben in der Unterhaltung.</translation>
+    </message>
+    <message>
+        <source>Waiting for %1 to answer your chat session request…</source>
+        <translation>Warten, bis %1 Ihre Anfrage für eine Chat-Sitzung beantwortet…</translation>
+    </message>
+    <message>
+        <source>Chat session request sent to %1 from %2</source>
+        <translation>Anfrage für eine Chat-Sitzung an %1 gesendet, von %2</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel request</source>
+        <translation>Anfrage &amp;zurückziehen</translation>
+    </message>
+    <message>
+        <source>Withdraw the request</source>
+        <translation>Die Anfrage zurückziehen</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 since %2</source>
+        <translation>Chat-Sitzung mit %1 seit %2</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 since %2 — %3</source>
+        <translation>Chat-Sitzung mit %1 seit %2 — %3</translation>
+    </message>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 schreibt…</translation>
+    </message>
+    <message>
+        <source>End the chat session for both of you; its messages stay</source>
+        <translation>Die Chat-Sitzung für Sie beide beenden; ihre Nachrichten bleiben</translation>
+    </message>
+    <message>
+        <source>Continued on %1</source>
+        <translation>Fortgesetzt auf %1</translation>
+    </message>
+    <message>
+        <source>The chat session with %1 since %2 went on there; messages you write here are ordinary messages.</source>
+        <translation>Die Chat-Sitzung mit %1 seit %2 läuft dort weiter; was Sie hier schreiben, sind normale Nachrichten.</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 on %2 since %3</source>
+        <translation>Chat-Sitzung mit %1 auf %2 seit %3</translation>
+    </message>
+    <message>
+        <source>Messages you write here are ordinary messages.</source>
+        <translation>Was Sie hier schreiben, sind normale Nachrichten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Loading the conversation… received so far: %n</source>
+        <translation>
+            <numerusform>Die Unterhaltung wird geladen… bisher %n Nachricht</numerusform>
+            <numerusform>Die Unterhaltung wird geladen… bisher %n Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Loaded from before the move: %n</source>
+        <translation>
+            <numerusform>%n Nachricht von vorher geladen</numerusform>
+            <numerusform>%n Nachrichten von vorher geladen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Continue here…</source>
+        <translation>Hier &amp;fortsetzen…</translation>
+    </message>
+    <message>
+        <source>Move &amp;to…</source>
+        <translation>&amp;Verschieben nach…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SessionRequestBar</name>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>Anneh&amp;men</translation>
+    </message>
+    <message>
+        <source>D&amp;ecline</source>
+        <translation>A&amp;blehnen</translation>
+    </message>
+    <message>
+        <source>Chat session request</source>
+        <translation>Anfrage für eine Chat-Sitzung</translation>
+    </message>
+    <message>
+        <source>Chat now on this device</source>
+        <translation>Jetzt auf diesem Gerät chatten</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n more waiting)</source>
+        <translation>
+            <numerusform>%1 (%n weitere wartet)</numerusform>
+            <numerusform>%1 (%n weitere warten)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Answered on %1</source>
+        <translation>Beantwortet auf %1</translation>
+    </message>
+    <message>
+        <source>Declined on another of your devices</source>
+        <translation>Auf einem anderen Ihrer Geräte abgelehnt</translation>
+    </message>
+    <message>
+        <source>Missed session request from %1</source>
+        <translation>Verpasste Sitzungsanfrage von %1</translation>
+    </message>
+    <message>
+        <source>Say no to this request on all your devices</source>
+        <translation>Diese Anfrage auf allen Ihren Geräten ablehnen</translation>
     </message>
 </context>
 <context>

@@ -167,6 +167,69 @@
         <source>Something answers at %1, but it is not a CPM server. Check the server address and port: another program (a web server, for one) runs there.</source>
         <translation>Quelque chose répond à %1, mais ce n&apos;est pas un serveur CPM. Vérifiez l&apos;adresse et le port : un autre programme (un serveur web, par exemple) y tourne.</translation>
     </message>
+    <message>
+        <source>This chat session request was already answered on another of your devices.</source>
+        <translation>Cette demande de session de discussion a déjà reçu une réponse sur un autre de vos appareils.</translation>
+    </message>
+    <message>
+        <source>This chat session has ended. Start a new one to talk now.</source>
+        <translation>Cette session de discussion est terminée. Démarrez-en une nouvelle pour discuter maintenant.</translation>
+    </message>
+    <message>
+        <source>This chat session continues on another of your devices. Use “Continue here” to take it over.</source>
+        <translation>Cette session de discussion se poursuit sur un autre de vos appareils. Utilisez « Continuer ici » pour la reprendre.</translation>
+    </message>
+    <message>
+        <source>That device is not connected. A chat session can only move to a device that is online; open the app there and try again.</source>
+        <translation>Cet appareil n’est pas connecté. Une session de discussion ne peut passer que sur un appareil en ligne ; ouvrez l’application sur celui-ci et réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>SessionText</name>
+    <message>
+        <source>%1 wants to chat now</source>
+        <translation>%1 veut discuter maintenant</translation>
+    </message>
+    <message>
+        <source>%1 wants to chat now — %2</source>
+        <translation>%1 veut discuter maintenant — %2</translation>
+    </message>
+    <message>
+        <source>Session request declined</source>
+        <translation>Demande de session refusée</translation>
+    </message>
+    <message>
+        <source>Session declined by %1</source>
+        <translation>Session refusée par %1</translation>
+    </message>
+    <message>
+        <source>Session request cancelled</source>
+        <translation>Demande de session annulée</translation>
+    </message>
+    <message>
+        <source>Session request cancelled by %1</source>
+        <translation>Demande de session annulée par %1</translation>
+    </message>
+    <message>
+        <source>Session request timed out: nobody answered</source>
+        <translation>Demande de session expirée : personne n’a répondu</translation>
+    </message>
+    <message>
+        <source>Session ended: your device went away</source>
+        <translation>Session terminée : votre appareil n’était plus joignable</translation>
+    </message>
+    <message>
+        <source>Session ended: %1&apos;s device went away</source>
+        <translation>Session terminée : l’appareil de %1 n’était plus joignable</translation>
+    </message>
+    <message>
+        <source>Session ended by you</source>
+        <translation>Session terminée par vous</translation>
+    </message>
+    <message>
+        <source>Session ended by %1</source>
+        <translation>Session terminée par %1</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui</name>
@@ -220,6 +283,10 @@
     <message>
         <source>Send (Enter)</source>
         <translation>Envoyer (Entrée)</translation>
+    </message>
+    <message>
+        <source>Say something in the chat session — Enter sends, Shift+Enter adds a line</source>
+        <translation>Écrivez dans la session de discussion — Entrée envoie, Maj+Entrée ajoute une ligne</translation>
     </message>
 </context>
 <context>
@@ -541,6 +608,37 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::HistoryChoiceWidget</name>
+    <message>
+        <source>Bring along</source>
+        <translation>Emporter</translation>
+    </message>
+    <message>
+        <source>&amp;Nothing</source>
+        <translation>&amp;Rien</translation>
+    </message>
+    <message>
+        <source>This &amp;session&apos;s messages</source>
+        <translation>Les messages de cette &amp;session</translation>
+    </message>
+    <message>
+        <source>The &amp;last</source>
+        <translation>Les &amp;derniers</translation>
+    </message>
+    <message>
+        <source>The &amp;whole conversation</source>
+        <translation>&amp;Toute la conversation</translation>
+    </message>
+    <message>
+        <source> messages</source>
+        <translation> messages</translation>
+    </message>
+    <message>
+        <source>How many of the newest messages</source>
+        <translation>Combien des messages les plus récents</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::MainWindow</name>
     <message>
         <source>Search conversations</source>
@@ -806,6 +904,50 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Send again</source>
         <translation>Renvoyer</translation>
     </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Session</translation>
+    </message>
+    <message>
+        <source>&amp;Start chat session…</source>
+        <translation>&amp;Démarrer une session de discussion…</translation>
+    </message>
+    <message>
+        <source>Chat now</source>
+        <translation>Discuter maintenant</translation>
+    </message>
+    <message>
+        <source>&amp;Move session to…</source>
+        <translation>Dé&amp;placer la session vers…</translation>
+    </message>
+    <message>
+        <source>&amp;End session</source>
+        <translation>&amp;Terminer la session</translation>
+    </message>
+    <message>
+        <source>Sessions on my &amp;other devices…</source>
+        <translation>Sessions sur mes &amp;autres appareils…</translation>
+    </message>
+    <message>
+        <source>Chat sessions need a connection to the server</source>
+        <translation>Les sessions de discussion nécessitent une connexion au serveur</translation>
+    </message>
+    <message>
+        <source>A chat session with this person is already open</source>
+        <translation>Une session de discussion avec cette personne est déjà ouverte</translation>
+    </message>
+    <message>
+        <source>Ask to chat now, each on one device (Ctrl+Shift+S)</source>
+        <translation>Proposer de discuter maintenant, chacun sur un appareil (Ctrl+Maj+S)</translation>
+    </message>
+    <message>
+        <source>Start chat session</source>
+        <translation>Démarrer une session de discussion</translation>
+    </message>
+    <message>
+        <source>Ask %1 to chat now. What about? (optional)</source>
+        <translation>Proposer à %1 de discuter maintenant. À quel sujet ? (facultatif)</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -892,6 +1034,89 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Message text</source>
         <translation>Texte du message</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MissedRequestBar</name>
+    <message>
+        <source>Missed chat session request</source>
+        <translation>Demande de session de discussion manquée</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Masquer</translation>
+    </message>
+    <message>
+        <source>Forget this missed request</source>
+        <translation>Oublier cette demande manquée</translation>
+    </message>
+    <message>
+        <source>You missed a chat session request from %1 at %2</source>
+        <translation>Vous avez manqué une demande de session de discussion de %1 à %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>You missed %n chat session requests from %1, the last at %2</source>
+        <translation>
+            <numerusform>Vous avez manqué %n demande de session de discussion de %1, la dernière à %2</numerusform>
+            <numerusform>Vous avez manqué %n demandes de session de discussion de %1, la dernière à %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Invite %1</source>
+        <translation>Inviter %1</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MoveSessionDialog</name>
+    <message>
+        <source>Move the chat session with %1</source>
+        <translation>Déplacer la session de discussion avec %1</translation>
+    </message>
+    <message>
+        <source>Carry on the chat session with %1 on another of your devices. It stops here and opens there at once.</source>
+        <translation>Poursuivez la session de discussion avec %1 sur un autre de vos appareils. Elle s’arrête ici et s’ouvre là-bas aussitôt.</translation>
+    </message>
+    <message>
+        <source>&amp;Move to:</source>
+        <translation>&amp;Déplacer vers :</translation>
+    </message>
+    <message>
+        <source>Your other devices</source>
+        <translation>Vos autres appareils</translation>
+    </message>
+    <message>
+        <source>&amp;Move</source>
+        <translation>&amp;Déplacer</translation>
+    </message>
+    <message>
+        <source>%1
+%2 · %3</source>
+        <translation>%1
+%2 · %3</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>En ligne</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Hors ligne</translation>
+    </message>
+    <message>
+        <source>%1 is not connected. A chat session can only move to a device where CPM is running and online.</source>
+        <translation>%1 n’est pas connecté. Une session de discussion ne peut passer que sur un appareil où CPM est ouvert et en ligne.</translation>
+    </message>
+    <message>
+        <source>You have no other device signed in. Sign in on another device first, then move the session there.</source>
+        <translation>Vous n’avez aucun autre appareil connecté. Connectez-vous d’abord sur un autre appareil, puis déplacez-y la session.</translation>
+    </message>
+    <message>
+        <source>None of your other devices is online right now.</source>
+        <translation>Aucun de vos autres appareils n’est en ligne pour le moment.</translation>
+    </message>
+    <message>
+        <source>Moving the session to %1…</source>
+        <translation>Déplacement de la session vers %1…</translation>
     </message>
 </context>
 <context>
@@ -999,6 +1224,206 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
             <numerusform>%Ln nouveau message de %1</numerusform>
             <numerusform>%Ln nouveaux messages de %1</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Chat session request
+%1</source>
+        <translation>Demande de session de discussion
+%1</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Accepter</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Refuser</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::OtherSessionsDialog</name>
+    <message>
+        <source>&amp;Continue here</source>
+        <translation>&amp;Continuer ici</translation>
+    </message>
+    <message>
+        <source>Sessions on my other devices</source>
+        <translation>Sessions sur mes autres appareils</translation>
+    </message>
+    <message>
+        <source>Chat sessions you are holding on another of your devices. Continue one here and it stops there.</source>
+        <translation>Les sessions de discussion que vous menez sur un autre de vos appareils. Continuez-en une ici et elle s’arrête là-bas.</translation>
+    </message>
+    <message>
+        <source>Sessions on your other devices</source>
+        <translation>Sessions sur vos autres appareils</translation>
+    </message>
+    <message>
+        <source>%1 — since %2 — on %3</source>
+        <translation>%1 — depuis %2 — sur %3</translation>
+    </message>
+    <message>
+        <source>No chat session is going on on your other devices.</source>
+        <translation>Aucune session de discussion n’est en cours sur vos autres appareils.</translation>
+    </message>
+    <message>
+        <source>Taking the session over…</source>
+        <translation>Reprise de la session…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SessionBar</name>
+    <message>
+        <source>E&amp;nd</source>
+        <translation>&amp;Terminer</translation>
+    </message>
+    <message>
+        <source>Chat session</source>
+        <translation>Session de discussion</translation>
+    </message>
+    <message>
+        <source>Loading the conversation</source>
+        <translation>Chargement de la conversation</translation>
+    </message>
+    <message>
+        <source>Carry on this chat session on another of your devices (Ctrl+Shift+M)</source>
+        <translation>Poursuivre cette session de discussion sur un autre de vos appareils (Ctrl+Maj+M)</translation>
+    </message>
+    <message>
+        <source>Take this chat session over on this device</source>
+        <translation>Reprendre cette session de discussion sur cet appareil</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Masquer</translation>
+    </message>
+    <message>
+        <source>Hide this line; the messages stay in the conversation</source>
+        <translation>Masquer cette ligne ; les messages restent dans la conversation</translation>
+    </message>
+    <message>
+        <source>No earlier messages came with the session</source>
+        <translation>Aucun message antérieur n’est venu avec la session</translation>
+    </message>
+    <message>
+        <source>Earlier messages could not be loaded: %1</source>
+        <translation>Les messages antérieurs n’ont pas pu être chargés : %1</translation>
+    </message>
+    <message>
+        <source>Its messages stay in the conversation.</source>
+        <translation>Ses messages restent dans la conversation.</translation>
+    </message>
+    <message>
+        <source>Waiting for %1 to answer your chat session request…</source>
+        <translation>En attente de la réponse de %1 à votre demande de session de discussion…</translation>
+    </message>
+    <message>
+        <source>Chat session request sent to %1 from %2</source>
+        <translation>Demande de session de discussion envoyée à %1 depuis %2</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel request</source>
+        <translation>&amp;Annuler la demande</translation>
+    </message>
+    <message>
+        <source>Withdraw the request</source>
+        <translation>Retirer la demande</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 since %2</source>
+        <translation>Session de discussion avec %1 depuis %2</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 since %2 — %3</source>
+        <translation>Session de discussion avec %1 depuis %2 — %3</translation>
+    </message>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 écrit…</translation>
+    </message>
+    <message>
+        <source>End the chat session for both of you; its messages stay</source>
+        <translation>Terminer la session de discussion pour vous deux ; ses messages restent</translation>
+    </message>
+    <message>
+        <source>Continued on %1</source>
+        <translation>Poursuivie sur %1</translation>
+    </message>
+    <message>
+        <source>The chat session with %1 since %2 went on there; messages you write here are ordinary messages.</source>
+        <translation>La session de discussion avec %1 depuis %2 se poursuit là-bas ; ce que vous écrivez ici sont des messages ordinaires.</translation>
+    </message>
+    <message>
+        <source>Chat session with %1 on %2 since %3</source>
+        <translation>Session de discussion avec %1 sur %2 depuis %3</translation>
+    </message>
+    <message>
+        <source>Messages you write here are ordinary messages.</source>
+        <translation>Ce que vous écrivez ici sont des messages ordinaires.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Loading the conversation… received so far: %n</source>
+        <translation>
+            <numerusform>Chargement de la conversation… %n message reçu jusqu’ici</numerusform>
+            <numerusform>Chargement de la conversation… %n messages reçus jusqu’ici</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Loaded from before the move: %n</source>
+        <translation>
+            <numerusform>%n message d’avant chargé</numerusform>
+            <numerusform>%n messages d’avant chargés</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Continue here…</source>
+        <translation>&amp;Continuer ici…</translation>
+    </message>
+    <message>
+        <source>Move &amp;to…</source>
+        <translation>&amp;Déplacer vers…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::SessionRequestBar</name>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>A&amp;ccepter</translation>
+    </message>
+    <message>
+        <source>D&amp;ecline</source>
+        <translation>&amp;Refuser</translation>
+    </message>
+    <message>
+        <source>Chat session request</source>
+        <translation>Demande de session de discussion</translation>
+    </message>
+    <message>
+        <source>Chat now on this device</source>
+        <translation>Discuter maintenant sur cet appareil</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n more waiting)</source>
+        <translation>
+            <numerusform>%1 (%n autre en attente)</numerusform>
+            <numerusform>%1 (%n autres en attente)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Answered on %1</source>
+        <translation>Répondu sur %1</translation>
+    </message>
+    <message>
+        <source>Declined on another of your devices</source>
+        <translation>Refusée sur un autre de vos appareils</translation>
+    </message>
+    <message>
+        <source>Missed session request from %1</source>
+        <translation>Demande de session manquée de %1</translation>
+    </message>
+    <message>
+        <source>Say no to this request on all your devices</source>
+        <translation>Refuser cette demande sur tous vos appareils</translation>
     </message>
 </context>
 <context>

@@ -68,6 +68,14 @@ void Composer::clear()
     m_text->clear();
 }
 
+void Composer::setSessionMode(bool session)
+{
+    m_subject->setVisible(!session);
+    m_text->setPlaceholderText(session
+            ? tr("Say something in the chat session — Enter sends, Shift+Enter adds a line")
+            : tr("Write a message — Enter sends, Shift+Enter adds a line"));
+}
+
 bool Composer::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_text && event->type() == QEvent::KeyPress) {
@@ -87,7 +95,7 @@ void Composer::submit()
     if (body.isEmpty()) {
         return;
     }
-    Q_EMIT sendRequested(m_subject->text().trimmed(), body);
+    Q_EMIT sendRequested(m_subject->isHidden() ? QString() : m_subject->text().trimmed(), body);
 }
 
 void Composer::fitHeight()

@@ -22,6 +22,9 @@ public:
 
     QPlainTextEdit* textEdit() const { return m_text; }
     void clear();
+    //! In a chat session there is no subject: the field goes and the hint says where the
+    //! text goes.
+    void setSessionMode(bool session);
 
 Q_SIGNALS:
     void sendRequested(const QString& subject, const QString& body);

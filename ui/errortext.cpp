@@ -147,6 +147,17 @@ QString ErrorText::forAction(const Error& error)
                   "made. Sign in again to see why.");
     case ErrorCode::Insecure:
         return tr("The connection is not encrypted, so the password was not sent.");
+    case ErrorCode::AlreadyAnswered:
+        return tr("This chat session request was already answered on another of your "
+                  "devices.");
+    case ErrorCode::SessionEnded:
+        return tr("This chat session has ended. Start a new one to talk now.");
+    case ErrorCode::NotBound:
+        return tr("This chat session continues on another of your devices. Use “Continue "
+                  "here” to take it over.");
+    case ErrorCode::DeviceOffline:
+        return tr("That device is not connected. A chat session can only move to a device "
+                  "that is online; open the app there and try again.");
     default:
         break;
     }

@@ -14,10 +14,17 @@
 #include "errortext.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "missedrequestbar.h"
+#include "movesessiondialog.h"
 #include "newconversationdialog.h"
 #include "noticebar.h"
 #include "notifier.h"
+#include "othersessionsdialog.h"
 #include "protocol.h"
+#include "sessionbar.h"
+#include "sessionmanager.h"
+#include "sessionrequestbar.h"
+#include "sessiontext.h"
 #include "settingsdialog.h"
 
 #include <QAction>
@@ -79,6 +86,10 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     , m_syncProgress(new QProgressBar(this))
     , m_statusBox(new QComboBox(this))
     , m_notice(new NoticeBar(this))
+    , m_requestBar(new SessionRequestBar(client, this))
+    , m_sessionBar(new SessionBar(client, this))
+    , m_missedBar(new MissedRequestBar(client, this))
+    , m_composingTimer(new QTimer(this))
     , m_notifier(new Notifier(client, this, this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -186,7 +197,15 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->setSpacing(0);
-    rightLayout->addWidget(m_peerHeader);
+    auto* headerRow = new QHBoxLayout;
+    headerRow->setContentsMargins(0, 0, 8, 0);
+    headerRow->addWidget(m_peerHeader, 1);
+    auto* chatNow = new QToolButton(this);
+    chatNow->setObjectName(QStringLiteral("startSessionButton"));
+    headerRow->addWidget(chatNow);
+    rightLayout->addLayout(headerRow);
+    rightLayout->addWidget(m_sessionBar);
+    rightLayout->addWidget(m_missedBar);
     rightLayout->addWidget(m_loadBar);
     rightLayout->addWidget(m_messageView, 1);
     rightLayout->addWidget(m_composer);
@@ -200,6 +219,7 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     auto* centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_requestBar);
     centralLayout->addWidget(m_notice);
     centralLayout->addWidget(splitter, 1);
     setCentralWidget(central);
@@ -214,6 +234,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     statusBar()->addPermanentWidget(m_syncProgress);
 
     buildMenus();
+    chatNow->setDefaultAction(m_startSession);
+    chatNow->setToolButtonStyle(Qt::ToolButtonTextOnly);
     updateTitle();
     onStateChanged(client->state());
     openConversation({});
@@ -251,6 +273,43 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     });
     connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateJumpButton);
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+
+    // Chat sessions (SES-1..7, SES-9).
+    SessionManager* sessions = &client->sessions();
+    m_composingTimer->setSingleShot(true);
+    connect(m_composingTimer, &QTimer::timeout, this, &MainWindow::stopComposing);
+    connect(
+        m_composer->textEdit(), &QPlainTextEdit::textChanged, this, &MainWindow::onComposerEdited);
+    connect(sessions, &SessionManager::sessionsChanged, this, &MainWindow::updateSessionActions);
+    connect(sessions, &SessionManager::arrivedHere, this, [this](const Session& s) {
+        // Moved here on purpose, from here or another device: show where it goes on.
+        openConversation(s.peer);
+        QApplication::alert(this);
+    });
+    connect(m_requestBar, &SessionRequestBar::acceptedHere, this, [this](const QString& peer) {
+        openConversation(peer);
+        raise();
+        activateWindow();
+    });
+    connect(m_requestBar, &SessionRequestBar::failed, this,
+        [this](const QString& text) { showError(text); });
+    connect(
+        m_sessionBar, &SessionBar::failed, this, [this](const QString& text) { showError(text); });
+    connect(m_sessionBar, &SessionBar::moveRequested, this, [this](const Session& s) {
+        auto* dialog = new MoveSessionDialog(m_client, s, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    connect(m_sessionBar, &SessionBar::continueRequested, this, &MainWindow::showOtherSessions);
+    connect(m_missedBar, &MissedRequestBar::inviteRequested, this, &MainWindow::startSession);
+    connect(
+        m_notifier, &Notifier::sessionAcceptRequested, m_requestBar, &SessionRequestBar::accept);
+    connect(
+        m_notifier, &Notifier::sessionDeclineRequested, m_requestBar, &SessionRequestBar::decline);
+    connect(m_notifier, &Notifier::sessionRequestOpened, this, [this] {
+        // No buttons on this platform's notification: the banner has them.
+        m_requestBar->setFocus();
+    });
     connect(m_messageDelegate, &MessageDelegate::sendAgainRequested, this,
         [this](const QModelIndex& index) {
             m_messageView->setCurrentIndex(index);
@@ -364,6 +423,45 @@ void MainWindow::buildMenus()
     deleteAll->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_messageView->addAction(deleteAll);
 
+    QMenu* session = menuBar()->addMenu(tr("&Session"));
+    m_startSession = session->addAction(
+        tr("&Start chat session…"), this, [this] { startSession(m_messages->peer()); });
+    m_startSession->setObjectName(QStringLiteral("startSession"));
+    m_startSession->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_startSession->setIconText(tr("Chat now"));
+    m_moveSession = session->addAction(tr("&Move session to…"), this, [this] {
+        if (const std::optional<Session> s = m_sessionBar->sessionHere()) {
+            auto* dialog = new MoveSessionDialog(m_client, *s, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        }
+    });
+    m_moveSession->setObjectName(QStringLiteral("moveSessionAction"));
+    m_moveSession->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    m_endSession = session->addAction(tr("&End session"), this, [this] {
+        const std::optional<Session> s = m_client->sessions().openSessionWith(m_messages->peer());
+        if (!s) {
+            return;
+        }
+        auto done = [this, guard = QPointer<MainWindow>(this)](const Error& error, const Session&) {
+            if (guard && !error.isNull()) {
+                showError(ErrorText::forAction(error));
+            }
+        };
+        if (s->state == protocol::SessionState::Inviting && s->inviter) {
+            m_client->sessions().cancel(s->id, done);
+        } else {
+            m_client->sessions().end(s->id, done);
+        }
+    });
+    m_endSession->setObjectName(QStringLiteral("endSessionAction"));
+    m_endSession->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    session->addSeparator();
+    QAction* others = session->addAction(
+        tr("Sessions on my &other devices…"), this, [this] { showOtherSessions(); });
+    others->setObjectName(QStringLiteral("showOtherSessions"));
+    others->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* diagnostics = help->addAction(tr("&Diagnostics…"), this, &MainWindow::showDiagnostics);
     diagnostics->setShortcut(QKeySequence(Qt::Key_F12));
@@ -398,6 +496,7 @@ void MainWindow::onStateChanged(ConnectionState state)
     }
     m_stateLabel->setText(text);
     m_syncProgress->setVisible(state == ConnectionState::Syncing);
+    updateSessionActions();
     if (state == ConnectionState::Online) {
         markVisibleRead();
     }
@@ -442,6 +541,10 @@ void MainWindow::openConversation(const QString& peerAddress)
     m_conversations->setKeptPeer(peerAddress);
     m_messages->setPeer(peerAddress);
     m_composer->setEnabled(!peerAddress.isEmpty());
+    stopComposing();
+    m_sessionBar->setPeer(peerAddress);
+    m_missedBar->setPeer(peerAddress);
+    updateSessionActions();
     updateHeader();
     if (peerAddress.isEmpty()) {
         return;
@@ -713,7 +816,11 @@ void MainWindow::send(const QString& subject, const QString& body)
     if (peer.isEmpty()) {
         return;
     }
-    if (const Result<QString> queued = m_client->send(peer, subject, body); !queued) {
+    // While a session with the peer is on this device, what is written is said in it.
+    const std::optional<Session> session = m_sessionBar->sessionHere();
+    if (const Result<QString> queued = session ? m_client->sessions().say(session->id, body)
+                                               : m_client->send(peer, subject, body);
+        !queued) {
         showError(ErrorText::forAction(queued.error()));
         return;
     }
@@ -896,6 +1003,86 @@ void MainWindow::showSettings()
 {
     SettingsDialog dialog(m_client, this);
     dialog.exec();
+}
+
+void MainWindow::updateSessionActions()
+{
+    if (!m_startSession) {
+        return; // the menus are not built yet
+    }
+    const QString peer = m_messages->peer();
+    const bool online = m_client->state() == ConnectionState::Online;
+    const std::optional<Session> open
+        = peer.isEmpty() ? std::nullopt : m_client->sessions().openSessionWith(peer);
+    m_startSession->setEnabled(online && !peer.isEmpty() && !open);
+    m_startSession->setToolTip(!online ? tr("Chat sessions need a connection to the server")
+            : open                     ? tr("A chat session with this person is already open")
+                                       : tr("Ask to chat now, each on one device (Ctrl+Shift+S)"));
+    const bool here = open && m_client->sessions().isHere(open->id);
+    m_moveSession->setEnabled(online && here);
+    m_endSession->setEnabled(online && open
+        && (here || (open->inviter && open->state == protocol::SessionState::Inviting)));
+    m_composer->setSessionMode(m_sessionBar->sessionHere().has_value());
+}
+
+void MainWindow::startSession(const QString& peer)
+{
+    if (peer.isEmpty() || m_client->sessions().openSessionWith(peer)) {
+        return;
+    }
+    bool ok = false;
+    const QString subject = QInputDialog::getText(this, tr("Start chat session"),
+        tr("Ask %1 to chat now. What about? (optional)")
+            .arg(SessionText::peerName(*m_client, peer)),
+        QLineEdit::Normal, {}, &ok)
+                                .trimmed();
+    if (!ok) {
+        return;
+    }
+    m_client->sessions().invite(peer, protocol::leftCharacters(subject, 256),
+        [this, guard = QPointer<MainWindow>(this)](const Error& error, const Session&) {
+            if (guard && !error.isNull()) {
+                showError(ErrorText::forAction(error));
+            }
+        });
+}
+
+void MainWindow::showOtherSessions(qint64 sessionId)
+{
+    auto* dialog = findChild<OtherSessionsDialog*>();
+    if (!dialog) {
+        dialog = new OtherSessionsDialog(m_client, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &OtherSessionsDialog::continued, this, &MainWindow::openConversation);
+    }
+    dialog->select(sessionId);
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void MainWindow::onComposerEdited()
+{
+    const std::optional<Session> s = m_sessionBar->sessionHere();
+    if (!s || m_composer->textEdit()->toPlainText().trimmed().isEmpty()) {
+        stopComposing();
+        return;
+    }
+    // One "typing" per burst of keys, not one per key; five quiet seconds end it.
+    if (m_composingSession != s->id) {
+        stopComposing();
+        m_client->sessions().setComposing(s->id, true);
+        m_composingSession = s->id;
+    }
+    m_composingTimer->start(5000);
+}
+
+void MainWindow::stopComposing()
+{
+    m_composingTimer->stop();
+    if (const qint64 id = std::exchange(m_composingSession, 0); id != 0) {
+        m_client->sessions().setComposing(id, false);
+    }
 }
 
 void MainWindow::showError(const QString& text, int ms) { statusBar()->showMessage(text, ms); }

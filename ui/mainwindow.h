@@ -15,6 +15,7 @@ class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
 class QToolButton;
+class QTimer;
 
 namespace cpm {
 class Client;
@@ -27,6 +28,9 @@ namespace cpm::ui {
 
 class Composer;
 class EmptyHint;
+class MissedRequestBar;
+class SessionBar;
+class SessionRequestBar;
 class MessageDelegate;
 class NoticeBar;
 class Notifier;
@@ -49,6 +53,12 @@ public:
     void showContacts();
     void showSettings();
     MessageModel* messageModel() const { return m_messages; }
+    SessionRequestBar* sessionRequestBar() const { return m_requestBar; }
+    SessionBar* sessionBar() const { return m_sessionBar; }
+    //! Asks \a peer for a chat session now, with a subject the user may type (SES-1).
+    void startSession(const QString& peer);
+    //! Opens "Sessions on my other devices" (SES-7), with \a sessionId chosen if given.
+    void showOtherSessions(qint64 sessionId = 0);
     //! The messages of the open conversation that count as seen now (docs/desktop.md, "When
     //! a message is read"): in an active, unminimised window, at least half in view.
     QList<qint64> messagesInView() const;
@@ -96,6 +106,11 @@ private:
     void buildStatusBox();
     void onStatusChosen(int index);
     void updateStatusBox();
+    //! Enables the session actions for the open conversation and the connection.
+    void updateSessionActions();
+    //! Tells the peer's device the user is typing in the session, once per burst (SES-5).
+    void onComposerEdited();
+    void stopComposing();
 
     Client* m_client;
     ConversationModel* m_conversations;
@@ -119,6 +134,14 @@ private:
     QProgressBar* m_syncProgress;
     QComboBox* m_statusBox;
     NoticeBar* m_notice;
+    SessionRequestBar* m_requestBar;
+    SessionBar* m_sessionBar;
+    MissedRequestBar* m_missedBar;
+    QAction* m_startSession = nullptr;
+    QAction* m_moveSession = nullptr;
+    QAction* m_endSession = nullptr;
+    QTimer* m_composingTimer;
+    qint64 m_composingSession = 0; //!< the session told "typing", until told it stopped
     Notifier* m_notifier;
     bool m_stickToBottom = true;
     qint64 m_topMessage = 0; //!< the message at the top of the view when last scrolled

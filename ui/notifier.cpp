@@ -4,6 +4,8 @@
 #include "appearance.h"
 #include "client.h"
 #include "kindicon.h"
+#include "sessionmanager.h"
+#include "sessiontext.h"
 
 #include <QApplication>
 #include <QDBusConnection>
@@ -21,6 +23,8 @@ namespace {
 const QString NotifyService = QStringLiteral("org.freedesktop.Notifications");
 const QString NotifyPath = QStringLiteral("/org/freedesktop/Notifications");
 const QString DefaultAction = QStringLiteral("default");
+const QString AcceptAction = QStringLiteral("accept");
+const QString DeclineAction = QStringLiteral("decline");
 constexpr int PreviewChars = 120;
 
 bool hasNotificationServer()
@@ -52,6 +56,10 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
             });
         connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
             showWindow();
+            if (const qint64 session = std::exchange(m_lastTraySession, 0); session != 0) {
+                Q_EMIT sessionRequestOpened(session); // the banner in the window answers it
+                return;
+            }
             Q_EMIT conversationRequested(m_lastTrayKey);
         });
         m_tray->show();
@@ -74,7 +82,15 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
         }
     });
     connect(client, &Client::unreadCountChanged, this, &Notifier::updateTray);
+    connect(
+        &client->sessions(), &SessionManager::incomingRequest, this, &Notifier::onSessionRequest);
+    connect(&client->sessions(), &SessionManager::requestEnded, this,
+        [this](const Session& s) { withdrawSessionRequest(s.id); });
     connect(client, &Client::signedOut, this, [this] {
+        const QList<qint64> requests = m_sessionNotes.keys();
+        for (const qint64 id : requests) {
+            withdrawSessionRequest(id);
+        }
         const QStringList keys = m_shown.keys();
         for (const QString& key : keys) {
             closeNotification(key);
@@ -89,6 +105,10 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
 
 Notifier::~Notifier()
 {
+    const QList<qint64> requests = m_sessionNotes.keys();
+    for (const qint64 id : requests) {
+        withdrawSessionRequest(id);
+    }
     const QStringList keys = m_shown.keys();
     for (const QString& key : keys) {
         closeNotification(key);
@@ -346,8 +366,97 @@ void Notifier::closeNotification(const QString& key)
     }
 }
 
+void Notifier::onSessionRequest(const Session& session)
+{
+    if (!enabled() || m_sessionNotes.contains(session.id)) {
+        return;
+    }
+    const QString title = SessionText::request(*m_client, session);
+    const QString body = tr("Chat session request\n%1").arg(receivedBy());
+    SessionNote& note = m_sessionNotes[session.id];
+    if (m_window) {
+        QApplication::alert(m_window);
+    }
+    Q_EMIT notificationPosted(title, body);
+    if (!m_useServer) {
+        // QSystemTrayIcon's balloon has no buttons: clicking it raises the window, whose
+        // banner has Accept and Decline. A balloon cannot be withdrawn either; it expires.
+        if (m_tray) {
+            m_lastTraySession = session.id;
+            m_tray->showMessage(title, body, QSystemTrayIcon::Information, 15000);
+        }
+        return;
+    }
+    note.inFlight = true;
+    QDBusMessage call = QDBusMessage::createMethodCall(
+        NotifyService, NotifyPath, NotifyService, QStringLiteral("Notify"));
+    // Never expires by itself (0): it goes when the request stops ringing.
+    call << QStringLiteral("CPM") << uint(0) << QStringLiteral("call-start") << title << body
+         << QStringList { DefaultAction, tr("Open"), AcceptAction, tr("Accept"), DeclineAction,
+                tr("Decline") }
+         << QVariantMap { { QStringLiteral("category"), QStringLiteral("im") },
+                { QStringLiteral("urgency"), QVariant::fromValue(uchar(2)) } }
+         << int(0);
+    auto* watcher
+        = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this,
+        [this, id = session.id](QDBusPendingCallWatcher* w) {
+            const QDBusPendingReply<uint> reply = *w;
+            w->deleteLater();
+            const auto it = m_sessionNotes.find(id);
+            if (it == m_sessionNotes.end()) {
+                // Withdrawn before the server answered: close it there too.
+                if (reply.isValid()) {
+                    QDBusConnection::sessionBus().asyncCall(
+                        QDBusMessage::createMethodCall(NotifyService, NotifyPath, NotifyService,
+                            QStringLiteral("CloseNotification"))
+                        << reply.value());
+                }
+                return;
+            }
+            it->inFlight = false;
+            if (reply.isValid()) {
+                it->serverId = reply.value();
+            }
+        });
+}
+
+void Notifier::withdrawSessionRequest(qint64 id)
+{
+    const auto it = m_sessionNotes.constFind(id);
+    if (it == m_sessionNotes.cend()) {
+        return;
+    }
+    const uint serverId = it->serverId;
+    m_sessionNotes.erase(it);
+    if (m_lastTraySession == id) {
+        m_lastTraySession = 0;
+    }
+    if (serverId != 0) {
+        QDBusConnection::sessionBus().asyncCall(
+            QDBusMessage::createMethodCall(
+                NotifyService, NotifyPath, NotifyService, QStringLiteral("CloseNotification"))
+            << serverId);
+    }
+}
+
 void Notifier::onActionInvoked(uint serverId, const QString& action)
 {
+    for (auto it = m_sessionNotes.cbegin(); it != m_sessionNotes.cend(); ++it) {
+        if (it->serverId == serverId && serverId != 0) {
+            const qint64 id = it.key();
+            if (action == AcceptAction) {
+                showWindow();
+                Q_EMIT sessionAcceptRequested(id);
+            } else if (action == DeclineAction) {
+                Q_EMIT sessionDeclineRequested(id);
+            } else {
+                showWindow();
+                Q_EMIT sessionRequestOpened(id);
+            }
+            return;
+        }
+    }
     for (auto it = m_shown.cbegin(); it != m_shown.cend(); ++it) {
         if (it->serverId == serverId && serverId != 0) {
             Q_UNUSED(action); // the default action and "Open" both open it
@@ -361,6 +470,12 @@ void Notifier::onActionInvoked(uint serverId, const QString& action)
 
 void Notifier::onServerClosed(uint serverId, uint)
 {
+    for (auto it = m_sessionNotes.begin(); it != m_sessionNotes.end(); ++it) {
+        if (it->serverId == serverId && serverId != 0) {
+            it->serverId = 0; // dismissed there; the banner still asks
+            return;
+        }
+    }
     // Dismissed or expired there: the next message starts a new one.
     for (auto it = m_shown.begin(); it != m_shown.end(); ++it) {
         if (it->serverId == serverId && serverId != 0) {

@@ -11,6 +11,12 @@
 // caught up, then one summary. Clicking one opens its conversation. Each names the
 // account and device that received it, so that several profiles side by side can be told
 // apart (docs/desktop.md, "Notifications").
+//
+// A chat session request ringing here (SES-2) gets a notification of its own with Accept
+// and Decline where the notification server supports actions; it is withdrawn as soon as
+// the request stops ringing (answered elsewhere, declined, cancelled, timed out).
+
+#include "types.h"
 
 #include <QHash>
 #include <QObject>
@@ -46,6 +52,8 @@ public:
     {
         m_showing = std::move(showing);
     }
+    //! Session requests with a notification showing now (by session id).
+    QList<qint64> openSessionRequests() const { return m_sessionNotes.keys(); }
     //! What the tray shows as its tooltip: account, device and unread count.
     QString trayToolTip() const;
 
@@ -58,6 +66,12 @@ Q_SIGNALS:
     //! The person clicked a notification of the conversation with \a peer (empty: the
     //! summary of several).
     void conversationRequested(const QString& peer);
+    //! The person chose Accept or Decline on the notification of session request \a id.
+    void sessionAcceptRequested(qint64 id);
+    void sessionDeclineRequested(qint64 id);
+    //! The person clicked the notification of session request \a id (the window is raised:
+    //! its banner answers).
+    void sessionRequestOpened(qint64 id);
 
 private Q_SLOTS:
     //! org.freedesktop.Notifications.ActionInvoked
@@ -76,6 +90,14 @@ private:
         bool dirty = false; //!< changed while in flight: post again with its id
     };
 
+    //! The notification of a session request: one per request, with its own actions.
+    struct SessionNote {
+        uint serverId = 0;
+        bool inFlight = false;
+    };
+
+    void onSessionRequest(const Session& session);
+    void withdrawSessionRequest(qint64 id);
     void onIncoming(qint64 messageId, const QString& from, const QString& subject);
     void onStateChanged(ConnectionState state);
     //! Removes \a messageId from whatever notification holds it.
@@ -101,6 +123,8 @@ private:
     QStringList m_catchUpOrder;
     bool m_catchingUp = false;
     QString m_lastTrayKey; //!< what the tray balloon shows, for its click
+    qint64 m_lastTraySession = 0; //!< the session request the tray balloon shows, if any
+    QHash<qint64, SessionNote> m_sessionNotes;
     int m_unread = 0;
     std::function<bool(const QString&)> m_showing;
 };

@@ -11,7 +11,10 @@
 #include "devicesdialog.h"
 #include "diagnosticsdialog.h"
 #include "mainwindow.h"
+#include "movesessiondialog.h"
 #include "newconversationdialog.h"
+#include "sessionmanager.h"
+#include "sessionrequestbar.h"
 #include "settingsdialog.h"
 #include "signindialog.h"
 #include "testserver.h"
@@ -23,8 +26,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
 #include <QPalette>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QStyleFactory>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -306,6 +311,60 @@ int main(int argc, char** argv)
         window.show();
         settle();
         save(&window, out + QStringLiteral("/main-empty-light.png"));
+    }
+
+    {
+        // Chat sessions: Bob asks, Alice accepts, talks, moves it to her tablet; Carol's
+        // request goes unanswered.
+        QApplication::setPalette(ui::lightPalette());
+        auto aliceTablet = device(profiles, QStringLiteral("alice-tablet"), server.url());
+        signIn(aliceTablet.get(), a, QStringLiteral("Alice's tablet"), QStringLiteral("tablet"));
+        ui::MainWindow window(alice.get());
+        window.resize(1000, 640);
+        window.show();
+        window.activateWindow();
+        window.openConversation(QStringLiteral("dave@cpm.example"));
+        qint64 id = 0;
+        bob->sessions().invite(a, QStringLiteral("Sydney pictures"),
+            [&](const Error&, const Session& s) { id = s.id; });
+        waitFor([&] { return !window.sessionRequestBar()->text().isEmpty(); });
+        save(&window, out + QStringLiteral("/session-request-light.png"));
+        window.findChild<QPushButton*>(QStringLiteral("acceptSession"))->click();
+        waitFor([&] { return alice->sessions().isHere(id); });
+        waitFor([&] { return bob->sessions().isHere(id); });
+        (void)bob->sessions().say(id, QStringLiteral("Here is the harbour at sunset."));
+        waitFor([&] { return alice->unreadCount().valueOr(0) == 0; }, 3000);
+        (void)alice->sessions().say(id, QStringLiteral("Wow! And the bridge?"));
+        bob->sessions().setComposing(id, true);
+        waitFor([&] { return alice->sessions().isPeerComposing(id); });
+        save(&window, out + QStringLiteral("/session-light.png"));
+        QApplication::setPalette(ui::darkPalette());
+        save(&window, out + QStringLiteral("/session-dark.png"));
+        QApplication::setPalette(ui::lightPalette());
+        window.findChild<QPushButton*>(QStringLiteral("moveSession"))->click();
+        auto* move = window.findChild<ui::MoveSessionDialog*>();
+        if (!move) {
+            qFatal("no Move to… dialog");
+        }
+        waitFor([&] { return move->devices()->count() >= 2; });
+        move->findChild<QRadioButton*>(QStringLiteral("historyAll"))->setChecked(true);
+        save(move, out + QStringLiteral("/session-move-light.png"));
+        move->findChild<QPushButton*>(QStringLiteral("moveButton"))->click();
+        waitFor([&] { return aliceTablet->sessions().isHere(id); });
+        waitFor([&] { return aliceTablet->sessions().isLoadingHistory(id) == false; });
+        save(&window, out + QStringLiteral("/session-continued-light.png"));
+
+        qint64 carols = 0;
+        window.sessionRequestBar()->setLingerMs(0);
+        carol->sessions().invite(a, {}, [&](const Error&, const Session& s) { carols = s.id; });
+        waitFor([&] { return !window.sessionRequestBar()->text().isEmpty(); });
+        carol->sessions().cancel(carols);
+        waitFor([&] { return !alice->sessions().missed().isEmpty(); });
+        window.openConversation(QStringLiteral("carol@cpm.example"));
+        waitFor([&] { return window.sessionRequestBar()->isHidden(); });
+        save(&window, out + QStringLiteral("/session-missed-light.png"));
+        bob->sessions().end(id);
+        waitFor([&] { return !aliceTablet->sessions().isHere(id); });
     }
 
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))

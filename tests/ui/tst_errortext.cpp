@@ -26,17 +26,18 @@ private Q_SLOTS:
     void testEveryActionErrorHasItsOwnSentence_data()
     {
         QTest::addColumn<int>("code");
-        for (const ErrorCode c :
-            { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser, ErrorCode::NotFound,
-                ErrorCode::TooLarge, ErrorCode::BadRequest, ErrorCode::Conflict,
-                ErrorCode::AccountDisabled, ErrorCode::Throttled, ErrorCode::Unavailable,
-                ErrorCode::StorageFull, ErrorCode::Offline, ErrorCode::Unreachable,
-                ErrorCode::Disconnected, ErrorCode::Timeout, ErrorCode::DiskFull,
-                ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly, ErrorCode::StoreBusy,
-                ErrorCode::StoreFailed, ErrorCode::ProfileBusy, ErrorCode::ProfileUnusable,
-                ErrorCode::NoAccount, ErrorCode::DeviceSignedOut, ErrorCode::Cancelled,
-                ErrorCode::TlsUntrusted, ErrorCode::TlsExpired, ErrorCode::TlsWrongHost,
-                ErrorCode::TlsFailed, ErrorCode::Insecure, ErrorCode::LimitReached }) {
+        for (const ErrorCode c : { ErrorCode::QuotaExceeded, ErrorCode::NoSuchUser,
+                 ErrorCode::NotFound, ErrorCode::TooLarge, ErrorCode::BadRequest,
+                 ErrorCode::Conflict, ErrorCode::AccountDisabled, ErrorCode::Throttled,
+                 ErrorCode::Unavailable, ErrorCode::StorageFull, ErrorCode::Offline,
+                 ErrorCode::Unreachable, ErrorCode::Disconnected, ErrorCode::Timeout,
+                 ErrorCode::DiskFull, ErrorCode::StoreCorrupt, ErrorCode::StoreReadOnly,
+                 ErrorCode::StoreBusy, ErrorCode::StoreFailed, ErrorCode::ProfileBusy,
+                 ErrorCode::ProfileUnusable, ErrorCode::NoAccount, ErrorCode::DeviceSignedOut,
+                 ErrorCode::Cancelled, ErrorCode::TlsUntrusted, ErrorCode::TlsExpired,
+                 ErrorCode::TlsWrongHost, ErrorCode::TlsFailed, ErrorCode::Insecure,
+                 ErrorCode::LimitReached, ErrorCode::AlreadyAnswered, ErrorCode::SessionEnded,
+                 ErrorCode::NotBound, ErrorCode::DeviceOffline }) {
             QTest::addRow("%s-%d", Error::name(c).data(), int(c)) << int(c);
         }
     }
