@@ -13,6 +13,7 @@
 #include "mainwindow.h"
 #include "movesessiondialog.h"
 #include "newconversationdialog.h"
+#include "sessionbar.h"
 #include "sessionmanager.h"
 #include "sessionrequestbar.h"
 #include "settingsdialog.h"
@@ -365,6 +366,21 @@ int main(int argc, char** argv)
         save(&window, out + QStringLiteral("/session-missed-light.png"));
         bob->sessions().end(id);
         waitFor([&] { return !aliceTablet->sessions().isHere(id); });
+
+        // A short one on this device that Bob ends: the bar says so, the messages stay.
+        qint64 last = 0;
+        bob->sessions().invite(a, QStringLiteral("Quick question"),
+            [&](const Error&, const Session& s) { last = s.id; });
+        waitFor([&] { return last != 0 && !alice->sessions().ringing().isEmpty(); });
+        alice->sessions().accept(last);
+        waitFor([&] { return alice->sessions().isHere(last) && bob->sessions().isHere(last); });
+        window.openConversation(QStringLiteral("bob@cpm.example"));
+        (void)bob->sessions().say(last, QStringLiteral("Did you keep the boarding passes?"));
+        waitFor([&] { return window.sessionBar()->text().contains(QLatin1StringView("since")); });
+        bob->sessions().end(last);
+        waitFor([&] { return window.sessionBar()->text().contains(QLatin1StringView("ended")); });
+        settle();
+        save(&window, out + QStringLiteral("/session-ended-light.png"));
     }
 
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
