@@ -72,6 +72,8 @@ QVariant DeviceModel::data(const QModelIndex& index, int role) const
         return dev.capabilities;
     case NotifySessionsRole:
         return dev.notifySessions;
+    case GuestExpiresRole:
+        return dev.guest ? QDateTime::fromMSecsSinceEpoch(dev.expires) : QDateTime();
     default:
         return {};
     }
@@ -85,10 +87,11 @@ bool DeviceModel::presenceKnown() const
 QHash<int, QByteArray> DeviceModel::roleNames() const
 {
     auto names = QAbstractListModel::roleNames();
-    names.insert({ { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" },
-        { OnlineRole, "online" }, { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" },
-        { CurrentRole, "current" }, { CapabilitiesRole, "capabilities" },
-        { NotifySessionsRole, "notifySessions" }, { PresenceKnownRole, "presenceKnown" } });
+    names.insert(
+        { { IdRole, "id" }, { NameRole, "name" }, { KindRole, "kind" }, { OnlineRole, "online" },
+            { LastSeenRole, "lastSeen" }, { DeliveryRole, "delivery" }, { CurrentRole, "current" },
+            { CapabilitiesRole, "capabilities" }, { NotifySessionsRole, "notifySessions" },
+            { GuestExpiresRole, "guestExpires" }, { PresenceKnownRole, "presenceKnown" } });
     return names;
 }
 

@@ -29,6 +29,8 @@ public:
         CurrentRole, //!< true for this very device
         CapabilitiesRole, //!< QStringList
         NotifySessionsRole,
+        //! QDateTime (local time) a guest device ends; invalid for the user's own devices
+        GuestExpiresRole,
     };
     Q_ENUM(Role)
 

@@ -150,6 +150,12 @@ const QList<QStringList>& migrations()
         {
             QStringLiteral("ALTER TABLE messages ADD COLUMN session INTEGER NOT NULL DEFAULT 0"),
         },
+        // 6: a guest device's end of life (GST-1), so the device list can mark it; 0 for
+        // the user's own devices.
+        {
+            QStringLiteral(
+                "ALTER TABLE devices ADD COLUMN guest_expires INTEGER NOT NULL DEFAULT 0"),
+        },
     };
     return all;
 }
@@ -1206,7 +1212,8 @@ Result<QList<Device>> LocalStore::devices() const
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral(
             "SELECT id, instance_id, name, kind, capabilities, delivery, notify_sessions,"
-            " online, last_seen, current FROM devices ORDER BY current DESC, name, id"))) {
+            " online, last_seen, current, guest_expires FROM devices"
+            " ORDER BY current DESC, name, id"))) {
         return failure(q, QStringLiteral("cannot read devices"));
     }
     QList<Device> out;
@@ -1222,6 +1229,8 @@ Result<QList<Device>> LocalStore::devices() const
         d.online = q.value(7).toBool();
         d.lastSeen = q.value(8).toLongLong();
         d.current = q.value(9).toBool();
+        d.expires = q.value(10).toLongLong();
+        d.guest = d.expires > 0;
         out.append(d);
     }
     if (q.lastError().isValid()) { // a step failed: not the end of the rows
@@ -1246,18 +1255,32 @@ Result<void> LocalStore::upsertDevice(const Device& d, StoreChanges* changes)
         " capabilities = excluded.capabilities, delivery = excluded.delivery,"
         " notify_sessions = excluded.notify_sessions, online = excluded.online,"
         " last_seen = excluded.last_seen, current = current OR excluded.current"));
+    // A field a device event left out (a device registered without capabilities, say) is
+    // stored as "", never as NULL, which the columns refuse.
+    const auto text
+        = [](const QString& value) { return value.isNull() ? QStringLiteral("") : value; };
     q.addBindValue(d.id);
-    q.addBindValue(d.instanceId);
-    q.addBindValue(d.name);
-    q.addBindValue(d.kind);
-    q.addBindValue(d.capabilities.join(QLatin1Char(',')));
-    q.addBindValue(d.delivery);
+    q.addBindValue(text(d.instanceId));
+    q.addBindValue(text(d.name));
+    q.addBindValue(text(d.kind));
+    q.addBindValue(text(d.capabilities.join(QLatin1Char(','))));
+    q.addBindValue(text(d.delivery));
     q.addBindValue(d.notifySessions);
     q.addBindValue(d.online);
     q.addBindValue(d.lastSeen);
     q.addBindValue(d.current);
     changes->devices = true;
-    return run(q, QStringLiteral("cannot store a device"));
+    if (const Result<void> done = run(q, QStringLiteral("cannot store a device")); !done) {
+        return done;
+    }
+    if (!d.guest) {
+        return {};
+    }
+    QSqlQuery g(m_db);
+    g.prepare(QStringLiteral("UPDATE devices SET guest_expires = ? WHERE id = ?"));
+    g.addBindValue(std::max<qint64>(d.expires, 1));
+    g.addBindValue(d.id);
+    return run(g, QStringLiteral("cannot store a device"));
 }
 
 Result<void> LocalStore::replaceDevices(const QList<Device>& devices, StoreChanges* changes)

@@ -27,6 +27,9 @@ inline constexpr QLatin1StringView NetIdleTimeoutSeconds { "net.idleTimeoutSecon
 inline constexpr QLatin1StringView NetStalledOutputSeconds { "net.stalledOutputSeconds" };
 inline constexpr QLatin1StringView SessionInviteTimeoutSeconds { "session.inviteTimeoutSeconds" };
 inline constexpr QLatin1StringView SessionGraceSeconds { "session.graceSeconds" };
+inline constexpr QLatin1StringView GuestEnabled { "guest.enabled" };
+inline constexpr QLatin1StringView GuestLifetimeSeconds { "guest.lifetimeSeconds" };
+inline constexpr QLatin1StringView GuestIdleSeconds { "guest.idleSeconds" };
 
 //! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
 //! every use (seconds made milliseconds, counts made int) far from overflowing.
@@ -72,10 +75,18 @@ inline constexpr Definition All[] = {
         QLatin1StringView("seconds a connection may leave its output backlog unread (0 = no "
                           "limit)") },
     { SessionInviteTimeoutSeconds, 60, DaySeconds,
-        QLatin1StringView("seconds a session request rings before it ends unanswered (0 = never)") },
+        QLatin1StringView(
+            "seconds a session request rings before it ends unanswered (0 = never)") },
     { SessionGraceSeconds, 120, DaySeconds,
         QLatin1StringView("seconds a session's device may stay away before the session ends "
                           "for the peer") },
+    { GuestEnabled, 1, 1,
+        QLatin1StringView("1: users may sign in as a guest on someone else's device; 0: never") },
+    { GuestLifetimeSeconds, 43200, DaySeconds * 30,
+        QLatin1StringView("seconds a guest device lives at most before it is signed out") },
+    { GuestIdleSeconds, 3600, DaySeconds * 30,
+        QLatin1StringView("seconds a guest device may stay disconnected before it is signed out "
+                          "(0 = no idle limit)") },
 };
 
 //! The definition of \a key, or nullptr for an unknown key.

@@ -238,6 +238,16 @@ void ProfileService::setPref(const Request& request)
     if (reader.ok() && !request.args().value(QLatin1StringView("value")).isString()) {
         reader.fail(ErrorCode::BadRequest, QStringLiteral("field 'value' is required"));
     }
+    if (reader.ok() && key == protocol::pref::GuestSignIn) {
+        // GST-1: who may sign in as a guest is decided from a device of one's own.
+        if (request.connection().device().guest) {
+            reader.fail(ErrorCode::Forbidden,
+                QStringLiteral("a guest device cannot change whether guests may sign in"));
+        } else if (value != QLatin1StringView("allow") && value != QLatin1StringView("deny")) {
+            reader.fail(
+                ErrorCode::BadRequest, QStringLiteral("preference 'guestSignIn' is allow or deny"));
+        }
+    }
     if (!reader.ok()) {
         request.fail(reader.error());
         return;

@@ -62,6 +62,39 @@ void Registrar::addOperations(Operations& operations)
     operations.add(op::DevicesSignOut, true, [this](const Request& r) { signOutDevice(r); });
 }
 
+void Registrar::expireGuests(qint64 time)
+{
+    Store& store = m_server.store();
+    const Result<QList<DeviceRecord>> guests = store.guestDevices();
+    if (!guests) {
+        qCWarning(lcAuth) << "cannot read the guest devices:" << guests.error().message;
+        return;
+    }
+    const qint64 idleMs = store.settingInt(settings::GuestIdleSeconds) * 1000;
+    for (const DeviceRecord& d : *guests) {
+        const bool expired = time >= d.device.expires;
+        const bool idle
+            = idleMs > 0 && !m_server.live().isOnline(d.id()) && time - d.device.lastSeen >= idleMs;
+        if (!expired && !idle && d.isSignedIn()) {
+            continue;
+        }
+        Events events;
+        const Result<Store::SignOut> forgotten
+            = store.forgetDevice(d.userId, d.id(), time, &events);
+        if (!forgotten) {
+            qCWarning(lcAuth) << "guest device" << d.id()
+                              << "not removed:" << forgotten.error().message;
+            continue;
+        }
+        qCInfo(lcAuth) << "guest device" << d.id() << "of user" << d.userId
+                       << (expired ? "reached the end of its lifetime" : "was idle too long");
+        m_server.publish(events);
+        m_server.signOutDevice(d.userId, d.id(),
+            expired ? QStringLiteral("this guest sign-in reached the end of its lifetime")
+                    : QStringLiteral("this guest sign-in was unused for too long"));
+    }
+}
+
 void Registrar::prune(qint64 time)
 {
     const qint64 windowMs = m_server.store().settingInt(settings::LoginWindowSeconds) * 1000;
@@ -157,6 +190,7 @@ void Registrar::registerDevice(const Request& request)
         if (deviceReader.has(QLatin1StringView("notifySessions"))) {
             device.notifySessions = deviceReader.boolean(QLatin1StringView("notifySessions"));
         }
+        device.guest = reader.boolean(QLatin1StringView("guest"), ArgReader::Optional);
         if (!deviceReader.ok()) {
             Error e = deviceReader.error();
             e.message = QStringLiteral("device: ") + e.message;
@@ -259,11 +293,31 @@ void Registrar::finishRegister(const Request& request, const QString& address, b
         request.fail(accountDisabled());
         return;
     }
+    Store::NewDevice device = newDevice;
+    if (device.guest) {
+        // GST-1: the operator and the user both allow it; the refusal says which did not.
+        if (store.settingInt(settings::GuestEnabled) == 0) {
+            request.fail(ErrorCode::GuestDisabled,
+                QStringLiteral("this server does not allow guest sign-in"));
+            return;
+        }
+        const Result<QMap<QString, QString>> prefs = store.prefs(user->id);
+        if (!prefs) {
+            request.fail(prefs.error());
+            return;
+        }
+        if (prefs->value(QString(protocol::pref::GuestSignIn)) == QLatin1StringView("deny")) {
+            request.fail(ErrorCode::GuestNotAllowed,
+                QStringLiteral("this account does not allow guest sign-in; allow it from one of "
+                               "its devices"));
+            return;
+        }
+        device.expires = now() + store.settingInt(settings::GuestLifetimeSeconds) * 1000;
+    }
     if (!roomForDevice(request, user->id, newDevice.instanceId)) {
         return;
     }
     QString token = credentials::newToken();
-    Store::NewDevice device = newDevice;
     device.tokenHash = credentials::tokenHash(token);
     Events events;
     const Result<DeviceRecord> record = store.registerDevice(user->id, device, now(), &events);
@@ -434,9 +488,24 @@ void Registrar::signOutDevice(const Request& request)
         request.fail(reader.error());
         return;
     }
+    const ClientConnection& asker = request.connection();
+    if (asker.device().guest && deviceId != asker.deviceId()) {
+        request.fail(
+            ErrorCode::Forbidden, QStringLiteral("a guest device can sign out only itself"));
+        return;
+    }
+    Store& store = m_server.store();
+    const Result<std::optional<DeviceRecord>> target = store.deviceById(deviceId);
+    if (!target) {
+        request.fail(target.error());
+        return;
+    }
+    // A guest device is not kept signed out: the server forgets it (GST-4).
+    const bool guest = target->has_value() && (*target)->device.guest;
     Events events;
-    const Result<Store::SignOut> result
-        = m_server.store().signOutDevice(request.userId(), deviceId, now(), &events);
+    const Result<Store::SignOut> result = guest
+        ? store.forgetDevice(request.userId(), deviceId, now(), &events)
+        : store.signOutDevice(request.userId(), deviceId, now(), &events);
     if (!result) {
         request.fail(result.error());
         return;

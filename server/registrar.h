@@ -28,6 +28,8 @@ public:
     void addOperations(Operations& operations);
     //! Forgets failed sign-ins older than the window (called once a second).
     void prune(qint64 now);
+    //! Signs out (and forgets) guest devices past their lifetime or idle too long.
+    void expireGuests(qint64 now);
     //! Waits for password checks still running (shutdown).
     void waitForChecks() { m_hashPool.waitForDone(); }
 

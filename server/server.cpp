@@ -320,6 +320,7 @@ void Server::tick()
         qCWarning(lcServer) << "expiry failed:" << expired.error().message;
     }
     m_registrar.prune(now);
+    m_registrar.expireGuests(now);
     m_sessions.tick(now);
 
     readConnectionSettings();

@@ -183,6 +183,18 @@
         <source>That device is not connected. A chat session can only move to a device that is online; open the app there and try again.</source>
         <translation>Dieses Gerät ist nicht verbunden. Eine Chat-Sitzung kann nur auf ein Gerät wechseln, das online ist; öffnen Sie die App dort und versuchen Sie es erneut.</translation>
     </message>
+    <message>
+        <source>This server does not allow signing in as a guest. Sign in normally, or ask the operator.</source>
+        <translation>Dieser Server erlaubt keine Anmeldung als Gast. Melden Sie sich normal an oder fragen Sie den Betreiber.</translation>
+    </message>
+    <message>
+        <source>Your account does not allow guest sign-in. Allow it in the settings on one of your own devices, then try again.</source>
+        <translation>Ihr Konto erlaubt keine Gast-Anmeldung. Erlauben Sie sie in den Einstellungen auf einem Ihrer eigenen Geräte und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>A guest sign-in cannot do that. Use one of your own devices.</source>
+        <translation>Als Gast angemeldet ist das nicht möglich. Verwenden Sie eines Ihrer eigenen Geräte.</translation>
+    </message>
 </context>
 <context>
     <name>SessionText</name>
@@ -439,6 +451,10 @@
     <message>
         <source>Not known while this device is not connected</source>
         <translation>Unbekannt, solange dieses Gerät nicht verbunden ist</translation>
+    </message>
+    <message>
+        <source>%1 — guest until %2</source>
+        <translation>%1 — Gast bis %2</translation>
     </message>
 </context>
 <context>

@@ -183,6 +183,18 @@
         <source>That device is not connected. A chat session can only move to a device that is online; open the app there and try again.</source>
         <translation>Cet appareil n’est pas connecté. Une session de discussion ne peut passer que sur un appareil en ligne ; ouvrez l’application sur celui-ci et réessayez.</translation>
     </message>
+    <message>
+        <source>This server does not allow signing in as a guest. Sign in normally, or ask the operator.</source>
+        <translation>Ce serveur n’autorise pas la connexion en tant qu’invité. Connectez-vous normalement ou demandez à l’opérateur.</translation>
+    </message>
+    <message>
+        <source>Your account does not allow guest sign-in. Allow it in the settings on one of your own devices, then try again.</source>
+        <translation>Votre compte n’autorise pas la connexion en tant qu’invité. Autorisez-la dans les paramètres sur l’un de vos propres appareils, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>A guest sign-in cannot do that. Use one of your own devices.</source>
+        <translation>Une connexion invité ne permet pas de faire cela. Utilisez l’un de vos propres appareils.</translation>
+    </message>
 </context>
 <context>
     <name>SessionText</name>
@@ -439,6 +451,10 @@
     <message>
         <source>Not known while this device is not connected</source>
         <translation>Inconnu tant que cet appareil n’est pas connecté</translation>
+    </message>
+    <message>
+        <source>%1 — guest until %2</source>
+        <translation>%1 — invité jusqu’à %2</translation>
     </message>
 </context>
 <context>

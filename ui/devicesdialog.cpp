@@ -110,6 +110,12 @@ void DeviceDelegate::paint(
     if (index.data(DeviceModel::CurrentRole).toBool()) {
         name = tr("%1 (this device)").arg(name);
     }
+    // GST-1: a guest sign-in on someone else's machine, until it ends by itself.
+    if (const QDateTime ends = index.data(DeviceModel::GuestExpiresRole).toDateTime();
+        ends.isValid()) {
+        name = tr("%1 — guest until %2")
+                   .arg(name, QLocale().toString(ends.time(), QLocale::ShortFormat));
+    }
     const QRect nameRect(left, r.top(), r.right() - left, fm.height());
     painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
         QFontMetrics(bold).elidedText(name, Qt::ElideRight, nameRect.width()));

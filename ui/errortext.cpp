@@ -23,6 +23,12 @@ QString ErrorText::forSignIn(const Error& error, const QUrl& server)
         return tr("This account has been disabled by the operator.");
     case ErrorCode::DeviceSignedOut:
         return tr("This device was signed out from another device. Sign in again.");
+    case ErrorCode::GuestDisabled:
+        return tr("This server does not allow signing in as a guest. Sign in normally, or "
+                  "ask the operator.");
+    case ErrorCode::GuestNotAllowed:
+        return tr("Your account does not allow guest sign-in. Allow it in the settings on "
+                  "one of your own devices, then try again.");
     case ErrorCode::LimitReached:
         return tr("This account has the most devices signed in that the server allows. Sign "
                   "out a device you no longer use (Devices), then try again.");
@@ -158,6 +164,8 @@ QString ErrorText::forAction(const Error& error)
     case ErrorCode::DeviceOffline:
         return tr("That device is not connected. A chat session can only move to a device "
                   "that is online; open the app there and try again.");
+    case ErrorCode::Forbidden:
+        return tr("A guest sign-in cannot do that. Use one of your own devices.");
     default:
         break;
     }

@@ -46,6 +46,12 @@ enum class ErrorCode : quint8 {
     NotBound,
     //! the device named is signed in but not connected now
     DeviceOffline,
+    //! guest sign-in: the operator does not allow guest devices
+    GuestDisabled,
+    //! guest sign-in: the user's own preference (`guestSignIn`) does not allow it
+    GuestNotAllowed,
+    //! a guest device may not do that (sign out other devices, change guest permission)
+    Forbidden,
     Unavailable, //!< the server's storage is busy: retry after `retryAfter` seconds
     StorageFull, //!< the server's storage is full: writes are refused, reads still work
     Internal,

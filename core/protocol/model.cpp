@@ -437,7 +437,7 @@ Result<SessionComposingEvent> SessionComposingEvent::fromJson(const QJsonObject&
 
 QJsonObject Device::toJson() const
 {
-    return QJsonObject {
+    QJsonObject o {
         { QStringLiteral("id"), id },
         { QStringLiteral("instanceId"), instanceId },
         { QStringLiteral("name"), name },
@@ -449,6 +449,11 @@ QJsonObject Device::toJson() const
         { QStringLiteral("lastSeen"), lastSeen },
         { QStringLiteral("current"), current },
     };
+    if (guest) {
+        o.insert(QStringLiteral("guest"), true);
+        o.insert(QStringLiteral("expires"), expires);
+    }
+    return o;
 }
 
 Result<Device> Device::fromJson(const QJsonObject& o)
@@ -465,6 +470,8 @@ Result<Device> Device::fromJson(const QJsonObject& o)
     d.online = r.boolean(QLatin1StringView("online"), A::Optional);
     d.lastSeen = r.integer(QLatin1StringView("lastSeen"), 0, MaxId, A::Optional);
     d.current = r.boolean(QLatin1StringView("current"), A::Optional);
+    d.guest = r.boolean(QLatin1StringView("guest"), A::Optional);
+    d.expires = r.integer(QLatin1StringView("expires"), 0, MaxId, A::Optional);
     if (!r.ok()) {
         return malformed(r, QLatin1StringView("device"));
     }

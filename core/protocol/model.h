@@ -65,6 +65,9 @@ struct Device {
     bool online = false;
     qint64 lastSeen = 0;
     bool current = false;
+    //! A guest device (GST-1): signed in on someone else's machine for a bounded time.
+    bool guest = false;
+    qint64 expires = 0; //!< a guest device's end of life, ms since the epoch; 0 for others
 
     QJsonObject toJson() const;
     static Result<Device> fromJson(const QJsonObject& object);

@@ -136,6 +136,11 @@ namespace capability {
 inline constexpr QLatin1StringView All[] = { QLatin1StringView("text"), QLatin1StringView("file"),
     QLatin1StringView("image"), QLatin1StringView("audio"), QLatin1StringView("video") };
 }
+//! User preferences the server itself reads.
+namespace pref {
+//! `allow` (the default) or `deny`: whether this user may sign in as a guest (GST-1).
+inline constexpr QLatin1StringView GuestSignIn { "guestSignIn" };
+} // namespace pref
 namespace status {
 inline constexpr QLatin1StringView All[] = { QLatin1StringView("available"),
     QLatin1StringView("busy"), QLatin1StringView("away"), QLatin1StringView("custom") };

@@ -151,6 +151,12 @@ const QList<QStringList>& migrations()
             QStringLiteral("CREATE INDEX messages_session ON messages(session_id)"
                            " WHERE session_id IS NOT NULL"),
         },
+        // 4: guest devices (GST-1): signed in for a bounded time, forgotten when they end.
+        {
+            QStringLiteral("ALTER TABLE devices ADD COLUMN guest INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("ALTER TABLE devices ADD COLUMN expires INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral("CREATE INDEX devices_guest ON devices(expires) WHERE guest = 1"),
+        },
     };
     return list;
 }

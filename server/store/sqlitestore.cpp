@@ -26,7 +26,7 @@ using protocol::MessageState;
 // string literal: prepared statements are cached by the literal's address.
 #define CPM_DEVICE_COLUMNS                                                                         \
     "id, user_id, instance_id, name, kind, capabilities, token_hash, delivery,"                    \
-    " notify_sessions, acked_seq, last_seen, created, signed_out"
+    " notify_sessions, acked_seq, last_seen, created, signed_out, guest, expires"
 #define CPM_USER_COLUMNS "id, address, pwhash, enabled, status, status_text, head_seq, created"
 
 // A second process (the admin CLI) may hold the write lock for a moment.
@@ -49,6 +49,8 @@ DeviceRecord deviceFrom(const SqliteDatabase::Query& q)
     r.device.lastSeen = q.int64(10);
     r.created = q.int64(11);
     r.signedOut = q.isNull(12) ? 0 : q.int64(12);
+    r.device.guest = q.boolean(13);
+    r.device.expires = q.int64(14);
     return r;
 }
 
@@ -657,15 +659,16 @@ Result<DeviceRecord> SqliteStore::registerDevice(
         // given at registration apply to a new device only.
         Query q(m_db,
             "INSERT INTO devices (user_id, instance_id, name, kind, capabilities, token_hash,"
-            " delivery, notify_sessions, last_seen, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " delivery, notify_sessions, last_seen, created, guest, expires)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id, instance_id) DO UPDATE SET name = excluded.name,"
             " kind = excluded.kind, capabilities = excluded.capabilities,"
             " token_hash = excluded.token_hash, last_seen = excluded.last_seen,"
-            " signed_out = NULL");
+            " signed_out = NULL, guest = excluded.guest, expires = excluded.expires");
         q.bind(userId, device.instanceId, device.name, device.kind,
             device.capabilities.join(QLatin1Char(',')), device.tokenHash,
             device.delivery.isEmpty() ? QString(protocol::delivery::Full) : device.delivery,
-            device.notifySessions.value_or(true), now, now);
+            device.notifySessions.value_or(true), now, now, device.guest, device.expires);
         if (const Result<void> done = q.exec(); !done) {
             return done.error();
         }
@@ -690,6 +693,48 @@ Result<DeviceRecord> SqliteStore::registerDevice(
         return committed.error();
     }
     return *record;
+}
+
+Result<Store::SignOut> SqliteStore::forgetDevice(
+    qint64 userId, qint64 deviceId, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    const Result<std::optional<DeviceRecord>> found = deviceOf(userId, deviceId);
+    if (!found) {
+        return found.error();
+    }
+    if (!found->has_value()) {
+        return SignOut::NotFound;
+    }
+    {
+        Query q(m_db, "DELETE FROM devices WHERE id = ?");
+        q.bind(deviceId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
+    }
+    if (const Result<qint64> appended
+        = appendEvent(userId, ev::Device, 0, deviceData(**found, true), now, events);
+        !appended) {
+        return appended.error();
+    }
+    if (const Result<void> committed = tx.commit(); !committed) {
+        return committed.error();
+    }
+    return SignOut::Done;
+}
+
+Result<QList<DeviceRecord>> SqliteStore::guestDevices()
+{
+    Query q(m_db, "SELECT " CPM_DEVICE_COLUMNS " FROM devices WHERE guest = 1 ORDER BY expires");
+    QList<DeviceRecord> out;
+    while (q.next()) {
+        out.append(deviceFrom(q));
+    }
+    return q.ok() ? Result<QList<DeviceRecord>>(out) : Result<QList<DeviceRecord>>(q.error());
 }
 
 Result<std::optional<DeviceRecord>> SqliteStore::deviceById(qint64 deviceId)

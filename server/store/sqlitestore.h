@@ -103,6 +103,9 @@ public:
         Events* events) override;
     Result<QMap<QString, QString>> prefs(qint64 userId) override;
 
+    Result<SignOut> forgetDevice(
+        qint64 userId, qint64 deviceId, qint64 now, Events* events) override;
+    Result<QList<DeviceRecord>> guestDevices() override;
     Result<SessionRecord> createSession(const SessionRecord& session,
         const SessionEventRenderer& render, qint64 now, Events* events) override;
     Result<bool> updateSession(SessionRecord next, qint64 expectedVersion,

@@ -167,6 +167,8 @@ public:
         QByteArray tokenHash;
         QString delivery; //!< for a new device; empty: the default (full)
         std::optional<bool> notifySessions; //!< likewise; default true
+        bool guest = false; //!< a guest device (GST-1)
+        qint64 expires = 0; //!< a guest device's end of life (ms since the epoch)
     };
     //! Creates the device, or re-registers (new token, signed in again) a known instance id.
     virtual Result<DeviceRecord> registerDevice(
@@ -190,6 +192,15 @@ public:
         qint64 userId, qint64 deviceId, qint64 now, Events* events)
         = 0;
     virtual Result<void> touchDevice(qint64 deviceId, qint64 now) = 0;
+    /*!
+     * Removes the device altogether (a guest device at its end, GST-4): its token, its
+     * position and its settings are gone; the user's devices get a `device` event with
+     * `removed`. NotFound when it is not the user's.
+     */
+    virtual Result<SignOut> forgetDevice(qint64 userId, qint64 deviceId, qint64 now, Events* events)
+        = 0;
+    //! Every guest device, soonest to expire first.
+    virtual Result<QList<DeviceRecord>> guestDevices() = 0;
 
     // --- event stream -----------------------------------------------------------------------
     //! Up to \a limit stream events after \a since, oldest first, with message state joined.

@@ -180,6 +180,7 @@ public:
         return QTest::qWaitFor([this] { return m_closed; }, Timeout);
     }
     int closeCode() const { return m_socket.closeCode(); }
+    bool isClosed() const { return m_closed; }
 
     bool hello()
     {

@@ -396,6 +396,31 @@ private Q_SLOTS:
         QVERIFY(opened.error().message.contains(QStringLiteral("newer")));
     }
 
+    void testAGuestDeviceKeepsItsEndOfLife()
+    {
+        LocalStore store(m_box.get());
+        QVERIFY(must(store.open(dbPath("guests.sqlite"))));
+        Device own;
+        own.id = 1;
+        own.name = QStringLiteral("Bob's laptop"); // no instance id, kind or capabilities
+        Device guest;
+        guest.id = 2;
+        guest.instanceId = QStringLiteral("i-2");
+        guest.name = QStringLiteral("Alice's desktop");
+        guest.kind = QStringLiteral("desktop");
+        guest.guest = true;
+        guest.expires = 1763800000000;
+        StoreChanges changes;
+        QVERIFY(must(store.upsertDevice(own, &changes)));
+        QVERIFY(must(store.upsertDevice(guest, &changes)));
+        const QList<Device> devices = must(store.devices());
+        QCOMPARE(devices.size(), 2);
+        for (const Device& d : devices) {
+            QCOMPARE(d.guest, d.id == 2);
+            QCOMPARE(d.expires, d.id == 2 ? guest.expires : 0);
+        }
+    }
+
     void testBodiesAreEncryptedAtRest()
     {
         const QString path = dbPath("atrest.sqlite");

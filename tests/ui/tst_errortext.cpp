@@ -37,7 +37,7 @@ private Q_SLOTS:
                  ErrorCode::Cancelled, ErrorCode::TlsUntrusted, ErrorCode::TlsExpired,
                  ErrorCode::TlsWrongHost, ErrorCode::TlsFailed, ErrorCode::Insecure,
                  ErrorCode::LimitReached, ErrorCode::AlreadyAnswered, ErrorCode::SessionEnded,
-                 ErrorCode::NotBound, ErrorCode::DeviceOffline }) {
+                 ErrorCode::NotBound, ErrorCode::DeviceOffline, ErrorCode::Forbidden }) {
             QTest::addRow("%s-%d", Error::name(c).data(), int(c)) << int(c);
         }
     }
