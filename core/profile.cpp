@@ -117,6 +117,9 @@ void Profile::setDeviceName(const QString& name)
 
 void Profile::clearAccount()
 {
+    // Whose device it was goes too (GST-4, DEV-2); the device's own name and kind stay,
+    // to be offered when someone signs in on it again.
+    m_settings->remove(AddressKey);
     m_settings->remove(DeviceIdKey);
     m_settings->remove(TokenKey);
     sync();

@@ -43,7 +43,8 @@ public:
     void setAccount(const QString& address, qint64 deviceId, const QString& name,
         const QString& kind, const QByteArray& sealedToken);
     void setDeviceName(const QString& name);
-    //! Forgets the device (after a sign-out): keeps the instance id, URL and address.
+    //! Forgets the account (after a sign-out): its address, device id and token. Keeps the
+    //! instance id, the server URL, and the device's name and kind.
     void clearAccount();
     QString keyStorage() const;
     void setKeyStorage(const QString& name);

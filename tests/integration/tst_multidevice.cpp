@@ -471,6 +471,13 @@ void tst_MultiDevice::testRemoteSignOutDisconnectsAndWipes()
     QCOMPARE(m_aliceFixed->state(), ConnectionState::SignedOut);
     QVERIFY(!m_aliceFixed->hasAccount());
     QVERIFY(must(m_aliceFixed->conversations()).isEmpty());
+    // Nothing on the disk says whose device it was: not the address, not the token.
+    QVERIFY(m_aliceFixed->address().isEmpty());
+    QFile ini(m_aliceFixed.profile + QStringLiteral("/profile.ini"));
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    const QByteArray settings = ini.readAll();
+    QVERIFY2(!settings.contains("alice@cpm.example"), settings.constData());
+    QVERIFY(!settings.contains("token"));
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             for (const cpm::Device& d : must(m_aliceLaptop->devices())) {
