@@ -31,6 +31,25 @@ Error notYours(qint64 id)
     return makeError(ErrorCode::NotFound, QStringLiteral("you have no session %1").arg(id));
 }
 
+//! The `change` a session event reports for an end for \a reason.
+SessionChange changeOf(EndReason reason)
+{
+    switch (reason) {
+    case EndReason::Declined:
+        return SessionChange::Declined;
+    case EndReason::Cancelled:
+        return SessionChange::Cancelled;
+    case EndReason::TimedOut:
+        return SessionChange::TimedOut;
+    case EndReason::Gone:
+        return SessionChange::Gone;
+    case EndReason::None:
+    case EndReason::Ended:
+        break;
+    }
+    return SessionChange::Ended;
+}
+
 Error changedTooOften()
 {
     return makeError(
@@ -173,24 +192,7 @@ Result<bool> SessionController::finish(
     next.reason = reason;
     next.endedBy = endedBy;
     next.endedAt = now;
-    SessionChange change = SessionChange::Ended;
-    switch (reason) {
-    case EndReason::Declined:
-        change = SessionChange::Declined;
-        break;
-    case EndReason::Cancelled:
-        change = SessionChange::Cancelled;
-        break;
-    case EndReason::TimedOut:
-        change = SessionChange::TimedOut;
-        break;
-    case EndReason::Gone:
-        change = SessionChange::Gone;
-        break;
-    case EndReason::None:
-    case EndReason::Ended:
-        break;
-    }
+    const SessionChange change = changeOf(reason);
     return decide(
         session, next, change, { session.inviter.userId, session.invitee.userId }, 0, now);
 }
@@ -394,7 +396,9 @@ void SessionController::accept(const Request& request)
     request.fail(changedTooOften());
 }
 
-void SessionController::decline(const Request& request)
+void SessionController::endAs(const Request& request,
+    const std::function<std::optional<Error>(const SessionRecord&)>& refusal,
+    const std::function<EndReason(const SessionRecord&)>& reasonFor)
 {
     std::optional<SessionRecord> s = requestedSession(request);
     if (!s) {
@@ -402,9 +406,9 @@ void SessionController::decline(const Request& request)
     }
     const qint64 me = request.userId();
     for (int attempt = 0; attempt < MaxDecideAttempts; ++attempt) {
-        if (s->inviter.userId == me) {
-            request.fail(ErrorCode::BadRequest,
-                QStringLiteral("you invited to session %1: cancel it instead").arg(s->id));
+        // The asker's role first, then the state (a refusal never holds for an ended one).
+        if (std::optional<Error> refused = refusal(*s)) {
+            request.fail(std::move(*refused));
             return;
         }
         if (s->state == SessionState::Ended) {
@@ -413,102 +417,7 @@ void SessionController::decline(const Request& request)
                 *s, me));
             return;
         }
-        if (s->state == SessionState::Active) {
-            const protocol::SessionDevice winner = describeDevice(s->invitee.device);
-            Error e = makeError(ErrorCode::AlreadyAnswered,
-                QStringLiteral("session %1 was already answered on %2; end it instead")
-                    .arg(s->id)
-                    .arg(winner.name));
-            e.details.insert(QStringLiteral("device"), winner.toJson());
-            request.fail(withSession(std::move(e), *s, me));
-            return;
-        }
-        const Result<bool> written = finish(*s, EndReason::Declined, me, now());
-        if (!written) {
-            request.fail(written.error());
-            return;
-        }
-        Result<SessionRecord> after = sessionOf(me, s->id);
-        if (!after) {
-            request.fail(after.error());
-            return;
-        }
-        if (*written) {
-            request.reply({ { QStringLiteral("session"),
-                view(*after, me, SessionChange::Declined).toJson() } });
-            return;
-        }
-        s = std::move(after).value();
-    }
-    request.fail(changedTooOften());
-}
-
-void SessionController::cancel(const Request& request)
-{
-    std::optional<SessionRecord> s = requestedSession(request);
-    if (!s) {
-        return;
-    }
-    const qint64 me = request.userId();
-    for (int attempt = 0; attempt < MaxDecideAttempts; ++attempt) {
-        if (s->invitee.userId == me) {
-            request.fail(ErrorCode::BadRequest,
-                QStringLiteral("%1 invited you to session %2: decline it instead")
-                    .arg(s->inviter.address)
-                    .arg(s->id));
-            return;
-        }
-        if (s->state == SessionState::Ended) {
-            request.fail(withSession(makeError(ErrorCode::SessionEnded,
-                                         QStringLiteral("session %1 has ended").arg(s->id)),
-                *s, me));
-            return;
-        }
-        if (s->state == SessionState::Active) {
-            request.fail(withSession(
-                makeError(ErrorCode::Conflict,
-                    QStringLiteral("session %1 was accepted; end it instead").arg(s->id)),
-                *s, me));
-            return;
-        }
-        const Result<bool> written = finish(*s, EndReason::Cancelled, me, now());
-        if (!written) {
-            request.fail(written.error());
-            return;
-        }
-        Result<SessionRecord> after = sessionOf(me, s->id);
-        if (!after) {
-            request.fail(after.error());
-            return;
-        }
-        if (*written) {
-            request.reply({ { QStringLiteral("session"),
-                view(*after, me, SessionChange::Cancelled).toJson() } });
-            return;
-        }
-        s = std::move(after).value();
-    }
-    request.fail(changedTooOften());
-}
-
-void SessionController::end(const Request& request)
-{
-    std::optional<SessionRecord> s = requestedSession(request);
-    if (!s) {
-        return;
-    }
-    const qint64 me = request.userId();
-    for (int attempt = 0; attempt < MaxDecideAttempts; ++attempt) {
-        if (s->state == SessionState::Ended) {
-            request.fail(withSession(makeError(ErrorCode::SessionEnded,
-                                         QStringLiteral("session %1 has ended").arg(s->id)),
-                *s, me));
-            return;
-        }
-        // Ending a request that still rings is its cancel or its decline.
-        const EndReason reason = s->state == SessionState::Active
-            ? EndReason::Ended
-            : (s->inviter.userId == me ? EndReason::Cancelled : EndReason::Declined);
+        const EndReason reason = reasonFor(*s);
         const Result<bool> written = finish(*s, reason, me, now());
         if (!written) {
             request.fail(written.error());
@@ -520,16 +429,74 @@ void SessionController::end(const Request& request)
             return;
         }
         if (*written) {
-            const SessionChange change = reason == EndReason::Ended
-                ? SessionChange::Ended
-                : (reason == EndReason::Cancelled ? SessionChange::Cancelled
-                                                  : SessionChange::Declined);
-            request.reply({ { QStringLiteral("session"), view(*after, me, change).toJson() } });
+            request.reply(
+                { { QStringLiteral("session"), view(*after, me, changeOf(reason)).toJson() } });
             return;
         }
+        // Someone decided first: judge again what they left.
         s = std::move(after).value();
     }
     request.fail(changedTooOften());
+}
+
+void SessionController::decline(const Request& request)
+{
+    const qint64 me = request.userId();
+    endAs(
+        request,
+        [this, me](const SessionRecord& s) -> std::optional<Error> {
+            if (s.inviter.userId == me) {
+                return makeError(ErrorCode::BadRequest,
+                    QStringLiteral("you invited to session %1: cancel it instead").arg(s.id));
+            }
+            if (s.state == SessionState::Active) {
+                const protocol::SessionDevice winner = describeDevice(s.invitee.device);
+                Error e = makeError(ErrorCode::AlreadyAnswered,
+                    QStringLiteral("session %1 was already answered on %2; end it instead")
+                        .arg(s.id)
+                        .arg(winner.name));
+                e.details.insert(QStringLiteral("device"), winner.toJson());
+                return withSession(std::move(e), s, me);
+            }
+            return std::nullopt;
+        },
+        [](const SessionRecord&) { return EndReason::Declined; });
+}
+
+void SessionController::cancel(const Request& request)
+{
+    const qint64 me = request.userId();
+    endAs(
+        request,
+        [this, me](const SessionRecord& s) -> std::optional<Error> {
+            if (s.invitee.userId == me) {
+                return makeError(ErrorCode::BadRequest,
+                    QStringLiteral("%1 invited you to session %2: decline it instead")
+                        .arg(s.inviter.address)
+                        .arg(s.id));
+            }
+            if (s.state == SessionState::Active) {
+                return withSession(
+                    makeError(ErrorCode::Conflict,
+                        QStringLiteral("session %1 was accepted; end it instead").arg(s.id)),
+                    s, me);
+            }
+            return std::nullopt;
+        },
+        [](const SessionRecord&) { return EndReason::Cancelled; });
+}
+
+void SessionController::end(const Request& request)
+{
+    const qint64 me = request.userId();
+    endAs(
+        request, [](const SessionRecord&) { return std::optional<Error>(); },
+        [me](const SessionRecord& s) {
+            // Ending a request that still rings is its cancel or its decline.
+            return s.state == SessionState::Active
+                ? EndReason::Ended
+                : (s.inviter.userId == me ? EndReason::Cancelled : EndReason::Declined);
+        });
 }
 
 void SessionController::transfer(const Request& request)

@@ -17,6 +17,9 @@
 
 #include <QHash>
 
+#include <functional>
+#include <optional>
+
 namespace cpm::server {
 
 class Operations;
@@ -52,6 +55,15 @@ private:
     void history(const Request& request);
     void composing(const Request& request);
 
+    /*!
+     * Ends the requested session for the asker (decline, cancel, end): \a refusal says
+     * what the asker may not end (its role, an active request); then an ended one is
+     * `session_ended`;
+     * \a reasonFor picks the reason. Tried again on what a concurrent decision left.
+     */
+    void endAs(const Request& request,
+        const std::function<std::optional<Error>(const SessionRecord&)>& refusal,
+        const std::function<protocol::EndReason(const SessionRecord&)>& reasonFor);
     //! The session \a id if \a userId takes part in it; not_found otherwise.
     Result<SessionRecord> sessionOf(qint64 userId, qint64 id);
     //! Reads the `id` argument and the session it names; answers \a request on failure.
