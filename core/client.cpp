@@ -3,6 +3,7 @@
 
 #include "argreader.h"
 #include "connection.h"
+#include "guestvault.h"
 #include "keystore.h"
 #include "localstore.h"
 #include "logging.h"
@@ -65,9 +66,12 @@ QStringList databaseFiles(const QString& database)
 
 class Client::Private final : public EventSink, public SessionManager::Backend {
 public:
-    Private(Client* client, const QString& dir, std::unique_ptr<Transport> transport)
+    //! \a guest: no profile directory (\a dir is unused), see Client::createGuest().
+    Private(Client* client, const QString& dir, std::unique_ptr<Transport> transport, bool isGuest)
         : q(client)
-        , profile(dir)
+        , ownProfile(isGuest ? std::make_unique<Profile>() : std::make_unique<Profile>(dir))
+        , profile(*ownProfile)
+        , guest(isGuest)
     {
         if (!transport) {
             transport = std::make_unique<WebSocketTransport>();
@@ -213,7 +217,12 @@ public:
     void refreshProfile();
     void refreshDevices(Callback done, Asker asker);
     Result<void> openStore();
+    Result<void> openGuest();
     void wipe();
+    //! The server let go of this device (or a guest signed itself out): wipe, tell.
+    void onSignedOut();
+    //! A guest's sign-out in progress with the server (after the local wipe).
+    Callback revokeDone;
     //! A read of the local store; a failure is also reported (errorOccurred), so a view
     //! that keeps showing what it had still says why it is not current.
     template <typename T> Result<T> checked(Result<T> read)
@@ -226,7 +235,10 @@ public:
     QString token() const;
 
     Client* q;
-    Profile profile;
+    std::unique_ptr<Profile> ownProfile; //!< profile.ini, or in memory for a guest
+    Profile& profile;
+    const bool guest;
+    std::unique_ptr<GuestVault> vault; //!< a guest's directory while open
     std::unique_ptr<QLockFile> lock;
     std::unique_ptr<Keystore> keystore;
     std::unique_ptr<SecretBox> box;
@@ -443,9 +455,39 @@ QString Client::Private::token() const
     return token;
 }
 
+Result<void> Client::Private::openGuest()
+{
+    if (!vault) {
+        Result<std::unique_ptr<GuestVault>> made = GuestVault::create();
+        if (!made) {
+            return made.error();
+        }
+        vault = std::move(*made);
+    }
+    QString error;
+    profile.open(&error); // in memory: cannot fail
+    // A key that exists only here, in locked memory (sodium_malloc): never written anywhere,
+    // so whatever of the guest reaches the disk is unreadable once this process is gone.
+    SecretKey key = SecretKey::generate();
+    if (key.isNull()) {
+        vault.reset();
+        return makeError(ErrorCode::ProfileUnusable, QStringLiteral("cannot make a guest key"));
+    }
+    box = std::make_unique<SecretBox>(std::move(key));
+    if (const Result<void> opened = openStore(); !opened) {
+        box.reset();
+        vault.reset();
+        return opened;
+    }
+    return {};
+}
+
 Result<void> Client::Private::openStore()
 {
-    const QString path = profile.filePath(QString::fromLatin1(LocalStore::FileName));
+    // A guest's database is held in memory: its pages, journal and temporary tables never
+    // reach a file (GST-4, GST-5); values in it are sealed with the guest key all the same.
+    const QString path = guest ? QString::fromLatin1(LocalStore::InMemory)
+                               : profile.filePath(QString::fromLatin1(LocalStore::FileName));
     store = std::make_unique<LocalStore>(box.get());
     Result<void> opened = store->open(path);
     if (!opened && opened.error().code == ErrorCode::StoreCorrupt) {
@@ -489,6 +531,17 @@ void Client::Private::wipe()
         store.reset();
     }
     position = 0;
+    if (guest) {
+        // Nothing to start over with: the key is zeroed (SecretKey's destructor), the
+        // database was only in memory, and the directory goes with everything in it.
+        box.reset();
+        if (vault) {
+            vault->wipe();
+            vault.reset();
+        }
+        profile.clearAccount();
+        return;
+    }
     const QStringList files
         = databaseFiles(profile.filePath(QString::fromLatin1(LocalStore::FileName)));
     for (const QString& file : files) {
@@ -746,8 +799,19 @@ Client::Client(const QString& profileDir, QObject* parent)
 }
 
 Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, QObject* parent)
+    : Client(profileDir, std::move(transport), false, parent)
+{
+}
+
+std::unique_ptr<Client> Client::createGuest(QObject* parent)
+{
+    return std::unique_ptr<Client>(new Client(QString(), nullptr, true, parent));
+}
+
+Client::Client(
+    const QString& profileDir, std::unique_ptr<Transport> transport, bool isGuest, QObject* parent)
     : QObject(parent)
-    , d(std::make_unique<Private>(this, profileDir, std::move(transport)))
+    , d(std::make_unique<Private>(this, profileDir, std::move(transport), isGuest))
 {
     qRegisterMetaType<cpm::ConnectionState>();
     qRegisterMetaType<cpm::Error>();
@@ -777,18 +841,28 @@ Client::Client(const QString& profileDir, std::unique_ptr<Transport> transport, 
         }
     });
     connect(d->connection, &Connection::signedOut, this, [this] {
-        d->wipe();
-        if (d->registerDone) {
-            auto done = std::exchange(d->registerDone, {});
-            done(makeError(
-                ErrorCode::DeviceSignedOut, QStringLiteral("this device was signed out")));
+        if (d->revokeDone) {
+            // A guest that wiped itself already: the server has now let go of the device.
+            auto done = std::exchange(d->revokeDone, {});
+            done({});
+            return;
         }
-        Q_EMIT signedOut();
-        Q_EMIT accountChanged();
-        StoreChanges all;
-        all.unread = all.devices = all.contacts = all.status = all.prefs = true;
-        d->emitChanges(all, false);
+        d->onSignedOut();
     });
+}
+
+void Client::Private::onSignedOut()
+{
+    wipe();
+    if (registerDone) {
+        auto done = std::exchange(registerDone, {});
+        done(makeError(ErrorCode::DeviceSignedOut, QStringLiteral("this device was signed out")));
+    }
+    Q_EMIT q->signedOut();
+    Q_EMIT q->accountChanged();
+    StoreChanges all;
+    all.unread = all.devices = all.contacts = all.status = all.prefs = true;
+    emitChanges(all, false);
 }
 
 Client::~Client()
@@ -806,6 +880,9 @@ Result<void> Client::open()
     if (!ensureSodium()) {
         return makeError(
             ErrorCode::ProfileUnusable, QStringLiteral("libsodium cannot be initialised"));
+    }
+    if (d->guest) {
+        return d->openGuest();
     }
     QString error;
     if (!d->profile.open(&error)) {
@@ -850,7 +927,45 @@ Result<void> Client::open()
 
 bool Client::isOpen() const { return d->store != nullptr; }
 
-QString Client::profileDir() const { return d->profile.dir(); }
+QString Client::profileDir() const
+{
+    if (d->guest) {
+        return d->vault ? d->vault->dir() : QString();
+    }
+    return d->profile.dir();
+}
+
+bool Client::isGuest() const { return d->guest; }
+
+void Client::signOut(Callback done)
+{
+    if (!d->guest) {
+        signOutDevice(deviceId(), std::move(done));
+        return;
+    }
+    if (!isOpen()) {
+        return d->failLater(notOpen(), done);
+    }
+    // GST-4: the wipe does not wait for the network. What the server must hear is taken
+    // out first, into this object's memory only, and told afterwards.
+    Credentials revoke;
+    revoke.address = d->profile.address();
+    revoke.deviceId = d->profile.deviceId();
+    revoke.token = d->token();
+    revoke.signOutOnly = true;
+    const QUrl url = serverUrl();
+    d->connection->close();
+    d->onSignedOut();
+    if (revoke.deviceId <= 0 || revoke.token.isEmpty()) {
+        if (done) {
+            done({}); // never signed in: nothing to tell
+        }
+        return;
+    }
+    d->revokeDone = done ? std::move(done) : Callback([](const Error&) {});
+    d->connection->open(url, revoke);
+    secrets::wipe(revoke.token);
+}
 
 QString Client::recoveredStore() const { return d->recoveredStore; }
 
@@ -957,6 +1072,7 @@ void Client::registerDevice(const QString& address, const QString& password,
     credentials.kind = Credentials::Kind::Register;
     credentials.address = address;
     credentials.password = password;
+    credentials.guest = d->guest;
     credentials.device = QJsonObject { { QStringLiteral("instanceId"), d->profile.instanceId() },
         { QStringLiteral("name"), deviceName }, { QStringLiteral("kind"), kind },
         { QStringLiteral("capabilities"), QJsonArray { QStringLiteral("text") } } };
@@ -1024,8 +1140,11 @@ Diagnostics Client::diagnostics() const
     diag.syncPosition = syncPosition();
     diag.serverHead = serverHead();
     diag.outboxSize = outboxSize().valueOr(-1);
-    diag.keyStorage = d->keystore ? Keystore::kindName(d->keystore->kind()) : QString();
+    diag.keyStorage = d->guest ? QStringLiteral("memory")
+        : d->keystore          ? Keystore::kindName(d->keystore->kind())
+                               : QString();
     diag.profileDir = profileDir();
+    diag.guest = d->guest;
     diag.lastErrors = d->lastErrors;
     diag.recoveredStore = d->recoveredStore;
     return diag;

@@ -45,7 +45,16 @@ public:
     //! For tests: the same with a transport of the caller's (e.g. a fake one).
     Client(
         const QString& profileDir, std::unique_ptr<Transport> transport, QObject* parent = nullptr);
+    /*!
+     * A guest's device on someone else's machine (GST-1..GST-6). It has no profile
+     * directory: its identity and database are held in memory, its key is random and lives
+     * only in locked memory, and the directory it may write to (profileDir(), under
+     * GuestVault::parentDir()) holds only what is sealed with that key. open() makes it;
+     * registerDevice() then signs in as a guest; signOut() removes it all.
+     */
+    static std::unique_ptr<Client> createGuest(QObject* parent = nullptr);
     ~Client() override;
+    bool isGuest() const;
 
     /*!
      * Opens (or creates) the profile: takes its lock (ProfileBusy when another process has
@@ -164,6 +173,16 @@ public:
     void renameDevice(qint64 deviceId, const QString& name, Callback done = {});
     //! Signs a device out remotely; signing out this very device wipes this profile.
     void signOutDevice(qint64 deviceId, Callback done = {});
+    /*!
+     * Signs this device out. A normal device: signOutDevice(deviceId()), the wipe follows
+     * the server's answer. A guest (GST-4): everything local goes at once, whatever the
+     * network does — the key is zeroed, the database dropped, the directory removed,
+     * signedOut() emitted — and then the server is told with the token kept in this
+     * object's memory: now, or at the next chance while this object lives (reconnecting
+     * with backoff). \a done runs when the server confirmed; if it never can, the guest
+     * device ends by itself (docs/protocol.md, "Guest devices").
+     */
+    void signOut(Callback done = {});
     //! \a delivery is "full", "notification" or "none".
     void setDelivery(qint64 deviceId, const QString& delivery, Callback done = {});
 
@@ -220,6 +239,9 @@ Q_SIGNALS:
 
 private:
     class Private;
+    Client(const QString& profileDir, std::unique_ptr<Transport> transport, bool isGuest,
+        QObject* parent);
+
     std::unique_ptr<Private> d;
 };
 

@@ -180,6 +180,9 @@ void Connection::authenticate()
     if (registering) {
         args.insert(QStringLiteral("password"), m_credentials.password);
         args.insert(QStringLiteral("device"), m_credentials.device);
+        if (m_credentials.guest) {
+            args.insert(QStringLiteral("guest"), true);
+        }
     } else {
         args.insert(QStringLiteral("deviceId"), m_credentials.deviceId);
         args.insert(QStringLiteral("token"), m_credentials.token);
@@ -234,6 +237,10 @@ void Connection::authenticate()
         }
         m_authenticated = true;
         m_acked = 0;
+        if (m_credentials.signOutOnly) {
+            signOutSelf();
+            return;
+        }
         Q_EMIT authenticated(result);
         if (m_state == State::Connecting) { // the slot may have closed us
             setState(State::Syncing);
@@ -461,6 +468,23 @@ void Connection::onEvent(const protocol::Frame& frame)
     if (m_state == State::Online) {
         applyLive(frame);
     }
+}
+
+void Connection::signOutSelf()
+{
+    sendRaw(protocol::op::DevicesSignOut,
+        { { QStringLiteral("deviceId"), m_credentials.deviceId } },
+        [this](const QJsonObject&, const Error& error) {
+            // The server closes with 4001 next; not waiting for it spares a round trip.
+            if (error.isNull() || error.code == ErrorCode::DeviceSignedOut
+                || error.code == ErrorCode::NotFound) {
+                handleSignedOut();
+                return;
+            }
+            qCInfo(lcConnection) << "sign-out refused:" << error.code << error.message;
+            Q_EMIT errorOccurred(error);
+            dropConnection(QStringLiteral("sign-out failed"));
+        });
 }
 
 void Connection::handleSignedOut()

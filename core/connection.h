@@ -46,6 +46,10 @@ struct Credentials {
     QString token; //!< login
     QString password; //!< register; dropped as soon as the registration is answered
     QJsonObject device; //!< register: instanceId, name, kind, capabilities
+    bool guest = false; //!< register: as a guest device (GST-1)
+    //! login only to sign this device out (a guest that wiped itself already, GST-4): no
+    //! sync and no authenticated(); signedOut() once the server has let go of the device.
+    bool signOutOnly = false;
 };
 
 class Connection final : public QObject {
@@ -124,6 +128,7 @@ private:
     void applyLive(const protocol::Frame& frame);
     void sendAck();
     void handleSignedOut();
+    void signOutSelf();
     void failAllPending(const Error& error);
     void scheduleReconnect(int delayMs = -1);
     void dropConnection(const QString& why);

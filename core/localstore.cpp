@@ -315,8 +315,11 @@ Result<void> LocalStore::open(const QString& path, int targetVersion)
     // FULL makes a commit durable before we ack it to the server; secure_delete overwrites
     // what a delete or a wipe removes. The first statement reads the file: one that is not
     // a database fails here (SQLITE_NOTADB: StoreCorrupt).
-    for (const char* pragma : { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON" }) {
+    // temp_store: sorts and temporary tables never go to a file of their own (a guest's
+    // database, held in memory, must not spill to disk, GST-4).
+    for (const char* pragma :
+        { "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+            "PRAGMA secure_delete = ON", "PRAGMA temp_store = MEMORY" }) {
         if (const Result<void> done = exec(QString::fromLatin1(pragma)); !done) {
             close();
             return done;

@@ -82,6 +82,9 @@ public:
     LocalStore(const LocalStore&) = delete;
     LocalStore& operator=(const LocalStore&) = delete;
 
+    //! The \a path open() takes for a database held in memory only (a guest's).
+    static constexpr const char* InMemory = ":memory:";
+
     /*!
      * Opens (creating and migrating) the database at \a path and checks it: a file that
      * is not a database, or fails SQLite's quick_check, is StoreCorrupt (the Client sets

@@ -29,8 +29,19 @@ Profile::Profile(const QString& dir)
 
 Profile::~Profile() = default;
 
+Profile::Profile()
+    : m_inMemory(true)
+{
+}
+
 bool Profile::open(QString* error)
 {
+    if (m_inMemory) {
+        if (instanceId().isEmpty()) {
+            setValue(InstanceIdKey, QUuid::createUuid().toString(QUuid::WithoutBraces));
+        }
+        return true;
+    }
     QDir dir(m_dir);
     if (!dir.exists() && !dir.mkpath(QStringLiteral("."))) {
         if (error) {
@@ -55,63 +66,95 @@ bool Profile::open(QString* error)
     return true;
 }
 
-QString Profile::filePath(const QString& name) const { return QDir(m_dir).filePath(name); }
+QString Profile::filePath(const QString& name) const
+{
+    return m_inMemory ? QString() : QDir(m_dir).filePath(name);
+}
+
+QVariant Profile::value(const QString& key, const QVariant& fallback) const
+{
+    if (m_inMemory) {
+        return m_memory.value(key, fallback);
+    }
+    return m_settings ? m_settings->value(key, fallback) : fallback;
+}
+
+void Profile::setValue(const QString& key, const QVariant& value)
+{
+    if (m_inMemory) {
+        m_memory.insert(key, value);
+    } else {
+        m_settings->setValue(key, value);
+    }
+}
+
+void Profile::remove(const QString& key)
+{
+    if (m_inMemory) {
+        m_memory.remove(key);
+    } else {
+        m_settings->remove(key);
+    }
+}
 
 void Profile::sync()
 {
+    if (m_inMemory) {
+        return;
+    }
     m_settings->sync();
     QFile::setPermissions(m_settings->fileName(), QFile::ReadOwner | QFile::WriteOwner);
 }
 
-QString Profile::instanceId() const { return m_settings->value(InstanceIdKey).toString(); }
+QString Profile::instanceId() const { return value(InstanceIdKey).toString(); }
 
-QUrl Profile::serverUrl() const { return QUrl(m_settings->value(ServerKey).toString()); }
+QUrl Profile::serverUrl() const { return QUrl(value(ServerKey).toString()); }
 
 void Profile::setServerUrl(const QUrl& url)
 {
-    m_settings->setValue(ServerKey, url.toString());
+    setValue(ServerKey, url.toString());
     sync();
 }
 
-QString Profile::caFile() const { return m_settings->value(CaFileKey).toString(); }
+QString Profile::caFile() const { return value(CaFileKey).toString(); }
 
 void Profile::setCaFile(const QString& path)
 {
     if (path.isEmpty()) {
-        m_settings->remove(CaFileKey);
+        remove(CaFileKey);
     } else {
-        m_settings->setValue(CaFileKey, path);
+        setValue(CaFileKey, path);
     }
-    m_settings->sync();
+    sync();
 }
 
-QString Profile::address() const { return m_settings->value(AddressKey).toString(); }
+QString Profile::address() const { return value(AddressKey).toString(); }
 
-qint64 Profile::deviceId() const { return m_settings->value(DeviceIdKey, 0).toLongLong(); }
+qint64 Profile::deviceId() const { return value(DeviceIdKey, 0).toLongLong(); }
 
-QString Profile::deviceName() const { return m_settings->value(DeviceNameKey).toString(); }
+QString Profile::deviceName() const { return value(DeviceNameKey).toString(); }
 
-QString Profile::deviceKind() const { return m_settings->value(DeviceKindKey).toString(); }
+QString Profile::deviceKind() const { return value(DeviceKindKey).toString(); }
 
 QByteArray Profile::sealedToken() const
 {
-    return QByteArray::fromBase64(m_settings->value(TokenKey).toByteArray());
+    return QByteArray::fromBase64(value(TokenKey).toByteArray());
 }
 
 void Profile::setAccount(const QString& address, qint64 deviceId, const QString& name,
     const QString& kind, const QByteArray& sealedToken)
 {
-    m_settings->setValue(AddressKey, address);
-    m_settings->setValue(DeviceIdKey, deviceId);
-    m_settings->setValue(DeviceNameKey, name);
-    m_settings->setValue(DeviceKindKey, kind);
-    m_settings->setValue(TokenKey, sealedToken.toBase64());
+    setValue(AddressKey, address);
+    setValue(DeviceIdKey, deviceId);
+    setValue(DeviceNameKey, name);
+    setValue(DeviceKindKey, kind);
+    setValue(TokenKey, sealedToken.toBase64());
     sync();
 }
 
 void Profile::setDeviceName(const QString& name)
 {
-    m_settings->setValue(DeviceNameKey, name);
+    setValue(DeviceNameKey, name);
     sync();
 }
 
@@ -119,17 +162,17 @@ void Profile::clearAccount()
 {
     // Whose device it was goes too (GST-4, DEV-2); the device's own name and kind stay,
     // to be offered when someone signs in on it again.
-    m_settings->remove(AddressKey);
-    m_settings->remove(DeviceIdKey);
-    m_settings->remove(TokenKey);
+    remove(AddressKey);
+    remove(DeviceIdKey);
+    remove(TokenKey);
     sync();
 }
 
-QString Profile::keyStorage() const { return m_settings->value(KeyStorageKey).toString(); }
+QString Profile::keyStorage() const { return value(KeyStorageKey).toString(); }
 
 void Profile::setKeyStorage(const QString& name)
 {
-    m_settings->setValue(KeyStorageKey, name);
+    setValue(KeyStorageKey, name);
     sync();
 }
 

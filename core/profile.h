@@ -3,10 +3,12 @@
 
 // A profile directory's identity file (`profile.ini`): the instance id made once, the
 // server URL, the registered address, device id and name, where the key is kept, and the
-// device token sealed with the profile key (never in plain text).
+// device token sealed with the profile key (never in plain text). A guest profile keeps
+// the same fields in memory only: nothing of a guest is written to a settings file.
 
 #include <QString>
 #include <QUrl>
+#include <QVariant>
 
 #include <memory>
 
@@ -19,12 +21,16 @@ public:
     static constexpr const char* FileName = "profile.ini";
 
     explicit Profile(const QString& dir);
+    //! A profile held in memory only (a guest's, GST-4): open() creates no file, and
+    //! everything it is told is gone with the object.
+    Profile();
     ~Profile();
     Profile(const Profile&) = delete;
     Profile& operator=(const Profile&) = delete;
 
     //! Creates the directory (0700) and the instance id when missing.
     bool open(QString* error);
+    bool isInMemory() const { return m_inMemory; }
     QString dir() const { return m_dir; }
     QString filePath(const QString& name) const;
 
@@ -50,10 +56,15 @@ public:
     void setKeyStorage(const QString& name);
 
 private:
+    QVariant value(const QString& key, const QVariant& fallback = {}) const;
+    void setValue(const QString& key, const QVariant& value);
+    void remove(const QString& key);
     void sync();
 
     QString m_dir;
+    bool m_inMemory = false;
     std::unique_ptr<QSettings> m_settings;
+    QVariantHash m_memory; //!< in place of the settings file for an in-memory profile
 };
 
 } // namespace cpm

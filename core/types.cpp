@@ -27,6 +27,7 @@ QVariantMap Diagnostics::toVariantMap() const
         { QStringLiteral("outboxSize"), outboxSize },
         { QStringLiteral("keyStorage"), keyStorage },
         { QStringLiteral("profileDir"), profileDir },
+        { QStringLiteral("guest"), guest },
         { QStringLiteral("lastErrors"), errors },
         { QStringLiteral("recoveredStore"), recoveredStore },
     };

@@ -97,7 +97,8 @@ struct Diagnostics {
     qint64 serverHead = 0;
     int outboxSize = 0;
     QString keyStorage; //!< "keyring" or "key file"
-    QString profileDir;
+    QString profileDir; //!< a guest's: its directory (empty once wiped)
+    bool guest = false; //!< a guest sign-in on someone else's machine (GST-1)
     QList<Error> lastErrors; //!< newest last
     //! Set when the local database was found damaged at start and set aside (see Client).
     QString recoveredStore;
