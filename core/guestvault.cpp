@@ -91,14 +91,26 @@ void GuestVault::wipe()
     if (m_dir.isEmpty()) {
         return;
     }
-    // The lock file goes with the directory; unlocking after would recreate nothing, but
-    // the lock must be held until the content is gone so no other start takes it for an
-    // orphan half-way.
-    if (!QDir(m_dir).removeRecursively()) {
-        qCWarning(lcClient) << "could not remove all of the guest directory" << m_dir;
+    // The content first, while the lock still says "in use" (no other start may take the
+    // directory for an orphan half-way), then the lock, then the directory itself.
+    const QDir dir(m_dir);
+    const QFileInfoList entries
+        = dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System);
+    for (const QFileInfo& entry : entries) {
+        if (entry.fileName() == QLatin1StringView(LockFileName)) {
+            continue;
+        }
+        const bool removed = entry.isDir() && !entry.isSymLink()
+            ? QDir(entry.absoluteFilePath()).removeRecursively()
+            : QFile::remove(entry.absoluteFilePath());
+        if (!removed) {
+            qCWarning(lcClient) << "cannot remove" << entry.absoluteFilePath();
+        }
     }
-    m_lock.reset();
-    QDir(m_dir).removeRecursively(); // QLockFile may have left its file behind
+    m_lock.reset(); // unlocks: removes the lock file
+    if (!QDir(m_dir).removeRecursively()) {
+        qCWarning(lcClient) << "cannot remove the guest directory" << m_dir;
+    }
     m_dir.clear();
 }
 
