@@ -32,6 +32,9 @@ constexpr char TokenContext[] = "cpm/token";
 constexpr char LockFileName[] = "profile.lock";
 constexpr int MaxLastErrors = 20;
 constexpr int SendRetryMs = 5000;
+// The newest messages a device's first sync loads ahead of the stream: about a screenful
+// of each of the conversations a person has going.
+constexpr int RecentOnFirstSync = 200;
 
 // A refusal that sending the same message again cannot change.
 bool isPermanentSendError(const Error& e)
@@ -215,6 +218,9 @@ public:
     void flushReads();
     void sendRead(qint64 id, Callback done = {}, Asker asker = Asker::Caller);
     void refreshProfile();
+    //! A device's first sync: the newest messages first, so the newest conversations are
+    //! readable at once while the stream from the start goes on (GST-2).
+    void loadRecent();
     void refreshDevices(Callback done, Asker asker);
     Result<void> openStore();
     Result<void> openGuest();
@@ -594,6 +600,25 @@ void Client::Private::onAuthenticated(const QJsonObject& result)
     }
 }
 
+void Client::Private::loadRecent()
+{
+    call(
+        protocol::op::Recent, { { QStringLiteral("limit"), RecentOnFirstSync } }, {},
+        [this](const QJsonObject& result) -> Result<void> {
+            QList<protocol::Message> messages;
+            for (const QJsonValue& v : result.value(QLatin1StringView("messages")).toArray()) {
+                Result<protocol::Message> m = protocol::Message::fromJson(v.toObject());
+                if (!m) {
+                    return m.error();
+                }
+                messages.append(std::move(m).value());
+            }
+            // The stream brings them again later and changes nothing then.
+            return addHistory(messages);
+        },
+        Asker::Housekeeping);
+}
+
 void Client::Private::onOnline()
 {
     firstSync = false;
@@ -817,6 +842,9 @@ Client::Client(
     qRegisterMetaType<cpm::Error>();
     connect(d->connection, &Connection::stateChanged, this, [this](ConnectionState state) {
         Q_EMIT stateChanged(state); // a slot may close the connection: onOnline() checks
+        if (state == State::Syncing && d->firstSync) {
+            d->loadRecent(); // asked before the connection's first `sync`, so answered first
+        }
         if (state == State::Online) {
             d->onOnline();
         } else {

@@ -41,6 +41,7 @@ void Mailbox::addOperations(Operations& operations)
     operations.add(op::Sync, true, [this](const Request& r) { sync(r); });
     operations.add(op::Ack, true, [this](const Request& r) { ack(r); });
     operations.add(op::Fetch, true, [this](const Request& r) { fetch(r); });
+    operations.add(op::Recent, true, [this](const Request& r) { recent(r); });
     operations.add(op::Read, true, [this](const Request& r) { read(r); });
     operations.add(op::Delete, true, [this](const Request& r) { remove(r); });
 }
@@ -142,6 +143,44 @@ void Mailbox::fetch(const Request& request)
         return;
     }
     request.reply({ { QStringLiteral("message"), (*message)->toJson() } });
+}
+
+void Mailbox::recent(const Request& request)
+{
+    // A device that has not synced yet shows the newest conversations with these while
+    // its sync from the start goes on (GST-2); the stream brings them again, unchanged.
+    ArgReader reader(request.args());
+    const int limit = int(reader.integer(QLatin1StringView("limit"), 1, protocol::limits::MaxRecent,
+        ArgReader::Optional, protocol::limits::DefaultRecent));
+    if (!reader.ok()) {
+        request.fail(reader.error());
+        return;
+    }
+    Result<QList<protocol::Message>> found
+        = m_server.store().recentMessages(request.userId(), limit + 1);
+    if (!found) {
+        request.fail(found.error());
+        return;
+    }
+    const bool more = found->size() > limit;
+    if (more) {
+        found->removeLast();
+    }
+    // The device's delivery preference holds here as in the stream: a `notification`
+    // device gets incoming messages without their bodies, a `none` device none of them.
+    const QString& delivery = request.connection().device().delivery;
+    QList<protocol::Message> page;
+    page.reserve(found->size());
+    for (protocol::Message& m : *found) {
+        if (m.folder == protocol::Folder::Inbox) {
+            if (delivery == protocol::delivery::None) {
+                continue;
+            }
+            m.partial = delivery == protocol::delivery::Notification;
+        }
+        page.append(std::move(m));
+    }
+    request.replyText(wire::messagePageMembers(page, more));
 }
 
 void Mailbox::read(const Request& request)

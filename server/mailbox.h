@@ -24,6 +24,7 @@ private:
     void sync(const Request& request);
     void ack(const Request& request);
     void fetch(const Request& request);
+    void recent(const Request& request);
     void read(const Request& request);
     void remove(const Request& request);
 

@@ -741,26 +741,7 @@ void SessionController::history(const Request& request)
             page.removeLast();
         }
     }
-    // Newest first until the frame limit, sent oldest first: a page of large messages
-    // stops early, and the next page (before the oldest sent) goes on from there.
-    constexpr qsizetype Envelope = 256;
-    qsizetype bytes = Envelope;
-    QStringList texts;
-    for (const protocol::Message& m : std::as_const(page)) {
-        QString text;
-        text.reserve(256 + m.subject.size() + m.body.size() + m.body.size() / 8);
-        wire::appendMessage(text, m, false);
-        const qsizetype size = wire::utf8Size(text) + 1;
-        if (!texts.isEmpty() && bytes + size > lim::MaxFrameBytes) {
-            more = true;
-            break;
-        }
-        bytes += size;
-        texts.prepend(std::move(text));
-    }
-    const QString members
-        = QStringLiteral("\"messages\":[%1],\"more\":%2")
-              .arg(texts.join(u','), more ? QLatin1StringView("true") : QLatin1StringView("false"));
+    const QString members = wire::messagePageMembers(page, more);
     request.replyText(members);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wirejson.h"
 
+#include "protocol.h"
+
 namespace cpm::server::wire {
 
 void appendString(QString& out, QStringView text)
@@ -88,6 +90,29 @@ void appendMessage(QString& out, const protocol::Message& m, bool partial)
         out += QString::number(m.session);
     }
     out += u'}';
+}
+
+QString messagePageMembers(const QList<protocol::Message>& newestFirst, bool more)
+{
+    // Newest first until the frame limit, sent oldest first: a page of large messages
+    // stops early, and the next page (before the oldest sent) goes on from there.
+    constexpr qsizetype Envelope = 256;
+    qsizetype bytes = Envelope;
+    QStringList texts;
+    for (const protocol::Message& m : newestFirst) {
+        QString text;
+        text.reserve(256 + m.subject.size() + m.body.size() + m.body.size() / 8);
+        appendMessage(text, m, m.partial);
+        const qsizetype size = utf8Size(text) + 1;
+        if (!texts.isEmpty() && bytes + size > protocol::limits::MaxFrameBytes) {
+            more = true;
+            break;
+        }
+        bytes += size;
+        texts.prepend(std::move(text));
+    }
+    return QStringLiteral("\"messages\":[%1],\"more\":%2")
+        .arg(texts.join(u','), more ? QLatin1StringView("true") : QLatin1StringView("false"));
 }
 
 QString messageEventText(qint64 seq, const protocol::Message& m, bool partial)

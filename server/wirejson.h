@@ -19,6 +19,13 @@ namespace cpm::server::wire {
 QString messageEventText(qint64 seq, const protocol::Message& message, bool partial);
 //! Appends the Message object \a message (\a partial: without its body).
 void appendMessage(QString& out, const protocol::Message& message, bool partial);
+/*!
+ * The members `"messages":[...],"more":M` of a page of messages: \a newestFirst is taken
+ * until the frame limit and sent oldest first; \a more is true when messages are left
+ * (then the page was cut short or \a more came in true). A message with `partial` set
+ * goes without its body.
+ */
+QString messagePageMembers(const QList<protocol::Message>& newestFirst, bool more);
 //! `{"event":KIND,"seq":N,"data":DATA}` where \a data is JSON text already.
 QString eventText(QStringView kind, qint64 seq, QStringView data);
 //! A `report` event's data: `{"messageId":N,"status":S,"by":A,"time":T}`.

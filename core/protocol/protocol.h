@@ -49,6 +49,9 @@ inline constexpr int MaxOpenSessions = 20;
 //! Messages per `session.history` answer at most; an answer also stops before
 //! MaxFrameBytes.
 inline constexpr int MaxHistoryPage = 500;
+//! `recent`: at most this many messages, and this many by default.
+inline constexpr int MaxRecent = 500;
+inline constexpr int DefaultRecent = 100;
 //! The most messages a `last:N` history choice may name.
 inline constexpr int MaxHistoryLast = 100000;
 //! Protocol errors a connection may cause before the server closes it.
@@ -78,6 +81,7 @@ inline constexpr QLatin1StringView Send { "send" };
 inline constexpr QLatin1StringView Fetch { "fetch" };
 inline constexpr QLatin1StringView Read { "read" };
 inline constexpr QLatin1StringView Delete { "delete" };
+inline constexpr QLatin1StringView Recent { "recent" };
 inline constexpr QLatin1StringView DevicesList { "devices.list" };
 inline constexpr QLatin1StringView DevicesRename { "devices.rename" };
 inline constexpr QLatin1StringView DevicesSignOut { "devices.signOut" };

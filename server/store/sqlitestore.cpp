@@ -1561,6 +1561,10 @@ Result<QList<SessionRecord>> SqliteStore::openSessions(qint64 userId)
 
 // A user's copies of the messages exchanged with one peer: received from them, or sent to
 // them. The mailbox's key (user_id, message_id) walks them newest first.
+// The columns readPage() reads, in its order.
+#define CPM_PAGE_COLUMNS                                                                           \
+    "b.message_id, b.folder, b.read, b.status, m.client_id, m.from_addr, m.to_addr, m.subject,"    \
+    " m.body, m.created, m.session_id"
 #define CPM_CONVERSATION_FILTER                                                                    \
     " FROM mailbox b JOIN messages m ON m.id = b.message_id WHERE b.user_id = ?"                   \
     " AND ((b.folder = 'inbox' AND m.from_addr = ?) OR (b.folder = 'sent' AND m.to_addr = ?))"
@@ -1595,12 +1599,26 @@ Result<std::pair<qint64, qint64>> SqliteStore::conversationBounds(
 Result<QList<protocol::Message>> SqliteStore::conversation(const ConversationQuery& c)
 {
     Query q(m_db,
-        "SELECT b.message_id, b.folder, b.read, b.status, m.client_id, m.from_addr, m.to_addr,"
-        " m.subject, m.body, m.created, m.session_id" CPM_CONVERSATION_FILTER
+        "SELECT " CPM_PAGE_COLUMNS CPM_CONVERSATION_FILTER
         " AND b.message_id >= ? AND b.message_id <= ? AND (? = 0 OR b.message_id < ?)"
         " AND (? = 0 OR m.session_id = ?) ORDER BY b.message_id DESC LIMIT ?");
     q.bind(c.userId, c.peer, c.peer, c.fromId, c.upToId, c.beforeId, c.beforeId, c.sessionId,
         c.sessionId, c.limit);
+    return readPage(q);
+}
+
+Result<QList<protocol::Message>> SqliteStore::recentMessages(qint64 userId, int limit)
+{
+    Query q(m_db,
+        "SELECT " CPM_PAGE_COLUMNS " FROM mailbox b JOIN messages m ON m.id = b.message_id"
+        " WHERE b.user_id = ? AND b.folder IN ('inbox', 'sent')"
+        " ORDER BY b.message_id DESC LIMIT ?");
+    q.bind(userId, limit);
+    return readPage(q);
+}
+
+Result<QList<protocol::Message>> SqliteStore::readPage(Query& q)
+{
     QList<protocol::Message> out;
     while (q.next()) {
         protocol::Message m;
@@ -1622,6 +1640,7 @@ Result<QList<protocol::Message>> SqliteStore::conversation(const ConversationQue
 }
 
 #undef CPM_CONVERSATION_FILTER
+#undef CPM_PAGE_COLUMNS
 #undef CPM_SESSION_COLUMNS
 #undef CPM_DEVICE_COLUMNS
 #undef CPM_USER_COLUMNS

@@ -115,6 +115,7 @@ public:
     Result<std::pair<qint64, qint64>> conversationBounds(
         qint64 userId, const QString& peer, int n) override;
     Result<QList<protocol::Message>> conversation(const ConversationQuery& query) override;
+    Result<QList<protocol::Message>> recentMessages(qint64 userId, int limit) override;
 
 protected:
     using Query = SqliteDatabase::Query;
@@ -122,6 +123,8 @@ protected:
     SqliteDatabase& database() { return m_db; }
 
 private:
+    //! The messages of a query selecting CPM_PAGE_COLUMNS (sqlitestore.cpp).
+    static Result<QList<protocol::Message>> readPage(Query& q);
     Result<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
         const QJsonObject& data, qint64 now, Events* events);
     Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,

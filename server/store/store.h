@@ -319,6 +319,8 @@ public:
         qint64 userId, const QString& peer, int n)
         = 0;
     virtual Result<QList<protocol::Message>> conversation(const ConversationQuery& query) = 0;
+    //! \a userId's newest \a limit messages, received and sent, any peer: newest first.
+    virtual Result<QList<protocol::Message>> recentMessages(qint64 userId, int limit) = 0;
 };
 
 } // namespace cpm::server

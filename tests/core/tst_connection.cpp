@@ -420,6 +420,9 @@ private Q_SLOTS:
         t->respond(t->takeRequest(QStringLiteral("register")),
             { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 },
                 { QStringLiteral("token"), QStringLiteral("tok") } });
+        // A first sync asks for the newest messages ahead of the stream.
+        t->respond(t->takeRequest(QStringLiteral("recent")),
+            { { QStringLiteral("messages"), QJsonArray() }, { QStringLiteral("more"), false } });
         t->respond(t->takeRequest(QStringLiteral("sync")),
             syncResult({ messageEvent(1, messageJson(11, Bob, Alice, QStringLiteral("hi"))) }, 1, 1,
                 false));

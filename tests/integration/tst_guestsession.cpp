@@ -37,7 +37,7 @@ const QString Carol = QStringLiteral("carol@cpm.example");
 
 std::optional<Message> findBySubject(Client* client, const QString& peer, const QString& subject)
 {
-    for (const Message& m : must(client->messages(peer, 500))) {
+    for (const Message& m : must(client->messages(peer, 5000))) {
         if (m.subject == subject) {
             return m;
         }
@@ -86,6 +86,7 @@ private Q_SLOTS:
     void testOfflineSignOutWipesAtOnceAndTellsTheServerLater();
     void testSignOutFromAnotherDeviceWipesTheGuest();
     void testEndOfLifetimeWipesTheGuest();
+    void testNewestConversationIsReadableBeforeTheSyncEnds();
     void testOwnerSignsInAfterwardsAndFindsOnlyHerOwn();
 
 private:
@@ -438,6 +439,43 @@ void tst_GuestSession::testEndOfLifetimeWipesTheGuest()
     QTRY_COMPARE_WITH_TIMEOUT(signedOut.size(), 1, 5000);
     QVERIFY(!QFileInfo::exists(dir));
     QTRY_VERIFY_WITH_TIMEOUT(!hasDevice(m_bobPhone.get(), guestId), Timeout);
+}
+
+void tst_GuestSession::testNewestConversationIsReadableBeforeTheSyncEnds()
+{
+    // GST-2: more than a sync batch of older mail, then the newest message.
+    constexpr int Older = protocol::limits::SyncBatch + 100;
+    QSignalSpy sent(m_carol.get(), &Client::messageSent);
+    for (int i = 0; i < Older; ++i) {
+        QVERIFY(must(m_carol->send(Bob, QString(), QStringLiteral("Older %1").arg(i))).size() > 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), Older, 60000);
+    sendAndWait(
+        m_aliceLaptop.get(), Bob, QStringLiteral("Newest"), QStringLiteral("Read me first"));
+
+    std::unique_ptr<Client> guest = Client::createGuest();
+    QVERIFY(must(guest->open()));
+    guest->setServerUrl(m_server.url());
+    qint64 positionWhenReadable = -1;
+    connect(guest.get(), &Client::messageAdded, guest.get(), [&](qint64, const QString& peer) {
+        if (positionWhenReadable < 0 && peer == Alice
+            && findBySubject(guest.get(), Alice, QStringLiteral("Newest"))) {
+            positionWhenReadable = guest->syncPosition();
+        }
+    });
+    guest->registerDevice(Bob, Password, QStringLiteral("Quick look"), QStringLiteral("laptop"));
+    QTRY_COMPARE_WITH_TIMEOUT(guest->state(), ConnectionState::Online, Timeout);
+    // Readable while most of the stream was still to come, and everything is there after.
+    QVERIFY(positionWhenReadable >= 0);
+    const qint64 head = guest->serverHead();
+    QVERIFY2(head - positionWhenReadable > Older / 2,
+        qPrintable(QStringLiteral("%1 of %2").arg(positionWhenReadable).arg(head)));
+    QCOMPARE(findBySubject(guest.get(), Alice, QStringLiteral("Newest"))->body,
+        QStringLiteral("Read me first"));
+    QVERIFY(must(guest->messages(Carol, Older + 100)).size() >= Older);
+    bool told = false;
+    guest->signOut([&](const Error&) { told = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(told, Timeout);
 }
 
 void tst_GuestSession::testOwnerSignsInAfterwardsAndFindsOnlyHerOwn()

@@ -62,6 +62,7 @@ private Q_SLOTS:
     void testDevicesPerUserAreCapped();
     void testProfileStaysWithinItsByteBudget();
     void testStatusIsSharedWithContactsOnly();
+    void testRecentAnswersTheNewestMessagesInTheDevicesView();
 
 private:
     //! A new connection, negotiated and signed in as \a device; live after a full sync.
@@ -110,7 +111,8 @@ void tst_ServerProtocol::initTestCase()
 {
     QVERIFY(m_server.start());
     for (const char* name : { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
-             "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil" }) {
+             "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent",
+             "victor", "walter" }) {
         const QString n = QLatin1StringView(name);
         QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
     }
@@ -1411,6 +1413,83 @@ void tst_ServerProtocol::testStatusIsSharedWithContactsOnly()
                      { { QStringLiteral("addresses"), addresses } })),
             codeName(ErrorCode::BadRequest));
     }
+}
+
+void tst_ServerProtocol::testRecentAnswersTheNewestMessagesInTheDevicesView()
+{
+    const QString trent = QStringLiteral("trent@cpm.example");
+    const QString victor = QStringLiteral("victor@cpm.example");
+    const QString walter = QStringLiteral("walter@cpm.example");
+    auto t = connectAs(registerNew(trent, QStringLiteral("pw-trent"), QStringLiteral("t-desk")));
+    auto v = connectAs(registerNew(victor, QStringLiteral("pw-victor"), QStringLiteral("v-desk")));
+    auto w = connectAs(registerNew(walter, QStringLiteral("pw-walter"), QStringLiteral("w-desk")));
+    QVERIFY(t && v && w);
+    qint64 third = 0;
+    for (int i = 1; i <= 3; ++i) {
+        const QJsonObject sent = result(v->send(QStringLiteral("recent-v%1").arg(i), trent,
+            QStringLiteral("body %1").arg(i), QStringLiteral("s %1").arg(i)));
+        third = sent.value(QLatin1StringView("messageId")).toInteger();
+        QVERIFY(third > 0);
+    }
+    QVERIFY_OK(t->send(QStringLiteral("recent-t1"), victor, QStringLiteral("answer")));
+    QVERIFY_OK(w->send(QStringLiteral("recent-w1"), victor, QStringLiteral("not Trent's")));
+
+    // A device that has not synced at all asks for the newest first.
+    const Device fresh = registerNew(trent, QStringLiteral("pw-trent"), QStringLiteral("t-new"));
+    auto n = connectAs(fresh, false);
+    QVERIFY(n);
+    const auto bodies = [](const QJsonObject& r) {
+        QStringList out;
+        for (const QJsonValue& m : r.value(QLatin1StringView("messages")).toArray()) {
+            out.append(m.toObject().value(QLatin1StringView("body")).toString());
+        }
+        return out;
+    };
+    QJsonObject r
+        = result(n->request(QStringLiteral("recent"), { { QStringLiteral("limit"), 3 } }));
+    QCOMPARE(bodies(r),
+        (QStringList { QStringLiteral("body 2"), QStringLiteral("body 3"),
+            QStringLiteral("answer") })); // oldest first
+    QCOMPARE(r.value(QLatin1StringView("messages"))
+                 .toArray()
+                 .last()
+                 .toObject()
+                 .value(QLatin1StringView("folder")),
+        QJsonValue(QStringLiteral("sent")));
+    QVERIFY(r.value(QLatin1StringView("more")).toBool());
+    r = result(n->request(QStringLiteral("recent")));
+    QCOMPARE(bodies(r).size(), 4);
+    QVERIFY(!r.value(QLatin1StringView("more")).toBool());
+
+    // What was deleted is not answered.
+    QVERIFY_OK(t->request(QStringLiteral("delete"), { { QStringLiteral("messageId"), third } }));
+    QVERIFY(
+        !bodies(result(n->request(QStringLiteral("recent")))).contains(QStringLiteral("body 3")));
+
+    for (const int limit : { 0, 501 }) { // 1 to 500
+        QCOMPARE(code(n->request(QStringLiteral("recent"), { { QStringLiteral("limit"), limit } })),
+            QStringLiteral("bad_request"));
+    }
+
+    // A notification-only device gets what it would get in the stream: no incoming bodies.
+    QVERIFY_OK(t->request(QStringLiteral("devices.setDelivery"),
+        { { QStringLiteral("deviceId"), fresh.id },
+            { QStringLiteral("delivery"), QStringLiteral("notification") } }));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonObject page = result(n->request(QStringLiteral("recent")));
+            for (const QJsonValue& m : page.value(QLatin1StringView("messages")).toArray()) {
+                const QJsonObject o = m.toObject();
+                const bool incoming
+                    = o.value(QLatin1StringView("folder")) == QJsonValue(QStringLiteral("inbox"));
+                if (incoming != o.value(QLatin1StringView("partial")).toBool()
+                    || incoming != o.value(QLatin1StringView("body")).isNull()) {
+                    return false;
+                }
+            }
+            return true;
+        }(),
+        5000);
 }
 
 QTEST_GUILESS_MAIN(tst_ServerProtocol)
