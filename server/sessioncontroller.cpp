@@ -55,6 +55,19 @@ Error changedTooOften()
     return makeError(
         ErrorCode::Unavailable, QStringLiteral("the session is changing; try again"), 1);
 }
+//! The `history` argument of transfer and pull; a bad one fails \a reader.
+std::optional<HistoryChoice> readHistory(ArgReader& reader)
+{
+    const QString text = reader.string(QLatin1StringView("history"), 16);
+    std::optional<HistoryChoice> choice = HistoryChoice::fromString(text);
+    if (reader.ok() && !choice) {
+        reader.fail(ErrorCode::BadRequest,
+            QStringLiteral("field 'history' must be none, session, last:N (1-%1) or all")
+                .arg(lim::MaxHistoryLast));
+    }
+    return choice;
+}
+
 } // namespace
 
 SessionController::SessionController(Server& server)
@@ -504,13 +517,7 @@ void SessionController::transfer(const Request& request)
     ArgReader reader(request.args());
     const qint64 id = reader.integer(QLatin1StringView("id"), 1, protocol::MaxSafeInteger);
     const qint64 target = reader.integer(QLatin1StringView("device"), 1, protocol::MaxSafeInteger);
-    const QString historyText = reader.string(QLatin1StringView("history"), 16);
-    const std::optional<HistoryChoice> choice = HistoryChoice::fromString(historyText);
-    if (reader.ok() && !choice) {
-        reader.fail(ErrorCode::BadRequest,
-            QStringLiteral("field 'history' must be none, session, last:N (1-%1) or all")
-                .arg(lim::MaxHistoryLast));
-    }
+    const std::optional<HistoryChoice> choice = readHistory(reader);
     if (!reader.ok()) {
         request.fail(reader.error());
         return;
@@ -594,13 +601,7 @@ void SessionController::pull(const Request& request)
 {
     ArgReader reader(request.args());
     const qint64 id = reader.integer(QLatin1StringView("id"), 1, protocol::MaxSafeInteger);
-    const QString historyText = reader.string(QLatin1StringView("history"), 16);
-    const std::optional<HistoryChoice> choice = HistoryChoice::fromString(historyText);
-    if (reader.ok() && !choice) {
-        reader.fail(ErrorCode::BadRequest,
-            QStringLiteral("field 'history' must be none, session, last:N (1-%1) or all")
-                .arg(lim::MaxHistoryLast));
-    }
+    const std::optional<HistoryChoice> choice = readHistory(reader);
     if (!reader.ok()) {
         request.fail(reader.error());
         return;
