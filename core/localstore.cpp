@@ -16,6 +16,11 @@ namespace cpm {
 namespace {
 constexpr char BodyContext[] = "cpm/body";
 constexpr char SubjectContext[] = "cpm/subject";
+// Schema 7: what names people and says what they are up to is sealed too (GST-4).
+constexpr char ContactNameContext[] = "cpm/contact-name";
+constexpr char StatusTextContext[] = "cpm/status-text";
+constexpr char DeviceNameContext[] = "cpm/device-name";
+constexpr int SealedNamesVersion = 7;
 const QString SyncPositionKey = QStringLiteral("sync/position");
 
 // Migration N takes the schema from version N-1 to N. Never edit a released one:
@@ -156,6 +161,10 @@ const QList<QStringList>& migrations()
             QStringLiteral(
                 "ALTER TABLE devices ADD COLUMN guest_expires INTEGER NOT NULL DEFAULT 0"),
         },
+        // 7: contact names, the status text and device names are sealed like message
+        // bodies (LocalStore::sealNames() converts what earlier schemas kept in plain text;
+        // the columns keep their types: SQLite stores the blobs all the same).
+        {},
     };
     return all;
 }
@@ -410,6 +419,11 @@ Result<void> LocalStore::migrate(int targetVersion)
                     return done;
                 }
             }
+            if (version == SealedNamesVersion) {
+                if (const Result<void> done = sealNames(); !done) {
+                    return done;
+                }
+            }
             return exec(QStringLiteral("PRAGMA user_version = %1").arg(version));
         });
         if (!migrated) {
@@ -419,6 +433,44 @@ Result<void> LocalStore::migrate(int targetVersion)
                     .arg(migrated.error().message));
         }
         qCInfo(lcStore) << "profile database migrated to schema" << version;
+    }
+    return {};
+}
+
+Result<void> LocalStore::sealNames()
+{
+    struct Column {
+        const char* select;
+        const char* update;
+        const char* context;
+    };
+    static const Column columns[] = {
+        { "SELECT address, name FROM contacts", "UPDATE contacts SET name = ? WHERE address = ?",
+            ContactNameContext },
+        { "SELECT id, text FROM user_status", "UPDATE user_status SET text = ? WHERE id = ?",
+            StatusTextContext },
+        { "SELECT id, name FROM devices", "UPDATE devices SET name = ? WHERE id = ?",
+            DeviceNameContext },
+    };
+    for (const Column& column : columns) {
+        QSqlQuery read(m_db);
+        read.setForwardOnly(true);
+        if (!read.exec(QString::fromLatin1(column.select))) {
+            return failure(read, QStringLiteral("cannot read names to seal"));
+        }
+        QList<std::pair<QVariant, QString>> rows;
+        while (read.next()) {
+            rows.append({ read.value(0), read.value(1).toString() });
+        }
+        for (const auto& [key, plain] : std::as_const(rows)) {
+            QSqlQuery write(m_db);
+            write.prepare(QString::fromLatin1(column.update));
+            write.addBindValue(seal(plain, column.context));
+            write.addBindValue(key);
+            if (const Result<void> done = run(write, QStringLiteral("cannot seal a name")); !done) {
+                return done;
+            }
+        }
     }
     return {};
 }
@@ -774,7 +826,7 @@ Result<void> LocalStore::applyContact(const protocol::ContactEvent& event, Store
         q.prepare(QStringLiteral("INSERT INTO contacts (address, name) VALUES (?, ?) "
                                  "ON CONFLICT (address) DO UPDATE SET name = excluded.name"));
         q.addBindValue(event.contact.address);
-        q.addBindValue(event.contact.name);
+        q.addBindValue(seal(event.contact.name, ContactNameContext));
     }
     changes->contacts = true;
     return run(q, QStringLiteral("cannot store a contact"));
@@ -787,7 +839,7 @@ Result<void> LocalStore::applyStatus(const UserStatus& status, StoreChanges* cha
         "INSERT INTO user_status (id, status, text) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET status = excluded.status, text = excluded.text"));
     q.addBindValue(status.status);
-    q.addBindValue(status.text);
+    q.addBindValue(seal(status.text, StatusTextContext));
     changes->status = true;
     return run(q, QStringLiteral("cannot store the status"));
 }
@@ -890,7 +942,7 @@ Result<QList<Conversation>> LocalStore::conversations() const
         c.peerAddress = q.value(0).toString();
         c.lastMessageTime = q.value(1).toLongLong();
         c.unreadCount = q.value(2).toInt();
-        c.peerName = q.value(5).toString();
+        c.peerName = q.value(5).isNull() ? QString() : unseal(q.value(5), ContactNameContext);
         c.lastMessagePartial = q.value(6).toBool();
         const QString body = unseal(q.value(4), BodyContext);
         if (body.isNull()) {
@@ -1216,7 +1268,7 @@ Result<QList<Device>> LocalStore::devices() const
     if (!q.exec(QStringLiteral(
             "SELECT id, instance_id, name, kind, capabilities, delivery, notify_sessions,"
             " online, last_seen, current, guest_expires FROM devices"
-            " ORDER BY current DESC, name, id"))) {
+            " ORDER BY current DESC, id"))) {
         return failure(q, QStringLiteral("cannot read devices"));
     }
     QList<Device> out;
@@ -1224,7 +1276,7 @@ Result<QList<Device>> LocalStore::devices() const
         Device d;
         d.id = q.value(0).toLongLong();
         d.instanceId = q.value(1).toString();
-        d.name = q.value(2).toString();
+        d.name = unseal(q.value(2), DeviceNameContext);
         d.kind = q.value(3).toString();
         d.capabilities = q.value(4).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
         d.delivery = q.value(5).toString();
@@ -1239,6 +1291,13 @@ Result<QList<Device>> LocalStore::devices() const
     if (q.lastError().isValid()) { // a step failed: not the end of the rows
         return failure(q, QStringLiteral("cannot read devices"));
     }
+    // This device first, then by name (sealed: sorted here, not by SQLite).
+    std::stable_sort(out.begin(), out.end(), [](const Device& a, const Device& b) {
+        if (a.current != b.current) {
+            return a.current;
+        }
+        return a.name < b.name;
+    });
     return out;
 }
 
@@ -1264,7 +1323,7 @@ Result<void> LocalStore::upsertDevice(const Device& d, StoreChanges* changes)
         = [](const QString& value) { return value.isNull() ? QStringLiteral("") : value; };
     q.addBindValue(d.id);
     q.addBindValue(text(d.instanceId));
-    q.addBindValue(text(d.name));
+    q.addBindValue(seal(text(d.name), DeviceNameContext));
     q.addBindValue(text(d.kind));
     q.addBindValue(text(d.capabilities.join(QLatin1Char(','))));
     q.addBindValue(text(d.delivery));
@@ -1305,17 +1364,23 @@ Result<void> LocalStore::replaceDevices(const QList<Device>& devices, StoreChang
 Result<QList<Contact>> LocalStore::contacts() const
 {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral(
-            "SELECT address, name FROM contacts ORDER BY name COLLATE NOCASE, address"))) {
+    if (!q.exec(QStringLiteral("SELECT address, name FROM contacts"))) {
         return failure(q, QStringLiteral("cannot read contacts"));
     }
     QList<Contact> out;
     while (q.next()) {
-        out.append({ q.value(0).toString(), q.value(1).toString() });
+        out.append({ q.value(0).toString(), unseal(q.value(1), ContactNameContext) });
     }
     if (q.lastError().isValid()) { // a step failed: not the end of the rows
         return failure(q, QStringLiteral("cannot read contacts"));
     }
+    // By name, case aside, then address (the names are sealed: sorted here).
+    std::sort(out.begin(), out.end(), [](const Contact& a, const Contact& b) {
+        if (const int c = a.name.compare(b.name, Qt::CaseInsensitive); c != 0) {
+            return c < 0;
+        }
+        return a.address < b.address;
+    });
     return out;
 }
 
@@ -1328,7 +1393,7 @@ Result<UserStatus> LocalStore::status() const
     UserStatus s;
     if (q.next()) {
         s.status = q.value(0).toString();
-        s.text = q.value(1).toString();
+        s.text = unseal(q.value(1), StatusTextContext);
     }
     return s;
 }

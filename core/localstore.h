@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// One profile's SQLite database: messages (subject and body encrypted at rest), the
+// One profile's SQLite database: messages (subject and body encrypted at rest, and
+// contact names, status text and device names since schema 7), the
 // outbox, local-delete tombstones, contacts, status, preferences, the device cache and
 // the sync position. Applying a sync batch is one transaction together with its position.
 // Every call answers value-or-error: a failure of the database (busy, full, damaged,
@@ -73,7 +74,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 6;
+    static constexpr int SchemaVersion = 7;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.
@@ -157,6 +158,8 @@ public:
 
 private:
     Result<void> migrate(int targetVersion);
+    //! Schema 7: seals the contact names, status text and device names kept in plain text.
+    Result<void> sealNames();
     Result<void> exec(const QString& sql) const;
     Error failure(const QSqlQuery& query, const QString& what) const;
     Result<void> run(QSqlQuery& query, const QString& what) const;

@@ -213,10 +213,12 @@ private Q_SLOTS:
             d1.remove(QStringLiteral("body"));
             d1.insert(QStringLiteral("subject"), QStringLiteral("Only the subject"));
             batch.append(frameOf(messageEvent(++seq, d1)));
-            batch.append(eventOf("contact", ++seq,
-                { { QStringLiteral("address"), Carol },
-                    { QStringLiteral("name"), QStringLiteral("Carol") } }));
             QVERIFY(must(v2.applyEvents(batch, seq, nullptr)));
+            // A contact as a schema-2 build kept it: its name in plain text.
+            QSqlQuery contact(v2.database());
+            QVERIFY(contact.exec(
+                QStringLiteral("INSERT INTO contacts (address, name) VALUES ('%1', 'Carol')")
+                    .arg(Carol)));
         }
         LocalStore store(m_box.get());
         QVERIFY(must(store.open(path)));
@@ -451,6 +453,68 @@ private Q_SLOTS:
         QVERIFY(!bytes.contains(QByteArray("eagle")));
     }
 
+    void testNamesAreSealedAtRest()
+    {
+        // Schema 7: contact names, the status text and device names are sealed as bodies
+        // are; those a schema-6 build wrote in plain text are sealed by the migration.
+        const QString path = dbPath("names.sqlite");
+        const QString oldContact = QStringLiteral("Old friend Zebedee 3141");
+        const QString oldDevice = QStringLiteral("Grandmas tablet 2718");
+        {
+            LocalStore v6(m_box.get());
+            QVERIFY(must(v6.open(path, 6)));
+            QSqlQuery q(v6.database());
+            QVERIFY(
+                q.exec(QStringLiteral("INSERT INTO contacts (address, name) VALUES ('%1', '%2')")
+                           .arg(Carol, oldContact)));
+            QVERIFY(q.exec(
+                QStringLiteral("INSERT INTO devices (id, name) VALUES (7, '%1')").arg(oldDevice)));
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO user_status (id, status, text) VALUES (1, "
+                                          "'away', 'Gone fishing 1618')")));
+        }
+        const QString newContact = QStringLiteral("New friend Yolanda 1414");
+        const QString newDevice = QStringLiteral("Kitchen laptop 1732");
+        {
+            LocalStore store(m_box.get());
+            QVERIFY(must(store.open(path)));
+            QCOMPARE(must(store.schemaVersion()), 7);
+            QCOMPARE(must(store.contacts()).constFirst().name, oldContact);
+            QCOMPARE(must(store.status()).text, QStringLiteral("Gone fishing 1618"));
+            QCOMPARE(must(store.devices()).constFirst().name, oldDevice);
+            StoreChanges changes;
+            QVERIFY(must(store.applyEvents({ eventOf("contact", 1,
+                                               { { QStringLiteral("address"), Dave },
+                                                   { QStringLiteral("name"), newContact } }) },
+                1, &changes)));
+            Device d;
+            d.id = 8;
+            d.name = newDevice;
+            QVERIFY(must(store.upsertDevice(d, &changes)));
+            // Sorted by name all the same, now that SQLite cannot see the names.
+            const QList<Contact> contacts = must(store.contacts());
+            QCOMPARE(contacts.size(), 2);
+            QCOMPARE(contacts.at(0).name, newContact);
+            QCOMPARE(contacts.at(1).name, oldContact);
+            QCOMPARE(must(store.devices()).size(), 2);
+            QCOMPARE(must(store.devices()).at(0).name, oldDevice);
+            // What the migration overwrote must not linger in free pages or the WAL.
+            QSqlQuery q(store.database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+            QVERIFY(q.exec(QStringLiteral("VACUUM")));
+        }
+        QByteArray bytes;
+        for (const QString& suffix : { QString(), QStringLiteral("-wal") }) {
+            QFile f(path + suffix);
+            if (f.open(QIODevice::ReadOnly)) {
+                bytes += f.readAll();
+            }
+        }
+        QVERIFY(!bytes.isEmpty());
+        for (const char* text : { "Zebedee", "Grandma", "fishing", "Yolanda", "Kitchen" }) {
+            QVERIFY2(!bytes.contains(text), text);
+        }
+    }
+
     void testTombstoneKeepsLocalDeleteAcrossSync()
     {
         LocalStore store(m_box.get());
@@ -514,9 +578,13 @@ private Q_SLOTS:
     {
         QFETCH(QString, event);
         QFETCH(QJsonObject, data);
+        const QString path = dbPath("idem.sqlite");
+        for (const QString& suffix :
+            { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+            QFile::remove(path + suffix); // each row has a key of its own (init())
+        }
         LocalStore store(m_box.get());
-        QVERIFY(must(store.open(dbPath("idem.sqlite"))));
-        QSqlQuery(store.database()).exec(QStringLiteral("DELETE FROM messages"));
+        QVERIFY(must(store.open(path)));
         StoreChanges changes;
         QVERIFY(must(store.applyEvents(
             { frameOf(messageEvent(1, messageJson(1, Bob, Alice, QStringLiteral("x")))) }, 1,
