@@ -103,7 +103,9 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
     updateTray(client->unreadCount().valueOr(0)); // the count follows with the next change
 }
 
-Notifier::~Notifier()
+Notifier::~Notifier() { withdrawAll(); }
+
+void Notifier::withdrawAll()
 {
     const QList<qint64> requests = m_sessionNotes.keys();
     for (const qint64 id : requests) {
