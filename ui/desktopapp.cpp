@@ -134,7 +134,7 @@ void DesktopApp::onSignedOut()
         notice = byUser ? tr("You are signed out. Everything of yours was removed from this "
                              "computer.")
                         : tr("Your guest session ended: it was signed out from another device "
-                             "or its time was up. Everything of it was removed from this "
+                             "or its time was up. Everything of yours was removed from this "
                              "computer.");
     } else {
         // The core has already wiped this device's local data (DEV-2).
