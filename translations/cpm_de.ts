@@ -1708,16 +1708,20 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <translation>Gast-Anmeldung – CPM</translation>
     </message>
     <message>
-        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;&lt;p&gt;%1&lt;/p&gt;</source>
-        <translation>&lt;h2&gt;Als Gast anmelden&lt;/h2&gt;&lt;p&gt;%1&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>&amp;Back to signing in this device</source>
         <translation>&amp;Zurück zur Anmeldung dieses Geräts</translation>
     </message>
     <message>
         <source>Sign in as &amp;guest on this device…</source>
         <translation>Als &amp;Gast auf diesem Gerät anmelden…</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;Als Gast anmelden&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Available once you have tried to sign in</source>
+        <translation>Verfügbar, sobald Sie eine Anmeldung versucht haben</translation>
     </message>
 </context>
 <context>

@@ -1708,16 +1708,20 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <translation>Connexion invité — CPM</translation>
     </message>
     <message>
-        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;&lt;p&gt;%1&lt;/p&gt;</source>
-        <translation>&lt;h2&gt;Se connecter en tant qu’invité&lt;/h2&gt;&lt;p&gt;%1&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>&amp;Back to signing in this device</source>
         <translation>Revenir à la &amp;connexion de cet appareil</translation>
     </message>
     <message>
         <source>Sign in as &amp;guest on this device…</source>
         <translation>Se connecter en tant qu’&amp;invité sur cet appareil…</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;Se connecter en tant qu’invité&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Available once you have tried to sign in</source>
+        <translation>Disponible après une première tentative de connexion</translation>
     </message>
 </context>
 <context>

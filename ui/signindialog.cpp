@@ -43,6 +43,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     , m_signIn(new QPushButton(tr("&Sign in"), this))
     , m_guest(new QPushButton(this))
     , m_guestInfo(new QLabel(this))
+    , m_guestIntro(new QLabel(this))
     , m_diagnostics(new QPushButton(tr("&Diagnostics…"), this))
 {
     setObjectName(QStringLiteral("signInDialog"));
@@ -157,6 +158,10 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_guestInfo->setText(guestSentence());
     m_guestInfo->setWordWrap(true);
     m_guestInfo->setForegroundRole(QPalette::PlaceholderText);
+    // The same sentence opens the guest form, under its heading.
+    m_guestIntro->setObjectName(QStringLiteral("guestIntro"));
+    m_guestIntro->setText(guestSentence());
+    m_guestIntro->setWordWrap(true);
     connect(m_guest, &QPushButton::clicked, this, [this] { setGuestMode(!m_guestMode); });
 
     auto* buttons = new QDialogButtonBox(this);
@@ -165,7 +170,6 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     // When the server cannot be reached: the connection log and the settings in use.
     QPushButton* diagnostics = m_diagnostics;
     diagnostics->setObjectName(QStringLiteral("diagnostics"));
-    diagnostics->setToolTip(tr("What this device tried and what the server answered"));
     diagnostics->setAutoDefault(false);
     buttons->addButton(diagnostics, QDialogButtonBox::HelpRole);
     connect(diagnostics, &QPushButton::clicked, this, [this] {
@@ -180,6 +184,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_heading);
+    layout->addWidget(m_guestIntro);
     layout->addWidget(accountHelp);
     layout->addWidget(m_notice);
     layout->addLayout(form);
@@ -234,19 +239,26 @@ void SignInDialog::setGuestMode(bool guest)
     m_guestMode = guest;
     setWindowTitle(guest ? tr("Guest sign-in — CPM") : tr("Sign in — CPM"));
     m_heading->setText(guest
-            ? tr("<h2>Sign in as a guest</h2><p>%1</p>").arg(guestSentence().toHtmlEscaped())
+            ? tr("<h2>Sign in as a guest</h2>")
             : tr("<h2>Sign in to CPM</h2>"
                  "<p>This device will be registered with your account so messages reach it "
                  "like your other devices.</p>"));
     m_guest->setText(
         guest ? tr("&Back to signing in this device") : tr("Sign in as &guest on this device…"));
     m_guestInfo->setVisible(!guest);
+    m_guestIntro->setVisible(guest);
     // A guest's device is only a visit: its kind is not worth asking. Browsing for a CA
     // file is left out too: Qt's file dialog remembers the folders it visited in a
     // settings file of this computer's user, which a guest must not write to (GST-4).
     m_form->setRowVisible(m_kind, !guest);
     m_browseCa->setVisible(!guest);
     updateButtons();
+    // The guest form is shorter: no room left over between its lines.
+    if (isVisible()) {
+        // At this width: adjustSize() would wrap the text for a narrower one, then widen.
+        const int height = heightForWidth(width());
+        resize(width(), height > 0 ? height : sizeHint().height());
+    }
     (m_address->text().isEmpty() ? m_address : m_password)->setFocus();
 }
 
@@ -286,7 +298,10 @@ void SignInDialog::updateButtons()
     m_hint->setVisible(!missing.isEmpty());
     m_signIn->setToolTip(missing);
     m_signIn->setEnabled(missing.isEmpty() && !m_progress->isVisible());
+    // Before a guest's first attempt there is no guest's device yet to tell about.
     m_diagnostics->setEnabled(target() != nullptr);
+    m_diagnostics->setToolTip(target() ? tr("What this device tried and what the server answered")
+                                       : tr("Available once you have tried to sign in"));
 }
 
 void SignInDialog::setBusy(bool busy)

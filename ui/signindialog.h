@@ -75,6 +75,7 @@ private:
     QPushButton* m_signIn;
     QPushButton* m_guest;
     QLabel* m_guestInfo; //!< what signing in as a guest means, under its button
+    QLabel* m_guestIntro; //!< the same, under the guest form's heading
     QPushButton* m_diagnostics;
 };
 
