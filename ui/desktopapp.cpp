@@ -8,6 +8,8 @@
 #include "notifier.h"
 #include "signindialog.h"
 
+#include <QDialog>
+#include <QMenu>
 #include <QProgressDialog>
 #include <QTimer>
 
@@ -103,18 +105,12 @@ void DesktopApp::signOutGuest()
     });
 }
 
-void DesktopApp::endGuestSession(bool byUser)
+void DesktopApp::endGuestSession(bool byUser, const QString& notice)
 {
     m_inGuestSession = false;
     m_guestSigningOut = false;
-    if (m_window) {
-        m_window->notifier()->withdrawAll();
-    }
-    AppClipboard::clearIfOurs();
     delete m_wiping;
-    // Now, not later: the sign-in window that follows runs its own event loop, and the
-    // window's copies of the guest's messages must not wait in memory behind it.
-    delete m_window;
+    AppClipboard::clearIfOurs();
     if (!byUser && m_guest) {
         // Ended by the server: there is nothing left to tell it.
         m_guest->deleteLater();
@@ -122,28 +118,58 @@ void DesktopApp::endGuestSession(bool byUser)
     m_guest = nullptr;
     // The guest's theme was the guest's preference; this computer's comes back.
     applyTheme(m_client ? m_client->prefs().valueOr({}).value(pref::Theme).toString() : QString());
-    Q_EMIT guestSessionEnded(byUser);
+
+    MainWindow* window = std::exchange(m_window, nullptr);
+    if (!window) {
+        Q_EMIT guestSessionEnded(byUser);
+        signInAgain(notice);
+        return;
+    }
+    window->notifier()->withdrawAll();
+    // The sign-in window comes once the guest's window is gone, so that none of the
+    // guest's messages wait in memory behind it. Whatever the window has open (a question,
+    // a menu) closes first: the window can only go once their event loops have ended.
+    const auto dialogs = window->findChildren<QDialog*>();
+    for (QDialog* dialog : dialogs) {
+        dialog->reject();
+    }
+    const auto menus = window->findChildren<QMenu*>();
+    for (QMenu* menu : menus) {
+        menu->close();
+    }
+    connect(
+        window, &QObject::destroyed, this,
+        [this, byUser, notice] {
+            Q_EMIT guestSessionEnded(byUser);
+            signInAgain(notice);
+        },
+        Qt::QueuedConnection);
+    window->hide();
+    window->deleteLater();
 }
 
 void DesktopApp::onSignedOut()
 {
-    QString notice;
     if (m_inGuestSession) {
         const bool byUser = m_guestSigningOut;
-        endGuestSession(byUser);
-        notice = byUser ? tr("You are signed out. Everything of yours was removed from this "
-                             "computer.")
-                        : tr("Your guest session ended: it was signed out from another device "
-                             "or its time was up. Everything of yours was removed from this "
-                             "computer.");
-    } else {
-        // The core has already wiped this device's local data (DEV-2).
-        if (m_window) {
-            m_window->close();
-        }
-        notice = tr("This device was signed out and its local data removed. Sign in again to "
-                    "use it.");
+        endGuestSession(byUser,
+            byUser ? tr("You are signed out. Everything of yours was removed from this "
+                        "computer.")
+                   : tr("Your guest session ended: it was signed out from another device "
+                        "or its time was up. Everything of yours was removed from this "
+                        "computer."));
+        return;
     }
+    // The core has already wiped this device's local data (DEV-2).
+    if (m_window) {
+        m_window->close();
+    }
+    signInAgain(tr("This device was signed out and its local data removed. Sign in again to "
+                   "use it."));
+}
+
+void DesktopApp::signInAgain(const QString& notice)
+{
     if (signIn(notice)) {
         showMainWindow();
     } else {

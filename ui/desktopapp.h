@@ -53,8 +53,11 @@ private:
     void onSignedOut();
     //! The guest confirmed signing out: wipe with a progress window, then tell the server.
     void signOutGuest();
-    //! Removes what the app itself showed or copied of the guest's (GST-4).
-    void endGuestSession(bool byUser);
+    //! Removes what the app itself showed or copied of the guest's (GST-4), then returns
+    //! to the sign-in window saying \a notice.
+    void endGuestSession(bool byUser, const QString& notice);
+    //! The sign-in window after a sign-out; finished() when it is cancelled.
+    void signInAgain(const QString& notice);
 
     Client* m_client;
     QPointer<Client> m_guest; //!< a child of this object; lives on until the server knows
