@@ -401,6 +401,22 @@
         <source>This device was signed out and its local data removed. Sign in again to use it.</source>
         <translation>Dieses Gerät wurde abgemeldet und seine lokalen Daten wurden entfernt. Melden Sie sich erneut an, um es zu verwenden.</translation>
     </message>
+    <message>
+        <source>Removing your data from this computer…</source>
+        <translation>Ihre Daten werden von diesem Computer entfernt…</translation>
+    </message>
+    <message>
+        <source>Signing out</source>
+        <translation>Abmeldung läuft</translation>
+    </message>
+    <message>
+        <source>You are signed out. Everything of yours was removed from this computer.</source>
+        <translation>Sie sind abgemeldet. Alles von Ihnen wurde von diesem Computer entfernt.</translation>
+    </message>
+    <message>
+        <source>Your guest session ended: it was signed out from another device or its time was up. Everything of yours was removed from this computer.</source>
+        <translation>Ihre Gastsitzung ist beendet: Sie wurde von einem anderen Gerät abgemeldet oder ihre Zeit ist abgelaufen. Alles von Ihnen wurde von diesem Computer entfernt.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DeviceDelegate</name>
@@ -963,6 +979,30 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Ask %1 to chat now. What about? (optional)</source>
         <translation>%1 fragen, ob jetzt gechattet wird. Worum geht es? (optional)</translation>
+    </message>
+    <message>
+        <source>Let a &amp;guest sign in…</source>
+        <translation>Einen &amp;Gast anmelden lassen…</translation>
+    </message>
+    <message>
+        <source>Opens a separate window where someone else signs in for a visit; nothing of theirs stays on this computer</source>
+        <translation>Öffnet ein eigenes Fenster, in dem sich jemand anderes für einen Besuch anmeldet; nichts davon bleibt auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>Guest — %1</source>
+        <translation>Gast – %1</translation>
+    </message>
+    <message>
+        <source>Guest on this device — everything is removed when you sign out.</source>
+        <translation>Gast auf diesem Gerät – beim Abmelden wird alles entfernt.</translation>
+    </message>
+    <message>
+        <source>Sign out and remove everything of yours from this computer?</source>
+        <translation>Abmelden und alles von Ihnen von diesem Computer entfernen?</translation>
+    </message>
+    <message>
+        <source>The guest sign-in window could not be started.</source>
+        <translation>Das Fenster für die Gast-Anmeldung konnte nicht gestartet werden.</translation>
     </message>
 </context>
 <context>
@@ -1632,16 +1672,8 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <translation>Was dieses Gerät versucht hat und was der Server geantwortet hat</translation>
     </message>
     <message>
-        <source>&amp;Guest sign-in (not available yet)</source>
-        <translation>&amp;Gastanmeldung (noch nicht verfügbar)</translation>
-    </message>
-    <message>
         <source>No account yet? Accounts are made by whoever runs your CPM server: ask them for your address and a password.</source>
         <translation>Noch kein Konto? Konten legt an, wer Ihren CPM-Server betreibt: Fragen Sie dort nach Ihrer Adresse und einem Passwort.</translation>
-    </message>
-    <message>
-        <source>Signing in as a guest on someone else&apos;s computer, leaving nothing behind, comes in a later version.</source>
-        <translation>Die Anmeldung als Gast auf einem fremden Computer, ohne Spuren zu hinterlassen, kommt in einer späteren Version.</translation>
     </message>
     <message>
         <source>The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
@@ -1662,6 +1694,34 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Give this device a name, so you can tell it from your others.</source>
         <translation>Geben Sie diesem Gerät einen Namen, damit Sie es von Ihren anderen unterscheiden können.</translation>
+    </message>
+    <message>
+        <source>For someone else&apos;s computer: your messages are loaded for this visit and removed completely when you sign out.</source>
+        <translation>Für den Computer eines anderen: Ihre Nachrichten werden für diesen Besuch geladen und beim Abmelden vollständig entfernt.</translation>
+    </message>
+    <message>
+        <source>Guest on %1</source>
+        <translation>Gast auf %1</translation>
+    </message>
+    <message>
+        <source>Guest sign-in — CPM</source>
+        <translation>Gast-Anmeldung – CPM</translation>
+    </message>
+    <message>
+        <source>&amp;Back to signing in this device</source>
+        <translation>&amp;Zurück zur Anmeldung dieses Geräts</translation>
+    </message>
+    <message>
+        <source>Sign in as &amp;guest on this device…</source>
+        <translation>Als &amp;Gast auf diesem Gerät anmelden…</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;Als Gast anmelden&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Available once you have tried to sign in</source>
+        <translation>Verfügbar, sobald Sie eine Anmeldung versucht haben</translation>
     </message>
 </context>
 <context>
@@ -1689,6 +1749,10 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
+    </message>
+    <message>
+        <source>Sign in as a guest on this computer: nothing of the guest stays once signed out. No profile of this computer is opened.</source>
+        <translation>Als Gast auf diesem Computer anmelden: Nach dem Abmelden bleibt nichts vom Gast zurück. Kein Profil dieses Computers wird geöffnet.</translation>
     </message>
 </context>
 </TS>

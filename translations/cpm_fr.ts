@@ -401,6 +401,22 @@
         <source>This device was signed out and its local data removed. Sign in again to use it.</source>
         <translation>Cet appareil a été déconnecté et ses données locales ont été supprimées. Reconnectez-vous pour l’utiliser.</translation>
     </message>
+    <message>
+        <source>Removing your data from this computer…</source>
+        <translation>Suppression de vos données de cet ordinateur…</translation>
+    </message>
+    <message>
+        <source>Signing out</source>
+        <translation>Déconnexion en cours</translation>
+    </message>
+    <message>
+        <source>You are signed out. Everything of yours was removed from this computer.</source>
+        <translation>Vous êtes déconnecté. Tout ce qui vous appartient a été supprimé de cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Your guest session ended: it was signed out from another device or its time was up. Everything of yours was removed from this computer.</source>
+        <translation>Votre session invité est terminée : elle a été déconnectée depuis un autre appareil ou son temps est écoulé. Tout ce qui vous appartient a été supprimé de cet ordinateur.</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::DeviceDelegate</name>
@@ -963,6 +979,30 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Ask %1 to chat now. What about? (optional)</source>
         <translation>Proposer à %1 de discuter maintenant. À quel sujet ? (facultatif)</translation>
+    </message>
+    <message>
+        <source>Let a &amp;guest sign in…</source>
+        <translation>Laisser un &amp;invité se connecter…</translation>
+    </message>
+    <message>
+        <source>Opens a separate window where someone else signs in for a visit; nothing of theirs stays on this computer</source>
+        <translation>Ouvre une fenêtre séparée où quelqu’un d’autre se connecte le temps d’une visite ; rien de ses données ne reste sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Guest — %1</source>
+        <translation>Invité — %1</translation>
+    </message>
+    <message>
+        <source>Guest on this device — everything is removed when you sign out.</source>
+        <translation>Invité sur cet appareil — tout est supprimé à la déconnexion.</translation>
+    </message>
+    <message>
+        <source>Sign out and remove everything of yours from this computer?</source>
+        <translation>Se déconnecter et supprimer de cet ordinateur tout ce qui vous appartient ?</translation>
+    </message>
+    <message>
+        <source>The guest sign-in window could not be started.</source>
+        <translation>La fenêtre de connexion invité n’a pas pu être lancée.</translation>
     </message>
 </context>
 <context>
@@ -1632,16 +1672,8 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <translation>Ce que cet appareil a tenté et ce que le serveur a répondu</translation>
     </message>
     <message>
-        <source>&amp;Guest sign-in (not available yet)</source>
-        <translation>Connexion &amp;invité (pas encore disponible)</translation>
-    </message>
-    <message>
         <source>No account yet? Accounts are made by whoever runs your CPM server: ask them for your address and a password.</source>
         <translation>Pas encore de compte ? Les comptes sont créés par qui gère votre serveur CPM : demandez-lui votre adresse et un mot de passe.</translation>
-    </message>
-    <message>
-        <source>Signing in as a guest on someone else&apos;s computer, leaving nothing behind, comes in a later version.</source>
-        <translation>La connexion en invité sur l’ordinateur de quelqu’un d’autre, sans laisser de trace, viendra dans une version ultérieure.</translation>
     </message>
     <message>
         <source>The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
@@ -1662,6 +1694,34 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Give this device a name, so you can tell it from your others.</source>
         <translation>Donnez un nom à cet appareil pour le distinguer de vos autres appareils.</translation>
+    </message>
+    <message>
+        <source>For someone else&apos;s computer: your messages are loaded for this visit and removed completely when you sign out.</source>
+        <translation>Pour l’ordinateur de quelqu’un d’autre : vos messages sont chargés le temps de cette visite et entièrement supprimés à la déconnexion.</translation>
+    </message>
+    <message>
+        <source>Guest on %1</source>
+        <translation>Invité sur %1</translation>
+    </message>
+    <message>
+        <source>Guest sign-in — CPM</source>
+        <translation>Connexion invité — CPM</translation>
+    </message>
+    <message>
+        <source>&amp;Back to signing in this device</source>
+        <translation>Revenir à la &amp;connexion de cet appareil</translation>
+    </message>
+    <message>
+        <source>Sign in as &amp;guest on this device…</source>
+        <translation>Se connecter en tant qu’&amp;invité sur cet appareil…</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;Sign in as a guest&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;Se connecter en tant qu’invité&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <source>Available once you have tried to sign in</source>
+        <translation>Disponible après une première tentative de connexion</translation>
     </message>
 </context>
 <context>
@@ -1689,6 +1749,10 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>CPM</source>
         <translation>CPM</translation>
+    </message>
+    <message>
+        <source>Sign in as a guest on this computer: nothing of the guest stays once signed out. No profile of this computer is opened.</source>
+        <translation>Se connecter en tant qu’invité sur cet ordinateur : rien de l’invité ne reste après la déconnexion. Aucun profil de cet ordinateur n’est ouvert.</translation>
     </message>
 </context>
 </TS>

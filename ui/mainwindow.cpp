@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "appclipboard.h"
 #include "appearance.h"
 #include "argreader.h"
 #include "client.h"
@@ -29,11 +30,11 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QEvent>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QKeyEvent>
@@ -45,6 +46,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
@@ -219,6 +221,9 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     auto* centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
+    if (client->isGuest()) {
+        centralLayout->addWidget(buildGuestBanner());
+    }
     centralLayout->addWidget(m_requestBar);
     centralLayout->addWidget(m_notice);
     centralLayout->addWidget(splitter, 1);
@@ -380,14 +385,16 @@ void MainWindow::buildMenus()
     });
     find->setShortcut(QKeySequence::Find);
     file->addSeparator();
-    file->addAction(tr("Sign &out this device…"), this, [this] {
-        if (QMessageBox::question(this, tr("Sign out"),
-                tr("Sign this device out? Its local copy of your messages will be removed; "
-                   "your other devices and the network keep them."))
-            == QMessageBox::Yes) {
-            m_client->signOutDevice(m_client->deviceId());
-        }
-    });
+    if (!m_client->isGuest()) {
+        QAction* guest
+            = file->addAction(tr("Let a &guest sign in…"), this, &MainWindow::letGuestSignIn);
+        guest->setObjectName(QStringLiteral("letGuestSignIn"));
+        guest->setToolTip(tr("Opens a separate window where someone else signs in for a visit; "
+                             "nothing of theirs stays on this computer"));
+    }
+    QAction* signOut
+        = file->addAction(tr("Sign &out this device…"), this, &MainWindow::confirmSignOut);
+    signOut->setObjectName(QStringLiteral("signOut"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
@@ -469,9 +476,75 @@ void MainWindow::buildMenus()
 
 void MainWindow::updateTitle()
 {
+    if (m_client->isGuest()) {
+        // Whose window this is, first: the computer belongs to someone else.
+        setWindowTitle(tr("Guest — %1").arg(m_client->address()));
+        return;
+    }
     // The device first: several windows of one account side by side (QA-1) differ there,
     // and a taskbar shows a title's start.
     setWindowTitle(tr("%1 — %2").arg(m_client->deviceName(), m_client->address()));
+}
+
+QWidget* MainWindow::buildGuestBanner()
+{
+    // Not dismissable: the person must not forget whose computer this is.
+    auto* banner = new QFrame(this);
+    banner->setObjectName(QStringLiteral("guestBanner"));
+    banner->setAutoFillBackground(true);
+    QPalette pal = banner->palette();
+    const bool dark = pal.color(QPalette::Window).lightness() < 128;
+    pal.setColor(QPalette::Window, dark ? QColor(0x4a, 0x3b, 0x00) : QColor(0xff, 0xf1, 0xb8));
+    pal.setColor(QPalette::WindowText, dark ? QColor(0xff, 0xf1, 0xb8) : QColor(0x3d, 0x2e, 0x00));
+    banner->setPalette(pal);
+    auto* text
+        = new QLabel(tr("Guest on this device — everything is removed when you sign out."), banner);
+    text->setObjectName(QStringLiteral("guestBannerText"));
+    text->setWordWrap(true);
+    text->setTextFormat(Qt::PlainText);
+    QFont bold = text->font();
+    bold.setBold(true);
+    text->setFont(bold);
+    auto* signOut = new QPushButton(tr("Sign out"), banner);
+    signOut->setObjectName(QStringLiteral("guestSignOut"));
+    signOut->setAccessibleDescription(text->text());
+    connect(signOut, &QPushButton::clicked, this, &MainWindow::confirmSignOut);
+    auto* layout = new QHBoxLayout(banner);
+    layout->setContentsMargins(12, 6, 8, 6);
+    layout->addWidget(text, 1);
+    layout->addWidget(signOut);
+    return banner;
+}
+
+void MainWindow::confirmSignOut()
+{
+    if (m_client->isGuest()) {
+        if (QMessageBox::question(this, tr("Sign out"),
+                tr("Sign out and remove everything of yours from this computer?"))
+            == QMessageBox::Yes) {
+            Q_EMIT guestSignOutRequested();
+        }
+        return;
+    }
+    if (QMessageBox::question(this, tr("Sign out"),
+            tr("Sign this device out? Its local copy of your messages will be removed; "
+               "your other devices and the network keep them."))
+        == QMessageBox::Yes) {
+        m_client->signOutDevice(m_client->deviceId());
+    }
+}
+
+void MainWindow::letGuestSignIn()
+{
+    // A process of its own: the guest's device never shares this one's memory, and this
+    // window stays as it is meanwhile. It opens no profile of this computer.
+    QStringList arguments { QStringLiteral("--guest") };
+    if (!m_client->serverUrl().isEmpty()) {
+        arguments << QStringLiteral("--server") << m_client->serverUrl().toString();
+    }
+    if (!QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments)) {
+        showError(tr("The guest sign-in window could not be started."));
+    }
 }
 
 void MainWindow::onStateChanged(ConnectionState state)
@@ -898,9 +971,8 @@ void MainWindow::showMessageMenu(const QPoint& pos)
     }
     m_messageView->setCurrentIndex(index);
     QMenu menu(this);
-    menu.addAction(tr("Copy text"), this, [index] {
-        QGuiApplication::clipboard()->setText(index.data(MessageModel::BodyRole).toString());
-    });
+    menu.addAction(tr("Copy text"), this,
+        [index] { AppClipboard::setText(index.data(MessageModel::BodyRole).toString()); });
     if (index.data(MessageModel::StatusRole).toInt() == int(Message::Status::Failed)) {
         menu.addAction(tr("Send again"), this, &MainWindow::sendSelectedAgain);
     }

@@ -66,6 +66,8 @@ public:
 Q_SIGNALS:
     //! The device was signed out (remotely or here); the app returns to sign-in.
     void signedOut();
+    //! A guest confirmed signing out here (GST-4): the app wipes the device.
+    void guestSignOutRequested();
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -73,6 +75,12 @@ protected:
 
 private:
     void buildMenus();
+    //! The permanent "Guest on this device" banner of a guest's session (GST-4).
+    QWidget* buildGuestBanner();
+    //! Asks, for this device, whether to sign out; then signs out (or, a guest, asks the app).
+    void confirmSignOut();
+    //! Starts `cpm-desktop --guest` beside this window (GST-1).
+    void letGuestSignIn();
     void updateTitle();
     //! The open conversation's name and address above its messages.
     void updateHeader();

@@ -105,6 +105,30 @@ Notifier::Notifier(Client* client, QWidget* window, QObject* parent)
 
 Notifier::~Notifier()
 {
+    withdrawAll();
+    // Notifications still on their way to the notification server: it answers with their
+    // ids after this object is gone, and they are closed then (a guest's window goes at
+    // once at sign-out, GST-4). Every watcher here waits for a Notify call.
+    const auto pending = findChildren<QDBusPendingCallWatcher*>(Qt::FindDirectChildrenOnly);
+    for (QDBusPendingCallWatcher* watcher : pending) {
+        disconnect(watcher, nullptr, this, nullptr);
+        watcher->setParent(QCoreApplication::instance());
+        connect(watcher, &QDBusPendingCallWatcher::finished, QCoreApplication::instance(),
+            [](QDBusPendingCallWatcher* w) {
+                const QDBusPendingReply<uint> reply = *w;
+                w->deleteLater();
+                if (reply.isValid()) {
+                    QDBusConnection::sessionBus().asyncCall(
+                        QDBusMessage::createMethodCall(NotifyService, NotifyPath, NotifyService,
+                            QStringLiteral("CloseNotification"))
+                        << reply.value());
+                }
+            });
+    }
+}
+
+void Notifier::withdrawAll()
+{
     const QList<qint64> requests = m_sessionNotes.keys();
     for (const qint64 id : requests) {
         withdrawSessionRequest(id);

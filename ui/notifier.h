@@ -56,6 +56,9 @@ public:
     QList<qint64> openSessionRequests() const { return m_sessionNotes.keys(); }
     //! What the tray shows as its tooltip: account, device and unread count.
     QString trayToolTip() const;
+    //! Withdraws every notification this device put on screen (a guest signing out leaves
+    //! none behind, GST-4). New ones may follow.
+    void withdrawAll();
 
 Q_SIGNALS:
     //! \a messageId is now part of a notification showing.

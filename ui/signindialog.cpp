@@ -25,7 +25,9 @@ namespace cpm::ui {
 SignInDialog::SignInDialog(Client* client, QWidget* parent)
     : QDialog(parent)
     , m_client(client)
+    , m_heading(new QLabel(this))
     , m_notice(new QLabel(this))
+    , m_form(new QFormLayout)
     , m_server(new QLineEdit(this))
     , m_caFile(new QLineEdit(this))
     , m_browseCa(new QPushButton(tr("&Browse…"), this))
@@ -39,16 +41,14 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     , m_hint(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_signIn(new QPushButton(tr("&Sign in"), this))
-    , m_guest(new QPushButton(tr("&Guest sign-in (not available yet)"), this))
+    , m_guest(new QPushButton(this))
+    , m_guestInfo(new QLabel(this))
+    , m_guestIntro(new QLabel(this))
+    , m_diagnostics(new QPushButton(tr("&Diagnostics…"), this))
 {
-    setWindowTitle(tr("Sign in — CPM"));
     setObjectName(QStringLiteral("signInDialog"));
-
-    auto* heading = new QLabel(tr("<h2>Sign in to CPM</h2>"
-                                  "<p>This device will be registered with your account so "
-                                  "messages reach it like your other devices.</p>"),
-        this);
-    heading->setWordWrap(true);
+    m_heading->setObjectName(QStringLiteral("heading"));
+    m_heading->setWordWrap(true);
     auto* accountHelp = new QLabel(tr("No account yet? Accounts are made by whoever runs your "
                                       "CPM server: ask them for your address and a password."),
         this);
@@ -64,9 +64,12 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_notice->setVisible(false);
     m_notice->setObjectName(QStringLiteral("notice"));
 
-    m_server->setText(client->serverUrl().toString());
+    if (client) {
+        m_server->setText(client->serverUrl().toString());
+        m_caFile->setText(client->caFile());
+        m_address->setText(client->address());
+    }
     m_server->setPlaceholderText(QStringLiteral("ws://127.0.0.1:7878/"));
-    m_caFile->setText(client->caFile());
     m_caFile->setPlaceholderText(tr("System certificates only"));
     m_caFile->setToolTip(tr("A certificate authority (PEM file) to trust for wss:// servers, "
                             "e.g. your organisation's own."));
@@ -74,12 +77,12 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
         tr("This address is not encrypted (ws://): your password and messages would cross "
            "the network in the clear. Prefer a wss:// address."));
     m_insecureWarning->setWordWrap(true);
-    m_address->setText(client->address());
     m_address->setPlaceholderText(tr("alice@cpm.example"));
     m_password->setEchoMode(QLineEdit::Password);
-    m_deviceName->setText(client->deviceName().isEmpty()
-            ? tr("%1's computer").arg(QSysInfo::machineHostName())
-            : client->deviceName());
+    m_ownDeviceName = !client || client->deviceName().isEmpty()
+        ? tr("%1's computer").arg(QSysInfo::machineHostName())
+        : client->deviceName();
+    m_deviceName->setText(m_ownDeviceName);
     const std::pair<QString, QString> kinds[] = {
         { QStringLiteral("laptop"), tr("Laptop") },
         { QStringLiteral("desktop"), tr("Desktop") },
@@ -91,7 +94,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
         m_kind->addItem(label, value);
     }
     // Signing in again (after a sign-out): the device is what it was.
-    if (const int known = m_kind->findData(client->deviceKind()); known >= 0) {
+    if (const int known = m_kind->findData(client ? client->deviceKind() : QString()); known >= 0) {
         m_kind->setCurrentIndex(known);
     }
 
@@ -113,7 +116,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_error->setObjectName(QStringLiteral("error"));
     m_signIn->setObjectName(QStringLiteral("signIn"));
 
-    auto* form = new QFormLayout;
+    QFormLayout* form = m_form;
     form->addRow(tr("Se&rver:"), m_server);
     auto* caRow = new QHBoxLayout;
     caRow->addWidget(m_caFile, 1);
@@ -146,31 +149,42 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_progress->setVisible(false);
     m_progress->setAccessibleName(tr("Signing in"));
 
-    // The guest flow (GST-1) arrives with its own issue; the place for it is already here
-    // so people learn where to look.
-    m_guest->setEnabled(false);
-    m_guest->setToolTip(tr("Signing in as a guest on someone else's computer, leaving nothing "
-                           "behind, comes in a later version."));
+    // GST-1: for someone else's computer. Said in one sentence next to the button, so
+    // the choice is understood before it is made.
+    m_guest->setObjectName(QStringLiteral("guestMode"));
+    m_guest->setAutoDefault(false);
     m_guest->setFlat(true);
+    m_guestInfo->setObjectName(QStringLiteral("guestInfo"));
+    m_guestInfo->setText(guestSentence());
+    m_guestInfo->setWordWrap(true);
+    m_guestInfo->setForegroundRole(QPalette::PlaceholderText);
+    // The same sentence opens the guest form, under its heading.
+    m_guestIntro->setObjectName(QStringLiteral("guestIntro"));
+    m_guestIntro->setText(guestSentence());
+    m_guestIntro->setWordWrap(true);
+    connect(m_guest, &QPushButton::clicked, this, [this] { setGuestMode(!m_guestMode); });
 
     auto* buttons = new QDialogButtonBox(this);
     buttons->addButton(m_signIn, QDialogButtonBox::AcceptRole);
     buttons->addButton(QDialogButtonBox::Cancel);
     // When the server cannot be reached: the connection log and the settings in use.
-    auto* diagnostics = new QPushButton(tr("&Diagnostics…"), this);
+    QPushButton* diagnostics = m_diagnostics;
     diagnostics->setObjectName(QStringLiteral("diagnostics"));
-    diagnostics->setToolTip(tr("What this device tried and what the server answered"));
     diagnostics->setAutoDefault(false);
     buttons->addButton(diagnostics, QDialogButtonBox::HelpRole);
     connect(diagnostics, &QPushButton::clicked, this, [this] {
-        auto* details = new DiagnosticsDialog(m_client, this);
+        if (!target()) {
+            return;
+        }
+        auto* details = new DiagnosticsDialog(target(), this);
         details->setAttribute(Qt::WA_DeleteOnClose);
         details->show();
     });
     m_signIn->setDefault(true);
 
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(heading);
+    layout->addWidget(m_heading);
+    layout->addWidget(m_guestIntro);
     layout->addWidget(accountHelp);
     layout->addWidget(m_notice);
     layout->addLayout(form);
@@ -179,6 +193,7 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     layout->addWidget(m_progress);
     layout->addWidget(buttons);
     layout->addWidget(m_guest, 0, Qt::AlignLeft);
+    layout->addWidget(m_guestInfo);
     setMinimumWidth(440);
 
     connect(buttons, &QDialogButtonBox::accepted, this, &SignInDialog::signIn);
@@ -188,11 +203,70 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     }
     connect(m_insecure, &QCheckBox::toggled, this, &SignInDialog::updateButtons);
     connect(m_browseCa, &QPushButton::clicked, this, &SignInDialog::chooseCaFile);
+    if (client) {
+        setGuestMode(false);
+    } else {
+        m_guest->hide(); // a dialog for guests only: there is nothing to go back to
+        setGuestMode(true);
+    }
+}
+
+// A guest's Client not taken by the caller goes with the dialog: its directory with it.
+SignInDialog::~SignInDialog() = default;
+
+QString SignInDialog::guestSentence()
+{
+    return tr("For someone else's computer: your messages are loaded for this visit and "
+              "removed completely when you sign out.");
+}
+
+void SignInDialog::setGuestMode(bool guest)
+{
+    if (!m_client) {
+        guest = true;
+    }
+    if (m_guestMode != guest) {
+        // The device name belongs to the mode; what the person typed comes back with it.
+        if (guest) {
+            m_ownDeviceName = m_deviceName->text();
+            m_deviceName->setText(tr("Guest on %1").arg(QSysInfo::machineHostName()));
+        } else {
+            m_deviceName->setText(m_ownDeviceName);
+        }
+        m_password->clear();
+        m_error->setVisible(false);
+    }
+    m_guestMode = guest;
+    setWindowTitle(guest ? tr("Guest sign-in — CPM") : tr("Sign in — CPM"));
+    m_heading->setText(guest
+            ? tr("<h2>Sign in as a guest</h2>")
+            : tr("<h2>Sign in to CPM</h2>"
+                 "<p>This device will be registered with your account so messages reach it "
+                 "like your other devices.</p>"));
+    m_guest->setText(
+        guest ? tr("&Back to signing in this device") : tr("Sign in as &guest on this device…"));
+    m_guestInfo->setVisible(!guest);
+    m_guestIntro->setVisible(guest);
+    // A guest's device is only a visit: its kind is not worth asking. Browsing for a CA
+    // file is left out too: Qt's file dialog remembers the folders it visited in a
+    // settings file of this computer's user, which a guest must not write to (GST-4).
+    m_form->setRowVisible(m_kind, !guest);
+    m_browseCa->setVisible(!guest);
     updateButtons();
+    // The guest form is shorter: no room left over between its lines.
+    if (isVisible()) {
+        // At this width: adjustSize() would wrap the text for a narrower one, then widen.
+        const int height = heightForWidth(width());
+        resize(width(), height > 0 ? height : sizeHint().height());
+    }
     (m_address->text().isEmpty() ? m_address : m_password)->setFocus();
 }
 
-SignInDialog::~SignInDialog() = default;
+void SignInDialog::setServerUrl(const QUrl& url) { m_server->setText(url.toString()); }
+
+std::unique_ptr<Client> SignInDialog::takeGuestClient() { return std::move(m_guestClient); }
+
+Client* SignInDialog::target() const { return m_guestMode ? m_guestClient.get() : m_client; }
 
 void SignInDialog::setNotice(const QString& text)
 {
@@ -224,13 +298,17 @@ void SignInDialog::updateButtons()
     m_hint->setVisible(!missing.isEmpty());
     m_signIn->setToolTip(missing);
     m_signIn->setEnabled(missing.isEmpty() && !m_progress->isVisible());
+    // Before a guest's first attempt there is no guest's device yet to tell about.
+    m_diagnostics->setEnabled(target() != nullptr);
+    m_diagnostics->setToolTip(target() ? tr("What this device tried and what the server answered")
+                                       : tr("Available once you have tried to sign in"));
 }
 
 void SignInDialog::setBusy(bool busy)
 {
     m_progress->setVisible(busy);
     for (QWidget* w : std::initializer_list<QWidget*> { m_server, m_caFile, m_browseCa, m_insecure,
-             m_address, m_password, m_deviceName, m_kind }) {
+             m_address, m_password, m_deviceName, m_kind, m_guest }) {
         w->setEnabled(!busy);
     }
     updateButtons();
@@ -251,13 +329,30 @@ void SignInDialog::signIn()
         return;
     }
     m_error->setVisible(false);
+    if (m_guestMode && !m_guestClient) {
+        // The guest's own device, made only now that someone signs in; a failed attempt
+        // keeps it for the next, and a cancelled dialog removes it.
+        std::unique_ptr<Client> guest = Client::createGuest();
+        if (const Result<void> opened = guest->open(); !opened) {
+            m_error->setText(ErrorText::forAction(opened.error()));
+            m_error->setVisible(true);
+            return;
+        }
+        m_guestClient = std::move(guest);
+    }
+    Client* client = target();
     setBusy(true);
     const QUrl url(m_server->text().trimmed());
-    m_client->setServerUrl(url);
-    m_client->setCaFile(m_caFile->text().trimmed());
-    m_client->setAllowInsecure(Client::isInsecure(url) && m_insecure->isChecked());
-    m_client->registerDevice(m_address->text().trimmed(), m_password->text(),
-        m_deviceName->text().trimmed(), m_kind->currentData().toString(),
+    client->setServerUrl(url);
+    client->setCaFile(m_caFile->text().trimmed());
+    client->setAllowInsecure(Client::isInsecure(url) && m_insecure->isChecked());
+    // Guests sign in on a computer that is not theirs: it is the owner's kind, or a desktop.
+    const QString kind = m_guestMode
+        ? (m_client && !m_client->deviceKind().isEmpty() ? m_client->deviceKind()
+                                                         : QStringLiteral("desktop"))
+        : m_kind->currentData().toString();
+    client->registerDevice(m_address->text().trimmed(), m_password->text(),
+        m_deviceName->text().trimmed(), kind,
         [this, url, guard = QPointer<SignInDialog>(this)](const Error& error) {
             if (!guard) {
                 return;

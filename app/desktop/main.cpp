@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // cpm-desktop: the desktop client. One process is one device; several can run side by
 // side with a profile each (QA-1):  cpm-desktop --profile DIR [--server URL]
+// A guest on this computer (GST-1): cpm-desktop --guest [--server URL], which opens no
+// profile of this computer and runs beside its owner's window.
 
 #include "appearance.h"
 #include "client.h"
 #include "desktopapp.h"
 #include "errortext.h"
+#include "guestvault.h"
 #include "kindicon.h"
 
 #include <QApplication>
@@ -49,9 +52,32 @@ int main(int argc, char** argv)
     const QCommandLineOption serverOption(QStringLiteral("server"),
         QApplication::translate("main", "Server URL, e.g. ws://127.0.0.1:7878/."),
         QApplication::translate("main", "url"));
+    const QCommandLineOption guestOption(QStringLiteral("guest"),
+        QApplication::translate("main",
+            "Sign in as a guest on this computer: nothing of the guest stays once signed out. "
+            "No profile of this computer is opened."));
     parser.addOption(profileOption);
     parser.addOption(serverOption);
+    parser.addOption(guestOption);
     parser.process(app);
+
+    // GST-5: what a crashed guest session left behind goes before anything shows.
+    cpm::GuestVault::removeOrphans();
+    QApplication::setWindowIcon(cpm::ui::appIcon());
+
+    if (parser.isSet(guestOption)) {
+        // The guest's language and theme are the guest's own settings, which come with the
+        // sign-in; until then the system's.
+        cpm::ui::DesktopApp desktop(nullptr);
+        QObject::connect(&desktop, &cpm::ui::DesktopApp::finished, &app, &QApplication::quit);
+        desktop.setGuestServerUrl(
+            QUrl(parser.isSet(serverOption) ? parser.value(serverOption)
+                                            : QStringLiteral("ws://127.0.0.1:7878/")));
+        if (!desktop.start()) {
+            return 0;
+        }
+        return app.exec();
+    }
 
     cpm::Client client(QDir(parser.value(profileOption)).absolutePath());
     if (const cpm::Result<void> opened = client.open(); !opened) {
@@ -79,7 +105,6 @@ int main(int argc, char** argv)
         }
     }
     cpm::ui::applyTheme(client.prefs().valueOr({}).value(cpm::ui::pref::Theme).toString());
-    QApplication::setWindowIcon(cpm::ui::appIcon());
 
     if (parser.isSet(serverOption)) {
         client.setServerUrl(QUrl(parser.value(serverOption)));
@@ -88,6 +113,7 @@ int main(int argc, char** argv)
     }
 
     cpm::ui::DesktopApp desktop(&client);
+    QObject::connect(&desktop, &cpm::ui::DesktopApp::finished, &app, &QApplication::quit);
     if (!desktop.start()) {
         return 0;
     }

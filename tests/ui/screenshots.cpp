@@ -10,6 +10,7 @@
 #include "devicemodel.h"
 #include "devicesdialog.h"
 #include "diagnosticsdialog.h"
+#include "guestvault.h"
 #include "mainwindow.h"
 #include "movesessiondialog.h"
 #include "newconversationdialog.h"
@@ -32,6 +33,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QStyleFactory>
+#include <QSysInfo>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTranslator>
@@ -381,6 +383,49 @@ int main(int argc, char** argv)
         waitFor([&] { return window.sessionBar()->text().contains(QLatin1StringView("ended")); });
         settle();
         save(&window, out + QStringLiteral("/session-ended-light.png"));
+    }
+
+    {
+        // A guest on someone else's computer (GST-1): the sign-in window in guest mode, and
+        // the guest's window with its banner.
+        QApplication::setPalette(ui::lightPalette());
+        QTemporaryDir guestParent;
+        qputenv(GuestVault::ParentVariable, guestParent.path().toLocal8Bit());
+        Client fresh(profiles.filePath(QStringLiteral("fresh-guest")));
+        if (!fresh.open()) {
+            qFatal("cannot open a profile");
+        }
+        fresh.setServerUrl(server.url());
+        {
+            ui::SignInDialog dialog(&fresh);
+            dialog.show();
+            auto* guestButton = dialog.findChild<QPushButton*>(QStringLiteral("guestMode"));
+            if (!guestButton) {
+                qFatal("the sign-in dialog lost its guest button");
+            }
+            guestButton->click();
+            dialog.findChild<QLineEdit*>(QStringLiteral("address"))->setText(a);
+            dialog.findChild<QLineEdit*>(QStringLiteral("password"))
+                ->setText(QStringLiteral("demo-password"));
+            save(&dialog, out + QStringLiteral("/guest-signin.png"));
+        }
+        std::unique_ptr<Client> guest = Client::createGuest();
+        if (!guest->open()) {
+            qFatal("cannot open a guest's device");
+        }
+        guest->setServerUrl(server.url());
+        signIn(guest.get(), a, QStringLiteral("Guest on %1").arg(QSysInfo::machineHostName()),
+            QStringLiteral("desktop"));
+        waitFor([&] { return guest->conversations().valueOr({}).size() >= 3; });
+        ui::MainWindow window(guest.get());
+        window.resize(1000, 640);
+        window.show();
+        window.activateWindow();
+        window.openConversation(QStringLiteral("bob@cpm.example"));
+        save(&window, out + QStringLiteral("/guest-session.png"));
+        bool signedOut = false;
+        guest->signOut([&](const Error&) { signedOut = true; });
+        waitFor([&] { return signedOut; });
     }
 
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
