@@ -91,14 +91,28 @@ void GuestVault::wipe()
     if (m_dir.isEmpty()) {
         return;
     }
-    // The lock file goes with the directory; unlocking after would recreate nothing, but
-    // the lock must be held until the content is gone so no other start takes it for an
-    // orphan half-way.
-    if (!QDir(m_dir).removeRecursively()) {
-        qCWarning(lcClient) << "could not remove all of the guest directory" << m_dir;
+    // The lock must be held until the content is gone, so no other start takes the
+    // directory for an orphan half-way: everything but the lock file goes first, then the
+    // lock lets go (QLockFile removes its own file; removing it under it makes it warn),
+    // then the directory.
+    const QDir dir(m_dir);
+    const QString lockName = QString::fromLatin1(LockFileName);
+    bool removed = true;
+    const QFileInfoList entries
+        = dir.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    for (const QFileInfo& entry : entries) {
+        if (entry.fileName() == lockName) {
+            continue;
+        }
+        removed = (entry.isDir() && !entry.isSymLink()
+                          ? QDir(entry.absoluteFilePath()).removeRecursively()
+                          : QFile::remove(entry.absoluteFilePath()))
+            && removed;
     }
     m_lock.reset();
-    QDir(m_dir).removeRecursively(); // QLockFile may have left its file behind
+    if (!QDir(m_dir).removeRecursively() || !removed) {
+        qCWarning(lcClient) << "could not remove all of the guest directory" << m_dir;
+    }
     m_dir.clear();
 }
 
