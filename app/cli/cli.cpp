@@ -589,7 +589,8 @@ void Cli::connectThen(std::function<void()> then, std::function<void(const Error
     if (!m_client->serverUrl().isValid()) {
         return failed(usage(QStringLiteral("no server URL is known; pass --server URL")));
     }
-    if (!m_deadline->isActive()) {
+    // The one-shot deadline; a shell's commands (`send` reconnecting) are not bounded by it.
+    if (!m_stdin && !m_deadline->isActive()) {
         m_deadline->start(m_timeoutSeconds * 1000);
     }
     // Connected means signed in, synced, and the outbox sent: a command that connects
