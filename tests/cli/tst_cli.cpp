@@ -157,10 +157,15 @@ public:
     //! The next line on stdout that contains \a marker (others come in between), or {}.
     QJsonObject lineWith(const QByteArray& marker)
     {
+        // The whole line: a long answer (many messages) comes in more than one read.
+        auto complete = [&] {
+            const qsizetype at = m_seen.indexOf(marker);
+            return at >= 0 && m_seen.indexOf('\n', at) >= 0;
+        };
         const bool found = QTest::qWaitFor(
             [&] {
                 m_seen += m_process.readAllStandardOutput();
-                return m_seen.contains(marker) || m_process.state() == QProcess::NotRunning;
+                return complete() || m_process.state() == QProcess::NotRunning;
             },
             30000);
         if (!found || !m_seen.contains(marker)) {
