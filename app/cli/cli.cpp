@@ -244,6 +244,7 @@ const char* const Usage
       "               [--offline] COMMAND [ARGS]\n"
       "       cpm-cli [--ca FILE] [--insecure] [--timeout SECONDS] guest --server URL\n"
       "               --address A --password-file F --name N [--kind K]\n"
+      "       cpm-cli --version | --help\n"
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
       "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
       "  remove-contact, set-status, peer-status, prefs, set-pref, diagnostics, sign-out,\n"

@@ -925,7 +925,11 @@ void tst_Cli::testGuestSeesTheUsersMessagesAndSignOutRemovesIt()
 
 void tst_Cli::testGuestEndOfInputSignsOut()
 {
-    Shell guest(guestArguments(Bob, QStringLiteral("Bob eof")));
+    // The password from stdin: its first line; the shell's commands follow.
+    QStringList arguments = guestArguments(Bob, QStringLiteral("Bob eof"));
+    arguments[arguments.indexOf(QStringLiteral("--password-file")) + 1] = QStringLiteral("-");
+    Shell guest(arguments);
+    guest.write("pw-bob");
     const qint64 guestId
         = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
     QVERIFY2(guestId > 0, guest.seen().constData());
