@@ -256,6 +256,7 @@ private Q_SLOTS:
     void testGuestRefusalsLeaveNoDirectory_data();
     void testGuestRefusalsLeaveNoDirectory();
     void testGuestKilledIsRemovedByTheNextRun();
+    void testGuestSignedOutFromAnotherDevice();
     void testSignOutInAShellSignsThisDeviceOut();
 
 private:
@@ -1072,6 +1073,24 @@ void tst_Cli::testGuestKilledIsRemovedByTheNextRun()
         { QStringLiteral("sign-out-device"), QString::number(guestId) });
     QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
     QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+}
+
+void tst_Cli::testGuestSignedOutFromAnotherDevice()
+{
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob forgot")));
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+    QCOMPARE(guestDirs().size(), 1);
+    // Bob forgot to sign out at Alice's: he ends the guest device from his own.
+    const Run ended = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("sign-out-device"), QString::number(guestId) });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+    const QJsonObject error = guest.lineWith("\"device_signed_out\"");
+    QVERIFY2(!error.isEmpty(), guest.seen().constData());
+    QCOMPARE(guest.waitForExit(), 1);
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
 }
 
 void tst_Cli::testSignOutInAShellSignsThisDeviceOut()

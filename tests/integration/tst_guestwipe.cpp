@@ -338,7 +338,8 @@ void tst_GuestWipe::plantControl(const Sandbox& sandbox)
 void tst_GuestWipe::scan(
     const QStringList& roots, QList<CanaryHit>* hits, QList<CanaryHit>* control)
 {
-    CanaryScan scanner(allCanaries() + QStringList { m_control });
+    // The canaries, and the addresses of the guest and of the person written with (GST-4).
+    CanaryScan scanner(allCanaries() + QStringList { m_control, Alice, Bob });
     hits->clear();
     control->clear();
     const QString controlPath = QFileInfo(m_controlFile).absoluteFilePath();
@@ -409,6 +410,22 @@ void tst_GuestWipe::testSignOutLeavesNothingBehind()
         QVERIFY2(contacts.contains(canary.toUtf8()), contacts.constData());
     }
     QVERIFY2(guest.answer("status").contains(m_status.toUtf8()), guest.seen().constData());
+    // A clean-up from the guest reaches the user's own device (GST-3).
+    const QJsonArray list = member(QJsonDocument::fromJson(messages).object(), "result")
+                                .value(QLatin1StringView("messages"))
+                                .toArray();
+    QCOMPARE(list.size(), BodyCanaries + SentCanaries);
+    qint64 doomed = 0; // one of Bob's own, so the other scenario still finds Alice's
+    for (const QJsonValue& v : list) {
+        if (v.toObject().value(QLatin1StringView("body")).toString().contains(m_sent.constLast())) {
+            doomed = qint64(v.toObject().value(QLatin1StringView("id")).toDouble());
+        }
+    }
+    QVERIFY(doomed > 0);
+    const QByteArray deleted
+        = guest.answer(QByteArrayLiteral("delete ") + QByteArray::number(doomed) + " --everywhere");
+    QVERIFY2(deleted.contains("\"result\""), deleted.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!must(m_bob->message(doomed)).has_value(), Timeout);
     const QByteArray diagnostics = guest.answer("diagnostics");
     const QString dir = member(QJsonDocument::fromJson(diagnostics).object(), "result")
                             .value(QLatin1StringView("profileDir"))
