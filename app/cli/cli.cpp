@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "guestvault.h"
+#include "logging.h"
 #include "protocol.h"
 #include "secrets.h"
 #include "sessionmanager.h"
@@ -14,7 +16,10 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <optional>
 #include <unistd.h>
 
@@ -22,6 +27,58 @@ namespace cpm::cli {
 
 namespace {
 Error usage(const QString& message) { return makeError(ErrorCode::Usage, message); }
+
+//! How long a guest's sign-out waits for the server's word before the process ends.
+constexpr int GuestSignOutWaitMs = 5000;
+
+//! The self-pipe that turns SIGTERM, SIGINT and SIGHUP into an event of the event loop.
+int signalPipe[2] = { -1, -1 };
+
+void onSignal(int signo)
+{
+    const int saved = errno;
+    const char byte = char(signo);
+    [[maybe_unused]] const ssize_t written = ::write(signalPipe[1], &byte, 1);
+    errno = saved;
+}
+
+/*!
+ * The password in the first line of \a path; `-` reads it from stdin, up to its newline
+ * and not a byte further, so what follows stays for a shell (`guest`).
+ */
+Error readPassword(const QString& path, QString* password)
+{
+    QByteArray line;
+    line.reserve(1024); // no reallocation leaves a copy behind for typical passwords
+    if (path == QLatin1StringView("-")) {
+        char byte = 0;
+        ssize_t n = 0;
+        while ((n = ::read(STDIN_FILENO, &byte, 1)) == 1 || (n < 0 && errno == EINTR)) {
+            if (n == 1 && byte == '\n') {
+                break;
+            }
+            if (n == 1) {
+                line.append(byte);
+            }
+        }
+        byte = 0;
+        if (n < 0) {
+            return usage(QStringLiteral("cannot read the password from stdin"));
+        }
+    } else {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            return usage(QStringLiteral("cannot read the password file %1").arg(path));
+        }
+        line = file.readLine();
+    }
+    *password = QString::fromUtf8(line);
+    secrets::wipe(line);
+    while (password->endsWith(QLatin1Char('\n')) || password->endsWith(QLatin1Char('\r'))) {
+        password->chop(1);
+    }
+    return {};
+}
 
 // The protocol's Message object (one codec, core/protocol/model.h) with this device's own
 // states: `pending` while in the outbox, `failed` when refused for good, and a null
@@ -179,12 +236,19 @@ void writeJson(const QJsonObject& object)
     std::fflush(stdout);
 }
 
+const char* const GuestUsage
+    = "guest --server URL --address A --password-file F --name N [--kind K]";
+
 const char* const Usage
     = "usage: cpm-cli --profile DIR [--server URL] [--ca FILE] [--insecure] [--timeout SECONDS]\n"
       "               [--offline] COMMAND [ARGS]\n"
+      "       cpm-cli [--ca FILE] [--insecure] [--timeout SECONDS] guest --server URL\n"
+      "               --address A --password-file F --name N [--kind K]\n"
+      "       cpm-cli --version | --help\n"
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
       "  delete, devices, rename-device, sign-out-device, set-delivery, contacts, add-contact,\n"
-      "  remove-contact, set-status, peer-status, prefs, set-pref, diagnostics, watch, shell\n"
+      "  remove-contact, set-status, peer-status, prefs, set-pref, diagnostics, sign-out,\n"
+      "  watch, shell\n"
       "chat sessions: invite --to A [--subject S], sessions [--all-devices], accept ID,\n"
       "  decline ID, cancel ID, end ID, say ID TEXT, transfer ID --to-device DEVICE_ID\n"
       "  --history H, pull ID --history H   (H: none, session, last:N or all)\n"
@@ -205,12 +269,24 @@ Cli::Cli(QObject* parent)
 
 Cli::~Cli() = default;
 
-void Cli::printLine(const QJsonObject& object) { writeJson(object); }
+void Cli::printLine(const QJsonObject& object)
+{
+    // While this device signs itself out, the store emptying itself is no news: the
+    // sign-out's answer says what happened.
+    if (m_signingOut && object.contains(QLatin1StringView("event"))) {
+        return;
+    }
+    writeJson(object);
+}
 
 void Cli::finish(const QJsonValue& result, const Error& error)
 {
     if (m_finished) {
         return;
+    }
+    if (m_client && m_client->isGuest() && m_client->isOpen() && !m_signingOut) {
+        // A guest never ends with its data left behind: failed sign-in, timeout, anything.
+        return endGuest([this, result, error](const QJsonObject&) { finish(result, error); });
     }
     m_finished = true;
     m_deadline->stop();
@@ -233,6 +309,14 @@ void Cli::finish(const QJsonValue& result, const Error& error)
 
 void Cli::start(const QStringList& arguments)
 {
+    // GST-5: what a guest session that crashed left behind goes before anything else.
+    // Said on stderr (once: the core logs it too when its info lines are on).
+    for (const QString& dir : GuestVault::removeOrphans()) {
+        if (!lcClient().isInfoEnabled()) {
+            std::fprintf(
+                stderr, "cpm-cli: removed the orphaned guest directory %s\n", qPrintable(dir));
+        }
+    }
     QStringList args = arguments;
     QString profile;
     QString server;
@@ -244,6 +328,11 @@ void Cli::start(const QStringList& arguments)
             m_offline = true;
         } else if (option == QLatin1StringView("--insecure")) {
             insecure = true;
+        } else if (option == QLatin1StringView("--version")) {
+            std::printf("cpm-cli %s\n", qPrintable(QCoreApplication::applicationVersion()));
+            QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(0); });
+            m_finished = true;
+            return;
         } else if (option == QLatin1StringView("--help") || option == QLatin1StringView("-h")) {
             std::fputs(Usage, stdout);
             QTimer::singleShot(0, qApp, [] { QCoreApplication::exit(0); });
@@ -263,6 +352,14 @@ void Cli::start(const QStringList& arguments)
             return finish({}, usage(QStringLiteral("unknown option %1").arg(option)));
         }
     }
+    if (!args.isEmpty() && args.constFirst() == QLatin1StringView("guest")) {
+        if (!profile.isEmpty() || m_offline) {
+            return finish({},
+                usage(QStringLiteral("guest takes neither --profile nor --offline: a guest has "
+                                     "no profile on this machine")));
+        }
+        return startGuest(args.mid(1), server, caFile, insecure);
+    }
     if (profile.isEmpty()) {
         return finish({}, usage(QStringLiteral("--profile DIR is required")));
     }
@@ -279,25 +376,8 @@ void Cli::start(const QStringList& arguments)
             "downloads its messages again\n",
             qPrintable(m_client->recoveredStore()));
     }
-    if (!server.isEmpty()) {
-        const QUrl url(server);
-        if (!url.isValid()
-            || (url.scheme() != QLatin1StringView("ws")
-                && url.scheme() != QLatin1StringView("wss"))) {
-            return finish({}, usage(QStringLiteral("--server must be a ws:// or wss:// URL")));
-        }
-        m_client->setServerUrl(url);
-    }
-    if (caFile) {
-        // Remembered in the profile, like --server; --ca "" forgets it.
-        m_client->setCaFile(caFile->isEmpty() ? QString() : QFileInfo(*caFile).absoluteFilePath());
-    }
-    m_client->setAllowInsecure(insecure);
-    if (insecure && Client::isInsecure(m_client->serverUrl())) {
-        std::fprintf(stderr,
-            "cpm-cli: warning: %s is not encrypted; the password crosses the network in the "
-            "clear\n",
-            qPrintable(m_client->serverUrl().toDisplayString()));
+    if (const Error bad = configure(server, caFile, insecure); !bad.isNull()) {
+        return finish({}, bad);
     }
     m_client->setAutoReconnect(false);
 
@@ -310,10 +390,10 @@ void Cli::start(const QStringList& arguments)
         QStringLiteral("contacts"), QStringLiteral("add-contact"), QStringLiteral("remove-contact"),
         QStringLiteral("set-status"), QStringLiteral("status"), QStringLiteral("peer-status"),
         QStringLiteral("prefs"), QStringLiteral("set-pref"), QStringLiteral("diagnostics"),
-        QStringLiteral("watch"), QStringLiteral("shell"), QStringLiteral("invite"),
-        QStringLiteral("sessions"), QStringLiteral("accept"), QStringLiteral("decline"),
-        QStringLiteral("cancel"), QStringLiteral("end"), QStringLiteral("say"),
-        QStringLiteral("transfer"), QStringLiteral("pull") };
+        QStringLiteral("sign-out"), QStringLiteral("watch"), QStringLiteral("shell"),
+        QStringLiteral("invite"), QStringLiteral("sessions"), QStringLiteral("accept"),
+        QStringLiteral("decline"), QStringLiteral("cancel"), QStringLiteral("end"),
+        QStringLiteral("say"), QStringLiteral("transfer"), QStringLiteral("pull") };
     if (!commands.contains(command)) {
         return finish({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
     }
@@ -342,6 +422,162 @@ void Cli::start(const QStringList& arguments)
     }
 }
 
+Error Cli::configure(const QString& server, const std::optional<QString>& caFile, bool insecure)
+{
+    if (!server.isEmpty()) {
+        const QUrl url(server);
+        if (!url.isValid()
+            || (url.scheme() != QLatin1StringView("ws")
+                && url.scheme() != QLatin1StringView("wss"))) {
+            return usage(QStringLiteral("--server must be a ws:// or wss:// URL"));
+        }
+        m_client->setServerUrl(url);
+    }
+    if (caFile) {
+        // Remembered in the profile, like --server; --ca "" forgets it.
+        m_client->setCaFile(caFile->isEmpty() ? QString() : QFileInfo(*caFile).absoluteFilePath());
+    }
+    m_client->setAllowInsecure(insecure);
+    if (insecure && Client::isInsecure(m_client->serverUrl())) {
+        std::fprintf(stderr,
+            "cpm-cli: warning: %s is not encrypted; the password crosses the network in the "
+            "clear\n",
+            qPrintable(m_client->serverUrl().toDisplayString()));
+    }
+    return {};
+}
+
+void Cli::startGuest(const QStringList& args, const QString& server,
+    const std::optional<QString>& caFile, bool insecure)
+{
+    const Args a = parseArgs(args);
+    if (!a.bad.isEmpty()) {
+        return finish({}, usage(QStringLiteral("%1 needs a value").arg(a.bad)));
+    }
+    const QString url = a.has("server") ? a.option("server") : server;
+    if (!a.positional.isEmpty()
+        || !takesOnly(a, { "server", "address", "password-file", "name", "kind", "ca" })
+        || url.isEmpty() || a.option("address").isEmpty() || a.option("password-file").isEmpty()
+        || a.option("name").isEmpty()) {
+        return finish({}, usage(QString::fromLatin1(GuestUsage)));
+    }
+    // From here on a signal ends the session the way `sign-out` does.
+    catchSignals();
+    m_client = Client::createGuest();
+    if (const Result<void> opened = m_client->open(); !opened) {
+        return finish({}, opened.error()); // `profile`: the parent cannot be made private
+    }
+    const Error bad
+        = configure(url, a.has("ca") ? std::optional<QString>(a.option("ca")) : caFile, insecure);
+    if (!bad.isNull()) {
+        return finish({}, bad);
+    }
+    m_client->setAutoReconnect(false);
+    m_deadline->start(m_timeoutSeconds * 1000);
+    hookProgress(); // the first sync's progress, as `watch` shows it
+    // The sign-in is `register-device` with the guest's client: the same password file
+    // handling, the same wait for the first sync, the same answer.
+    QStringList registration { QStringLiteral("register-device"), QStringLiteral("--address"),
+        a.option("address"), QStringLiteral("--password-file"), a.option("password-file"),
+        QStringLiteral("--name"), a.option("name") };
+    if (a.has("kind")) {
+        registration << QStringLiteral("--kind") << a.option("kind");
+    }
+    execute(registration, [this](const QJsonValue& result, const Error& error) {
+        if (m_signingOut) {
+            return; // a signal ended it meanwhile
+        }
+        if (!error.isNull()) {
+            return finish({}, error); // wipes the guest directory first
+        }
+        printLine({ { QStringLiteral("command"), QStringLiteral("guest") },
+            { QStringLiteral("result"), result } });
+        startShell();
+    });
+}
+
+void Cli::endGuest(std::function<void(const QJsonObject& answer)> then)
+{
+    m_signingOut = true;
+    m_deadline->stop();
+    const qint64 deviceId = m_client->deviceId();
+    const QString dir = m_client->profileDir();
+    auto settled = std::make_shared<bool>(false);
+    auto* wait = new QTimer(this);
+    wait->setSingleShot(true);
+    auto settle = [this, settled, wait, deviceId, dir, then](std::optional<Error> answer) {
+        if (*settled) {
+            return;
+        }
+        *settled = true;
+        wait->stop();
+        wait->deleteLater();
+        const bool confirmed = answer && answer->isNull();
+        QJsonObject out { { QStringLiteral("signedOut"), deviceId },
+            { QStringLiteral("wiped"),
+                m_client->profileDir().isEmpty() && !QFileInfo::exists(dir) },
+            { QStringLiteral("removed"), dir }, { QStringLiteral("serverConfirmed"), confirmed } };
+        if (!confirmed) {
+            if (answer) {
+                out.insert(QStringLiteral("reason"), answer->toJson());
+            }
+            out.insert(QStringLiteral("note"),
+                QStringLiteral("not confirmed; the guest device ends by itself on the server "
+                               "after guest.idleSeconds without a connection (1 hour by "
+                               "default) or at the end of its lifetime (12 hours by default)"));
+        }
+        then(out);
+    };
+    connect(wait, &QTimer::timeout, this, [settle] { settle(std::nullopt); });
+    // The local wipe happens inside signOut(), at once; the server is told after, and
+    // told again while the wait lasts if it cannot be reached now.
+    m_client->setAutoReconnect(true);
+    m_client->signOut([settle](const Error& error) { settle(error); });
+    if (!*settled) {
+        wait->start(GuestSignOutWaitMs);
+    }
+}
+
+void Cli::catchSignals()
+{
+    if (::pipe2(signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        std::fprintf(stderr, "cpm-cli: warning: cannot watch for signals\n");
+        return;
+    }
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    for (const int signo : { SIGTERM, SIGINT, SIGHUP }) {
+        ::sigaction(signo, &action, nullptr);
+    }
+    m_signals = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, this);
+    connect(m_signals, &QSocketNotifier::activated, this, &Cli::handleSignal);
+}
+
+void Cli::handleSignal()
+{
+    char byte = 0;
+    int signo = 0;
+    while (::read(signalPipe[0], &byte, 1) == 1) {
+        signo = byte;
+    }
+    if (signo == 0) {
+        return;
+    }
+    if (m_signingOut || m_finished || !m_client || !m_client->isOpen()) {
+        // Asked again while the server is being told: the local wipe is done, so go.
+        QCoreApplication::exit(128 + signo);
+        return;
+    }
+    std::fprintf(stderr, "cpm-cli: signal %d: signing the guest out\n", signo);
+    endGuest([this](const QJsonObject& answer) {
+        printLine({ { QStringLiteral("command"), QStringLiteral("sign-out") },
+            { QStringLiteral("result"), answer } });
+        finish({}, {});
+    });
+}
+
 void Cli::connectThen(std::function<void()> then, std::function<void(const Error&)> failed)
 {
     if (!failed) {
@@ -354,7 +590,8 @@ void Cli::connectThen(std::function<void()> then, std::function<void(const Error
     if (!m_client->serverUrl().isValid()) {
         return failed(usage(QStringLiteral("no server URL is known; pass --server URL")));
     }
-    if (!m_deadline->isActive()) {
+    // The one-shot deadline; a shell's commands (`send` reconnecting) are not bounded by it.
+    if (!m_stdin && !m_deadline->isActive()) {
         m_deadline->start(m_timeoutSeconds * 1000);
     }
     // Connected means signed in, synced, and the outbox sent: a command that connects
@@ -393,107 +630,130 @@ void Cli::connectThen(std::function<void()> then, std::function<void(const Error
     m_client->connectToServer();
 }
 
+namespace {
+QJsonObject eventLine(const char* name, QJsonObject data = {})
+{
+    data.insert(QStringLiteral("event"), QString::fromLatin1(name));
+    return data;
+}
+} // namespace
+
+void Cli::hookProgress()
+{
+    if (std::exchange(m_progressHooked, true)) {
+        return;
+    }
+    Client* c = m_client.get();
+    connect(c, &Client::stateChanged, this, [this](ConnectionState state) {
+        printLine(eventLine("stateChanged", { { QStringLiteral("state"), stateName(state) } }));
+    });
+    // One line per batch of a sync (not per live event once online).
+    connect(c, &Client::syncProgressChanged, this, [this, c](qint64 position, qint64 head) {
+        if (c->state() == ConnectionState::Syncing) {
+            printLine(eventLine("syncProgress",
+                { { QStringLiteral("position"), position }, { QStringLiteral("head"), head } }));
+        }
+    });
+}
+
 void Cli::hookEvents()
 {
     Client* c = m_client.get();
-    auto event = [](const char* name, QJsonObject data = {}) {
-        data.insert(QStringLiteral("event"), QString::fromLatin1(name));
-        return data;
-    };
-    connect(c, &Client::stateChanged, this, [this, event](ConnectionState state) {
-        printLine(event("stateChanged", { { QStringLiteral("state"), stateName(state) } }));
-    });
-    connect(c, &Client::messageAdded, this, [this, c, event](qint64 id, const QString&) {
+    hookProgress();
+    connect(c, &Client::messageAdded, this, [this, c](qint64 id, const QString&) {
         const Result<std::optional<Message>> m = c->message(id);
         if (m && m->has_value()) {
-            printLine(event("messageAdded", { { QStringLiteral("message"), messageJson(**m) } }));
+            printLine(
+                eventLine("messageAdded", { { QStringLiteral("message"), messageJson(**m) } }));
         }
     });
-    connect(c, &Client::messageChanged, this, [this, c, event](qint64 id) {
+    connect(c, &Client::messageChanged, this, [this, c](qint64 id) {
         const Result<std::optional<Message>> m = c->message(id);
         if (m && m->has_value()) {
-            printLine(event("messageChanged", { { QStringLiteral("message"), messageJson(**m) } }));
+            printLine(
+                eventLine("messageChanged", { { QStringLiteral("message"), messageJson(**m) } }));
         }
     });
-    connect(c, &Client::messageRemoved, this, [this, event](qint64 id) {
-        printLine(event("messageRemoved", { { QStringLiteral("id"), id } }));
+    connect(c, &Client::messageRemoved, this, [this](qint64 id) {
+        printLine(eventLine("messageRemoved", { { QStringLiteral("id"), id } }));
     });
     connect(c, &Client::messageSent, this,
-        [this, event](qint64 pendingId, qint64 id, const QString& clientId) {
-            printLine(event("messageSent",
+        [this](qint64 pendingId, qint64 id, const QString& clientId) {
+            printLine(eventLine("messageSent",
                 { { QStringLiteral("pendingId"), pendingId }, { QStringLiteral("id"), id },
                     { QStringLiteral("clientId"), clientId } }));
         });
     connect(c, &Client::sendFailed, this,
-        [this, event](qint64 pendingId, const QString& clientId, const Error& e) {
-            printLine(event("sendFailed",
+        [this](qint64 pendingId, const QString& clientId, const Error& e) {
+            printLine(eventLine("sendFailed",
                 { { QStringLiteral("pendingId"), pendingId },
                     { QStringLiteral("clientId"), clientId },
                     { QStringLiteral("error"), e.toJson() } }));
         });
     connect(c, &Client::incomingMessage, this,
-        [this, event](qint64 id, const QString& from, const QString& subject) {
-            printLine(event("incomingMessage",
+        [this](qint64 id, const QString& from, const QString& subject) {
+            printLine(eventLine("incomingMessage",
                 { { QStringLiteral("id"), id }, { QStringLiteral("from"), from },
                     { QStringLiteral("subject"), subject } }));
         });
-    connect(c, &Client::messageReadElsewhere, this, [this, event](qint64 id) {
-        printLine(event("messageReadElsewhere", { { QStringLiteral("id"), id } }));
+    connect(c, &Client::messageReadElsewhere, this, [this](qint64 id) {
+        printLine(eventLine("messageReadElsewhere", { { QStringLiteral("id"), id } }));
     });
-    connect(c, &Client::unreadCountChanged, this, [this, event](int count) {
-        printLine(event("unreadCountChanged", { { QStringLiteral("count"), count } }));
+    connect(c, &Client::unreadCountChanged, this, [this](int count) {
+        printLine(eventLine("unreadCountChanged", { { QStringLiteral("count"), count } }));
     });
-    connect(c, &Client::deviceListChanged, this, [this, c, event] {
+    connect(c, &Client::deviceListChanged, this, [this, c] {
         const Result<QList<Device>> devices = c->devices();
         if (devices) {
-            printLine(event(
+            printLine(eventLine(
                 "deviceListChanged", { { QStringLiteral("devices"), deviceArray(*devices) } }));
         }
     });
-    connect(
-        c, &Client::contactsChanged, this, [this, event] { printLine(event("contactsChanged")); });
-    connect(c, &Client::statusChanged, this, [this, c, event] {
+    connect(c, &Client::contactsChanged, this, [this] { printLine(eventLine("contactsChanged")); });
+    connect(c, &Client::statusChanged, this, [this, c] {
         if (const Result<UserStatus> status = c->status()) {
-            printLine(event("statusChanged", status->toJson()));
+            printLine(eventLine("statusChanged", status->toJson()));
         }
     });
-    connect(c, &Client::prefsChanged, this, [this, event] { printLine(event("prefsChanged")); });
-    connect(c, &Client::signedOut, this, [this, event] {
-        printLine(event("signedOut"));
+    connect(c, &Client::prefsChanged, this, [this] { printLine(eventLine("prefsChanged")); });
+    connect(c, &Client::signedOut, this, [this] {
+        printLine(eventLine("signedOut"));
+        if (m_signingOut) {
+            return; // `sign-out` (or a guest's end) answers and ends the run itself
+        }
         finish({},
             makeError(ErrorCode::DeviceSignedOut,
                 QStringLiteral("this device was signed out; local data was wiped")));
     });
-    connect(c, &Client::errorOccurred, this, [this, event](const Error& e) {
-        printLine(event("error", { { QStringLiteral("error"), e.toJson() } }));
+    connect(c, &Client::errorOccurred, this, [this](const Error& e) {
+        printLine(eventLine("error", { { QStringLiteral("error"), e.toJson() } }));
     });
 
     // Chat sessions: each change as the server said it, then what it means for this device.
     SessionManager* sessions = &c->sessions();
-    auto sessionEvent = [this, sessions, event](
-                            void (SessionManager::*signal)(const Session&), const char* name) {
-        connect(sessions, signal, this, [this, event, name](const Session& s) {
-            printLine(event(name, { { QStringLiteral("session"), s.toJson() } }));
-        });
-    };
+    auto sessionEvent
+        = [this, sessions](void (SessionManager::*signal)(const Session&), const char* name) {
+              connect(sessions, signal, this, [this, name](const Session& s) {
+                  printLine(eventLine(name, { { QStringLiteral("session"), s.toJson() } }));
+              });
+          };
     sessionEvent(&SessionManager::sessionUpdated, "sessionUpdated");
     sessionEvent(&SessionManager::incomingRequest, "incomingRequest");
     sessionEvent(&SessionManager::requestEnded, "requestEnded");
     sessionEvent(&SessionManager::arrivedHere, "arrivedHere");
     sessionEvent(&SessionManager::continuedElsewhere, "continuedElsewhere");
     sessionEvent(&SessionManager::sessionEnded, "sessionEnded");
-    connect(sessions, &SessionManager::historyLoaded, this, [this, event](qint64 id, int count) {
-        printLine(event("historyLoaded",
+    connect(sessions, &SessionManager::historyLoaded, this, [this](qint64 id, int count) {
+        printLine(eventLine("historyLoaded",
             { { QStringLiteral("sessionId"), id }, { QStringLiteral("count"), count } }));
     });
+    connect(sessions, &SessionManager::historyFailed, this, [this](qint64 id, const Error& e) {
+        printLine(eventLine("historyFailed",
+            { { QStringLiteral("sessionId"), id }, { QStringLiteral("error"), e.toJson() } }));
+    });
     connect(
-        sessions, &SessionManager::historyFailed, this, [this, event](qint64 id, const Error& e) {
-            printLine(event("historyFailed",
-                { { QStringLiteral("sessionId"), id }, { QStringLiteral("error"), e.toJson() } }));
-        });
-    connect(sessions, &SessionManager::peerComposingChanged, this,
-        [this, event](qint64 id, bool composing) {
-            printLine(event("peerComposing",
+        sessions, &SessionManager::peerComposingChanged, this, [this](qint64 id, bool composing) {
+            printLine(eventLine("peerComposing",
                 { { QStringLiteral("sessionId"), id },
                     { QStringLiteral("composing"), composing } }));
         });
@@ -548,13 +808,16 @@ void Cli::processQueue()
     // One command at a time, in order: a script can rely on each answer before the next.
     while (!m_busy && !m_pendingLines.isEmpty()) {
         const QString line = m_pendingLines.takeFirst();
-        const QStringList words = splitLine(line);
+        QStringList words = splitLine(line);
         if (words.isEmpty()) {
             continue;
         }
         if (words.constFirst() == QLatin1StringView("quit")
             || words.constFirst() == QLatin1StringView("exit")) {
-            return finish({}, {});
+            if (!m_client->isGuest() || !m_client->isOpen()) {
+                return finish({}, {});
+            }
+            words = QStringList { QStringLiteral("sign-out") }; // a guest leaves nothing
         }
         m_busy = true;
         const QString command = words.constFirst();
@@ -567,6 +830,9 @@ void Cli::processQueue()
             }
             printLine(out);
             m_busy = false;
+            if (m_signedOutSelf) {
+                return finish({}, {}); // signed out: nothing left to run commands on
+            }
             QTimer::singleShot(0, this, &Cli::processQueue);
         });
     }
@@ -685,19 +951,12 @@ void Cli::execute(const QStringList& commandLine, Done done)
                 usage(QStringLiteral(
                     "register-device --address A --password-file F --name N [--kind K]")));
         }
-        QFile file(passwordFile);
-        const bool opened = passwordFile == QLatin1StringView("-")
-            ? file.open(stdin, QIODevice::ReadOnly)
-            : file.open(QIODevice::ReadOnly);
-        if (!opened) {
-            return done(
-                {}, usage(QStringLiteral("cannot read the password file %1").arg(passwordFile)));
+        if (c->isGuest() && c->hasAccount()) {
+            return done({}, usage(QStringLiteral("this guest is signed in; sign-out ends it")));
         }
-        QByteArray line = file.readLine();
-        QString password = QString::fromUtf8(line);
-        secrets::wipe(line);
-        while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r'))) {
-            password.chop(1);
+        QString password;
+        if (const Error unread = readPassword(passwordFile, &password); !unread.isNull()) {
+            return done({}, unread);
         }
         if (!c->serverUrl().isValid()) {
             secrets::wipe(password);
@@ -737,6 +996,33 @@ void Cli::execute(const QStringList& commandLine, Done done)
     }
     if (command == QLatin1StringView("diagnostics")) {
         return done(QJsonObject::fromVariantMap(c->diagnostics().toVariantMap()), {});
+    }
+    if (command == QLatin1StringView("sign-out")) {
+        if (!a.positional.isEmpty() || !takesOnly(a, {})) {
+            return done({}, usage(QStringLiteral("sign-out")));
+        }
+        if (c->isGuest()) {
+            // GST-4: wiped at once; the answer says whether the server heard of it in time.
+            return endGuest([this, done](const QJsonObject& signedOut) {
+                m_signedOutSelf = true;
+                done(signedOut, {});
+            });
+        }
+        // This very device, as `sign-out-device` with its own id: the wipe follows the
+        // server's answer.
+        const qint64 self = c->deviceId();
+        m_signingOut = true;
+        return c->signOut([this, c, self, done](const Error& error) {
+            if (!error.isNull()) {
+                m_signingOut = false;
+                return done({}, error);
+            }
+            m_signedOutSelf = true;
+            done(QJsonObject { { QStringLiteral("signedOut"), self },
+                     { QStringLiteral("wiped"), !c->hasAccount() },
+                     { QStringLiteral("serverConfirmed"), true } },
+                {});
+        });
     }
     if (command == QLatin1StringView("send")) {
         const QString to = a.option("to");

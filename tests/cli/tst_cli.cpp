@@ -128,17 +128,21 @@ Run cliOnOwnDisk(const QString& mountPoint, const QString& profile, const QStrin
                 cliBinary() }
             + args);
 }
-//! A `cpm-cli shell` kept running: one device online, driven line by line.
+//! A `cpm-cli shell` (or `guest`) kept running: one device online, driven line by line.
 class Shell {
 public:
     explicit Shell(const QString& profile)
+        : Shell(QStringList { QStringLiteral("--profile"), profile, QStringLiteral("shell") })
+    {
+    }
+    //! cpm-cli with \a arguments, e.g. `guest …`.
+    explicit Shell(const QStringList& arguments)
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_LOGGING_RULES"),
             QStringLiteral("cpm.*.info=false;cpm.*.debug=false"));
         m_process.setProcessEnvironment(env);
-        m_process.start(
-            cliBinary(), { QStringLiteral("--profile"), profile, QStringLiteral("shell") });
+        m_process.start(cliBinary(), arguments);
     }
     ~Shell()
     {
@@ -153,10 +157,15 @@ public:
     //! The next line on stdout that contains \a marker (others come in between), or {}.
     QJsonObject lineWith(const QByteArray& marker)
     {
+        // The whole line: a long answer (many messages) comes in more than one read.
+        auto complete = [&] {
+            const qsizetype at = m_seen.indexOf(marker);
+            return at >= 0 && m_seen.indexOf('\n', at) >= 0;
+        };
         const bool found = QTest::qWaitFor(
             [&] {
                 m_seen += m_process.readAllStandardOutput();
-                return m_seen.contains(marker) || m_process.state() == QProcess::NotRunning;
+                return complete() || m_process.state() == QProcess::NotRunning;
             },
             30000);
         if (!found || !m_seen.contains(marker)) {
@@ -181,6 +190,16 @@ public:
         return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     }
     QByteArray seen() const { return m_seen; }
+    QProcess& process() { return m_process; }
+    //! Waits (≤ 30 s) for the exit; its code, or -1 for a crash or a kill.
+    int waitForExit()
+    {
+        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(30000)) {
+            return -1;
+        }
+        m_seen += m_process.readAllStandardOutput();
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
 
 private:
     QProcess m_process;
@@ -230,6 +249,15 @@ private Q_SLOTS:
     void testSessionInviteAcceptSayAcrossProcesses();
     void testSessionTransferAndPullWithHistory();
     void testSessionCommandUsageErrors();
+    void testGuestSeesTheUsersMessagesAndSignOutRemovesIt();
+    void testGuestEndOfInputSignsOut();
+    void testGuestSignalSignsOut();
+    void testGuestSignOutWhileTheServerIsDown();
+    void testGuestRefusalsLeaveNoDirectory_data();
+    void testGuestRefusalsLeaveNoDirectory();
+    void testGuestKilledIsRemovedByTheNextRun();
+    void testGuestSignedOutFromAnotherDevice();
+    void testSignOutInAShellSignsThisDeviceOut();
 
 private:
     QString profile(const QString& name) const { return m_dir.filePath(name); }
@@ -239,12 +267,23 @@ private:
     void registerNamed(
         const QString& profile, const QString& address, const QString& name, qint64* deviceId);
 
+    //! `cpm-cli guest` as \a address (password "pw-" + its local part), named \a name.
+    QStringList guestArguments(
+        const QString& address, const QString& name, const QString& password = QString()) const;
+    //! The guest directories under CPM_GUEST_DIR.
+    QStringList guestDirs() const;
+    //! The ids of \a address's devices as its device \a profile lists them.
+    QList<qint64> deviceIds(const QString& profile);
+
     TestServer m_server;
     QTemporaryDir m_dir;
+    QTemporaryDir m_guestParent; //!< CPM_GUEST_DIR of every cpm-cli the test runs
 };
 
 void tst_Cli::initTestCase()
 {
+    QVERIFY(m_guestParent.isValid());
+    qputenv("CPM_GUEST_DIR", QFile::encodeName(m_guestParent.path()));
     QVERIFY(m_server.start());
     QVERIFY(m_server.addUser(Alice, QStringLiteral("pw-alice")));
     QVERIFY(m_server.addUser(Bob, QStringLiteral("pw-bob")));
@@ -799,6 +838,276 @@ void tst_Cli::testSessionCommandUsageErrors()
         QVERIFY2(r.errorCode() == QLatin1StringView("usage"),
             qPrintable(command.join(u' ') + QStringLiteral(": ") + r.describe()));
     }
+}
+
+QStringList tst_Cli::guestArguments(
+    const QString& address, const QString& name, const QString& password) const
+{
+    const QString file = m_dir.filePath(QStringLiteral("guest-%1.pw").arg(name));
+    QFile pw(file);
+    if (!pw.open(QIODevice::WriteOnly)
+        || pw.write(
+               (password.isEmpty() ? QStringLiteral("pw-") + address.section(u'@', 0, 0) : password)
+                   .toUtf8()
+               + '\n')
+            <= 0) {
+        qWarning("cannot write %s", qPrintable(file));
+    }
+    return { QStringLiteral("guest"), QStringLiteral("--server"), m_server.url().toString(),
+        QStringLiteral("--address"), address, QStringLiteral("--password-file"), file,
+        QStringLiteral("--name"), name };
+}
+
+QStringList tst_Cli::guestDirs() const
+{
+    return QDir(m_guestParent.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+}
+
+QList<qint64> tst_Cli::deviceIds(const QString& dir)
+{
+    const Run r = cli(dir, { QStringLiteral("devices") });
+    QList<qint64> ids;
+    if (r.exitCode != 0) {
+        qWarning("devices: %s", qPrintable(r.describe()));
+        return ids;
+    }
+    for (const QJsonValue& v : r.answer.value(QLatin1StringView("devices")).toArray()) {
+        ids.append(number(v.toObject(), "id"));
+    }
+    return ids;
+}
+
+void tst_Cli::testGuestSeesTheUsersMessagesAndSignOutRemovesIt()
+{
+    const Run sent = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("send"), QStringLiteral("--to"), Bob, QStringLiteral("--subject"),
+            QStringLiteral("For the visit"), QStringLiteral("waiting for Bob's guest") });
+    QVERIFY2(sent.exitCode == 0, qPrintable(sent.describe()));
+
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob at Alice's")));
+    // The first sync shows its progress, then the sign-in answers as whoami does.
+    const QJsonObject progress = guest.lineWith("\"syncProgress\"");
+    QVERIFY2(number(progress, "head") > 0, guest.seen().constData());
+    const QJsonObject signedIn = guest.lineWith("\"command\":\"guest\"");
+    const qint64 guestId = number(member(signedIn, "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+
+    guest.write("messages --with alice@cpm.example");
+    const QJsonObject messages = guest.lineWith("\"command\":\"messages\"");
+    QVERIFY2(QJsonDocument(messages).toJson().contains("waiting for Bob's guest"),
+        QJsonDocument(messages).toJson().constData());
+
+    guest.write("diagnostics");
+    const QJsonObject diagnostics = member(guest.lineWith("\"command\":\"diagnostics\""), "result");
+    QCOMPARE(diagnostics.value(QLatin1StringView("guest")).toBool(), true);
+    QCOMPARE(
+        diagnostics.value(QLatin1StringView("keyStorage")).toString(), QStringLiteral("memory"));
+    const QString dir = diagnostics.value(QLatin1StringView("profileDir")).toString();
+    QVERIFY2(QFileInfo(dir).absolutePath() == QFileInfo(m_guestParent.path()).absoluteFilePath(),
+        qPrintable(dir));
+    QVERIFY(QFileInfo(dir).isDir());
+    QCOMPARE(
+        QFileInfo(dir).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    QVERIFY(deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+
+    guest.write("sign-out");
+    const QJsonObject signedOut = member(guest.lineWith("\"command\":\"sign-out\""), "result");
+    QVERIFY2(
+        signedOut.value(QLatin1StringView("serverConfirmed")).toBool(), guest.seen().constData());
+    QCOMPARE(signedOut.value(QLatin1StringView("wiped")).toBool(), true);
+    QCOMPARE(signedOut.value(QLatin1StringView("removed")).toString(), dir);
+    QCOMPARE(guest.waitForExit(), 0);
+    QVERIFY(!QFileInfo::exists(dir));
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    // The user's other device no longer lists it: the server forgot it.
+    QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+}
+
+void tst_Cli::testGuestEndOfInputSignsOut()
+{
+    // The password from stdin: its first line; the shell's commands follow.
+    QStringList arguments = guestArguments(Bob, QStringLiteral("Bob eof"));
+    arguments[arguments.indexOf(QStringLiteral("--password-file")) + 1] = QStringLiteral("-");
+    Shell guest(arguments);
+    guest.write("pw-bob");
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QCOMPARE(guestDirs().size(), 1);
+    guest.write("whoami");
+    guest.process().closeWriteChannel();
+    const QJsonObject signedOut = member(guest.lineWith("\"command\":\"sign-out\""), "result");
+    QVERIFY2(
+        signedOut.value(QLatin1StringView("serverConfirmed")).toBool(), guest.seen().constData());
+    QCOMPARE(guest.waitForExit(), 0);
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+}
+
+void tst_Cli::testGuestSignalSignsOut()
+{
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob term")));
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+    QCOMPARE(guestDirs().size(), 1);
+    guest.process().terminate(); // SIGTERM
+    const QJsonObject signedOut = member(guest.lineWith("\"command\":\"sign-out\""), "result");
+    QVERIFY2(
+        signedOut.value(QLatin1StringView("serverConfirmed")).toBool(), guest.seen().constData());
+    QCOMPARE(guest.waitForExit(), 0);
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+}
+
+void tst_Cli::testGuestSignOutWhileTheServerIsDown()
+{
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob offline")));
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+    m_server.stop();
+    // Wiped at once all the same; the server cannot confirm within the bounded wait.
+    QElapsedTimer timer;
+    timer.start();
+    guest.write("sign-out");
+    const QJsonObject signedOut = member(guest.lineWith("\"command\":\"sign-out\""), "result");
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    QCOMPARE(signedOut.value(QLatin1StringView("serverConfirmed")).toBool(), false);
+    QCOMPARE(signedOut.value(QLatin1StringView("wiped")).toBool(), true);
+    QVERIFY2(signedOut.value(QLatin1StringView("note")).toString().contains(u"ends by itself"),
+        guest.seen().constData());
+    QCOMPARE(guest.waitForExit(), 0);
+    QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed())));
+
+    QVERIFY(m_server.start()); // perhaps on another port
+    const Run devices = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("devices") });
+    QVERIFY2(devices.exitCode == 0, qPrintable(devices.describe()));
+    // Left to expire on the server (guest.idleSeconds): end it from the user's own device.
+    const Run ended = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("sign-out-device"), QString::number(guestId) });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+    const Run alice = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("whoami") });
+    QVERIFY2(alice.exitCode == 0, qPrintable(alice.describe()));
+}
+
+void tst_Cli::testGuestRefusalsLeaveNoDirectory_data()
+{
+    QTest::addColumn<QString>("setting"); // operator setting key=value, or empty
+    QTest::addColumn<QString>("pref"); // Bob's preference key=value, or empty
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("operator-off") << QStringLiteral("guest.enabled=0") << QString() << QString()
+                                  << QStringLiteral("guest_disabled");
+    QTest::newRow("user-denies") << QString() << QStringLiteral("guestSignIn=deny") << QString()
+                                 << QStringLiteral("guest_not_allowed");
+    QTest::newRow("wrong-password")
+        << QString() << QString() << QStringLiteral("not-bobs") << QStringLiteral("auth_failed");
+}
+
+void tst_Cli::testGuestRefusalsLeaveNoDirectory()
+{
+    QFETCH(QString, setting);
+    QFETCH(QString, pref);
+    QFETCH(QString, password);
+    QFETCH(QString, code);
+    const QString bob = profile(QStringLiteral("bob"));
+    if (!setting.isEmpty()) {
+        QVERIFY(m_server.setSetting(setting.section(u'=', 0, 0), setting.section(u'=', 1)));
+    }
+    if (!pref.isEmpty()) {
+        const Run set = cli(
+            bob, { QStringLiteral("set-pref"), pref.section(u'=', 0, 0), pref.section(u'=', 1) });
+        QVERIFY2(set.exitCode == 0, qPrintable(set.describe()));
+    }
+    const QList<qint64> before = deviceIds(bob);
+    const Run refused
+        = run(cliBinary(), guestArguments(Bob, QStringLiteral("Bob refused"), password));
+    if (!setting.isEmpty()) {
+        QVERIFY(m_server.setSetting(setting.section(u'=', 0, 0), QStringLiteral("1")));
+    }
+    if (!pref.isEmpty()) {
+        const Run reset = cli(
+            bob, { QStringLiteral("set-pref"), pref.section(u'=', 0, 0), QStringLiteral("allow") });
+        QVERIFY2(reset.exitCode == 0, qPrintable(reset.describe()));
+    }
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.errorCode() == code, qPrintable(refused.describe()));
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    QCOMPARE(deviceIds(bob), before);
+}
+
+void tst_Cli::testGuestKilledIsRemovedByTheNextRun()
+{
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob crashed")));
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+    const QStringList left = guestDirs();
+    QCOMPARE(left.size(), 1);
+    // Another run while the guest lives leaves its directory alone.
+    const Run meanwhile = cli(profile(QStringLiteral("alice")), { QStringLiteral("diagnostics") });
+    QVERIFY2(meanwhile.exitCode == 0, qPrintable(meanwhile.describe()));
+    QCOMPARE(guestDirs(), left);
+
+    guest.process().kill(); // SIGKILL: no code of the guest runs
+    QCOMPARE(guest.waitForExit(), -1);
+    QCOMPARE(guestDirs(), left);
+    const Run next = run(cliBinary(), { QStringLiteral("--version") });
+    QVERIFY2(next.exitCode == 0, qPrintable(next.describe()));
+    QVERIFY2(next.out.startsWith("cpm-cli "), qPrintable(next.describe()));
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+    QVERIFY2(
+        next.err.contains("removed the orphaned guest directory"), qPrintable(next.describe()));
+    QVERIFY2(next.err.contains(QFile::encodeName(left.constFirst())), qPrintable(next.describe()));
+    // The device itself lives on at the server until it expires (guest.idleSeconds); the
+    // user can end it now.
+    QVERIFY(deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+    const Run ended = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("sign-out-device"), QString::number(guestId) });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+    QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(guestId));
+}
+
+void tst_Cli::testGuestSignedOutFromAnotherDevice()
+{
+    Shell guest(guestArguments(Bob, QStringLiteral("Bob forgot")));
+    const qint64 guestId
+        = number(member(guest.lineWith("\"command\":\"guest\""), "result"), "deviceId");
+    QVERIFY2(guestId > 0, guest.seen().constData());
+    QVERIFY(!guest.lineWith("\"ready\"").isEmpty());
+    QCOMPARE(guestDirs().size(), 1);
+    // Bob forgot to sign out at Alice's: he ends the guest device from his own.
+    const Run ended = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("sign-out-device"), QString::number(guestId) });
+    QVERIFY2(ended.exitCode == 0, qPrintable(ended.describe()));
+    const QJsonObject error = guest.lineWith("\"device_signed_out\"");
+    QVERIFY2(!error.isEmpty(), guest.seen().constData());
+    QCOMPARE(guest.waitForExit(), 1);
+    QVERIFY2(guestDirs().isEmpty(), qPrintable(guestDirs().join(u' ')));
+}
+
+void tst_Cli::testSignOutInAShellSignsThisDeviceOut()
+{
+    const QString dir = profile(QStringLiteral("bob-leaving"));
+    qint64 id = 0;
+    registerNamed(dir, Bob, QStringLiteral("Bob leaving"), &id);
+    Shell shell(dir);
+    QVERIFY(!shell.lineWith("\"ready\"").isEmpty());
+    shell.write("sign-out");
+    const QJsonObject signedOut = member(shell.lineWith("\"command\":\"sign-out\""), "result");
+    QCOMPARE(number(signedOut, "signedOut"), id);
+    QCOMPARE(shell.waitForExit(), 0);
+    QVERIFY(!deviceIds(profile(QStringLiteral("bob"))).contains(id));
+    const Run after = cli(dir, { QStringLiteral("whoami") });
+    QCOMPARE(after.exitCode, 1);
+    QVERIFY2(after.errorCode() == QLatin1StringView("no_account"), qPrintable(after.describe()));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
