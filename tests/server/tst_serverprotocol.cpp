@@ -110,9 +110,9 @@ Device tst_ServerProtocol::registerNew(
 void tst_ServerProtocol::initTestCase()
 {
     QVERIFY(m_server.start());
-    for (const char* name : { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi",
-             "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent",
-             "victor", "walter" }) {
+    for (const char* name :
+        { "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+            "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "vanna", "walter" }) {
         const QString n = QLatin1StringView(name);
         QVERIFY(m_server.addUser(n + QStringLiteral("@cpm.example"), QStringLiteral("pw-") + n));
     }
@@ -1418,10 +1418,10 @@ void tst_ServerProtocol::testStatusIsSharedWithContactsOnly()
 void tst_ServerProtocol::testRecentAnswersTheNewestMessagesInTheDevicesView()
 {
     const QString trent = QStringLiteral("trent@cpm.example");
-    const QString victor = QStringLiteral("victor@cpm.example");
+    const QString vanna = QStringLiteral("vanna@cpm.example");
     const QString walter = QStringLiteral("walter@cpm.example");
     auto t = connectAs(registerNew(trent, QStringLiteral("pw-trent"), QStringLiteral("t-desk")));
-    auto v = connectAs(registerNew(victor, QStringLiteral("pw-victor"), QStringLiteral("v-desk")));
+    auto v = connectAs(registerNew(vanna, QStringLiteral("pw-vanna"), QStringLiteral("v-desk")));
     auto w = connectAs(registerNew(walter, QStringLiteral("pw-walter"), QStringLiteral("w-desk")));
     QVERIFY(t && v && w);
     qint64 third = 0;
@@ -1431,8 +1431,8 @@ void tst_ServerProtocol::testRecentAnswersTheNewestMessagesInTheDevicesView()
         third = sent.value(QLatin1StringView("messageId")).toInteger();
         QVERIFY(third > 0);
     }
-    QVERIFY_OK(t->send(QStringLiteral("recent-t1"), victor, QStringLiteral("answer")));
-    QVERIFY_OK(w->send(QStringLiteral("recent-w1"), victor, QStringLiteral("not Trent's")));
+    QVERIFY_OK(t->send(QStringLiteral("recent-t1"), vanna, QStringLiteral("answer")));
+    QVERIFY_OK(w->send(QStringLiteral("recent-w1"), vanna, QStringLiteral("not Trent's")));
 
     // A device that has not synced at all asks for the newest first.
     const Device fresh = registerNew(trent, QStringLiteral("pw-trent"), QStringLiteral("t-new"));
