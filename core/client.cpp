@@ -1478,12 +1478,7 @@ Result<QString> Client::deviceSetting(const QString& key) const
     if (!isOpen()) {
         return notOpen();
     }
-    const Result<QVariant> value
-        = d->checked(d->store->value(QStringLiteral("device-setting/") + key));
-    if (!value) {
-        return value.error();
-    }
-    return value->isNull() ? QString() : value->toString();
+    return d->checked(d->store->deviceSetting(key));
 }
 
 Result<void> Client::setDeviceSetting(const QString& key, const QString& value)
@@ -1491,7 +1486,7 @@ Result<void> Client::setDeviceSetting(const QString& key, const QString& value)
     if (!isOpen()) {
         return notOpen();
     }
-    return d->checked(d->store->setValue(QStringLiteral("device-setting/") + key, value));
+    return d->checked(d->store->setDeviceSetting(key, value));
 }
 
 void Client::setPref(const QString& key, const QString& value, Callback done)

@@ -21,6 +21,17 @@ constexpr char ContactNameContext[] = "cpm/contact-name";
 constexpr char StatusTextContext[] = "cpm/status-text";
 constexpr char DeviceNameContext[] = "cpm/device-name";
 constexpr int SealedNamesVersion = 7;
+// Schema 8: addresses too. A message's sender and recipient and a contact's address are
+// sealed; what the queries look up and join on (a conversation's peer, a contact's key)
+// is a blind index of the address (SecretBox::index).
+constexpr char SenderContext[] = "cpm/sender";
+constexpr char RecipientContext[] = "cpm/recipient";
+constexpr char AddressContext[] = "cpm/address";
+constexpr char AddressIndexContext[] = "cpm/address-index";
+constexpr int SealedAddressesVersion = 8;
+// And the settings of this device (a missed session request names its peer).
+constexpr char DeviceSettingContext[] = "cpm/device-setting";
+const QString DeviceSettingPrefix = QStringLiteral("device-setting/");
 const QString SyncPositionKey = QStringLiteral("sync/position");
 
 // Migration N takes the schema from version N-1 to N. Never edit a released one:
@@ -165,6 +176,12 @@ const QList<QStringList>& migrations()
         // bodies (LocalStore::sealNames() converts what earlier schemas kept in plain text;
         // the columns keep their types: SQLite stores the blobs all the same).
         {},
+        // 8: addresses are sealed, and looked up by a blind index (LocalStore::
+        // sealAddresses() converts; `peer` and `contacts.address` hold the index, and the
+        // conversation summary follows the peers through its update trigger).
+        {
+            QStringLiteral("ALTER TABLE contacts ADD COLUMN sealed_address BLOB"),
+        },
     };
     return all;
 }
@@ -424,6 +441,11 @@ Result<void> LocalStore::migrate(int targetVersion)
                     return done;
                 }
             }
+            if (version == SealedAddressesVersion) {
+                if (const Result<void> done = sealAddresses(); !done) {
+                    return done;
+                }
+            }
             return exec(QStringLiteral("PRAGMA user_version = %1").arg(version));
         });
         if (!migrated) {
@@ -475,6 +497,81 @@ Result<void> LocalStore::sealNames()
     return {};
 }
 
+Result<void> LocalStore::sealAddresses()
+{
+    QSqlQuery read(m_db);
+    read.setForwardOnly(true);
+    if (!read.exec(QStringLiteral("SELECT local_id, sender, recipient, peer FROM messages"))) {
+        return failure(read, QStringLiteral("cannot read addresses to seal"));
+    }
+    struct Row {
+        qint64 localId;
+        QString sender, recipient, peer;
+    };
+    QList<Row> rows;
+    while (read.next()) {
+        rows.append({ read.value(0).toLongLong(), read.value(1).toString(),
+            read.value(2).toString(), read.value(3).toString() });
+    }
+    for (const Row& row : std::as_const(rows)) {
+        QSqlQuery write(m_db);
+        write.prepare(QStringLiteral(
+            "UPDATE messages SET sender = ?, recipient = ?, peer = ? WHERE local_id = ?"));
+        write.addBindValue(seal(row.sender, SenderContext));
+        write.addBindValue(seal(row.recipient, RecipientContext));
+        write.addBindValue(addressIndex(row.peer));
+        write.addBindValue(row.localId);
+        if (const Result<void> done = run(write, QStringLiteral("cannot seal an address")); !done) {
+            return done;
+        }
+    }
+    QSqlQuery settings(m_db);
+    settings.setForwardOnly(true);
+    if (!settings.exec(QStringLiteral("SELECT key, value FROM kv WHERE key LIKE '%1%'")
+                           .arg(DeviceSettingPrefix))) {
+        return failure(settings, QStringLiteral("cannot read settings to seal"));
+    }
+    QList<std::pair<QString, QString>> plainSettings;
+    while (settings.next()) {
+        plainSettings.append({ settings.value(0).toString(), settings.value(1).toString() });
+    }
+    for (const auto& [key, plain] : std::as_const(plainSettings)) {
+        QSqlQuery write(m_db);
+        write.prepare(QStringLiteral("UPDATE kv SET value = ? WHERE key = ?"));
+        write.addBindValue(seal(plain, DeviceSettingContext));
+        write.addBindValue(key);
+        if (const Result<void> done = run(write, QStringLiteral("cannot seal a setting")); !done) {
+            return done;
+        }
+    }
+    QSqlQuery contacts(m_db);
+    contacts.setForwardOnly(true);
+    if (!contacts.exec(QStringLiteral("SELECT address FROM contacts"))) {
+        return failure(contacts, QStringLiteral("cannot read contacts to seal"));
+    }
+    QStringList addresses;
+    while (contacts.next()) {
+        addresses.append(contacts.value(0).toString());
+    }
+    for (const QString& address : std::as_const(addresses)) {
+        QSqlQuery write(m_db);
+        write.prepare(QStringLiteral(
+            "UPDATE contacts SET address = ?, sealed_address = ? WHERE address = ?"));
+        write.addBindValue(addressIndex(address));
+        write.addBindValue(seal(address, AddressContext));
+        write.addBindValue(address);
+        if (const Result<void> done = run(write, QStringLiteral("cannot seal an address")); !done) {
+            return done;
+        }
+    }
+    return {};
+}
+
+QByteArray LocalStore::addressIndex(const QString& address) const
+{
+    return m_box->index(address.toLower().toUtf8(), QByteArrayView(AddressIndexContext));
+}
+
 Result<QVariant> LocalStore::value(const QString& key, const QVariant& fallback) const
 {
     QSqlQuery q(m_db);
@@ -494,6 +591,20 @@ Result<void> LocalStore::setValue(const QString& key, const QVariant& value)
     q.addBindValue(key);
     q.addBindValue(value);
     return run(q, QStringLiteral("cannot store %1").arg(key));
+}
+
+Result<QString> LocalStore::deviceSetting(const QString& key) const
+{
+    const Result<QVariant> v = value(DeviceSettingPrefix + key);
+    if (!v) {
+        return v.error();
+    }
+    return v->isNull() ? QString() : unseal(*v, DeviceSettingContext);
+}
+
+Result<void> LocalStore::setDeviceSetting(const QString& key, const QString& value)
+{
+    return setValue(DeviceSettingPrefix + key, seal(value, DeviceSettingContext));
 }
 
 Result<qint64> LocalStore::syncPosition() const
@@ -533,8 +644,8 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
     m.localId = q.value(0).toLongLong();
     m.id = q.value(1).isNull() ? -m.localId : q.value(1).toLongLong();
     m.clientId = q.value(2).toString();
-    m.from = q.value(3).toString();
-    m.to = q.value(4).toString();
+    m.from = unseal(q.value(3), SenderContext);
+    m.to = unseal(q.value(4), RecipientContext);
     m.outgoing = q.value(5).toString() == QLatin1StringView("sent");
     m.time = q.value(6).toLongLong();
     m.subject = unseal(q.value(7), SubjectContext);
@@ -748,9 +859,9 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
         QSqlQuery p(m_db);
         p.prepare(
             QStringLiteral("SELECT local_id FROM messages WHERE client_id = ? AND folder = 'sent' "
-                           "AND server_id IS NULL AND recipient = ?"));
+                           "AND server_id IS NULL AND peer = ?"));
         p.addBindValue(m.clientId);
-        p.addBindValue(m.to);
+        p.addBindValue(addressIndex(m.to));
         if (const Result<void> done = run(p, QStringLiteral("cannot read the outbox")); !done) {
             return done;
         }
@@ -786,9 +897,9 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.addBindValue(m.id);
     ins.addBindValue(m.clientId.isEmpty() ? QVariant() : QVariant(m.clientId));
-    ins.addBindValue(m.from);
-    ins.addBindValue(m.to);
-    ins.addBindValue(peer);
+    ins.addBindValue(seal(m.from, SenderContext));
+    ins.addBindValue(seal(m.to, RecipientContext));
+    ins.addBindValue(addressIndex(peer));
     ins.addBindValue(QString(protocol::folderName(m.folder)));
     ins.addBindValue(m.time);
     ins.addBindValue(m.subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
@@ -821,11 +932,13 @@ Result<void> LocalStore::applyContact(const protocol::ContactEvent& event, Store
     QSqlQuery q(m_db);
     if (event.removed) {
         q.prepare(QStringLiteral("DELETE FROM contacts WHERE address = ?"));
-        q.addBindValue(event.contact.address);
+        q.addBindValue(addressIndex(event.contact.address));
     } else {
-        q.prepare(QStringLiteral("INSERT INTO contacts (address, name) VALUES (?, ?) "
-                                 "ON CONFLICT (address) DO UPDATE SET name = excluded.name"));
-        q.addBindValue(event.contact.address);
+        q.prepare(QStringLiteral("INSERT INTO contacts (address, sealed_address, name) "
+                                 "VALUES (?, ?, ?) ON CONFLICT (address) DO UPDATE SET "
+                                 "sealed_address = excluded.sealed_address, name = excluded.name"));
+        q.addBindValue(addressIndex(event.contact.address));
+        q.addBindValue(seal(event.contact.address, AddressContext));
         q.addBindValue(seal(event.contact.name, ContactNameContext));
     }
     changes->contacts = true;
@@ -903,7 +1016,7 @@ Result<QList<Message>> LocalStore::messages(
     }
     sql += QStringLiteral(" ORDER BY time DESC, local_id DESC LIMIT :limit");
     q.prepare(sql);
-    q.bindValue(QStringLiteral(":peer"), peer);
+    q.bindValue(QStringLiteral(":peer"), addressIndex(peer));
     if (beforeTime > 0) {
         q.bindValue(QStringLiteral(":time"), beforeTime);
         q.bindValue(QStringLiteral(":time2"), beforeTime);
@@ -930,7 +1043,8 @@ Result<QList<Conversation>> LocalStore::conversations() const
     // read from `messages`, by primary key, and decrypted.
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral(
-            "SELECT c.peer, c.last_time, c.unread, m.subject, m.body, k.name, m.partial"
+            "SELECT m.folder, c.last_time, c.unread, m.subject, m.body, k.name, m.partial,"
+            " m.sender, m.recipient"
             " FROM conversations c LEFT JOIN messages m ON m.local_id = c.last_local_id"
             " LEFT JOIN contacts k ON k.address = c.peer"
             " ORDER BY c.last_time DESC, c.last_local_id DESC"))) {
@@ -939,7 +1053,10 @@ Result<QList<Conversation>> LocalStore::conversations() const
     QList<Conversation> out;
     while (q.next()) {
         Conversation c;
-        c.peerAddress = q.value(0).toString();
+        // The peer is who the newest message is from, or to.
+        c.peerAddress = q.value(0).toString() == QLatin1StringView("sent")
+            ? unseal(q.value(8), RecipientContext)
+            : unseal(q.value(7), SenderContext);
         c.lastMessageTime = q.value(1).toLongLong();
         c.unreadCount = q.value(2).toInt();
         c.peerName = q.value(5).isNull() ? QString() : unseal(q.value(5), ContactNameContext);
@@ -1092,9 +1209,9 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
             " partial, read, status, written, session) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1,"
             " 'pending', ?, ?)"));
         q.addBindValue(clientId);
-        q.addBindValue(from);
-        q.addBindValue(to);
-        q.addBindValue(to);
+        q.addBindValue(seal(from, SenderContext));
+        q.addBindValue(seal(to, RecipientContext));
+        q.addBindValue(addressIndex(to));
         q.addBindValue(time);
         q.addBindValue(subject.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
                                          : QVariant(seal(subject, SubjectContext)));
@@ -1133,7 +1250,7 @@ Result<QList<OutboxEntry>> LocalStore::outbox() const
         OutboxEntry e;
         e.pendingId = -q.value(0).toLongLong();
         e.clientId = q.value(1).toString();
-        e.to = q.value(2).toString();
+        e.to = unseal(q.value(2), RecipientContext);
         e.subject = unseal(q.value(3), SubjectContext);
         e.body = unseal(q.value(4), BodyContext);
         e.session = q.value(5).toLongLong();
@@ -1364,12 +1481,12 @@ Result<void> LocalStore::replaceDevices(const QList<Device>& devices, StoreChang
 Result<QList<Contact>> LocalStore::contacts() const
 {
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT address, name FROM contacts"))) {
+    if (!q.exec(QStringLiteral("SELECT sealed_address, name FROM contacts"))) {
         return failure(q, QStringLiteral("cannot read contacts"));
     }
     QList<Contact> out;
     while (q.next()) {
-        out.append({ q.value(0).toString(), unseal(q.value(1), ContactNameContext) });
+        out.append({ unseal(q.value(0), AddressContext), unseal(q.value(1), ContactNameContext) });
     }
     if (q.lastError().isValid()) { // a step failed: not the end of the rows
         return failure(q, QStringLiteral("cannot read contacts"));

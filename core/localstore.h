@@ -2,7 +2,8 @@
 #pragma once
 
 // One profile's SQLite database: messages (subject and body encrypted at rest, and
-// contact names, status text and device names since schema 7), the
+// contact names, status text and device names since schema 7, addresses since schema 8,
+// looked up by a blind index), the
 // outbox, local-delete tombstones, contacts, status, preferences, the device cache and
 // the sync position. Applying a sync batch is one transaction together with its position.
 // Every call answers value-or-error: a failure of the database (busy, full, damaged,
@@ -74,7 +75,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 7;
+    static constexpr int SchemaVersion = 8;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.
@@ -103,6 +104,9 @@ public:
     Result<QVariant> value(const QString& key, const QVariant& fallback = {}) const;
     Result<void> setValue(const QString& key, const QVariant& value);
     Result<qint64> syncPosition() const;
+    //! A setting of this device alone (never sent), sealed at rest; null when unset.
+    Result<QString> deviceSetting(const QString& key) const;
+    Result<void> setDeviceSetting(const QString& key, const QString& value);
 
     //! Applies stream events in order and stores \a next as the position, atomically.
     //! A malformed event is skipped (logged): one bad event must not block the stream.
@@ -160,6 +164,10 @@ private:
     Result<void> migrate(int targetVersion);
     //! Schema 7: seals the contact names, status text and device names kept in plain text.
     Result<void> sealNames();
+    //! Schema 8: seals addresses and keys lookups by their blind index.
+    Result<void> sealAddresses();
+    //! What `peer` and `contacts.address` hold for \a address (SecretBox::index).
+    QByteArray addressIndex(const QString& address) const;
     Result<void> exec(const QString& sql) const;
     Error failure(const QSqlQuery& query, const QString& what) const;
     Result<void> run(QSqlQuery& query, const QString& what) const;

@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <utility>
 
 namespace cpm {
@@ -60,10 +61,40 @@ SecretKey SecretKey::generate()
     return key;
 }
 
+static_assert(SecretKey::Size == crypto_kdf_KEYBYTES);
+
 SecretBox::SecretBox(SecretKey key)
     : m_key(std::move(key))
 {
     ensureSodium();
+    if (!m_key.isNull()) {
+        m_indexKey = SecretKey::allocate();
+        if (!m_indexKey.isNull()) {
+            crypto_kdf_derive_from_key(
+                m_indexKey.data(), SecretKey::Size, 1, "cpmindex", m_key.data());
+        }
+    }
+}
+
+QByteArray SecretBox::index(QByteArrayView value, QByteArrayView context) const
+{
+    if (m_indexKey.isNull()) {
+        return {};
+    }
+    constexpr size_t Bytes = 16;
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, m_indexKey.data(), SecretKey::Size, Bytes);
+    // The context and its length first, so no two (context, value) pairs hash alike.
+    const auto contextSize = static_cast<unsigned char>(std::min<qsizetype>(context.size(), 255));
+    crypto_generichash_update(&state, &contextSize, 1);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(context.data()),
+        static_cast<unsigned long long>(contextSize));
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()),
+        static_cast<unsigned long long>(value.size()));
+    QByteArray out(Bytes, Qt::Uninitialized);
+    crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(out.data()), Bytes);
+    sodium_memzero(&state, sizeof state);
+    return out;
 }
 
 QByteArray SecretBox::seal(QByteArrayView plain, QByteArrayView context) const

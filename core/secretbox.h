@@ -50,8 +50,16 @@ public:
     //! Decrypts; nullopt when the value was tampered with, or is for another context/key.
     std::optional<QByteArray> open(QByteArrayView sealed, QByteArrayView context) const;
 
+    /*!
+     * A blind index of \a value: the same 16 bytes for the same value and \a context under
+     * this key, and nothing about the value without the key (keyed BLAKE2b under a subkey
+     * of the box's key). What a database must look up or join on, instead of the value.
+     */
+    QByteArray index(QByteArrayView value, QByteArrayView context) const;
+
 private:
     SecretKey m_key;
+    SecretKey m_indexKey; //!< derived from m_key: never the same key for two purposes
 };
 
 //! Makes sure libsodium is initialised; false if it cannot be (then nothing is safe).

@@ -59,19 +59,29 @@ QList<Conversation> aggregatedConversations(const LocalStore& store)
     }
     QList<Conversation> out;
     QSqlQuery q(store.database());
+    // `peer` holds a blind index (schema 8): grouped on, and the address read back from
+    // the newest message of the group.
     q.exec(QStringLiteral("SELECT peer, MAX(time) FROM messages GROUP BY peer"));
     while (q.next()) {
+        const QVariant key = q.value(0);
         Conversation c;
-        c.peerAddress = q.value(0).toString();
         c.lastMessageTime = q.value(1).toLongLong();
+        QSqlQuery n(store.database());
+        n.prepare(QStringLiteral("SELECT local_id, server_id FROM messages WHERE peer = ?"
+                                 " ORDER BY time DESC, local_id DESC LIMIT 1"));
+        n.addBindValue(key);
+        n.exec();
+        n.next();
+        const qint64 id = n.value(1).isNull() ? -n.value(0).toLongLong() : n.value(1).toLongLong();
+        const Message m = must(store.message(id)).value_or(Message());
+        c.peerAddress = m.outgoing ? m.to : m.from;
         c.peerName = names.value(c.peerAddress);
-        const Message m = must(store.messages(c.peerAddress, 1)).constFirst();
         c.lastMessageText = m.body.isNull() ? m.subject : m.body.left(200);
         c.lastMessagePartial = m.partial;
         QSqlQuery u(store.database());
         u.prepare(QStringLiteral(
             "SELECT COUNT(*) FROM messages WHERE peer = ? AND folder = 'inbox' AND read = 0"));
-        u.addBindValue(c.peerAddress);
+        u.addBindValue(key);
         u.exec();
         u.next();
         c.unreadCount = u.value(0).toInt();
@@ -199,21 +209,36 @@ private Q_SLOTS:
             LocalStore v2(m_box.get());
             QVERIFY(must(v2.open(path, 2)));
             QCOMPARE(must(v2.schemaVersion()), 2);
-            QList<protocol::Frame> batch;
-            qint64 seq = 0;
+            // Rows as a schema-2 build wrote them: addresses in plain text, subject and
+            // body sealed.
+            const auto insert = [&](qint64 id, const QString& peer, bool outgoing, const char* body,
+                                    qint64 time, bool read, const char* subject = nullptr) {
+                QSqlQuery q(v2.database());
+                q.prepare(QStringLiteral(
+                    "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
+                    " time, subject, body, partial, read, status) VALUES (?, NULL, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, 'sent')"));
+                q.addBindValue(id);
+                q.addBindValue(outgoing ? Alice : peer);
+                q.addBindValue(outgoing ? peer : Alice);
+                q.addBindValue(peer);
+                q.addBindValue(outgoing ? QStringLiteral("sent") : QStringLiteral("inbox"));
+                q.addBindValue(time);
+                q.addBindValue(subject ? QVariant(m_box->seal(subject, "cpm/subject"))
+                                       : QVariant(QMetaType(QMetaType::QByteArray)));
+                q.addBindValue(body ? QVariant(m_box->seal(body, "cpm/body"))
+                                    : QVariant(QMetaType(QMetaType::QByteArray)));
+                q.addBindValue(body == nullptr);
+                q.addBindValue(read);
+                return q.exec();
+            };
             // Bob: two messages at the same time (the later row is the newest), Carol: an
             // older unread one and a newer read one, Dave: a notification only (partial).
-            batch.append(frameOf(messageEvent(++seq, unreadIncoming(1, Bob, "b1", 5000))));
-            batch.append(frameOf(messageEvent(++seq, readOutgoing(2, Bob, "b2", 5000))));
-            batch.append(frameOf(messageEvent(++seq, unreadIncoming(3, Carol, "c1", 1000))));
-            QJsonObject c2 = unreadIncoming(4, Carol, "c2", 2000);
-            c2.insert(QStringLiteral("read"), true);
-            batch.append(frameOf(messageEvent(++seq, c2)));
-            QJsonObject d1 = unreadIncoming(5, Dave, "d1", 3000);
-            d1.remove(QStringLiteral("body"));
-            d1.insert(QStringLiteral("subject"), QStringLiteral("Only the subject"));
-            batch.append(frameOf(messageEvent(++seq, d1)));
-            QVERIFY(must(v2.applyEvents(batch, seq, nullptr)));
+            QVERIFY(insert(1, Bob, false, "b1", 5000, false));
+            QVERIFY(insert(2, Bob, true, "b2", 5000, true));
+            QVERIFY(insert(3, Carol, false, "c1", 1000, false));
+            QVERIFY(insert(4, Carol, false, "c2", 2000, true));
+            QVERIFY(insert(5, Dave, false, nullptr, 3000, false, "Only the subject"));
             // A contact as a schema-2 build kept it: its name in plain text.
             QSqlQuery contact(v2.database());
             QVERIFY(contact.exec(
@@ -453,10 +478,11 @@ private Q_SLOTS:
         QVERIFY(!bytes.contains(QByteArray("eagle")));
     }
 
-    void testNamesAreSealedAtRest()
+    void testNamesAndAddressesAreSealedAtRest()
     {
         // Schema 7: contact names, the status text and device names are sealed as bodies
-        // are; those a schema-6 build wrote in plain text are sealed by the migration.
+        // are; schema 8: addresses too, looked up by a blind index. What a schema-6 build
+        // wrote in plain text is sealed by the migrations.
         const QString path = dbPath("names.sqlite");
         const QString oldContact = QStringLiteral("Old friend Zebedee 3141");
         const QString oldDevice = QStringLiteral("Grandmas tablet 2718");
@@ -471,14 +497,33 @@ private Q_SLOTS:
                 QStringLiteral("INSERT INTO devices (id, name) VALUES (7, '%1')").arg(oldDevice)));
             QVERIFY(q.exec(QStringLiteral("INSERT INTO user_status (id, status, text) VALUES (1, "
                                           "'away', 'Gone fishing 1618')")));
+            q.prepare(QStringLiteral(
+                "INSERT INTO messages (server_id, sender, recipient, peer, folder, time, body,"
+                " status) VALUES (9, ?, ?, ?, 'inbox', 1000, ?, 'sent')"));
+            q.addBindValue(Carol);
+            q.addBindValue(Alice);
+            q.addBindValue(Carol);
+            q.addBindValue(m_box->seal("an old one", "cpm/body"));
+            QVERIFY(q.exec());
+            QVERIFY(must(v6.setValue(QStringLiteral("device-setting/sessions.missed"),
+                QStringLiteral("[{\"peer\":\"erin@cpm.example\"}]"))));
         }
         const QString newContact = QStringLiteral("New friend Yolanda 1414");
         const QString newDevice = QStringLiteral("Kitchen laptop 1732");
         {
             LocalStore store(m_box.get());
             QVERIFY(must(store.open(path)));
-            QCOMPARE(must(store.schemaVersion()), 7);
+            QCOMPARE(must(store.schemaVersion()), LocalStore::SchemaVersion);
             QCOMPARE(must(store.contacts()).constFirst().name, oldContact);
+            QCOMPARE(must(store.contacts()).constFirst().address, Carol);
+            // The old message is found by its peer and shows its addresses.
+            QCOMPARE(must(store.messages(Carol, 10)).size(), 1);
+            QCOMPARE(must(store.messages(Carol, 10)).constFirst().from, Carol);
+            QCOMPARE(must(store.conversations()).constFirst().peerAddress, Carol);
+            QCOMPARE(must(store.conversations()).constFirst().peerName, oldContact);
+            QCOMPARE(must(store.deviceSetting(QStringLiteral("sessions.missed"))),
+                QStringLiteral("[{\"peer\":\"erin@cpm.example\"}]"));
+            QVERIFY(must(store.deviceSetting(QStringLiteral("unset"))).isNull());
             QCOMPARE(must(store.status()).text, QStringLiteral("Gone fishing 1618"));
             QCOMPARE(must(store.devices()).constFirst().name, oldDevice);
             StoreChanges changes;
@@ -490,6 +535,18 @@ private Q_SLOTS:
             d.id = 8;
             d.name = newDevice;
             QVERIFY(must(store.upsertDevice(d, &changes)));
+            // A new conversation and an outbox message, with Dave.
+            QVERIFY(must(store.applyEvents(
+                { frameOf(messageEvent(2, messageJson(10, Dave, Alice, QStringLiteral("hi")))) }, 2,
+                &changes)));
+            QVERIFY(must(store.enqueue(
+                        QStringLiteral("c-1"), Alice, Dave, {}, QStringLiteral("hello"), 2000))
+                < 0);
+            QCOMPARE(must(store.outbox()).constFirst().to, Dave);
+            QCOMPARE(must(store.messages(Dave, 10)).size(), 2);
+            QCOMPARE(conversationWith(store, Dave).peerName, newContact);
+            const QString mismatch = summaryMismatch(store);
+            QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
             // Sorted by name all the same, now that SQLite cannot see the names.
             const QList<Contact> contacts = must(store.contacts());
             QCOMPARE(contacts.size(), 2);
@@ -510,7 +567,8 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!bytes.isEmpty());
-        for (const char* text : { "Zebedee", "Grandma", "fishing", "Yolanda", "Kitchen" }) {
+        for (const char* text : { "Zebedee", "Grandma", "fishing", "Yolanda", "Kitchen", "carol@",
+                 "dave@", "alice@", "erin@" }) {
             QVERIFY2(!bytes.contains(text), text);
         }
     }
