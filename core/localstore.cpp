@@ -6,6 +6,7 @@
 #include "secretbox.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -499,6 +500,21 @@ Result<void> LocalStore::sealNames()
 
 Result<void> LocalStore::sealAddresses()
 {
+    // The summary's update trigger would move every message to its new peer one by one
+    // (seconds for 100,000 messages): it is set aside, the summary's own peers are
+    // rewritten in one go, and the trigger comes back as it was, in the same transaction.
+    QSqlQuery trigger(m_db);
+    if (!trigger.exec(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                                     "name = 'conversations_on_update'"))
+        || !trigger.next()) {
+        return failure(trigger, QStringLiteral("cannot read the summary trigger"));
+    }
+    const QString triggerSql = trigger.value(0).toString();
+    trigger.finish();
+    if (const Result<void> done = exec(QStringLiteral("DROP TRIGGER conversations_on_update"));
+        !done) {
+        return done;
+    }
     QSqlQuery read(m_db);
     read.setForwardOnly(true);
     if (!read.exec(QStringLiteral("SELECT local_id, sender, recipient, peer FROM messages"))) {
@@ -513,17 +529,35 @@ Result<void> LocalStore::sealAddresses()
         rows.append({ read.value(0).toLongLong(), read.value(1).toString(),
             read.value(2).toString(), read.value(3).toString() });
     }
+    read.finish();
+    QSqlQuery write(m_db);
+    write.prepare(QStringLiteral(
+        "UPDATE messages SET sender = ?, recipient = ?, peer = ? WHERE local_id = ?"));
+    QHash<QString, QByteArray> indexes;
     for (const Row& row : std::as_const(rows)) {
-        QSqlQuery write(m_db);
-        write.prepare(QStringLiteral(
-            "UPDATE messages SET sender = ?, recipient = ?, peer = ? WHERE local_id = ?"));
-        write.addBindValue(seal(row.sender, SenderContext));
-        write.addBindValue(seal(row.recipient, RecipientContext));
-        write.addBindValue(addressIndex(row.peer));
-        write.addBindValue(row.localId);
+        auto index = indexes.find(row.peer);
+        if (index == indexes.end()) {
+            index = indexes.insert(row.peer, addressIndex(row.peer));
+        }
+        write.bindValue(0, seal(row.sender, SenderContext));
+        write.bindValue(1, seal(row.recipient, RecipientContext));
+        write.bindValue(2, *index);
+        write.bindValue(3, row.localId);
         if (const Result<void> done = run(write, QStringLiteral("cannot seal an address")); !done) {
             return done;
         }
+    }
+    QSqlQuery peers(m_db);
+    peers.prepare(QStringLiteral("UPDATE conversations SET peer = ? WHERE peer = ?"));
+    for (auto it = indexes.cbegin(); it != indexes.cend(); ++it) {
+        peers.bindValue(0, it.value());
+        peers.bindValue(1, it.key());
+        if (const Result<void> done = run(peers, QStringLiteral("cannot seal a peer")); !done) {
+            return done;
+        }
+    }
+    if (const Result<void> done = exec(triggerSql); !done) {
+        return done;
     }
     QSqlQuery settings(m_db);
     settings.setForwardOnly(true);
@@ -535,12 +569,13 @@ Result<void> LocalStore::sealAddresses()
     while (settings.next()) {
         plainSettings.append({ settings.value(0).toString(), settings.value(1).toString() });
     }
+    QSqlQuery setting(m_db);
+    setting.prepare(QStringLiteral("UPDATE kv SET value = ? WHERE key = ?"));
     for (const auto& [key, plain] : std::as_const(plainSettings)) {
-        QSqlQuery write(m_db);
-        write.prepare(QStringLiteral("UPDATE kv SET value = ? WHERE key = ?"));
-        write.addBindValue(seal(plain, DeviceSettingContext));
-        write.addBindValue(key);
-        if (const Result<void> done = run(write, QStringLiteral("cannot seal a setting")); !done) {
+        setting.bindValue(0, seal(plain, DeviceSettingContext));
+        setting.bindValue(1, key);
+        if (const Result<void> done = run(setting, QStringLiteral("cannot seal a setting"));
+            !done) {
             return done;
         }
     }
@@ -553,14 +588,15 @@ Result<void> LocalStore::sealAddresses()
     while (contacts.next()) {
         addresses.append(contacts.value(0).toString());
     }
+    QSqlQuery contact(m_db);
+    contact.prepare(
+        QStringLiteral("UPDATE contacts SET address = ?, sealed_address = ? WHERE address = ?"));
     for (const QString& address : std::as_const(addresses)) {
-        QSqlQuery write(m_db);
-        write.prepare(QStringLiteral(
-            "UPDATE contacts SET address = ?, sealed_address = ? WHERE address = ?"));
-        write.addBindValue(addressIndex(address));
-        write.addBindValue(seal(address, AddressContext));
-        write.addBindValue(address);
-        if (const Result<void> done = run(write, QStringLiteral("cannot seal an address")); !done) {
+        contact.bindValue(0, addressIndex(address));
+        contact.bindValue(1, seal(address, AddressContext));
+        contact.bindValue(2, address);
+        if (const Result<void> done = run(contact, QStringLiteral("cannot seal an address"));
+            !done) {
             return done;
         }
     }
