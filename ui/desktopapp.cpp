@@ -9,9 +9,13 @@
 #include "signindialog.h"
 
 #include <QDialog>
+#include <QEventLoop>
 #include <QMenu>
+#include <QPointer>
 #include <QProgressDialog>
 #include <QTimer>
+
+#include <memory>
 
 namespace cpm::ui {
 
@@ -31,6 +35,25 @@ DesktopApp::~DesktopApp()
         AppClipboard::clearIfOurs();
     }
     delete m_window;
+    if (m_inGuestSession && m_guest) {
+        // Quitting is the guest's sign-out: everything local goes now (it would go with the
+        // process anyway), and the server hears of it if it answers soon; otherwise the
+        // device ends by itself (idle limit, lifetime).
+        QEventLoop loop;
+        QTimer::singleShot(QuitTellServerMs, &loop, &QEventLoop::quit);
+        // The answer may come after this waited long enough (or never): it then finds
+        // neither the flag nor the loop.
+        auto told = std::make_shared<bool>(false);
+        m_guest->signOut([told, wait = QPointer<QEventLoop>(&loop)](const Error&) {
+            *told = true;
+            if (wait) {
+                wait->quit();
+            }
+        });
+        if (!*told) {
+            loop.exec();
+        }
+    }
 }
 
 MainWindow* DesktopApp::mainWindow() const { return m_window.data(); }

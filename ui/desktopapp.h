@@ -28,7 +28,12 @@ public:
     //! The windows of \a client, the owner's device. Null: guests only (`--guest`), and
     //! no profile of this computer is opened at all.
     explicit DesktopApp(Client* client, QObject* parent = nullptr);
+    //! Quitting during a guest's session signs the guest out: the wipe at once, and the
+    //! server told within QuitTellServerMs if it can be reached (else the device expires).
     ~DesktopApp() override;
+
+    //! How long quitting waits for the server to hear that a guest left.
+    static constexpr int QuitTellServerMs = 2000;
 
     //! The server a guest's sign-in offers when there is no owner's device to ask.
     void setGuestServerUrl(const QUrl& url) { m_guestServer = url; }

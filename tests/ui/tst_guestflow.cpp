@@ -118,6 +118,7 @@ private Q_SLOTS:
 
     void testGuestFromTheSignInWindowAndSignOutFromTheBanner();
     void testRemoteSignOutReturnsTheGuestWindowToSignIn();
+    void testQuittingDuringAGuestSessionSignsTheGuestOut();
 
 private:
     //! The guest devices of Alice's account, as her phone sees them now.
@@ -352,6 +353,27 @@ void tst_GuestFlow::testRemoteSignOutReturnsTheGuestWindowToSignIn()
     QCOMPARE(QGuiApplication::clipboard()->text(), elsewhere);
     QVERIFY(guestDevices().isEmpty());
     QGuiApplication::clipboard()->clear();
+}
+
+void tst_GuestFlow::testQuittingDuringAGuestSessionSignsTheGuestOut()
+{
+    // The guest closes the app instead of signing out: the same wipe, and the server hears
+    // of it before the process ends, so the device is gone from the phone's list at once.
+    QString vault;
+    {
+        ui::DesktopApp app(nullptr);
+        app.setGuestServerUrl(m_server.url());
+        onSignInDialog([&](ui::SignInDialog& dialog) { signInAsAlice(dialog); });
+        QVERIFY(app.start());
+        Client* guest = app.guestClient();
+        QVERIFY(guest);
+        vault = guest->profileDir();
+        QTRY_COMPARE_WITH_TIMEOUT(guest->state(), ConnectionState::Online, Timeout);
+        QCOMPARE(guestDevices().size(), 1);
+        // ~DesktopApp, as at the end of main() after the last window closed.
+    }
+    QVERIFY2(!QFileInfo::exists(vault), qPrintable(vault));
+    QVERIFY(guestDevices().isEmpty()); // told before the app was gone, not expired later
 }
 
 QTEST_MAIN(tst_GuestFlow)
