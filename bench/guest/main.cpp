@@ -15,6 +15,7 @@
 //     directory removed (signedOut()); the server is told afterwards, not measured.
 // The table shows, per figure, the median of the runs.
 
+#include "benchloop.h"
 #include "client.h"
 #include "guestvault.h"
 #include "testserver.h"
@@ -34,30 +35,12 @@
 #include <vector>
 
 using namespace cpm;
+using cpm::bench::median;
 
 namespace {
 
 const QString Password = QStringLiteral("bench-password");
 const QString Bob = QStringLiteral("bob@bench.example");
-
-bool waitFor(const std::function<bool()>& done, int timeoutMs = 120000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > timeoutMs) {
-            return false;
-        }
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 5);
-    }
-    return true;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
 
 QString sender(int i) { return QStringLiteral("sender%1@bench.example").arg(i); }
 
@@ -102,7 +85,7 @@ public:
                 return false;
             }
         }
-        if (!waitFor([&] { return sent >= messages; }, 600000)) {
+        if (!bench::waitFor([&] { return sent >= messages; }, 600000)) {
             std::fprintf(stderr, "bench-guest: only %d of %d messages sent\n", sent, messages);
             return false;
         }
@@ -110,7 +93,7 @@ public:
         m_newestPeer = sender(0);
         m_newestSubject = QStringLiteral("The newest");
         if (!from[0]->send(Bob, m_newestSubject, QStringLiteral("Read me first."))
-            || !waitFor([&] { return sent > messages; })) {
+            || !bench::waitFor([&] { return sent > messages; })) {
             return false;
         }
         // The senders are on other machines in life: here they share this thread, and their
@@ -162,7 +145,8 @@ public:
                 registered = true;
                 figures->signInMs = double(clock.nsecsElapsed()) / 1e6;
             });
-        if (!waitFor([&] { return registered && guest->state() == ConnectionState::Online; })
+        if (!bench::waitFor(
+                [&] { return registered && guest->state() == ConnectionState::Online; }, 120000)
             || !error.isNull()) {
             std::fprintf(
                 stderr, "bench-guest: guest sign-in failed: %s\n", qPrintable(error.message));
@@ -185,7 +169,7 @@ public:
             std::fprintf(stderr, "bench-guest: the sign-out did not wipe\n");
             return false;
         }
-        return waitFor([&] { return told; }, 10000);
+        return bench::waitFor([&] { return told; }, 10000);
     }
 
 private:
@@ -203,7 +187,7 @@ private:
                 error = e;
                 done = true;
             });
-        if (!waitFor([&] { return done && client->state() == ConnectionState::Online; })
+        if (!bench::waitFor([&] { return done && client->state() == ConnectionState::Online; })
             || !error.isNull()) {
             std::fprintf(stderr, "bench-guest: cannot register: %s\n", qPrintable(error.message));
             return nullptr;

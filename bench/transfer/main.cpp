@@ -15,6 +15,7 @@
 //     withdrawn the request (requestEnded), over N fresh requests.
 // Each run reports p50/p99; the table shows, per figure, the median of the runs.
 
+#include "benchloop.h"
 #include "client.h"
 #include "protocol.h"
 #include "sessionmanager.h"
@@ -35,38 +36,15 @@
 #include <vector>
 
 using namespace cpm;
+using cpm::bench::median;
+using cpm::bench::percentile;
+using cpm::bench::waitFor;
 
 namespace {
 
 const QString Password = QStringLiteral("bench-password");
 const QString Alice = QStringLiteral("alice@bench.example");
 const QString Bob = QStringLiteral("bob@bench.example");
-
-//! Runs the event loop until \a done() or \a timeoutMs; false on timeout.
-bool waitFor(const std::function<bool()>& done, int timeoutMs = 60000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done()) {
-        if (t.elapsed() > timeoutMs) {
-            return false;
-        }
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 5);
-    }
-    return true;
-}
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty()) {
-        return 0;
-    }
-    std::sort(v.begin(), v.end());
-    const auto i = static_cast<size_t>(p * double(v.size() - 1) + 0.5);
-    return v[std::min(i, v.size() - 1)];
-}
-
-double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 
 struct Figures {
     double transferP50 = 0;
