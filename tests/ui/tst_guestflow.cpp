@@ -96,16 +96,6 @@ void cancel(ui::SignInDialog& dialog)
         dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
 }
 
-bool hasBody(ui::MainWindow& window, const QString& body)
-{
-    MessageModel* model = window.messageModel();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->messageAt(row).body == body) {
-            return true;
-        }
-    }
-    return false;
-}
 } // namespace
 
 class tst_GuestFlow : public QObject {
@@ -228,7 +218,7 @@ void tst_GuestFlow::testGuestFromTheSignInWindowAndSignOutFromTheBanner()
     const QModelIndex row = conversations->model()->index(0, 0);
     QTest::mouseClick(
         conversations->viewport(), Qt::LeftButton, {}, conversations->visualRect(row).center());
-    QTRY_VERIFY_WITH_TIMEOUT(hasBody(*window, body), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(test::hasBody(*window, body), Timeout);
 
     // She copies its text with the message's menu.
     auto* messages = child<QListView>(*window, "messages");

@@ -65,16 +65,6 @@ QString requestText(QWidget& window)
 
 QString sessionText(QWidget& window) { return barText(window, "sessionBar", "sessionText"); }
 
-bool hasBody(ui::MainWindow& window, const QString& body)
-{
-    MessageModel* model = window.messageModel();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->messageAt(row).body == body) {
-            return true;
-        }
-    }
-    return false;
-}
 } // namespace
 
 class tst_SessionFlow : public QObject {
@@ -244,7 +234,7 @@ void tst_SessionFlow::testAcceptOnOneWindowWithdrawsTheBannerInAnother()
     m_aliceLaptop->sessions().end(id);
     QTRY_COMPARE_WITH_TIMEOUT(
         sessionText(tablet), QStringLiteral("Session ended by alice@cpm.example"), Timeout);
-    QVERIFY(hasBody(tablet, QStringLiteral("Show me")));
+    QVERIFY(test::hasBody(tablet, QStringLiteral("Show me")));
     QTest::mouseClick(child<QToolButton>(tablet, "closeSessionBar"), Qt::LeftButton);
     QVERIFY(tablet.sessionBar()->isHidden());
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -268,7 +258,7 @@ void tst_SessionFlow::testMovingShowsTheHistoryOnTheOtherWindow()
         QTest::keyClick(text, Qt::Key_Return);
     }
     must(m_bobTablet->sessions().say(id, QStringLiteral("Three")));
-    QTRY_VERIFY_WITH_TIMEOUT(hasBody(laptop, QStringLiteral("Three")), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(test::hasBody(laptop, QStringLiteral("Three")), Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(m_aliceLaptop->outboxSize().valueOr(-1), 0, Timeout);
 
     // Move to…: the desk is offline at first, greyed out with the reason.
@@ -299,7 +289,7 @@ void tst_SessionFlow::testMovingShowsTheHistoryOnTheOtherWindow()
     QVERIFY(loaded.at(0).at(1).toInt() >= 3);
     for (const QString& line :
         { QStringLiteral("One"), QStringLiteral("Two"), QStringLiteral("Three") }) {
-        QVERIFY2(hasBody(desk, line), qPrintable(line));
+        QVERIFY2(test::hasBody(desk, line), qPrintable(line));
     }
     QTRY_VERIFY_WITH_TIMEOUT(
         barText(desk, "sessionBar", "sessionDetail").contains(QLatin1StringView("Loaded")),
@@ -344,7 +334,8 @@ void tst_SessionFlow::testContinueHerePullsTheSession()
     desk.show();
     const qint64 id = bobAsksAliceAndWindowAccepts(laptop);
     must(m_bobTablet->sessions().say(id, QStringLiteral("Are you at your desk?")));
-    QTRY_VERIFY_WITH_TIMEOUT(hasBody(laptop, QStringLiteral("Are you at your desk?")), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        test::hasBody(laptop, QStringLiteral("Are you at your desk?")), Timeout);
 
     // On the desk: Session > Sessions on my other devices… lists it, with where it is.
     QTRY_COMPARE_WITH_TIMEOUT(m_aliceDesk->sessions().elsewhere().size(), 1, Timeout);
@@ -364,7 +355,7 @@ void tst_SessionFlow::testContinueHerePullsTheSession()
         sessionText(desk).startsWith(QLatin1StringView("Chat session with bob@cpm.example since")),
         Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), Timeout);
-    QVERIFY(hasBody(desk, QStringLiteral("Are you at your desk?")));
+    QVERIFY(test::hasBody(desk, QStringLiteral("Are you at your desk?")));
     QTRY_COMPARE_WITH_TIMEOUT(
         sessionText(laptop), QStringLiteral("Continued on Alice's desk"), Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(!desk.findChild<ui::OtherSessionsDialog*>(), Timeout);
@@ -372,7 +363,7 @@ void tst_SessionFlow::testContinueHerePullsTheSession()
     m_bobTablet->sessions().end(id);
     QTRY_COMPARE_WITH_TIMEOUT(
         sessionText(desk), QStringLiteral("Session ended by bob@cpm.example"), Timeout);
-    QVERIFY(hasBody(desk, QStringLiteral("Are you at your desk?")));
+    QVERIFY(test::hasBody(desk, QStringLiteral("Are you at your desk?")));
     laptop.close();
     desk.close();
 }

@@ -5,6 +5,8 @@
 // signed in the way the sign-in window would, without the window.
 
 #include "client.h"
+#include "mainwindow.h"
+#include "messagemodel.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -36,6 +38,18 @@ inline void signInHeadless(Client* client, const QString& address, const QString
     });
     QTRY_VERIFY_WITH_TIMEOUT(done, timeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(client->state(), ConnectionState::Online, timeoutMs);
+}
+
+//! Whether the conversation \a window shows has a message whose body is \a body.
+inline bool hasBody(ui::MainWindow& window, const QString& body)
+{
+    MessageModel* model = window.messageModel();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->messageAt(row).body == body) {
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace cpm::test
