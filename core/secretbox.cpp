@@ -97,6 +97,26 @@ QByteArray SecretBox::index(QByteArrayView value, QByteArrayView context) const
     return out;
 }
 
+SecretKey SecretBox::deriveFileKey(QByteArrayView fileId) const
+{
+    if (m_key.isNull()) {
+        return {};
+    }
+    // A subkey of its own (not the index key, not m_key): an index and a file key never
+    // come from the same key even for equal inputs. Derived per call rather than kept:
+    // files are opened seldom, and every kept key costs a locked page.
+    SecretKey fileKeys = SecretKey::allocate();
+    SecretKey key = SecretKey::allocate();
+    if (fileKeys.isNull() || key.isNull()) {
+        return {};
+    }
+    crypto_kdf_derive_from_key(fileKeys.data(), SecretKey::Size, 2, "cpmfiles", m_key.data());
+    crypto_generichash(key.data(), SecretKey::Size,
+        reinterpret_cast<const unsigned char*>(fileId.data()),
+        static_cast<unsigned long long>(fileId.size()), fileKeys.data(), SecretKey::Size);
+    return key;
+}
+
 QByteArray SecretBox::seal(QByteArrayView plain, QByteArrayView context) const
 {
     if (m_key.isNull()) {

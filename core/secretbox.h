@@ -57,6 +57,14 @@ public:
      */
     QByteArray index(QByteArrayView value, QByteArrayView context) const;
 
+    /*!
+     * The key of the sealed file \a fileId (an attachment's id): the same key for the same id
+     * under this box's key, and another for every other id, so the records of one file never
+     * open as those of another (keyed BLAKE2b under a subkey of the box's key, of its own
+     * purpose). A null key when the box has none. See SealedFileWriter.
+     */
+    SecretKey deriveFileKey(QByteArrayView fileId) const;
+
 private:
     SecretKey m_key;
     SecretKey m_indexKey; //!< derived from m_key: never the same key for two purposes
