@@ -7,6 +7,9 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -32,6 +35,8 @@ constexpr char AddressIndexContext[] = "cpm/address-index";
 constexpr int SealedAddressesVersion = 8;
 // And the settings of this device (a missed session request names its peer).
 constexpr char DeviceSettingContext[] = "cpm/device-setting";
+constexpr char AttachmentsContext[] = "cpm/attachments";
+constexpr char SourcesContext[] = "cpm/attachment-sources";
 const QString DeviceSettingPrefix = QStringLiteral("device-setting/");
 const QString SyncPositionKey = QStringLiteral("sync/position");
 
@@ -183,13 +188,28 @@ const QList<QStringList>& migrations()
         {
             QStringLiteral("ALTER TABLE contacts ADD COLUMN sealed_address BLOB"),
         },
+        // 9: attachments (MSG-1). A message's list of Attachment objects is sealed like its
+        // body; an outgoing one also keeps the local files it uploads from, until sent. The
+        // bytes of attachments and their thumbnails are sealed files in the profile's
+        // attachments/ directory, one row each here (its id is random: it tells nothing).
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN attachments BLOB"),
+            QStringLiteral("ALTER TABLE outbox ADD COLUMN sources BLOB"),
+            QStringLiteral("CREATE TABLE files ("
+                           " attachment_id TEXT NOT NULL,"
+                           " kind TEXT NOT NULL CHECK (kind IN ('content', 'thumbnail')),"
+                           " complete INTEGER NOT NULL DEFAULT 0,"
+                           " bytes INTEGER NOT NULL DEFAULT 0,"
+                           " last_used INTEGER NOT NULL DEFAULT 0,"
+                           " PRIMARY KEY (attachment_id, kind))"),
+        },
     };
     return all;
 }
 
 const QString MessageColumns = QStringLiteral("local_id, server_id, client_id, sender, recipient, "
                                               "folder, time, subject, body, partial, read, status, "
-                                              "written, failure, session");
+                                              "written, failure, session, attachments");
 
 Message::Status statusFromName(const QString& name)
 {
@@ -200,6 +220,12 @@ Message::Status statusFromName(const QString& name)
         return Message::Status::Failed;
     }
     return Message::statusOf(protocol::stateFromName(name).value_or(protocol::MessageState::Sent));
+}
+
+QString kindName(LocalFile::Kind kind)
+{
+    return kind == LocalFile::Kind::Thumbnail ? QStringLiteral("thumbnail")
+                                              : QStringLiteral("content");
 }
 
 // Binds the message id of the public API: server id, or -local id while pending.
@@ -695,7 +721,42 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
     m.written = q.value(12).toLongLong();
     m.failure = q.value(13).toString();
     m.session = q.value(14).toLongLong();
+    m.attachments = unsealAttachments(q.value(15));
     return m;
+}
+
+QByteArray LocalStore::sealAttachments(const QList<protocol::Attachment>& attachments) const
+{
+    if (attachments.isEmpty()) {
+        return {};
+    }
+    QJsonArray list;
+    for (const protocol::Attachment& a : attachments) {
+        list.append(a.toJson());
+    }
+    return seal(
+        QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)), AttachmentsContext);
+}
+
+QList<protocol::Attachment> LocalStore::unsealAttachments(const QVariant& sealed) const
+{
+    const QString json = unseal(sealed, AttachmentsContext);
+    if (json.isEmpty()) {
+        return {};
+    }
+    // Written by this store; an outgoing one not uploaded yet has no id, so no strict codec.
+    QList<protocol::Attachment> out;
+    for (const QJsonValue& v : QJsonDocument::fromJson(json.toUtf8()).array()) {
+        const QJsonObject o = v.toObject();
+        protocol::Attachment a;
+        a.id = o.value(QLatin1StringView("id")).toString();
+        a.name = o.value(QLatin1StringView("name")).toString();
+        a.type = o.value(QLatin1StringView("type")).toString();
+        a.size = o.value(QLatin1StringView("size")).toInteger();
+        a.sha256 = o.value(QLatin1StringView("sha256")).toString();
+        out.append(a);
+    }
+    return out;
 }
 
 // --- events ----------------------------------------------------------------------------
@@ -874,10 +935,15 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
         QSqlQuery u(m_db);
         u.prepare(
             QStringLiteral("UPDATE messages SET body = CASE WHEN :addBody THEN :body ELSE body END,"
+                           " attachments = CASE WHEN :addBody THEN :attachments"
+                           "  ELSE attachments END,"
                            " partial = CASE WHEN :addBody THEN 0 ELSE partial END,"
                            " read = read OR :read, status = :status WHERE local_id = :localId"));
         u.bindValue(QStringLiteral(":addBody"), addBody);
         u.bindValue(QStringLiteral(":body"), addBody ? seal(m.body, BodyContext) : QByteArray());
+        u.bindValue(QStringLiteral(":attachments"),
+            addBody && !m.attachments.isEmpty() ? QVariant(sealAttachments(m.attachments))
+                                                : QVariant(QMetaType(QMetaType::QByteArray)));
         u.bindValue(QStringLiteral(":read"), m.read);
         u.bindValue(QStringLiteral(":status"), newStatus ? status : oldStatus);
         u.bindValue(QStringLiteral(":localId"), localId);
@@ -929,8 +995,8 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
     QSqlQuery ins(m_db);
     ins.prepare(QStringLiteral(
         "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
-        " time, subject, body, partial, read, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        " time, subject, body, partial, read, status, attachments)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.addBindValue(m.id);
     ins.addBindValue(m.clientId.isEmpty() ? QVariant() : QVariant(m.clientId));
     ins.addBindValue(seal(m.from, SenderContext));
@@ -945,6 +1011,8 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
     ins.addBindValue(!hasBody);
     ins.addBindValue(m.read);
     ins.addBindValue(status);
+    ins.addBindValue(m.attachments.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                             : QVariant(sealAttachments(m.attachments)));
     if (const Result<void> done = run(ins, QStringLiteral("cannot insert a message")); !done) {
         return done;
     }
@@ -1235,15 +1303,17 @@ Result<bool> LocalStore::hasTombstone(qint64 serverId) const
 // --- outbox ----------------------------------------------------------------------------
 
 Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from, const QString& to,
-    const QString& subject, const QString& body, qint64 time, qint64 session)
+    const QString& subject, const QString& body, qint64 time, qint64 session,
+    const QList<protocol::Attachment>& attachments, const QStringList& sources)
 {
+    Q_ASSERT(attachments.size() == sources.size());
     qint64 localId = 0;
     const Result<void> queued = inTransaction(m_db, [&]() -> Result<void> {
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral(
             "INSERT INTO messages (client_id, sender, recipient, peer, folder, time, subject, body,"
-            " partial, read, status, written, session) VALUES (?, ?, ?, ?, 'sent', ?, ?, ?, 0, 1,"
-            " 'pending', ?, ?)"));
+            " partial, read, status, written, session, attachments) VALUES (?, ?, ?, ?, 'sent', ?,"
+            " ?, ?, 0, 1, 'pending', ?, ?, ?)"));
         q.addBindValue(clientId);
         q.addBindValue(seal(from, SenderContext));
         q.addBindValue(seal(to, RecipientContext));
@@ -1254,16 +1324,23 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
         q.addBindValue(seal(body, BodyContext));
         q.addBindValue(time);
         q.addBindValue(session);
+        q.addBindValue(attachments.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                             : QVariant(sealAttachments(attachments)));
         if (const Result<void> done = run(q, QStringLiteral("cannot queue a message")); !done) {
             return done;
         }
         localId = q.lastInsertId().toLongLong();
         QSqlQuery o(m_db);
-        o.prepare(
-            QStringLiteral("INSERT INTO outbox (local_id, client_id, created) VALUES (?, ?, ?)"));
+        o.prepare(QStringLiteral(
+            "INSERT INTO outbox (local_id, client_id, created, sources) VALUES (?, ?, ?, ?)"));
         o.addBindValue(localId);
         o.addBindValue(clientId);
         o.addBindValue(time);
+        o.addBindValue(sources.isEmpty()
+                ? QVariant(QMetaType(QMetaType::QByteArray))
+                : QVariant(seal(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(sources))
+                                                      .toJson(QJsonDocument::Compact)),
+                    SourcesContext)));
         return run(o, QStringLiteral("cannot queue a message"));
     });
     if (!queued) {
@@ -1272,12 +1349,111 @@ Result<qint64> LocalStore::enqueue(const QString& clientId, const QString& from,
     return -localId;
 }
 
+Result<void> LocalStore::setOutboxAttachment(
+    qint64 pendingId, qsizetype index, const protocol::Attachment& uploaded, StoreChanges* changes)
+{
+    return inTransaction(m_db, [&]() -> Result<void> {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral(
+            "SELECT attachments FROM messages WHERE local_id = ? AND server_id IS NULL"));
+        q.addBindValue(-pendingId);
+        if (const Result<void> done = run(q, QStringLiteral("cannot read the outbox")); !done) {
+            return done;
+        }
+        if (!q.next()) {
+            return {}; // sent or deleted meanwhile
+        }
+        QList<protocol::Attachment> list = unsealAttachments(q.value(0));
+        if (index < 0 || index >= list.size()) {
+            return {};
+        }
+        list[index] = uploaded.inMessage();
+        QSqlQuery u(m_db);
+        u.prepare(QStringLiteral("UPDATE messages SET attachments = ? WHERE local_id = ?"));
+        u.addBindValue(sealAttachments(list));
+        u.addBindValue(-pendingId);
+        changes->markChanged(pendingId);
+        return run(u, QStringLiteral("cannot update the outbox"));
+    });
+}
+
+Result<std::optional<LocalFile>> LocalStore::localFile(
+    const QString& attachmentId, LocalFile::Kind kind) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT complete, bytes, last_used FROM files"
+                             " WHERE attachment_id = ? AND kind = ?"));
+    q.addBindValue(attachmentId);
+    q.addBindValue(kindName(kind));
+    if (const Result<void> done = run(q, QStringLiteral("cannot read a file's record")); !done) {
+        return done.error();
+    }
+    if (!q.next()) {
+        return std::optional<LocalFile>();
+    }
+    return std::optional(LocalFile { attachmentId, kind, q.value(0).toBool(),
+        q.value(1).toLongLong(), q.value(2).toLongLong() });
+}
+
+Result<void> LocalStore::setLocalFile(const LocalFile& f)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral(
+        "INSERT INTO files (attachment_id, kind, complete, bytes, last_used) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (attachment_id, kind) DO UPDATE SET complete = excluded.complete,"
+        " bytes = excluded.bytes, last_used = excluded.last_used"));
+    q.addBindValue(f.attachmentId);
+    q.addBindValue(kindName(f.kind));
+    q.addBindValue(f.complete);
+    q.addBindValue(f.bytes);
+    q.addBindValue(f.lastUsed);
+    return run(q, QStringLiteral("cannot record a file"));
+}
+
+Result<void> LocalStore::touchLocalFile(
+    const QString& attachmentId, LocalFile::Kind kind, qint64 now)
+{
+    QSqlQuery q(m_db);
+    q.prepare(
+        QStringLiteral("UPDATE files SET last_used = ? WHERE attachment_id = ? AND kind = ?"));
+    q.addBindValue(now);
+    q.addBindValue(attachmentId);
+    q.addBindValue(kindName(kind));
+    return run(q, QStringLiteral("cannot record a file"));
+}
+
+Result<void> LocalStore::removeLocalFile(const QString& attachmentId, LocalFile::Kind kind)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("DELETE FROM files WHERE attachment_id = ? AND kind = ?"));
+    q.addBindValue(attachmentId);
+    q.addBindValue(kindName(kind));
+    return run(q, QStringLiteral("cannot forget a file"));
+}
+
+Result<QList<LocalFile>> LocalStore::localFiles() const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT attachment_id, kind, complete, bytes, last_used FROM files"
+                               " ORDER BY last_used, attachment_id"))) {
+        return failure(q, QStringLiteral("cannot read the files' records"));
+    }
+    QList<LocalFile> out;
+    while (q.next()) {
+        out.append({ q.value(0).toString(),
+            q.value(1).toString() == QLatin1StringView("thumbnail") ? LocalFile::Kind::Thumbnail
+                                                                    : LocalFile::Kind::Content,
+            q.value(2).toBool(), q.value(3).toLongLong(), q.value(4).toLongLong() });
+    }
+    return out;
+}
+
 Result<QList<OutboxEntry>> LocalStore::outbox() const
 {
     QSqlQuery q(m_db);
     if (!q.exec(
             QStringLiteral("SELECT m.local_id, o.client_id, m.recipient, m.subject, m.body, "
-                           "m.session FROM outbox o"
+                           "m.session, m.attachments, o.sources FROM outbox o"
                            " JOIN messages m ON m.local_id = o.local_id ORDER BY o.local_id"))) {
         return failure(q, QStringLiteral("cannot read the outbox"));
     }
@@ -1290,6 +1466,14 @@ Result<QList<OutboxEntry>> LocalStore::outbox() const
         e.subject = unseal(q.value(3), SubjectContext);
         e.body = unseal(q.value(4), BodyContext);
         e.session = q.value(5).toLongLong();
+        e.attachments = unsealAttachments(q.value(6));
+        for (const QJsonValue& v :
+            QJsonDocument::fromJson(unseal(q.value(7), SourcesContext).toUtf8()).array()) {
+            e.sources.append(v.toString());
+        }
+        if (e.sources.size() != e.attachments.size()) {
+            e.sources.resize(e.attachments.size());
+        }
         out.append(e);
     }
     if (q.lastError().isValid()) { // a step failed: not the end of the rows

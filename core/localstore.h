@@ -63,6 +63,20 @@ struct OutboxEntry {
     QString subject;
     QString body;
     qint64 session = 0; //!< the chat session it is said in; 0 for none
+    //! Its attachments; one with an empty id is still to be uploaded from the file of the
+    //! same index in sources.
+    QList<protocol::Attachment> attachments;
+    QStringList sources; //!< local paths, one per attachment
+};
+
+//! A file of this profile that holds an attachment's bytes or its thumbnail (sealed).
+struct LocalFile {
+    enum class Kind { Content, Thumbnail };
+    QString attachmentId;
+    Kind kind = Kind::Content;
+    bool complete = false;
+    qint64 bytes = 0; //!< on disk
+    qint64 lastUsed = 0; //!< ms since the epoch
 };
 
 //! What `profile.get` answers, ready to replace the local copy.
@@ -75,7 +89,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 8;
+    static constexpr int SchemaVersion = 9;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.
@@ -137,7 +151,11 @@ public:
     // --- Outbox ---
     //! Writes a new outgoing message to the outbox; returns its pending id (negative).
     Result<qint64> enqueue(const QString& clientId, const QString& from, const QString& to,
-        const QString& subject, const QString& body, qint64 time, qint64 session = 0);
+        const QString& subject, const QString& body, qint64 time, qint64 session = 0,
+        const QList<protocol::Attachment>& attachments = {}, const QStringList& sources = {});
+    //! The outbox message \a pendingId's attachment \a index was uploaded as \a uploaded.
+    Result<void> setOutboxAttachment(qint64 pendingId, qsizetype index,
+        const protocol::Attachment& uploaded, StoreChanges* changes);
     Result<QList<OutboxEntry>> outbox() const;
     Result<int> outboxSize() const;
     //! The server accepted \a clientId as \a serverId: the pending message becomes the
@@ -149,6 +167,16 @@ public:
     //! Puts the failed message \a pendingId (negative) back in the outbox, same client id:
     //! the server never stored it, so it cannot arrive twice. False when it is not failed.
     Result<bool> requeue(qint64 pendingId, StoreChanges* changes);
+
+    // --- Local copies of attachments (MSG-1) ---
+    Result<std::optional<LocalFile>> localFile(
+        const QString& attachmentId, LocalFile::Kind kind) const;
+    //! Records (or updates) a local file, used now.
+    Result<void> setLocalFile(const LocalFile& file);
+    Result<void> touchLocalFile(const QString& attachmentId, LocalFile::Kind kind, qint64 now);
+    Result<void> removeLocalFile(const QString& attachmentId, LocalFile::Kind kind);
+    //! Every local file, least recently used first (what a full cache gives up first).
+    Result<QList<LocalFile>> localFiles() const;
 
     // --- Devices, contacts, status, prefs ---
     Result<QList<Device>> devices() const;
@@ -183,6 +211,8 @@ private:
     QByteArray seal(const QString& text, const char* context) const;
     QString unseal(const QVariant& sealed, const char* context) const;
     Message messageFromQuery(const QSqlQuery& query) const;
+    QByteArray sealAttachments(const QList<protocol::Attachment>& attachments) const;
+    QList<protocol::Attachment> unsealAttachments(const QVariant& sealed) const;
 
     const SecretBox* m_box;
     QSqlDatabase m_db;

@@ -80,6 +80,7 @@ protocol::Message Message::toWire() const
     m.folder = outgoing ? protocol::Folder::Sent : protocol::Folder::Inbox;
     m.read = read;
     m.session = session;
+    m.attachments = attachments;
     switch (status) {
     case Status::Delivered:
         m.status = protocol::MessageState::Delivered;

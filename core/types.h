@@ -51,6 +51,9 @@ struct Message {
     qint64 written = 0; //!< when this device queued it (outgoing from here), else 0
     QString failure; //!< why the server refused it for good: an error code name (failed)
     qint64 session = 0; //!< the chat session it was said in (SES-5); 0 for none
+    //! Its attachments (MSG-1), in the sender's order. While an outgoing message waits for
+    //! its uploads, an attachment not uploaded yet has an empty id.
+    QList<protocol::Attachment> attachments;
 
     //! The other party of the conversation this message belongs to.
     QString peer() const { return outgoing ? to : from; }

@@ -2,9 +2,11 @@
 #include "clientconnection.h"
 
 #include "argreader.h"
+#include "binaryframe.h"
 #include "deliverypolicy.h"
 #include "frame.h"
 #include "logging.h"
+#include "operatorsettings.h"
 #include "protocol.h"
 #include "request.h"
 #include "server.h"
@@ -93,11 +95,11 @@ ClientConnection::~ClientConnection()
 
 // --- frames ----------------------------------------------------------------------------
 
-void ClientConnection::onTextMessage(const QString& text) { receive(text); }
+void ClientConnection::onTextMessage(const QString& text) { receive({ text, {}, false }); }
 
-void ClientConnection::onBinaryMessage(const QByteArray&) { receive(std::nullopt); }
+void ClientConnection::onBinaryMessage(const QByteArray& data) { receive({ {}, data, true }); }
 
-void ClientConnection::receive(std::optional<QString> frame)
+void ClientConnection::receive(Incoming frame)
 {
     if (m_state == State::Closing) {
         return;
@@ -105,7 +107,7 @@ void ClientConnection::receive(std::optional<QString> frame)
     m_lastFrameAt = monotonicMs();
     if (isHoldingFrames()) {
         // Answers keep the order of the frames, so a frame waits even to be refused.
-        const qsizetype bytes = frame ? frame->size() * 2 : 0;
+        const qsizetype bytes = frame.bytes();
         if (m_queue.size() >= MaxQueuedFrames || m_queuedBytes + bytes > MaxQueuedFrameBytes) {
             close(protocol::close::ProtocolAbuse, QStringLiteral("too many requests in flight"));
             return;
@@ -117,16 +119,34 @@ void ClientConnection::receive(std::optional<QString> frame)
     processFrame(frame);
 }
 
-void ClientConnection::processFrame(const std::optional<QString>& frame)
+void ClientConnection::processFrame(const Incoming& frame)
 {
-    if (frame) {
-        process(*frame);
+    if (frame.isBinary) {
+        processBinary(frame.binary);
+    } else {
+        process(frame.text);
+    }
+}
+
+void ClientConnection::processBinary(const QByteArray& data)
+{
+    const Result<protocol::BinaryFrame> split = protocol::decodeBinaryFrame(data);
+    if (!split) {
+        fail(NullId, split.error());
         return;
     }
-    // Binary frames are reserved for attachment chunks in a later version.
-    fail(NullId,
-        makeError(ErrorCode::BadFrame,
-            QStringLiteral("binary frames are not used in protocol version 1")));
+    const protocol::DecodeResult decoded
+        = protocol::decode(split->header, lim::MaxBinaryHeaderBytes);
+    const QJsonValue id = decoded.id.isUndefined() ? NullId : decoded.id;
+    if (!decoded.frame) {
+        fail(id, decoded.error);
+        return;
+    }
+    if (decoded.frame->type != protocol::Frame::Type::Request) {
+        fail(id, makeError(ErrorCode::BadFrame, QStringLiteral("a client sends requests only")));
+        return;
+    }
+    dispatch(*decoded.frame, &split->payload);
 }
 
 void ClientConnection::resume()
@@ -138,8 +158,8 @@ void ClientConnection::resume()
 void ClientConnection::handleQueue()
 {
     while (!isHoldingFrames() && !m_queue.isEmpty() && m_state != State::Closing) {
-        std::optional<QString> frame = m_queue.takeFirst();
-        m_queuedBytes -= frame ? frame->size() * 2 : 0;
+        const Incoming frame = m_queue.takeFirst();
+        m_queuedBytes -= frame.bytes();
         processFrame(frame);
     }
 }
@@ -226,8 +246,23 @@ void ClientConnection::process(const QString& text)
     dispatch(*decoded.frame);
 }
 
-void ClientConnection::dispatch(const protocol::Frame& request)
+void ClientConnection::dispatch(const protocol::Frame& request, const QByteArray* payload)
 {
+    const Operations::Operation* operation = m_server->operations().find(request.op);
+    const bool takesPayload = operation && operation->framing == Operations::TakesPayload;
+    if (payload && !takesPayload) {
+        fail(request.id,
+            makeError(ErrorCode::BadRequest,
+                QStringLiteral("'%1' comes in a text frame: only attachment.put has a payload")
+                    .arg(request.op)));
+        return;
+    }
+    if (!payload && takesPayload) {
+        fail(request.id,
+            makeError(ErrorCode::BadRequest,
+                QStringLiteral("'%1' carries a chunk: send it in a binary frame").arg(request.op)));
+        return;
+    }
     if (request.op == protocol::op::Hello) {
         hello(request.id, request.args);
         return;
@@ -242,7 +277,6 @@ void ClientConnection::dispatch(const protocol::Frame& request)
         reply(request.id, { { QStringLiteral("time"), QDateTime::currentMSecsSinceEpoch() } });
         return;
     }
-    const Operations::Operation* operation = m_server->operations().find(request.op);
     if (!operation) {
         fail(request.id,
             makeError(ErrorCode::UnknownOp,
@@ -264,7 +298,7 @@ void ClientConnection::dispatch(const protocol::Frame& request)
             return; // the account was disabled just now: nothing more is done for it
         }
     }
-    operation->handle(Request(this, request.id, request.args));
+    operation->handle(Request(this, request.id, request.args, payload ? *payload : QByteArray()));
     m_server->requestDone();
 }
 
@@ -302,10 +336,15 @@ void ClientConnection::hello(const QJsonValue& id, const QJsonObject& args)
         return;
     }
     setState(State::Negotiated);
+    Store& store = m_server->store();
     const QJsonObject limits { { QStringLiteral("maxFrameBytes"), lim::MaxFrameBytes },
         { QStringLiteral("maxBodyBytes"), lim::MaxBodyBytes },
         { QStringLiteral("maxSubjectChars"), lim::MaxSubjectChars },
-        { QStringLiteral("syncBatch"), lim::SyncBatch } };
+        { QStringLiteral("syncBatch"), lim::SyncBatch },
+        { QStringLiteral("maxChunkBytes"), lim::MaxChunkBytes },
+        { QStringLiteral("maxFileBytes"), store.settingInt(settings::AttachmentsMaxFileBytes) },
+        { QStringLiteral("autoFetchBytes"),
+            store.settingInt(settings::AttachmentsAutoFetchBytes) } };
     reply(id,
         { { QStringLiteral("version"), protocol::Version },
             { QStringLiteral("server"), QStringLiteral("cpm-server/" CPM_VERSION) },
@@ -347,6 +386,31 @@ void ClientConnection::output(const QString& text)
 {
     m_unsentBytes += text.size();
     m_server->transmit(this, text);
+    checkOutput();
+}
+
+void ClientConnection::replyWithPayload(
+    const QJsonValue& id, const QJsonObject& result, const QByteArray& payload)
+{
+    if (m_state == State::Closing) {
+        return;
+    }
+    const QByteArray frame
+        = protocol::encodeBinaryFrame(QJsonDocument(protocol::Frame::response(id, result).toJson())
+                                          .toJson(QJsonDocument::Compact),
+            payload);
+    m_unsentBytes += frame.size();
+    m_server->transmitBinary(this, frame);
+    checkOutput();
+}
+
+void ClientConnection::transmitBinaryNow(const QByteArray& frame)
+{
+    m_unsentBytes -= frame.size();
+    if (m_dropOutput || m_socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    m_socket->sendBinaryMessage(frame);
     checkOutput();
 }
 

@@ -104,6 +104,9 @@ public:
     // --- answers (through Request) ---------------------------------------------------------
     void reply(const QJsonValue& id, const QJsonObject& result);
     void replyText(const QJsonValue& id, QStringView resultMembers);
+    //! Answers in a binary frame: the response with \a result, then \a payload.
+    void replyWithPayload(
+        const QJsonValue& id, const QJsonObject& result, const QByteArray& payload);
     //! Answers an error that may go on the wire as it is.
     void fail(const QJsonValue& id, const Error& error);
     //! Sends a frame written as text already (a `sync` answer).
@@ -111,6 +114,7 @@ public:
 
     // --- for Server, which decides when output may leave (see Server::transmit) ----------
     void transmitNow(const QString& text);
+    void transmitBinaryNow(const QByteArray& frame);
     void closeNow(int code, const QString& reason);
 
 Q_SIGNALS:
@@ -125,11 +129,20 @@ private:
     bool isHoldingFrames() const { return m_busy || m_outputPaused; }
     void handleQueue();
     void setState(State state);
-    //! A frame (empty: binary) now, or after the asynchronous step in progress.
-    void receive(std::optional<QString> frame);
-    void processFrame(const std::optional<QString>& frame);
+    //! A frame as it arrived: text, or binary (a request with a payload).
+    struct Incoming {
+        QString text;
+        QByteArray binary;
+        bool isBinary = false;
+        qsizetype bytes() const { return isBinary ? binary.size() : text.size() * 2; }
+    };
+    //! A frame now, or after the asynchronous step in progress.
+    void receive(Incoming frame);
+    void processFrame(const Incoming& frame);
     void process(const QString& text);
-    void dispatch(const protocol::Frame& request);
+    void processBinary(const QByteArray& frame);
+    //! \a payload is the chunk of a binary frame; null for a text frame.
+    void dispatch(const protocol::Frame& request, const QByteArray* payload = nullptr);
     void send(const QJsonObject& frame);
     //! Hands \a text to the server for sending (now or after a commit), then checkOutput().
     void output(const QString& text);
@@ -147,9 +160,9 @@ private:
     int m_protocolErrors = 0;
     //! An asynchronous step is running; frames wait in m_queue meanwhile.
     bool m_busy = false;
-    //! Frames in arrival order; an empty optional stands for a binary frame.
-    QList<std::optional<QString>> m_queue;
-    //! The size of m_queue's frames in bytes (UTF-16), capped like their number.
+    //! Frames in arrival order.
+    QList<Incoming> m_queue;
+    //! The size of m_queue's frames in bytes (text as UTF-16), capped like their number.
     qsizetype m_queuedBytes = 0;
     //! Output over MaxQueuedOutputBytes: requests wait until it is read.
     bool m_outputPaused = false;

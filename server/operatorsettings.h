@@ -30,6 +30,10 @@ inline constexpr QLatin1StringView SessionGraceSeconds { "session.graceSeconds" 
 inline constexpr QLatin1StringView GuestEnabled { "guest.enabled" };
 inline constexpr QLatin1StringView GuestLifetimeSeconds { "guest.lifetimeSeconds" };
 inline constexpr QLatin1StringView GuestIdleSeconds { "guest.idleSeconds" };
+inline constexpr QLatin1StringView AttachmentsMaxFileBytes { "attachments.maxFileBytes" };
+inline constexpr QLatin1StringView AttachmentsQuotaBytes { "attachments.quotaBytes" };
+inline constexpr QLatin1StringView AttachmentsAutoFetchBytes { "attachments.autoFetchBytes" };
+inline constexpr QLatin1StringView AttachmentsUploadTtlSeconds { "attachments.uploadTtlSeconds" };
 
 //! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
 //! every use (seconds made milliseconds, counts made int) far from overflowing.
@@ -87,6 +91,16 @@ inline constexpr Definition All[] = {
     { GuestIdleSeconds, 3600, DaySeconds * 30,
         QLatin1StringView("seconds a guest device may stay disconnected before it is signed out "
                           "(0 = no idle limit)") },
+    { AttachmentsMaxFileBytes, 256LL << 20, 1LL << 40,
+        QLatin1StringView("largest attachment in bytes a user may upload (0 = none at all)") },
+    { AttachmentsQuotaBytes, 2LL << 30, 1LL << 50,
+        QLatin1StringView("bytes of network storage (uploaded attachments) per user") },
+    { AttachmentsAutoFetchBytes, 10LL << 20, 1LL << 40,
+        QLatin1StringView("pictures up to this size are fetched by devices as they arrive; "
+                          "larger ones on demand (told to clients at 'hello')") },
+    { AttachmentsUploadTtlSeconds, DaySeconds, YearSeconds,
+        QLatin1StringView("seconds an unfinished upload is kept after its last chunk (0 = until "
+                          "deleted)") },
 };
 
 //! The definition of \a key, or nullptr for an unknown key.

@@ -15,6 +15,11 @@ void Request::replyText(QStringView resultMembers) const
     m_connection->replyText(m_id, resultMembers);
 }
 
+void Request::replyWithPayload(const QJsonObject& result, const QByteArray& payload) const
+{
+    m_connection->replyWithPayload(m_id, result, payload);
+}
+
 void Request::fail(const Error& error) const
 {
     if (!error.isWire()) {
@@ -25,10 +30,10 @@ void Request::fail(const Error& error) const
 
 void Request::fail(ErrorCode code, const QString& message) const { fail(makeError(code, message)); }
 
-void Operations::add(QLatin1StringView name, bool needsAuth, Handler handler)
+void Operations::add(QLatin1StringView name, bool needsAuth, Handler handler, Framing framing)
 {
     Q_ASSERT(!m_table.contains(QString(name)));
-    m_table.insert(QString(name), Operation { needsAuth, std::move(handler) });
+    m_table.insert(QString(name), Operation { needsAuth, std::move(handler), framing });
 }
 
 const Operations::Operation* Operations::find(const QString& name) const

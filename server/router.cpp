@@ -50,6 +50,15 @@ void Router::send(const Request& request)
     const QString body = reader.text(QLatin1StringView("body"), lim::MaxBodyBytes);
     const qint64 session = reader.integer(
         QLatin1StringView("session"), 0, protocol::MaxSafeInteger, ArgReader::Optional);
+    const QStringList attachmentIds = reader.stringList(
+        QLatin1StringView("attachments"), lim::MaxAttachmentsPerMessage, 32, ArgReader::Optional);
+    for (qsizetype i = 0; reader.ok() && i < attachmentIds.size(); ++i) {
+        if (!protocol::isAttachmentId(attachmentIds.at(i))
+            || attachmentIds.indexOf(attachmentIds.at(i)) != i) {
+            reader.fail(ErrorCode::BadRequest,
+                QStringLiteral("field 'attachments' must list distinct attachment ids"));
+        }
+    }
     if (!reader.ok()) {
         request.fail(reader.error());
         return;
@@ -86,7 +95,8 @@ void Router::send(const Request& request)
         // Idempotency before the quota: a retry of a message that used the last unit of
         // quota must still get its original answer.
         const Store::SenderState::Previous& p = *sender.previous;
-        if (p.to == to && p.subject == subject && p.body == body) {
+        if (p.to == to && p.subject == subject && p.body == body
+            && p.attachmentIds == attachmentIds) {
             answer(p.messageId, p.senderSeq, p.time, true);
         } else {
             request.fail(ErrorCode::Conflict,
@@ -129,6 +139,23 @@ void Router::send(const Request& request)
     case Route::Mailbox:
         break;
     }
+    // MSG-1: only complete files of the sender's own storage.
+    QList<protocol::Attachment> attachments;
+    for (const QString& id : attachmentIds) {
+        const Result<std::optional<std::pair<qint64, protocol::Attachment>>> a
+            = store.attachment(id);
+        if (!a) {
+            request.fail(a.error());
+            return;
+        }
+        if (!a->has_value() || (*a)->first != sender.id
+            || (*a)->second.state != protocol::attachmentState::Complete) {
+            request.fail(ErrorCode::NotFound,
+                QStringLiteral("no complete attachment %1 in your storage").arg(id));
+            return;
+        }
+        attachments.append((*a)->second.inMessage());
+    }
     Store::NewMessage message;
     message.senderId = sender.id;
     message.senderAddress = sender.address;
@@ -140,6 +167,7 @@ void Router::send(const Request& request)
     message.now = now;
     message.day = day;
     message.session = session;
+    message.attachments = attachments;
     Events events;
     const Result<Store::StoredMessage> stored = store.storeMessage(message, &events);
     if (!stored) {

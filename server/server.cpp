@@ -28,6 +28,7 @@ Server::Server(QObject* parent)
     , m_mailbox(*this)
     , m_profile(*this)
     , m_sessions(*this)
+    , m_attachments(*this)
     , m_acceptor(new Acceptor(QStringLiteral("cpm-server/" CPM_VERSION), this))
 {
     // Who answers what.
@@ -36,6 +37,7 @@ Server::Server(QObject* parent)
     m_mailbox.addOperations(m_operations);
     m_profile.addOperations(m_operations);
     m_sessions.addOperations(m_operations);
+    m_attachments.addOperations(m_operations);
 
     connect(m_acceptor, &Acceptor::connected, this, &Server::acceptWebSocket);
     m_tick.setInterval(TickMs);
@@ -71,6 +73,11 @@ Result<void> Server::open(const QString& dataDir)
     }
     const Result<int> version = store->schemaVersion();
     qCInfo(lcServer) << "data directory" << dataDir << "schema version" << version.valueOr(0);
+    if (const Result<void> files
+        = m_attachments.setDirectory(dataDir + QStringLiteral("/attachments"));
+        !files) {
+        return files;
+    }
     open(std::move(store));
     return {};
 }
@@ -156,6 +163,7 @@ void Server::connectionClosed(ClientConnection* connection)
         return;
     }
     qCDebug(lcNet) << "connection from" << connection->peer() << "closed";
+    m_attachments.connectionClosed(connection);
     if (m_live.remove(connection)) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         touch(connection->deviceId(), now);
@@ -223,7 +231,17 @@ void Server::transmit(ClientConnection* connection, const QString& text)
         connection->transmitNow(text);
         return;
     }
-    m_held.append({ connection, text, 0 });
+    m_held.append({ connection, text, 0, {} });
+    scheduleFlush();
+}
+
+void Server::transmitBinary(ClientConnection* connection, const QByteArray& frame)
+{
+    if (!isHolding()) {
+        connection->transmitBinaryNow(frame);
+        return;
+    }
+    m_held.append({ connection, {}, 0, frame });
     scheduleFlush();
 }
 
@@ -233,7 +251,7 @@ void Server::transmitClose(ClientConnection* connection, int code, const QString
         connection->closeNow(code, reason);
         return;
     }
-    m_held.append({ connection, reason, code });
+    m_held.append({ connection, reason, code, {} });
     scheduleFlush();
 }
 
@@ -269,6 +287,8 @@ void Server::flush()
         if (committed || !speaksOfBatch) {
             if (h.closeCode != 0) {
                 c->closeNow(h.closeCode, h.text);
+            } else if (!h.binary.isEmpty()) {
+                c->transmitBinaryNow(h.binary);
             } else {
                 c->transmitNow(h.text);
             }
@@ -322,6 +342,7 @@ void Server::tick()
     m_registrar.prune(now);
     m_registrar.expireGuests(now);
     m_sessions.tick(now);
+    m_attachments.expireUploads(now);
 
     readConnectionSettings();
     const qint64 monotonicNow = ClientConnection::monotonicMs();

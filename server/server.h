@@ -7,6 +7,7 @@
 // every frame until the writes it speaks of are committed.
 
 #include "acceptor.h"
+#include "attachmentservice.h"
 #include "clientconnection.h"
 #include "liveconnections.h"
 #include "mailbox.h"
@@ -75,10 +76,13 @@ public:
     LiveConnections& live() { return m_live; }
     const Operations& operations() const { return m_operations; }
     SessionController& sessions() { return m_sessions; }
+    AttachmentService& attachments() { return m_attachments; }
     //! Delivers just-written stream events to the live connections of their users.
     void publish(const Events& events);
     //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
     void transmit(ClientConnection* connection, const QString& text);
+    //! The same for a binary frame (an attachment chunk).
+    void transmitBinary(ClientConnection* connection, const QByteArray& frame);
     //! Closes \a connection now or, while output is held, after what is held for it.
     void transmitClose(ClientConnection* connection, int code, const QString& reason);
     //! Applies what the admin CLI changed meanwhile (disabled accounts are closed with
@@ -120,6 +124,7 @@ private:
         QPointer<ClientConnection> connection;
         QString text;
         int closeCode = 0;
+        QByteArray binary; //!< a binary frame, when text is empty and closeCode 0
     };
 
     std::unique_ptr<Store> m_store;
@@ -130,6 +135,7 @@ private:
     Mailbox m_mailbox;
     ProfileService m_profile;
     SessionController m_sessions;
+    AttachmentService m_attachments;
     Acceptor* m_acceptor = nullptr;
     int m_backlog = Acceptor::DefaultBacklog;
     ConnectionTimeouts m_timeouts;

@@ -3,6 +3,8 @@
 
 #include "protocol.h"
 
+#include <QJsonDocument>
+
 namespace cpm::server::wire {
 
 void appendString(QString& out, QStringView text)
@@ -88,6 +90,12 @@ void appendMessage(QString& out, const protocol::Message& m, bool partial)
     if (m.session != 0) {
         out += u",\"session\":";
         out += QString::number(m.session);
+    }
+    if (!partial && !m.attachments.isEmpty()) {
+        // Rare next to text: the general encoder will do.
+        out += u",\"attachments\":";
+        out += QString::fromUtf8(QJsonDocument(protocol::attachmentsToJson(m.attachments))
+                                     .toJson(QJsonDocument::Compact));
     }
     out += u'}';
 }

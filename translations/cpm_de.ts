@@ -36,10 +36,6 @@
         <translation>Dieses Element existiert nicht mehr.</translation>
     </message>
     <message>
-        <source>The message is too long.</source>
-        <translation>Die Nachricht ist zu lang.</translation>
-    </message>
-    <message>
         <source>You are offline. The action will work once the connection is back.</source>
         <translation>Sie sind offline. Die Aktion ist wieder möglich, sobald die Verbindung wiederhergestellt ist.</translation>
     </message>
@@ -194,6 +190,18 @@
     <message>
         <source>A guest sign-in cannot do that. Use one of your own devices.</source>
         <translation>Als Gast angemeldet ist das nicht möglich. Verwenden Sie eines Ihrer eigenen Geräte.</translation>
+    </message>
+    <message>
+        <source>The message or file is larger than your server allows.</source>
+        <translation>Die Nachricht oder Datei ist größer, als Ihr Server erlaubt.</translation>
+    </message>
+    <message>
+        <source>Your storage on the server is full. Delete files you no longer need in My files, then try again.</source>
+        <translation>Ihr Speicher auf dem Server ist voll. Löschen Sie unter „Meine Dateien“ Dateien, die Sie nicht mehr brauchen, und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The file changed while it was being sent. Send it again.</source>
+        <translation>Die Datei hat sich beim Senden geändert. Senden Sie sie erneut.</translation>
     </message>
 </context>
 <context>

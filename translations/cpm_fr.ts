@@ -36,10 +36,6 @@
         <translation>Cet élément n’existe plus.</translation>
     </message>
     <message>
-        <source>The message is too long.</source>
-        <translation>Le message est trop long.</translation>
-    </message>
-    <message>
         <source>You are offline. The action will work once the connection is back.</source>
         <translation>Vous êtes hors ligne. L’action sera possible dès le retour de la connexion.</translation>
     </message>
@@ -194,6 +190,18 @@
     <message>
         <source>A guest sign-in cannot do that. Use one of your own devices.</source>
         <translation>Une connexion invité ne permet pas de faire cela. Utilisez l’un de vos propres appareils.</translation>
+    </message>
+    <message>
+        <source>The message or file is larger than your server allows.</source>
+        <translation>Le message ou le fichier dépasse la taille autorisée par votre serveur.</translation>
+    </message>
+    <message>
+        <source>Your storage on the server is full. Delete files you no longer need in My files, then try again.</source>
+        <translation>Votre espace sur le serveur est plein. Supprimez dans « Mes fichiers » ceux dont vous n’avez plus besoin, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>The file changed while it was being sent. Send it again.</source>
+        <translation>Le fichier a changé pendant l’envoi. Envoyez-le à nouveau.</translation>
     </message>
 </context>
 <context>

@@ -99,7 +99,12 @@ QString ErrorText::forAction(const Error& error)
     case ErrorCode::NotFound:
         return tr("That item no longer exists.");
     case ErrorCode::TooLarge:
-        return tr("The message is too long.");
+        return tr("The message or file is larger than your server allows.");
+    case ErrorCode::OverQuota:
+        return tr("Your storage on the server is full. Delete files you no longer need in "
+                  "My files, then try again.");
+    case ErrorCode::HashMismatch:
+        return tr("The file changed while it was being sent. Send it again.");
     case ErrorCode::BadRequest:
         return tr("That cannot be done as entered. Check the address and the text.");
     case ErrorCode::Conflict:

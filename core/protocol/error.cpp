@@ -43,6 +43,8 @@ constexpr Name Names[] = {
     { ErrorCode::GuestDisabled, QLatin1StringView("guest_disabled") },
     { ErrorCode::GuestNotAllowed, QLatin1StringView("guest_not_allowed") },
     { ErrorCode::Forbidden, QLatin1StringView("forbidden") },
+    { ErrorCode::OverQuota, QLatin1StringView("over_quota") },
+    { ErrorCode::HashMismatch, QLatin1StringView("hash_mismatch") },
     { ErrorCode::Unavailable, QLatin1StringView("unavailable") },
     { ErrorCode::StorageFull, QLatin1StringView("storage_full") },
     { ErrorCode::Internal, QLatin1StringView("internal") },

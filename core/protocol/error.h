@@ -52,6 +52,10 @@ enum class ErrorCode : quint8 {
     GuestNotAllowed,
     //! a guest device may not do that (sign out other devices, change guest permission)
     Forbidden,
+    //! attachment.begin: the upload would take the user's network storage over the quota
+    OverQuota,
+    //! attachment.put: the complete upload does not hash to its sha256; it was discarded
+    HashMismatch,
     Unavailable, //!< the server's storage is busy: retry after `retryAfter` seconds
     StorageFull, //!< the server's storage is full: writes are refused, reads still work
     Internal,

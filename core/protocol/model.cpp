@@ -87,6 +87,113 @@ bool stateAdvances(MessageState current, MessageState next)
     return rank(next) > rank(current);
 }
 
+// --- Attachment ------------------------------------------------------------------------
+
+namespace {
+bool isLowerHex(QStringView s, qsizetype length)
+{
+    return s.size() == length && std::all_of(s.begin(), s.end(), [](QChar c) {
+        return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+    });
+}
+
+// RFC 6838 §4.2's restricted-name characters.
+bool isTypeChar(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+        || QStringView(u"!#$&^_.+-").contains(c);
+}
+} // namespace
+
+bool isAttachmentId(QStringView id) { return isLowerHex(id, 32); }
+
+bool isSha256Hex(QStringView hex) { return isLowerHex(hex, 64); }
+
+bool isMediaType(QStringView type)
+{
+    if (type.size() < 3 || type.size() > limits::MaxAttachmentTypeChars) {
+        return false;
+    }
+    const qsizetype slash = type.indexOf(u'/');
+    if (slash <= 0 || slash == type.size() - 1) {
+        return false;
+    }
+    const QStringView major = type.left(slash);
+    const QStringView minor = type.mid(slash + 1);
+    return std::all_of(major.begin(), major.end(), isTypeChar)
+        && std::all_of(minor.begin(), minor.end(), isTypeChar);
+}
+
+Attachment Attachment::inMessage() const
+{
+    Attachment a = *this;
+    a.state.clear();
+    a.time = 0;
+    return a;
+}
+
+QJsonObject Attachment::toJson() const
+{
+    QJsonObject o { { QStringLiteral("id"), id }, { QStringLiteral("name"), name },
+        { QStringLiteral("type"), type }, { QStringLiteral("size"), size },
+        { QStringLiteral("sha256"), sha256 } };
+    if (!state.isEmpty()) {
+        o.insert(QStringLiteral("state"), state);
+        o.insert(QStringLiteral("time"), time);
+    }
+    return o;
+}
+
+Result<Attachment> Attachment::fromJson(const QJsonObject& o)
+{
+    A r(o);
+    Attachment a;
+    a.id = r.string(QLatin1StringView("id"), 32);
+    a.name = r.string(QLatin1StringView("name"), limits::MaxAttachmentNameChars);
+    a.type = r.string(QLatin1StringView("type"), limits::MaxAttachmentTypeChars);
+    a.size = r.integer(QLatin1StringView("size"), 0, MaxId);
+    a.sha256 = r.string(QLatin1StringView("sha256"), 64);
+    static constexpr QLatin1StringView States[]
+        = { attachmentState::Uploading, attachmentState::Complete, attachmentState::Deleted };
+    a.state = r.oneOf(QLatin1StringView("state"), States, A::Optional);
+    a.time = r.integer(QLatin1StringView("time"), 0, MaxId, A::Optional);
+    if (r.ok() && (!isAttachmentId(a.id) || !isSha256Hex(a.sha256) || !isMediaType(a.type))) {
+        r.fail(ErrorCode::BadRequest,
+            QStringLiteral("'id', 'type' or 'sha256' is not in the protocol's form"));
+    }
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("attachment"));
+    }
+    return a;
+}
+
+QJsonArray attachmentsToJson(const QList<Attachment>& attachments)
+{
+    QJsonArray out;
+    for (const Attachment& a : attachments) {
+        out.append(a.inMessage().toJson());
+    }
+    return out;
+}
+
+Result<QList<Attachment>> attachmentsFromJson(const QJsonValue& value)
+{
+    if (!value.isArray() || value.toArray().size() > limits::MaxAttachmentsPerMessage) {
+        return makeError(ErrorCode::BadFrame,
+            QStringLiteral("malformed message: 'attachments' must be a list of at most %1")
+                .arg(limits::MaxAttachmentsPerMessage));
+    }
+    QList<Attachment> out;
+    for (const QJsonValue& v : value.toArray()) {
+        Result<Attachment> a = Attachment::fromJson(v.toObject());
+        if (!a) {
+            return a.error();
+        }
+        out.append(std::move(a).value());
+    }
+    return out;
+}
+
 // --- Message ---------------------------------------------------------------------------
 
 Message Message::withoutBody() const
@@ -94,6 +201,7 @@ Message Message::withoutBody() const
     Message m = *this;
     m.body = QString();
     m.partial = true;
+    m.attachments.clear();
     return m;
 }
 
@@ -114,6 +222,9 @@ QJsonObject Message::toJson() const
     };
     if (session != 0) {
         o.insert(QStringLiteral("session"), session);
+    }
+    if (!attachments.isEmpty() && !partial && !body.isNull()) {
+        o.insert(QStringLiteral("attachments"), attachmentsToJson(attachments));
     }
     return o;
 }
@@ -137,6 +248,13 @@ Result<Message> Message::fromJson(const QJsonObject& o)
     if (!r.ok()) {
         return malformed(r, QLatin1StringView("message"));
     }
+    if (const QJsonValue a = o.value(QLatin1StringView("attachments")); !a.isUndefined()) {
+        Result<QList<Attachment>> attachments = attachmentsFromJson(a);
+        if (!attachments) {
+            return attachments.error();
+        }
+        m.attachments = std::move(attachments).value();
+    }
     const std::optional<Folder> f = folderFromName(folder);
     if (!f) {
         r.fail(ErrorCode::BadRequest, QStringLiteral("field 'folder' must be inbox or sent"));
@@ -150,6 +268,7 @@ Result<Message> Message::fromJson(const QJsonObject& o)
     }
     if (m.partial) {
         m.body = QString();
+        m.attachments.clear();
     }
     if (m.subject.isNull()) {
         m.subject = QStringLiteral("");

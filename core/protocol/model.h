@@ -10,7 +10,9 @@
 
 #include "result.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -31,6 +33,44 @@ std::optional<MessageState> stateFromName(QStringView name);
 //! Whether a copy in state \a current takes the reported state \a next.
 bool stateAdvances(MessageState current, MessageState next);
 
+/*!
+ * An Attachment object (MSG-1): a file in its uploader's network storage. In a Message it
+ * comes without `state` and `time` (empty and 0 here).
+ */
+struct Attachment {
+    QString id; //!< 32 lower-case hex digits
+    QString name;
+    QString type; //!< `type/subtype`, lower case
+    qint64 size = 0;
+    QString sha256; //!< 64 lower-case hex digits
+    QString state; //!< one of attachmentState::*; empty in a Message
+    qint64 time = 0; //!< when the upload was begun; 0 in a Message
+
+    //! The object as a Message carries it (no `state`, no `time`).
+    Attachment inMessage() const;
+    QJsonObject toJson() const;
+    static Result<Attachment> fromJson(const QJsonObject& object);
+    bool isImage() const { return type.startsWith(QLatin1StringView("image/")); }
+    bool operator==(const Attachment& other) const = default;
+};
+
+namespace attachmentState {
+inline constexpr QLatin1StringView Uploading { "uploading" };
+inline constexpr QLatin1StringView Complete { "complete" };
+inline constexpr QLatin1StringView Deleted { "deleted" };
+} // namespace attachmentState
+
+//! Whether \a id has an attachment id's form (32 lower-case hex digits).
+bool isAttachmentId(QStringView id);
+//! Whether \a hex is a SHA-256 as the protocol writes it (64 lower-case hex digits).
+bool isSha256Hex(QStringView hex);
+//! Whether \a type is a media type as attachments take it (`type/subtype`, RFC 6838's
+//! letters, 3–127 characters); case is not checked (the server lowers it).
+bool isMediaType(QStringView type);
+//! The `attachments` of a Message (an empty array is none).
+QJsonArray attachmentsToJson(const QList<Attachment>& attachments);
+Result<QList<Attachment>> attachmentsFromJson(const QJsonValue& value);
+
 //! A Message object: one user's copy, with that user's state of it.
 struct Message {
     qint64 id = 0;
@@ -45,8 +85,11 @@ struct Message {
     MessageState status = MessageState::Sent;
     bool partial = false; //!< only a notification: sender and subject, no body
     qint64 session = 0; //!< the chat session it was said in (SES-5); 0 for none
+    //! Its attachments (MSG-1), in the sender's order; none on a partial copy.
+    QList<Attachment> attachments;
 
-    //! The same message as a `notification` device sees it: without its body.
+    //! The same message as a `notification` device sees it: without its body and
+    //! attachments.
     Message withoutBody() const;
     QJsonObject toJson() const;
     static Result<Message> fromJson(const QJsonObject& object);

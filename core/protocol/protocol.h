@@ -54,6 +54,14 @@ inline constexpr int MaxRecent = 500;
 inline constexpr int DefaultRecent = 100;
 //! The most messages a `last:N` history choice may name.
 inline constexpr int MaxHistoryLast = 100000;
+//! Attachments (MSG-1): the payload of one binary frame (a chunk), the JSON header before
+//! it, and what an attachment's name and type may hold.
+inline constexpr qsizetype MaxChunkBytes = 256 * 1024;
+inline constexpr qsizetype MaxBinaryHeaderBytes = 16 * 1024;
+inline constexpr qsizetype MaxAttachmentNameChars = 255;
+inline constexpr qsizetype MaxAttachmentTypeChars = 127;
+//! Attachments one message may reference.
+inline constexpr int MaxAttachmentsPerMessage = 10;
 //! Protocol errors a connection may cause before the server closes it.
 inline constexpr int MaxProtocolErrors = 20;
 } // namespace limits
@@ -103,6 +111,11 @@ inline constexpr QLatin1StringView SessionList { "session.list" };
 inline constexpr QLatin1StringView SessionGet { "session.get" };
 inline constexpr QLatin1StringView SessionHistory { "session.history" };
 inline constexpr QLatin1StringView SessionComposing { "session.composing" };
+inline constexpr QLatin1StringView AttachmentBegin { "attachment.begin" };
+inline constexpr QLatin1StringView AttachmentPut { "attachment.put" };
+inline constexpr QLatin1StringView AttachmentGet { "attachment.get" };
+inline constexpr QLatin1StringView FilesList { "files.list" };
+inline constexpr QLatin1StringView FilesDelete { "files.delete" };
 } // namespace op
 
 //! Event names. Stream events carry a per-user `seq`; transient ones do not.

@@ -157,6 +157,31 @@ const QList<QStringList>& migrations()
             QStringLiteral("ALTER TABLE devices ADD COLUMN expires INTEGER NOT NULL DEFAULT 0"),
             QStringLiteral("CREATE INDEX devices_guest ON devices(expires) WHERE guest = 1"),
         },
+        // 5: attachments (MSG-1). The bytes are files in the data directory; a row says whose
+        // they are and how far the upload came. A message keeps its attachments' objects as
+        // it was sent (messages.attachments, JSON) and one row each in message_attachments,
+        // which is what the right to fetch is checked against.
+        {
+            QStringLiteral("CREATE TABLE attachments ("
+                           " id TEXT PRIMARY KEY,"
+                           " owner_id INTEGER NOT NULL REFERENCES users(id),"
+                           " name TEXT NOT NULL,"
+                           " type TEXT NOT NULL,"
+                           " size INTEGER NOT NULL,"
+                           " sha256 TEXT NOT NULL,"
+                           " state TEXT NOT NULL"
+                           "  CHECK (state IN ('uploading', 'complete', 'deleted')),"
+                           " created INTEGER NOT NULL) WITHOUT ROWID"),
+            QStringLiteral("CREATE INDEX attachments_owner ON attachments(owner_id, created)"
+                           " WHERE state <> 'deleted'"),
+            QStringLiteral("CREATE INDEX attachments_uploading ON attachments(created)"
+                           " WHERE state = 'uploading'"),
+            QStringLiteral("CREATE TABLE message_attachments ("
+                           " attachment_id TEXT NOT NULL,"
+                           " message_id INTEGER NOT NULL REFERENCES messages(id),"
+                           " PRIMARY KEY (attachment_id, message_id)) WITHOUT ROWID"),
+            QStringLiteral("ALTER TABLE messages ADD COLUMN attachments TEXT"),
+        },
     };
     return list;
 }

@@ -456,8 +456,8 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
 {
     Query q(m_db,
         "SELECT e.seq, e.kind, e.message_id, e.payload, b.folder, b.read, b.status,"
-        " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created, m.session_id"
-        " FROM events e"
+        " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created, m.session_id,"
+        " m.attachments FROM events e"
         " LEFT JOIN mailbox b ON b.user_id = e.user_id AND b.message_id = e.message_id"
         " LEFT JOIN messages m ON e.kind = 'message' AND m.id = b.message_id"
         " WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?");
@@ -486,6 +486,7 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
                 m.body = q.text(11);
                 m.time = q.int64(12);
                 m.session = q.isNull(13) ? 0 : q.int64(13);
+                m.attachments = attachmentsOf(q, 14);
                 e.message = std::move(m);
             }
         } else {
@@ -874,7 +875,7 @@ Result<std::optional<Store::SenderState>> SqliteStore::senderState(
 {
     Query q(m_db,
         "SELECT u.id, u.address, u.enabled, u.quota_day, u.quota_count,"
-        " m.id, m.to_addr, m.subject, m.body, m.created, m.sender_seq"
+        " m.id, m.to_addr, m.subject, m.body, m.created, m.sender_seq, m.attachments"
         " FROM users u LEFT JOIN messages m ON m.sender_id = u.id AND m.client_id = ?"
         " WHERE u.id = ?");
     q.bind(clientId, userId);
@@ -889,7 +890,10 @@ Result<std::optional<Store::SenderState>> SqliteStore::senderState(
     s.sentOnDay = q.int64(3) == day ? q.int64(4) : 0;
     if (!q.isNull(5)) {
         s.previous = SenderState::Previous { q.int64(5), q.text(6), q.text(7), q.text(8),
-            q.int64(9), q.int64(10) };
+            q.int64(9), q.int64(10), {} };
+        for (const protocol::Attachment& a : attachmentsOf(q, 11)) {
+            s.previous->attachmentIds.append(a.id);
+        }
     }
     return std::optional(std::move(s));
 }
@@ -934,9 +938,14 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
     {
         Query q(m_db,
             "INSERT INTO messages (sender_id, client_id, from_addr, to_addr, subject, body,"
-            " created, sender_seq, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0))");
+            " created, sender_seq, session_id, attachments)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, ''))");
+        const QString attachments = m.attachments.isEmpty()
+            ? QString()
+            : QString::fromUtf8(QJsonDocument(protocol::attachmentsToJson(m.attachments))
+                                    .toJson(QJsonDocument::Compact));
         q.bind(m.senderId, m.clientId, m.senderAddress, m.recipientAddress, m.subject, m.body,
-            m.now, senderSeq, m.session);
+            m.now, senderSeq, m.session, attachments);
         if (const Result<void> done = q.exec(); !done) {
             return clientIdTaken(m.senderId, m.clientId) ? makeError(ErrorCode::Conflict,
                        QStringLiteral("clientId '%1' was used for a different message")
@@ -944,6 +953,14 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
                                                          : done.error();
         }
         messageId = q.lastInsertId();
+    }
+    for (const protocol::Attachment& a : m.attachments) {
+        Query q(m_db,
+            "INSERT OR IGNORE INTO message_attachments (attachment_id, message_id) VALUES (?, ?)");
+        q.bind(a.id, messageId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
     }
     // One row per statement: a multi-row INSERT with foreign keys checked needs a statement
     // journal (a copy of every page it touches); single-row ones do not.
@@ -985,6 +1002,7 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
         view.time = m.now;
         view.status = MessageState::Sent;
         view.session = m.session;
+        view.attachments = m.attachments;
         StoredEvent in;
         in.userId = m.recipientId;
         in.seq = recipientSeq;
@@ -1006,7 +1024,7 @@ Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qin
 {
     Query q(m_db,
         "SELECT b.folder, b.read, b.status, m.client_id, m.from_addr,"
-        " m.to_addr, m.subject, m.body, m.created, m.session_id FROM mailbox b"
+        " m.to_addr, m.subject, m.body, m.created, m.session_id, m.attachments FROM mailbox b"
         " JOIN messages m ON m.id = b.message_id"
         " WHERE b.user_id = ? AND b.message_id = ?");
     q.bind(userId, messageId);
@@ -1026,6 +1044,7 @@ Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qin
     m.body = q.text(7);
     m.time = q.int64(8);
     m.session = q.isNull(9) ? 0 : q.int64(9);
+    m.attachments = attachmentsOf(q, 10);
     return std::optional(std::move(m));
 }
 
@@ -1094,6 +1113,16 @@ Result<Store::Change> SqliteStore::markRead(
 
 Result<void> SqliteStore::dropUnreferencedMessage(qint64 messageId)
 {
+    {
+        // Nobody has the message any more: nobody may fetch its attachments through it.
+        Query q(m_db,
+            "DELETE FROM message_attachments WHERE message_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM mailbox WHERE message_id = ?)");
+        q.bind(messageId, messageId);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
     Query q(m_db,
         "DELETE FROM messages WHERE id = ?"
         " AND NOT EXISTS (SELECT 1 FROM mailbox WHERE message_id = ?)");
@@ -1564,7 +1593,7 @@ Result<QList<SessionRecord>> SqliteStore::openSessions(qint64 userId)
 // The columns readPage() reads, in its order.
 #define CPM_PAGE_COLUMNS                                                                           \
     "b.message_id, b.folder, b.read, b.status, m.client_id, m.from_addr, m.to_addr, m.subject,"    \
-    " m.body, m.created, m.session_id"
+    " m.body, m.created, m.session_id, m.attachments"
 #define CPM_CONVERSATION_FILTER                                                                    \
     " FROM mailbox b JOIN messages m ON m.id = b.message_id WHERE b.user_id = ?"                   \
     " AND ((b.folder = 'inbox' AND m.from_addr = ?) OR (b.folder = 'sent' AND m.to_addr = ?))"
@@ -1633,12 +1662,138 @@ Result<QList<protocol::Message>> SqliteStore::readPage(Query& q)
         m.body = q.text(8);
         m.time = q.int64(9);
         m.session = q.isNull(10) ? 0 : q.int64(10);
+        m.attachments = attachmentsOf(q, 11);
         out.append(std::move(m));
     }
     return q.ok() ? Result<QList<protocol::Message>>(out)
                   : Result<QList<protocol::Message>>(q.error());
 }
 
+// --- attachments (MSG-1) ----------------------------------------------------------------------
+
+#define CPM_ATTACHMENT_COLUMNS "id, name, type, size, sha256, state, created"
+
+namespace {
+protocol::Attachment attachmentFrom(SqliteDatabase::Query& q, int first = 0)
+{
+    protocol::Attachment a;
+    a.id = q.text(first);
+    a.name = q.text(first + 1);
+    a.type = q.text(first + 2);
+    a.size = q.int64(first + 3);
+    a.sha256 = q.text(first + 4);
+    a.state = q.text(first + 5);
+    a.time = q.int64(first + 6);
+    return a;
+}
+
+Result<QList<protocol::Attachment>> readAttachments(SqliteDatabase::Query& q)
+{
+    QList<protocol::Attachment> out;
+    while (q.next()) {
+        out.append(attachmentFrom(q));
+    }
+    return q.ok() ? Result<QList<protocol::Attachment>>(out)
+                  : Result<QList<protocol::Attachment>>(q.error());
+}
+} // namespace
+
+QList<protocol::Attachment> SqliteStore::attachmentsOf(Query& q, int column)
+{
+    if (q.isNull(column)) {
+        return {};
+    }
+    // Written by storeMessage() from checked objects; a damaged value reads as none.
+    Result<QList<protocol::Attachment>> list
+        = protocol::attachmentsFromJson(QJsonDocument::fromJson(q.text(column).toUtf8()).array());
+    return list ? std::move(list).value() : QList<protocol::Attachment>();
+}
+
+Result<void> SqliteStore::createAttachment(qint64 ownerId, const protocol::Attachment& a)
+{
+    Query q(m_db,
+        "INSERT INTO attachments (" CPM_ATTACHMENT_COLUMNS ", owner_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(a.id, a.name, a.type, a.size, a.sha256, a.state, a.time, ownerId);
+    return q.exec();
+}
+
+Result<std::optional<std::pair<qint64, protocol::Attachment>>> SqliteStore::attachment(
+    const QString& id)
+{
+    using Found = std::optional<std::pair<qint64, protocol::Attachment>>;
+    Query q(m_db, "SELECT " CPM_ATTACHMENT_COLUMNS ", owner_id FROM attachments WHERE id = ?");
+    q.bind(id);
+    if (!q.next()) {
+        return q.ok() ? Result<Found>(std::nullopt) : Result<Found>(q.error());
+    }
+    return Found(std::pair(q.int64(7), attachmentFrom(q)));
+}
+
+Result<std::optional<protocol::Attachment>> SqliteStore::findAttachment(
+    qint64 ownerId, const QString& name, const QString& type, qint64 size, const QString& sha256)
+{
+    using Found = std::optional<protocol::Attachment>;
+    Query q(m_db,
+        "SELECT " CPM_ATTACHMENT_COLUMNS " FROM attachments WHERE owner_id = ? AND sha256 = ?"
+        " AND size = ? AND name = ? AND type = ? AND state <> 'deleted'"
+        " ORDER BY state = 'complete' DESC LIMIT 1");
+    q.bind(ownerId, sha256, size, name, type);
+    if (!q.next()) {
+        return q.ok() ? Result<Found>(std::nullopt) : Result<Found>(q.error());
+    }
+    return Found(attachmentFrom(q));
+}
+
+Result<void> SqliteStore::setAttachmentState(const QString& id, QLatin1StringView state)
+{
+    Query q(m_db, "UPDATE attachments SET state = ? WHERE id = ?");
+    q.bind(state, id);
+    return q.exec();
+}
+
+Result<QList<protocol::Attachment>> SqliteStore::files(qint64 ownerId)
+{
+    Query q(m_db,
+        "SELECT " CPM_ATTACHMENT_COLUMNS " FROM attachments"
+        " WHERE owner_id = ? AND state <> 'deleted' ORDER BY created DESC, id");
+    q.bind(ownerId);
+    return readAttachments(q);
+}
+
+Result<qint64> SqliteStore::storageUsed(qint64 ownerId)
+{
+    Query q(m_db,
+        "SELECT COALESCE(SUM(size), 0) FROM attachments WHERE owner_id = ? AND state <> 'deleted'");
+    q.bind(ownerId);
+    if (!q.next()) {
+        return q.ok() ? Result<qint64>(0) : Result<qint64>(q.error());
+    }
+    return q.int64(0);
+}
+
+Result<bool> SqliteStore::mayFetch(qint64 userId, const QString& id)
+{
+    Query q(m_db,
+        "SELECT 1 FROM attachments a WHERE a.id = ? AND a.state = 'complete'"
+        " AND (a.owner_id = ? OR EXISTS (SELECT 1 FROM message_attachments ma"
+        " JOIN mailbox b ON b.message_id = ma.message_id"
+        " WHERE ma.attachment_id = a.id AND b.user_id = ?))");
+    q.bind(id, userId, userId);
+    const bool found = q.next();
+    return q.ok() ? Result<bool>(found) : Result<bool>(q.error());
+}
+
+Result<QList<protocol::Attachment>> SqliteStore::uploadsBegunBefore(qint64 before, int limit)
+{
+    Query q(m_db,
+        "SELECT " CPM_ATTACHMENT_COLUMNS " FROM attachments"
+        " WHERE state = 'uploading' AND created < ? ORDER BY created LIMIT ?");
+    q.bind(before, limit);
+    return readAttachments(q);
+}
+
+#undef CPM_ATTACHMENT_COLUMNS
 #undef CPM_CONVERSATION_FILTER
 #undef CPM_PAGE_COLUMNS
 #undef CPM_SESSION_COLUMNS

@@ -117,6 +117,17 @@ public:
     Result<QList<protocol::Message>> conversation(const ConversationQuery& query) override;
     Result<QList<protocol::Message>> recentMessages(qint64 userId, int limit) override;
 
+    Result<void> createAttachment(qint64 ownerId, const protocol::Attachment& attachment) override;
+    Result<std::optional<std::pair<qint64, protocol::Attachment>>> attachment(
+        const QString& id) override;
+    Result<std::optional<protocol::Attachment>> findAttachment(qint64 ownerId, const QString& name,
+        const QString& type, qint64 size, const QString& sha256) override;
+    Result<void> setAttachmentState(const QString& id, QLatin1StringView state) override;
+    Result<QList<protocol::Attachment>> files(qint64 ownerId) override;
+    Result<qint64> storageUsed(qint64 ownerId) override;
+    Result<bool> mayFetch(qint64 userId, const QString& id) override;
+    Result<QList<protocol::Attachment>> uploadsBegunBefore(qint64 before, int limit) override;
+
 protected:
     using Query = SqliteDatabase::Query;
     using Transaction = SqliteDatabase::Transaction;
@@ -125,6 +136,8 @@ protected:
 private:
     //! The messages of a query selecting CPM_PAGE_COLUMNS (sqlitestore.cpp).
     static Result<QList<protocol::Message>> readPage(Query& q);
+    //! A message's `attachments` column (JSON, NULL when none) at \a column.
+    static QList<protocol::Attachment> attachmentsOf(Query& q, int column);
     Result<qint64> appendEvent(qint64 userId, QLatin1StringView kind, qint64 messageId,
         const QJsonObject& data, qint64 now, Events* events);
     Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,

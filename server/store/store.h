@@ -229,6 +229,7 @@ public:
             QString body;
             qint64 time = 0;
             qint64 senderSeq = 0;
+            QStringList attachmentIds; //!< in the message's order
         };
         std::optional<Previous> previous;
     };
@@ -246,6 +247,8 @@ public:
         qint64 now = 0;
         qint64 day = 0; //!< counted toward the sender's daily quota of this day
         qint64 session = 0; //!< the chat session it is said in; 0 for none
+        //! Complete attachments of the sender's storage, in order (MSG-1).
+        QList<protocol::Attachment> attachments;
     };
     struct StoredMessage {
         qint64 messageId = 0;
@@ -321,6 +324,29 @@ public:
     virtual Result<QList<protocol::Message>> conversation(const ConversationQuery& query) = 0;
     //! \a userId's newest \a limit messages, received and sent, any peer: newest first.
     virtual Result<QList<protocol::Message>> recentMessages(qint64 userId, int limit) = 0;
+
+    // --- attachments (MSG-1) ------------------------------------------------------------------
+    // What a user's network storage holds; the bytes are files the AttachmentService keeps.
+    //! Stores a new attachment (its id, state and time set by the caller).
+    virtual Result<void> createAttachment(qint64 ownerId, const protocol::Attachment& attachment)
+        = 0;
+    //! Any attachment by id, deleted ones included, with its owner.
+    virtual Result<std::optional<std::pair<qint64, protocol::Attachment>>> attachment(
+        const QString& id)
+        = 0;
+    //! The owner's upload (not deleted) with these four, if any: the one to resume.
+    virtual Result<std::optional<protocol::Attachment>> findAttachment(qint64 ownerId,
+        const QString& name, const QString& type, qint64 size, const QString& sha256)
+        = 0;
+    virtual Result<void> setAttachmentState(const QString& id, QLatin1StringView state) = 0;
+    //! The owner's attachments not deleted, newest first, and the bytes they count.
+    virtual Result<QList<protocol::Attachment>> files(qint64 ownerId) = 0;
+    virtual Result<qint64> storageUsed(qint64 ownerId) = 0;
+    //! Whether \a userId may fetch \a id: a complete attachment of their own storage or
+    //! referenced by a message in their storage.
+    virtual Result<bool> mayFetch(qint64 userId, const QString& id) = 0;
+    //! Unfinished uploads begun before \a before, oldest first, at most \a limit.
+    virtual Result<QList<protocol::Attachment>> uploadsBegunBefore(qint64 before, int limit) = 0;
 };
 
 } // namespace cpm::server

@@ -7,11 +7,13 @@
 
 #include "error.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 #include <QWebSocket>
+#include <QtEndian>
 
 namespace cpm::test {
 
@@ -75,7 +77,37 @@ public:
                 m_responses.append(o);
             }
         });
+        connect(&m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray& b) {
+            // docs/protocol.md, "Binary frames": header length, header, payload.
+            const quint32 n = b.size() >= 4 ? qFromBigEndian<quint32>(b.constData()) : 0;
+            const QJsonObject o = QJsonDocument::fromJson(b.mid(4, n)).object();
+            m_payloads.insert(o.value(QLatin1StringView("id")).toInteger(), b.mid(4 + n));
+            m_responses.append(o);
+        });
         connect(&m_socket, &QWebSocket::disconnected, this, [this] { m_closed = true; });
+    }
+
+    //! A request with a payload, in a binary frame; returns its id without waiting.
+    qint64 postBinary(const QString& op, const QJsonObject& args, const QByteArray& payload)
+    {
+        const qint64 id = ++m_nextId;
+        const QByteArray header = QJsonDocument(
+            QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("op"), op },
+                { QStringLiteral("args"),
+                    args } }).toJson(QJsonDocument::Compact);
+        QByteArray frame(4, Qt::Uninitialized);
+        qToBigEndian<quint32>(quint32(header.size()), frame.data());
+        sendBinary(frame + header + payload);
+        return id;
+    }
+    QJsonObject requestBinary(const QString& op, const QJsonObject& args, const QByteArray& payload)
+    {
+        return response(QJsonValue(postBinary(op, args, payload)));
+    }
+    //! The payload of a response that came in a binary frame (taken; empty when none).
+    QByteArray takePayload(const QJsonObject& response)
+    {
+        return m_payloads.take(response.value(QLatin1StringView("id")).toInteger());
     }
 
     bool open(const QUrl& url)
@@ -91,8 +123,18 @@ public:
     //! The largest frame received so far, in bytes of UTF-8 (a client refuses more than
     //! protocol::limits::MaxFrameBytes).
     qsizetype largestFrameBytes() const { return m_largestFrameBytes; }
-    void sendText(const QByteArray& text) { m_socket.sendTextMessage(QString::fromUtf8(text)); }
-    void sendBinary(const QByteArray& data) { m_socket.sendBinaryMessage(data); }
+    void sendText(const QByteArray& text)
+    {
+        m_bytesSent += text.size();
+        m_socket.sendTextMessage(QString::fromUtf8(text));
+    }
+    void sendBinary(const QByteArray& data)
+    {
+        m_bytesSent += data.size();
+        m_socket.sendBinaryMessage(data);
+    }
+    //! Bytes sent as frames so far (what a resumed upload costs).
+    qint64 bytesSent() const { return m_bytesSent; }
 
     //! Sends a request and waits for its response (an empty object on timeout).
     QJsonObject request(const QString& op, const QJsonObject& args = {})
@@ -281,6 +323,8 @@ private:
     QList<QJsonObject> m_events;
     QList<QJsonObject> m_responses;
     qint64 m_nextId = 0;
+    qint64 m_bytesSent = 0;
+    QHash<qint64, QByteArray> m_payloads; //!< of binary responses, by request id
     bool m_closed = false;
     qsizetype m_largestFrameBytes = 0;
 };

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The profile database: migrations, encryption at rest, tombstones, atomic sync batches.
+#include "attachmentcache.h"
 #include "failonwarning.h"
 #include "faketransport.h"
 #include "localstore.h"
 #include "must.h"
+#include "sealedfile.h"
 #include "secretbox.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSqlQuery>
@@ -476,6 +480,91 @@ private Q_SLOTS:
         QVERIFY(!bytes.contains(secret.toUtf8()));
         QVERIFY(!bytes.contains(subject.toUtf8()));
         QVERIFY(!bytes.contains(QByteArray("eagle")));
+    }
+
+    // MSG-1: what a message's attachments are called, and the files an outgoing one sends
+    // from, are sealed like bodies; the local copies are sealed files the cache bounds.
+    void testAttachmentsAreSealedAndTheCacheIsBounded()
+    {
+        const QString path = dbPath("attachments.sqlite");
+        const QString secretName = QStringLiteral("passport-scan-7731.png");
+        const QString secretSource = QStringLiteral("/home/alice/Private/tax-return-2026.pdf");
+        const QString id = QStringLiteral("0123456789abcdef0123456789abcdef");
+        const QByteArray content(300000, 'Z');
+        {
+            LocalStore store(m_box.get());
+            QVERIFY(must(store.open(path)));
+            QJsonObject m = messageJson(1, Bob, Alice, QStringLiteral("look"));
+            m.insert(QStringLiteral("attachments"),
+                QJsonArray { QJsonObject { { QStringLiteral("id"), id },
+                    { QStringLiteral("name"), secretName },
+                    { QStringLiteral("type"), QStringLiteral("image/png") },
+                    { QStringLiteral("size"), 1234 },
+                    { QStringLiteral("sha256"), QString(64, u'a') } } });
+            StoreChanges changes;
+            QVERIFY(must(store.applyEvents({ frameOf(messageEvent(1, m)) }, 1, &changes)));
+            const QList<protocol::Attachment> got = must(store.message(1))->attachments;
+            QCOMPARE(got.size(), 1);
+            QCOMPARE(got.first().name, secretName);
+            QCOMPARE(got.first().size, 1234);
+
+            protocol::Attachment outgoing;
+            outgoing.name = QStringLiteral("tax.pdf");
+            outgoing.type = QStringLiteral("application/pdf");
+            outgoing.size = 99;
+            const qint64 pending = must(store.enqueue(QStringLiteral("c-att"), Alice, Bob,
+                QString(), QString(), 5, 0, { outgoing }, { secretSource }));
+            QList<OutboxEntry> outbox = must(store.outbox());
+            QCOMPARE(outbox.size(), 1);
+            QCOMPARE(outbox.first().sources, QStringList { secretSource });
+            QVERIFY(outbox.first().attachments.first().id.isEmpty());
+            outgoing.id = QStringLiteral("fedcba9876543210fedcba9876543210");
+            QVERIFY(must(store.setOutboxAttachment(pending, 0, outgoing, &changes)));
+            outbox = must(store.outbox());
+            QCOMPARE(outbox.first().attachments.first().id, outgoing.id);
+            QCOMPARE(must(store.message(pending))->attachments.first().id, outgoing.id);
+
+            // Two copies of 300,000 bytes in a cache of 400,000: the older one goes.
+            AttachmentCache cache(&store, m_box.get(), m_dir.filePath(QStringLiteral("files")));
+            cache.setLimit(400000);
+            const QString other = QStringLiteral("11111111111111111111111111111111");
+            for (const QString& a : { id, other }) {
+                auto writer = must(cache.contentWriter(a));
+                QVERIFY(writer);
+                QVERIFY(must(writer->write(content)));
+                QVERIFY(must(writer->finish()));
+                QVERIFY(must(cache.contentComplete(a, content.size())));
+                QTest::qWait(2); // a later use
+            }
+            QVERIFY(!cache.hasContent(id));
+            QVERIFY(cache.hasContent(other));
+            QCOMPARE(must(cache.usedBytes()), content.size());
+            auto device = must(cache.openContent(other));
+            QVERIFY(device);
+            QCOMPARE(device->readAll(), content);
+            QVERIFY(must(cache.storeThumbnail(other, QByteArray("PNG-THUMB-SECRET"))));
+            QCOMPARE(must(cache.thumbnail(other)), QByteArray("PNG-THUMB-SECRET"));
+            const QString saved = m_dir.filePath(QStringLiteral("saved.bin"));
+            QVERIFY(must(cache.exportContent(other, saved)));
+            QFile out(saved);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            QCOMPARE(out.readAll(), content);
+        }
+        QByteArray bytes;
+        QDirIterator files(m_dir.path(), QDir::Files, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            const QString f = files.next();
+            if (f.startsWith(path) || f.contains(QStringLiteral("/files/"))) {
+                QFile file(f);
+                QVERIFY(file.open(QIODevice::ReadOnly));
+                bytes += file.readAll();
+            }
+        }
+        QVERIFY(!bytes.isEmpty());
+        QVERIFY(!bytes.contains(secretName.toUtf8()));
+        QVERIFY(!bytes.contains(secretSource.toUtf8()));
+        QVERIFY(!bytes.contains(QByteArray("PNG-THUMB-SECRET")));
+        QVERIFY(!bytes.contains(QByteArray(64, 'Z')));
     }
 
     void testNamesAndAddressesAreSealedAtRest()
