@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The protocol engine through a fake transport: handshake, sync loop, acks, response
-// matching, robustness against a misbehaving server, sign-out and reconnection.
+// matching, robustness against a misbehaving server, sign-out and reconnection; binary
+// frames.
+#include "binaryframecodec.h"
 #include "client.h"
 #include "connection.h"
 #include "failonwarning.h"
@@ -10,9 +12,11 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 
 using namespace cpm;
 using cpm::test::FakeTransport;
@@ -60,6 +64,37 @@ Credentials login()
     c.token = QStringLiteral("t0ken");
     return c;
 }
+
+QJsonObject argsOf(const QJsonObject& request)
+{
+    return request.value(QLatin1StringView("args")).toObject();
+}
+
+//! A binary frame laid out by hand: N as given, then \a json, then \a payload.
+QByteArray rawBinaryFrame(quint32 n, const QByteArray& json, const QByteArray& payload = {})
+{
+    QByteArray frame(4, Qt::Uninitialized);
+    qToBigEndian<quint32>(n, frame.data());
+    return frame + json + payload;
+}
+
+//! A binary frame with the right N for \a json.
+QByteArray binaryFrameOf(const QByteArray& json, const QByteArray& payload = {})
+{
+    return rawBinaryFrame(quint32(json.size()), json, payload);
+}
+
+QByteArray randomBytes(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator generator(42);
+    generator.fillRange(reinterpret_cast<quint32*>(bytes.data()), size / 4);
+    return bytes;
+}
+
+//! Small chunks, so that a 1 MB file takes 64 of them and the pipeline shows.
+constexpr qint64 TestChunk = 16 * 1024;
+
 } // namespace
 
 class TestConnection final : public QObject {
@@ -74,14 +109,27 @@ private:
     void bringOnline()
     {
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
+        answerSignIn();
+    }
+    //! Answers hello (with small chunks in its limits), login and sync: after open() or a
+    //! reconnect.
+    void answerSignIn()
+    {
         m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
-            { { QStringLiteral("version"), 1 } });
+            { { QStringLiteral("version"), 1 },
+                { QStringLiteral("limits"),
+                    QJsonObject { { QStringLiteral("maxChunkBytes"), TestChunk } } } });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
             { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")),
             syncResult({}, m_sink.position, m_sink.position, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
-        m_transport->sent.clear();
+        // What the sign-in sent; transfers that continue on Online have sent theirs already.
+        m_transport->sent.removeIf([](const QJsonObject& request) {
+            return !request.value(QLatin1StringView("op"))
+                        .toString()
+                        .startsWith(QLatin1StringView("attachment."));
+        });
     }
 
 private Q_SLOTS:
@@ -474,6 +522,225 @@ private Q_SLOTS:
         // Whose device it was is gone as well (issue 9: a sign-out leaves nothing of the
         // account behind); whoever signs in next types their address.
         QVERIFY(client.address().isEmpty());
+    }
+
+    // --- Binary frames ---
+
+    void testBinaryFrameCodec_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<QString>("error"); // empty: decodes
+        const QByteArray ok = R"({"id":1,"result":{}})";
+        QTest::newRow("ok") << rawBinaryFrame(ok.size(), ok, "payload") << QString();
+        QTest::newRow("ok-empty-payload") << rawBinaryFrame(ok.size(), ok) << QString();
+        QTest::newRow("ok-largest-payload")
+            << rawBinaryFrame(ok.size(), ok, QByteArray(binaryframe::MaxPayloadBytes, 'x'))
+            << QString();
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("bad_frame");
+        QTest::newRow("too-short") << QByteArray("\0\0\0", 3) << QStringLiteral("bad_frame");
+        QTest::newRow("only-length") << rawBinaryFrame(2, {}) << QStringLiteral("bad_frame");
+        QTest::newRow("n-below-2") << rawBinaryFrame(1, "{}") << QStringLiteral("bad_frame");
+        QTest::newRow("n-zero") << rawBinaryFrame(0, "{}") << QStringLiteral("bad_frame");
+        QTest::newRow("n-over-16384")
+            << rawBinaryFrame(16385, QByteArray(16385, ' ')) << QStringLiteral("bad_frame");
+        QTest::newRow("n-huge") << rawBinaryFrame(0xffffffff, ok) << QStringLiteral("bad_frame");
+        QTest::newRow("n-past-end") << rawBinaryFrame(100, ok) << QStringLiteral("bad_frame");
+        QTest::newRow("json-array") << binaryFrameOf("[1,2,3]") << QStringLiteral("bad_frame");
+        QTest::newRow("json-broken") << binaryFrameOf("{nope") << QStringLiteral("bad_frame");
+        QTest::newRow("json-number") << rawBinaryFrame(2, "42") << QStringLiteral("bad_frame");
+        QTest::newRow("payload-too-large")
+            << rawBinaryFrame(ok.size(), ok, QByteArray(binaryframe::MaxPayloadBytes + 1, 'x'))
+            << QStringLiteral("frame_too_large");
+    }
+    void testBinaryFrameCodec()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(QString, error);
+        const Result<binaryframe::Parts> parts = binaryframe::decode(frame);
+        if (!error.isEmpty()) {
+            QVERIFY(!parts);
+            QCOMPARE(parts.error().name(), error);
+            return;
+        }
+        QVERIFY2(parts.ok(), qPrintable(parts.error().message));
+        // What decodes encodes back to the same bytes.
+        const Result<QByteArray> again = binaryframe::encode(parts->json, parts->payload);
+        QVERIFY(again.ok());
+        QCOMPARE(*again, frame);
+    }
+
+    void testBinaryFrameEncodeRefusesOverLimits()
+    {
+        QCOMPARE(
+            binaryframe::encode({}, QByteArray(binaryframe::MaxPayloadBytes + 1, 'x')).error().code,
+            ErrorCode::TooLarge);
+        const QJsonObject big { { QStringLiteral("x"),
+            QString(binaryframe::MaxHeaderBytes, u'a') } };
+        QCOMPARE(binaryframe::encode(big, {}).error().code, ErrorCode::TooLarge);
+    }
+
+    void testBinaryRequestFramedAsSent()
+    {
+        bringOnline();
+        const QByteArray payload = randomBytes(1000);
+        Error error = makeError(ErrorCode::Unknown, QStringLiteral("not answered"));
+        QJsonObject answer;
+        m_connection->request(QLatin1StringView("attachment.put"),
+            { { QStringLiteral("attachmentId"), QStringLiteral("ab") },
+                { QStringLiteral("offset"), 0 } },
+            payload, [&](const QJsonObject& result, const Error& e) {
+                answer = result;
+                error = e;
+            });
+        QCOMPARE(m_transport->sentBinary.size(), 1);
+        const QByteArray frame = m_transport->sentBinary.first();
+        // | N (big-endian) | N bytes of JSON | payload |
+        const quint32 n = qFromBigEndian<quint32>(frame.constData());
+        QVERIFY(n >= 2 && n <= 16384);
+        QCOMPARE(frame.size(), 4 + qsizetype(n) + payload.size());
+        const QJsonObject json = QJsonDocument::fromJson(frame.mid(4, n)).object();
+        QCOMPARE(json.value(QLatin1StringView("op")).toString(), QStringLiteral("attachment.put"));
+        QVERIFY(json.value(QLatin1StringView("id")).isDouble());
+        QCOMPARE(
+            argsOf(json).value(QLatin1StringView("attachmentId")).toString(), QStringLiteral("ab"));
+        QCOMPARE(frame.mid(4 + n), payload);
+
+        // Answered in a text frame, like every answer to a put.
+        const QJsonObject request = m_transport->takeRequest(QStringLiteral("attachment.put"));
+        m_transport->respond(request, { { QStringLiteral("offset"), 1000 } });
+        QVERIFY(error.isNull());
+        QCOMPARE(answer.value(QLatin1StringView("offset")).toInteger(), 1000);
+    }
+
+    void testBinaryResponseReachesItsHandler()
+    {
+        bringOnline();
+        QByteArray got;
+        QJsonObject gotResult;
+        int calls = 0;
+        // A text request before it: answers are matched by id whatever their kind.
+        bool pinged = false;
+        m_connection->request(protocol::op::Ping, {},
+            [&](const QJsonObject&, const Error& e) { pinged = e.isNull(); });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"),
+            { { QStringLiteral("attachmentId"), QStringLiteral("ab") } },
+            [&](const QJsonObject& result, const QByteArray& payload, const Error& e) {
+                ++calls;
+                QVERIFY(e.isNull());
+                gotResult = result;
+                got = payload;
+            });
+        const QJsonObject ping = m_transport->takeRequest(QStringLiteral("ping"));
+        const QJsonObject get = m_transport->takeRequest(QStringLiteral("attachment.get"));
+        QVERIFY(m_transport->sentBinary.isEmpty()); // a get goes as text
+        const QByteArray payload = randomBytes(5000);
+        m_transport->respondBinary(get,
+            { { QStringLiteral("offset"), 0 }, { QStringLiteral("length"), 5000 },
+                { QStringLiteral("size"), 5000 } },
+            payload);
+        QCOMPARE(calls, 1);
+        QCOMPARE(got, payload);
+        QCOMPARE(gotResult.value(QLatin1StringView("size")).toInteger(), 5000);
+        m_transport->respond(ping, {});
+        QVERIFY(pinged);
+    }
+
+    void testTextErrorAnswersBinaryRequest()
+    {
+        bringOnline();
+        Error putError;
+        Error getError;
+        QByteArray getPayload("untouched");
+        m_connection->request(QLatin1StringView("attachment.put"),
+            { { QStringLiteral("offset"), 0 } }, QByteArray("abc"),
+            [&](const QJsonObject&, const Error& e) { putError = e; });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray& payload, const Error& e) {
+                getError = e;
+                getPayload = payload;
+            });
+        m_transport->fail(m_transport->takeRequest(QStringLiteral("attachment.put")),
+            QStringLiteral("conflict"), QStringLiteral("elsewhere"),
+            { { QStringLiteral("offset"), 262144 } });
+        m_transport->fail(m_transport->takeRequest(QStringLiteral("attachment.get")),
+            QStringLiteral("not_found"));
+        QCOMPARE(putError.code, ErrorCode::Conflict);
+        QCOMPARE(putError.details.value(QLatin1StringView("offset")).toInteger(), 262144);
+        QCOMPARE(getError.code, ErrorCode::NotFound);
+        QVERIFY(getPayload.isEmpty());
+    }
+
+    void testBinaryRequestsTimeOutAndFailOnDrop()
+    {
+        bringOnline();
+        m_connection->setRequestTimeout(50);
+        QString timedOut;
+        m_connection->request(QLatin1StringView("attachment.put"), {}, QByteArray("x"),
+            [&](const QJsonObject&, const Error& e) { timedOut = e.name(); });
+        QTRY_COMPARE(timedOut, QStringLiteral("timeout"));
+
+        m_connection->setRequestTimeout(Connection::DefaultRequestTimeoutMs);
+        QString put;
+        QString get;
+        m_connection->request(QLatin1StringView("attachment.put"), {}, QByteArray("x"),
+            [&](const QJsonObject&, const Error& e) { put = e.name(); });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray&, const Error& e) { get = e.name(); });
+        m_transport->serverClose(protocol::close::TimedOut);
+        QCOMPARE(put, QStringLiteral("disconnected"));
+        QCOMPARE(get, QStringLiteral("disconnected"));
+
+        // And offline, later, never from inside the call.
+        QString offline;
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray&, const Error& e) { offline = e.name(); });
+        QVERIFY(offline.isEmpty());
+        QTRY_COMPARE(offline, QStringLiteral("offline"));
+    }
+
+    void testMalformedBinaryFramesAreIgnored_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<bool>("warns");
+        QTest::newRow("too-short") << QByteArray("\0\0", 2) << true;
+        QTest::newRow("n-below-2") << rawBinaryFrame(1, "{}") << true;
+        QTest::newRow("n-over-16384") << rawBinaryFrame(20000, QByteArray(20000, ' ')) << true;
+        QTest::newRow("n-past-end") << rawBinaryFrame(500, R"({"id":1})") << true;
+        QTest::newRow("json-not-object") << binaryFrameOf("[1,2,3]") << true;
+        QTest::newRow("json-broken") << binaryFrameOf(R"({"id":)") << true;
+        QTest::newRow("payload-too-large")
+            << binaryFrameOf(R"({"id":1})", QByteArray(binaryframe::MaxPayloadBytes + 1, 'x'))
+            << true;
+        QTest::newRow("no-kind") << binaryFrameOf(R"({"foo":1})", "xyz") << true;
+        QTest::newRow("event") << binaryFrameOf(R"({"event":"message","data":{}})", "xyz") << true;
+        QTest::newRow("request") << binaryFrameOf(R"({"id":1,"op":"ping"})") << true;
+        QTest::newRow("unknown-id") << binaryFrameOf(R"({"id":987654,"result":{}})", "x") << false;
+    }
+    void testMalformedBinaryFramesAreIgnored()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(bool, warns);
+        bringOnline();
+        int calls = 0;
+        QByteArray got;
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray& payload, const Error& e) {
+                ++calls;
+                QVERIFY(e.isNull());
+                got = payload;
+            });
+        const QJsonObject get = m_transport->takeRequest(QStringLiteral("attachment.get"));
+        if (warns) {
+            QTest::ignoreMessage(
+                QtWarningMsg, QRegularExpression(QStringLiteral("binary frame from the server")));
+        }
+        m_transport->injectBinary(frame);
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(calls, 0);
+        // The pending request is still there and takes its own answer.
+        m_transport->respondBinary(get, { { QStringLiteral("offset"), 0 } }, "payload");
+        QCOMPARE(calls, 1);
+        QCOMPARE(got, QByteArray("payload"));
     }
 };
 
