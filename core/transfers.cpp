@@ -247,6 +247,9 @@ struct Transfers::Transfer {
     bool resyncing = false;
     qint64 serverOffset = 0;
     int retries = 0; //!< counted failures since the last progress
+    //! Chunks it may have in flight: ChunksInFlight, halved after a timeout (a slow link
+    //! cannot carry 8 chunks within the request timeout), grown back by answers.
+    int window = Transfers::ChunksInFlight;
     //! Set by the retry timer or the connection coming back; proceed once drained.
     bool readyToRetry = false;
     quint64 retryToken = 0; //!< tells an armed retry timer whether it is still wanted
@@ -606,6 +609,9 @@ void Transfers::interrupt(Transfer& t, const Error& error)
     if (t.info.direction == TransferInfo::Direction::Download) {
         t.nextOffset = t.info.done;
     }
+    if (error.code == ErrorCode::Timeout) {
+        t.window = std::max(1, t.window / 2);
+    }
     if (!isConnectionLoss(error) && ++t.retries > MaxRetries) {
         fail(t, error);
         return;
@@ -617,7 +623,7 @@ void Transfers::interrupt(Transfer& t, const Error& error)
     // or did not answer on a connection still up, is asked again after a while.
     const int delayMs = error.retryAfterSeconds > 0
         ? error.retryAfterSeconds * 1000
-        : std::min(MaxRetryDelayMs, 500 << std::min(t.retries, 6));
+        : std::min(MaxRetryDelayMs, 250 << std::min(t.retries, 7)); // 0.5 s, 1 s, ...
     const qint64 id = t.info.id;
     const quint64 token = ++t.retryToken;
     QTimer::singleShot(delayMs, this, [this, id, token] {
@@ -740,7 +746,7 @@ void Transfers::pumpUpload(Transfer& t)
 {
     const qint64 chunk = chunkBytes();
     while (t.info.state == TransferInfo::State::Running && !t.needsBegin && !t.resyncing
-        && t.inFlight < ChunksInFlight && t.nextOffset < t.info.size) {
+        && t.inFlight < t.window && t.nextOffset < t.info.size) {
         const qint64 offset = t.nextOffset;
         const qint64 length = std::min(chunk, t.info.size - offset);
         if (t.file->size() != t.info.size) {
@@ -830,6 +836,7 @@ void Transfers::pumpUpload(Transfer& t)
                 }
                 if (!x->resyncing) {
                     x->retries = 0;
+                    x->window = std::min(x->window + 1, int(ChunksInFlight));
                     self->setProgress(*x, std::max(x->info.done, reached));
                 }
                 self->afterAnswer(*x);
@@ -840,7 +847,7 @@ void Transfers::pumpUpload(Transfer& t)
 void Transfers::pumpDownload(Transfer& t)
 {
     const qint64 chunk = chunkBytes();
-    while (t.info.state == TransferInfo::State::Running && t.inFlight < ChunksInFlight
+    while (t.info.state == TransferInfo::State::Running && t.inFlight < t.window
         && t.nextOffset < t.info.size) {
         const qint64 offset = t.nextOffset;
         const qint64 length = std::min(chunk, t.info.size - offset);
@@ -914,6 +921,7 @@ void Transfers::storeArrived(Transfer& t)
         held += it->second.size();
     }
     t.retries = 0;
+    t.window = std::min(t.window + 1, int(ChunksInFlight));
     t.info.error = {};
     setProgress(t, held);
     if (held < t.info.size) {

@@ -997,6 +997,36 @@ private Q_SLOTS:
         QVERIFY(std::all_of(after.cbegin(), resent, [](qint64 o) { return o >= 4 * TestChunk; }));
     }
 
+    void testUploadNarrowsItsWindowAfterTimeouts()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(512 * 1024);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        m_connection->setRequestTimeout(100);
+        QVERIFY(server.serveOne()); // begin
+        QCOMPARE(server.waitingChunks(), Transfers::ChunksInFlight);
+        // A link too slow for 8 chunks in the request timeout: none is answered in time.
+        QTRY_COMPARE(transfers.info(id)->state, TransferInfo::State::WaitingForConnection);
+        m_connection->setRequestTimeout(Connection::DefaultRequestTimeoutMs);
+        for (int i = 0; i < Transfers::ChunksInFlight; ++i) {
+            QVERIFY(server.serveOne()); // they did arrive, late; the answers go nowhere
+        }
+        QVERIFY(server.serveOne()); // begun again: the server says where it stands
+        QCOMPARE(server.begins, 2);
+        QCOMPARE(server.waitingChunks(), Transfers::ChunksInFlight / 2);
+        QCOMPARE(argsOf(m_transport->sent.first()).value(QLatin1StringView("offset")).toInteger(),
+            Transfers::ChunksInFlight * TestChunk);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QCOMPARE(server.held, content);
+    }
+
     void testUploadRefusedIsNotRetried_data()
     {
         QTest::addColumn<QString>("code");
