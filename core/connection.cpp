@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "connection.h"
 
+#include "binaryframecodec.h"
 #include "logging.h"
 #include "protocol.h"
 #include "secrets.h"
@@ -23,7 +24,17 @@ bool isFinalAuthError(const Error& error)
 
 struct Connection::Pending {
     ResultHandler handler;
+    PayloadHandler payloadHandler; //!< instead of handler, for answers with a payload
     QTimer timer;
+
+    void answer(const QJsonObject& result, const QByteArray& payload, const Error& error)
+    {
+        if (payloadHandler) {
+            payloadHandler(result, payload, error);
+        } else if (handler) {
+            handler(result, error);
+        }
+    }
 };
 
 Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QObject* parent)
@@ -38,6 +49,7 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
     connect(m_transport.get(), &Transport::opened, this, &Connection::onOpened);
     connect(m_transport.get(), &Transport::closed, this, &Connection::onClosed);
     connect(m_transport.get(), &Transport::textReceived, this, &Connection::onText);
+    connect(m_transport.get(), &Transport::binaryReceived, this, &Connection::onBinary);
     connect(m_transport.get(), &Transport::tlsFailed, this,
         [this](const Error& error) { m_tlsError = error; });
     connect(m_transport.get(), &Transport::unreachable, this,
@@ -169,6 +181,7 @@ void Connection::onOpened()
             qCWarning(lcConnection) << "server chose an unknown protocol version";
         }
         m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
+        m_serverLimits = result.value(QLatin1StringView("limits")).toObject();
         authenticate();
     });
 }
@@ -358,14 +371,24 @@ void Connection::sendAck()
         });
 }
 
+bool Connection::canSend() const
+{
+    return m_authenticated && (m_state == State::Syncing || m_state == State::Online);
+}
+
+void Connection::answerOfflineLater(std::function<void(const Error&)> answer)
+{
+    QTimer::singleShot(0, this, [answer = std::move(answer)] {
+        answer(makeError(ErrorCode::Offline, QStringLiteral("not connected to the server")));
+    });
+}
+
 void Connection::request(QLatin1StringView op, const QJsonObject& args, ResultHandler handler)
 {
-    if (!m_authenticated || (m_state != State::Syncing && m_state != State::Online)) {
-        // Answer later, never from inside the caller's call.
-        QTimer::singleShot(0, this, [handler = std::move(handler)] {
+    if (!canSend()) {
+        answerOfflineLater([handler = std::move(handler)](const Error& error) {
             if (handler) {
-                handler({},
-                    makeError(ErrorCode::Offline, QStringLiteral("not connected to the server")));
+                handler({}, error);
             }
         });
         return;
@@ -373,11 +396,60 @@ void Connection::request(QLatin1StringView op, const QJsonObject& args, ResultHa
     sendRaw(op, args, std::move(handler));
 }
 
-void Connection::sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHandler handler)
+void Connection::request(
+    QLatin1StringView op, const QJsonObject& args, const QByteArray& payload, ResultHandler handler)
+{
+    if (!canSend()) {
+        answerOfflineLater([handler = std::move(handler)](const Error& error) {
+            if (handler) {
+                handler({}, error);
+            }
+        });
+        return;
+    }
+    // The id goes into the frame, so it is taken before encoding; a frame that cannot be
+    // encoded is answered like one the server refused, not thrown at the caller.
+    const qint64 id = m_nextId;
+    Result<QByteArray> frame
+        = binaryframe::encode(protocol::Frame::request(QJsonValue(id), op, args).toJson(), payload);
+    if (!frame) {
+        qCWarning(lcConnection) << "not sending" << op << ":" << frame.error().message;
+        QTimer::singleShot(0, this, [handler = std::move(handler), error = frame.error()] {
+            if (handler) {
+                handler({}, error);
+            }
+        });
+        return;
+    }
+    const qint64 added = addPending(op, std::move(handler), {});
+    Q_ASSERT(added == id);
+    qCDebug(lcConnection) << "->" << id << op << "+" << payload.size() << "bytes";
+    m_transport->sendBinary(*frame);
+}
+
+void Connection::requestWithPayload(
+    QLatin1StringView op, const QJsonObject& args, PayloadHandler handler)
+{
+    if (!canSend()) {
+        answerOfflineLater([handler = std::move(handler)](const Error& error) {
+            if (handler) {
+                handler({}, {}, error);
+            }
+        });
+        return;
+    }
+    const qint64 id = addPending(op, {}, std::move(handler));
+    qCDebug(lcConnection) << "->" << id << op;
+    m_transport->sendText(protocol::Frame::request(QJsonValue(id), op, args).encode());
+}
+
+qint64 Connection::addPending(
+    QLatin1StringView op, ResultHandler handler, PayloadHandler payloadHandler)
 {
     const qint64 id = m_nextId++;
     auto pending = std::make_unique<Pending>();
     pending->handler = std::move(handler);
+    pending->payloadHandler = std::move(payloadHandler);
     pending->timer.setSingleShot(true);
     connect(&pending->timer, &QTimer::timeout, this, [this, id, op] {
         auto it = m_pending.find(id);
@@ -387,13 +459,17 @@ void Connection::sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHa
         auto entry = std::move(it->second);
         m_pending.erase(it);
         qCInfo(lcConnection) << "request" << id << op << "timed out";
-        if (entry->handler) {
-            entry->handler({},
-                makeError(ErrorCode::Timeout, QStringLiteral("the server did not answer in time")));
-        }
+        entry->answer({}, {},
+            makeError(ErrorCode::Timeout, QStringLiteral("the server did not answer in time")));
     });
     pending->timer.start(m_requestTimeoutMs);
     m_pending.emplace(id, std::move(pending));
+    return id;
+}
+
+void Connection::sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHandler handler)
+{
+    const qint64 id = addPending(op, std::move(handler), {});
     qCDebug(lcConnection) << "->" << id << op;
     QByteArray frame = protocol::Frame::request(QJsonValue(id), op, args).encode();
     m_transport->sendText(frame);
@@ -422,6 +498,35 @@ void Connection::onText(const QByteArray& utf8)
     case protocol::Frame::Type::Response:
         break;
     }
+    onResponse(frame, {}, false);
+}
+
+void Connection::onBinary(const QByteArray& bytes)
+{
+    // Only answers (to attachment.get) come this way. Whatever else does is logged and
+    // dropped like a malformed text frame; its request, if any, times out.
+    Result<binaryframe::Parts> parts = binaryframe::decode(bytes);
+    if (!parts) {
+        qCWarning(lcConnection) << "ignoring a malformed binary frame from the server:"
+                                << parts.error().message;
+        return;
+    }
+    Error error;
+    const std::optional<protocol::Frame> frame = protocol::Frame::fromJson(parts->json, &error);
+    if (!frame) {
+        qCWarning(lcConnection) << "ignoring a malformed binary frame from the server:"
+                                << error.message;
+        return;
+    }
+    if (frame->type != protocol::Frame::Type::Response) {
+        qCWarning(lcConnection) << "ignoring a binary frame from the server that is no answer";
+        return;
+    }
+    onResponse(*frame, parts->payload, true);
+}
+
+void Connection::onResponse(const protocol::Frame& frame, const QByteArray& payload, bool binary)
+{
     if (!frame.id.isDouble()) {
         if (frame.isFailure()) {
             qCWarning(lcConnection) << "server could not read a frame of ours:" << frame.error.code
@@ -438,10 +543,12 @@ void Connection::onText(const QByteArray& utf8)
     m_pending.erase(it);
     entry->timer.stop();
     qCDebug(lcConnection) << "<-" << frame.id.toInteger()
-                          << (frame.isFailure() ? frame.error.name() : QStringLiteral("ok"));
-    if (entry->handler) {
-        entry->handler(frame.result, frame.error);
+                          << (frame.isFailure() ? frame.error.name() : QStringLiteral("ok"))
+                          << (binary ? "(binary)" : "");
+    if (binary && !entry->payloadHandler) {
+        qCDebug(lcConnection) << "dropping the payload of an answer that expects none";
     }
+    entry->answer(frame.result, payload, frame.error);
 }
 
 void Connection::onEvent(const protocol::Frame& frame)
@@ -596,9 +703,7 @@ void Connection::failAllPending(const Error& error)
     auto pending = std::exchange(m_pending, {});
     for (auto& [id, entry] : pending) {
         entry->timer.stop();
-        if (entry->handler) {
-            entry->handler({}, error);
-        }
+        entry->answer({}, {}, error);
     }
 }
 

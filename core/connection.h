@@ -59,6 +59,10 @@ class Connection final : public QObject {
 public:
     using State = ConnectionState;
     using ResultHandler = std::function<void(const QJsonObject& result, const Error& error)>;
+    //! For requests answered in a binary frame (`attachment.get`): \a payload is what
+    //! followed the answer's JSON; empty for an answer that came as a text frame (errors).
+    using PayloadHandler = std::function<void(
+        const QJsonObject& result, const QByteArray& payload, const Error& error)>;
 
     static constexpr int DefaultRequestTimeoutMs = 20000;
     static constexpr int PingIntervalMs = 30000;
@@ -86,11 +90,27 @@ public:
     qint64 serverHead() const { return m_head; }
     QString serverVersion() const { return m_serverVersion; }
     QUrl url() const { return m_url; }
+    //! The `limits` of the server's hello answer (maxChunkBytes, maxFileBytes, ...); empty
+    //! before the first one.
+    QJsonObject serverLimits() const { return m_serverLimits; }
 
     //! Sends a request when signed in (Syncing or Online); otherwise \a handler gets
     //! Offline. The handler runs exactly once: with the result, the server's error,
     //! Timeout or Disconnected.
     void request(QLatin1StringView op, const QJsonObject& args, ResultHandler handler);
+    /*!
+     * As above, with \a payload after the request's JSON in one binary frame
+     * (`attachment.put`). A frame over the limits (binaryframecodec.h) is not sent: the
+     * handler gets `too_large`, later, like any other answer.
+     */
+    void request(QLatin1StringView op, const QJsonObject& args, const QByteArray& payload,
+        ResultHandler handler);
+    /*!
+     * As request(), for an operation the server answers in a binary frame
+     * (`attachment.get`): \a handler also gets the payload. Pending, timeout and
+     * Disconnected exactly as for any request.
+     */
+    void requestWithPayload(QLatin1StringView op, const QJsonObject& args, PayloadHandler handler);
 
     //! Enters SignedOut now, as if the server had closed with 4001 (used after this
     //! device signed itself out, before the server's close arrives).
@@ -119,8 +139,16 @@ private:
     void onOpened();
     void onClosed(int code, const QString& reason);
     void onText(const QByteArray& utf8);
+    void onBinary(const QByteArray& frame);
+    void onResponse(const protocol::Frame& frame, const QByteArray& payload, bool binary);
+    //! Whether request() may send now (signed in, Syncing or Online).
+    bool canSend() const;
+    //! Calls \a answer with Offline, later: never from inside the caller's call.
+    void answerOfflineLater(std::function<void(const Error&)> answer);
     void onEvent(const protocol::Frame& frame);
     void sendRaw(QLatin1StringView op, const QJsonObject& args, ResultHandler handler);
+    //! Enters a request in the pending table (with its timeout) and returns its id.
+    qint64 addPending(QLatin1StringView op, ResultHandler handler, PayloadHandler payloadHandler);
     void authenticate();
     void syncFrom(qint64 since);
     void onSyncResult(const QJsonObject& result);
@@ -144,6 +172,7 @@ private:
     Error m_unreachableError;
     QString m_clientName = QStringLiteral("cpmcore/" CPM_VERSION);
     QString m_serverVersion;
+    QJsonObject m_serverLimits;
     qint64 m_nextId = 1;
     std::map<qint64, std::unique_ptr<Pending>> m_pending;
     QList<protocol::Frame> m_buffered; //!< stream events that arrived while syncing

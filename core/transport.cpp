@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "transport.h"
 
+#include "binaryframecodec.h"
 #include "frame.h"
 #include "logging.h"
 #include "protocol.h"
@@ -108,9 +109,12 @@ void WebSocketTransport::open(const QUrl& url)
     }
     d->socket
         = std::make_unique<QWebSocket>(QStringLiteral("cpm"), QWebSocketProtocol::VersionLatest);
-    // One frame is one JSON object; the server never sends more than this.
-    d->socket->setMaxAllowedIncomingFrameSize(protocol::limits::MaxFrameBytes);
-    d->socket->setMaxAllowedIncomingMessageSize(protocol::limits::MaxFrameBytes);
+    // A text frame is one JSON object, a binary one a chunk of at most 4 + 16 KiB + 256 KiB
+    // (binaryframecodec.h): the server never sends more than the larger of the two.
+    constexpr qsizetype MaxIncoming = std::max(protocol::limits::MaxFrameBytes,
+        binaryframe::LengthBytes + binaryframe::MaxHeaderBytes + binaryframe::MaxPayloadBytes);
+    d->socket->setMaxAllowedIncomingFrameSize(MaxIncoming);
+    d->socket->setMaxAllowedIncomingMessageSize(MaxIncoming);
     d->closedSignalled = false;
     d->opened = false;
     d->tcpConnected = false;
@@ -173,9 +177,8 @@ void WebSocketTransport::open(const QUrl& url)
     });
     connect(socket, &QWebSocket::textMessageReceived, this,
         [this](const QString& text) { Q_EMIT textReceived(text.toUtf8()); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this, [](const QByteArray& data) {
-        qCWarning(lcConnection) << "ignoring a binary frame of" << data.size() << "bytes";
-    });
+    connect(socket, &QWebSocket::binaryMessageReceived, this,
+        [this](const QByteArray& frame) { Q_EMIT binaryReceived(frame); });
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
         [this, socket](QAbstractSocket::SocketError error) {
             qCInfo(lcConnection) << "socket error:" << socket->errorString();
@@ -216,6 +219,13 @@ void WebSocketTransport::sendText(const QByteArray& utf8)
 {
     if (isOpen()) {
         d->socket->sendTextMessage(QString::fromUtf8(utf8));
+    }
+}
+
+void WebSocketTransport::sendBinary(const QByteArray& frame)
+{
+    if (isOpen()) {
+        d->socket->sendBinaryMessage(frame);
     }
 }
 

@@ -28,6 +28,8 @@ public:
     virtual bool isOpen() const = 0;
     //! Sends one text frame.
     virtual void sendText(const QByteArray& utf8) = 0;
+    //! Sends one binary frame (an attachment chunk, docs/protocol.md "Binary frames").
+    virtual void sendBinary(const QByteArray& frame) = 0;
     //! For wss://: certificate authorities trusted besides the system's, from the next open().
     virtual void setExtraCaCertificates(const QList<QSslCertificate>& certificates)
     {
@@ -46,6 +48,8 @@ Q_SIGNALS:
     //! code (1006 when there was none).
     void closed(int closeCode, const QString& reason);
     void textReceived(const QByteArray& utf8);
+    //! A binary frame arrived (the answer to an `attachment.get`), undecoded.
+    void binaryReceived(const QByteArray& frame);
 };
 
 //! The real transport: a QWebSocket.
@@ -61,6 +65,7 @@ public:
     void close() override;
     bool isOpen() const override;
     void sendText(const QByteArray& utf8) override;
+    void sendBinary(const QByteArray& frame) override;
     void setExtraCaCertificates(const QList<QSslCertificate>& certificates) override;
 
     //! The typed error for what a TLS handshake found wrong (the first that matters).

@@ -4,8 +4,10 @@
 // A Transport without a socket: it captures every frame the client sends and lets a test
 // inject what the server would answer, so protocol logic is tested deterministically.
 
+#include "binaryframecodec.h"
 #include "transport.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,6 +47,18 @@ public:
         sent.append(QJsonDocument::fromJson(utf8).object());
         Q_EMIT frameSent();
     }
+    //! Binary frames go to sentBinary as they are; their requests (the JSON part) also to
+    //! sent, so takeRequest() finds them, with the payload in binaryPayloads by id.
+    void sendBinary(const QByteArray& frame) override
+    {
+        sentBinary.append(frame);
+        if (const auto parts = binaryframe::decode(frame)) {
+            binaryPayloads.insert(
+                parts->json.value(QLatin1StringView("id")).toInteger(), parts->payload);
+            sent.append(parts->json);
+        }
+        Q_EMIT frameSent();
+    }
 
     //! The server closes the connection with \a code.
     void serverClose(int code, const QString& reason = {})
@@ -57,6 +71,13 @@ public:
         Q_EMIT textReceived(QJsonDocument(frame).toJson(QJsonDocument::Compact));
     }
     void injectRaw(const QByteArray& bytes) { Q_EMIT textReceived(bytes); }
+    //! A binary frame from the server, as it is (for malformed ones).
+    void injectBinary(const QByteArray& frame) { Q_EMIT binaryReceived(frame); }
+    //! Takes the payload a binary request carried (empty when none).
+    QByteArray takePayload(const QJsonObject& request)
+    {
+        return binaryPayloads.take(request.value(QLatin1StringView("id")).toInteger());
+    }
 
     //! Waits for and removes the first sent request for \a op (skipping others before it
     //! only if \a skipOthers); returns an empty object on timeout.
@@ -79,16 +100,32 @@ public:
         inject({ { QStringLiteral("id"), request.value(QLatin1StringView("id")) },
             { QStringLiteral("result"), result } });
     }
-    void fail(const QJsonObject& request, const QString& code,
-        const QString& message = QStringLiteral("no"))
+    //! Answers \a request in a binary frame with \a payload after the result.
+    void respondBinary(
+        const QJsonObject& request, const QJsonObject& result, const QByteArray& payload)
     {
+        const auto frame = binaryframe::encode(
+            { { QStringLiteral("id"), request.value(QLatin1StringView("id")) },
+                { QStringLiteral("result"), result } },
+            payload);
+        QVERIFY(frame.ok());
+        Q_EMIT binaryReceived(*frame);
+    }
+    void fail(const QJsonObject& request, const QString& code,
+        const QString& message = QStringLiteral("no"), const QJsonObject& details = {})
+    {
+        QJsonObject error { { QStringLiteral("code"), code },
+            { QStringLiteral("message"), message } };
+        for (auto it = details.begin(); it != details.end(); ++it) {
+            error.insert(it.key(), it.value());
+        }
         inject({ { QStringLiteral("id"), request.value(QLatin1StringView("id")) },
-            { QStringLiteral("error"),
-                QJsonObject {
-                    { QStringLiteral("code"), code }, { QStringLiteral("message"), message } } } });
+            { QStringLiteral("error"), error } });
     }
 
     QList<QJsonObject> sent;
+    QList<QByteArray> sentBinary;
+    QHash<qint64, QByteArray> binaryPayloads;
     int opens = 0;
     QUrl lastUrl;
 

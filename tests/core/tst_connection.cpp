@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The protocol engine through a fake transport: handshake, sync loop, acks, response
-// matching, robustness against a misbehaving server, sign-out and reconnection.
+// matching, robustness against a misbehaving server, sign-out and reconnection; binary
+// frames and the attachment transfers (Transfers) that ride on them.
+#include "binaryframecodec.h"
 #include "client.h"
 #include "connection.h"
 #include "failonwarning.h"
 #include "faketransport.h"
 #include "must.h"
 #include "protocol.h"
+#include "transfers.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 
 using namespace cpm;
 using cpm::test::FakeTransport;
@@ -60,6 +67,161 @@ Credentials login()
     c.token = QStringLiteral("t0ken");
     return c;
 }
+
+QJsonObject argsOf(const QJsonObject& request)
+{
+    return request.value(QLatin1StringView("args")).toObject();
+}
+
+//! A binary frame laid out by hand: N as given, then \a json, then \a payload.
+QByteArray rawBinaryFrame(quint32 n, const QByteArray& json, const QByteArray& payload = {})
+{
+    QByteArray frame(4, Qt::Uninitialized);
+    qToBigEndian<quint32>(n, frame.data());
+    return frame + json + payload;
+}
+
+//! A binary frame with the right N for \a json.
+QByteArray binaryFrameOf(const QByteArray& json, const QByteArray& payload = {})
+{
+    return rawBinaryFrame(quint32(json.size()), json, payload);
+}
+
+QByteArray randomBytes(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator generator(42);
+    generator.fillRange(reinterpret_cast<quint32*>(bytes.data()), size / 4);
+    return bytes;
+}
+
+QString sha256Hex(const QByteArray& bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+//! Small chunks, so that a 1 MB file takes 64 of them and the pipeline shows.
+constexpr qint64 TestChunk = 16 * 1024;
+
+//! The server's side of uploads and downloads, answering what FakeTransport captured.
+struct FakeAttachmentServer {
+    FakeAttachmentServer(FakeTransport* fake, const QByteArray& bytes)
+        : transport(fake)
+        , content(bytes)
+    {
+    }
+
+    FakeTransport* transport;
+    QString id = QStringLiteral("9f86d081884c7d659a2feaa0c55ad015");
+    QByteArray content; //!< download: what the server has; upload: what it should get
+    QByteArray held; //!< upload: what it has received
+    int begins = 0;
+    int maxInFlight = 0; //!< the most chunk requests seen waiting at once
+    QList<qint64> putOffsets;
+    //! download: the chunk at this offset is sent with one byte flipped
+    qint64 corruptAt = -1;
+
+    QJsonObject attachment(bool complete) const
+    {
+        return { { QStringLiteral("id"), id }, { QStringLiteral("name"), QStringLiteral("a.bin") },
+            { QStringLiteral("type"), QStringLiteral("application/octet-stream") },
+            { QStringLiteral("size"), qint64(content.size()) },
+            { QStringLiteral("sha256"), sha256Hex(content) },
+            { QStringLiteral("state"),
+                complete ? QStringLiteral("complete") : QStringLiteral("uploading") },
+            { QStringLiteral("time"), qint64(1763800000000) } };
+    }
+
+    //! The oldest request for an attachment operation, waiting up to \a timeoutMs.
+    QJsonObject takeNext(int timeoutMs = 3000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        while (!deadline.hasExpired()) {
+            for (qsizetype i = 0; i < transport->sent.size(); ++i) {
+                if (transport->sent.at(i)
+                        .value(QLatin1StringView("op"))
+                        .toString()
+                        .startsWith(QLatin1StringView("attachment."))) {
+                    return transport->sent.takeAt(i);
+                }
+            }
+            QSignalSpy spy(transport, &FakeTransport::frameSent);
+            spy.wait(int(std::max<qint64>(1, deadline.remainingTime())));
+        }
+        return {};
+    }
+
+    int waitingChunks() const
+    {
+        return int(std::count_if(
+            transport->sent.cbegin(), transport->sent.cend(), [](const QJsonObject& r) {
+                const QString op = r.value(QLatin1StringView("op")).toString();
+                return op == QLatin1StringView("attachment.put")
+                    || op == QLatin1StringView("attachment.get");
+            }));
+    }
+
+    //! Answers the oldest request as the server would; false when none came.
+    bool serveOne(int timeoutMs = 3000)
+    {
+        const QJsonObject request = takeNext(timeoutMs);
+        if (request.isEmpty()) {
+            return false;
+        }
+        const QString op = request.value(QLatin1StringView("op")).toString();
+        const QJsonObject args = argsOf(request);
+        if (op == QLatin1StringView("attachment.begin")) {
+            ++begins;
+            const bool complete = held.size() == content.size();
+            transport->respond(request,
+                { { QStringLiteral("attachment"), attachment(complete) },
+                    { QStringLiteral("offset"), qint64(held.size()) },
+                    { QStringLiteral("duplicate"), false } });
+            return true;
+        }
+        maxInFlight = std::max(maxInFlight, waitingChunks() + 1);
+        const qint64 offset = args.value(QLatin1StringView("offset")).toInteger();
+        if (op == QLatin1StringView("attachment.get")) {
+            const qint64 length = args.value(QLatin1StringView("length")).toInteger();
+            QByteArray chunk = content.mid(offset, length);
+            if (offset == corruptAt) {
+                chunk[10] = char(chunk.at(10) ^ 0x40);
+            }
+            transport->respondBinary(request,
+                { { QStringLiteral("offset"), offset },
+                    { QStringLiteral("length"), qint64(chunk.size()) },
+                    { QStringLiteral("size"), qint64(content.size()) } },
+                chunk);
+            return true;
+        }
+        const QByteArray payload = transport->takePayload(request);
+        putOffsets.append(offset);
+        if (offset != held.size()) {
+            transport->fail(request, QStringLiteral("conflict"), QStringLiteral("elsewhere"),
+                { { QStringLiteral("offset"), qint64(held.size()) } });
+            return true;
+        }
+        held += payload;
+        const bool complete = held.size() == content.size();
+        QJsonObject result { { QStringLiteral("offset"), qint64(held.size()) },
+            { QStringLiteral("complete"), complete } };
+        if (complete) {
+            result.insert(QStringLiteral("attachment"), attachment(true));
+        }
+        transport->respond(request, result);
+        return true;
+    }
+
+    //! Payload bytes of every binary frame the client sent.
+    qint64 payloadBytesSent() const
+    {
+        qint64 total = 0;
+        for (const QByteArray& frame : transport->sentBinary) {
+            total += binaryframe::decode(frame)->payload.size();
+        }
+        return total;
+    }
+};
 } // namespace
 
 class TestConnection final : public QObject {
@@ -74,21 +236,48 @@ private:
     void bringOnline()
     {
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
+        answerSignIn();
+    }
+    //! Answers hello (with small chunks in its limits), login and sync: after open() or a
+    //! reconnect.
+    void answerSignIn()
+    {
         m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
-            { { QStringLiteral("version"), 1 } });
+            { { QStringLiteral("version"), 1 },
+                { QStringLiteral("limits"),
+                    QJsonObject { { QStringLiteral("maxChunkBytes"), TestChunk } } } });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
             { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
         m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")),
             syncResult({}, m_sink.position, m_sink.position, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
-        m_transport->sent.clear();
+        // What the sign-in sent; transfers that continue on Online have sent theirs already.
+        m_transport->sent.removeIf([](const QJsonObject& request) {
+            return !request.value(QLatin1StringView("op"))
+                        .toString()
+                        .startsWith(QLatin1StringView("attachment."));
+        });
     }
+
+    //! A file of \a size random bytes in m_dir.
+    QString writeFile(const QByteArray& content)
+    {
+        const QString path = m_dir->filePath(QStringLiteral("upload.bin"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size()) {
+            return {};
+        }
+        return path;
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
 
 private Q_SLOTS:
     void init()
     {
         cpm::test::failOnWarnings();
         m_sink = FakeSink();
+        m_dir = std::make_unique<QTemporaryDir>();
         auto transport = std::make_unique<FakeTransport>();
         m_transport = transport.get();
         m_connection = std::make_unique<Connection>(std::move(transport), &m_sink);
@@ -474,6 +663,596 @@ private Q_SLOTS:
         // Whose device it was is gone as well (issue 9: a sign-out leaves nothing of the
         // account behind); whoever signs in next types their address.
         QVERIFY(client.address().isEmpty());
+    }
+
+    // --- Binary frames ---
+
+    void testBinaryFrameCodec_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<QString>("error"); // empty: decodes
+        const QByteArray ok = R"({"id":1,"result":{}})";
+        QTest::newRow("ok") << rawBinaryFrame(ok.size(), ok, "payload") << QString();
+        QTest::newRow("ok-empty-payload") << rawBinaryFrame(ok.size(), ok) << QString();
+        QTest::newRow("ok-largest-payload")
+            << rawBinaryFrame(ok.size(), ok, QByteArray(binaryframe::MaxPayloadBytes, 'x'))
+            << QString();
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("bad_frame");
+        QTest::newRow("too-short") << QByteArray("\0\0\0", 3) << QStringLiteral("bad_frame");
+        QTest::newRow("only-length") << rawBinaryFrame(2, {}) << QStringLiteral("bad_frame");
+        QTest::newRow("n-below-2") << rawBinaryFrame(1, "{}") << QStringLiteral("bad_frame");
+        QTest::newRow("n-zero") << rawBinaryFrame(0, "{}") << QStringLiteral("bad_frame");
+        QTest::newRow("n-over-16384")
+            << rawBinaryFrame(16385, QByteArray(16385, ' ')) << QStringLiteral("bad_frame");
+        QTest::newRow("n-huge") << rawBinaryFrame(0xffffffff, ok) << QStringLiteral("bad_frame");
+        QTest::newRow("n-past-end") << rawBinaryFrame(100, ok) << QStringLiteral("bad_frame");
+        QTest::newRow("json-array") << binaryFrameOf("[1,2,3]") << QStringLiteral("bad_frame");
+        QTest::newRow("json-broken") << binaryFrameOf("{nope") << QStringLiteral("bad_frame");
+        QTest::newRow("json-number") << rawBinaryFrame(2, "42") << QStringLiteral("bad_frame");
+        QTest::newRow("payload-too-large")
+            << rawBinaryFrame(ok.size(), ok, QByteArray(binaryframe::MaxPayloadBytes + 1, 'x'))
+            << QStringLiteral("frame_too_large");
+    }
+    void testBinaryFrameCodec()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(QString, error);
+        const Result<binaryframe::Parts> parts = binaryframe::decode(frame);
+        if (!error.isEmpty()) {
+            QVERIFY(!parts);
+            QCOMPARE(parts.error().name(), error);
+            return;
+        }
+        QVERIFY2(parts.ok(), qPrintable(parts.error().message));
+        // What decodes encodes back to the same bytes.
+        const Result<QByteArray> again = binaryframe::encode(parts->json, parts->payload);
+        QVERIFY(again.ok());
+        QCOMPARE(*again, frame);
+    }
+
+    void testBinaryFrameEncodeRefusesOverLimits()
+    {
+        QCOMPARE(
+            binaryframe::encode({}, QByteArray(binaryframe::MaxPayloadBytes + 1, 'x')).error().code,
+            ErrorCode::TooLarge);
+        const QJsonObject big { { QStringLiteral("x"),
+            QString(binaryframe::MaxHeaderBytes, u'a') } };
+        QCOMPARE(binaryframe::encode(big, {}).error().code, ErrorCode::TooLarge);
+    }
+
+    void testBinaryRequestFramedAsSent()
+    {
+        bringOnline();
+        const QByteArray payload = randomBytes(1000);
+        Error error = makeError(ErrorCode::Unknown, QStringLiteral("not answered"));
+        QJsonObject answer;
+        m_connection->request(QLatin1StringView("attachment.put"),
+            { { QStringLiteral("attachmentId"), QStringLiteral("ab") },
+                { QStringLiteral("offset"), 0 } },
+            payload, [&](const QJsonObject& result, const Error& e) {
+                answer = result;
+                error = e;
+            });
+        QCOMPARE(m_transport->sentBinary.size(), 1);
+        const QByteArray frame = m_transport->sentBinary.first();
+        // | N (big-endian) | N bytes of JSON | payload |
+        const quint32 n = qFromBigEndian<quint32>(frame.constData());
+        QVERIFY(n >= 2 && n <= 16384);
+        QCOMPARE(frame.size(), 4 + qsizetype(n) + payload.size());
+        const QJsonObject json = QJsonDocument::fromJson(frame.mid(4, n)).object();
+        QCOMPARE(json.value(QLatin1StringView("op")).toString(), QStringLiteral("attachment.put"));
+        QVERIFY(json.value(QLatin1StringView("id")).isDouble());
+        QCOMPARE(
+            argsOf(json).value(QLatin1StringView("attachmentId")).toString(), QStringLiteral("ab"));
+        QCOMPARE(frame.mid(4 + n), payload);
+
+        // Answered in a text frame, like every answer to a put.
+        const QJsonObject request = m_transport->takeRequest(QStringLiteral("attachment.put"));
+        m_transport->respond(request, { { QStringLiteral("offset"), 1000 } });
+        QVERIFY(error.isNull());
+        QCOMPARE(answer.value(QLatin1StringView("offset")).toInteger(), 1000);
+    }
+
+    void testBinaryResponseReachesItsHandler()
+    {
+        bringOnline();
+        QByteArray got;
+        QJsonObject gotResult;
+        int calls = 0;
+        // A text request before it: answers are matched by id whatever their kind.
+        bool pinged = false;
+        m_connection->request(protocol::op::Ping, {},
+            [&](const QJsonObject&, const Error& e) { pinged = e.isNull(); });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"),
+            { { QStringLiteral("attachmentId"), QStringLiteral("ab") } },
+            [&](const QJsonObject& result, const QByteArray& payload, const Error& e) {
+                ++calls;
+                QVERIFY(e.isNull());
+                gotResult = result;
+                got = payload;
+            });
+        const QJsonObject ping = m_transport->takeRequest(QStringLiteral("ping"));
+        const QJsonObject get = m_transport->takeRequest(QStringLiteral("attachment.get"));
+        QVERIFY(m_transport->sentBinary.isEmpty()); // a get goes as text
+        const QByteArray payload = randomBytes(5000);
+        m_transport->respondBinary(get,
+            { { QStringLiteral("offset"), 0 }, { QStringLiteral("length"), 5000 },
+                { QStringLiteral("size"), 5000 } },
+            payload);
+        QCOMPARE(calls, 1);
+        QCOMPARE(got, payload);
+        QCOMPARE(gotResult.value(QLatin1StringView("size")).toInteger(), 5000);
+        m_transport->respond(ping, {});
+        QVERIFY(pinged);
+    }
+
+    void testTextErrorAnswersBinaryRequest()
+    {
+        bringOnline();
+        Error putError;
+        Error getError;
+        QByteArray getPayload("untouched");
+        m_connection->request(QLatin1StringView("attachment.put"),
+            { { QStringLiteral("offset"), 0 } }, QByteArray("abc"),
+            [&](const QJsonObject&, const Error& e) { putError = e; });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray& payload, const Error& e) {
+                getError = e;
+                getPayload = payload;
+            });
+        m_transport->fail(m_transport->takeRequest(QStringLiteral("attachment.put")),
+            QStringLiteral("conflict"), QStringLiteral("elsewhere"),
+            { { QStringLiteral("offset"), 262144 } });
+        m_transport->fail(m_transport->takeRequest(QStringLiteral("attachment.get")),
+            QStringLiteral("not_found"));
+        QCOMPARE(putError.code, ErrorCode::Conflict);
+        QCOMPARE(putError.details.value(QLatin1StringView("offset")).toInteger(), 262144);
+        QCOMPARE(getError.code, ErrorCode::NotFound);
+        QVERIFY(getPayload.isEmpty());
+    }
+
+    void testBinaryRequestsTimeOutAndFailOnDrop()
+    {
+        bringOnline();
+        m_connection->setRequestTimeout(50);
+        QString timedOut;
+        m_connection->request(QLatin1StringView("attachment.put"), {}, QByteArray("x"),
+            [&](const QJsonObject&, const Error& e) { timedOut = e.name(); });
+        QTRY_COMPARE(timedOut, QStringLiteral("timeout"));
+
+        m_connection->setRequestTimeout(Connection::DefaultRequestTimeoutMs);
+        QString put;
+        QString get;
+        m_connection->request(QLatin1StringView("attachment.put"), {}, QByteArray("x"),
+            [&](const QJsonObject&, const Error& e) { put = e.name(); });
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray&, const Error& e) { get = e.name(); });
+        m_transport->serverClose(protocol::close::TimedOut);
+        QCOMPARE(put, QStringLiteral("disconnected"));
+        QCOMPARE(get, QStringLiteral("disconnected"));
+
+        // And offline, later, never from inside the call.
+        QString offline;
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray&, const Error& e) { offline = e.name(); });
+        QVERIFY(offline.isEmpty());
+        QTRY_COMPARE(offline, QStringLiteral("offline"));
+    }
+
+    void testMalformedBinaryFramesAreIgnored_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<bool>("warns");
+        QTest::newRow("too-short") << QByteArray("\0\0", 2) << true;
+        QTest::newRow("n-below-2") << rawBinaryFrame(1, "{}") << true;
+        QTest::newRow("n-over-16384") << rawBinaryFrame(20000, QByteArray(20000, ' ')) << true;
+        QTest::newRow("n-past-end") << rawBinaryFrame(500, R"({"id":1})") << true;
+        QTest::newRow("json-not-object") << binaryFrameOf("[1,2,3]") << true;
+        QTest::newRow("json-broken") << binaryFrameOf(R"({"id":)") << true;
+        QTest::newRow("payload-too-large")
+            << binaryFrameOf(R"({"id":1})", QByteArray(binaryframe::MaxPayloadBytes + 1, 'x'))
+            << true;
+        QTest::newRow("no-kind") << binaryFrameOf(R"({"foo":1})", "xyz") << true;
+        QTest::newRow("event") << binaryFrameOf(R"({"event":"message","data":{}})", "xyz") << true;
+        QTest::newRow("request") << binaryFrameOf(R"({"id":1,"op":"ping"})") << true;
+        QTest::newRow("unknown-id") << binaryFrameOf(R"({"id":987654,"result":{}})", "x") << false;
+    }
+    void testMalformedBinaryFramesAreIgnored()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(bool, warns);
+        bringOnline();
+        int calls = 0;
+        QByteArray got;
+        m_connection->requestWithPayload(QLatin1StringView("attachment.get"), {},
+            [&](const QJsonObject&, const QByteArray& payload, const Error& e) {
+                ++calls;
+                QVERIFY(e.isNull());
+                got = payload;
+            });
+        const QJsonObject get = m_transport->takeRequest(QStringLiteral("attachment.get"));
+        if (warns) {
+            QTest::ignoreMessage(
+                QtWarningMsg, QRegularExpression(QStringLiteral("binary frame from the server")));
+        }
+        m_transport->injectBinary(frame);
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(calls, 0);
+        // The pending request is still there and takes its own answer.
+        m_transport->respondBinary(get, { { QStringLiteral("offset"), 0 } }, "payload");
+        QCOMPARE(calls, 1);
+        QCOMPARE(got, QByteArray("payload"));
+    }
+
+    // --- Transfers ---
+
+    void testUploadPipelinesChunksAndCompletes()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(1024 * 1024);
+        const QString path = writeFile(content);
+        QVERIFY(!path.isEmpty());
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        QSignalSpy progress(&transfers, &Transfers::progressChanged);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Queued);
+
+        FakeAttachmentServer server(m_transport, content);
+        const QJsonObject begin = server.takeNext();
+        QCOMPARE(
+            begin.value(QLatin1StringView("op")).toString(), QStringLiteral("attachment.begin"));
+        QCOMPARE(argsOf(begin),
+            (QJsonObject { { QStringLiteral("name"), QStringLiteral("a.bin") },
+                { QStringLiteral("type"), QStringLiteral("application/octet-stream") },
+                { QStringLiteral("size"), qint64(content.size()) },
+                { QStringLiteral("sha256"), sha256Hex(content) } }));
+        m_transport->sent.prepend(begin);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        const QJsonObject attachment = finished.first().at(1).toJsonObject();
+        QCOMPARE(attachment.value(QLatin1StringView("id")).toString(), server.id);
+        QCOMPARE(
+            attachment.value(QLatin1StringView("state")).toString(), QStringLiteral("complete"));
+        QCOMPARE(server.held, content);
+        QCOMPARE(server.begins, 1);
+        // Each chunk once, in order, 8 in flight.
+        QCOMPARE(server.putOffsets.size(), content.size() / TestChunk);
+        for (qsizetype i = 0; i < server.putOffsets.size(); ++i) {
+            QCOMPARE(server.putOffsets.at(i), i * TestChunk);
+        }
+        QCOMPARE(server.maxInFlight, Transfers::ChunksInFlight);
+        QCOMPARE(server.payloadBytesSent(), content.size());
+        QCOMPARE(progress.last().at(1).toLongLong(), content.size());
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Done);
+        QCOMPARE(transfers.info(id)->attachmentId, server.id);
+    }
+
+    void testUploadResumesAfterDrop()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(1024 * 1024);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        while (server.held.size() < content.size() / 2) {
+            QVERIFY(server.serveOne());
+        }
+        // The connection drops with chunks in flight: they never arrived.
+        m_transport->serverClose(protocol::close::TimedOut);
+        m_transport->sent.clear();
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::WaitingForConnection);
+        QCOMPARE(transfers.info(id)->done, content.size() / 2);
+
+        // It reconnects by itself; the upload begins again and continues where the server
+        // stands.
+        answerSignIn();
+        const QJsonObject begin = server.takeNext();
+        QCOMPARE(
+            begin.value(QLatin1StringView("op")).toString(), QStringLiteral("attachment.begin"));
+        m_transport->sent.prepend(begin);
+        QVERIFY(server.serveOne());
+        const QJsonObject next = server.takeNext();
+        QCOMPARE(argsOf(next).value(QLatin1StringView("offset")).toInteger(), content.size() / 2);
+        m_transport->sent.prepend(next);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QCOMPARE(server.held, content);
+        QCOMPARE(server.begins, 2);
+        QVERIFY2(server.payloadBytesSent() < content.size() * 12 / 10,
+            qPrintable(QString::number(server.payloadBytesSent())));
+    }
+
+    void testUploadFollowsConflictOffset()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(512 * 1024);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        transfers.upload(path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        while (server.held.size() < 4 * TestChunk) {
+            QVERIFY(server.serveOne());
+        }
+        // The server lost its last three chunks (a crash before they reached the disk):
+        // the next put conflicts, and so does everything after it in flight.
+        server.held.truncate(TestChunk);
+        const qsizetype before = server.putOffsets.size();
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QCOMPARE(server.held, content);
+        QCOMPARE(server.begins, 1); // the conflict says where: no begin needed
+        // The first chunk sent after the conflicts is the one the server asked for.
+        const QList<qint64> after = server.putOffsets.mid(before);
+        const auto resent = std::find(after.cbegin(), after.cend(), TestChunk);
+        QVERIFY(resent != after.cend());
+        QVERIFY(std::all_of(after.cbegin(), resent, [](qint64 o) { return o >= 4 * TestChunk; }));
+    }
+
+    void testUploadNarrowsItsWindowAfterTimeouts()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(512 * 1024);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        m_connection->setRequestTimeout(100);
+        QVERIFY(server.serveOne()); // begin
+        QCOMPARE(server.waitingChunks(), Transfers::ChunksInFlight);
+        // A link too slow for 8 chunks in the request timeout: none is answered in time.
+        QTRY_COMPARE(transfers.info(id)->state, TransferInfo::State::WaitingForConnection);
+        m_connection->setRequestTimeout(Connection::DefaultRequestTimeoutMs);
+        for (int i = 0; i < Transfers::ChunksInFlight; ++i) {
+            QVERIFY(server.serveOne()); // they did arrive, late; the answers go nowhere
+        }
+        QVERIFY(server.serveOne()); // begun again: the server says where it stands
+        QCOMPARE(server.begins, 2);
+        QCOMPARE(server.waitingChunks(), Transfers::ChunksInFlight / 2);
+        QCOMPARE(argsOf(m_transport->sent.first()).value(QLatin1StringView("offset")).toInteger(),
+            Transfers::ChunksInFlight * TestChunk);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QCOMPARE(server.held, content);
+    }
+
+    void testUploadRefusedIsNotRetried_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::newRow("over_quota") << QStringLiteral("over_quota");
+        QTest::newRow("too_large") << QStringLiteral("too_large");
+    }
+    void testUploadRefusedIsNotRetried()
+    {
+        QFETCH(QString, code);
+        bringOnline();
+        const QString path = writeFile(randomBytes(1000));
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        m_transport->fail(m_transport->takeRequest(QStringLiteral("attachment.begin")), code);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).value<Error>().name(), code);
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Failed);
+        QVERIFY(m_transport->takeRequest(QStringLiteral("attachment.begin"), 50).isEmpty());
+    }
+
+    void testUploadHashMismatchFails()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(8 * TestChunk);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        transfers.upload(path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        for (int i = 0; i < 8; ++i) {
+            QVERIFY(server.serveOne()); // begin and 7 chunks
+        }
+        // The last chunk: the whole does not hash to what the upload was begun with.
+        const QJsonObject last = m_transport->takeRequest(QStringLiteral("attachment.put"));
+        QCOMPARE(argsOf(last).value(QLatin1StringView("offset")).toInteger(), 7 * TestChunk);
+        m_transport->fail(last, QStringLiteral("hash_mismatch"));
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).value<Error>().name(), QStringLiteral("hash_mismatch"));
+        QVERIFY(server.takeNext(50).isEmpty()); // not begun again
+    }
+
+    void testUploadPauseAndResume()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(512 * 1024);
+        const QString path = writeFile(content);
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        FakeAttachmentServer server(m_transport, content);
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(server.serveOne());
+        }
+        transfers.pause(id);
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Paused);
+        // What is in flight lands; nothing more is sent.
+        const int waiting = server.waitingChunks();
+        QVERIFY(waiting > 0);
+        for (int i = 0; i < waiting; ++i) {
+            QVERIFY(server.serveOne());
+        }
+        QVERIFY(server.takeNext(100).isEmpty());
+        QCOMPARE(transfers.info(id)->done, server.held.size());
+        QVERIFY(server.held.size() < content.size());
+
+        transfers.resume(id);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(server.held, content);
+        QCOMPARE(server.begins, 1);
+    }
+
+    void testUploadWaitsInQueue()
+    {
+        bringOnline();
+        const QString path = writeFile(randomBytes(1000));
+        Transfers transfers(m_connection.get());
+        transfers.setMaxRunning(1, 1);
+        const qint64 first = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        const qint64 second = transfers.upload(
+            path, QStringLiteral("b.bin"), QStringLiteral("application/octet-stream"));
+        QVERIFY(!m_transport->takeRequest(QStringLiteral("attachment.begin")).isEmpty());
+        QCOMPARE(transfers.info(first)->state, TransferInfo::State::Running);
+        QCOMPARE(transfers.info(second)->state, TransferInfo::State::Queued);
+        transfers.cancel(first);
+        // Its slot goes to the next; the cancelled one had no upload to delete yet.
+        const QJsonObject begin = m_transport->takeRequest(QStringLiteral("attachment.begin"));
+        QCOMPARE(
+            argsOf(begin).value(QLatin1StringView("name")).toString(), QStringLiteral("b.bin"));
+        QCOMPARE(transfers.info(first)->state, TransferInfo::State::Cancelled);
+        QVERIFY(m_transport->takeRequest(QStringLiteral("files.delete"), 10).isEmpty());
+    }
+
+    void testDownloadResumesFromPartialFile()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(300 * 1000);
+        const QString path = m_dir->filePath(QStringLiteral("out.bin"));
+        // A first run got this far (not on a chunk boundary).
+        QFile part(PlainFileSink::partPath(path));
+        QVERIFY(part.open(QIODevice::WriteOnly));
+        part.write(content.left(40000));
+        part.close();
+
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        transfers.download(QStringLiteral("9f86d081884c7d659a2feaa0c55ad015"), content.size(),
+            sha256Hex(content), std::make_unique<PlainFileSink>(path), QStringLiteral("out.bin"));
+        FakeAttachmentServer server(m_transport, content);
+        const QJsonObject first = server.takeNext();
+        QCOMPARE(argsOf(first).value(QLatin1StringView("offset")).toInteger(), 40000);
+        m_transport->sent.prepend(first);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QVERIFY(server.maxInFlight <= Transfers::ChunksInFlight);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), content);
+        QVERIFY(!QFile::exists(PlainFileSink::partPath(path)));
+    }
+
+    void testDownloadResumesAfterDrop()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(400 * 1000);
+        const QString path = m_dir->filePath(QStringLiteral("out.bin"));
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.download(QStringLiteral("9f86d081884c7d659a2feaa0c55ad015"),
+            content.size(), sha256Hex(content), std::make_unique<PlainFileSink>(path));
+        FakeAttachmentServer server(m_transport, content);
+        for (int i = 0; i < 10; ++i) {
+            QVERIFY(server.serveOne());
+        }
+        m_transport->serverClose(protocol::close::ServerShutdown);
+        m_transport->sent.clear();
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::WaitingForConnection);
+        QCOMPARE(transfers.info(id)->done, 10 * TestChunk);
+        answerSignIn();
+        const QJsonObject next = server.takeNext();
+        QCOMPARE(argsOf(next).value(QLatin1StringView("offset")).toInteger(), 10 * TestChunk);
+        m_transport->sent.prepend(next);
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(finished.first().at(2).value<Error>().isNull());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), content);
+    }
+
+    void testDownloadWithCorruptByteFailsHashCheck()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(100 * 1000);
+        const QString path = m_dir->filePath(QStringLiteral("out.bin"));
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.download(QStringLiteral("9f86d081884c7d659a2feaa0c55ad015"),
+            content.size(), sha256Hex(content), std::make_unique<PlainFileSink>(path));
+        FakeAttachmentServer server(m_transport, content);
+        server.corruptAt = 2 * TestChunk;
+        while (finished.isEmpty() && server.serveOne()) { }
+        QCOMPARE(finished.size(), 1);
+        const Error error = finished.first().at(2).value<Error>();
+        QCOMPARE(error.name(), QStringLiteral("hash_mismatch"));
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Failed);
+        // Nothing of the bad bytes is left.
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!QFile::exists(PlainFileSink::partPath(path)));
+    }
+
+    void testUploadWaitsForConnection()
+    {
+        const QString path = writeFile(randomBytes(1000));
+        Transfers transfers(m_connection.get());
+        QSignalSpy states(&transfers, &Transfers::stateChanged);
+        const qint64 id = transfers.upload(
+            path, QStringLiteral("a.bin"), QStringLiteral("application/octet-stream"));
+        QTRY_COMPARE(transfers.info(id)->state, TransferInfo::State::WaitingForConnection);
+        QCOMPARE(states.first().at(1).value<TransferInfo::State>(), TransferInfo::State::Hashing);
+        bringOnline();
+        QCOMPARE(transfers.info(id)->state, TransferInfo::State::Running);
+        QVERIFY(!m_transport->takeRequest(QStringLiteral("attachment.begin")).isEmpty());
+    }
+
+    void testDownloadCancelDiscardsWhatIsHeld()
+    {
+        bringOnline();
+        const QByteArray content = randomBytes(200 * 1000);
+        const QString path = m_dir->filePath(QStringLiteral("out.bin"));
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        const qint64 id = transfers.download(QStringLiteral("9f86d081884c7d659a2feaa0c55ad015"),
+            content.size(), sha256Hex(content), std::make_unique<PlainFileSink>(path));
+        FakeAttachmentServer server(m_transport, content);
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(server.serveOne());
+        }
+        QCOMPARE(QFileInfo(PlainFileSink::partPath(path)).size(), 3 * TestChunk);
+        transfers.cancel(id);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).value<Error>().code, ErrorCode::Cancelled);
+        QVERIFY(!QFile::exists(PlainFileSink::partPath(path)));
+        // Answers still in flight land nowhere.
+        while (server.serveOne(50)) { }
+        QVERIFY(!QFile::exists(PlainFileSink::partPath(path)));
+        QVERIFY(!QFile::exists(path));
+        transfers.forget(id);
+        QVERIFY(!transfers.info(id));
+        QTRY_VERIFY(transfers.transfers().isEmpty());
+    }
+
+    void testDownloadWithoutSinkFails()
+    {
+        bringOnline();
+        Transfers transfers(m_connection.get());
+        QSignalSpy finished(&transfers, &Transfers::finished);
+        transfers.download(QStringLiteral("9f86d081884c7d659a2feaa0c55ad015"), 10, {}, nullptr);
+        QVERIFY(finished.isEmpty()); // never from inside the call
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(2).value<Error>().code, ErrorCode::BadRequest);
     }
 };
 
