@@ -4,9 +4,10 @@
 // The layout of a binary frame (docs/protocol.md, "Binary frames"): a 4-byte big-endian
 // header length N, N bytes of one request or response as JSON, then the payload.
 // Attachment chunks travel this way: `attachment.put` requests, `attachment.get` answers.
-// The client's own copy while core/protocol is being changed; named apart from
-// core/protocol/binaryframe.h so that both can coexist until one replaces the other.
+// The layout itself is protocol::encodeBinaryFrame()/decodeBinaryFrame(), shared with the
+// server; this adds what the client needs on top: JSON in and out, limits as errors.
 
+#include "protocol.h"
 #include "result.h"
 
 #include <QByteArray>
@@ -19,9 +20,9 @@ namespace cpm::binaryframe {
 inline constexpr qsizetype LengthBytes = 4;
 //! The JSON's length: at least `{}`, at most 16 KiB.
 inline constexpr qsizetype MinHeaderBytes = 2;
-inline constexpr qsizetype MaxHeaderBytes = 16 * 1024;
+inline constexpr qsizetype MaxHeaderBytes = protocol::limits::MaxBinaryHeaderBytes;
 //! The payload after it (`maxChunkBytes` in hello's limits).
-inline constexpr qsizetype MaxPayloadBytes = 256 * 1024;
+inline constexpr qsizetype MaxPayloadBytes = protocol::limits::MaxChunkBytes;
 
 struct Parts {
     QJsonObject json; //!< the request or response, for protocol::Frame::fromJson to judge

@@ -4,6 +4,7 @@
 #include "binaryframecodec.h"
 #include "connection.h"
 #include "logging.h"
+#include "protocol.h"
 
 #include <QCryptographicHash>
 #include <QFileInfo>
@@ -20,14 +21,10 @@
 namespace cpm {
 
 namespace {
-// TODO: protocol::op::Attachment* and FilesDelete once core/protocol has them.
-constexpr QLatin1StringView OpBegin { "attachment.begin" };
-constexpr QLatin1StringView OpPut { "attachment.put" };
-constexpr QLatin1StringView OpGet { "attachment.get" };
-constexpr QLatin1StringView OpFilesDelete { "files.delete" };
-
-// Wire codes that core/protocol may not know yet. Matched and made by name so this reads
-// the same before and after ErrorCode::OverQuota and ErrorCode::HashMismatch exist.
+constexpr QLatin1StringView OpBegin = protocol::op::AttachmentBegin;
+constexpr QLatin1StringView OpPut = protocol::op::AttachmentPut;
+constexpr QLatin1StringView OpGet = protocol::op::AttachmentGet;
+constexpr QLatin1StringView OpFilesDelete = protocol::op::FilesDelete;
 constexpr QLatin1StringView HashMismatch { "hash_mismatch" };
 
 //! Conflicts, vanished uploads and server failures in a row before a transfer gives up;

@@ -112,9 +112,8 @@ public:
     State state = State::Queued;
     //! Why it failed; while waiting for the connection, the last error met (if any).
     Error error;
-    //! The server's Attachment object (docs/protocol.md "Objects") once known; complete
-    //! when the transfer is Done.
-    // TODO: protocol::Attachment once core/protocol has it.
+    //! The server's Attachment object (docs/protocol.md "Objects") once known, as it came
+    //! (protocol::Attachment::fromJson reads it); complete when the transfer is Done.
     QJsonObject attachment;
 
     bool isFinished() const

@@ -38,7 +38,7 @@ Result<BinaryFrame> decodeBinaryFrame(const QByteArray& frame)
     }
     const qsizetype payloadBytes = frame.size() - LengthBytes - qsizetype(n);
     if (payloadBytes > limits::MaxChunkBytes) {
-        return makeError(ErrorCode::BadFrame,
+        return makeError(ErrorCode::FrameTooLarge,
             QStringLiteral("a binary frame's payload exceeds the limit of %1 bytes")
                 .arg(limits::MaxChunkBytes));
     }

@@ -24,9 +24,9 @@ struct BinaryFrame {
 QByteArray encodeBinaryFrame(QByteArrayView json, QByteArrayView payload);
 
 /*!
- * Splits a binary frame; `bad_frame` when it is shorter than its header says, the header
- * length is outside 2 … MaxBinaryHeaderBytes, or the payload is over MaxChunkBytes. The
- * header's JSON is for protocol::decode() to judge.
+ * Splits a binary frame; `bad_frame` when it is shorter than its header says or the header
+ * length is outside 2 … MaxBinaryHeaderBytes, `frame_too_large` when the payload is over
+ * MaxChunkBytes. The header's JSON is for protocol::decode() to judge.
  */
 Result<BinaryFrame> decodeBinaryFrame(const QByteArray& frame);
 
