@@ -57,12 +57,6 @@ bool AttachmentCache::hasContent(const QString& id) const
         && QFile::exists(pathOf(id, LocalFile::Kind::Content));
 }
 
-qint64 AttachmentCache::heldBytes(const QString& id) const
-{
-    const Result<std::optional<LocalFile>> f = m_store->localFile(id, LocalFile::Kind::Content);
-    return f && f->has_value() ? (*f)->bytes : 0;
-}
-
 Result<std::unique_ptr<SealedFileWriter>> AttachmentCache::contentWriter(const QString& id)
 {
     if (!QDir().mkpath(m_dir)) {

@@ -34,11 +34,10 @@ public:
 
     //! Whether the whole attachment \a id is here.
     bool hasContent(const QString& id) const;
-    //! The bytes held of \a id so far (a download resumes there); 0 when none.
-    qint64 heldBytes(const QString& id) const;
     /*!
-     * A writer for the content of \a id: resumes what an earlier download left (its size()
-     * says from where), or starts afresh (a damaged or foreign file is replaced).
+     * A writer for the content of \a id, from its first byte (a partial copy left by an
+     * earlier run is replaced: within a run, Transfers keeps its place across dropped
+     * connections; across runs a copy is fetched again).
      */
     Result<std::unique_ptr<SealedFileWriter>> contentWriter(const QString& id);
     //! The writer's file is finished: recorded as complete, then the cache is trimmed.

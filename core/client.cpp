@@ -2,6 +2,7 @@
 #include "client.h"
 
 #include "argreader.h"
+#include "attachmentmanager.h"
 #include "connection.h"
 #include "guestvault.h"
 #include "keystore.h"
@@ -15,10 +16,13 @@
 #include "transport.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QLockFile>
+#include <QMimeDatabase>
 #include <QPointer>
 #include <QSet>
 #include <QSslCertificate>
@@ -67,7 +71,9 @@ QStringList databaseFiles(const QString& database)
 }
 } // namespace
 
-class Client::Private final : public EventSink, public SessionManager::Backend {
+class Client::Private final : public EventSink,
+                              public SessionManager::Backend,
+                              public AttachmentManager::Backend {
 public:
     //! \a guest: no profile directory (\a dir is unused), see Client::createGuest().
     Private(Client* client, const QString& dir, std::unique_ptr<Transport> transport, bool isGuest)
@@ -82,7 +88,50 @@ public:
         connection = new Connection(std::move(transport), this, q);
         connection->setClientName(QStringLiteral("cpmcore/" CPM_VERSION));
         sessions = new SessionManager(*this, q);
+        attachments = new AttachmentManager(connection, *this, q);
     }
+
+    // AttachmentManager::Backend
+    LocalStore* localStore() const override { return store.get(); }
+    const SecretBox* secretBox() const override { return box.get(); }
+    QString attachmentsDirectory() const override
+    {
+        // A guest's copies are in the vault, which goes at sign-out with all it holds.
+        return guest && vault ? vault->dir() + QStringLiteral("/attachments")
+                              : profile.filePath(QStringLiteral("attachments"));
+    }
+    void uploadsSettled() override { flushOutbox(); }
+    void uploadFailed(const QString& clientId, const Error& error) override
+    {
+        recordError(error);
+        if (!store) {
+            return;
+        }
+        qint64 pendingId = 0;
+        for (const OutboxEntry& e : store->outbox().valueOr({})) {
+            if (e.clientId == clientId) {
+                pendingId = e.pendingId;
+            }
+        }
+        StoreChanges changes;
+        if (const Result<void> failed = store->markFailed(clientId, error.name(), &changes);
+            !failed) {
+            recordError(failed.error());
+            return;
+        }
+        emitChanges(changes, false);
+        Q_EMIT q->sendFailed(pendingId, clientId, error);
+    }
+    QString ownDelivery() const override
+    {
+        for (const Device& device : store ? store->devices().valueOr({}) : QList<Device>()) {
+            if (device.current) {
+                return device.delivery;
+            }
+        }
+        return QString(protocol::delivery::Full);
+    }
+    void recordError(const Error& error) override;
 
     // SessionManager::Backend
     void request(QLatin1StringView op, const QJsonObject& args,
@@ -140,8 +189,8 @@ public:
         return q->setDeviceSetting(key, value);
     }
     //! Checks and queues an outgoing message (Client::send, session messages).
-    Result<QString> enqueue(
-        const QString& to, const QString& subject, const QString& body, qint64 sessionId);
+    Result<QString> enqueue(const QString& to, const QString& subject, const QString& body,
+        qint64 sessionId, const QStringList& files = {});
 
     // EventSink
     qint64 syncPosition() const override { return position; }
@@ -196,7 +245,6 @@ public:
     }
 
     void emitChanges(const StoreChanges& c, bool notify);
-    void recordError(const Error& error);
     //! Records a failed local action and answers \a done with it, later.
     void failLater(const Error& error, const Callback& done);
     //! Who waits for a request's answer.
@@ -251,6 +299,7 @@ public:
     std::unique_ptr<LocalStore> store;
     Connection* connection = nullptr;
     SessionManager* sessions = nullptr;
+    AttachmentManager* attachments = nullptr;
     bool allowInsecure = false;
     //! Gives the connection the profile's CA file (see Client::setCaFile()).
     Result<void> applyTls();
@@ -334,6 +383,12 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
     }
     for (const auto& a : c.added) {
         Q_EMIT q->messageAdded(a.id, a.peer);
+        if (a.id > 0 && store) {
+            if (const Result<std::optional<Message>> m = store->message(a.id);
+                m && m->has_value()) {
+                attachments->autoFetch(**m);
+            }
+        }
         if (a.unreadIncoming && notify) {
             const Result<std::optional<Message>> m = store->message(a.id);
             // A session's messages are for the device it is on; the others get them
@@ -523,6 +578,7 @@ Result<void> Client::Private::openStore()
     }
     position = *synced;
     lastUnread = store->unreadCount().valueOr(-1);
+    attachments->storeOpened();
     return {};
 }
 
@@ -532,9 +588,14 @@ void Client::Private::wipe()
     inFlight.clear();
     sessions->clear();
     peerStatuses.clear();
+    const QString copies = attachmentsDirectory();
+    attachments->storeClosed();
     if (store) {
         store->close();
         store.reset();
+    }
+    if (!guest) {
+        QDir(copies).removeRecursively(); // sealed, but nothing of the old data stays
     }
     position = 0;
     if (guest) {
@@ -718,9 +779,19 @@ void Client::Private::flushOutbox()
         if (inFlight.contains(e.clientId)) {
             continue;
         }
+        if (!attachments->prepare(e)) {
+            continue; // its uploads run; it goes when they are done (uploadsSettled())
+        }
         inFlight.insert(e.clientId);
         QJsonObject args { { QStringLiteral("clientId"), e.clientId },
             { QStringLiteral("to"), e.to }, { QStringLiteral("body"), e.body } };
+        if (!e.attachments.isEmpty()) {
+            QJsonArray ids;
+            for (const protocol::Attachment& a : e.attachments) {
+                ids.append(a.id);
+            }
+            args.insert(QStringLiteral("attachments"), ids);
+        }
         if (!e.subject.isEmpty()) {
             args.insert(QStringLiteral("subject"), e.subject);
         }
@@ -1193,10 +1264,18 @@ Result<QString> Client::send(const QString& to, const QString& subject, const QS
     return d->enqueue(to, subject, body, 0);
 }
 
+Result<QString> Client::send(
+    const QString& to, const QString& subject, const QString& body, const QStringList& files)
+{
+    return d->enqueue(to, subject, body, 0, files);
+}
+
 SessionManager& Client::sessions() const { return *d->sessions; }
 
-Result<QString> Client::Private::enqueue(
-    const QString& to, const QString& subject, const QString& body, qint64 sessionId)
+AttachmentManager& Client::attachments() const { return *d->attachments; }
+
+Result<QString> Client::Private::enqueue(const QString& to, const QString& subject,
+    const QString& body, qint64 sessionId, const QStringList& files)
 {
     auto refuse = [this](ErrorCode code, const QString& message) -> Result<QString> {
         const Error e = makeError(code, message);
@@ -1220,12 +1299,44 @@ Result<QString> Client::Private::enqueue(
             QStringLiteral("the subject is longer than %1 characters")
                 .arg(protocol::limits::MaxSubjectChars));
     }
-    if (body.isEmpty() && subject.isEmpty()) {
+    if (body.isEmpty() && subject.isEmpty() && files.isEmpty()) {
         return refuse(ErrorCode::BadRequest, QStringLiteral("the message is empty"));
+    }
+    // MSG-1: what can be checked before anything is queued (the server checks again).
+    if (files.size() > protocol::limits::MaxAttachmentsPerMessage) {
+        return refuse(ErrorCode::BadRequest,
+            QStringLiteral("a message may have %1 attachments at most")
+                .arg(protocol::limits::MaxAttachmentsPerMessage));
+    }
+    QList<protocol::Attachment> attached;
+    QStringList sources;
+    const qint64 maxFile
+        = connection->serverLimits().value(QLatin1StringView("maxFileBytes")).toInteger(0);
+    for (const QString& file : files) {
+        const QFileInfo info(file);
+        if (!info.isFile() || !info.isReadable()) {
+            return refuse(
+                ErrorCode::NotFound, QStringLiteral("%1 is not a readable file").arg(file));
+        }
+        if (maxFile > 0 && info.size() > maxFile) {
+            return refuse(ErrorCode::TooLarge,
+                QStringLiteral("%1 is larger than the %2 bytes the server takes")
+                    .arg(info.fileName())
+                    .arg(maxFile));
+        }
+        protocol::Attachment a;
+        a.name = info.fileName().left(protocol::limits::MaxAttachmentNameChars);
+        a.type = QMimeDatabase().mimeTypeForFile(info).name().toLower();
+        if (!protocol::isMediaType(a.type)) {
+            a.type = QStringLiteral("application/octet-stream");
+        }
+        a.size = info.size();
+        attached.append(a);
+        sources.append(info.absoluteFilePath());
     }
     const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const Result<qint64> pendingId = store->enqueue(clientId, q->address(), to.toLower(), subject,
-        body, QDateTime::currentMSecsSinceEpoch(), sessionId);
+        body, QDateTime::currentMSecsSinceEpoch(), sessionId, attached, sources);
     if (!pendingId) {
         recordError(pendingId.error());
         return pendingId.error();

@@ -14,6 +14,7 @@
 
 namespace cpm {
 
+class AttachmentManager;
 class SessionManager;
 class Transport;
 
@@ -125,6 +126,15 @@ public:
      * NoAccount, or the store's error. See messageSent() / sendFailed().
      */
     Result<QString> send(const QString& to, const QString& subject, const QString& body);
+    /*!
+     * The same with attachments (MSG-1): each of \a files is uploaded into the user's
+     * network storage (resumably; after a restart too), then the message goes. NotFound
+     * for a file that cannot be read, TooLarge for one over the server's limit, BadRequest
+     * for more than 10. A file that fails for good (gone, changed, over quota) fails the
+     * message (sendFailed()); retrySend() uploads it again.
+     */
+    Result<QString> send(
+        const QString& to, const QString& subject, const QString& body, const QStringList& files);
     //! Marks an incoming message read here and, via the server, on every device (MSG-5).
     //! Offline, the server is told once online; \a done then reports Offline.
     void markRead(qint64 messageId, Callback done = {});
@@ -155,6 +165,8 @@ public:
 
     //! Invites, requests ringing here, ongoing sessions and moving them between devices.
     SessionManager& sessions() const;
+    //! Attachments: fetching, thumbnails, transfers, my files (MSG-1).
+    AttachmentManager& attachments() const;
 
     // --- Devices (DEV-2, DEV-3) --------------------------------------------------------
 

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "attachmentmanager.h"
 #include "guestvault.h"
 #include "logging.h"
 #include "protocol.h"
 #include "secrets.h"
 #include "sessionmanager.h"
+#include "transfers.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -83,12 +86,50 @@ Error readPassword(const QString& path, QString* password)
 // The protocol's Message object (one codec, core/protocol/model.h) with this device's own
 // states: `pending` while in the outbox, `failed` when refused for good, and a null
 // clientId for a message that has none.
-QJsonObject messageJson(const Message& m)
+//! Where an attachment is as this device sees it: `pending` (not uploaded yet),
+//! `remote` (in the network storage only), `downloading`, or `local` (here).
+QString attachmentState(const protocol::Attachment& a, const AttachmentManager& files)
+{
+    if (a.id.isEmpty()) {
+        return QStringLiteral("pending");
+    }
+    if (files.has(a.id)) {
+        return QStringLiteral("local");
+    }
+    return files.downloadOf(a.id) ? QStringLiteral("downloading") : QStringLiteral("remote");
+}
+
+QJsonObject messageJson(const Message& m, const AttachmentManager& files)
 {
     QJsonObject o = m.toWire().toJson();
     o.insert(QStringLiteral("status"), Message::statusName(m.status));
     if (m.clientId.isEmpty()) {
         o.insert(QStringLiteral("clientId"), QJsonValue(QJsonValue::Null));
+    }
+    if (!m.attachments.isEmpty()) {
+        // Listed on every copy this device has, pending ones and partial ones included.
+        QJsonArray list;
+        for (const protocol::Attachment& a : m.attachments) {
+            QJsonObject j = a.inMessage().toJson();
+            j.insert(QStringLiteral("state"), attachmentState(a, files));
+            list.append(j);
+        }
+        o.insert(QStringLiteral("attachments"), list);
+    }
+    return o;
+}
+
+QJsonObject transferJson(const TransferInfo& t)
+{
+    QJsonObject o { { QStringLiteral("id"), t.id },
+        { QStringLiteral("direction"),
+            t.direction == TransferInfo::Direction::Upload ? QStringLiteral("upload")
+                                                           : QStringLiteral("download") },
+        { QStringLiteral("name"), t.name }, { QStringLiteral("attachmentId"), t.attachmentId },
+        { QStringLiteral("done"), t.done }, { QStringLiteral("size"), t.size },
+        { QStringLiteral("state"), TransferInfo::stateName(t.state) } };
+    if (!t.error.isNull()) {
+        o.insert(QStringLiteral("error"), t.error.toJson());
     }
     return o;
 }
@@ -116,11 +157,13 @@ QString stateName(ConnectionState state)
 //! The arguments of one command: `--name value` options, flags and positionals.
 struct Args {
     QStringList positional;
-    QHash<QString, QString> options;
+    QHash<QString, QString> options; //!< the last value of each
+    QHash<QString, QStringList> repeated; //!< every value of each, in order
     QSet<QString> flags;
     QString bad; //!< an option that lacks its value
 
     QString option(const char* name) const { return options.value(QString::fromLatin1(name)); }
+    QStringList values(const char* name) const { return repeated.value(QString::fromLatin1(name)); }
     bool has(const char* name) const
     {
         return flags.contains(QString::fromLatin1(name))
@@ -149,11 +192,23 @@ Args parseArgs(const QStringList& args)
             out.flags.insert(name);
         } else if (i + 1 < args.size()) {
             out.options.insert(name, args.at(++i));
+            out.repeated[name].append(args.at(i));
         } else {
             out.bad = a;
         }
     }
     return out;
+}
+
+//! \a name as a file name of its own: no directories, nothing hidden; the id when none.
+QString safeFileName(const QString& name, const QString& id)
+{
+    QString n = QFileInfo(name).fileName();
+    n.replace(QLatin1Char('/'), QLatin1Char('_'));
+    while (n.startsWith(QLatin1Char('.'))) {
+        n.remove(0, 1);
+    }
+    return n.isEmpty() ? id : n;
 }
 
 //! Splits a shell line into words: whitespace separates, quotes group, \ escapes.
@@ -393,7 +448,8 @@ void Cli::start(const QStringList& arguments)
         QStringLiteral("sign-out"), QStringLiteral("watch"), QStringLiteral("shell"),
         QStringLiteral("invite"), QStringLiteral("sessions"), QStringLiteral("accept"),
         QStringLiteral("decline"), QStringLiteral("cancel"), QStringLiteral("end"),
-        QStringLiteral("say"), QStringLiteral("transfer"), QStringLiteral("pull") };
+        QStringLiteral("say"), QStringLiteral("transfer"), QStringLiteral("pull"),
+        QStringLiteral("download"), QStringLiteral("files"), QStringLiteral("delete-file") };
     if (!commands.contains(command)) {
         return finish({}, usage(QStringLiteral("unknown command '%1'").arg(command)));
     }
@@ -638,6 +694,19 @@ QJsonObject eventLine(const char* name, QJsonObject data = {})
 }
 } // namespace
 
+void Cli::hookTransfersKeepAlive()
+{
+    if (std::exchange(m_keepAliveHooked, true)) {
+        return;
+    }
+    // A large file takes longer than the command's deadline: progress keeps it going.
+    connect(&m_client->attachments(), &AttachmentManager::transferChanged, this, [this] {
+        if (m_deadline->isActive()) {
+            m_deadline->start(m_timeoutSeconds * 1000);
+        }
+    });
+}
+
 void Cli::hookProgress()
 {
     if (std::exchange(m_progressHooked, true)) {
@@ -654,6 +723,20 @@ void Cli::hookProgress()
                 { { QStringLiteral("position"), position }, { QStringLiteral("head"), head } }));
         }
     });
+    // Uploads and downloads: a line when one starts, ends or passes another tenth.
+    connect(&c->attachments(), &AttachmentManager::transferChanged, this, [this, c](qint64 id) {
+        const std::optional<TransferInfo> t = c->attachments().transfer(id);
+        if (!t) {
+            return;
+        }
+        const int tenth = t->size > 0 ? int(t->done * 10 / t->size) : 10;
+        const auto key = std::pair(int(t->state), tenth);
+        if (m_transferShown.value(id) == key) {
+            return;
+        }
+        m_transferShown.insert(id, key);
+        printLine(eventLine("transfer", { { QStringLiteral("transfer"), transferJson(*t) } }));
+    });
 }
 
 void Cli::hookEvents()
@@ -663,15 +746,15 @@ void Cli::hookEvents()
     connect(c, &Client::messageAdded, this, [this, c](qint64 id, const QString&) {
         const Result<std::optional<Message>> m = c->message(id);
         if (m && m->has_value()) {
-            printLine(
-                eventLine("messageAdded", { { QStringLiteral("message"), messageJson(**m) } }));
+            printLine(eventLine("messageAdded",
+                { { QStringLiteral("message"), messageJson(**m, c->attachments()) } }));
         }
     });
     connect(c, &Client::messageChanged, this, [this, c](qint64 id) {
         const Result<std::optional<Message>> m = c->message(id);
         if (m && m->has_value()) {
-            printLine(
-                eventLine("messageChanged", { { QStringLiteral("message"), messageJson(**m) } }));
+            printLine(eventLine("messageChanged",
+                { { QStringLiteral("message"), messageJson(**m, c->attachments()) } }));
         }
     });
     connect(c, &Client::messageRemoved, this, [this](qint64 id) {
@@ -879,11 +962,13 @@ void Cli::execute(const QStringList& commandLine, Done done)
         if (!m) {
             return m.error();
         }
-        return m->has_value() ? messageJson(**m) : QJsonObject { { QStringLiteral("id"), id } };
+        return m->has_value() ? messageJson(**m, c->attachments())
+                              : QJsonObject { { QStringLiteral("id"), id } };
     };
     // Waits for the server's answer to the queued message \a clientId (send, say): prints
     // the message once sent, the error when refused for good, else that it is still queued.
-    auto deliver = [this, c, done, answer, messageObject](const QString& clientId) {
+    auto deliver = [this, c, done, answer, messageObject](
+                       const QString& clientId, bool waitForUploads = false) {
         auto pending = [done, clientId](const Error& why) {
             QJsonObject out { { QStringLiteral("clientId"), clientId },
                 { QStringLiteral("status"), QStringLiteral("pending") } };
@@ -930,6 +1015,18 @@ void Cli::execute(const QStringList& commandLine, Done done)
                 pending(errors.isEmpty() ? Error() : errors.constLast());
             }
         };
+        if (waitForUploads) {
+            // Its files go first: the answer is the message sent or refused, however long
+            // the uploads take (the deadline waits while they make progress).
+            if (c->state() != ConnectionState::Online) {
+                connectThen([] {},
+                    [pending, forget](const Error& why) {
+                        forget();
+                        pending(why);
+                    });
+            }
+            return;
+        }
         if (c->state() == ConnectionState::Online) {
             // In the shell: send() put it on the wire already. Its answer, or the end of
             // this round of the outbox when it was refused only for now, answers.
@@ -1033,15 +1130,114 @@ void Cli::execute(const QStringList& commandLine, Done done)
                 text = QString::fromUtf8(in.readAll());
             }
         }
-        if (to.isEmpty() || (text.isEmpty() && a.option("subject").isEmpty())) {
-            return done({}, usage(QStringLiteral("send --to A [--subject S] TEXT")));
+        const QStringList files = a.values("attach");
+        if (to.isEmpty() || (text.isEmpty() && a.option("subject").isEmpty() && files.isEmpty())) {
+            return done(
+                {}, usage(QStringLiteral("send --to A [--subject S] [--attach FILE ...] TEXT")));
         }
         // In the on-disk outbox first: whatever happens next, the message is not lost.
-        const Result<QString> queued = c->send(to, a.option("subject"), text);
+        const Result<QString> queued = files.isEmpty()
+            ? c->send(to, a.option("subject"), text)
+            : c->send(to, a.option("subject"), text, files);
         if (!queued) {
-            return done({}, queued.error()); // bad_request, too_large, a store error
+            return done({}, queued.error()); // bad_request, too_large, not_found, a store error
         }
-        return deliver(*queued);
+        if (!files.isEmpty()) {
+            hookTransfersKeepAlive();
+        }
+        return deliver(*queued, !files.isEmpty());
+    }
+    if (command == QLatin1StringView("download")) {
+        const QString path = a.option("to");
+        if (!parseId(a.positional.value(0), &id) || path.isEmpty() || a.positional.size() != 1
+            || !takesOnly(a, { "to", "attachment" })) {
+            return done(
+                {}, usage(QStringLiteral("download MESSAGE_ID [--attachment ATT_ID] --to PATH")));
+        }
+        const Result<std::optional<Message>> found = c->message(id);
+        if (!found) {
+            return done({}, found.error());
+        }
+        if (!found->has_value()) {
+            return done({},
+                makeError(
+                    ErrorCode::NotFound, QStringLiteral("no message %1 on this device").arg(id)));
+        }
+        const Message m = **found;
+        QList<std::pair<protocol::Attachment, QString>> wanted;
+        if (a.has("attachment")) {
+            for (const protocol::Attachment& att : m.attachments) {
+                if (att.id == a.option("attachment")) {
+                    wanted.append({ att, path });
+                }
+            }
+        } else if (m.attachments.size() == 1) {
+            wanted.append({ m.attachments.first(), path });
+        } else {
+            // Several: PATH is a directory, each saved under its own name.
+            QDir().mkpath(path);
+            for (const protocol::Attachment& att : m.attachments) {
+                wanted.append({ att, QDir(path).filePath(safeFileName(att.name, att.id)) });
+            }
+        }
+        if (wanted.isEmpty()) {
+            return done({},
+                makeError(ErrorCode::NotFound,
+                    m.partial
+                        ? QStringLiteral("message %1 is partial here: `open` it first").arg(id)
+                        : QStringLiteral("message %1 has no such attachment").arg(id)));
+        }
+        hookTransfersKeepAlive();
+        auto left = std::make_shared<qsizetype>(wanted.size());
+        auto saved = std::make_shared<QJsonArray>();
+        auto failure = std::make_shared<Error>();
+        for (const auto& [att, target] : wanted) {
+            c->attachments().download(id, att.id, target,
+                [done, left, saved, failure, att = att, target = target](const Error& error) {
+                    if (!error.isNull()) {
+                        *failure = error;
+                    } else {
+                        saved->append(QJsonObject { { QStringLiteral("attachmentId"), att.id },
+                            { QStringLiteral("name"), att.name },
+                            { QStringLiteral("size"), att.size },
+                            { QStringLiteral("sha256"), att.sha256 },
+                            { QStringLiteral("path"), QFileInfo(target).absoluteFilePath() } });
+                    }
+                    if (--*left == 0) {
+                        failure->isNull()
+                            ? done(QJsonObject { { QStringLiteral("saved"), *saved } }, {})
+                            : done({}, *failure);
+                    }
+                });
+        }
+        return;
+    }
+    if (command == QLatin1StringView("files")) {
+        return c->attachments().listFiles(
+            [done](const Error& error, const QList<protocol::Attachment>& files, qint64 used,
+                qint64 quota) {
+                if (!error.isNull()) {
+                    return done({}, error);
+                }
+                QJsonArray list;
+                for (const protocol::Attachment& f : files) {
+                    list.append(f.toJson());
+                }
+                done(QJsonObject { { QStringLiteral("files"), list },
+                         { QStringLiteral("usedBytes"), used },
+                         { QStringLiteral("quotaBytes"), quota } },
+                    {});
+            });
+    }
+    if (command == QLatin1StringView("delete-file")) {
+        const QString attachmentId = a.positional.value(0);
+        if (a.positional.size() != 1 || !protocol::isAttachmentId(attachmentId)) {
+            return done({}, usage(QStringLiteral("delete-file ATT_ID (32 hex digits)")));
+        }
+        return c->attachments().deleteFile(
+            attachmentId, okThen([attachmentId]() -> Result<QJsonObject> {
+                return QJsonObject { { QStringLiteral("deleted"), attachmentId } };
+            }));
     }
     if (command == QLatin1StringView("conversations")) {
         const Result<QList<Conversation>> conversations = c->conversations();
@@ -1071,7 +1267,7 @@ void Cli::execute(const QStringList& commandLine, Done done)
         }
         QJsonArray list;
         for (const Message& m : *messages) {
-            list.append(messageJson(m));
+            list.append(messageJson(m, c->attachments()));
         }
         return done(QJsonObject { { QStringLiteral("messages"), list } }, {});
     }

@@ -6,6 +6,7 @@
 
 #include "client.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -58,6 +59,8 @@ private:
     void processQueue();
     void printLine(const QJsonObject& object);
     void hookProgress();
+    //! Progress of uploads and downloads holds off the command's deadline.
+    void hookTransfersKeepAlive();
     void hookEvents();
 
     std::unique_ptr<Client> m_client;
@@ -70,6 +73,9 @@ private:
     bool m_offline = false;
     bool m_finished = false;
     bool m_progressHooked = false;
+    bool m_keepAliveHooked = false;
+    //! Per transfer, the state and tenth last printed (one line per step, not per chunk).
+    QHash<qint64, std::pair<int, int>> m_transferShown;
     //! This device is being signed out on purpose (`sign-out`, a guest's end).
     bool m_signingOut = false;
     //! ... and it has been: the shell ends after the answer.
