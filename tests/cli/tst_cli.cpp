@@ -12,6 +12,7 @@
 #include "writelock.h"
 #include "wsclient.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -258,6 +259,7 @@ private Q_SLOTS:
     void testGuestKilledIsRemovedByTheNextRun();
     void testGuestSignedOutFromAnotherDevice();
     void testSignOutInAShellSignsThisDeviceOut();
+    void testAttachmentsSendDownloadFilesAndDelete();
 
 private:
     QString profile(const QString& name) const { return m_dir.filePath(name); }
@@ -1111,4 +1113,89 @@ void tst_Cli::testSignOutInAShellSignsThisDeviceOut()
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
+// MSG-1 through cpm-cli: send --attach, the message lists them, download verifies and
+// resumes a PATH.part, files and delete-file; a bad file is refused before anything queues.
+void tst_Cli::testAttachmentsSendDownloadFilesAndDelete()
+{
+    const QString picture = m_dir.filePath(QStringLiteral("beach.jpg"));
+    const QString notes = m_dir.filePath(QStringLiteral("notes.txt"));
+    QByteArray pictureBytes;
+    for (int i = 0; i < 700000; ++i) {
+        pictureBytes.append(char((i * 31 + i / 7) & 0xff));
+    }
+    for (const auto& [path, bytes] :
+        { std::pair(picture, pictureBytes), std::pair(notes, QByteArray("Room 12, 8 pm\n")) }) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+    }
+    const Run missing = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("send"), QStringLiteral("--to"), Bob, QStringLiteral("--attach"),
+            m_dir.filePath(QStringLiteral("nope.jpg")) });
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.errorCode() == QStringLiteral("not_found"), qPrintable(missing.describe()));
+
+    const Run sent = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("send"), QStringLiteral("--to"), Bob, QStringLiteral("--attach"), picture,
+            QStringLiteral("--attach"), notes, QStringLiteral("two"), QStringLiteral("files") });
+    QVERIFY2(sent.exitCode == 0, qPrintable(sent.describe()));
+    const qint64 id = sent.answer.value(QLatin1StringView("id")).toInteger();
+    QVERIFY2(id > 0, qPrintable(sent.describe()));
+    const QJsonArray listed = sent.answer.value(QLatin1StringView("attachments")).toArray();
+    QCOMPARE(listed.size(), 2);
+    const QJsonObject first = listed.at(0).toObject();
+    QCOMPARE(first.value(QLatin1StringView("name")).toString(), QStringLiteral("beach.jpg"));
+    QCOMPARE(first.value(QLatin1StringView("type")).toString(), QStringLiteral("image/jpeg"));
+    QCOMPARE(first.value(QLatin1StringView("size")).toInteger(), pictureBytes.size());
+    QCOMPARE(first.value(QLatin1StringView("sha256")).toString(),
+        QString::fromLatin1(
+            QCryptographicHash::hash(pictureBytes, QCryptographicHash::Sha256).toHex()));
+    const QString pictureId = first.value(QLatin1StringView("id")).toString();
+
+    // Bob: both files into a directory, verified.
+    const Run synced = cli(profile(QStringLiteral("bob")), { QStringLiteral("sync") });
+    QVERIFY2(synced.exitCode == 0, qPrintable(synced.describe()));
+    const QString out = m_dir.filePath(QStringLiteral("bob-files"));
+    const Run all = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("download"), QString::number(id), QStringLiteral("--to"), out });
+    QVERIFY2(all.exitCode == 0, qPrintable(all.describe()));
+    QCOMPARE(all.answer.value(QLatin1StringView("saved")).toArray().size(), 2);
+    QFile got(out + QStringLiteral("/beach.jpg"));
+    QVERIFY(got.open(QIODevice::ReadOnly));
+    QCOMPARE(got.readAll(), pictureBytes);
+
+    // One of them to a path where an earlier run left part of it: it goes on from there.
+    const QString one = m_dir.filePath(QStringLiteral("again.jpg"));
+    {
+        QFile part(one + QStringLiteral(".part"));
+        QVERIFY(part.open(QIODevice::WriteOnly));
+        part.write(pictureBytes.left(300001));
+    }
+    const Run resumed = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("download"), QString::number(id), QStringLiteral("--attachment"),
+            pictureId, QStringLiteral("--to"), one });
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.describe()));
+    QFile again(one);
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    QCOMPARE(again.readAll(), pictureBytes);
+    QVERIFY(!QFile::exists(one + QStringLiteral(".part")));
+
+    // Alice's network storage lists them; deleting one makes it unavailable to Bob.
+    const Run files = cli(profile(QStringLiteral("alice")), { QStringLiteral("files") });
+    QVERIFY2(files.exitCode == 0, qPrintable(files.describe()));
+    QVERIFY(files.answer.value(QLatin1StringView("usedBytes")).toInteger() >= pictureBytes.size());
+    QVERIFY2(files.out.contains(pictureId.toLatin1()), qPrintable(files.describe()));
+    const Run deleted
+        = cli(profile(QStringLiteral("alice")), { QStringLiteral("delete-file"), pictureId });
+    QVERIFY2(deleted.exitCode == 0, qPrintable(deleted.describe()));
+    const Run gone = cli(profile(QStringLiteral("bob")),
+        { QStringLiteral("download"), QString::number(id), QStringLiteral("--attachment"),
+            pictureId, QStringLiteral("--to"), m_dir.filePath(QStringLiteral("gone.jpg")) });
+    QCOMPARE(gone.exitCode, 1);
+    QVERIFY2(gone.errorCode() == QStringLiteral("not_found"), qPrintable(gone.describe()));
+    const Run usage = cli(
+        profile(QStringLiteral("alice")), { QStringLiteral("delete-file"), QStringLiteral("x") });
+    QCOMPARE(usage.exitCode, 2);
+}
+
 #include "tst_cli.moc"
