@@ -57,6 +57,8 @@ private Q_SLOTS:
         QTest::newRow("session-partial") << QStringLiteral("In a session") << true;
         QTest::newRow("max-body") << QString(protocol::limits::MaxBodyBytes, QLatin1Char('x'))
                                   << false;
+        QTest::newRow("attachments") << QStringLiteral("With pictures ") + worstCase() << false;
+        QTest::newRow("attachments-partial") << QStringLiteral("With pictures") << true;
     }
 
     void testMessageEventEqualsTheCodec()
@@ -77,6 +79,17 @@ private Q_SLOTS:
         // `session` appears only for a session message.
         m.session
             = text.startsWith(QLatin1StringView("In a session")) ? protocol::MaxSafeInteger : 0;
+        if (text.startsWith(QLatin1StringView("With pictures"))) {
+            for (const QString& name : { QStringLiteral("beach \"1\".jpg"), worstCase().mid(32) }) {
+                protocol::Attachment a;
+                a.id = QStringLiteral("0123456789abcdef0123456789abcdef");
+                a.name = name;
+                a.type = QStringLiteral("image/jpeg");
+                a.size = protocol::MaxSafeInteger;
+                a.sha256 = QString(64, QLatin1Char('a'));
+                m.attachments.append(a);
+            }
+        }
         const protocol::Message view = partial ? m.withoutBody() : m;
         const QJsonObject codec = parsed(QString::fromUtf8(protocol::Frame::streamEvent(
             protocol::event::Message, 77, protocol::MessageEvent { view }.toJson())
@@ -157,7 +170,10 @@ private Q_SLOTS:
             { QStringLiteral("args"),
                 QJsonObject { { QStringLiteral("clientId"), clientId },
                     { QStringLiteral("to"), address }, { QStringLiteral("subject"), subject },
-                    { QStringLiteral("body"), body } } } };
+                    { QStringLiteral("body"), body },
+                    { QStringLiteral("attachments"),
+                        QJsonArray::fromStringList(QStringList(
+                            lim::MaxAttachmentsPerMessage, QString(32, QLatin1Char('f')))) } } } };
         const qsizetype sent = QJsonDocument(sendFrame).toJson(QJsonDocument::Compact).size();
         QVERIFY2(sent <= lim::MaxFrameBytes, qPrintable(QString::number(sent)));
 
@@ -170,7 +186,20 @@ private Q_SLOTS:
         m.subject = subject;
         m.body = body;
         m.time = protocol::MaxSafeInteger;
+        // The most attachments, with the longest names in the characters that take the
+        // most bytes (control characters are refused in names; U+4F60 is 3 bytes).
+        for (int i = 0; i < lim::MaxAttachmentsPerMessage; ++i) {
+            protocol::Attachment a;
+            a.id = QString(32, QLatin1Char('f'));
+            a.name = QString(lim::MaxAttachmentNameChars, QChar(0x4f60));
+            a.type
+                = QStringLiteral("a/") + QString(lim::MaxAttachmentTypeChars - 2, QLatin1Char('b'));
+            a.size = protocol::MaxSafeInteger;
+            a.sha256 = QString(64, QLatin1Char('e'));
+            m.attachments.append(a);
+        }
         const QString event = wire::messageEventText(protocol::MaxSafeInteger, m, false);
+        QVERIFY(event.contains(m.attachments.first().name));
         const qsizetype alone = wire::utf8Size(wire::syncResponseText(
             requestId, { event }, protocol::MaxSafeInteger, protocol::MaxSafeInteger, true));
         QVERIFY2(alone <= lim::MaxFrameBytes, qPrintable(QString::number(alone)));
