@@ -204,10 +204,10 @@ void AttachmentManager::startDownload(
     m_downloads.insert(id, std::move(d));
 }
 
-void AttachmentManager::autoFetch(const Message& message)
+void AttachmentManager::autoFetch(const Message& message, Moment moment)
 {
     if (message.outgoing || message.partial || !m_cache
-        || m_backend.ownDelivery() != protocol::delivery::Full) {
+        || (moment == Arrived && m_backend.ownDelivery() != protocol::delivery::Full)) {
         return;
     }
     const qint64 limit = m_connection->serverLimits()

@@ -73,9 +73,14 @@ public:
     //! Downloads it to \a path, decrypted (a partial download at PATH.part resumes).
     void download(
         qint64 messageId, const QString& attachmentId, const QString& path, Callback done = {});
-    //! A message just arrived: fetches its pictures up to the server's `autoFetchBytes`
-    //! when this device's delivery is `full` (anything else waits to be asked for).
-    void autoFetch(const Message& message);
+    enum Moment { Arrived, Opened };
+    /*!
+     * Fetches the pictures of \a message up to the server's `autoFetchBytes`: when it has
+     * just arrived, on a device whose delivery is `full`; when it was just opened (its
+     * body fetched on a `notification` device), whatever the delivery. Anything else
+     * waits to be asked for.
+     */
+    void autoFetch(const Message& message, Moment moment = Arrived);
     //! Whether this device holds the whole attachment.
     bool has(const QString& attachmentId) const;
     //! The attachment's bytes (a seekable device), when has() it.

@@ -1406,6 +1406,11 @@ void Client::fetchBody(qint64 messageId, Callback done)
                 return stored;
             }
             d->emitChanges(changes, false);
+            // Opened on a device that was only notified: its pictures come now (MSG-1).
+            if (const Result<std::optional<Message>> opened = d->store->message(message->id);
+                opened && opened->has_value()) {
+                d->attachments->autoFetch(**opened, AttachmentManager::Opened);
+            }
             return {};
         });
 }
