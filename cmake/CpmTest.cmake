@@ -13,6 +13,13 @@ function(cpm_add_test name)
         target_compile_definitions(${name} PRIVATE
             CPM_SERVER_BINARY="$<TARGET_FILE:cpm-server>")
     endif()
+    # Qt's headers precompiled once for all tests (cmake/CpmPch.cmake); the widget set for
+    # tests of the UI.
+    if("cpmui" IN_LIST arg_LIBS OR "Qt6::Widgets" IN_LIST arg_LIBS)
+        cpm_use_pch(${name} UI)
+    else()
+        cpm_use_pch(${name})
+    endif()
     add_test(NAME ${name} COMMAND ${name})
     if(NOT arg_TIMEOUT)
         set(arg_TIMEOUT 120)

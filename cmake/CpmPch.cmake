@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Precompiled Qt headers (CPM_PRECOMPILE_HEADERS; the asan preset that CI builds turns it on).
+# Every file here parses QtCore and QtNetwork (QtWidgets too in the UI, and every test pulls
+# in the whole QtCore module through <QtTest>); under the sanitizers that parse is a large
+# part of each file's compile time. Two tiny object libraries compile the headers once and
+# the other targets reuse the result (target_precompile_headers REUSE_FROM):
+#   cpm_pch     QtCore, QtNetwork, QtWebSockets        everything without widgets
+#   cpm_pch_ui  the same plus QtGui and QtWidgets      cpmui, cpm-desktop and the UI tests
+# GCC uses a precompiled header only if every macro the header looks at is defined now as it
+# was then. CMake passes -Winvalid-pch and CPM_DEVELOPER_MODE's -Werror makes a rejected
+# header a build error, so nothing silently falls back to a slow build. That is why QtTest's
+# headers stay out: they test QT_GUI_LIB, QT_WIDGETS_LIB, QT_NETWORK_LIB and
+# QT_TESTCASE_BUILDDIR/SOURCEDIR, which differ from test to test. The Qt headers listed here
+# test no per-target macro, and the reusing targets compile with the same flags as the hosts
+# (cpm_common_cfg and CMAKE_CXX_FLAGS).
+# Off by default: a precompiled header is force-included into every file, so a missing
+# #include goes unnoticed under it. The dev and headless builds (without it) keep catching
+# those; scripts/test.sh's headless build is one of them.
+option(CPM_PRECOMPILE_HEADERS "Precompile Qt's headers once and reuse them in every target" OFF)
+
+if(CPM_PRECOMPILE_HEADERS)
+    # CMake wants a source of the host's own next to the header it precompiles. It leaves the
+    # header out of that (empty) file: loading it, ~300 MB with -g, costs seconds per file.
+    file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/cpm_pch/host.cpp
+        CONTENT "// Carries the precompiled headers of cmake/CpmPch.cmake; nothing else.\n")
+    set_source_files_properties(${PROJECT_BINARY_DIR}/cpm_pch/host.cpp PROPERTIES
+        SKIP_PRECOMPILE_HEADERS ON)
+
+    # A host defines no more macros than any target reusing its header (GCC rejects the
+    # header if a macro defined when it was built is undefined now): so it links QtCore and
+    # takes only the include directories of the other modules, not their QT_<MODULE>_LIB.
+    function(cpm_pch_host host)
+        add_library(${host} OBJECT ${PROJECT_BINARY_DIR}/cpm_pch/host.cpp)
+        target_link_libraries(${host} PRIVATE cpm_common_cfg Qt6::Core)
+        foreach(module IN LISTS ARGN)
+            target_include_directories(${host} SYSTEM PRIVATE
+                $<TARGET_PROPERTY:Qt6::${module},INTERFACE_INCLUDE_DIRECTORIES>)
+            list(APPEND headers <Qt${module}/Qt${module}>)
+        endforeach()
+        target_precompile_headers(${host} PRIVATE <QtCore/QtCore> ${headers})
+        set_target_properties(${host} PROPERTIES AUTOMOC OFF)
+    endfunction()
+
+    cpm_pch_host(cpm_pch Network WebSockets)
+    if(CPM_BUILD_UI)
+        cpm_pch_host(cpm_pch_ui Network WebSockets Gui Widgets)
+    endif()
+endif()
+
+# cpm_use_pch(target [UI]): reuse the precompiled Qt headers in target (UI: the widget set).
+# Does nothing unless CPM_PRECOMPILE_HEADERS is on.
+function(cpm_use_pch target)
+    if(NOT CPM_PRECOMPILE_HEADERS)
+        return()
+    endif()
+    cmake_parse_arguments(arg "UI" "" "" ${ARGN})
+    if(arg_UI)
+        target_precompile_headers(${target} REUSE_FROM cpm_pch_ui)
+    else()
+        target_precompile_headers(${target} REUSE_FROM cpm_pch)
+    endif()
+endfunction()
