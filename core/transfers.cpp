@@ -633,6 +633,21 @@ void Transfers::interrupt(Transfer& t, const Error& error)
     });
 }
 
+Transfers::Transfer* Transfers::answered(qint64 id, quint64 generation)
+{
+    Transfer* t = find(id);
+    if (!t) {
+        return nullptr;
+    }
+    --t->inFlight;
+    if (generation != t->generation || t->info.isFinished()) {
+        // An answer from before a reconnect, a pause or the end: counted, not used.
+        afterAnswer(*t);
+        return nullptr;
+    }
+    return t;
+}
+
 void Transfers::afterAnswer(Transfer& t)
 {
     if (t.info.isFinished()) {
@@ -696,13 +711,8 @@ void Transfers::sendBegin(Transfer& t)
     const quint64 generation = t.generation;
     m_connection->request(OpBegin, args,
         [self = QPointer(this), id, generation](const QJsonObject& result, const Error& error) {
-            Transfer* x = self ? self->find(id) : nullptr;
+            Transfer* x = self ? self->answered(id, generation) : nullptr;
             if (!x) {
-                return;
-            }
-            --x->inFlight;
-            if (generation != x->generation || x->info.isFinished()) {
-                self->afterAnswer(*x);
                 return;
             }
             if (!error.isNull()) {
@@ -766,13 +776,8 @@ void Transfers::pumpUpload(Transfer& t)
             { QStringLiteral("offset"), offset } };
         m_connection->request(OpPut, args, bytes,
             [self = QPointer(this), id, generation](const QJsonObject& result, const Error& error) {
-                Transfer* x = self ? self->find(id) : nullptr;
+                Transfer* x = self ? self->answered(id, generation) : nullptr;
                 if (!x) {
-                    return;
-                }
-                --x->inFlight;
-                if (generation != x->generation || x->info.isFinished()) {
-                    self->afterAnswer(*x);
                     return;
                 }
                 if (error.code == ErrorCode::Conflict
@@ -857,13 +862,8 @@ void Transfers::pumpDownload(Transfer& t)
         m_connection->requestWithPayload(OpGet, args,
             [self = QPointer(this), id, generation, offset, length](
                 const QJsonObject& result, const QByteArray& payload, const Error& error) {
-                Transfer* x = self ? self->find(id) : nullptr;
+                Transfer* x = self ? self->answered(id, generation) : nullptr;
                 if (!x) {
-                    return;
-                }
-                --x->inFlight;
-                if (generation != x->generation || x->info.isFinished()) {
-                    self->afterAnswer(*x);
                     return;
                 }
                 if (isTransient(error)) {

@@ -198,6 +198,9 @@ private:
     void storeArrived(Transfer& t);
     void interrupt(Transfer& t, const Error& error);
     void afterAnswer(Transfer& t);
+    //! The transfer an answer is for, with its request counted out; null when it is gone
+    //! or the answer is stale (sent before a reconnect, or the transfer ended meanwhile).
+    Transfer* answered(qint64 id, quint64 generation);
     void setState(Transfer& t, TransferInfo::State state);
     void setProgress(Transfer& t, qint64 done);
     void succeed(Transfer& t, const QJsonObject& attachment);
