@@ -19,12 +19,11 @@
 option(CPM_PRECOMPILE_HEADERS "Precompile Qt's headers once and reuse them in every target" OFF)
 
 if(CPM_PRECOMPILE_HEADERS)
-    # CMake wants a source of the host's own next to the header it precompiles. It leaves the
-    # header out of that (empty) file: loading it, ~300 MB with -g, costs seconds per file.
+    # CMake wants a source of the host's own next to the header it precompiles (an empty
+    # one). It must not skip the header: CMake then makes no header for others to reuse, and
+    # a fresh configure fails ("Unable to resolve full path of PCH-header").
     file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/cpm_pch/host.cpp
         CONTENT "// Carries the precompiled headers of cmake/CpmPch.cmake; nothing else.\n")
-    set_source_files_properties(${PROJECT_BINARY_DIR}/cpm_pch/host.cpp PROPERTIES
-        SKIP_PRECOMPILE_HEADERS ON)
 
     # A host defines no more macros than any target reusing its header (GCC rejects the
     # header if a macro defined when it was built is undefined now): so it links QtCore and
