@@ -5,8 +5,8 @@
 #include "connection.h"
 #include "logging.h"
 #include "protocol.h"
+#include "sha256.h"
 
-#include <QCryptographicHash>
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QMetaEnum>
@@ -92,7 +92,7 @@ HashOutcome hashFile(const QString& path, const std::atomic_bool& stop)
     if (!file.open(QIODevice::ReadOnly)) {
         return { {}, 0, fileError(file, QStringLiteral("cannot read")) };
     }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    protocol::Sha256 hash;
     qint64 size = 0;
     QByteArray buffer(Transfers::ReadBytes, Qt::Uninitialized);
     while (!stop.load()) {
@@ -111,7 +111,7 @@ HashOutcome hashFile(const QString& path, const std::atomic_bool& stop)
 
 //! Feeds the first \a held bytes of \a sink into \a hash (for a worker thread).
 HashOutcome hashHeld(
-    DownloadSink* sink, qint64 held, QCryptographicHash* hash, const std::atomic_bool& stop)
+    DownloadSink* sink, qint64 held, protocol::Sha256* hash, const std::atomic_bool& stop)
 {
     qint64 offset = 0;
     while (offset < held) {
@@ -225,7 +225,7 @@ struct Transfers::Transfer {
     std::unique_ptr<QFile> file; //!< upload: open while it runs
     std::unique_ptr<DownloadSink> sink;
     //! download: the hash of the bytes the sink holds, kept across reconnects
-    std::shared_ptr<QCryptographicHash> hash;
+    std::shared_ptr<protocol::Sha256> hash;
     //! Answers ahead of what the sink holds (answers come in order, so normally none).
     std::map<qint64, QByteArray> early;
     //! upload: its size and SHA-256 are known; download: the held prefix is in hash
@@ -300,7 +300,7 @@ qint64 Transfers::download(const QString& attachmentId, qint64 size, const QStri
     t->info.sha256 = sha256.toLower();
     t->info.name = name;
     t->sink = std::move(sink);
-    t->hash = std::make_shared<QCryptographicHash>(QCryptographicHash::Sha256);
+    t->hash = std::make_shared<protocol::Sha256>();
     return add(std::move(t)); // checked in start(), so that finished() comes after this
 }
 

@@ -9,7 +9,7 @@ packages=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools qt6-translations-l10n qt6-qpa-plugins libgl-dev
     libsodium-dev qtkeychain-qt6-dev libsqlite3-dev
-    libssl3 openssl iproute2
+    libssl3 libssl-dev openssl iproute2
 )
 
 missing=()

@@ -7,8 +7,8 @@
 // this component alone reads and writes.
 
 #include "result.h"
+#include "sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QHash>
 #include <QString>
@@ -46,7 +46,7 @@ private:
         QString sha256;
         qint64 offset = 0; //!< bytes held
         QFile file;
-        QCryptographicHash hash { QCryptographicHash::Sha256 };
+        protocol::Sha256 hash;
         const ClientConnection* connection = nullptr;
     };
 

@@ -5,6 +5,7 @@
 #include "failonwarning.h"
 #include "model.h"
 #include "protocol.h"
+#include "sha256.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -37,6 +38,45 @@ class tst_Model : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // FIPS 180-2's examples, and the state going on after a result.
+    void testSha256KnownAnswers()
+    {
+        using cpm::protocol::Sha256;
+        QCOMPARE(Sha256::hash("").toHex(),
+            QByteArray("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(Sha256::hash("abc").toHex(),
+            QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        Sha256 h;
+        h.addData("abcdbcdecdefdefgefghfghighij");
+        const QByteArray early = h.result();
+        QCOMPARE(h.result(), early);
+        h.addData("hijkijkljklmklmnlmnomnopnopq");
+        QCOMPARE(h.hex(),
+            QStringLiteral("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+        QByteArray million(1000000, 'a');
+        QCOMPARE(Sha256::hash(million).toHex(),
+            QByteArray("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    }
+    void testAttachmentObjectsAreStrict()
+    {
+        QJsonObject a { { QStringLiteral("id"),
+                            QStringLiteral("0123456789abcdef0123456789abcdef") },
+            { QStringLiteral("name"), QStringLiteral("a.jpg") },
+            { QStringLiteral("type"), QStringLiteral("image/jpeg") },
+            { QStringLiteral("size"), 12 }, { QStringLiteral("sha256"), QString(64, u'a') } };
+        QVERIFY(cpm::protocol::Attachment::fromJson(a).ok());
+        for (const auto& [key, bad] :
+            { std::pair(QStringLiteral("id"), QJsonValue(QStringLiteral("0123"))),
+                std::pair(QStringLiteral("id"), QJsonValue(QString(32, u'G'))),
+                std::pair(QStringLiteral("type"), QJsonValue(QStringLiteral("jpeg"))),
+                std::pair(QStringLiteral("type"), QJsonValue(QStringLiteral("image/j peg"))),
+                std::pair(QStringLiteral("sha256"), QJsonValue(QString(64, u'A'))),
+                std::pair(QStringLiteral("size"), QJsonValue(-1)) }) {
+            QJsonObject b = a;
+            b.insert(key, bad);
+            QVERIFY2(!cpm::protocol::Attachment::fromJson(b).ok(), qPrintable(key));
+        }
+    }
     void init() { cpm::test::failOnWarnings(); }
 
     void testMessageRoundTrips()
