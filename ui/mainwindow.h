@@ -52,6 +52,11 @@ public:
     void showDevices();
     void showContacts();
     void showSettings();
+    //! File → My files… (MSG-1): the user's network storage.
+    void showMyFiles();
+    Composer* composer() const { return m_composer; }
+    MessageDelegate* messageDelegate() const { return m_messageDelegate; }
+    QListView* messageView() const { return m_messageView; }
     MessageModel* messageModel() const { return m_messages; }
     SessionRequestBar* sessionRequestBar() const { return m_requestBar; }
     SessionBar* sessionBar() const { return m_sessionBar; }
@@ -100,7 +105,9 @@ private:
     //! notified of, with one button that loads them all.
     void updateLoadBar();
     void loadNotifiedMessages();
-    void send(const QString& subject, const QString& body);
+    void send(const QString& subject, const QString& body, const QStringList& files);
+    //! A click on an attachment of the message at \a index (or its menu entry).
+    void onAttachmentAction(const QModelIndex& index, int attachmentIndex, int action);
     void newConversation();
     void deleteSelected(bool everywhere);
     //! Queues the selected message again when the server had refused it (e.g. to an
