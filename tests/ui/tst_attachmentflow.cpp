@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Attachments in the desktop window (MSG-1), used as a person would, against a real
+// cpm-server: a picture dropped on Alice's composer goes with her message and shows as a
+// thumbnail in Bob's conversation; a file goes without text and Bob's card downloads it
+// and saves the same bytes with Save as.
+
+#include "attachmentmanager.h"
+#include "attachmentui.h"
+#include "client.h"
+#include "composer.h"
+#include "mainwindow.h"
+#include "messagedelegate.h"
+#include "messagemodel.h"
+#include "testserver.h"
+#include "uiclients.h"
+#include "uitestfixture.h"
+
+#include <QDropEvent>
+#include <QFile>
+#include <QImage>
+#include <QListView>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest>
+
+#include <memory>
+
+using namespace cpm;
+
+namespace {
+constexpr int Timeout = 15000;
+const QString Password = QStringLiteral("open sesame");
+const QString Alice = QStringLiteral("alice@cpm.example");
+const QString Bob = QStringLiteral("bob@cpm.example");
+
+//! The attachments of the newest message in \a window's conversation.
+QVariantList newestAttachments(ui::MainWindow& window)
+{
+    MessageModel* model = window.messageModel();
+    if (model->rowCount() == 0) {
+        return {};
+    }
+    return model->index(model->rowCount() - 1).data(MessageModel::AttachmentsRole).toList();
+}
+
+//! The colour the user sees in the middle of \a rect of \a window's message view.
+QColor seenAt(ui::MainWindow& window, const QRect& rect)
+{
+    const QImage shot = window.messageView()->viewport()->grab().toImage();
+    return shot.pixelColor(shot.rect().contains(rect.center()) ? rect.center() : QPoint());
+}
+} // namespace
+
+class tst_AttachmentFlow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+    void cleanupTestCase();
+
+    void testDroppedPictureShowsAsThumbnailOnTheOtherSide();
+    void testFileCardDownloadsAndSavesTheSameBytes();
+
+private:
+    test::UiTestFixture m_fixture;
+    test::TestServer m_server;
+    QTemporaryDir m_profiles;
+    QTemporaryDir m_files;
+    std::unique_ptr<Client> m_alice;
+    std::unique_ptr<Client> m_bob;
+};
+
+void tst_AttachmentFlow::initTestCase()
+{
+    m_fixture.install();
+    QVERIFY(m_profiles.isValid() && m_files.isValid());
+    QVERIFY(m_server.start());
+    QVERIFY(m_server.addUser(Alice, Password));
+    QVERIFY(m_server.addUser(Bob, Password));
+    m_alice = test::newUiClient(m_profiles, QStringLiteral("alice"), m_server.url());
+    test::signInHeadless(m_alice.get(), Alice, Password, QStringLiteral("Alice's desktop"),
+        QStringLiteral("desktop"), Timeout);
+    m_bob = test::newUiClient(m_profiles, QStringLiteral("bob"), m_server.url());
+    test::signInHeadless(m_bob.get(), Bob, Password, QStringLiteral("Bob's desktop"),
+        QStringLiteral("desktop"), Timeout);
+}
+
+void tst_AttachmentFlow::cleanup()
+{
+    ui::attachmentui::setSaveChooser({});
+    test::UiTestFixture::verifyClean();
+}
+
+void tst_AttachmentFlow::cleanupTestCase()
+{
+    m_alice.reset();
+    m_bob.reset();
+}
+
+void tst_AttachmentFlow::testDroppedPictureShowsAsThumbnailOnTheOtherSide()
+{
+    // A small, plainly red picture: what Bob's view shows there is either it or not.
+    const QString picture = m_files.filePath(QStringLiteral("red.png"));
+    QImage red(64, 48, QImage::Format_RGB32);
+    red.fill(QColor(220, 0, 0));
+    QVERIFY(red.save(picture, "PNG"));
+
+    ui::MainWindow alice(m_alice.get());
+    alice.resize(900, 600);
+    alice.show();
+    alice.openConversation(Bob);
+    ui::Composer* composer = alice.composer();
+
+    QMimeData mime;
+    mime.setUrls({ QUrl::fromLocalFile(picture) });
+    // As a drag from a file manager arrives: it enters, then it is dropped.
+    QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(composer, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(
+        QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier, QEvent::Drop);
+    QApplication::sendEvent(composer, &drop);
+    QVERIFY(drop.isAccepted());
+    QCOMPARE(composer->files().size(), 1);
+    auto* chip = composer->findChild<QToolButton*>(QStringLiteral("attachmentChip"));
+    QVERIFY(chip && chip->isVisible());
+    QVERIFY(chip->text().contains(QStringLiteral("red.png")));
+
+    QTest::keyClicks(composer->textEdit(), QStringLiteral("the red one"));
+    QTest::mouseClick(composer->findChild<QPushButton*>(QStringLiteral("send")), Qt::LeftButton);
+    QVERIFY(composer->files().isEmpty());
+    QVERIFY(composer->findChildren<QToolButton*>(QStringLiteral("attachmentChip")).isEmpty());
+    // Uploaded, then sent: the pending attachment got its id.
+    QTRY_VERIFY_WITH_TIMEOUT(!newestAttachments(alice).isEmpty()
+            && !newestAttachments(alice)
+                    .constFirst()
+                    .toMap()
+                    .value(QStringLiteral("id"))
+                    .toString()
+                    .isEmpty()
+            && !alice.messageModel()
+                    ->index(alice.messageModel()->rowCount() - 1)
+                    .data(MessageModel::PendingRole)
+                    .toBool(),
+        Timeout);
+
+    // Bob's desktop (delivery `full`) fetches the picture by itself; his view draws it.
+    ui::MainWindow bob(m_bob.get());
+    bob.resize(900, 600);
+    bob.show();
+    bob.openConversation(Alice);
+    QTRY_VERIFY_WITH_TIMEOUT(test::hasBody(bob, QStringLiteral("the red one")), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        newestAttachments(bob).value(0).toMap().value(QStringLiteral("here")).toBool(), Timeout);
+    const QString id
+        = newestAttachments(bob).value(0).toMap().value(QStringLiteral("id")).toString();
+    QListView* view = bob.messageView();
+    const QModelIndex row = bob.messageModel()->index(bob.messageModel()->rowCount() - 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (view->viewport()->grab(), bob.messageDelegate()->hasThumbnail(id)), Timeout);
+    view->scrollToBottom();
+    const QRect shown = bob.messageDelegate()->attachmentRect(view, row, 0);
+    QCOMPARE(shown.size(), QSize(64, 48)); // a small picture is shown at its own size
+    const QColor seen = seenAt(bob, shown);
+    QVERIFY2(seen.red() > 200 && seen.green() < 30 && seen.blue() < 30, qPrintable(seen.name()));
+    // Made once: the client's cache has it for the next time.
+    QVERIFY(!m_bob->attachments().thumbnail(id).valueOr({}).isEmpty());
+
+    alice.close();
+    bob.close();
+}
+
+void tst_AttachmentFlow::testFileCardDownloadsAndSavesTheSameBytes()
+{
+    const QString notes = m_files.filePath(QStringLiteral("notes.txt"));
+    QByteArray bytes;
+    for (int i = 0; i < 2000; ++i) {
+        bytes += "line " + QByteArray::number(i) + '\n';
+    }
+    {
+        QFile f(notes);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+    }
+
+    // A file alone, no text.
+    ui::MainWindow alice(m_alice.get());
+    alice.show();
+    alice.openConversation(Bob);
+    alice.composer()->addFiles({ notes });
+    auto* send = alice.composer()->findChild<QPushButton*>(QStringLiteral("send"));
+    QVERIFY(send->isEnabled());
+    QTest::mouseClick(send, Qt::LeftButton);
+
+    ui::MainWindow bob(m_bob.get());
+    bob.resize(900, 600);
+    bob.show();
+    bob.openConversation(Alice);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        newestAttachments(bob).value(0).toMap().value(QStringLiteral("name")).toString()
+            == QStringLiteral("notes.txt"),
+        Timeout);
+    // Not a picture: it waits to be asked for, and the card offers Download.
+    QListView* view = bob.messageView();
+    view->scrollToBottom();
+    const auto row = [&] { return bob.messageModel()->index(bob.messageModel()->rowCount() - 1); };
+    ui::MessageDelegate* delegate = bob.messageDelegate();
+    using Action = ui::MessageDelegate::AttachmentAction;
+    QVERIFY(delegate->actionRect(view, row(), 0, Action::SaveAs).isNull());
+    const QRect download = delegate->actionRect(view, row(), 0, Action::Fetch);
+    QVERIFY(!download.isNull());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, download.center());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        newestAttachments(bob).value(0).toMap().value(QStringLiteral("here")).toBool(), Timeout);
+
+    const QString target = m_files.filePath(QStringLiteral("saved.txt"));
+    QString suggested;
+    ui::attachmentui::setSaveChooser([&](const QString& name) {
+        suggested = name;
+        return target;
+    });
+    QTRY_VERIFY(!delegate->actionRect(view, row(), 0, Action::SaveAs).isNull());
+    QVERIFY(!delegate->actionRect(view, row(), 0, Action::Open).isNull());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+        delegate->actionRect(view, row(), 0, Action::SaveAs).center());
+    QCOMPARE(suggested, QStringLiteral("notes.txt"));
+    QFile saved(target);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    QCOMPARE(saved.readAll(), bytes);
+
+    alice.close();
+    bob.close();
+}
+
+QTEST_MAIN(tst_AttachmentFlow)
+#include "tst_attachmentflow.moc"
