@@ -25,7 +25,7 @@ SaveChooser& chooser()
 }
 } // namespace
 
-QString sizeText(qint64 bytes) { return QLocale().formattedDataSize(bytes); }
+QString sizeText(qint64 bytes) { return QLocale().formattedDataSize(bytes, 1); }
 
 void setSaveChooser(SaveChooser c) { chooser() = std::move(c); }
 

@@ -40,6 +40,7 @@
 #include <QDragMoveEvent>
 #include <QDropEvent>
 #include <QEvent>
+#include <QFile>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -172,6 +173,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setResizeMode(QListView::Adjust);
     m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Rows are laid out to the view's width: nothing to scroll sideways to.
+    m_messageView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_messageView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_messageView->setSpacing(0);
@@ -291,13 +294,17 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     m_composer->setGuest(m_client->isGuest());
     connect(m_composer, &Composer::problem, this, [this](const QString& text) { showError(text); });
-    // A pasted picture's temporary file goes once its message is sent or failed.
-    connect(m_client, &Client::messageSent, m_composer,
-        [this](qint64, qint64, const QString& clientId) {
+    // Once a message with files is sent, its pictures get their thumbnails from the files
+    // picked here (this device has no copy of what it uploaded); then a pasted picture's
+    // temporary file goes. A failed one's goes too.
+    connect(m_client, &Client::messageSent, this,
+        [this](qint64, qint64 messageId, const QString& clientId) {
+            storeSentThumbnails(messageId, m_sentFiles.take(clientId));
             m_composer->releaseTemporaryFiles(clientId);
         });
-    connect(m_client, &Client::sendFailed, m_composer,
-        [this](qint64, const QString& clientId, const Error&) {
+    connect(
+        m_client, &Client::sendFailed, this, [this](qint64, const QString& clientId, const Error&) {
+            m_sentFiles.remove(clientId);
             m_composer->releaseTemporaryFiles(clientId);
         });
     connect(m_messageDelegate, &MessageDelegate::attachmentActionRequested, this,
@@ -959,8 +966,32 @@ void MainWindow::send(const QString& subject, const QString& body, const QString
         }
         return;
     }
+    if (!files.isEmpty()) {
+        m_sentFiles.insert(*queued, files);
+    }
     m_composer->handOver(*queued);
     m_stickToBottom = true;
+}
+
+void MainWindow::storeSentThumbnails(qint64 messageId, const QStringList& files)
+{
+    const Result<std::optional<Message>> m = m_client->message(messageId);
+    if (files.isEmpty() || !m || !m->has_value()) {
+        return;
+    }
+    const QList<protocol::Attachment>& attachments = (*m)->attachments;
+    for (qsizetype i = 0; i < attachments.size() && i < files.size(); ++i) {
+        const protocol::Attachment& a = attachments.at(i);
+        QFile file(files.at(i));
+        if (!a.isImage() || a.id.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+            continue;
+        }
+        if (const QImage thumbnail = MessageDelegate::makeThumbnail(&file); !thumbnail.isNull()) {
+            (void)m_client->attachments().storeThumbnail(
+                a.id, MessageDelegate::encodeThumbnail(thumbnail));
+        }
+    }
+    m_messageView->viewport()->update();
 }
 
 void MainWindow::onAttachmentAction(const QModelIndex& index, int attachmentIndex, int action)
@@ -983,15 +1014,25 @@ void MainWindow::onAttachmentAction(const QModelIndex& index, int attachmentInde
         }
     };
     switch (MessageDelegate::AttachmentAction(action)) {
-    case MessageDelegate::AttachmentAction::View:
-        if (attachments.has(a.id)) {
-            auto* viewer = new AttachmentViewer(m_client, a.id, a.name, this);
-            viewer->setAttribute(Qt::WA_DeleteOnClose);
-            viewer->open();
-            return;
-        }
-        attachments.fetch(m.id, a.id, reportError);
+    case MessageDelegate::AttachmentAction::View: {
+        // Fetched first when this device has no copy (e.g. one's own sent picture).
+        const QString id = a.id;
+        const QString name = a.name;
+        attachments.fetch(
+            m.id, a.id, [guard = QPointer<MainWindow>(this), id, name](const Error& error) {
+                if (!guard) {
+                    return;
+                }
+                if (!error.isNull()) {
+                    guard->showError(ErrorText::forAction(error));
+                    return;
+                }
+                auto* viewer = new AttachmentViewer(guard->m_client, id, name, guard);
+                viewer->setAttribute(Qt::WA_DeleteOnClose);
+                viewer->open();
+            });
         return;
+    }
     case MessageDelegate::AttachmentAction::Fetch:
         attachments.fetch(m.id, a.id, reportError);
         return;

@@ -179,6 +179,26 @@ QString MessageDelegate::newMessagesText() { return tr("New messages"); }
 
 void MessageDelegate::setClient(Client* client) { m_client = client; }
 
+QImage MessageDelegate::makeThumbnail(QIODevice* device)
+{
+    QImageReader reader(device);
+    reader.setAutoTransform(true);
+    const QSize size = reader.size();
+    if (size.isValid() && (size.width() > ThumbnailSize || size.height() > ThumbnailSize)) {
+        reader.setScaledSize(size.scaled(ThumbnailSize, ThumbnailSize, Qt::KeepAspectRatio));
+    }
+    return reader.read();
+}
+
+QByteArray MessageDelegate::encodeThumbnail(const QImage& image)
+{
+    QByteArray encoded;
+    QBuffer buffer(&encoded);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return encoded;
+}
+
 bool MessageDelegate::hasThumbnail(const QString& attachmentId) const
 {
     return m_thumbnails.contains(attachmentId);
@@ -206,26 +226,14 @@ QPixmap MessageDelegate::thumbnail(const QString& attachmentId) const
             return {}; // not here yet: asked again once it is
         }
         // Made once from the copy, scaled while decoding, and kept in the client's cache.
-        Result<std::unique_ptr<QIODevice>> copy = manager.open(attachmentId);
-        if (copy) {
-            QImageReader reader(copy->get());
-            reader.setAutoTransform(true);
-            const QSize size = reader.size();
-            if (size.isValid() && (size.width() > ThumbnailSize || size.height() > ThumbnailSize)) {
-                reader.setScaledSize(
-                    size.scaled(ThumbnailSize, ThumbnailSize, Qt::KeepAspectRatio));
-            }
-            image = reader.read();
+        if (Result<std::unique_ptr<QIODevice>> copy = manager.open(attachmentId)) {
+            image = makeThumbnail(copy->get());
         }
         if (image.isNull()) {
             m_noThumbnail.insert(attachmentId);
             return {};
         }
-        QByteArray encoded;
-        QBuffer buffer(&encoded);
-        buffer.open(QIODevice::WriteOnly);
-        image.save(&buffer, "PNG");
-        (void)manager.storeThumbnail(attachmentId, encoded); // made again next time if not
+        (void)manager.storeThumbnail(attachmentId, encodeThumbnail(image)); // else next time
     }
     const QPixmap pixmap = QPixmap::fromImage(image);
     m_thumbnails.insert(attachmentId, pixmap);
@@ -449,9 +457,10 @@ MessageDelegate::Layout MessageDelegate::layout(
         if (box.picture) {
             box.actions.clear();
             if (!id.isEmpty()) {
-                box.actions.append({ here && !box.thumbnail.isNull() ? AttachmentAction::View
-                                                                     : AttachmentAction::Fetch,
-                    box.rect });
+                // A thumbnail opens the viewer (fetching the picture first if need be).
+                box.actions.append(
+                    { !box.thumbnail.isNull() ? AttachmentAction::View : AttachmentAction::Fetch,
+                        box.rect });
             }
             if (!box.stateText.isEmpty() && box.fraction > 0) {
                 box.progress = QRect(box.rect.left() + 12, box.rect.bottom() - 14,
@@ -858,8 +867,8 @@ void MessageDelegate::paint(
             painter->setFont(l.bodyFont);
             const QFontMetrics fm(l.bodyFont);
             painter->drawText(inner, Qt::AlignHCenter | Qt::AlignVCenter,
-                QStringLiteral("🖼 ") + fm.elidedText(name, Qt::ElideMiddle, inner.width() - 30)
-                    + QLatin1Char('\n') + attachmentui::sizeText(size));
+                fm.elidedText(name, Qt::ElideMiddle, inner.width()) + QLatin1Char('\n')
+                    + attachmentui::sizeText(size));
             painter->setFont(l.footerFont);
             painter->setPen(footerInk);
             painter->drawText(box.rect.adjusted(10, 0, -10, -(box.progress.isNull() ? 8 : 22)),
@@ -874,10 +883,17 @@ void MessageDelegate::paint(
         nameFont.setBold(true);
         painter->setFont(nameFont);
         painter->setPen(ink);
-        painter->drawText(QRect(inner.left(), inner.top(), inner.width(), fm.height()),
+        // The desktop's icon for a file, in front of its name.
+        const int iconSize = fm.height();
+        const QStyle* style = option.widget ? option.widget->style() : nullptr;
+        if (style) {
+            style->standardIcon(QStyle::SP_FileIcon, nullptr, option.widget)
+                .paint(painter, QRect(inner.left(), inner.top(), iconSize, iconSize));
+        }
+        const int nameLeft = inner.left() + (style ? iconSize + 4 : 0);
+        painter->drawText(QRect(nameLeft, inner.top(), inner.right() - nameLeft + 1, fm.height()),
             Qt::AlignLeft | Qt::AlignVCenter,
-            QFontMetrics(nameFont).elidedText(
-                QStringLiteral("📄 ") + name, Qt::ElideMiddle, inner.width()));
+            QFontMetrics(nameFont).elidedText(name, Qt::ElideMiddle, inner.right() - nameLeft + 1));
         painter->setFont(l.footerFont);
         painter->setPen(footerInk);
         const QString details = box.stateText.isEmpty()

@@ -20,6 +20,7 @@
 #include <optional>
 
 class QAbstractItemView;
+class QIODevice;
 
 namespace cpm {
 class Client;
@@ -46,6 +47,10 @@ public:
     //! The thumbnail of \a attachmentId: from memory, else the client's cache, else made
     //! from the copy once it is here (and stored). Null while there is none.
     QPixmap thumbnail(const QString& attachmentId) const;
+    //! A thumbnail of the picture \a device holds (scaled while decoding), or null.
+    static QImage makeThumbnail(QIODevice* device);
+    //! How thumbnails are stored (AttachmentManager::storeThumbnail).
+    static QByteArray encodeThumbnail(const QImage& image);
     //! The longest side of a thumbnail, in pixels.
     static constexpr int ThumbnailSize = 320;
     //! Where attachment \a attachmentIndex of the message at \a index is drawn (viewport
