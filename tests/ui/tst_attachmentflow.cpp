@@ -148,6 +148,11 @@ void tst_AttachmentFlow::testDroppedPictureShowsAsThumbnailOnTheOtherSide()
                     .toBool(),
         Timeout);
 
+    // Alice's own bubble shows her picture too, from the file she picked.
+    const QString sentId
+        = newestAttachments(alice).constFirst().toMap().value(QStringLiteral("id")).toString();
+    QTRY_VERIFY_WITH_TIMEOUT(!alice.messageDelegate()->thumbnail(sentId).isNull(), Timeout);
+
     // Bob's desktop (delivery `full`) fetches the picture by itself; his view draws it.
     ui::MainWindow bob(m_bob.get());
     bob.resize(900, 600);
