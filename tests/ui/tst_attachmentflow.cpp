@@ -6,23 +6,32 @@
 
 #include "attachmentmanager.h"
 #include "attachmentui.h"
+#include "attachmentviewer.h"
 #include "client.h"
 #include "composer.h"
 #include "mainwindow.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
+#include "myfilesdialog.h"
 #include "testserver.h"
 #include "uiclients.h"
 #include "uitestfixture.h"
 
+#include <QClipboard>
 #include <QDropEvent>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QListView>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
+#include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QToolButton>
 #include <QtTest>
 
@@ -64,6 +73,9 @@ private Q_SLOTS:
 
     void testDroppedPictureShowsAsThumbnailOnTheOtherSide();
     void testFileCardDownloadsAndSavesTheSameBytes();
+    void testPastedPictureIsPrivateAndGoesOnceSent();
+    void testThumbnailOpensTheViewerAndEscClosesIt();
+    void testMyFilesListsAndDeletes();
 
 private:
     test::UiTestFixture m_fixture;
@@ -77,6 +89,7 @@ private:
 void tst_AttachmentFlow::initTestCase()
 {
     m_fixture.install();
+    QStandardPaths::setTestModeEnabled(true); // pasted pictures go to a test cache
     QVERIFY(m_profiles.isValid() && m_files.isValid());
     QVERIFY(m_server.start());
     QVERIFY(m_server.addUser(Alice, Password));
@@ -239,6 +252,108 @@ void tst_AttachmentFlow::testFileCardDownloadsAndSavesTheSameBytes()
 
     alice.close();
     bob.close();
+}
+
+void tst_AttachmentFlow::testPastedPictureIsPrivateAndGoesOnceSent()
+{
+    ui::MainWindow alice(m_alice.get());
+    alice.show();
+    alice.openConversation(Bob);
+    ui::Composer* composer = alice.composer();
+    QImage blue(40, 30, QImage::Format_RGB32);
+    blue.fill(Qt::blue);
+    QApplication::clipboard()->setImage(blue);
+    composer->textEdit()->setFocus();
+    composer->textEdit()->paste(); // what Ctrl+V does
+    QCOMPARE(composer->files().size(), 1);
+    QVERIFY(composer->textEdit()->toPlainText().isEmpty());
+    const QString path = composer->files().constFirst();
+    QVERIFY(path.startsWith(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)));
+    QVERIFY(path.endsWith(QStringLiteral(".png")));
+    QCOMPARE(
+        QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+    QCOMPARE(QImage(path).size(), QSize(40, 30));
+
+    QTest::keyClick(composer->textEdit(), Qt::Key_Return); // a picture alone goes
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(path), Timeout);
+    QApplication::clipboard()->clear();
+    alice.close();
+}
+
+void tst_AttachmentFlow::testThumbnailOpensTheViewerAndEscClosesIt()
+{
+    ui::MainWindow bob(m_bob.get());
+    bob.resize(900, 700);
+    bob.show();
+    bob.openConversation(Alice);
+    MessageModel* model = bob.messageModel();
+    int row = -1;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int r = 0; r < model->rowCount(); ++r) {
+                if (model->messageAt(r).body == QStringLiteral("the red one")) {
+                    row = r;
+                }
+            }
+            return row >= 0;
+        }(),
+        Timeout);
+    QListView* view = bob.messageView();
+    view->scrollTo(model->index(row));
+    const QRect shown = bob.messageDelegate()->attachmentRect(view, model->index(row), 0);
+    QTRY_VERIFY(
+        !bob.messageDelegate()
+             ->actionRect(view, model->index(row), 0, ui::MessageDelegate::AttachmentAction::View)
+             .isNull());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, shown.center());
+    ui::AttachmentViewer* viewer = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (viewer = bob.findChild<ui::AttachmentViewer*>()) && viewer->isVisible(), Timeout);
+    QVERIFY(viewer->hasPicture());
+    QPointer<ui::AttachmentViewer> guard(viewer);
+    QTest::keyClick(viewer, Qt::Key_Escape);
+    QTRY_VERIFY(!guard); // closed and gone
+    bob.close();
+}
+
+void tst_AttachmentFlow::testMyFilesListsAndDeletes()
+{
+    ui::MainWindow alice(m_alice.get());
+    alice.show();
+    alice.showMyFiles();
+    auto* dialog = alice.findChild<ui::MyFilesDialog*>();
+    QVERIFY(dialog);
+    QTableWidget* table = dialog->table();
+    const auto rowNamed = [table](const QString& name) {
+        for (int r = 0; r < table->rowCount(); ++r) {
+            if (table->item(r, 0) && table->item(r, 0)->text() == name) {
+                return r;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("notes.txt")) >= 0, Timeout);
+    QVERIFY(rowNamed(QStringLiteral("red.png")) >= 0);
+    QVERIFY(dialog->findChild<QLabel*>(QStringLiteral("usage"))
+                ->text()
+                .contains(QStringLiteral("used")));
+
+    table->selectRow(rowNamed(QStringLiteral("notes.txt")));
+    auto* remove = dialog->findChild<QPushButton*>(QStringLiteral("delete"));
+    QVERIFY(remove->isEnabled());
+    QTimer::singleShot(0, this, [] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            box->button(QMessageBox::Yes)->click();
+        }
+    });
+    QTest::mouseClick(remove, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("notes.txt")) < 0
+            || table->item(rowNamed(QStringLiteral("notes.txt")), 3)->text()
+                == QStringLiteral("Deleted"),
+        Timeout);
+    QVERIFY(rowNamed(QStringLiteral("red.png")) >= 0);
+    dialog->close();
+    alice.close();
 }
 
 QTEST_MAIN(tst_AttachmentFlow)
