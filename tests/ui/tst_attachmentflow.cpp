@@ -28,6 +28,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void testPastedPictureIsPrivateAndGoesOnceSent();
     void testThumbnailOpensTheViewerAndEscClosesIt();
     void testMyFilesListsAndDeletes();
+    void testComposerRefusesWhatCannotGo();
 
 private:
     test::UiTestFixture m_fixture;
@@ -354,6 +356,42 @@ void tst_AttachmentFlow::testMyFilesListsAndDeletes()
     QVERIFY(rowNamed(QStringLiteral("red.png")) >= 0);
     dialog->close();
     alice.close();
+}
+
+void tst_AttachmentFlow::testComposerRefusesWhatCannotGo()
+{
+    ui::Composer composer;
+    QSignalSpy problems(&composer, &ui::Composer::problem);
+
+    composer.addFiles({ m_files.filePath(QStringLiteral("gone.txt")) });
+    QCOMPARE(composer.files().size(), 0);
+    QCOMPARE(problems.size(), 1);
+    QVERIFY(problems.takeFirst().constFirst().toString().contains(QStringLiteral("gone.txt")));
+
+    QStringList many;
+    for (int i = 0; i < 11; ++i) {
+        const QString path = m_files.filePath(QStringLiteral("f%1.txt").arg(i));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x");
+        many.append(path);
+    }
+    composer.addFiles(many);
+    QCOMPARE(composer.files().size(), 10);
+    QCOMPARE(problems.size(), 1);
+    QCOMPARE(problems.takeFirst().constFirst().toString(), ui::Composer::tooManyFilesText());
+    composer.clear();
+    QVERIFY(composer.files().isEmpty());
+
+    // A guest: a pasted picture would need a plain file outside the guest's vault.
+    composer.setGuest(true);
+    QMimeData mime;
+    QImage image(8, 8, QImage::Format_RGB32);
+    image.fill(Qt::green);
+    mime.setImageData(image);
+    QVERIFY(composer.addFromMimeData(&mime));
+    QVERIFY(composer.files().isEmpty());
+    QCOMPARE(problems.size(), 1);
 }
 
 QTEST_MAIN(tst_AttachmentFlow)
