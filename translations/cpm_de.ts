@@ -1412,6 +1412,14 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Delete files</source>
         <translation>Dateien löschen</translation>
     </message>
+    <message>
+        <source>&amp;Save a copy…</source>
+        <translation>&amp;Kopie speichern…</translation>
+    </message>
+    <message>
+        <source>Download the selected file from your storage to this computer</source>
+        <translation>Die ausgewählte Datei aus Ihrem Speicher auf diesen Computer herunterladen</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::NewConversationDialog</name>

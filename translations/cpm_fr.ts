@@ -1412,6 +1412,14 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Delete files</source>
         <translation>Supprimer des fichiers</translation>
     </message>
+    <message>
+        <source>&amp;Save a copy…</source>
+        <translation>&amp;Enregistrer une copie…</translation>
+    </message>
+    <message>
+        <source>Download the selected file from your storage to this computer</source>
+        <translation>Télécharger le fichier sélectionné de votre espace sur cet ordinateur</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::NewConversationDialog</name>

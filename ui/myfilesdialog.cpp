@@ -52,6 +52,7 @@ MyFilesDialog::MyFilesDialog(Client* client, QWidget* parent)
     , m_error(new QLabel(this))
     , m_refresh(new QPushButton(tr("&Refresh"), this))
     , m_delete(new QPushButton(tr("&Delete…"), this))
+    , m_save(new QPushButton(tr("&Save a copy…"), this))
 {
     setWindowTitle(tr("My files"));
     setObjectName(QStringLiteral("myFilesDialog"));
@@ -82,8 +83,13 @@ MyFilesDialog::MyFilesDialog(Client* client, QWidget* parent)
     m_refresh->setObjectName(QStringLiteral("refresh"));
     m_refresh->setShortcut(QKeySequence::Refresh);
 
+    m_save->setObjectName(QStringLiteral("saveCopy"));
+    m_save->setToolTip(tr("Download the selected file from your storage to this computer"));
+    connect(m_save, &QPushButton::clicked, this, &MyFilesDialog::saveCopy);
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(m_refresh, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_save, QDialogButtonBox::ActionRole);
     buttons->addButton(m_delete, QDialogButtonBox::ActionRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_refresh, &QPushButton::clicked, this, &MyFilesDialog::refresh);
@@ -137,6 +143,10 @@ void MyFilesDialog::refresh()
             return;
         }
         QTableWidget* table = self->m_table;
+        self->m_filesById.clear();
+        for (const protocol::Attachment& f : files) {
+            self->m_filesById.insert(f.id, f);
+        }
         table->setSortingEnabled(false);
         table->setRowCount(int(files.size()));
         for (int row = 0; row < files.size(); ++row) {
@@ -172,7 +182,37 @@ void MyFilesDialog::refresh()
 
 void MyFilesDialog::updateButtons()
 {
-    m_delete->setEnabled(!m_table->selectionModel()->selectedRows().isEmpty());
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows(NameColumn);
+    m_delete->setEnabled(!rows.isEmpty());
+    m_save->setEnabled(rows.size() == 1
+        && m_filesById.value(rows.constFirst().data(Qt::UserRole).toString()).state
+            == protocol::attachmentState::Complete);
+}
+
+void MyFilesDialog::saveCopy()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows(NameColumn);
+    if (rows.size() != 1) {
+        return;
+    }
+    const protocol::Attachment file
+        = m_filesById.value(rows.constFirst().data(Qt::UserRole).toString());
+    const QString path = attachmentui::askSavePath(this, file.name);
+    if (path.isEmpty()) {
+        return;
+    }
+    m_error->hide();
+    m_save->setEnabled(false);
+    m_client->attachments().downloadOwn(
+        file, path, [guard = QPointer<MyFilesDialog>(this)](const Error& error) {
+            if (!guard) {
+                return;
+            }
+            guard->m_error->setVisible(!error.isNull());
+            guard->m_error->setText(error.isNull() ? QString() : ErrorText::forAction(error));
+            guard->updateButtons();
+            Q_EMIT guard->savedCopy(error.isNull());
+        });
 }
 
 void MyFilesDialog::deleteSelected()

@@ -4,7 +4,10 @@
 // File → My files… (MSG-1): the files the user uploaded into the network storage, with
 // how much of the quota they use; a file that is no longer needed can be deleted there.
 
+#include "model.h"
+
 #include <QDialog>
+#include <QHash>
 
 class QLabel;
 class QProgressBar;
@@ -32,9 +35,13 @@ public:
 Q_SIGNALS:
     //! The list (or an error) arrived.
     void refreshed();
+    //! Save a copy… finished (\a ok: the file is there).
+    void savedCopy(bool ok);
 
 private:
     void deleteSelected();
+    //! Save a copy…: downloads the selected file of one's own to a place chosen.
+    void saveCopy();
     void updateButtons();
     static QString stateText(const QString& state);
 
@@ -45,6 +52,8 @@ private:
     QLabel* m_error;
     QPushButton* m_refresh;
     QPushButton* m_delete;
+    QPushButton* m_save;
+    QHash<QString, protocol::Attachment> m_filesById;
 };
 
 } // namespace cpm::ui

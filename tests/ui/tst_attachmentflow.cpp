@@ -340,6 +340,19 @@ void tst_AttachmentFlow::testMyFilesListsAndDeletes()
                 ->text()
                 .contains(QStringLiteral("used")));
 
+    // Save a copy of one's own file: downloaded from the storage, the same bytes.
+    table->selectRow(rowNamed(QStringLiteral("notes.txt")));
+    const QString copy = m_files.filePath(QStringLiteral("copy.txt"));
+    ui::attachmentui::setSaveChooser([&](const QString&) { return copy; });
+    QSignalSpy saved(dialog, &ui::MyFilesDialog::savedCopy);
+    QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("saveCopy")), Qt::LeftButton);
+    QVERIFY(saved.wait(Timeout));
+    QCOMPARE(saved.constFirst().constFirst().toBool(), true);
+    QFile original(m_files.filePath(QStringLiteral("notes.txt")));
+    QFile copied(copy);
+    QVERIFY(original.open(QIODevice::ReadOnly) && copied.open(QIODevice::ReadOnly));
+    QCOMPARE(copied.readAll(), original.readAll());
+
     table->selectRow(rowNamed(QStringLiteral("notes.txt")));
     auto* remove = dialog->findChild<QPushButton*>(QStringLiteral("delete"));
     QVERIFY(remove->isEnabled());
