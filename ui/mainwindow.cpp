@@ -739,7 +739,10 @@ void MainWindow::changeEvent(QEvent* event)
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == m_messageView->viewport() && m_composer->isEnabled()) {
+    const bool dragging = event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove
+        || event->type() == QEvent::Drop;
+    // The type first: while the window is being destroyed the viewport still gets events.
+    if (dragging && watched == m_messageView->viewport() && m_composer->isEnabled()) {
         if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
             auto* drag = static_cast<QDragMoveEvent*>(event);
             if (drag->mimeData()->hasUrls() || drag->mimeData()->hasImage()) {
@@ -989,6 +992,7 @@ void MainWindow::storeSentThumbnails(qint64 messageId, const QStringList& files)
         if (const QImage thumbnail = MessageDelegate::makeThumbnail(&file); !thumbnail.isNull()) {
             (void)m_client->attachments().storeThumbnail(
                 a.id, MessageDelegate::encodeThumbnail(thumbnail));
+            m_messageDelegate->thumbnailAvailable(a.id);
         }
     }
     m_messageView->viewport()->update();

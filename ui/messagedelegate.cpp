@@ -177,7 +177,20 @@ struct MessageDelegate::Layout {
 
 QString MessageDelegate::newMessagesText() { return tr("New messages"); }
 
-void MessageDelegate::setClient(Client* client) { m_client = client; }
+void MessageDelegate::setClient(Client* client)
+{
+    m_client = client;
+    m_absent.clear();
+    if (client) {
+        connect(&client->attachments(), &AttachmentManager::attachmentReady, this,
+            &MessageDelegate::thumbnailAvailable);
+    }
+}
+
+void MessageDelegate::thumbnailAvailable(const QString& attachmentId)
+{
+    m_absent.remove(attachmentId);
+}
 
 QImage MessageDelegate::makeThumbnail(QIODevice* device)
 {
@@ -212,7 +225,7 @@ QPixmap MessageDelegate::thumbnail(const QString& attachmentId) const
     if (const auto found = m_thumbnails.constFind(attachmentId); found != m_thumbnails.cend()) {
         return *found;
     }
-    if (m_noThumbnail.contains(attachmentId)) {
+    if (m_noThumbnail.contains(attachmentId) || m_absent.contains(attachmentId)) {
         return {};
     }
     AttachmentManager& manager = m_client->attachments();
@@ -223,7 +236,9 @@ QPixmap MessageDelegate::thumbnail(const QString& attachmentId) const
     }
     if (image.isNull()) {
         if (!manager.has(attachmentId)) {
-            return {}; // not here yet: asked again once it is
+            // Not here yet: not looked for again (layout runs often) until it is.
+            m_absent.insert(attachmentId);
+            return {};
         }
         // Made once from the copy, scaled while decoding, and kept in the client's cache.
         if (Result<std::unique_ptr<QIODevice>> copy = manager.open(attachmentId)) {

@@ -51,6 +51,8 @@ public:
     static QImage makeThumbnail(QIODevice* device);
     //! How thumbnails are stored (AttachmentManager::storeThumbnail).
     static QByteArray encodeThumbnail(const QImage& image);
+    //! A thumbnail of \a attachmentId was stored, or its copy arrived: draw it from now on.
+    void thumbnailAvailable(const QString& attachmentId);
     //! The longest side of a thumbnail, in pixels.
     static constexpr int ThumbnailSize = 320;
     //! Where attachment \a attachmentIndex of the message at \a index is drawn (viewport
@@ -134,6 +136,7 @@ private:
     QPointer<Client> m_client;
     mutable QHash<QString, QPixmap> m_thumbnails; //!< made once per attachment
     mutable QSet<QString> m_noThumbnail; //!< copies that are no picture Qt can read
+    mutable QSet<QString> m_absent; //!< neither a stored thumbnail nor a copy, when last asked
     qint64 m_newMarker = 0;
     QPointer<QAbstractItemView> m_view;
     QPointer<QObject> m_viewport; //!< m_view's viewport, whose mouse events this filters
