@@ -193,6 +193,18 @@ void AttachmentManager::download(
     startDownload(*a, std::make_unique<PlainFileSink>(path), false, std::move(done));
 }
 
+void AttachmentManager::downloadOwn(
+    const protocol::Attachment& file, const QString& path, Callback done)
+{
+    if (!protocol::isAttachmentId(file.id) || !protocol::isSha256Hex(file.sha256)) {
+        return later(this, done, makeError(ErrorCode::BadRequest, QStringLiteral("not a file")));
+    }
+    if (has(file.id)) {
+        return later(this, done, save(file.id, path).error());
+    }
+    startDownload(file, std::make_unique<PlainFileSink>(path), false, std::move(done));
+}
+
 void AttachmentManager::startDownload(
     const protocol::Attachment& a, std::unique_ptr<DownloadSink> sink, bool toCache, Callback done)
 {

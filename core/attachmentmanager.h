@@ -96,6 +96,9 @@ public:
     // --- my files -------------------------------------------------------------------------
     void listFiles(FilesCallback done);
     void deleteFile(const QString& attachmentId, Callback done = {});
+    //! Downloads \a file, one of listFiles()' (the user's own storage: no message needed),
+    //! decrypted to \a path, like download() (a partial download at PATH.part resumes).
+    void downloadOwn(const protocol::Attachment& file, const QString& path, Callback done = {});
 
     // --- transfers ------------------------------------------------------------------------
     QList<TransferInfo> transfers() const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messagemodel.h"
 
+#include "attachmentmanager.h"
 #include "client.h"
 
 #include <QDateTime>
@@ -27,6 +28,13 @@ MessageModel::MessageModel(Client* client, QObject* parent)
                 onMessageSent(pendingId, messageId);
             });
         connect(client, &Client::signedOut, this, &MessageModel::reset);
+        AttachmentManager* attachments = &client->attachments();
+        connect(attachments, &AttachmentManager::attachmentReady, this,
+            &MessageModel::onAttachmentsChanged);
+        connect(attachments, &AttachmentManager::attachmentFailed, this,
+            &MessageModel::onAttachmentsChanged);
+        connect(attachments, &AttachmentManager::transferChanged, this,
+            &MessageModel::onAttachmentsChanged);
     }
 }
 
@@ -88,6 +96,53 @@ void MessageModel::loadOlder()
     m_resetting = false;
 }
 
+QVariantList MessageModel::attachmentsData(const Message& m) const
+{
+    QVariantList list;
+    if (m.attachments.isEmpty() || !m_client) {
+        return list;
+    }
+    const AttachmentManager& manager = m_client->attachments();
+    const QList<TransferInfo> transfers = manager.transfers();
+    for (const protocol::Attachment& a : m.attachments) {
+        qint64 done = -1;
+        if (!a.id.isEmpty()) {
+            if (const std::optional<TransferInfo> t = manager.downloadOf(a.id)) {
+                done = t->done;
+            }
+        }
+        if (done < 0 && m.outgoing && m.isPending()) {
+            // An upload is known by the file it reads until the server gave it an id.
+            for (const TransferInfo& t : transfers) {
+                if (t.direction == TransferInfo::Direction::Upload && !t.isFinished()
+                    && (a.id.isEmpty() ? t.name == a.name : t.attachmentId == a.id)) {
+                    done = t.done;
+                    break;
+                }
+            }
+        }
+        list.append(QVariantMap {
+            { QStringLiteral("id"), a.id },
+            { QStringLiteral("name"), a.name },
+            { QStringLiteral("type"), a.type },
+            { QStringLiteral("size"), a.size },
+            { QStringLiteral("image"), a.isImage() },
+            { QStringLiteral("here"), !a.id.isEmpty() && manager.has(a.id) },
+            { QStringLiteral("done"), done },
+        });
+    }
+    return list;
+}
+
+void MessageModel::onAttachmentsChanged()
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (!m_rows.at(row).attachments.isEmpty()) {
+            Q_EMIT dataChanged(index(row), index(row), { AttachmentsRole });
+        }
+    }
+}
+
 QVariant MessageModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
@@ -125,6 +180,8 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
         return m.partial;
     case PendingRole:
         return m.isPending();
+    case AttachmentsRole:
+        return attachmentsData(m);
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole:
         return m_describer ? QVariant(m_describer(m, role == Qt::ToolTipRole)) : QVariant();
@@ -151,7 +208,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         { ToRole, "to" }, { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" },
         { OutgoingRole, "outgoing" }, { StatusRole, "status" }, { StatusNameRole, "statusName" },
         { ReadRole, "read" }, { PartialRole, "partial" }, { PendingRole, "pending" },
-        { FailureRole, "failure" } });
+        { FailureRole, "failure" }, { AttachmentsRole, "attachments" } });
     return names;
 }
 

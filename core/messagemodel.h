@@ -36,6 +36,10 @@ public:
         PartialRole,
         PendingRole,
         FailureRole, //!< why the server refused it for good (an error code name), else empty
+        //! QVariantList of QVariantMap, one per attachment (MSG-1), in the sender's order:
+        //! id (empty while not uploaded), name, type, size, image (bool), here (this device
+        //! holds a copy), done (bytes of a transfer in progress, or -1 when none).
+        AttachmentsRole,
     };
     Q_ENUM(Role)
 
@@ -80,6 +84,9 @@ private:
     void onMessageRemoved(qint64 messageId);
     void onMessageSent(qint64 pendingId, qint64 messageId);
     void reset();
+    //! An attachment's copy or transfer moved on: its rows (all with attachments) change.
+    void onAttachmentsChanged();
+    QVariantList attachmentsData(const Message& m) const;
 
     QPointer<Client> m_client;
     QString m_peer;

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Attachments</name>
+    <message>
+        <source>Save attachment</source>
+        <translation>Anhang speichern</translation>
+    </message>
+    <message>
+        <source>A guest cannot open files with other applications. Use Save as… instead.</source>
+        <translation>Ein Gast kann Dateien nicht mit anderen Anwendungen öffnen. Verwenden Sie stattdessen „Speichern unter…“.</translation>
+    </message>
+    <message>
+        <source>Could not make a temporary copy to open.</source>
+        <translation>Es konnte keine temporäre Kopie zum Öffnen angelegt werden.</translation>
+    </message>
+    <message>
+        <source>No application is set up to open this kind of file.</source>
+        <translation>Für diese Art von Datei ist keine Anwendung eingerichtet.</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
         <source>The address or the password is wrong. Check both and try again.</source>
@@ -275,6 +294,21 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::AttachmentViewer</name>
+    <message>
+        <source>Picture %1</source>
+        <translation>Bild %1</translation>
+    </message>
+    <message>
+        <source>This picture cannot be shown: %1</source>
+        <translation>Dieses Bild kann nicht angezeigt werden: %1</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Composer</name>
     <message>
         <source>Send</source>
@@ -307,6 +341,49 @@
     <message>
         <source>Say something in the chat session — Enter sends, Shift+Enter adds a line</source>
         <translation>In der Chat-Sitzung schreiben — Eingabe sendet, Umschalt+Eingabe fügt eine Zeile hinzu</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>Anhängen</translation>
+    </message>
+    <message>
+        <source>Attach files (Ctrl+Shift+A) — or drop or paste them here</source>
+        <translation>Dateien anhängen (Strg+Umschalt+A) – oder hier ablegen oder einfügen</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n files can go with one message.</source>
+        <translation>
+            <numerusform>Höchstens %n Datei kann mit einer Nachricht gesendet werden.</numerusform>
+            <numerusform>Höchstens %n Dateien können mit einer Nachricht gesendet werden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” cannot be read: it is not a file, or it is gone.</source>
+        <translation>„%1“ kann nicht gelesen werden: Es ist keine Datei oder existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>A guest cannot paste pictures. Save the picture to a file and attach that file instead.</source>
+        <translation>Ein Gast kann keine Bilder einfügen. Speichern Sie das Bild als Datei und hängen Sie diese Datei an.</translation>
+    </message>
+    <message>
+        <source>The pasted picture could not be kept for sending.</source>
+        <translation>Das eingefügte Bild konnte nicht zum Senden aufbewahrt werden.</translation>
+    </message>
+    <message>
+        <source>%1 (%2)  ✕</source>
+        <translation>%1 (%2)  ✕</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the message</source>
+        <translation>%1 aus der Nachricht entfernen</translation>
+    </message>
+    <message>
+        <source>Attached: %1, %2. Press to remove.</source>
+        <translation>Angehängt: %1, %2. Drücken zum Entfernen.</translation>
     </message>
 </context>
 <context>
@@ -1012,6 +1089,38 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>The guest sign-in window could not be started.</source>
         <translation>Das Fenster für die Gast-Anmeldung konnte nicht gestartet werden.</translation>
     </message>
+    <message>
+        <source>My &amp;files…</source>
+        <translation>Meine &amp;Dateien…</translation>
+    </message>
+    <message>
+        <source>Files cannot go into a chat session. End the session to send them as a message.</source>
+        <translation>Dateien können nicht in einer Chat-Sitzung gesendet werden. Beenden Sie die Sitzung, um sie als Nachricht zu senden.</translation>
+    </message>
+    <message>
+        <source>A file cannot be read any more. Remove it and attach it again.</source>
+        <translation>Eine Datei kann nicht mehr gelesen werden. Entfernen Sie sie und hängen Sie sie erneut an.</translation>
+    </message>
+    <message>
+        <source>A file is larger than your server allows. Remove it, or send a smaller one.</source>
+        <translation>Eine Datei ist größer, als Ihr Server erlaubt. Entfernen Sie sie oder senden Sie eine kleinere.</translation>
+    </message>
+    <message>
+        <source>Download “%1”</source>
+        <translation>„%1“ herunterladen</translation>
+    </message>
+    <message>
+        <source>View “%1”</source>
+        <translation>„%1“ ansehen</translation>
+    </message>
+    <message>
+        <source>Open “%1”</source>
+        <translation>„%1“ öffnen</translation>
+    </message>
+    <message>
+        <source>Save “%1” as…</source>
+        <translation>„%1“ speichern unter…</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -1099,6 +1208,41 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Message text</source>
         <translation>Nachrichtentext</translation>
     </message>
+    <message numerus="yes">
+        <source>(%n attachment(s): %1)</source>
+        <translation>
+            <numerusform>(%n Anhang: %1)</numerusform>
+            <numerusform>(%n Anhänge: %1)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Uploading… %1 %</source>
+        <translation>Wird hochgeladen… %1 %</translation>
+    </message>
+    <message>
+        <source>Downloading… %1 %</source>
+        <translation>Wird heruntergeladen… %1 %</translation>
+    </message>
+    <message>
+        <source>Waiting to upload</source>
+        <translation>Wartet auf das Hochladen</translation>
+    </message>
+    <message>
+        <source>Click to load</source>
+        <translation>Zum Laden klicken</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Herunterladen</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MissedRequestBar</name>
@@ -1181,6 +1325,100 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Moving the session to %1…</source>
         <translation>Sitzung wird nach %1 verschoben…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MyFilesDialog</name>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>My files</source>
+        <translation>Meine Dateien</translation>
+    </message>
+    <message>
+        <source>Files in your storage on the server</source>
+        <translation>Dateien in Ihrem Speicher auf dem Server</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Uploaded</source>
+        <translation>Hochgeladen</translation>
+    </message>
+    <message>
+        <source>Storage used</source>
+        <translation>Belegter Speicher</translation>
+    </message>
+    <message>
+        <source>Delete the selected files from your storage (Del)</source>
+        <translation>Die ausgewählten Dateien aus Ihrem Speicher löschen (Entf)</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>Wird hochgeladen</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Vollständig</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 used</source>
+        <translation>%1 von %2 belegt</translation>
+    </message>
+    <message>
+        <source>%1 used</source>
+        <translation>%1 belegt</translation>
+    </message>
+    <message>
+        <source>Delete “%1” from your storage? Messages that carry it can no longer be downloaded by anyone who has not got it yet.</source>
+        <translation>„%1“ aus Ihrem Speicher löschen? Wer sie noch nicht hat, kann sie aus Nachrichten, die sie enthalten, nicht mehr herunterladen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n files from your storage? Messages that carry them can no longer be downloaded by anyone who has not got them yet.</source>
+        <translation>
+            <numerusform>%n Datei aus Ihrem Speicher löschen? Wer sie noch nicht hat, kann sie aus Nachrichten, die sie enthalten, nicht mehr herunterladen.</numerusform>
+            <numerusform>%n Dateien aus Ihrem Speicher löschen? Wer sie noch nicht hat, kann sie aus Nachrichten, die sie enthalten, nicht mehr herunterladen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete files</source>
+        <translation>Dateien löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Save a copy…</source>
+        <translation>&amp;Kopie speichern…</translation>
+    </message>
+    <message>
+        <source>Download the selected file from your storage to this computer</source>
+        <translation>Die ausgewählte Datei aus Ihrem Speicher auf diesen Computer herunterladen</translation>
     </message>
 </context>
 <context>

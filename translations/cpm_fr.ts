@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>Attachments</name>
+    <message>
+        <source>Save attachment</source>
+        <translation>Enregistrer la pièce jointe</translation>
+    </message>
+    <message>
+        <source>A guest cannot open files with other applications. Use Save as… instead.</source>
+        <translation>Un invité ne peut pas ouvrir de fichiers avec d’autres applications. Utilisez plutôt « Enregistrer sous… ».</translation>
+    </message>
+    <message>
+        <source>Could not make a temporary copy to open.</source>
+        <translation>Impossible de créer une copie temporaire à ouvrir.</translation>
+    </message>
+    <message>
+        <source>No application is set up to open this kind of file.</source>
+        <translation>Aucune application n’est configurée pour ouvrir ce type de fichier.</translation>
+    </message>
+</context>
+<context>
     <name>ErrorText</name>
     <message>
         <source>The address or the password is wrong. Check both and try again.</source>
@@ -275,6 +294,21 @@
     </message>
 </context>
 <context>
+    <name>cpm::ui::AttachmentViewer</name>
+    <message>
+        <source>Picture %1</source>
+        <translation>Image %1</translation>
+    </message>
+    <message>
+        <source>This picture cannot be shown: %1</source>
+        <translation>Cette image ne peut pas être affichée : %1</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Enregistrer sous…</translation>
+    </message>
+</context>
+<context>
     <name>cpm::ui::Composer</name>
     <message>
         <source>Send</source>
@@ -307,6 +341,49 @@
     <message>
         <source>Say something in the chat session — Enter sends, Shift+Enter adds a line</source>
         <translation>Écrivez dans la session de discussion — Entrée envoie, Maj+Entrée ajoute une ligne</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>Joindre</translation>
+    </message>
+    <message>
+        <source>Attach files (Ctrl+Shift+A) — or drop or paste them here</source>
+        <translation>Joindre des fichiers (Ctrl+Maj+A) — ou les déposer ou coller ici</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Joindre des fichiers</translation>
+    </message>
+    <message numerus="yes">
+        <source>At most %n files can go with one message.</source>
+        <translation>
+            <numerusform>Au plus %n fichier peut accompagner un message.</numerusform>
+            <numerusform>Au plus %n fichiers peuvent accompagner un message.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” cannot be read: it is not a file, or it is gone.</source>
+        <translation>« %1 » ne peut pas être lu : ce n’est pas un fichier, ou il n’existe plus.</translation>
+    </message>
+    <message>
+        <source>A guest cannot paste pictures. Save the picture to a file and attach that file instead.</source>
+        <translation>Un invité ne peut pas coller d’images. Enregistrez l’image dans un fichier et joignez ce fichier.</translation>
+    </message>
+    <message>
+        <source>The pasted picture could not be kept for sending.</source>
+        <translation>L’image collée n’a pas pu être conservée pour l’envoi.</translation>
+    </message>
+    <message>
+        <source>%1 (%2)  ✕</source>
+        <translation>%1 (%2)  ✕</translation>
+    </message>
+    <message>
+        <source>Remove %1 from the message</source>
+        <translation>Retirer %1 du message</translation>
+    </message>
+    <message>
+        <source>Attached: %1, %2. Press to remove.</source>
+        <translation>Joint : %1, %2. Appuyez pour le retirer.</translation>
     </message>
 </context>
 <context>
@@ -1012,6 +1089,38 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>The guest sign-in window could not be started.</source>
         <translation>La fenêtre de connexion invité n’a pas pu être lancée.</translation>
     </message>
+    <message>
+        <source>My &amp;files…</source>
+        <translation>Mes &amp;fichiers…</translation>
+    </message>
+    <message>
+        <source>Files cannot go into a chat session. End the session to send them as a message.</source>
+        <translation>Les fichiers ne peuvent pas être envoyés dans une session de discussion. Terminez la session pour les envoyer dans un message.</translation>
+    </message>
+    <message>
+        <source>A file cannot be read any more. Remove it and attach it again.</source>
+        <translation>Un fichier ne peut plus être lu. Retirez-le et joignez-le à nouveau.</translation>
+    </message>
+    <message>
+        <source>A file is larger than your server allows. Remove it, or send a smaller one.</source>
+        <translation>Un fichier dépasse la taille permise par votre serveur. Retirez-le ou envoyez-en un plus petit.</translation>
+    </message>
+    <message>
+        <source>Download “%1”</source>
+        <translation>Télécharger « %1 »</translation>
+    </message>
+    <message>
+        <source>View “%1”</source>
+        <translation>Afficher « %1 »</translation>
+    </message>
+    <message>
+        <source>Open “%1”</source>
+        <translation>Ouvrir « %1 »</translation>
+    </message>
+    <message>
+        <source>Save “%1” as…</source>
+        <translation>Enregistrer « %1 » sous…</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MessageDelegate</name>
@@ -1099,6 +1208,41 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Message text</source>
         <translation>Texte du message</translation>
     </message>
+    <message numerus="yes">
+        <source>(%n attachment(s): %1)</source>
+        <translation>
+            <numerusform>(%n pièce jointe : %1)</numerusform>
+            <numerusform>(%n pièces jointes : %1)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Uploading… %1 %</source>
+        <translation>Envoi… %1 %</translation>
+    </message>
+    <message>
+        <source>Downloading… %1 %</source>
+        <translation>Téléchargement… %1 %</translation>
+    </message>
+    <message>
+        <source>Waiting to upload</source>
+        <translation>En attente d’envoi</translation>
+    </message>
+    <message>
+        <source>Click to load</source>
+        <translation>Cliquer pour charger</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Télécharger</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Enregistrer sous…</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MissedRequestBar</name>
@@ -1181,6 +1325,100 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Moving the session to %1…</source>
         <translation>Déplacement de la session vers %1…</translation>
+    </message>
+</context>
+<context>
+    <name>cpm::ui::MyFilesDialog</name>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>My files</source>
+        <translation>Mes fichiers</translation>
+    </message>
+    <message>
+        <source>Files in your storage on the server</source>
+        <translation>Fichiers de votre espace sur le serveur</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Uploaded</source>
+        <translation>Envoyé le</translation>
+    </message>
+    <message>
+        <source>Storage used</source>
+        <translation>Espace utilisé</translation>
+    </message>
+    <message>
+        <source>Delete the selected files from your storage (Del)</source>
+        <translation>Supprimer les fichiers sélectionnés de votre espace (Suppr)</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>Envoi en cours</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Complet</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Supprimé</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 used</source>
+        <translation>%1 sur %2 utilisés</translation>
+    </message>
+    <message>
+        <source>%1 used</source>
+        <translation>%1 utilisés</translation>
+    </message>
+    <message>
+        <source>Delete “%1” from your storage? Messages that carry it can no longer be downloaded by anyone who has not got it yet.</source>
+        <translation>Supprimer « %1 » de votre espace ? Les personnes qui ne l’ont pas encore ne pourront plus le télécharger depuis les messages qui le contiennent.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n files from your storage? Messages that carry them can no longer be downloaded by anyone who has not got them yet.</source>
+        <translation>
+            <numerusform>Supprimer %n fichier de votre espace ? Les personnes qui ne l’ont pas encore ne pourront plus le télécharger depuis les messages qui le contiennent.</numerusform>
+            <numerusform>Supprimer %n fichiers de votre espace ? Les personnes qui ne les ont pas encore ne pourront plus les télécharger depuis les messages qui les contiennent.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete files</source>
+        <translation>Supprimer des fichiers</translation>
+    </message>
+    <message>
+        <source>&amp;Save a copy…</source>
+        <translation>&amp;Enregistrer une copie…</translation>
+    </message>
+    <message>
+        <source>Download the selected file from your storage to this computer</source>
+        <translation>Télécharger le fichier sélectionné de votre espace sur cet ordinateur</translation>
     </message>
 </context>
 <context>

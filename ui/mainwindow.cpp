@@ -4,6 +4,9 @@
 #include "appclipboard.h"
 #include "appearance.h"
 #include "argreader.h"
+#include "attachmentmanager.h"
+#include "attachmentui.h"
+#include "attachmentviewer.h"
 #include "client.h"
 #include "composer.h"
 #include "contactsdialog.h"
@@ -17,6 +20,7 @@
 #include "messagemodel.h"
 #include "missedrequestbar.h"
 #include "movesessiondialog.h"
+#include "myfilesdialog.h"
 #include "newconversationdialog.h"
 #include "noticebar.h"
 #include "notifier.h"
@@ -33,7 +37,10 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDragMoveEvent>
+#include <QDropEvent>
 #include <QEvent>
+#include <QFile>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -44,6 +51,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProcess>
@@ -157,10 +165,16 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     m_messageView->setModel(m_messages);
     m_messageView->setItemDelegate(m_messageDelegate);
     m_messageDelegate->attach(m_messageView); // links open on click, double-click selects text
+    m_messageDelegate->setClient(m_client); // thumbnails of pictures
+    // Files dropped on the conversation go with the next message, as on the composer.
+    m_messageView->viewport()->setAcceptDrops(true);
+    m_messageView->viewport()->installEventFilter(this);
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setResizeMode(QListView::Adjust);
     m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Rows are laid out to the view's width: nothing to scroll sideways to.
+    m_messageView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_messageView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_messageView->setSpacing(0);
@@ -278,6 +292,26 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     });
     connect(m_messages, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateJumpButton);
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    m_composer->setGuest(m_client->isGuest());
+    connect(m_composer, &Composer::problem, this, [this](const QString& text) { showError(text); });
+    // Once a message with files is sent, its pictures get their thumbnails from the files
+    // picked here (this device has no copy of what it uploaded); then a pasted picture's
+    // temporary file goes. A failed one's goes too.
+    connect(m_client, &Client::messageSent, this,
+        [this](qint64, qint64 messageId, const QString& clientId) {
+            storeSentThumbnails(messageId, m_sentFiles.take(clientId));
+            m_composer->releaseTemporaryFiles(clientId);
+        });
+    connect(
+        m_client, &Client::sendFailed, this, [this](qint64, const QString& clientId, const Error&) {
+            m_sentFiles.remove(clientId);
+            m_composer->releaseTemporaryFiles(clientId);
+        });
+    connect(m_messageDelegate, &MessageDelegate::attachmentActionRequested, this,
+        [this](const QModelIndex& index, int attachmentIndex,
+            MessageDelegate::AttachmentAction action) {
+            onAttachmentAction(index, attachmentIndex, int(action));
+        });
 
     // Chat sessions (SES-1..7, SES-9).
     SessionManager* sessions = &client->sessions();
@@ -399,6 +433,9 @@ void MainWindow::buildMenus()
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
 
+    QAction* myFiles = file->addAction(tr("My &files…"), this, &MainWindow::showMyFiles);
+    myFiles->setObjectName(QStringLiteral("myFiles"));
+    file->insertAction(quit, myFiles);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* devices = view->addAction(tr("&Devices…"), this, &MainWindow::showDevices);
     devices->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
@@ -702,6 +739,25 @@ void MainWindow::changeEvent(QEvent* event)
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
+    const bool dragging = event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove
+        || event->type() == QEvent::Drop;
+    // The type first: while the window is being destroyed the viewport still gets events.
+    if (dragging && watched == m_messageView->viewport() && m_composer->isEnabled()) {
+        if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
+            auto* drag = static_cast<QDragMoveEvent*>(event);
+            if (drag->mimeData()->hasUrls() || drag->mimeData()->hasImage()) {
+                drag->acceptProposedAction();
+                return true;
+            }
+        } else if (event->type() == QEvent::Drop) {
+            auto* drop = static_cast<QDropEvent*>(event);
+            if (m_composer->addFromMimeData(drop->mimeData())) {
+                drop->acceptProposedAction();
+                m_composer->textEdit()->setFocus();
+                return true;
+            }
+        }
+    }
     if (watched == m_search && event->type() == QEvent::KeyPress) {
         // Down moves into the results, Enter opens the first one.
         const int key = static_cast<QKeyEvent*>(event)->key();
@@ -883,7 +939,7 @@ void MainWindow::loadNotifiedMessages()
     }
 }
 
-void MainWindow::send(const QString& subject, const QString& body)
+void MainWindow::send(const QString& subject, const QString& body, const QStringList& files)
 {
     const QString peer = m_messages->peer();
     if (peer.isEmpty()) {
@@ -891,14 +947,112 @@ void MainWindow::send(const QString& subject, const QString& body)
     }
     // While a session with the peer is on this device, what is written is said in it.
     const std::optional<Session> session = m_sessionBar->sessionHere();
-    if (const Result<QString> queued = session ? m_client->sessions().say(session->id, body)
-                                               : m_client->send(peer, subject, body);
-        !queued) {
-        showError(ErrorText::forAction(queued.error()));
+    if (session && !files.isEmpty()) {
+        showError(tr("Files cannot go into a chat session. End the session to send them as a "
+                     "message."));
         return;
     }
-    m_composer->clear();
+    const Result<QString> queued = session ? m_client->sessions().say(session->id, body)
+        : files.isEmpty()                  ? m_client->send(peer, subject, body)
+                                           : m_client->send(peer, subject, body, files);
+    if (!queued) {
+        const Error& error = queued.error();
+        if (!files.isEmpty() && error.code == ErrorCode::NotFound) {
+            showError(tr("A file cannot be read any more. Remove it and attach it again."));
+        } else if (!files.isEmpty() && error.code == ErrorCode::TooLarge) {
+            showError(tr("A file is larger than your server allows. Remove it, or send a "
+                         "smaller one."));
+        } else if (files.size() > protocol::limits::MaxAttachmentsPerMessage) {
+            showError(Composer::tooManyFilesText());
+        } else {
+            showError(ErrorText::forAction(error));
+        }
+        return;
+    }
+    if (!files.isEmpty()) {
+        m_sentFiles.insert(*queued, files);
+    }
+    m_composer->handOver(*queued);
     m_stickToBottom = true;
+}
+
+void MainWindow::storeSentThumbnails(qint64 messageId, const QStringList& files)
+{
+    const Result<std::optional<Message>> m = m_client->message(messageId);
+    if (files.isEmpty() || !m || !m->has_value()) {
+        return;
+    }
+    const QList<protocol::Attachment>& attachments = (*m)->attachments;
+    for (qsizetype i = 0; i < attachments.size() && i < files.size(); ++i) {
+        const protocol::Attachment& a = attachments.at(i);
+        QFile file(files.at(i));
+        if (!a.isImage() || a.id.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+            continue;
+        }
+        if (const QImage thumbnail = MessageDelegate::makeThumbnail(&file); !thumbnail.isNull()) {
+            (void)m_client->attachments().storeThumbnail(
+                a.id, MessageDelegate::encodeThumbnail(thumbnail));
+            m_messageDelegate->thumbnailAvailable(a.id);
+        }
+    }
+    m_messageView->viewport()->update();
+}
+
+void MainWindow::onAttachmentAction(const QModelIndex& index, int attachmentIndex, int action)
+{
+    if (!index.isValid()) {
+        return;
+    }
+    const Message m = m_messages->messageAt(index.row());
+    if (attachmentIndex < 0 || attachmentIndex >= m.attachments.size()) {
+        return;
+    }
+    const protocol::Attachment a = m.attachments.at(attachmentIndex);
+    if (a.id.isEmpty()) {
+        return; // still uploading
+    }
+    AttachmentManager& attachments = m_client->attachments();
+    const auto reportError = [guard = QPointer<MainWindow>(this)](const Error& error) {
+        if (guard && !error.isNull()) {
+            guard->showError(ErrorText::forAction(error));
+        }
+    };
+    switch (MessageDelegate::AttachmentAction(action)) {
+    case MessageDelegate::AttachmentAction::View: {
+        // Fetched first when this device has no copy (e.g. one's own sent picture).
+        const QString id = a.id;
+        const QString name = a.name;
+        attachments.fetch(
+            m.id, a.id, [guard = QPointer<MainWindow>(this), id, name](const Error& error) {
+                if (!guard) {
+                    return;
+                }
+                if (!error.isNull()) {
+                    guard->showError(ErrorText::forAction(error));
+                    return;
+                }
+                auto* viewer = new AttachmentViewer(guard->m_client, id, name, guard);
+                viewer->setAttribute(Qt::WA_DeleteOnClose);
+                viewer->open();
+            });
+        return;
+    }
+    case MessageDelegate::AttachmentAction::Fetch:
+        attachments.fetch(m.id, a.id, reportError);
+        return;
+    case MessageDelegate::AttachmentAction::Open:
+        if (const QString error = attachmentui::openExternally(m_client, a.id, a.name);
+            !error.isEmpty()) {
+            showError(error);
+        }
+        return;
+    case MessageDelegate::AttachmentAction::SaveAs:
+        if (const QString error = attachmentui::saveAs(this, m_client, a.id, a.name);
+            !error.isEmpty()) {
+            showError(error);
+        }
+        return;
+    }
 }
 
 void MainWindow::newConversation()
@@ -975,6 +1129,35 @@ void MainWindow::showMessageMenu(const QPoint& pos)
         [index] { AppClipboard::setText(index.data(MessageModel::BodyRole).toString()); });
     if (index.data(MessageModel::StatusRole).toInt() == int(Message::Status::Failed)) {
         menu.addAction(tr("Send again"), this, &MainWindow::sendSelectedAgain);
+    }
+    // The attachments' actions, for the keyboard as much as for the mouse.
+    const Message m = m_messages->messageAt(index.row());
+    const QPersistentModelIndex persistent(index);
+    for (int i = 0; i < m.attachments.size(); ++i) {
+        const protocol::Attachment& a = m.attachments.at(i);
+        if (a.id.isEmpty()) {
+            continue;
+        }
+        const auto act = [this, persistent, i](MessageDelegate::AttachmentAction action) {
+            return
+                [this, persistent, i, action] { onAttachmentAction(persistent, i, int(action)); };
+        };
+        menu.addSeparator();
+        if (!m_client->attachments().has(a.id)) {
+            menu.addAction(tr("Download “%1”").arg(a.name), this,
+                act(MessageDelegate::AttachmentAction::Fetch));
+            continue;
+        }
+        if (a.isImage()) {
+            menu.addAction(
+                tr("View “%1”").arg(a.name), this, act(MessageDelegate::AttachmentAction::View));
+        }
+        if (!m_client->isGuest()) {
+            menu.addAction(
+                tr("Open “%1”").arg(a.name), this, act(MessageDelegate::AttachmentAction::Open));
+        }
+        menu.addAction(
+            tr("Save “%1” as…").arg(a.name), this, act(MessageDelegate::AttachmentAction::SaveAs));
     }
     menu.addSeparator();
     menu.addAction(tr("Delete on this device…"), this, [this] { deleteSelected(false); });
@@ -1062,6 +1245,8 @@ void MainWindow::onStatusChosen(int index)
 }
 
 void MainWindow::showDevices() { raiseTool<DevicesDialog>(); }
+
+void MainWindow::showMyFiles() { raiseTool<MyFilesDialog>(); }
 
 void MainWindow::showContacts()
 {

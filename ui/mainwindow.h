@@ -5,6 +5,7 @@
 // its composer on the right, the connection state below. Titled "device — address" so
 // several instances side by side can be told apart (QA-1).
 
+#include <QHash>
 #include <QMainWindow>
 
 class QComboBox;
@@ -52,6 +53,11 @@ public:
     void showDevices();
     void showContacts();
     void showSettings();
+    //! File → My files… (MSG-1): the user's network storage.
+    void showMyFiles();
+    Composer* composer() const { return m_composer; }
+    MessageDelegate* messageDelegate() const { return m_messageDelegate; }
+    QListView* messageView() const { return m_messageView; }
     MessageModel* messageModel() const { return m_messages; }
     SessionRequestBar* sessionRequestBar() const { return m_requestBar; }
     SessionBar* sessionBar() const { return m_sessionBar; }
@@ -100,7 +106,11 @@ private:
     //! notified of, with one button that loads them all.
     void updateLoadBar();
     void loadNotifiedMessages();
-    void send(const QString& subject, const QString& body);
+    void send(const QString& subject, const QString& body, const QStringList& files);
+    //! A click on an attachment of the message at \a index (or its menu entry).
+    void onAttachmentAction(const QModelIndex& index, int attachmentIndex, int action);
+    //! Thumbnails of the pictures of the sent message \a messageId, from the \a files sent.
+    void storeSentThumbnails(qint64 messageId, const QStringList& files);
     void newConversation();
     void deleteSelected(bool everywhere);
     //! Queues the selected message again when the server had refused it (e.g. to an
@@ -151,6 +161,7 @@ private:
     QTimer* m_composingTimer;
     qint64 m_composingSession = 0; //!< the session told "typing", until told it stopped
     Notifier* m_notifier;
+    QHash<QString, QStringList> m_sentFiles; //!< files of messages being sent, by clientId
     bool m_stickToBottom = true;
     qint64 m_topMessage = 0; //!< the message at the top of the view when last scrolled
     int m_topOffset = 0; //!< how far its top was above the view's (≤ 0)

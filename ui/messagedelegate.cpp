@@ -1,19 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messagedelegate.h"
 
+#include "attachmentmanager.h"
+#include "attachmentui.h"
+#include "client.h"
 #include "conversationdelegate.h"
 #include "errortext.h"
 #include "messagemodel.h"
 #include "types.h"
 
 #include <QAbstractItemView>
+#include <QBuffer>
 #include <QDateTime>
 #include <QDesktopServices>
+#include <QImageReader>
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPainterPath>
 #include <QTextBrowser>
 #include <QTextCursor>
+#include <QUrlQuery>
 
 namespace cpm::ui {
 
@@ -114,7 +121,34 @@ QFont actionFont(QFont footer)
 
 //! Stands for the "Send again" action under a refused message where links are looked up.
 const QUrl SendAgainUrl(QStringLiteral("cpm-action:send-again"));
+
+//! Stands for a click on an attachment (or one of its card's actions).
+QUrl attachmentUrl(int attachmentIndex, MessageDelegate::AttachmentAction action)
+{
+    QUrl url(QStringLiteral("cpm-attachment:") + QString::number(int(action)));
+    url.setQuery(QStringLiteral("i=") + QString::number(attachmentIndex));
+    return url;
+}
+
+constexpr int PictureMaxWidth = 240;
+constexpr int PictureMaxHeight = 180;
+constexpr int PlaceholderWidth = 220;
+constexpr int PlaceholderHeight = 120;
+constexpr int CardWidth = 260;
+constexpr int ProgressHeight = 4;
 } // namespace
+
+//! One attachment in a bubble: a picture (its thumbnail, or a placeholder) or a file card.
+struct AttachmentBox {
+    QVariantMap data;
+    QRect rect;
+    QPixmap thumbnail; //!< null: a placeholder or a card
+    bool picture = false;
+    QRect progress; //!< null when nothing moves
+    double fraction = 0;
+    QString stateText;
+    QList<std::pair<MessageDelegate::AttachmentAction, QRect>> actions;
+};
 
 struct MessageDelegate::Layout {
     bool separator = false;
@@ -134,6 +168,7 @@ struct MessageDelegate::Layout {
     QString bodyString;
     MessageText subjectText;
     MessageText bodyText;
+    QList<AttachmentBox> attachments;
     Colours colours;
     int maxText = 0;
     bool placeholder = false;
@@ -141,6 +176,108 @@ struct MessageDelegate::Layout {
 };
 
 QString MessageDelegate::newMessagesText() { return tr("New messages"); }
+
+void MessageDelegate::setClient(Client* client)
+{
+    m_client = client;
+    m_absent.clear();
+    if (client) {
+        connect(&client->attachments(), &AttachmentManager::attachmentReady, this,
+            &MessageDelegate::thumbnailAvailable);
+    }
+}
+
+void MessageDelegate::thumbnailAvailable(const QString& attachmentId)
+{
+    m_absent.remove(attachmentId);
+}
+
+QImage MessageDelegate::makeThumbnail(QIODevice* device)
+{
+    QImageReader reader(device);
+    reader.setAutoTransform(true);
+    const QSize size = reader.size();
+    if (size.isValid() && (size.width() > ThumbnailSize || size.height() > ThumbnailSize)) {
+        reader.setScaledSize(size.scaled(ThumbnailSize, ThumbnailSize, Qt::KeepAspectRatio));
+    }
+    return reader.read();
+}
+
+QByteArray MessageDelegate::encodeThumbnail(const QImage& image)
+{
+    QByteArray encoded;
+    QBuffer buffer(&encoded);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return encoded;
+}
+
+bool MessageDelegate::hasThumbnail(const QString& attachmentId) const
+{
+    return m_thumbnails.contains(attachmentId);
+}
+
+QPixmap MessageDelegate::thumbnail(const QString& attachmentId) const
+{
+    if (attachmentId.isEmpty() || !m_client) {
+        return {};
+    }
+    if (const auto found = m_thumbnails.constFind(attachmentId); found != m_thumbnails.cend()) {
+        return *found;
+    }
+    if (m_noThumbnail.contains(attachmentId) || m_absent.contains(attachmentId)) {
+        return {};
+    }
+    AttachmentManager& manager = m_client->attachments();
+    QImage image;
+    if (const Result<QByteArray> stored = manager.thumbnail(attachmentId);
+        stored && !stored->isEmpty()) {
+        image.loadFromData(*stored, "PNG");
+    }
+    if (image.isNull()) {
+        if (!manager.has(attachmentId)) {
+            // Not here yet: not looked for again (layout runs often) until it is.
+            m_absent.insert(attachmentId);
+            return {};
+        }
+        // Made once from the copy, scaled while decoding, and kept in the client's cache.
+        if (Result<std::unique_ptr<QIODevice>> copy = manager.open(attachmentId)) {
+            image = makeThumbnail(copy->get());
+        }
+        if (image.isNull()) {
+            m_noThumbnail.insert(attachmentId);
+            return {};
+        }
+        (void)manager.storeThumbnail(attachmentId, encodeThumbnail(image)); // else next time
+    }
+    const QPixmap pixmap = QPixmap::fromImage(image);
+    m_thumbnails.insert(attachmentId, pixmap);
+    return pixmap;
+}
+
+QRect MessageDelegate::attachmentRect(
+    const QAbstractItemView* view, const QModelIndex& index, int attachmentIndex) const
+{
+    const Layout l = layout(optionFor(view, index), index);
+    return attachmentIndex >= 0 && attachmentIndex < l.attachments.size()
+        ? l.attachments.at(attachmentIndex).rect
+        : QRect();
+}
+
+QRect MessageDelegate::actionRect(const QAbstractItemView* view, const QModelIndex& index,
+    int attachmentIndex, AttachmentAction action) const
+{
+    const Layout l = layout(optionFor(view, index), index);
+    if (attachmentIndex < 0 || attachmentIndex >= l.attachments.size()) {
+        return {};
+    }
+    for (const auto& [a, rect] : l.attachments.at(attachmentIndex).actions) {
+        if (a == action) {
+            return rect;
+        }
+    }
+    return {};
+}
 
 QString MessageDelegate::describe(const Message& message, bool forToolTip)
 {
@@ -156,9 +293,18 @@ QString MessageDelegate::describe(const Message& message, bool forToolTip)
     if (forToolTip) {
         return tr("%1 — %2").arg(state, when);
     }
-    const QString text = message.partial ? placeholderText()
-        : message.subject.isEmpty()      ? message.body
-                                         : tr("%1: %2").arg(message.subject, message.body);
+    QString text = message.partial  ? placeholderText()
+        : message.subject.isEmpty() ? message.body
+                                    : tr("%1: %2").arg(message.subject, message.body);
+    if (!message.attachments.isEmpty()) {
+        QStringList names;
+        for (const protocol::Attachment& a : message.attachments) {
+            names.append(a.name);
+        }
+        text += QLatin1Char(' ')
+            + tr("(%n attachment(s): %1)", nullptr, int(names.size()))
+                  .arg(names.join(QStringLiteral(", ")));
+    }
     return message.outgoing ? tr("You, %1: %2. %3").arg(when, text, state)
                             : tr("%1, %2: %3. %4").arg(message.from, when, text, state);
 }
@@ -242,17 +388,67 @@ MessageDelegate::Layout MessageDelegate::layout(
     }
     l.bodyText = MessageText(l.bodyString, l.bodyFont, l.maxText, bodyInk, l.colours.link);
     l.subjectText = MessageText(subject, l.subjectFont, l.maxText, l.colours.ink, l.colours.link);
-    const QSize bodySize = l.bodyText.size();
+    const QSize bodySize = l.bodyString.isEmpty() ? QSize() : l.bodyText.size();
     const QSize subjectSize = l.subjectText.size();
     const QFontMetrics ffm(l.footerFont);
     const QString status = index.data(MessageModel::StatusNameRole).toString();
     const int footerWidth
         = ffm.horizontalAdvance(QStringLiteral("00:00 ") + (outgoing ? ticks(status) : QString()))
         + 14;
-    const int contentWidth
-        = std::min(l.maxText, std::max({ bodySize.width(), subjectSize.width(), footerWidth }));
-    const int contentHeight
-        = subjectSize.height() + (subject.isEmpty() ? 0 : 3) + bodySize.height() + ffm.height() + 2;
+
+    // Attachments under the text: pictures at their thumbnail's size, files as cards.
+    const QFontMetrics bfm(l.bodyFont);
+    const QVariantList attachments = index.data(MessageModel::AttachmentsRole).toList();
+    int attachmentsWidth = 0;
+    int attachmentsHeight = 0;
+    const bool guest = m_client && m_client->isGuest();
+    for (const QVariant& v : attachments) {
+        AttachmentBox box;
+        box.data = v.toMap();
+        const QString id = box.data.value(QStringLiteral("id")).toString();
+        const qint64 size = box.data.value(QStringLiteral("size")).toLongLong();
+        const qint64 done = box.data.value(QStringLiteral("done")).toLongLong();
+        box.thumbnail
+            = box.data.value(QStringLiteral("image")).toBool() ? thumbnail(id) : QPixmap();
+        box.picture
+            = box.data.value(QStringLiteral("image")).toBool() && !m_noThumbnail.contains(id);
+        if (done >= 0) {
+            box.fraction = size > 0 ? std::clamp(double(done) / double(size), 0.0, 1.0) : 0.0;
+            const int percent = int(box.fraction * 100);
+            box.stateText
+                = id.isEmpty() || (outgoing && index.data(MessageModel::PendingRole).toBool())
+                ? tr("Uploading… %1 %").arg(percent)
+                : tr("Downloading… %1 %").arg(percent);
+        } else if (id.isEmpty()) {
+            box.stateText = tr("Waiting to upload");
+        }
+        QSize boxSize;
+        if (box.picture && !box.thumbnail.isNull()) {
+            boxSize = box.thumbnail.deviceIndependentSize().toSize().scaled(
+                std::min(PictureMaxWidth, l.maxText), PictureMaxHeight, Qt::KeepAspectRatio);
+            boxSize = boxSize.boundedTo(box.thumbnail.deviceIndependentSize().toSize());
+        } else if (box.picture) {
+            boxSize = QSize(std::min(PlaceholderWidth, l.maxText), PlaceholderHeight);
+            if (box.stateText.isEmpty() && !id.isEmpty()) {
+                box.stateText = tr("Click to load");
+            }
+        } else {
+            boxSize = QSize(std::min(CardWidth, l.maxText),
+                2 * bfm.height() + ffm.height() + ProgressHeight + 3 * 6);
+        }
+        box.rect = QRect(QPoint(0, attachmentsHeight), boxSize);
+        attachmentsWidth = std::max(attachmentsWidth, boxSize.width());
+        attachmentsHeight += boxSize.height() + 6;
+        l.attachments.append(box);
+    }
+    const int textHeight = subjectSize.height() + (subject.isEmpty() ? 0 : 3) + bodySize.height();
+    if (!l.attachments.isEmpty() && textHeight > 0) {
+        attachmentsHeight += 4; // apart from the text
+    }
+
+    const int contentWidth = std::min(l.maxText,
+        std::max({ bodySize.width(), subjectSize.width(), footerWidth, attachmentsWidth }));
+    const int contentHeight = textHeight + attachmentsHeight + ffm.height() + 2;
 
     const int bubbleWidth = contentWidth + 2 * Inner;
     const int left = outgoing ? option.rect.left() + width - Margin - bubbleWidth
@@ -264,7 +460,58 @@ MessageDelegate::Layout MessageDelegate::layout(
         y = l.subject.bottom() + 4;
     }
     l.body = QRect(left + Inner, y, contentWidth, bodySize.height());
-    l.footer = QRect(left + Inner, l.body.bottom() + 2, contentWidth, ffm.height());
+    y = l.body.top() + bodySize.height() + (bodySize.height() > 0 || !subject.isEmpty() ? 4 : 0);
+    for (int i = 0; i < l.attachments.size(); ++i) {
+        AttachmentBox& box = l.attachments[i];
+        const bool here = box.data.value(QStringLiteral("here")).toBool();
+        const QString id = box.data.value(QStringLiteral("id")).toString();
+        box.rect.translate(left + Inner, y);
+        if (!box.picture) {
+            box.rect.setWidth(contentWidth);
+        }
+        if (box.picture) {
+            box.actions.clear();
+            if (!id.isEmpty()) {
+                // A thumbnail opens the viewer (fetching the picture first if need be).
+                box.actions.append(
+                    { !box.thumbnail.isNull() ? AttachmentAction::View : AttachmentAction::Fetch,
+                        box.rect });
+            }
+            if (!box.stateText.isEmpty() && box.fraction > 0) {
+                box.progress = QRect(box.rect.left() + 12, box.rect.bottom() - 14,
+                    box.rect.width() - 24, ProgressHeight);
+            }
+        } else {
+            const QRect inner = box.rect.adjusted(8, 6, -8, -6);
+            const int actionsTop = inner.top() + 2 * bfm.height() + ProgressHeight + 6;
+            if (!box.stateText.isEmpty() && box.stateText != tr("Waiting to upload")) {
+                box.progress = QRect(inner.left(), inner.top() + 2 * bfm.height() + 2,
+                    inner.width(), ProgressHeight);
+            }
+            QFont actionF = actionFont(l.footerFont);
+            const QFontMetrics afm(actionF);
+            int x = inner.left();
+            const auto addAction = [&](AttachmentAction action, const QString& text) {
+                const int w = afm.horizontalAdvance(text) + 2;
+                box.actions.append({ action, QRect(x, actionsTop, w, afm.height()) });
+                x += w + 14;
+            };
+            if (!id.isEmpty() && !here && box.progress.isNull()) {
+                addAction(AttachmentAction::Fetch, tr("Download"));
+            }
+            if (here && !guest) {
+                addAction(AttachmentAction::Open, tr("Open"));
+            }
+            if (here) {
+                addAction(AttachmentAction::SaveAs, tr("Save as…"));
+            }
+        }
+        y = box.rect.bottom() + 1 + 6;
+    }
+    if (!l.attachments.isEmpty()) {
+        y -= 6;
+    }
+    l.footer = QRect(left + Inner, y + 2, contentWidth, ffm.height());
     l.height = l.bubble.bottom() - option.rect.top() + Gap + 1;
     if (outgoing && status == QLatin1StringView("failed")) {
         const QString failure = index.data(MessageModel::FailureRole).toString();
@@ -336,6 +583,13 @@ QUrl MessageDelegate::linkAt(const QAbstractItemView* view, const QPoint& pos) c
     const Layout l = layout(optionFor(view, index), index);
     if (l.sendAgain.contains(pos)) {
         return SendAgainUrl;
+    }
+    for (int i = 0; i < l.attachments.size(); ++i) {
+        for (const auto& [action, rect] : l.attachments.at(i).actions) {
+            if (rect.contains(pos)) {
+                return attachmentUrl(i, action);
+            }
+        }
     }
     if (l.subject.contains(pos)) {
         return l.subjectText.linkAt(pos - l.subject.topLeft());
@@ -424,6 +678,10 @@ bool MessageDelegate::eventFilter(QObject* watched, QEvent* event)
             if (linkAt(m_view, mouse->position().toPoint()) != pressed) {
             } else if (pressed == SendAgainUrl) {
                 Q_EMIT sendAgainRequested(m_view->indexAt(mouse->position().toPoint()));
+            } else if (pressed.scheme() == QLatin1StringView("cpm-attachment")) {
+                Q_EMIT attachmentActionRequested(m_view->indexAt(mouse->position().toPoint()),
+                    QUrlQuery(pressed).queryItemValue(QStringLiteral("i")).toInt(),
+                    AttachmentAction(pressed.path().toInt()));
             } else {
                 QDesktopServices::openUrl(pressed);
             }
@@ -585,6 +843,90 @@ void MessageDelegate::paint(
 
     QColor footerInk = ink;
     footerInk.setAlphaF(0.7f);
+
+    for (const AttachmentBox& box : l.attachments) {
+        const QString name = box.data.value(QStringLiteral("name")).toString();
+        const qint64 size = box.data.value(QStringLiteral("size")).toLongLong();
+        QColor well = ink;
+        well.setAlphaF(0.1f);
+        if (!box.thumbnail.isNull()) {
+            QPainterPath clip;
+            clip.addRoundedRect(QRectF(box.rect), 8, 8);
+            painter->save();
+            painter->setClipPath(clip);
+            painter->drawPixmap(box.rect, box.thumbnail);
+            painter->restore();
+            continue;
+        }
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(well);
+        painter->drawRoundedRect(box.rect, 8, 8);
+        QColor track = ink;
+        track.setAlphaF(0.2f);
+        const auto drawProgress = [&] {
+            if (box.progress.isNull()) {
+                return;
+            }
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(track);
+            painter->drawRoundedRect(box.progress, 2, 2);
+            painter->setBrush(ink);
+            QRect filled = box.progress;
+            filled.setWidth(std::max(ProgressHeight, int(box.progress.width() * box.fraction)));
+            painter->drawRoundedRect(filled, 2, 2);
+        };
+        if (box.picture) {
+            // A placeholder where the picture will be: its name and how to get it.
+            const QRect inner = box.rect.adjusted(10, 10, -10, -22);
+            painter->setPen(ink);
+            painter->setFont(l.bodyFont);
+            const QFontMetrics fm(l.bodyFont);
+            painter->drawText(inner, Qt::AlignHCenter | Qt::AlignVCenter,
+                fm.elidedText(name, Qt::ElideMiddle, inner.width()) + QLatin1Char('\n')
+                    + attachmentui::sizeText(size));
+            painter->setFont(l.footerFont);
+            painter->setPen(footerInk);
+            painter->drawText(box.rect.adjusted(10, 0, -10, -(box.progress.isNull() ? 8 : 22)),
+                Qt::AlignHCenter | Qt::AlignBottom, box.stateText);
+            drawProgress();
+            continue;
+        }
+        // A file card: its name, its size (and what is happening to it), its actions.
+        const QRect inner = box.rect.adjusted(8, 6, -8, -6);
+        const QFontMetrics fm(l.bodyFont);
+        QFont nameFont = l.bodyFont;
+        nameFont.setBold(true);
+        painter->setFont(nameFont);
+        painter->setPen(ink);
+        // The desktop's icon for a file, in front of its name.
+        const int iconSize = fm.height();
+        const QStyle* style = option.widget ? option.widget->style() : nullptr;
+        if (style) {
+            style->standardIcon(QStyle::SP_FileIcon, nullptr, option.widget)
+                .paint(painter, QRect(inner.left(), inner.top(), iconSize, iconSize));
+        }
+        const int nameLeft = inner.left() + (style ? iconSize + 4 : 0);
+        painter->drawText(QRect(nameLeft, inner.top(), inner.right() - nameLeft + 1, fm.height()),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            QFontMetrics(nameFont).elidedText(name, Qt::ElideMiddle, inner.right() - nameLeft + 1));
+        painter->setFont(l.footerFont);
+        painter->setPen(footerInk);
+        const QString details = box.stateText.isEmpty()
+            ? attachmentui::sizeText(size)
+            : tr("%1 — %2").arg(attachmentui::sizeText(size), box.stateText);
+        painter->drawText(
+            QRect(inner.left(), inner.top() + fm.height(), inner.width(), fm.height()),
+            Qt::AlignLeft | Qt::AlignVCenter, details);
+        drawProgress();
+        painter->setFont(actionFont(l.footerFont));
+        painter->setPen(l.colours.link);
+        for (const auto& [action, rect] : box.actions) {
+            const QString text = action == AttachmentAction::Fetch ? tr("Download")
+                : action == AttachmentAction::Open                 ? tr("Open")
+                                                                   : tr("Save as…");
+            painter->drawText(rect, Qt::AlignLeft | Qt::AlignVCenter, text);
+        }
+    }
     painter->setFont(l.footerFont);
     const QString time
         = ConversationDelegate::clockTime(index.data(MessageModel::TimeRole).toDateTime().time());

@@ -10,17 +10,22 @@
 
 #include "messagetext.h"
 
+#include <QHash>
 #include <QPersistentModelIndex>
+#include <QPixmap>
 #include <QPointer>
+#include <QSet>
 #include <QStyledItemDelegate>
 
 #include <optional>
 
 class QAbstractItemView;
+class QIODevice;
 
 namespace cpm {
+class Client;
 struct Message;
-}
+} // namespace cpm
 
 namespace cpm::ui {
 
@@ -30,6 +35,33 @@ class MessageDelegate final : public QStyledItemDelegate {
 
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
+
+    //! Where thumbnails of attachments come from (MSG-1); without it pictures show as
+    //! placeholders.
+    void setClient(Client* client);
+    //! What a click on an attachment asks for.
+    enum class AttachmentAction { View, Fetch, Open, SaveAs };
+    Q_ENUM(AttachmentAction)
+    //! Whether the thumbnail of \a attachmentId is made and in memory (what is drawn).
+    bool hasThumbnail(const QString& attachmentId) const;
+    //! The thumbnail of \a attachmentId: from memory, else the client's cache, else made
+    //! from the copy once it is here (and stored). Null while there is none.
+    QPixmap thumbnail(const QString& attachmentId) const;
+    //! A thumbnail of the picture \a device holds (scaled while decoding), or null.
+    static QImage makeThumbnail(QIODevice* device);
+    //! How thumbnails are stored (AttachmentManager::storeThumbnail).
+    static QByteArray encodeThumbnail(const QImage& image);
+    //! A thumbnail of \a attachmentId was stored, or its copy arrived: draw it from now on.
+    void thumbnailAvailable(const QString& attachmentId);
+    //! The longest side of a thumbnail, in pixels.
+    static constexpr int ThumbnailSize = 320;
+    //! Where attachment \a attachmentIndex of the message at \a index is drawn (viewport
+    //! coordinates), null when it has none.
+    QRect attachmentRect(
+        const QAbstractItemView* view, const QModelIndex& index, int attachmentIndex) const;
+    //! Where the \a action of that attachment is clicked; null when it offers none.
+    QRect actionRect(const QAbstractItemView* view, const QModelIndex& index, int attachmentIndex,
+        AttachmentAction action) const;
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option,
         const QModelIndex& index) const override;
@@ -89,6 +121,9 @@ public:
 Q_SIGNALS:
     //! "Send again" was clicked under the refused message at \a index.
     void sendAgainRequested(const QModelIndex& index);
+    //! An attachment (\a attachmentIndex of the message at \a index) was clicked.
+    void attachmentActionRequested(const QModelIndex& index, int attachmentIndex,
+        cpm::ui::MessageDelegate::AttachmentAction action);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -98,6 +133,10 @@ private:
     Layout layout(const QStyleOptionViewItem& option, const QModelIndex& index) const;
     static QStyleOptionViewItem optionFor(const QAbstractItemView* view, const QModelIndex& index);
 
+    QPointer<Client> m_client;
+    mutable QHash<QString, QPixmap> m_thumbnails; //!< made once per attachment
+    mutable QSet<QString> m_noThumbnail; //!< copies that are no picture Qt can read
+    mutable QSet<QString> m_absent; //!< neither a stored thumbnail nor a copy, when last asked
     qint64 m_newMarker = 0;
     QPointer<QAbstractItemView> m_view;
     QPointer<QObject> m_viewport; //!< m_view's viewport, whose mouse events this filters

@@ -4,7 +4,9 @@
 // README and docs/screenshots/ show what a person sees. Run by scripts/screenshots.sh.
 
 #include "appearance.h"
+#include "attachmentmanager.h"
 #include "client.h"
+#include "composer.h"
 #include "contactsdialog.h"
 #include "conversationmodel.h"
 #include "devicemodel.h"
@@ -13,6 +15,7 @@
 #include "guestvault.h"
 #include "mainwindow.h"
 #include "movesessiondialog.h"
+#include "myfilesdialog.h"
 #include "newconversationdialog.h"
 #include "sessionbar.h"
 #include "sessionmanager.h"
@@ -25,15 +28,20 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLinearGradient>
 #include <QListView>
 #include <QListWidget>
+#include <QPainter>
 #include <QPalette>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QStyleFactory>
 #include <QSysInfo>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTranslator>
@@ -426,6 +434,91 @@ int main(int argc, char** argv)
         bool signedOut = false;
         guest->signOut([&](const Error&) { signedOut = true; });
         waitFor([&] { return signedOut; });
+    }
+
+    {
+        // Attachments (MSG-1): Dave sends a picture (Alice's laptop fetches it by itself)
+        // and a report as a file card; Alice's own files in My files.
+        QTemporaryDir files;
+        const QString picture = files.filePath(QStringLiteral("harbour.jpg"));
+        QImage image(640, 420, QImage::Format_RGB32);
+        {
+            QPainter p(&image);
+            QLinearGradient sky(0, 0, 0, 420);
+            sky.setColorAt(0, QColor(0xff, 0x9a, 0x5a));
+            sky.setColorAt(0.6, QColor(0xd8, 0x4a, 0x6b));
+            sky.setColorAt(1, QColor(0x2b, 0x3a, 0x67));
+            p.fillRect(image.rect(), sky);
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(0xff, 0xe0, 0x8a));
+            p.drawEllipse(QPoint(420, 250), 60, 60);
+            p.setBrush(QColor(0x1d, 0x26, 0x45));
+            p.drawRect(0, 300, 640, 120);
+        }
+        image.save(picture, "JPG");
+        const QString report = files.filePath(QStringLiteral("Quarterly report.pdf"));
+        {
+            QFile f(report);
+            f.open(QIODevice::WriteOnly);
+            f.write(QByteArray(180 * 1024, 'x'));
+        }
+        (void)dave->send(a, {}, QStringLiteral("The harbour last night!"), { picture });
+        (void)dave->send(a, {}, QString(), { report });
+        waitFor([&] {
+            const QList<Message> ms
+                = alice->messages(QStringLiteral("dave@cpm.example")).valueOr({});
+            int pictures = 0;
+            for (const Message& m : ms) {
+                for (const protocol::Attachment& at : m.attachments) {
+                    pictures += at.isImage() && alice->attachments().has(at.id) ? 1 : 0;
+                    pictures += !at.isImage() ? 1 : 0;
+                }
+            }
+            return pictures == 2;
+        });
+        {
+            // Alice answers through the window, as a person would: her own picture then
+            // has a thumbnail made from the file she picked.
+            ui::MainWindow window(alice.get());
+            window.show();
+            window.openConversation(QStringLiteral("dave@cpm.example"));
+            window.composer()->textEdit()->setPlainText(
+                QStringLiteral("Gorgeous! I'll read the report tonight."));
+            window.composer()->addFiles({ picture });
+            window.composer()->findChild<QPushButton*>(QStringLiteral("send"))->click();
+            waitFor([&] {
+                for (const Message& m :
+                    alice->messages(QStringLiteral("dave@cpm.example")).valueOr({})) {
+                    if (m.outgoing && !m.attachments.isEmpty() && !m.attachments[0].id.isEmpty()
+                        && !alice->attachments()
+                                .thumbnail(m.attachments[0].id)
+                                .valueOr({})
+                                .isEmpty()) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+        settle(300);
+        for (const bool dark : { false, true }) {
+            QApplication::setPalette(dark ? ui::darkPalette() : ui::lightPalette());
+            ui::MainWindow window(alice.get());
+            window.resize(1000, 700);
+            window.show();
+            window.openConversation(QStringLiteral("dave@cpm.example"));
+            settle();
+            save(&window,
+                out + QStringLiteral("/attachments")
+                    + (dark ? QStringLiteral("-dark.png") : QStringLiteral("-light.png")));
+            if (!dark) {
+                ui::MyFilesDialog myFiles(alice.get(), &window);
+                myFiles.show();
+                waitFor([&] { return myFiles.table()->rowCount() > 0; });
+                settle();
+                save(&myFiles, out + QStringLiteral("/my-files-light.png"));
+            }
+        }
     }
 
     if (german.load(QStringLiteral(":/i18n/cpm_de.qm"))
