@@ -17,6 +17,13 @@
 # #include goes unnoticed under it. The dev and headless builds (without it) keep catching
 # those; scripts/test.sh's headless build is one of them.
 option(CPM_PRECOMPILE_HEADERS "Precompile Qt's headers once and reuse them in every target" OFF)
+# Extra compile flags for the test programs only (cmake/CpmTest.cmake). The asan preset sets
+# -O0: a test file is mostly macro-expanded QCOMPARE/QVERIFY code that takes twice as long to
+# optimise as to compile, and it runs for microseconds; the code under test (the libraries and
+# cpm-server) keeps the build's -O1. GCC refuses a precompiled header built at another -O
+# level (__OPTIMIZE__ differs), so the tests then get hosts of their own, built with the same
+# flags.
+set(CPM_TEST_CXX_FLAGS "" CACHE STRING "Extra compile flags for the test programs (e.g. -O0)")
 
 if(CPM_PRECOMPILE_HEADERS)
     # CMake wants a source of the host's own next to the header it precompiles (an empty
@@ -28,10 +35,14 @@ if(CPM_PRECOMPILE_HEADERS)
     # A host defines no more macros than any target reusing its header (GCC rejects the
     # header if a macro defined when it was built is undefined now): so it links QtCore and
     # takes only the include directories of the other modules, not their QT_<MODULE>_LIB.
+    # cpm_pch_host(host [FLAGS flag…] [MODULES module…])
     function(cpm_pch_host host)
+        cmake_parse_arguments(arg "" "" "FLAGS;MODULES" ${ARGN})
         add_library(${host} OBJECT ${PROJECT_BINARY_DIR}/cpm_pch/host.cpp)
         target_link_libraries(${host} PRIVATE cpm_common_cfg Qt6::Core)
-        foreach(module IN LISTS ARGN)
+        target_compile_options(${host} PRIVATE ${arg_FLAGS})
+        set(headers)
+        foreach(module IN LISTS arg_MODULES)
             target_include_directories(${host} SYSTEM PRIVATE
                 $<TARGET_PROPERTY:Qt6::${module},INTERFACE_INCLUDE_DIRECTORIES>)
             list(APPEND headers <Qt${module}/Qt${module}>)
@@ -40,22 +51,33 @@ if(CPM_PRECOMPILE_HEADERS)
         set_target_properties(${host} PROPERTIES AUTOMOC OFF)
     endfunction()
 
-    cpm_pch_host(cpm_pch Network WebSockets)
+    cpm_pch_host(cpm_pch MODULES Network WebSockets)
     if(CPM_BUILD_UI)
-        cpm_pch_host(cpm_pch_ui Network WebSockets Gui Widgets)
+        cpm_pch_host(cpm_pch_ui MODULES Network WebSockets Gui Widgets)
+    endif()
+    if(CPM_TEST_CXX_FLAGS AND CPM_BUILD_TESTS)
+        separate_arguments(test_flags UNIX_COMMAND "${CPM_TEST_CXX_FLAGS}")
+        cpm_pch_host(cpm_pch_test FLAGS ${test_flags} MODULES Network WebSockets)
+        if(CPM_BUILD_UI)
+            cpm_pch_host(cpm_pch_test_ui FLAGS ${test_flags} MODULES Network WebSockets Gui Widgets)
+        endif()
     endif()
 endif()
 
-# cpm_use_pch(target [UI]): reuse the precompiled Qt headers in target (UI: the widget set).
-# Does nothing unless CPM_PRECOMPILE_HEADERS is on.
+# cpm_use_pch(target [UI] [TEST]): reuse the precompiled Qt headers in target (UI: the widget
+# set; TEST: the hosts built with CPM_TEST_CXX_FLAGS, if any). Does nothing unless
+# CPM_PRECOMPILE_HEADERS is on.
 function(cpm_use_pch target)
     if(NOT CPM_PRECOMPILE_HEADERS)
         return()
     endif()
-    cmake_parse_arguments(arg "UI" "" "" ${ARGN})
-    if(arg_UI)
-        target_precompile_headers(${target} REUSE_FROM cpm_pch_ui)
-    else()
-        target_precompile_headers(${target} REUSE_FROM cpm_pch)
+    cmake_parse_arguments(arg "UI;TEST" "" "" ${ARGN})
+    set(host cpm_pch)
+    if(arg_TEST AND TARGET cpm_pch_test)
+        set(host cpm_pch_test)
     endif()
+    if(arg_UI)
+        set(host ${host}_ui)
+    endif()
+    target_precompile_headers(${target} REUSE_FROM ${host})
 endfunction()
