@@ -8,6 +8,7 @@
 #include "server.h"
 #include "signalwatcher.h"
 #include "sqlitestore.h"
+#include "streamingheap.h"
 #include "tlsconfig.h"
 
 #include <QCommandLineParser>
@@ -45,6 +46,7 @@ int parseInt(const QString& text, int min, int max)
 
 int main(int argc, char* argv[])
 {
+    cpm::protocol::setUpHeapForStreaming();
     // Timestamps and categories in the log, unless the operator chose a pattern.
     if (qEnvironmentVariableIsEmpty("QT_MESSAGE_PATTERN")) {
         qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category} "

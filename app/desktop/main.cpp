@@ -10,6 +10,7 @@
 #include "errortext.h"
 #include "guestvault.h"
 #include "kindicon.h"
+#include "streamingheap.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -22,6 +23,7 @@
 
 int main(int argc, char** argv)
 {
+    cpm::protocol::setUpHeapForStreaming();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("cpm-desktop"));
     QApplication::setOrganizationName(QStringLiteral("cpm"));

@@ -25,6 +25,7 @@
 #include "benchloop.h"
 #include "client.h"
 #include "sha256.h"
+#include "streamingheap.h"
 #include "testserver.h"
 
 #include <QCommandLineParser>
@@ -487,6 +488,7 @@ QString range(const std::vector<double>& v, int decimals)
 
 int main(int argc, char** argv)
 {
+    cpm::protocol::setUpHeapForStreaming(); // as cpm-desktop and cpm-cli do
     QCoreApplication app(argc, argv);
     qputenv("CPM_KEYSTORE", "file");
     QCommandLineParser parser;

@@ -16,6 +16,8 @@
 //
 // Everything from 127.0.0.1: the per-source cap is lifted, and the file limits raised.
 
+#include "benchloop.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -36,6 +38,8 @@
 #include <vector>
 
 namespace {
+
+using cpm::bench::waitFor;
 
 void raiseFileLimit()
 {
@@ -63,16 +67,6 @@ qint64 listenOverflows()
         return at >= 0 ? values.value(at).toLongLong() : -1;
     }
     return -1;
-}
-
-bool waitFor(const std::function<bool()>& done, int ms)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!done() && t.elapsed() < ms) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    }
-    return done();
 }
 
 struct Server {

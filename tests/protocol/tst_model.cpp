@@ -6,10 +6,16 @@
 #include "model.h"
 #include "protocol.h"
 #include "sha256.h"
+#include "streamingheap.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
+
+#include <cstdlib>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace cpm::protocol;
 using cpm::ErrorCode;
@@ -57,6 +63,24 @@ private Q_SLOTS:
         QCOMPARE(Sha256::hash(million).toHex(),
             QByteArray("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
     }
+    void testHeapKeepsChunkBuffers()
+    {
+        // What bench-media's upload figures rest on (docs/performance.md, "Attachments"):
+        // after setUpHeapForStreaming() a chunk-sized block comes from the heap, not from a
+        // mapping of its own that is faulted in anew for every chunk.
+#if defined(__GLIBC__)
+        setUpHeapForStreaming();
+        const size_t mappedBefore = mallinfo2().hblks;
+        void* chunk = std::malloc(1024 * 1024);
+        QVERIFY(chunk);
+        const size_t mappedDuring = mallinfo2().hblks;
+        std::free(chunk);
+        QCOMPARE(mappedDuring, mappedBefore);
+#else
+        QFAIL("setUpHeapForStreaming() is written for glibc; check what this C library does");
+#endif
+    }
+
     void testAttachmentObjectsAreStrict()
     {
         QJsonObject a { { QStringLiteral("id"),
