@@ -342,6 +342,16 @@ std::optional<TransferInfo> AttachmentManager::downloadOf(const QString& attachm
     return std::nullopt;
 }
 
+std::optional<TransferInfo> AttachmentManager::uploadOf(qint64 pendingId, qsizetype index) const
+{
+    for (auto it = m_uploads.cbegin(); it != m_uploads.cend(); ++it) {
+        if (it->pendingId == pendingId && it->index == index) {
+            return m_transfers->info(it.key());
+        }
+    }
+    return std::nullopt;
+}
+
 void AttachmentManager::pause(qint64 transferId) { m_transfers->pause(transferId); }
 
 void AttachmentManager::resume(qint64 transferId) { m_transfers->resume(transferId); }

@@ -105,6 +105,9 @@ public:
     std::optional<TransferInfo> transfer(qint64 transferId) const;
     //! The download of \a attachmentId in progress (or waiting), if any.
     std::optional<TransferInfo> downloadOf(const QString& attachmentId) const;
+    //! The upload of the \a index-th attachment of outbox message \a pendingId (negative),
+    //! if it is under way or waiting.
+    std::optional<TransferInfo> uploadOf(qint64 pendingId, qsizetype index) const;
     void pause(qint64 transferId);
     void resume(qint64 transferId);
     void cancel(qint64 transferId);

@@ -103,8 +103,8 @@ QVariantList MessageModel::attachmentsData(const Message& m) const
         return list;
     }
     const AttachmentManager& manager = m_client->attachments();
-    const QList<TransferInfo> transfers = manager.transfers();
-    for (const protocol::Attachment& a : m.attachments) {
+    for (qsizetype index = 0; index < m.attachments.size(); ++index) {
+        const protocol::Attachment& a = m.attachments.at(index);
         qint64 done = -1;
         if (!a.id.isEmpty()) {
             if (const std::optional<TransferInfo> t = manager.downloadOf(a.id)) {
@@ -112,13 +112,11 @@ QVariantList MessageModel::attachmentsData(const Message& m) const
             }
         }
         if (done < 0 && m.outgoing && m.isPending()) {
-            // An upload is known by the file it reads until the server gave it an id.
-            for (const TransferInfo& t : transfers) {
-                if (t.direction == TransferInfo::Direction::Upload && !t.isFinished()
-                    && (a.id.isEmpty() ? t.name == a.name : t.attachmentId == a.id)) {
-                    done = t.done;
-                    break;
-                }
+            // An upload belongs to its outbox message: two files of one name in two
+            // messages each show their own progress.
+            if (const std::optional<TransferInfo> t = manager.uploadOf(m.id, index);
+                t && !t->isFinished()) {
+                done = t->done;
             }
         }
         list.append(QVariantMap {

@@ -296,17 +296,24 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     connect(m_composer, &Composer::problem, this, [this](const QString& text) { showError(text); });
     // Once a message with files is sent, its pictures get their thumbnails from the files
     // picked here (this device has no copy of what it uploaded); then a pasted picture's
-    // temporary file goes. A failed one's goes too.
+    // temporary file goes. A failed message keeps its pasted pictures for "Send again"
+    // until it is sent after all or deleted.
     connect(m_client, &Client::messageSent, this,
-        [this](qint64, qint64 messageId, const QString& clientId) {
+        [this](qint64 pendingId, qint64 messageId, const QString& clientId) {
+            m_failedClientIds.remove(pendingId);
             storeSentThumbnails(messageId, m_sentFiles.take(clientId));
             m_composer->releaseTemporaryFiles(clientId);
         });
-    connect(
-        m_client, &Client::sendFailed, this, [this](qint64, const QString& clientId, const Error&) {
+    connect(m_client, &Client::sendFailed, this,
+        [this](qint64 pendingId, const QString& clientId, const Error&) {
+            m_failedClientIds.insert(pendingId, clientId);
+        });
+    connect(m_client, &Client::messageRemoved, this, [this](qint64 messageId) {
+        if (const QString clientId = m_failedClientIds.take(messageId); !clientId.isEmpty()) {
             m_sentFiles.remove(clientId);
             m_composer->releaseTemporaryFiles(clientId);
-        });
+        }
+    });
     connect(m_messageDelegate, &MessageDelegate::attachmentActionRequested, this,
         [this](const QModelIndex& index, int attachmentIndex,
             MessageDelegate::AttachmentAction action) {

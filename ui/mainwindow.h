@@ -162,6 +162,9 @@ private:
     qint64 m_composingSession = 0; //!< the session told "typing", until told it stopped
     Notifier* m_notifier;
     QHash<QString, QStringList> m_sentFiles; //!< files of messages being sent, by clientId
+    //! Failed outbox messages sent from this window (pending id → clientId): their pasted
+    //! pictures stay for "Send again" until they are sent or deleted.
+    QHash<qint64, QString> m_failedClientIds;
     bool m_stickToBottom = true;
     qint64 m_topMessage = 0; //!< the message at the top of the view when last scrolled
     int m_topOffset = 0; //!< how far its top was above the view's (≤ 0)

@@ -9,6 +9,7 @@
 #include "client.h"
 #include "failonwarning.h"
 #include "guestvault.h"
+#include "messagemodel.h"
 #include "must.h"
 #include "testserver.h"
 #include "transport.h"
@@ -132,6 +133,7 @@ private Q_SLOTS:
     void testA50MbUploadResumesAfterItsProcessDiesAt30Percent();
     void testAGuestsCopiesGoWithTheVault();
     void testOverQuotaFailsTheMessageAndKeepsNothing();
+    void testEachOutboxMessageShowsItsOwnUploadsProgress();
 
 private:
     std::unique_ptr<Client> makeDevice(
@@ -417,6 +419,65 @@ void tst_Attachments::testOverQuotaFailsTheMessageAndKeepsNothing()
     QTRY_VERIFY_WITH_TIMEOUT(listed, Timeout);
     QVERIFY(m_server.setSetting(
         QStringLiteral("attachments.quotaBytes"), QString::number(2LL * 1024 * 1024 * 1024)));
+}
+
+void tst_Attachments::testEachOutboxMessageShowsItsOwnUploadsProgress()
+{
+    // Two messages, each with a file called "same.bin": the conversation shows each
+    // message the progress of its own upload, not of whichever file has the name.
+    const QString first = m_files.filePath(QStringLiteral("one/same.bin"));
+    const QString second = m_files.filePath(QStringLiteral("two/same.bin"));
+    QVERIFY(QDir().mkpath(QFileInfo(first).path()) && QDir().mkpath(QFileInfo(second).path()));
+    QVERIFY(!writeRandomFile(first, 3 * 1024 * 1024, 11).isEmpty());
+    QVERIFY(!writeRandomFile(second, 5 * 1024 * 1024, 12).isEmpty());
+
+    MessageModel model(m_bobLaptop.get());
+    model.setPeer(Alice);
+    AttachmentManager& attachments = m_bobLaptop->attachments();
+    // The first upload is held before it sends a byte, the second once it has sent some.
+    qint64 held = 0;
+    qint64 going = 0;
+    const QMetaObject::Connection watch
+        = connect(&attachments, &AttachmentManager::transferChanged, this, [&](qint64 id) {
+              const std::optional<TransferInfo> t = attachments.transfer(id);
+              if (!t || t->direction != TransferInfo::Direction::Upload || t->isFinished()) {
+                  return;
+              }
+              if (t->localPath == first && held == 0) {
+                  held = id;
+                  attachments.pause(id);
+              } else if (t->localPath == second && going == 0 && t->done > 0) {
+                  going = id;
+                  attachments.pause(id);
+              }
+          });
+    must(m_bobLaptop->send(Alice, {}, QStringLiteral("the first"), { first }));
+    must(m_bobLaptop->send(Alice, {}, QStringLiteral("the second"), { second }));
+    QTRY_VERIFY_WITH_TIMEOUT(held != 0 && going != 0, Timeout);
+    disconnect(watch);
+    const qint64 heldDone = attachments.transfer(held)->done;
+    const qint64 goingDone = attachments.transfer(going)->done;
+    QVERIFY2(heldDone != goingDone, "the two uploads must stand at different places");
+
+    const auto shownFor = [&](const QString& body) -> qint64 {
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const QModelIndex index = model.index(row);
+            if (index.data(MessageModel::BodyRole).toString() == body) {
+                const QVariantList files = index.data(MessageModel::AttachmentsRole).toList();
+                return files.isEmpty()
+                    ? -2
+                    : files.constFirst().toMap().value(QStringLiteral("done")).toLongLong();
+            }
+        }
+        return -3;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(shownFor(QStringLiteral("the first")), heldDone, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(shownFor(QStringLiteral("the second")), goingDone, Timeout);
+
+    // Let them go: both messages are sent with their own file.
+    attachments.resume(held);
+    attachments.resume(going);
+    QTRY_COMPARE_WITH_TIMEOUT(must(m_bobLaptop->outboxSize()), 0, Timeout);
 }
 
 QTEST_GUILESS_MAIN(tst_Attachments)

@@ -75,6 +75,7 @@ private Q_SLOTS:
     void testDroppedPictureShowsAsThumbnailOnTheOtherSide();
     void testFileCardDownloadsAndSavesTheSameBytes();
     void testPastedPictureIsPrivateAndGoesOnceSent();
+    void testPastedPictureOfAFailedMessageStaysForSendAgain();
     void testThumbnailOpensTheViewerAndEscClosesIt();
     void testMyFilesListsAndDeletes();
     void testComposerRefusesWhatCannotGo();
@@ -277,6 +278,48 @@ void tst_AttachmentFlow::testPastedPictureIsPrivateAndGoesOnceSent()
     QCOMPARE(QImage(path).size(), QSize(40, 30));
 
     QTest::keyClick(composer->textEdit(), Qt::Key_Return); // a picture alone goes
+    QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(path), Timeout);
+    QApplication::clipboard()->clear();
+    alice.close();
+}
+
+void tst_AttachmentFlow::testPastedPictureOfAFailedMessageStaysForSendAgain()
+{
+    // A picture pasted into a message to an address with no account yet: the message fails,
+    // and "Send again" once the account exists sends it with its picture.
+    const QString dave = QStringLiteral("dave@cpm.example");
+    ui::MainWindow alice(m_alice.get());
+    alice.show();
+    alice.openConversation(dave);
+    ui::Composer* composer = alice.composer();
+    QImage green(24, 16, QImage::Format_RGB32);
+    green.fill(Qt::green);
+    QApplication::clipboard()->setImage(green);
+    composer->textEdit()->setFocus();
+    composer->textEdit()->paste();
+    QCOMPARE(composer->files().size(), 1);
+    const QString path = composer->files().constFirst();
+    QTest::keyClicks(composer->textEdit(), QStringLiteral("for Dave"));
+    QTest::keyClick(composer->textEdit(), Qt::Key_Return);
+
+    MessageModel* model = alice.messageModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("failed"), Timeout);
+    QVERIFY2(QFile::exists(path), "the pasted picture must stay while the message may go again");
+
+    QVERIFY(m_server.addUser(dave, Password));
+    auto* messages = alice.findChild<QListView*>(QStringLiteral("messages"));
+    auto* delegate = qobject_cast<ui::MessageDelegate*>(messages->itemDelegate());
+    QVERIFY(delegate);
+    Q_EMIT delegate->sendAgainRequested(model->index(0)); // what clicking "Send again" does
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0).data(MessageModel::StatusNameRole).toString(),
+        QStringLiteral("sent"), Timeout);
+    const Message sent = model->messageAt(0);
+    QCOMPARE(sent.attachments.size(), 1);
+    QCOMPARE(sent.attachments.constFirst().type, QStringLiteral("image/png"));
+    QVERIFY(!sent.attachments.constFirst().id.isEmpty());
+    // Sent: the temporary copy goes now.
     QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(path), Timeout);
     QApplication::clipboard()->clear();
     alice.close();
