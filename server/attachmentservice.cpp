@@ -10,6 +10,7 @@
 #include "server.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -547,6 +548,52 @@ void AttachmentService::expireUploads(qint64 nowMs)
         discardFiles(a.id);
         qCInfo(lcServer) << "discarded the abandoned upload" << a.id;
     }
+}
+
+Result<int> AttachmentService::removeOrphans()
+{
+    if (m_dir.isEmpty()) {
+        return 0;
+    }
+    Store& store = m_server.store();
+    int removed = 0;
+    QDirIterator it(m_dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QString id = it.fileName();
+        const bool partial = id.endsWith(QLatin1StringView(".part"));
+        if (partial) {
+            id.chop(5);
+        }
+        if (!protocol::isAttachmentId(id) || path != (partial ? partPathOf(id) : pathOf(id))) {
+            continue; // not a file this service writes
+        }
+        const Result<std::optional<std::pair<qint64, protocol::Attachment>>> a
+            = store.attachment(id);
+        if (!a) {
+            return a.error();
+        }
+        const QLatin1StringView wanted = partial ? state::Uploading : state::Complete;
+        if (a->has_value() && (*a)->second.state == wanted) {
+            continue;
+        }
+        if (!partial && a->has_value() && (*a)->second.state == state::Uploading) {
+            // Renamed by complete() but not yet marked complete when the process died: the
+            // bytes go back to being the upload's, and its next attachment.put or a resumed
+            // attachment.begin completes it.
+            if (QFile::rename(path, partPathOf(id))) {
+                qCInfo(lcServer) << "upload" << id << "was not marked complete: resumable again";
+                continue;
+            }
+        }
+        if (!QFile::remove(path)) {
+            qCWarning(lcServer) << "cannot remove the orphaned attachment file" << path;
+            continue;
+        }
+        qCInfo(lcServer) << "removed the orphaned attachment file" << path;
+        ++removed;
+    }
+    return removed;
 }
 
 void AttachmentService::connectionClosed(const ClientConnection* connection)

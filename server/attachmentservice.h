@@ -34,6 +34,16 @@ public:
     QString directory() const { return m_dir; }
     //! Discards unfinished uploads that had no chunk for attachments.uploadTtlSeconds.
     void expireUploads(qint64 now);
+    /*!
+     * Removes the files of the attachments directory that the store does not account for:
+     * a `.part` of no upload under way, a file of no complete attachment (left by a crash
+     * between the store's commit and the file's removal, or before `attachment.begin`
+     * was committed). A whole file of an upload the store still has as uploading (the
+     * process died between the rename and the commit) becomes its `.part` again. Files
+     * whose name is not an attachment id's are left alone. Run once when the server
+     * starts, before it serves; returns how many it removed.
+     */
+    Result<int> removeOrphans();
     //! Lets go of what \a connection's uploads held open.
     void connectionClosed(const ClientConnection* connection);
 

@@ -79,6 +79,12 @@ Result<void> Server::open(const QString& dataDir)
         return files;
     }
     open(std::move(store));
+    // What a crash left behind in the attachments directory, before anything is served.
+    if (const Result<int> orphans = m_attachments.removeOrphans(); !orphans) {
+        return orphans.error();
+    } else if (*orphans > 0) {
+        qCInfo(lcServer) << "removed" << *orphans << "orphaned attachment files";
+    }
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include "errortext.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFile>
@@ -22,6 +23,13 @@ SaveChooser& chooser()
 {
     static SaveChooser c;
     return c;
+}
+
+//! Where openExternally() puts decrypted copies, a directory per attachment.
+QString openedCopiesDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+        + QStringLiteral("/open");
 }
 } // namespace
 
@@ -58,8 +66,7 @@ QString openExternally(Client* client, const QString& attachmentId, const QStrin
             "A guest cannot open files with other applications. Use Save as… instead.");
     }
     // A directory of its own per attachment keeps the file's own name for the application.
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
-        + QStringLiteral("/open/") + attachmentId;
+    const QString base = openedCopiesDirectory() + QLatin1Char('/') + attachmentId;
     if (!QDir().mkpath(base)) {
         return QCoreApplication::translate(
             "Attachments", "Could not make a temporary copy to open.");
@@ -77,6 +84,24 @@ QString openExternally(Client* client, const QString& attachmentId, const QStrin
             "Attachments", "No application is set up to open this kind of file.");
     }
     return {};
+}
+
+int removeOpenedCopies(qint64 maxAgeSeconds)
+{
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-maxAgeSeconds);
+    int removed = 0;
+    const QDir base(openedCopiesDirectory());
+    for (const QFileInfo& dir : base.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        // The copy's own time: when it was written (an application may touch the directory).
+        bool old = true;
+        for (const QFileInfo& file : QDir(dir.filePath()).entryInfoList(QDir::Files)) {
+            old = old && (maxAgeSeconds == 0 || file.lastModified() < before);
+        }
+        if (old && QDir(dir.filePath()).removeRecursively()) {
+            ++removed;
+        }
+    }
+    return removed;
 }
 
 } // namespace cpm::ui::attachmentui

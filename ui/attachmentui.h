@@ -33,5 +33,12 @@ QString saveAs(QWidget* parent, Client* client, const QString& attachmentId, con
 //! file (never for a guest: nothing of a guest is left in plain text on disk). Returns an
 //! error text, empty when opened.
 QString openExternally(Client* client, const QString& attachmentId, const QString& name);
+/*!
+ * Removes the decrypted copies openExternally() made that are older than \a maxAgeSeconds
+ * (0: all of them). The application given a copy may still be reading it, so they are not
+ * removed as soon as they are handed over: the desktop removes those a day old when it
+ * starts, and all of them when a user signs out. Returns how many copies went.
+ */
+int removeOpenedCopies(qint64 maxAgeSeconds);
 
 } // namespace cpm::ui::attachmentui

@@ -3,6 +3,7 @@
 
 #include "appclipboard.h"
 #include "appearance.h"
+#include "attachmentui.h"
 #include "client.h"
 #include "mainwindow.h"
 #include "notifier.h"
@@ -62,6 +63,8 @@ Client* DesktopApp::guestClient() const { return m_inGuestSession ? m_guest.data
 
 bool DesktopApp::start()
 {
+    // Decrypted copies handed to other applications a day ago or more (docs/desktop.md).
+    attachmentui::removeOpenedCopies(24 * 3600);
     if (m_client && m_client->hasAccount()) {
         m_client->connectToServer();
     } else if (!signIn({})) {

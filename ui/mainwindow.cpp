@@ -391,6 +391,8 @@ MainWindow::MainWindow(Client* client, QWidget* parent)
     });
     connect(client, &Client::accountChanged, this, &MainWindow::updateTitle);
     connect(client, &Client::signedOut, this, &MainWindow::signedOut);
+    // What was opened with other applications goes with the user (docs/desktop.md).
+    connect(client, &Client::signedOut, this, [] { attachmentui::removeOpenedCopies(0); });
     connect(client, &Client::syncProgressChanged, this, [this](qint64 position, qint64 head) {
         m_syncProgress->setMaximum(static_cast<int>(std::min<qint64>(head, INT_MAX)));
         m_syncProgress->setValue(static_cast<int>(std::min<qint64>(position, INT_MAX)));

@@ -91,6 +91,7 @@ private Q_SLOTS:
     void testMyFilesListAndDelete();
     void testAbandonedUploadsExpire();
     void testACompletedUploadSurvivesSigkill();
+    void testOrphanedFilesAreRemovedAtStart();
 
 private:
     std::unique_ptr<WsClient> connectAs(const Device& device);
@@ -603,6 +604,55 @@ void tst_ServerAttachments::testACompletedUploadSurvivesSigkill()
     auto bob = connectAs(m_bob);
     QVERIFY(bob);
     QCOMPARE(download(*bob, id, file.size()), file);
+}
+
+void tst_ServerAttachments::testOrphanedFilesAreRemovedAtStart()
+{
+    // What a crash can leave: a partial file of no upload and a whole file of no attachment
+    // (the store committed, the file was not removed yet), and a whole file of an upload the
+    // store had not marked complete when the process died. Plus a file that is not ours.
+    const QByteArray file = randomBytes(2 * Chunk, 13);
+    QString kept;
+    QString unmarked;
+    {
+        auto bob = connectAs(m_bob);
+        QVERIFY(bob);
+        kept = idOf(bob->request(
+            QStringLiteral("attachment.begin"), beginArgs(QStringLiteral("kept.bin"), file)));
+        QVERIFY_OK(upload(*bob, kept, file));
+        const QByteArray other = randomBytes(Chunk, 14);
+        unmarked = idOf(bob->request(
+            QStringLiteral("attachment.begin"), beginArgs(QStringLiteral("unmarked.bin"), other)));
+    }
+    m_server.kill();
+    const QString dir = m_server.dataDir() + QStringLiteral("/attachments/");
+    const auto place = [&](const QString& id, const QString& suffix, const QByteArray& bytes) {
+        QDir().mkpath(dir + id.left(2));
+        QFile f(dir + id.left(2) + QLatin1Char('/') + id + suffix);
+        return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    };
+    const QString ghost = QStringLiteral("0123456789abcdef0123456789abcdef");
+    const QString deleted = QStringLiteral("fedcba9876543210fedcba9876543210");
+    QVERIFY(place(ghost, QStringLiteral(".part"), "half"));
+    QVERIFY(place(deleted, {}, "whole"));
+    QVERIFY(QFile::rename(
+        dir + unmarked.left(2) + QLatin1Char('/') + unmarked + QStringLiteral(".part"),
+        dir + unmarked.left(2) + QLatin1Char('/') + unmarked));
+    {
+        QFile notes(dir + QStringLiteral("notes.txt"));
+        QVERIFY(notes.open(QIODevice::WriteOnly) && notes.write("the operator's") > 0);
+    }
+
+    QVERIFY(m_server.restart());
+    QVERIFY(
+        !QFile::exists(dir + ghost.left(2) + QLatin1Char('/') + ghost + QStringLiteral(".part")));
+    QVERIFY(!QFile::exists(dir + deleted.left(2) + QLatin1Char('/') + deleted));
+    QVERIFY(QFile::exists(
+        dir + unmarked.left(2) + QLatin1Char('/') + unmarked + QStringLiteral(".part")));
+    QVERIFY(QFile::exists(dir + QStringLiteral("notes.txt")));
+    auto bob = connectAs(m_bob);
+    QVERIFY(bob);
+    QCOMPARE(download(*bob, kept, file.size()), file);
 }
 
 QTEST_GUILESS_MAIN(tst_ServerAttachments)

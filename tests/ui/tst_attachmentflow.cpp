@@ -79,6 +79,7 @@ private Q_SLOTS:
     void testThumbnailOpensTheViewerAndEscClosesIt();
     void testMyFilesListsAndDeletes();
     void testComposerRefusesWhatCannotGo();
+    void testOpenedCopiesGoAfterADayAndAtSignOut();
 
 private:
     test::UiTestFixture m_fixture;
@@ -448,6 +449,42 @@ void tst_AttachmentFlow::testComposerRefusesWhatCannotGo()
     QVERIFY(composer.addFromMimeData(&mime));
     QVERIFY(composer.files().isEmpty());
     QCOMPARE(problems.size(), 1);
+}
+
+void tst_AttachmentFlow::testOpenedCopiesGoAfterADayAndAtSignOut()
+{
+    // Copies handed to other applications (Open): the ones a day old go when the desktop
+    // starts, the rest when the user signs out.
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+        + QStringLiteral("/open/");
+    const auto copy = [&](const QString& id, int ageHours) {
+        QDir().mkpath(base + id);
+        QFile f(base + id + QStringLiteral("/holiday.jpg"));
+        return f.open(QIODevice::WriteOnly) && f.write("plain bytes") > 0 && f.flush()
+            && f.setFileTime(QDateTime::currentDateTime().addSecs(-ageHours * 3600),
+                QFileDevice::FileModificationTime);
+    };
+    ui::attachmentui::removeOpenedCopies(0); // what other tests left
+    QVERIFY(copy(QStringLiteral("0123456789abcdef0123456789abcdef"), 30));
+    QVERIFY(copy(QStringLiteral("fedcba9876543210fedcba9876543210"), 1));
+    QCOMPARE(ui::attachmentui::removeOpenedCopies(24 * 3600), 1);
+    QVERIFY(!QFile::exists(base + QStringLiteral("0123456789abcdef0123456789abcdef")));
+    QVERIFY(QFile::exists(base + QStringLiteral("fedcba9876543210fedcba9876543210/holiday.jpg")));
+
+    // Signing out in a window takes the rest.
+    std::unique_ptr<Client> carol
+        = test::newUiClient(m_profiles, QStringLiteral("carol"), m_server.url());
+    QVERIFY(m_server.addUser(QStringLiteral("carol@cpm.example"), Password));
+    test::signInHeadless(carol.get(), QStringLiteral("carol@cpm.example"), Password,
+        QStringLiteral("Carol's desktop"), QStringLiteral("desktop"), Timeout);
+    ui::MainWindow window(carol.get());
+    window.show();
+    bool signedOut = false;
+    carol->signOut([&](const Error&) { signedOut = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(signedOut, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !QFile::exists(base + QStringLiteral("fedcba9876543210fedcba9876543210")), Timeout);
+    window.close();
 }
 
 QTEST_MAIN(tst_AttachmentFlow)
