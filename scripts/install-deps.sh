@@ -10,6 +10,7 @@ packages=(
     qt6-l10n-tools qt6-translations-l10n qt6-qpa-plugins libgl-dev
     libsodium-dev qtkeychain-qt6-dev libsqlite3-dev
     libssl3 libssl-dev openssl iproute2
+    libcurl4-openssl-dev python3-aiosmtpd python3
 )
 
 missing=()
