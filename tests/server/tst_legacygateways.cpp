@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The interworking gateways (issue 11, MSG-8) against real servers on loopback: Debian's
+// aiosmtpd (plain, STARTTLS with a certificate made here, and one that refuses some
+// recipients), and an HTTP SMS gateway in this file that records what it is sent. Mail is
+// read back from aiosmtpd's Maildir and decoded by Python's own e-mail parser, so the
+// checks do not share our idea of MIME.
+
+#include "failonwarning.h"
+#include "legacy/legacygateways.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <optional>
+
+using namespace cpm::server::legacy;
+
+namespace {
+const QString Python = QStringLiteral("/usr/bin/python3");
+constexpr int WaitMs = 20000;
+
+QByteArray randomBytes(qsizetype n, quint32 seed)
+{
+    QByteArray bytes(n, Qt::Uninitialized);
+    QRandomGenerator generator(seed);
+    for (char& c : bytes) {
+        c = char(generator.bounded(256));
+    }
+    return bytes;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0)) {
+        return 0;
+    }
+    return probe.serverPort();
+}
+
+bool writeFile(const QString& path, const QByteArray& bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+//! Waits for the attempt's callback, running the event loop (the test's gateway lives there).
+template <typename Start> std::optional<Outcome> await(Start start)
+{
+    auto got = std::make_shared<std::optional<Outcome>>();
+    start([got](Outcome outcome) { *got = outcome; });
+    // An empty result (the caller fails on it) when no callback came in time.
+    (void)QTest::qWaitFor([&] { return got->has_value(); }, WaitMs);
+    return *got;
+}
+
+// Reads one delivered message with Python's e-mail parser (policy.default decodes RFC 2047
+// and transfer encodings); attachments come back base64 in JSON.
+const QByteArray ParseMailPy = R"(import sys, json, base64, email
+from email import policy
+from email.utils import parsedate_to_datetime
+with open(sys.argv[1], 'rb') as f:
+    msg = email.message_from_binary_file(f, policy=policy.default)
+sender = msg['from'].addresses[0]
+out = {'subject': str(msg['subject']), 'fromName': sender.display_name,
+       'fromAddress': sender.addr_spec, 'to': msg['to'].addresses[0].addr_spec,
+       'dateMs': int(parsedate_to_datetime(str(msg['date'])).timestamp() * 1000),
+       'messageId': str(msg['message-id']), 'cpmSender': str(msg['x-cpm-sender']),
+       'type': msg.get_content_type(), 'attachments': []}
+for part in msg.walk():
+    if part.is_multipart():
+        continue
+    if part.get_filename():
+        out['attachments'].append({'name': part.get_filename(), 'type': part.get_content_type(),
+            'encoding': str(part['content-transfer-encoding']),
+            'data': base64.b64encode(part.get_payload(decode=True)).decode()})
+    elif part.get_content_type() == 'text/plain':
+        out['text'] = part.get_content()
+        out['charset'] = part.get_content_charset()
+print(json.dumps(out))
+)";
+
+// A Mailbox that refuses some recipients the way real relays do.
+const QByteArray RefusingPy = R"(from aiosmtpd.handlers import Mailbox
+class Refusing(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith('nobody'):
+            return '550 no such user'
+        if address.startswith('busy'):
+            return '451 mailbox busy, try later'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+)";
+
+//! An HTTP SMS gateway: one HTTP/1.1 request per connection, recorded; answers with the
+//! status given for that request's index (200 when none).
+class SmsGateway : public QObject {
+public:
+    struct Request {
+        QByteArray target;
+        QMap<QByteArray, QByteArray> headers; // names in lower case
+        QJsonObject json;
+    };
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1/sms/send").arg(m_server.serverPort()));
+    }
+
+    QList<Request> requests;
+    QMap<int, int> statusAt;
+
+    SmsGateway()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+
+private:
+    void read(QTcpSocket* socket)
+    {
+        QByteArray& buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return;
+        }
+        Request request;
+        const QList<QByteArray> lines = buffer.left(end).split('\n');
+        request.target = lines.value(0).split(' ').value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines.at(i).indexOf(':');
+            if (colon > 0) {
+                request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                    lines.at(i).mid(colon + 1).trimmed());
+            }
+        }
+        const qsizetype length = request.headers.value("content-length").toLongLong();
+        if (buffer.size() < end + 4 + length) {
+            return;
+        }
+        request.json = QJsonDocument::fromJson(buffer.mid(end + 4, length)).object();
+        m_buffers.remove(socket);
+        const int status = statusAt.value(int(requests.size()), 200);
+        requests.append(request);
+        const QByteArray body = status == 200 ? QByteArrayLiteral("{\"queued\":true}")
+                                              : QByteArrayLiteral("{\"error\":\"test says no\"}");
+        socket->write("HTTP/1.1 " + QByteArray::number(status)
+            + " Test\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket*, QByteArray> m_buffers;
+};
+} // namespace
+
+class tst_LegacyGateways : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void testSplitSmsGsm7();
+    void testSplitSmsUcs2();
+    void testSplitSmsKeepsSurrogatePairsWhole();
+
+    void testMailArrivesWithHeadersTextAndAttachment();
+    void testEmptySubjectNamesTheSender();
+    void testMailOverStartTls();
+    void testUntrustedCertificateIsPermanent();
+    void testNothingListeningIsTransient();
+    void testSilentServerTimesOutTransient();
+    void testRefusedRecipientIsPermanent();
+    void testBusyRecipientIsTransient();
+    void testMissingAttachmentIsPermanent();
+    void testGoneSenderDoesNotCallBack();
+
+    void testSmsSegmentsArriveInOrder();
+    void testSmsUcs2SegmentsAt67();
+    void testSmsGatewayErrors_data();
+    void testSmsGatewayErrors();
+    void testSmsGatewayDownIsTransient();
+
+private:
+    //! Starts aiosmtpd on a free port; fails the test case when it does not come up.
+    bool startSmtp(QProcess& process, quint16& port, const QStringList& arguments,
+        const QString& pythonPath = {});
+    //! The message in \a maildir whose Message-ID carries \a messageId, parsed.
+    QJsonObject readMail(const QString& maildir, const QString& messageId);
+    MailMessage message(const QString& id) const;
+    SmtpConfig plain() const;
+    std::optional<Outcome> sendMail(const SmtpConfig& config, const MailMessage& mail);
+    std::optional<Outcome> sendSms(
+        const SmsConfig& config, const QStringList& segments, const QString& reference);
+
+    QTemporaryDir m_dir;
+    QProcess m_plain;
+    QProcess m_tls;
+    QProcess m_refusing;
+    quint16 m_plainPort = 0;
+    quint16 m_tlsPort = 0;
+    quint16 m_refusingPort = 0;
+    SmtpSender m_smtp;
+    SmsSender m_sms;
+};
+
+bool tst_LegacyGateways::startSmtp(
+    QProcess& process, quint16& port, const QStringList& arguments, const QString& pythonPath)
+{
+    port = freePort();
+    if (!pythonPath.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PYTHONPATH"), pythonPath);
+        process.setProcessEnvironment(env);
+    }
+    process.start(Python,
+        QStringList { QStringLiteral("-m"), QStringLiteral("aiosmtpd"), QStringLiteral("-n"),
+            QStringLiteral("-l"), QStringLiteral("127.0.0.1:%1").arg(port) }
+            + arguments);
+    if (!process.waitForStarted(5000)) {
+        qCritical("cannot run %s: %s", qPrintable(Python), qPrintable(process.errorString()));
+        return false;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < WaitMs) {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        if (probe.waitForConnected(500)) {
+            probe.abort();
+            return true;
+        }
+        if (process.state() != QProcess::Running) {
+            break;
+        }
+        QTest::qWait(50);
+    }
+    qCritical("aiosmtpd (%s) did not start listening on %d: %s", qPrintable(arguments.join(u' ')),
+        port, process.readAllStandardError().constData());
+    return false;
+}
+
+void tst_LegacyGateways::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    const QString dir = m_dir.path();
+    QVERIFY(writeFile(dir + QStringLiteral("/parsemail.py"), ParseMailPy));
+    QVERIFY(writeFile(dir + QStringLiteral("/refusing.py"), RefusingPy));
+
+    QProcess openssl;
+    openssl.setWorkingDirectory(dir);
+    openssl.start(QStringLiteral("openssl"),
+        { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
+            QStringLiteral("1"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost"),
+            QStringLiteral("-keyout"), QStringLiteral("key.pem"), QStringLiteral("-out"),
+            QStringLiteral("cert.pem") });
+    if (!openssl.waitForFinished(30000) || openssl.exitCode() != 0) {
+        QFAIL(qPrintable(QStringLiteral("openssl could not make a certificate: %1 %2")
+                             .arg(openssl.errorString(),
+                                 QString::fromLocal8Bit(openssl.readAllStandardError()))));
+    }
+
+    const QString mailbox = QStringLiteral("aiosmtpd.handlers.Mailbox");
+    if (!startSmtp(m_plain, m_plainPort,
+            { QStringLiteral("-c"), mailbox, dir + QStringLiteral("/plain") })) {
+        QFAIL("aiosmtpd does not start (Debian package python3-aiosmtpd, run by /usr/bin/python3)");
+    }
+    if (!startSmtp(m_tls, m_tlsPort,
+            { QStringLiteral("--tlscert"), dir + QStringLiteral("/cert.pem"),
+                QStringLiteral("--tlskey"), dir + QStringLiteral("/key.pem"), QStringLiteral("-c"),
+                mailbox, dir + QStringLiteral("/tls") })) {
+        QFAIL("aiosmtpd with STARTTLS does not start");
+    }
+    if (!startSmtp(m_refusing, m_refusingPort,
+            { QStringLiteral("-c"), QStringLiteral("refusing.Refusing"),
+                dir + QStringLiteral("/refusing") },
+            dir)) {
+        QFAIL("aiosmtpd with the refusing handler does not start");
+    }
+}
+
+void tst_LegacyGateways::cleanupTestCase()
+{
+    for (QProcess* process : { &m_plain, &m_tls, &m_refusing }) {
+        if (process->state() != QProcess::NotRunning) {
+            process->kill();
+            process->waitForFinished(5000);
+        }
+    }
+}
+
+void tst_LegacyGateways::init() { cpm::test::failOnWarnings(); }
+
+QJsonObject tst_LegacyGateways::readMail(const QString& maildir, const QString& messageId)
+{
+    const QByteArray needle = "cpm-" + messageId.toUtf8() + '@';
+    const QDir incoming(maildir + QStringLiteral("/new"));
+    for (const QString& name : incoming.entryList(QDir::Files)) {
+        QFile file(incoming.filePath(name));
+        if (!file.open(QIODevice::ReadOnly) || !file.readAll().contains(needle)) {
+            continue;
+        }
+        QProcess parser;
+        parser.start(Python, { m_dir.filePath(QStringLiteral("parsemail.py")), file.fileName() });
+        if (!parser.waitForFinished(10000) || parser.exitCode() != 0) {
+            qCritical("parsemail.py: %s", parser.readAllStandardError().constData());
+            return {};
+        }
+        return QJsonDocument::fromJson(parser.readAllStandardOutput()).object();
+    }
+    return {};
+}
+
+MailMessage tst_LegacyGateways::message(const QString& id) const
+{
+    MailMessage mail;
+    mail.from = QStringLiteral("gateway@mail.operator.example");
+    mail.to = QStringLiteral("carol@mail.example");
+    mail.senderCpmAddress = QStringLiteral("bob@cpm.example");
+    mail.subject = QStringLiteral("Hello");
+    mail.text = QStringLiteral("Hello Carol");
+    mail.messageId = id;
+    mail.timeMs = 1764572400000; // 2025-12-01 07:00:00 UTC
+    return mail;
+}
+
+SmtpConfig tst_LegacyGateways::plain() const
+{
+    SmtpConfig config;
+    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_plainPort));
+    config.timeoutSeconds = 10;
+    return config;
+}
+
+std::optional<Outcome> tst_LegacyGateways::sendMail(
+    const SmtpConfig& config, const MailMessage& mail)
+{
+    return await([&](auto done) { m_smtp.sendMail(config, mail, done); });
+}
+
+std::optional<Outcome> tst_LegacyGateways::sendSms(
+    const SmsConfig& config, const QStringList& segments, const QString& reference)
+{
+    return await([&](auto done) {
+        m_sms.sendSms(config, QStringLiteral("+4917012345678"), segments, reference, done);
+    });
+}
+
+void tst_LegacyGateways::testSplitSmsGsm7()
+{
+    QCOMPARE(splitSms(QString()), QStringList { QString() });
+    const QString gsm160(160, u'a');
+    QCOMPARE(splitSms(gsm160), QStringList { gsm160 });
+    // Latin-1 letters of the basic set keep a message GSM-7.
+    const QString accented = QString(159, u'e') + QChar(0xe9);
+    QCOMPARE(splitSms(accented).size(), 1);
+    const QStringList parts = splitSms(QString(161, u'b'));
+    QCOMPARE(parts.size(), 2);
+    QCOMPARE(parts.at(0).size(), 153);
+    QCOMPARE(parts.at(1).size(), 8);
+}
+
+void tst_LegacyGateways::testSplitSmsUcs2()
+{
+    const QString cyrillic70(70, QChar(0x0436));
+    QCOMPARE(splitSms(cyrillic70), QStringList { cyrillic70 });
+    // One character outside the basic set ('{' is in the extension table) makes it UCS-2.
+    const QString mixed = QString(70, u'a') + u'{';
+    const QStringList parts = splitSms(mixed);
+    QCOMPARE(parts.size(), 2);
+    QCOMPARE(parts.at(0).size(), 67);
+    QCOMPARE(parts.at(1).size(), 4);
+    QCOMPARE(parts.join(QString()), mixed);
+}
+
+void tst_LegacyGateways::testSplitSmsKeepsSurrogatePairsWhole()
+{
+    const QString emoji = QString::fromUtf8("\xf0\x9f\x98\x80"); // U+1F600, two UTF-16 units
+    QCOMPARE(emoji.size(), 2);
+    // 66 units, then a pair over the 67th and 68th: the first segment stops before it.
+    const QString text = QString(66, u'x') + emoji + QString(10, u'y');
+    const QStringList parts = splitSms(text);
+    QCOMPARE(parts.size(), 2);
+    QCOMPARE(parts.at(0), QString(66, u'x'));
+    QVERIFY(parts.at(1).startsWith(emoji));
+    QCOMPARE(parts.join(QString()), text);
+    for (const QString& part : parts) {
+        QVERIFY(part.size() <= 67);
+        QVERIFY(!part.back().isHighSurrogate());
+    }
+}
+
+void tst_LegacyGateways::testMailArrivesWithHeadersTextAndAttachment()
+{
+    const QByteArray bytes = randomBytes(100 * 1024, 11);
+    const QString path = m_dir.filePath(QStringLiteral("picture.bin"));
+    QVERIFY(writeFile(path, bytes));
+    MailMessage mail = message(QStringLiteral("0123abcd"));
+    mail.subject = QStringLiteral("Grüße aus Köln");
+    mail.text = QStringLiteral("Schöne Grüße 👋\nzweite Zeile\n.\nnach dem Punkt");
+    mail.attachments.append(
+        { QStringLiteral("Foto vom Dom.jpg"), QStringLiteral("image/jpeg"), path });
+
+    const std::optional<Outcome> outcome = sendMail(plain(), mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+
+    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    QVERIFY2(!got.isEmpty(), "the mail is not in the Maildir");
+    QCOMPARE(got.value(u"subject").toString(), mail.subject);
+    QCOMPARE(got.value(u"fromName").toString(), mail.senderCpmAddress);
+    QCOMPARE(got.value(u"fromAddress").toString(), mail.from);
+    QCOMPARE(got.value(u"to").toString(), mail.to);
+    QCOMPARE(got.value(u"cpmSender").toString(), mail.senderCpmAddress);
+    QCOMPARE(
+        got.value(u"messageId").toString(), QStringLiteral("<cpm-0123abcd@mail.operator.example>"));
+    QCOMPARE(got.value(u"dateMs").toInteger(), mail.timeMs);
+    QCOMPARE(got.value(u"type").toString(), QStringLiteral("multipart/mixed"));
+    QCOMPARE(got.value(u"charset").toString(), QStringLiteral("utf-8"));
+    // Lines come back with LF; the lone dot survived SMTP's dot-stuffing.
+    QCOMPARE(got.value(u"text").toString().trimmed(), mail.text);
+    const QJsonArray attachments = got.value(u"attachments").toArray();
+    QCOMPARE(attachments.size(), 1);
+    const QJsonObject attachment = attachments.at(0).toObject();
+    QCOMPARE(attachment.value(u"name").toString(), QStringLiteral("Foto vom Dom.jpg"));
+    QCOMPARE(attachment.value(u"type").toString(), QStringLiteral("image/jpeg"));
+    QCOMPARE(attachment.value(u"encoding").toString(), QStringLiteral("base64"));
+    QVERIFY(QByteArray::fromBase64(attachment.value(u"data").toString().toLatin1()) == bytes);
+}
+
+void tst_LegacyGateways::testEmptySubjectNamesTheSender()
+{
+    MailMessage mail = message(QStringLiteral("empty-subject"));
+    mail.subject.clear();
+    const std::optional<Outcome> outcome = sendMail(plain(), mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    QCOMPARE(got.value(u"subject").toString(), QStringLiteral("Message from bob@cpm.example"));
+    QCOMPARE(got.value(u"attachments").toArray().size(), 0);
+    QCOMPARE(got.value(u"text").toString().trimmed(), mail.text);
+}
+
+void tst_LegacyGateways::testMailOverStartTls()
+{
+    SmtpConfig config;
+    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.requireTls = true;
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.timeoutSeconds = 10;
+    const MailMessage mail = message(QStringLiteral("over-tls"));
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("tls")), mail.messageId);
+    QCOMPARE(got.value(u"subject").toString(), mail.subject);
+}
+
+void tst_LegacyGateways::testUntrustedCertificateIsPermanent()
+{
+    SmtpConfig config;
+    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.requireTls = true;
+    config.timeoutSeconds = 10;
+    const std::optional<Outcome> outcome = sendMail(config, message(QStringLiteral("untrusted")));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
+    QVERIFY2(outcome->detail.contains(u"certificate"), qPrintable(outcome->detail));
+    QVERIFY(readMail(m_dir.filePath(QStringLiteral("tls")), QStringLiteral("untrusted")).isEmpty());
+}
+
+void tst_LegacyGateways::testNothingListeningIsTransient()
+{
+    SmtpConfig config = plain();
+    config.url.setPort(freePort());
+    const std::optional<Outcome> outcome = sendMail(config, message(QStringLiteral("down")));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(outcome->transient, qPrintable(outcome->detail));
+}
+
+void tst_LegacyGateways::testSilentServerTimesOutTransient()
+{
+    // Accepts connections and never greets.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    SmtpConfig config = plain();
+    config.url.setPort(silent.serverPort());
+    config.timeoutSeconds = 1;
+    const std::optional<Outcome> outcome = sendMail(config, message(QStringLiteral("silent")));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(outcome->transient, qPrintable(outcome->detail));
+}
+
+void tst_LegacyGateways::testRefusedRecipientIsPermanent()
+{
+    SmtpConfig config = plain();
+    config.url.setPort(m_refusingPort);
+    MailMessage mail = message(QStringLiteral("refused"));
+    mail.to = QStringLiteral("nobody@mail.example");
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
+    QVERIFY2(outcome->detail.startsWith(QStringLiteral("SMTP 550")), qPrintable(outcome->detail));
+
+    // The same server takes other recipients.
+    mail = message(QStringLiteral("accepted"));
+    const std::optional<Outcome> accepted = sendMail(config, mail);
+    QVERIFY(accepted);
+    QVERIFY2(accepted->ok, qPrintable(accepted->detail));
+}
+
+void tst_LegacyGateways::testBusyRecipientIsTransient()
+{
+    SmtpConfig config = plain();
+    config.url.setPort(m_refusingPort);
+    MailMessage mail = message(QStringLiteral("busy"));
+    mail.to = QStringLiteral("busy@mail.example");
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(outcome->transient, qPrintable(outcome->detail));
+    QVERIFY2(outcome->detail.startsWith(QStringLiteral("SMTP 451")), qPrintable(outcome->detail));
+}
+
+void tst_LegacyGateways::testMissingAttachmentIsPermanent()
+{
+    MailMessage mail = message(QStringLiteral("missing-file"));
+    mail.attachments.append({ QStringLiteral("gone.pdf"), QStringLiteral("application/pdf"),
+        m_dir.filePath(QStringLiteral("no-such-file")) });
+    const std::optional<Outcome> outcome = sendMail(plain(), mail);
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
+    QVERIFY(readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId).isEmpty());
+}
+
+void tst_LegacyGateways::testGoneSenderDoesNotCallBack()
+{
+    SmtpConfig config = plain();
+    config.url.setPort(freePort());
+    bool called = false;
+    auto* smtp = new SmtpSender;
+    smtp->sendMail(config, message(QStringLiteral("gone")), [&called](Outcome) { called = true; });
+    auto* sms = new SmsSender;
+    SmsConfig smsConfig;
+    smsConfig.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(freePort()));
+    sms->sendSms(smsConfig, QStringLiteral("+1"), { QStringLiteral("hi") }, QStringLiteral("r"),
+        [&called](Outcome) { called = true; });
+    delete smtp;
+    delete sms;
+    // Both attempts fail within milliseconds (nothing listens); their results find no one.
+    QTest::qWait(500);
+    QVERIFY(!called);
+}
+
+void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
+{
+    SmsGateway gateway;
+    QVERIFY(gateway.listen());
+    SmsConfig config;
+    config.url = gateway.url();
+    config.token = QStringLiteral("s3cret-token");
+    config.from = QStringLiteral("CPM");
+    config.timeoutSeconds = 10;
+    QString text;
+    for (int i = 0; text.size() < 400; ++i) {
+        text += QStringLiteral("word%1 ").arg(i);
+    }
+    text.truncate(400);
+    const QStringList segments = splitSms(text);
+    QCOMPARE(segments.size(), 3);
+    QCOMPARE(segments.at(2).size(), 94);
+
+    const std::optional<Outcome> outcome = sendSms(config, segments, QStringLiteral("msg-42"));
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(gateway.requests.size(), 3);
+    QString joined;
+    for (int i = 0; i < 3; ++i) {
+        const SmsGateway::Request& request = gateway.requests.at(i);
+        QCOMPARE(request.target, QByteArray("/sms/send"));
+        QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer s3cret-token"));
+        QCOMPARE(request.headers.value("content-type"), QByteArray("application/json"));
+        QCOMPARE(request.json.value(u"to").toString(), QStringLiteral("+4917012345678"));
+        QCOMPARE(request.json.value(u"from").toString(), QStringLiteral("CPM"));
+        QCOMPARE(request.json.value(u"segment").toInt(), i + 1);
+        QCOMPARE(request.json.value(u"segments").toInt(), 3);
+        QCOMPARE(request.json.value(u"reference").toString(), QStringLiteral("msg-42"));
+        QCOMPARE(request.json.value(u"text").toString().size(), i < 2 ? 153 : 94);
+        joined += request.json.value(u"text").toString();
+    }
+    QCOMPARE(joined, text);
+}
+
+void tst_LegacyGateways::testSmsUcs2SegmentsAt67()
+{
+    SmsGateway gateway;
+    QVERIFY(gateway.listen());
+    SmsConfig config;
+    config.url = gateway.url();
+    config.timeoutSeconds = 10;
+    const QString text = QString(100, QChar(0x0416)) + QString::fromUtf8("\xf0\x9f\x98\x80");
+    const QStringList segments = splitSms(text);
+    QCOMPARE(segments.size(), 2);
+    QCOMPARE(segments.at(0).size(), 67);
+    const std::optional<Outcome> outcome = sendSms(config, segments, QStringLiteral("ucs2"));
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(gateway.requests.size(), 2);
+    // No Authorization header without a token.
+    QVERIFY(!gateway.requests.at(0).headers.contains("authorization"));
+    QCOMPARE(gateway.requests.at(0).json.value(u"text").toString(), segments.at(0));
+    QCOMPARE(gateway.requests.at(1).json.value(u"text").toString(), segments.at(1));
+    QCOMPARE(gateway.requests.at(0).json.value(u"text").toString()
+            + gateway.requests.at(1).json.value(u"text").toString(),
+        text);
+}
+
+void tst_LegacyGateways::testSmsGatewayErrors_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<bool>("transient");
+    QTest::newRow("503") << 503 << true;
+    QTest::newRow("429") << 429 << true;
+    QTest::newRow("400") << 400 << false;
+    QTest::newRow("404") << 404 << false;
+}
+
+void tst_LegacyGateways::testSmsGatewayErrors()
+{
+    QFETCH(int, status);
+    QFETCH(bool, transient);
+    SmsGateway gateway;
+    QVERIFY(gateway.listen());
+    // The second of three segments fails: the third is never posted.
+    gateway.statusAt.insert(1, status);
+    SmsConfig config;
+    config.url = gateway.url();
+    config.timeoutSeconds = 10;
+    const std::optional<Outcome> outcome
+        = sendSms(config, { QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three") },
+            QStringLiteral("failing"));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QCOMPARE(outcome->transient, transient);
+    QVERIFY2(outcome->detail.startsWith(QStringLiteral("segment 2/3: HTTP %1").arg(status)),
+        qPrintable(outcome->detail));
+    QCOMPARE(gateway.requests.size(), 2);
+}
+
+void tst_LegacyGateways::testSmsGatewayDownIsTransient()
+{
+    SmsConfig config;
+    config.url = QUrl(QStringLiteral("http://127.0.0.1:%1/sms").arg(freePort()));
+    config.timeoutSeconds = 10;
+    const std::optional<Outcome> outcome
+        = sendSms(config, { QStringLiteral("hello") }, QStringLiteral("down"));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(outcome->transient, qPrintable(outcome->detail));
+    QVERIFY2(
+        outcome->detail.startsWith(QStringLiteral("segment 1/1")), qPrintable(outcome->detail));
+}
+
+QTEST_GUILESS_MAIN(tst_LegacyGateways)
+#include "tst_legacygateways.moc"
