@@ -75,7 +75,8 @@ out = {'subject': str(msg['subject']), 'fromName': sender.display_name,
        'fromAddress': sender.addr_spec, 'to': msg['to'].addresses[0].addr_spec,
        'dateMs': int(parsedate_to_datetime(str(msg['date'])).timestamp() * 1000),
        'messageId': str(msg['message-id']), 'cpmSender': str(msg['x-cpm-sender']),
-       'type': msg.get_content_type(), 'attachments': []}
+       'type': msg.get_content_type(), 'attachments': [],
+       'headerNames': [k.lower() for k in msg.keys()]}
 for part in msg.walk():
     if part.is_multipart():
         continue
@@ -184,6 +185,7 @@ private Q_SLOTS:
 
     void testMailArrivesWithHeadersTextAndAttachment();
     void testEmptySubjectNamesTheSender();
+    void testHeadersStayOnTheirLines();
     void testMailOverStartTls();
     void testUntrustedCertificateIsPermanent();
     void testNothingListeningIsTransient();
@@ -459,6 +461,23 @@ void tst_LegacyGateways::testEmptySubjectNamesTheSender()
     QCOMPARE(got.value(u"subject").toString(), QStringLiteral("Message from bob@cpm.example"));
     QCOMPARE(got.value(u"attachments").toArray().size(), 0);
     QCOMPARE(got.value(u"text").toString().trimmed(), mail.text);
+}
+
+void tst_LegacyGateways::testHeadersStayOnTheirLines()
+{
+    // Longer than one encoded-word may be, and trying to start a header of its own.
+    MailMessage mail = message(QStringLiteral("hostile-headers"));
+    mail.subject = QString(40, QChar(0xe4)) + QStringLiteral("\r\nBcc: eve@evil.example");
+    mail.senderCpmAddress = QStringLiteral("\"bob\"\\@cpm.example");
+    const std::optional<Outcome> outcome = sendMail(plain(), mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    QCOMPARE(got.value(u"subject").toString(),
+        QString(40, QChar(0xe4)) + QStringLiteral("  Bcc: eve@evil.example"));
+    QCOMPARE(got.value(u"fromName").toString(), mail.senderCpmAddress);
+    QCOMPARE(got.value(u"fromAddress").toString(), mail.from);
+    QVERIFY(!got.value(u"headerNames").toArray().contains(QStringLiteral("bcc")));
 }
 
 void tst_LegacyGateways::testMailOverStartTls()
