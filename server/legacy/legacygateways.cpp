@@ -254,12 +254,17 @@ Outcome sendMailNow(
                 QStringLiteral("attachment %1 is missing: %2").arg(part.name, part.filePath));
         }
     }
+    // Declared before the handle: curl_easy_cleanup may still talk to the server (QUIT)
+    // and write to the error buffer and reply line.
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    QByteArray reply;
+    Slist recipients;
+    Slist headers;
     initCurlOnce();
     const Easy curl(curl_easy_init());
     if (!curl) {
         return failure(true, QStringLiteral("curl_easy_init failed"));
     }
-    char errorBuffer[CURL_ERROR_SIZE] = {};
     QByteArray url, ca;
     setCommonOptions(curl.get(), config.url, "smtp,smtps", config.caFile, config.timeoutSeconds,
         cancelled, errorBuffer, url, ca);
@@ -280,7 +285,6 @@ Outcome sendMailNow(
 
     const QByteArray mailFrom = '<' + oneLine(message.from).toUtf8() + '>';
     curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, mailFrom.constData());
-    Slist recipients;
     append(recipients, '<' + oneLine(message.to).toUtf8() + '>');
     curl_easy_setopt(curl.get(), CURLOPT_MAIL_RCPT, recipients.get());
 
@@ -291,7 +295,6 @@ Outcome sendMailNow(
         ? QDateTime::fromMSecsSinceEpoch(message.timeMs, Qt::UTC)
         : QDateTime::currentDateTimeUtc();
     const QString fromHost = message.from.section(u'@', -1);
-    Slist headers;
     append(headers, "Date: " + date.toString(Qt::RFC2822Date).toLatin1());
     append(headers,
         "From: " + displayName(message.senderCpmAddress) + " <" + oneLine(message.from).toUtf8()
@@ -329,7 +332,6 @@ Outcome sendMailNow(
     curl_easy_setopt(curl.get(), CURLOPT_MIMEPOST, mime.get());
     curl_easy_setopt(curl.get(), CURLOPT_UPLOAD, 1L);
 
-    QByteArray reply;
     curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, lastReplyLine);
     curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &reply);
 
@@ -351,17 +353,19 @@ Outcome sendMailNow(
 Outcome sendSmsNow(const SmsConfig& config, const QString& toNumber, const QStringList& segments,
     const QString& reference, std::atomic_bool* cancelled)
 {
+    // Declared before the handle, which may still use them while it is cleaned up.
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+    QByteArray answer;
+    Slist headers;
     initCurlOnce();
     const Easy curl(curl_easy_init());
     if (!curl) {
         return failure(true, QStringLiteral("curl_easy_init failed"));
     }
-    char errorBuffer[CURL_ERROR_SIZE] = {};
     QByteArray url, ca;
     setCommonOptions(curl.get(), config.url, "http,https", config.caFile, config.timeoutSeconds,
         cancelled, errorBuffer, url, ca);
     curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, long(config.timeoutSeconds));
-    Slist headers;
     append(headers, "Content-Type: application/json");
     // No 100-continue round trip: the bodies are small.
     append(headers, "Expect:");
@@ -369,7 +373,6 @@ Outcome sendSmsNow(const SmsConfig& config, const QString& toNumber, const QStri
         append(headers, "Authorization: Bearer " + oneLine(config.token).toUtf8());
     }
     curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-    QByteArray answer;
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
 
@@ -386,7 +389,7 @@ Outcome sendSmsNow(const SmsConfig& config, const QString& toNumber, const QStri
                                     .toJson(QJsonDocument::Compact);
         // The handle (and its connection) is reused; the body changes per segment.
         curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, long(json.size()));
-        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, json.constData());
+        curl_easy_setopt(curl.get(), CURLOPT_COPYPOSTFIELDS, json.constData());
         answer.clear();
         errorBuffer[0] = '\0';
         const QString which = QStringLiteral("segment %1/%2").arg(i + 1).arg(count);
