@@ -188,6 +188,8 @@ private Q_SLOTS:
     void testEmptySubjectNamesTheSender();
     void testHeadersStayOnTheirLines();
     void testMailOverStartTls();
+    void testOfferedStartTlsIsTakenWithoutRequireTls();
+    void testMailOverImplicitTls();
     void testUntrustedCertificateIsPermanent();
     void testNothingListeningIsTransient();
     void testSilentServerTimesOutTransient();
@@ -218,9 +220,11 @@ private:
     QProcess m_plain;
     QProcess m_tls;
     QProcess m_refusing;
+    QProcess m_smtps;
     quint16 m_plainPort = 0;
     quint16 m_tlsPort = 0;
     quint16 m_refusingPort = 0;
+    quint16 m_smtpsPort = 0;
     SmtpSender m_smtp;
     SmsSender m_sms;
 };
@@ -300,6 +304,12 @@ void tst_LegacyGateways::initTestCase()
             dir)) {
         QFAIL("aiosmtpd with the refusing handler does not start");
     }
+    if (!startSmtp(m_smtps, m_smtpsPort,
+            { QStringLiteral("--smtpscert"), dir + QStringLiteral("/cert.pem"),
+                QStringLiteral("--smtpskey"), dir + QStringLiteral("/key.pem"),
+                QStringLiteral("-c"), mailbox, dir + QStringLiteral("/smtps") })) {
+        QFAIL("aiosmtpd with implicit TLS does not start");
+    }
 }
 
 void tst_LegacyGateways::cleanupTestCase()
@@ -307,7 +317,7 @@ void tst_LegacyGateways::cleanupTestCase()
     // The pool's threads end here, and with them OpenSSL's per-thread state (an error queue
     // left by the refused certificate), before LeakSanitizer looks at exit.
     QThreadPool::globalInstance()->waitForDone();
-    for (QProcess* process : { &m_plain, &m_tls, &m_refusing }) {
+    for (QProcess* process : { &m_plain, &m_tls, &m_refusing, &m_smtps }) {
         if (process->state() != QProcess::NotRunning) {
             process->kill();
             process->waitForFinished(5000);
@@ -497,6 +507,47 @@ void tst_LegacyGateways::testMailOverStartTls()
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
     const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("tls")), mail.messageId);
     QCOMPARE(got.value(u"subject").toString(), mail.subject);
+}
+
+void tst_LegacyGateways::testOfferedStartTlsIsTakenWithoutRequireTls()
+{
+    // This server refuses mail before STARTTLS: arriving proves the session was encrypted.
+    SmtpConfig config;
+    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.timeoutSeconds = 10;
+    const MailMessage mail = message(QStringLiteral("opportunistic-tls"));
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(readMail(m_dir.filePath(QStringLiteral("tls")), mail.messageId)
+                 .value(u"subject")
+                 .toString(),
+        mail.subject);
+}
+
+void tst_LegacyGateways::testMailOverImplicitTls()
+{
+    SmtpConfig config;
+    config.url = QUrl(QStringLiteral("smtps://127.0.0.1:%1").arg(m_smtpsPort));
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.timeoutSeconds = 10;
+    const MailMessage mail = message(QStringLiteral("implicit-tls"));
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(readMail(m_dir.filePath(QStringLiteral("smtps")), mail.messageId)
+                 .value(u"subject")
+                 .toString(),
+        mail.subject);
+
+    // Without the certificate trusted: refused, and said so.
+    config.caFile.clear();
+    const std::optional<Outcome> untrusted = sendMail(config, message(QStringLiteral("x")));
+    QVERIFY(untrusted);
+    QVERIFY(!untrusted->ok);
+    QVERIFY2(!untrusted->transient, qPrintable(untrusted->detail));
+    QVERIFY2(untrusted->detail.contains(u"certificate"), qPrintable(untrusted->detail));
 }
 
 void tst_LegacyGateways::testUntrustedCertificateIsPermanent()
