@@ -43,6 +43,12 @@ QString AdminCli::commandsHelp()
         "  settings set KEY VALUE                  change an operator setting\n"
         "  settings get KEY                        print a setting's value\n"
         "  settings list                           print every setting as KEY=VALUE\n"
+        "  legacy register ADDRESS --network NET   record that the user is reachable in a\n"
+        "                                          legacy network now (email or sms): the\n"
+        "                                          stand-in for the HSS/HLR lookup\n"
+        "  legacy unregister ADDRESS --network NET undo 'legacy register'\n"
+        "  legacy list [ADDRESS]                   registrations and e-mail/SMS deliveries,\n"
+        "                                          one JSON object each\n"
         "  demo                                    create alice, bob and carol@cpm.example\n");
 }
 
@@ -53,7 +59,7 @@ int AdminCli::usageError(const QString& message)
     return Usage;
 }
 
-int AdminCli::run(const QStringList& args, const QString& passwordFile)
+int AdminCli::run(const QStringList& args, const QString& passwordFile, const QString& network)
 {
     const QString group = args.value(0);
     const QString verb = args.value(1);
@@ -73,6 +79,9 @@ int AdminCli::run(const QStringList& args, const QString& passwordFile)
         SetSet,
         SetGet,
         SetList,
+        LegacyRegister,
+        LegacyUnregister,
+        LegacyList,
         Demo
     };
     Cmd cmd = Cmd::None;
@@ -92,8 +101,19 @@ int AdminCli::run(const QStringList& args, const QString& passwordFile)
         cmd = Cmd::SetGet;
     } else if (is(L("settings"), L("list"), 2)) {
         cmd = Cmd::SetList;
+    } else if (is(L("legacy"), L("register"), 3)) {
+        cmd = Cmd::LegacyRegister;
+    } else if (is(L("legacy"), L("unregister"), 3)) {
+        cmd = Cmd::LegacyUnregister;
+    } else if (is(L("legacy"), L("list"), 2) || is(L("legacy"), L("list"), 3)) {
+        cmd = Cmd::LegacyList;
     } else if (is(L("demo"), L(), 1)) {
         cmd = Cmd::Demo;
+    }
+    if ((cmd == Cmd::LegacyRegister || cmd == Cmd::LegacyUnregister)
+        && network != QLatin1StringView("email") && network != QLatin1StringView("sms")) {
+        return usageError(
+            QStringLiteral("'legacy %1' needs --network email or --network sms").arg(verb));
     }
     if (cmd == Cmd::None) {
         return usageError(QStringLiteral("unknown command or wrong arguments: %1")
@@ -106,6 +126,12 @@ int AdminCli::run(const QStringList& args, const QString& passwordFile)
         return userEnable(args.at(2), false);
     case Cmd::UserEnable:
         return userEnable(args.at(2), true);
+    case Cmd::LegacyRegister:
+        return legacyRegister(args.at(2), network, true);
+    case Cmd::LegacyUnregister:
+        return legacyRegister(args.at(2), network, false);
+    case Cmd::LegacyList:
+        return legacyList(args.value(2));
     case Cmd::UserList:
         return userList();
     case Cmd::DeviceList:
@@ -276,6 +302,86 @@ int AdminCli::deviceList(const QString& address)
             { QStringLiteral("ackedSeq"), d.ackedSeq },
             { QStringLiteral("lastSeen"), d.device.lastSeen },
             { QStringLiteral("signedIn"), d.isSignedIn() } })
+              << '\n';
+    }
+    m_out.flush();
+    return Ok;
+}
+
+int AdminCli::legacyRegister(const QString& address, const QString& network, bool registered)
+{
+    SqliteStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+    if (!user) {
+        return storeFailed(m_err, user.error());
+    }
+    if (!user->has_value()) {
+        m_err << "cpm-server: there is no user " << address << '\n';
+        m_err.flush();
+        return Failed;
+    }
+    if (const Result<void> set = store.setLegacyRegistration(
+            (*user)->id, network, registered, QDateTime::currentMSecsSinceEpoch());
+        !set) {
+        return storeFailed(m_err, set.error());
+    }
+    return Ok;
+}
+
+int AdminCli::legacyList(const QString& address)
+{
+    SqliteStore store;
+    if (!openStore(store, m_dataDir, m_err)) {
+        return Failed;
+    }
+    QList<UserRecord> users;
+    if (address.isEmpty()) {
+        const Result<QList<UserRecord>> all = store.users();
+        if (!all) {
+            return storeFailed(m_err, all.error());
+        }
+        users = *all;
+    } else {
+        const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+        if (!user) {
+            return storeFailed(m_err, user.error());
+        }
+        if (!user->has_value()) {
+            m_err << "cpm-server: there is no user " << address << '\n';
+            m_err.flush();
+            return Failed;
+        }
+        users.append(**user);
+    }
+    QHash<qint64, QString> addresses;
+    for (const UserRecord& u : std::as_const(users)) {
+        addresses.insert(u.id, u.address);
+        const Result<QStringList> networks = store.legacyRegistrations(u.id);
+        if (!networks) {
+            return storeFailed(m_err, networks.error());
+        }
+        for (const QString& network : *networks) {
+            m_out << jsonLine({ { QStringLiteral("registration"), u.address },
+                { QStringLiteral("network"), network } })
+                  << '\n';
+        }
+    }
+    const qint64 userId = address.isEmpty() ? 0 : users.constFirst().id;
+    const Result<QList<Store::LegacyDelivery>> deliveries = store.legacyDeliveries(userId, 1000);
+    if (!deliveries) {
+        return storeFailed(m_err, deliveries.error());
+    }
+    for (const Store::LegacyDelivery& d : *deliveries) {
+        m_out << jsonLine({ { QStringLiteral("delivery"), d.id },
+            { QStringLiteral("messageId"), d.messageId },
+            { QStringLiteral("to"), addresses.value(d.recipientId) },
+            { QStringLiteral("network"), d.network }, { QStringLiteral("address"), d.address },
+            { QStringLiteral("state"), d.state }, { QStringLiteral("attempts"), d.attempts },
+            { QStringLiteral("lastError"), d.lastError }, { QStringLiteral("created"), d.created },
+            { QStringLiteral("finished"), d.finished } })
               << '\n';
     }
     m_out.flush();

@@ -21,7 +21,7 @@ public:
     AdminCli(const QString& dataDir, QTextStream& out, QTextStream& err);
 
     //! Runs the command in \a args (the positional arguments) and returns the exit code.
-    int run(const QStringList& args, const QString& passwordFile);
+    int run(const QStringList& args, const QString& passwordFile, const QString& network = {});
     //! The list of commands, for --help.
     static QString commandsHelp();
 
@@ -33,6 +33,8 @@ private:
     int settingsSet(const QString& key, const QString& value);
     int settingsGet(const QString& key);
     int settingsList();
+    int legacyRegister(const QString& address, const QString& network, bool registered);
+    int legacyList(const QString& address);
     int demo();
     int usageError(const QString& message);
 

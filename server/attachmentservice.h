@@ -32,6 +32,8 @@ public:
     //! Keeps the bytes under \a directory (created when missing).
     Result<void> setDirectory(const QString& directory);
     QString directory() const { return m_dir; }
+    //! Where the bytes of the complete attachment \a id are.
+    QString filePathOf(const QString& id) const { return pathOf(id); }
     //! Discards unfinished uploads that had no chunk for attachments.uploadTtlSeconds.
     void expireUploads(qint64 now);
     /*!

@@ -13,6 +13,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
@@ -21,6 +22,8 @@
 #include <cstdio>
 
 using namespace cpm::server;
+using cpm::ErrorCode;
+using cpm::makeError;
 using cpm::Result;
 
 namespace {
@@ -40,6 +43,63 @@ int parseInt(const QString& text, int min, int max)
     bool ok = false;
     const int value = text.toInt(&ok);
     return ok && value >= min && value <= max ? value : -1;
+}
+
+//! The first line of \a path, for secrets kept out of the command line.
+Result<QString> firstLineOf(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        return makeError(
+            ErrorCode::NotFound, QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    }
+    return QString::fromUtf8(f.readLine()).trimmed();
+}
+
+//! The gateways of the interworking function from their options (docs/server.md).
+Result<Interworking::Config> interworkingConfig(const QMap<QString, QString>& o)
+{
+    Interworking::Config c;
+    if (const QString smtp = o.value(QStringLiteral("smtp")); !smtp.isEmpty()) {
+        c.smtp.url = QUrl(smtp, QUrl::StrictMode);
+        if (!c.smtp.url.isValid() || c.smtp.url.host().isEmpty()
+            || (c.smtp.url.scheme() != QLatin1StringView("smtp")
+                && c.smtp.url.scheme() != QLatin1StringView("smtps"))) {
+            return makeError(ErrorCode::BadRequest,
+                QStringLiteral("--smtp must be smtp://HOST:PORT or smtps://HOST:PORT"));
+        }
+        c.mailFrom
+            = o.value(QStringLiteral("smtp-from"), QStringLiteral("cpm@") + c.smtp.url.host());
+        c.smtp.user = o.value(QStringLiteral("smtp-user"));
+        if (const QString file = o.value(QStringLiteral("smtp-password-file")); !file.isEmpty()) {
+            const Result<QString> password = firstLineOf(file);
+            if (!password) {
+                return password.error();
+            }
+            c.smtp.password = *password;
+        }
+        c.smtp.caFile = o.value(QStringLiteral("smtp-ca"));
+        c.smtp.requireTls = o.value(QStringLiteral("smtp-require-tls")) == QLatin1StringView("yes");
+    }
+    if (const QString sms = o.value(QStringLiteral("sms-gateway")); !sms.isEmpty()) {
+        c.sms.url = QUrl(sms, QUrl::StrictMode);
+        if (!c.sms.url.isValid() || c.sms.url.host().isEmpty()
+            || (c.sms.url.scheme() != QLatin1StringView("http")
+                && c.sms.url.scheme() != QLatin1StringView("https"))) {
+            return makeError(
+                ErrorCode::BadRequest, QStringLiteral("--sms-gateway must be an http(s):// URL"));
+        }
+        if (const QString file = o.value(QStringLiteral("sms-token-file")); !file.isEmpty()) {
+            const Result<QString> token = firstLineOf(file);
+            if (!token) {
+                return token.error();
+            }
+            c.sms.token = *token;
+        }
+        c.sms.from = o.value(QStringLiteral("sms-from"), QStringLiteral("CPM"));
+        c.sms.caFile = o.value(QStringLiteral("sms-ca"));
+    }
+    return c;
 }
 
 } // namespace
@@ -88,8 +148,44 @@ int main(int argc, char* argv[])
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption networkOption(QStringLiteral("network"),
+        QStringLiteral("For 'legacy register/unregister': email or sms."), QStringLiteral("NET"));
     parser.addOptions({ dataOption, listenOption, portOption, backlogOption, tlsCertOption,
-        tlsKeyOption, configOption, passwordOption });
+        tlsKeyOption, configOption, passwordOption, networkOption });
+    // The interworking gateways (MSG-8, docs/server.md "Interworking"); each may also be a
+    // key of the --config file.
+    const QList<QCommandLineOption> gatewayOptions {
+        { QStringLiteral("smtp"),
+            QStringLiteral("SMTP relay for e-mail delivery: smtp://HOST:PORT (STARTTLS when "
+                           "offered) or smtps://HOST:PORT."),
+            QStringLiteral("URL") },
+        { QStringLiteral("smtp-from"),
+            QStringLiteral("Sender address of converted e-mail (default cpm@HOST of --smtp)."),
+            QStringLiteral("ADDRESS") },
+        { QStringLiteral("smtp-user"), QStringLiteral("SMTP AUTH user."), QStringLiteral("USER") },
+        { QStringLiteral("smtp-password-file"),
+            QStringLiteral("File whose first line is the SMTP AUTH password."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("smtp-ca"),
+            QStringLiteral("CA certificate(s) to verify the SMTP relay with (default: the "
+                           "system's)."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("smtp-require-tls"),
+            QStringLiteral("yes: refuse an smtp:// relay that does not offer STARTTLS."),
+            QStringLiteral("yes|no") },
+        { QStringLiteral("sms-gateway"),
+            QStringLiteral("HTTP(S) URL the SMS segments are POSTed to as JSON."),
+            QStringLiteral("URL") },
+        { QStringLiteral("sms-token-file"),
+            QStringLiteral("File whose first line is the SMS gateway's bearer token."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("sms-from"), QStringLiteral("Sender id of SMS (default CPM)."),
+            QStringLiteral("ID") },
+        { QStringLiteral("sms-ca"),
+            QStringLiteral("CA certificate(s) to verify an https:// SMS gateway with."),
+            QStringLiteral("FILE") },
+    };
+    parser.addOptions(gatewayOptions);
     parser.addPositionalArgument(QStringLiteral("command"),
         QStringLiteral("An admin command (see above)."), QStringLiteral("[command ...]"));
     // parse(), not process(): a malformed command line exits 2 like every other usage error
@@ -110,6 +206,7 @@ int main(int argc, char* argv[])
     Options options;
     options.dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
         + QStringLiteral("/cpm-server");
+    QMap<QString, QString> gateway; // option name -> value, the command line over the file
     if (parser.isSet(configOption)) {
         const QString file = parser.value(configOption);
         if (!QFileInfo::exists(file)) {
@@ -129,6 +226,17 @@ int main(int argc, char* argv[])
             config.value(QStringLiteral("backlog"), options.backlog).toString(), 1, 65535);
         options.tlsCert = config.value(QStringLiteral("tls-cert")).toString();
         options.tlsKey = config.value(QStringLiteral("tls-key")).toString();
+        for (const QCommandLineOption& o : gatewayOptions) {
+            if (config.contains(o.names().constFirst())) {
+                gateway.insert(
+                    o.names().constFirst(), config.value(o.names().constFirst()).toString());
+            }
+        }
+    }
+    for (const QCommandLineOption& o : gatewayOptions) {
+        if (parser.isSet(o)) {
+            gateway.insert(o.names().constFirst(), parser.value(o));
+        }
     }
     if (parser.isSet(tlsCertOption)) {
         options.tlsCert = parser.value(tlsCertOption);
@@ -168,7 +276,7 @@ int main(int argc, char* argv[])
     const QStringList commands = parser.positionalArguments();
     if (!commands.isEmpty()) {
         AdminCli cli(options.dataDir, out, err);
-        return cli.run(commands, parser.value(passwordOption));
+        return cli.run(commands, parser.value(passwordOption), parser.value(networkOption));
     }
 
     const QHostAddress address(options.listen);
@@ -177,6 +285,12 @@ int main(int argc, char* argv[])
         return AdminCli::Usage;
     }
     Server server;
+    const Result<Interworking::Config> interworking = interworkingConfig(gateway);
+    if (!interworking) {
+        err << "cpm-server: " << interworking.error().message << '\n';
+        return AdminCli::Usage;
+    }
+    server.interworking().setConfig(*interworking);
     if (const Result<void> opened = server.open(options.dataDir); !opened) {
         err << "cpm-server: " << SqliteStore::explainOpenFailure(options.dataDir, opened.error())
             << '\n';

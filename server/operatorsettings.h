@@ -34,6 +34,11 @@ inline constexpr QLatin1StringView AttachmentsMaxFileBytes { "attachments.maxFil
 inline constexpr QLatin1StringView AttachmentsQuotaBytes { "attachments.quotaBytes" };
 inline constexpr QLatin1StringView AttachmentsAutoFetchBytes { "attachments.autoFetchBytes" };
 inline constexpr QLatin1StringView AttachmentsUploadTtlSeconds { "attachments.uploadTtlSeconds" };
+inline constexpr QLatin1StringView InterworkingEnabled { "interworking.enabled" };
+inline constexpr QLatin1StringView InterworkingEmail { "interworking.email" };
+inline constexpr QLatin1StringView InterworkingSms { "interworking.sms" };
+inline constexpr QLatin1StringView InterworkingMaxAttempts { "interworking.maxAttempts" };
+inline constexpr QLatin1StringView InterworkingRetrySeconds { "interworking.retrySeconds" };
 
 //! One known setting. All current settings are integers from 0 to maxValue; the maxima keep
 //! every use (seconds made milliseconds, counts made int) far from overflowing.
@@ -101,6 +106,19 @@ inline constexpr Definition All[] = {
     { AttachmentsUploadTtlSeconds, DaySeconds, YearSeconds,
         QLatin1StringView("seconds an unfinished upload is kept after its last chunk (0 = until "
                           "deleted)") },
+    { InterworkingEnabled, 0, 1,
+        QLatin1StringView("1: messages for users away from CPM may go to e-mail/SMS as their "
+                          "preference 'whenAway' says; 0: never (MSG-8)") },
+    { InterworkingEmail, 1, 1,
+        QLatin1StringView("1: e-mail is one of the legacy services (needs --smtp)") },
+    { InterworkingSms, 1, 1,
+        QLatin1StringView("1: SMS is one of the legacy services (needs --sms-gateway)") },
+    { InterworkingMaxAttempts, 8, 1000,
+        QLatin1StringView("attempts per e-mail/SMS delivery before it fails for good (the "
+                          "message stays stored for CPM)") },
+    { InterworkingRetrySeconds, 5, DaySeconds,
+        QLatin1StringView("seconds before the first retry of a failed e-mail/SMS delivery; "
+                          "doubled for each further one, at most an hour") },
 };
 
 //! The definition of \a key, or nullptr for an unknown key.

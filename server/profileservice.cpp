@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -228,6 +229,27 @@ void ProfileService::setStatus(const Request& request)
     tellContacts(request.userId());
 }
 
+void ProfileService::checkInterworkingPref(
+    protocol::ArgReader& reader, const QString& key, const QString& value)
+{
+    namespace pref = protocol::pref;
+    if (key == pref::WhenAway && value != pref::WhenAwayKeep && value != pref::WhenAwayLegacy
+        && value != pref::WhenAwayBoth) {
+        reader.fail(
+            ErrorCode::BadRequest, QStringLiteral("preference 'whenAway' is keep, legacy or both"));
+    } else if (key == pref::LegacyEmail && !value.isEmpty()
+        && !protocol::isValidAddress(value.toLower())) {
+        reader.fail(ErrorCode::BadRequest,
+            QStringLiteral("preference 'legacyEmail' is an e-mail address (user@domain) or empty"));
+    } else if (key == pref::LegacyPhone && !value.isEmpty()) {
+        static const QRegularExpression e164(QStringLiteral("^\\+[0-9]{6,15}$"));
+        if (!e164.match(value).hasMatch()) {
+            reader.fail(ErrorCode::BadRequest,
+                QStringLiteral("preference 'legacyPhone' is + and 6 to 15 digits, or empty"));
+        }
+    }
+}
+
 void ProfileService::setPref(const Request& request)
 {
     ArgReader reader(request.args());
@@ -247,6 +269,9 @@ void ProfileService::setPref(const Request& request)
             reader.fail(
                 ErrorCode::BadRequest, QStringLiteral("preference 'guestSignIn' is allow or deny"));
         }
+    }
+    if (reader.ok()) {
+        checkInterworkingPref(reader, key, value);
     }
     if (!reader.ok()) {
         request.fail(reader.error());

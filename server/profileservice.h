@@ -5,6 +5,7 @@
 // with `profile.get` and changed with `contacts.*`, `status.set` and `prefs.set`; every
 // change is a stream event to all the user's devices.
 
+#include "argreader.h"
 #include "model.h"
 
 #include <optional>
@@ -30,6 +31,9 @@ private:
     void removeContact(const Request& request);
     void setStatus(const Request& request);
     void setPref(const Request& request);
+    //! Refuses a malformed value of the interworking preferences (MSG-8) through \a reader.
+    static void checkInterworkingPref(
+        protocol::ArgReader& reader, const QString& key, const QString& value);
     void peerStatuses(const Request& request);
     //! Whether the user \a userId has \a address in their contacts (so shares their status).
     Result<bool> sharesWith(qint64 userId, const QString& address);

@@ -29,13 +29,6 @@ void Router::addOperations(Operations& operations)
     operations.add(protocol::op::Send, true, [this](const Request& r) { send(r); });
 }
 
-Router::Route Router::route(const Store::SenderState&, const QString&) const
-{
-    // MSG-8 decides here: the recipient's preferences and registration may send the
-    // message to a legacy network instead of (or as well as) the mailbox.
-    return Route::Mailbox;
-}
-
 void Router::send(const Request& request)
 {
     ArgReader reader(request.args());
@@ -135,9 +128,11 @@ void Router::send(const Request& request)
             ErrorCode::BadRequest, QStringLiteral("field 'to' must not be your own address"));
         return;
     }
-    switch (route(sender, to)) {
-    case Route::Mailbox:
-        break;
+    // MSG-7, MSG-8: kept for a recipient away from CPM, and maybe converted for e-mail/SMS.
+    const Result<Interworking::Decision> decision = m_server.interworking().decide(**recipient);
+    if (!decision) {
+        request.fail(decision.error());
+        return;
     }
     // MSG-1: only complete files of the sender's own storage.
     QList<protocol::Attachment> attachments;
@@ -168,6 +163,9 @@ void Router::send(const Request& request)
     message.day = day;
     message.session = session;
     message.attachments = attachments;
+    message.route = decision->route;
+    message.legacyNetwork = decision->network;
+    message.legacyAddress = decision->address;
     Events events;
     const Result<Store::StoredMessage> stored = store.storeMessage(message, &events);
     if (!stored) {

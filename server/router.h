@@ -30,11 +30,7 @@ public:
     void publish(const Events& events);
 
 private:
-    enum class Route {
-        Mailbox, //!< store for the recipient's devices (delivered live or when they sync)
-    };
     void send(const Request& request);
-    Route route(const Store::SenderState& sender, const QString& recipient) const;
 
     Server& m_server;
 };

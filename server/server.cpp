@@ -29,6 +29,7 @@ Server::Server(QObject* parent)
     , m_profile(*this)
     , m_sessions(*this)
     , m_attachments(*this)
+    , m_interworking(*this)
     , m_acceptor(new Acceptor(QStringLiteral("cpm-server/" CPM_VERSION), this))
 {
     // Who answers what.
@@ -349,6 +350,7 @@ void Server::tick()
     m_registrar.expireGuests(now);
     m_sessions.tick(now);
     m_attachments.expireUploads(now);
+    m_interworking.tick(now);
 
     readConnectionSettings();
     const qint64 monotonicNow = ClientConnection::monotonicMs();

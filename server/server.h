@@ -9,6 +9,7 @@
 #include "acceptor.h"
 #include "attachmentservice.h"
 #include "clientconnection.h"
+#include "interworking.h"
 #include "liveconnections.h"
 #include "mailbox.h"
 #include "profileservice.h"
@@ -73,10 +74,12 @@ public:
 
     // --- for the components and ClientConnection ------------------------------------------
     Store& store() { return *m_store; }
+    bool hasOpenStore() const { return m_store && m_store->isOpen(); }
     LiveConnections& live() { return m_live; }
     const Operations& operations() const { return m_operations; }
     SessionController& sessions() { return m_sessions; }
     AttachmentService& attachments() { return m_attachments; }
+    Interworking& interworking() { return m_interworking; }
     //! Delivers just-written stream events to the live connections of their users.
     void publish(const Events& events);
     //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
@@ -136,6 +139,7 @@ private:
     ProfileService m_profile;
     SessionController m_sessions;
     AttachmentService m_attachments;
+    Interworking m_interworking;
     Acceptor* m_acceptor = nullptr;
     int m_backlog = Acceptor::DefaultBacklog;
     ConnectionTimeouts m_timeouts;

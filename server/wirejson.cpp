@@ -91,6 +91,11 @@ void appendMessage(QString& out, const protocol::Message& m, bool partial)
         out += u",\"session\":";
         out += QString::number(m.session);
     }
+    if (m.route != protocol::Route::Cpm) {
+        out += u",\"route\":\"";
+        out += protocol::routeName(m.route);
+        out += u'"';
+    }
     if (!partial && !m.attachments.isEmpty()) {
         // Rare next to text: the general encoder will do.
         out += u",\"attachments\":";
@@ -161,6 +166,11 @@ QString reportData(const protocol::ReportEvent& r)
     appendString(out, r.by);
     out += u",\"time\":";
     out += QString::number(r.time);
+    if (r.route) {
+        out += u",\"route\":\"";
+        out += protocol::routeName(*r.route);
+        out += u'"';
+    }
     out += u'}';
     return out;
 }

@@ -56,6 +56,31 @@ QLatin1StringView stateName(MessageState state)
     return report::Sent;
 }
 
+QLatin1StringView routeName(Route route)
+{
+    switch (route) {
+    case Route::Cpm:
+        return QLatin1StringView("cpm");
+    case Route::Deferred:
+        return QLatin1StringView("deferred");
+    case Route::Email:
+        return QLatin1StringView("email");
+    case Route::Sms:
+        return QLatin1StringView("sms");
+    }
+    return QLatin1StringView("cpm");
+}
+
+std::optional<Route> routeFromName(QStringView name)
+{
+    for (const Route r : { Route::Cpm, Route::Deferred, Route::Email, Route::Sms }) {
+        if (name == routeName(r)) {
+            return r;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<MessageState> stateFromName(QStringView name)
 {
     for (const MessageState s : { MessageState::Sent, MessageState::Delivered,
@@ -223,6 +248,9 @@ QJsonObject Message::toJson() const
     if (session != 0) {
         o.insert(QStringLiteral("session"), session);
     }
+    if (route != Route::Cpm) {
+        o.insert(QStringLiteral("route"), routeName(route));
+    }
     if (!attachments.isEmpty() && !partial && !body.isNull()) {
         o.insert(QStringLiteral("attachments"), attachmentsToJson(attachments));
     }
@@ -245,6 +273,7 @@ Result<Message> Message::fromJson(const QJsonObject& o)
     const QString status = r.string(QLatin1StringView("status"), 16, A::Optional);
     m.partial = r.boolean(QLatin1StringView("partial"), A::Optional);
     m.session = r.integer(QLatin1StringView("session"), 0, MaxId, A::Optional);
+    const QString route = r.string(QLatin1StringView("route"), 16, A::Optional);
     if (!r.ok()) {
         return malformed(r, QLatin1StringView("message"));
     }
@@ -263,6 +292,8 @@ Result<Message> Message::fromJson(const QJsonObject& o)
     m.folder = *f;
     // A state a newer server invented reads as the earliest one: it never goes back.
     m.status = stateFromName(status).value_or(MessageState::Sent);
+    // So does a route: a newer server's reads as cpm.
+    m.route = routeFromName(route).value_or(Route::Cpm);
     if (!o.value(QLatin1StringView("body")).isString()) {
         m.partial = true;
     }
@@ -732,9 +763,13 @@ Result<DeletedEvent> DeletedEvent::fromJson(const QJsonObject& o)
 
 QJsonObject ReportEvent::toJson() const
 {
-    return QJsonObject { { QStringLiteral("messageId"), messageId },
+    QJsonObject o { { QStringLiteral("messageId"), messageId },
         { QStringLiteral("status"), stateName(status) }, { QStringLiteral("by"), by },
         { QStringLiteral("time"), time } };
+    if (route) {
+        o.insert(QStringLiteral("route"), routeName(*route));
+    }
+    return o;
 }
 
 Result<ReportEvent> ReportEvent::fromJson(const QJsonObject& o)
@@ -745,8 +780,13 @@ Result<ReportEvent> ReportEvent::fromJson(const QJsonObject& o)
     const QString status = r.string(QLatin1StringView("status"), 16);
     e.by = r.string(QLatin1StringView("by"), limits::MaxAddressChars, A::Optional);
     e.time = r.integer(QLatin1StringView("time"), 0, MaxId, A::Optional);
+    const QString route = r.string(QLatin1StringView("route"), 16, A::Optional);
     if (!r.ok()) {
         return malformed(r, QLatin1StringView("report event"));
+    }
+    if (!route.isNull()) {
+        // A route a newer server invented leaves the route as it was.
+        e.route = routeFromName(route);
     }
     const std::optional<MessageState> state = stateFromName(status);
     if (!state) {

@@ -34,6 +34,16 @@ std::optional<MessageState> stateFromName(QStringView name);
 bool stateAdvances(MessageState current, MessageState next);
 
 /*!
+ * How a message reaches (or reached) its recipient (MSG-7, MSG-8): `route` on the wire,
+ * absent for `cpm`. `deferred`: the recipient is not available on CPM and the server keeps
+ * it until she is (or until a legacy delivery succeeds); `email`, `sms`: the interworking
+ * function delivered it through that legacy network.
+ */
+enum class Route { Cpm, Deferred, Email, Sms };
+QLatin1StringView routeName(Route route);
+std::optional<Route> routeFromName(QStringView name);
+
+/*!
  * An Attachment object (MSG-1): a file in its uploader's network storage. In a Message it
  * comes without `state` and `time` (empty and 0 here).
  */
@@ -87,6 +97,7 @@ struct Message {
     qint64 session = 0; //!< the chat session it was said in (SES-5); 0 for none
     //! Its attachments (MSG-1), in the sender's order; none on a partial copy.
     QList<Attachment> attachments;
+    Route route = Route::Cpm; //!< MSG-7/MSG-8; the same on both copies
 
     //! The same message as a `notification` device sees it: without its body and
     //! attachments.
@@ -269,6 +280,8 @@ struct ReportEvent {
     MessageState status = MessageState::Delivered;
     QString by; //!< the recipient's address
     qint64 time = 0;
+    //! The message's route from now on (MSG-8); absent: unchanged.
+    std::optional<Route> route;
     QJsonObject toJson() const;
     static Result<ReportEvent> fromJson(const QJsonObject& object);
 };

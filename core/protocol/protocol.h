@@ -157,6 +157,19 @@ inline constexpr QLatin1StringView All[] = { QLatin1StringView("text"), QLatin1S
 namespace pref {
 //! `allow` (the default) or `deny`: whether this user may sign in as a guest (GST-1).
 inline constexpr QLatin1StringView GuestSignIn { "guestSignIn" };
+//! What the server does with messages while this user has no device connected (MSG-7,
+//! MSG-8): `keep` (the default: kept until a device is back), `legacy` (also sent to her
+//! legacy address when she is registered in a legacy network; on her return the message
+//! arrives marked as delivered there, without a new notification) or `both` (the same,
+//! and notified again on her return).
+inline constexpr QLatin1StringView WhenAway { "whenAway" };
+inline constexpr QLatin1StringView WhenAwayKeep { "keep" };
+inline constexpr QLatin1StringView WhenAwayLegacy { "legacy" };
+inline constexpr QLatin1StringView WhenAwayBoth { "both" };
+//! The user's e-mail address in the legacy world (MSG-8); empty for none.
+inline constexpr QLatin1StringView LegacyEmail { "legacyEmail" };
+//! The user's phone number for SMS, `+` and 6–15 digits (E.164); empty for none.
+inline constexpr QLatin1StringView LegacyPhone { "legacyPhone" };
 } // namespace pref
 namespace status {
 inline constexpr QLatin1StringView All[] = { QLatin1StringView("available"),

@@ -182,6 +182,35 @@ const QList<QStringList>& migrations()
                            " PRIMARY KEY (attachment_id, message_id)) WITHOUT ROWID"),
             QStringLiteral("ALTER TABLE messages ADD COLUMN attachments TEXT"),
         },
+        // 6: interworking (MSG-7, MSG-8). A message's route; the stand-in for the HSS/HLR
+        // (which legacy network a user is registered in now); one row per conversion of a
+        // message for a legacy network, with what each attempt gave.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN route TEXT NOT NULL DEFAULT 'cpm'"),
+            QStringLiteral("CREATE TABLE legacy_registrations ("
+                           " user_id INTEGER NOT NULL REFERENCES users(id),"
+                           " network TEXT NOT NULL CHECK (network IN ('email', 'sms')),"
+                           " since INTEGER NOT NULL,"
+                           " PRIMARY KEY (user_id, network)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE legacy_deliveries ("
+                           " id INTEGER PRIMARY KEY,"
+                           " message_id INTEGER NOT NULL REFERENCES messages(id),"
+                           " recipient_id INTEGER NOT NULL REFERENCES users(id),"
+                           " network TEXT NOT NULL CHECK (network IN ('email', 'sms')),"
+                           " address TEXT NOT NULL,"
+                           " state TEXT NOT NULL DEFAULT 'pending'"
+                           "  CHECK (state IN ('pending', 'sent', 'failed', 'cancelled')),"
+                           " attempts INTEGER NOT NULL DEFAULT 0,"
+                           " next_attempt INTEGER NOT NULL,"
+                           " last_error TEXT NOT NULL DEFAULT '',"
+                           " created INTEGER NOT NULL,"
+                           " finished INTEGER)"),
+            QStringLiteral("CREATE INDEX legacy_due ON legacy_deliveries(next_attempt)"
+                           " WHERE state = 'pending'"),
+            QStringLiteral("CREATE INDEX legacy_recipient ON legacy_deliveries(recipient_id)"
+                           " WHERE state = 'pending'"),
+            QStringLiteral("CREATE INDEX legacy_message ON legacy_deliveries(message_id)"),
+        },
     };
     return list;
 }

@@ -457,7 +457,7 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
     Query q(m_db,
         "SELECT e.seq, e.kind, e.message_id, e.payload, b.folder, b.read, b.status,"
         " m.client_id, m.from_addr, m.to_addr, m.subject, m.body, m.created, m.session_id,"
-        " m.attachments FROM events e"
+        " m.attachments, m.route FROM events e"
         " LEFT JOIN mailbox b ON b.user_id = e.user_id AND b.message_id = e.message_id"
         " LEFT JOIN messages m ON e.kind = 'message' AND m.id = b.message_id"
         " WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?");
@@ -487,6 +487,7 @@ Result<QList<StoredEvent>> SqliteStore::eventsAfter(qint64 userId, qint64 since,
                 m.time = q.int64(12);
                 m.session = q.isNull(13) ? 0 : q.int64(13);
                 m.attachments = attachmentsOf(q, 14);
+                m.route = protocol::routeFromName(q.text(15)).value_or(protocol::Route::Cpm);
                 e.message = std::move(m);
             }
         } else {
@@ -548,6 +549,34 @@ Result<void> SqliteStore::markDelivered(
     // statements for all of them, not four statements per message.
     // 1. The senders' copies that still say `sent` now say `delivered`; each is a report.
     QList<QPair<qint64, qint64>> reports; // message id, sender id
+    // 0. Messages kept for a user away from CPM (MSG-7, MSG-8) reached her on CPM: a
+    // conversion still pending is called off, and their route is cpm again (said in the
+    // report). Only messages still `deferred`: one delivered by e-mail stays so.
+    QSet<qint64> backOnCpm;
+    {
+        Query q(m_db,
+            "UPDATE legacy_deliveries SET state = 'cancelled', finished = ?"
+            " WHERE state = 'pending' AND recipient_id = ? AND message_id IN"
+            " (SELECT message_id FROM mailbox WHERE user_id = ? AND folder = 'inbox'"
+            " AND delivered_at IS NULL AND event_seq <= ?)");
+        q.bind(now, userId, userId, position);
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    {
+        Query q(m_db,
+            "UPDATE messages SET route = 'cpm' WHERE route = 'deferred' AND id IN"
+            " (SELECT message_id FROM mailbox WHERE user_id = ? AND folder = 'inbox'"
+            " AND delivered_at IS NULL AND event_seq <= ?) RETURNING id");
+        q.bind(userId, position);
+        while (q.next()) {
+            backOnCpm.insert(q.int64(0));
+        }
+        if (!q.ok()) {
+            return q.error();
+        }
+    }
     {
         Query q(m_db,
             "UPDATE mailbox SET status = 'delivered' WHERE folder = 'sent' AND status = 'sent'"
@@ -600,7 +629,10 @@ Result<void> SqliteStore::markDelivered(
     // (wire::reportData, which a test holds equal to protocol::ReportEvent's codec).
     for (const auto& [messageId, senderId] : std::as_const(reports)) {
         const qint64 seq = nextSeq[senderId]++;
-        const protocol::ReportEvent report { messageId, MessageState::Delivered, address, now };
+        protocol::ReportEvent report { messageId, MessageState::Delivered, address, now, {} };
+        if (backOnCpm.contains(messageId)) {
+            report.route = protocol::Route::Cpm;
+        }
         const QString payload = wire::reportData(report);
         if (const Result<void> inserted
             = insertEvent(senderId, seq, ev::Report, messageId, payload, now);
@@ -621,7 +653,8 @@ Result<void> SqliteStore::markDelivered(
 }
 
 Result<void> SqliteStore::setReport(qint64 senderId, qint64 messageId, MessageState status,
-    std::initializer_list<MessageState> from, const QString& by, qint64 now, Events* events)
+    std::initializer_list<MessageState> from, const QString& by, qint64 now, Events* events,
+    std::optional<protocol::Route> route)
 {
     // The sender's sentbox copy carries the state the sender sees; a state only moves
     // forward (sent -> delivered -> displayed), and each step is reported once.
@@ -639,7 +672,7 @@ Result<void> SqliteStore::setReport(qint64 senderId, qint64 messageId, MessageSt
             return {}; // the sender deleted the copy, or it was reported already
         }
     }
-    const protocol::ReportEvent report { messageId, status, by, now };
+    const protocol::ReportEvent report { messageId, status, by, now, route };
     const Result<qint64> appended
         = appendEvent(senderId, ev::Report, messageId, report.toJson(), now, events);
     return appended ? Result<void>() : Result<void>(appended.error());
@@ -938,14 +971,14 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
     {
         Query q(m_db,
             "INSERT INTO messages (sender_id, client_id, from_addr, to_addr, subject, body,"
-            " created, sender_seq, session_id, attachments)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, ''))");
+            " created, sender_seq, session_id, attachments, route)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), NULLIF(?, ''), ?)");
         const QString attachments = m.attachments.isEmpty()
             ? QString()
             : QString::fromUtf8(QJsonDocument(protocol::attachmentsToJson(m.attachments))
                                     .toJson(QJsonDocument::Compact));
         q.bind(m.senderId, m.clientId, m.senderAddress, m.recipientAddress, m.subject, m.body,
-            m.now, senderSeq, m.session, attachments);
+            m.now, senderSeq, m.session, attachments, protocol::routeName(m.route));
         if (const Result<void> done = q.exec(); !done) {
             return clientIdTaken(m.senderId, m.clientId) ? makeError(ErrorCode::Conflict,
                        QStringLiteral("clientId '%1' was used for a different message")
@@ -953,6 +986,16 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
                                                          : done.error();
         }
         messageId = q.lastInsertId();
+    }
+    if (!m.legacyNetwork.isEmpty()) {
+        // Queued with the message: a conversion is never lost between two writes.
+        Query q(m_db,
+            "INSERT INTO legacy_deliveries (message_id, recipient_id, network, address,"
+            " next_attempt, created) VALUES (?, ?, ?, ?, ?, ?)");
+        q.bind(messageId, m.recipientId, m.legacyNetwork, m.legacyAddress, m.now, m.now);
+        if (const Result<void> done = q.exec(); !done) {
+            return done.error();
+        }
     }
     for (const protocol::Attachment& a : m.attachments) {
         Query q(m_db,
@@ -1003,6 +1046,7 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
         view.status = MessageState::Sent;
         view.session = m.session;
         view.attachments = m.attachments;
+        view.route = m.route;
         StoredEvent in;
         in.userId = m.recipientId;
         in.seq = recipientSeq;
@@ -1020,11 +1064,157 @@ Result<Store::StoredMessage> SqliteStore::storeMessage(const NewMessage& m, Even
     return StoredMessage { messageId, senderSeq, m.now };
 }
 
+// --- Interworking (MSG-7, MSG-8) ------------------------------------------------------------
+
+Result<void> SqliteStore::setLegacyRegistration(
+    qint64 userId, QStringView network, bool registered, qint64 now)
+{
+    if (registered) {
+        Query q(m_db,
+            "INSERT OR IGNORE INTO legacy_registrations (user_id, network, since)"
+            " VALUES (?, ?, ?)");
+        q.bind(userId, network.toString(), now);
+        return q.exec();
+    }
+    Query q(m_db, "DELETE FROM legacy_registrations WHERE user_id = ? AND network = ?");
+    q.bind(userId, network.toString());
+    return q.exec();
+}
+
+Result<QStringList> SqliteStore::legacyRegistrations(qint64 userId)
+{
+    Query q(m_db, "SELECT network FROM legacy_registrations WHERE user_id = ? ORDER BY network");
+    q.bind(userId);
+    QStringList out;
+    while (q.next()) {
+        out.append(q.text(0));
+    }
+    return q.ok() ? Result<QStringList>(out) : Result<QStringList>(q.error());
+}
+
+// The columns legacyDeliveryFrom() reads first, in its order.
+#define CPM_LEGACY_COLUMNS                                                                         \
+    "d.id, d.message_id, d.recipient_id, d.network, d.address, d.state, d.attempts,"               \
+    " d.next_attempt, d.last_error, d.created, d.finished"
+
+static Store::LegacyDelivery legacyDeliveryFrom(SqliteDatabase::Query& q)
+{
+    Store::LegacyDelivery d;
+    d.id = q.int64(0);
+    d.messageId = q.int64(1);
+    d.recipientId = q.int64(2);
+    d.network = q.text(3);
+    d.address = q.text(4);
+    d.state = q.text(5);
+    d.attempts = int(q.int64(6));
+    d.nextAttempt = q.int64(7);
+    d.lastError = q.text(8);
+    d.created = q.int64(9);
+    d.finished = q.isNull(10) ? 0 : q.int64(10);
+    return d;
+}
+
+Result<QList<Store::LegacyDelivery>> SqliteStore::dueLegacyDeliveries(qint64 now, int limit)
+{
+    Query q(m_db,
+        "SELECT " CPM_LEGACY_COLUMNS ", m.client_id, m.from_addr, m.to_addr, m.subject, m.body,"
+        " m.created, m.attachments FROM legacy_deliveries d JOIN messages m ON m.id = d.message_id"
+        " WHERE d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt, d.id LIMIT ?");
+    q.bind(now, limit);
+    QList<LegacyDelivery> out;
+    while (q.next()) {
+        LegacyDelivery d = legacyDeliveryFrom(q);
+        protocol::Message& m = d.message;
+        m.id = d.messageId;
+        m.folder = protocol::Folder::Inbox;
+        m.clientId = q.text(11);
+        m.from = q.text(12);
+        m.to = q.text(13);
+        m.subject = q.text(14);
+        m.body = q.text(15);
+        m.time = q.int64(16);
+        m.attachments = attachmentsOf(q, 17);
+        out.append(std::move(d));
+    }
+    return q.ok() ? Result<QList<LegacyDelivery>>(out) : Result<QList<LegacyDelivery>>(q.error());
+}
+
+Result<QList<Store::LegacyDelivery>> SqliteStore::legacyDeliveries(qint64 userId, int limit)
+{
+    Query q(m_db,
+        "SELECT " CPM_LEGACY_COLUMNS
+        " FROM legacy_deliveries d JOIN messages m ON m.id = d.message_id"
+        " WHERE ? = 0 OR d.recipient_id = ? OR m.sender_id = ? ORDER BY d.id DESC LIMIT ?");
+    q.bind(userId, userId, userId, limit);
+    QList<LegacyDelivery> out;
+    while (q.next()) {
+        out.append(legacyDeliveryFrom(q));
+    }
+    return q.ok() ? Result<QList<LegacyDelivery>>(out) : Result<QList<LegacyDelivery>>(q.error());
+}
+
+Result<void> SqliteStore::finishLegacyAttempt(qint64 deliveryId, bool delivered,
+    const QString& error, qint64 nextAttempt, qint64 now, Events* events)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    qint64 messageId = 0;
+    QString network;
+    {
+        Query q(m_db,
+            "UPDATE legacy_deliveries SET attempts = attempts + 1, state = ?, next_attempt = ?,"
+            " last_error = ?, finished = NULLIF(?, 0) WHERE id = ? AND state = 'pending'"
+            " RETURNING message_id, network");
+        const bool over = delivered || nextAttempt == 0;
+        const QLatin1StringView state = delivered ? QLatin1StringView("sent")
+            : over                                ? QLatin1StringView("failed")
+                                                  : QLatin1StringView("pending");
+        q.bind(state, nextAttempt, error, over ? now : qint64(0), deliveryId);
+        if (!q.next()) {
+            if (!q.ok()) {
+                return q.error();
+            }
+            return tx.commit(); // no longer pending: nothing to record
+        }
+        messageId = q.int64(0);
+        network = q.text(1);
+    }
+    if (delivered) {
+        const protocol::Route route
+            = network == QLatin1StringView("sms") ? protocol::Route::Sms : protocol::Route::Email;
+        qint64 senderId = 0;
+        QString recipient;
+        {
+            Query q(
+                m_db, "UPDATE messages SET route = ? WHERE id = ? RETURNING sender_id, to_addr");
+            q.bind(protocol::routeName(route), messageId);
+            if (!q.next()) {
+                return q.ok() ? Result<void>(makeError(ErrorCode::Internal,
+                           QStringLiteral("message %1 is gone").arg(messageId)))
+                              : Result<void>(q.error());
+            }
+            senderId = q.int64(0);
+            recipient = q.text(1);
+        }
+        // The recipient's copy stays pending: it still reaches her devices when she is back
+        // on CPM (with its route), and the sender learns now that it was delivered.
+        if (const Result<void> reported = setReport(senderId, messageId, MessageState::Delivered,
+                { MessageState::Sent }, recipient, now, events, route);
+            !reported) {
+            return reported;
+        }
+    }
+    return tx.commit();
+}
+
 Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qint64 messageId)
 {
     Query q(m_db,
         "SELECT b.folder, b.read, b.status, m.client_id, m.from_addr,"
-        " m.to_addr, m.subject, m.body, m.created, m.session_id, m.attachments FROM mailbox b"
+        " m.to_addr, m.subject, m.body, m.created, m.session_id, m.attachments, m.route"
+        " FROM mailbox b"
         " JOIN messages m ON m.id = b.message_id"
         " WHERE b.user_id = ? AND b.message_id = ?");
     q.bind(userId, messageId);
@@ -1045,6 +1235,7 @@ Result<std::optional<protocol::Message>> SqliteStore::message(qint64 userId, qin
     m.time = q.int64(8);
     m.session = q.isNull(9) ? 0 : q.int64(9);
     m.attachments = attachmentsOf(q, 10);
+    m.route = protocol::routeFromName(q.text(11)).value_or(protocol::Route::Cpm);
     return std::optional(std::move(m));
 }
 
@@ -1593,7 +1784,7 @@ Result<QList<SessionRecord>> SqliteStore::openSessions(qint64 userId)
 // The columns readPage() reads, in its order.
 #define CPM_PAGE_COLUMNS                                                                           \
     "b.message_id, b.folder, b.read, b.status, m.client_id, m.from_addr, m.to_addr, m.subject,"    \
-    " m.body, m.created, m.session_id, m.attachments"
+    " m.body, m.created, m.session_id, m.attachments, m.route"
 #define CPM_CONVERSATION_FILTER                                                                    \
     " FROM mailbox b JOIN messages m ON m.id = b.message_id WHERE b.user_id = ?"                   \
     " AND ((b.folder = 'inbox' AND m.from_addr = ?) OR (b.folder = 'sent' AND m.to_addr = ?))"
@@ -1663,6 +1854,7 @@ Result<QList<protocol::Message>> SqliteStore::readPage(Query& q)
         m.time = q.int64(9);
         m.session = q.isNull(10) ? 0 : q.int64(10);
         m.attachments = attachmentsOf(q, 11);
+        m.route = protocol::routeFromName(q.text(12)).value_or(protocol::Route::Cpm);
         out.append(std::move(m));
     }
     return q.ok() ? Result<QList<protocol::Message>>(out)

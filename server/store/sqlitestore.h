@@ -84,6 +84,13 @@ public:
     Result<std::optional<SenderState>> senderState(
         qint64 userId, const QString& clientId, qint64 day) override;
     Result<StoredMessage> storeMessage(const NewMessage& message, Events* events) override;
+    Result<void> setLegacyRegistration(
+        qint64 userId, QStringView network, bool registered, qint64 now) override;
+    Result<QStringList> legacyRegistrations(qint64 userId) override;
+    Result<QList<LegacyDelivery>> dueLegacyDeliveries(qint64 now, int limit) override;
+    Result<QList<LegacyDelivery>> legacyDeliveries(qint64 userId, int limit) override;
+    Result<void> finishLegacyAttempt(qint64 deliveryId, bool delivered, const QString& error,
+        qint64 nextAttempt, qint64 now, Events* events) override;
     Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) override;
     Result<Change> markRead(qint64 userId, qint64 messageId, qint64 now, Events* events) override;
     Result<Change> deleteMessage(
@@ -142,10 +149,11 @@ private:
         const QJsonObject& data, qint64 now, Events* events);
     Result<void> insertEvent(qint64 userId, qint64 seq, QLatin1StringView kind, qint64 messageId,
         const QString& payload, qint64 now);
-    //! Moves the sender's copy to \a status when it is in one of \a from; reports it once.
+    //! Moves the sender's copy to \a status when it is in one of \a from; reports it once
+    //! (with \a route, the message's new route, if any).
     Result<void> setReport(qint64 senderId, qint64 messageId, protocol::MessageState status,
         std::initializer_list<protocol::MessageState> from, const QString& by, qint64 now,
-        Events* events);
+        Events* events, std::optional<protocol::Route> route = std::nullopt);
     Result<void> markDelivered(
         const QString& address, qint64 userId, qint64 position, qint64 now, Events* events);
     Result<void> dropUnreferencedMessage(qint64 messageId);

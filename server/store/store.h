@@ -249,6 +249,11 @@ public:
         qint64 session = 0; //!< the chat session it is said in; 0 for none
         //! Complete attachments of the sender's storage, in order (MSG-1).
         QList<protocol::Attachment> attachments;
+        //! Deferred when the recipient is not available on CPM (MSG-7, MSG-8).
+        protocol::Route route = protocol::Route::Cpm;
+        //! A conversion for a legacy network to queue with it ("email"/"sms"; none: empty).
+        QString legacyNetwork;
+        QString legacyAddress; //!< the recipient's address in that network
     };
     struct StoredMessage {
         qint64 messageId = 0;
@@ -261,6 +266,45 @@ public:
      * before is Conflict (the Router looks for it first; this only guards a race).
      */
     virtual Result<StoredMessage> storeMessage(const NewMessage& message, Events* events) = 0;
+
+    // --- Interworking (MSG-7, MSG-8) -------------------------------------------------------
+    //! The stand-in for the HSS/HLR: whether the user is registered in a legacy network.
+    virtual Result<void> setLegacyRegistration(
+        qint64 userId, QStringView network, bool registered, qint64 now)
+        = 0;
+    //! The legacy networks ("email", "sms") the user is registered in now.
+    virtual Result<QStringList> legacyRegistrations(qint64 userId) = 0;
+    //! One conversion of a message for a legacy network and how it went.
+    struct LegacyDelivery {
+        qint64 id = 0;
+        qint64 messageId = 0;
+        qint64 recipientId = 0;
+        QString network; //!< email, sms
+        QString address; //!< the recipient's address there
+        QString state; //!< pending, sent, failed, cancelled
+        int attempts = 0;
+        qint64 nextAttempt = 0;
+        QString lastError;
+        qint64 created = 0;
+        qint64 finished = 0; //!< 0 while pending
+        protocol::Message message; //!< the recipient's copy (dueLegacyDeliveries only)
+    };
+    //! Pending deliveries whose next attempt is due at \a now, oldest first, with their
+    //! messages; at most \a limit.
+    virtual Result<QList<LegacyDelivery>> dueLegacyDeliveries(qint64 now, int limit) = 0;
+    //! Deliveries of \a userId's messages (as recipient or sender), newest first; all users'
+    //! when \a userId is 0.
+    virtual Result<QList<LegacyDelivery>> legacyDeliveries(qint64 userId, int limit) = 0;
+    /*!
+     * Records an attempt. Delivered: the delivery is `sent`, the message's route becomes
+     * its network, and the sender's copy still `sent` becomes `delivered` with a `report`
+     * (route included) in \a events. Otherwise the delivery stays pending until \a
+     * nextAttempt (0: failed for good) with \a error kept. Nothing happens to a delivery
+     * no longer pending (the recipient came back to CPM meanwhile).
+     */
+    virtual Result<void> finishLegacyAttempt(qint64 deliveryId, bool delivered,
+        const QString& error, qint64 nextAttempt, qint64 now, Events* events)
+        = 0;
     //! The user's copy of a message, or empty when it is not in the user's storage.
     virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) = 0;
     enum class Change { Done, Unchanged, NotFound };

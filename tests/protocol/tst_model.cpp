@@ -109,6 +109,18 @@ private Q_SLOTS:
         const cpm::Result<Message> back = Message::fromJson(m.toJson());
         QVERIFY2(back.ok(), qPrintable(back.error().message));
         QCOMPARE(*back, m);
+        // MSG-7/8: the route goes on the wire unless it is cpm, and comes back.
+        QVERIFY(!m.toJson().contains(QLatin1StringView("route")));
+        for (const Route route : { Route::Deferred, Route::Email, Route::Sms }) {
+            Message routed = m;
+            routed.route = route;
+            QCOMPARE(
+                routed.toJson().value(QLatin1StringView("route")).toString(), routeName(route));
+            QCOMPARE(Message::fromJson(routed.toJson())->route, route);
+        }
+        QJsonObject unknown = m.toJson();
+        unknown.insert(QStringLiteral("route"), QStringLiteral("pigeon"));
+        QCOMPARE(Message::fromJson(unknown)->route, Route::Cpm);
     }
 
     void testPartialMessageHasNoBody()
@@ -208,11 +220,20 @@ private Q_SLOTS:
         QCOMPARE(DeletedEvent::fromJson(deleted.toJson())->reason, DeletedEvent::Reason::Expired);
         QCOMPARE(deleted.toJson().value(QLatin1StringView("reason")).toString(),
             QStringLiteral("expired"));
-        const ReportEvent report { 42, MessageState::Delivered, QStringLiteral("a@b"), 7 };
+        const ReportEvent report { 42, MessageState::Delivered, QStringLiteral("a@b"), 7, {} };
         const cpm::Result<ReportEvent> r = ReportEvent::fromJson(report.toJson());
         QVERIFY(r.ok());
         QCOMPARE(r->status, MessageState::Delivered);
         QCOMPARE(r->by, QStringLiteral("a@b"));
+        QVERIFY(!r->route); // the route is unchanged
+        // MSG-8: a report may move the route; an unknown one leaves it as it was.
+        const ReportEvent byEmail { 42, MessageState::Delivered, QStringLiteral("a@b"), 7,
+            Route::Email };
+        QCOMPARE(report.toJson().contains(QLatin1StringView("route")), false);
+        QCOMPARE(ReportEvent::fromJson(byEmail.toJson())->route, std::optional(Route::Email));
+        QVERIFY(
+            !ReportEvent::fromJson(json(R"({"messageId":1,"status":"delivered","route":"pigeon"})"))
+                 ->route);
         QVERIFY(!ReportEvent::fromJson(json(R"({"messageId":1,"status":"lost"})")).ok());
         const ContactEvent contact { { QStringLiteral("bob@cpm.example"), QStringLiteral("Bob") },
             true };

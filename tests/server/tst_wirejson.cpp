@@ -79,6 +79,8 @@ private Q_SLOTS:
         // `session` appears only for a session message.
         m.session
             = text.startsWith(QLatin1StringView("In a session")) ? protocol::MaxSafeInteger : 0;
+        // Every route the wire knows, by turns (MSG-7, MSG-8).
+        m.route = static_cast<protocol::Route>(text.size() % 4);
         if (text.startsWith(QLatin1StringView("With pictures"))) {
             for (const QString& name : { QStringLiteral("beach \"1\".jpg"), worstCase().mid(32) }) {
                 protocol::Attachment a;
@@ -105,9 +107,14 @@ private Q_SLOTS:
 
     void testReportEqualsTheCodec()
     {
-        const protocol::ReportEvent report { 42, protocol::MessageState::Displayed,
-            QStringLiteral("a\"b\\c@cpm.example"), 1763800000000 };
+        protocol::ReportEvent report { 42, protocol::MessageState::Displayed,
+            QStringLiteral("a\"b\\c@cpm.example"), 1763800000000, {} };
         QCOMPARE(parsed(wire::reportData(report)), report.toJson());
+        for (const protocol::Route route : { protocol::Route::Cpm, protocol::Route::Deferred,
+                 protocol::Route::Email, protocol::Route::Sms }) {
+            report.route = route;
+            QCOMPARE(parsed(wire::reportData(report)), report.toJson());
+        }
     }
 
     void testResponsesEqualTheCodec()

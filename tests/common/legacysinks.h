@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The legacy networks' far ends for interworking tests (issue 11), real and on loopback:
+// an SMTP server (Debian's aiosmtpd, delivering into a Maildir) and an HTTP SMS gateway
+// that records what it is sent. Each test starts its own and stops it after.
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMap>
+#include <QObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+namespace cpm::test {
+
+//! Debian's Python, which has python3-aiosmtpd: a `python3` earlier on PATH may not.
+inline const QString DebianPython = QStringLiteral("/usr/bin/python3");
+
+//! A loopback port nothing listens on (just now).
+inline quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+}
+
+/*!
+ * aiosmtpd on 127.0.0.1, delivering every message into a Maildir. start() fails loudly
+ * (qCritical and false) when it cannot run: tests QVERIFY it, they never skip.
+ */
+class SmtpSink {
+public:
+    SmtpSink() = default;
+    ~SmtpSink() { stop(); }
+    Q_DISABLE_COPY_MOVE(SmtpSink)
+
+    //! Starts on \a port (0: a free one) with \a extra arguments (e.g. --tlscert/--tlskey).
+    bool start(quint16 port = 0, const QStringList& extra = {})
+    {
+        m_port = port != 0 ? port : freeLoopbackPort();
+        m_process.start(DebianPython,
+            QStringList { QStringLiteral("-m"), QStringLiteral("aiosmtpd"), QStringLiteral("-n"),
+                QStringLiteral("-l"), QStringLiteral("127.0.0.1:%1").arg(m_port),
+                QStringLiteral("-c"), QStringLiteral("aiosmtpd.handlers.Mailbox"), maildir() }
+                + extra);
+        if (!m_process.waitForStarted(5000)) {
+            qCritical("cannot run %s -m aiosmtpd: %s", qPrintable(DebianPython),
+                qPrintable(m_process.errorString()));
+            return false;
+        }
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 20000 && m_process.state() == QProcess::Running) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            if (probe.waitForConnected(500)) {
+                probe.abort();
+                return true;
+            }
+            QTest::qWait(50);
+        }
+        qCritical("aiosmtpd did not listen on port %d: %s", m_port,
+            m_process.readAllStandardError().constData());
+        return false;
+    }
+    void stop()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    quint16 port() const { return m_port; }
+    QUrl url() const { return QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_port)); }
+    QString maildir() const { return m_dir.filePath(QStringLiteral("Maildir")); }
+    //! The files of the messages delivered so far.
+    QStringList mails() const
+    {
+        QStringList out;
+        for (const QString& sub : { QStringLiteral("/new"), QStringLiteral("/cur") }) {
+            const QDir d(maildir() + sub);
+            for (const QString& name : d.entryList(QDir::Files, QDir::Name)) {
+                out.append(d.filePath(name));
+            }
+        }
+        return out;
+    }
+    /*!
+     * One delivered message read with Python's e-mail parser (it decodes RFC 2047 words and
+     * transfer encodings): subject, fromName, fromAddress, to, messageId, cpmSender, text,
+     * and attachments [{name, type, data (base64)}].
+     */
+    static QJsonObject parse(const QString& path)
+    {
+        static const QByteArray script = R"(import sys, json, base64, email
+from email import policy
+with open(sys.argv[1], 'rb') as f:
+    msg = email.message_from_binary_file(f, policy=policy.default)
+sender = msg['from'].addresses[0]
+out = {'subject': str(msg['subject']), 'fromName': sender.display_name,
+       'fromAddress': sender.addr_spec, 'to': msg['to'].addresses[0].addr_spec,
+       'messageId': str(msg['message-id']), 'cpmSender': str(msg['x-cpm-sender']),
+       'attachments': []}
+for part in msg.walk():
+    if part.is_multipart():
+        continue
+    if part.get_filename():
+        out['attachments'].append({'name': part.get_filename(), 'type': part.get_content_type(),
+            'data': base64.b64encode(part.get_payload(decode=True)).decode()})
+    elif part.get_content_type() == 'text/plain':
+        out['text'] = part.get_content()
+print(json.dumps(out))
+)";
+        QProcess python;
+        python.start(DebianPython, { QStringLiteral("-c"), QString::fromUtf8(script), path });
+        if (!python.waitForFinished(20000) || python.exitCode() != 0) {
+            qCritical(
+                "cannot parse %s: %s", qPrintable(path), python.readAllStandardError().constData());
+            return {};
+        }
+        return QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+/*!
+ * An HTTP SMS gateway: one HTTP/1.1 request per connection, recorded; each answered with
+ * the status statusAt gives for its index (200 when none).
+ */
+class SmsGatewaySink : public QObject {
+public:
+    struct Request {
+        QByteArray target;
+        QMap<QByteArray, QByteArray> headers; //!< names in lower case
+        QJsonObject json;
+    };
+
+    SmsGatewaySink()
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
+                QObject::connect(
+                    socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+
+    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
+    void close() { m_server.close(); }
+    quint16 port() const { return m_server.serverPort(); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1/sms/send").arg(m_server.serverPort()));
+    }
+
+    QList<Request> requests;
+    QMap<int, int> statusAt;
+
+private:
+    void read(QTcpSocket* socket)
+    {
+        QByteArray& buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return;
+        }
+        Request request;
+        const QList<QByteArray> lines = buffer.left(end).split('\n');
+        request.target = lines.value(0).split(' ').value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines.at(i).indexOf(':');
+            if (colon > 0) {
+                request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                    lines.at(i).mid(colon + 1).trimmed());
+            }
+        }
+        const qsizetype length = request.headers.value("content-length").toLongLong();
+        if (buffer.size() < end + 4 + length) {
+            return;
+        }
+        request.json = QJsonDocument::fromJson(buffer.mid(end + 4, length)).object();
+        m_buffers.remove(socket);
+        const int status = statusAt.value(int(requests.size()), 200);
+        requests.append(request);
+        const QByteArray body = status == 200 ? QByteArrayLiteral("{\"queued\":true}")
+                                              : QByteArrayLiteral("{\"error\":\"test says no\"}");
+        socket->write("HTTP/1.1 " + QByteArray::number(status)
+            + " Test\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket*, QByteArray> m_buffers;
+};
+
+} // namespace cpm::test
