@@ -43,14 +43,26 @@ public:
     ~SmtpSink() { stop(); }
     Q_DISABLE_COPY_MOVE(SmtpSink)
 
-    //! Starts on \a port (0: a free one) with \a extra arguments (e.g. --tlscert/--tlskey).
-    bool start(quint16 port = 0, const QStringList& extra = {})
+    /*!
+     * Starts on \a port (0: a free one) with \a extra arguments (e.g. --tlscert/--tlskey,
+     * --smtpscert/--smtpskey), delivering through \a handlerClass (given the Maildir as its
+     * argument); \a pythonPath, when set, is the PYTHONPATH a handler of the test's own is
+     * imported from.
+     */
+    bool start(quint16 port = 0, const QStringList& extra = {},
+        const QString& handlerClass = QStringLiteral("aiosmtpd.handlers.Mailbox"),
+        const QString& pythonPath = {})
     {
         m_port = port != 0 ? port : freeLoopbackPort();
+        if (!pythonPath.isEmpty()) {
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("PYTHONPATH"), pythonPath);
+            m_process.setProcessEnvironment(env);
+        }
         m_process.start(DebianPython,
             QStringList { QStringLiteral("-m"), QStringLiteral("aiosmtpd"), QStringLiteral("-n"),
                 QStringLiteral("-l"), QStringLiteral("127.0.0.1:%1").arg(m_port),
-                QStringLiteral("-c"), QStringLiteral("aiosmtpd.handlers.Mailbox"), maildir() }
+                QStringLiteral("-c"), handlerClass, maildir() }
                 + extra);
         if (!m_process.waitForStarted(5000)) {
             qCritical("cannot run %s -m aiosmtpd: %s", qPrintable(DebianPython),
@@ -68,8 +80,8 @@ public:
             }
             QTest::qWait(50);
         }
-        qCritical("aiosmtpd did not listen on port %d: %s", m_port,
-            m_process.readAllStandardError().constData());
+        qCritical("aiosmtpd (%s %s) did not listen on port %d: %s", qPrintable(handlerClass),
+            qPrintable(extra.join(u' ')), m_port, m_process.readAllStandardError().constData());
         return false;
     }
     void stop()
@@ -94,30 +106,49 @@ public:
         }
         return out;
     }
+    //! The file of the delivered message whose bytes contain \a needle; empty when none.
+    QString mailContaining(const QByteArray& needle) const
+    {
+        for (const QString& path : mails()) {
+            QFile file(path);
+            if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle)) {
+                return path;
+            }
+        }
+        return {};
+    }
     /*!
-     * One delivered message read with Python's e-mail parser (it decodes RFC 2047 words and
-     * transfer encodings): subject, fromName, fromAddress, to, messageId, cpmSender, text,
-     * and attachments [{name, type, data (base64)}].
+     * One delivered message read with Python's e-mail parser (policy.default decodes RFC 2047
+     * words and transfer encodings), so checks do not share our idea of MIME: subject,
+     * fromName, fromAddress, to, dateMs, messageId, cpmSender, type (of the whole message),
+     * headerNames (lower case), text and its charset, and attachments [{name, type, encoding
+     * (Content-Transfer-Encoding), data (base64)}]. Empty (and qCritical) when it cannot.
      */
     static QJsonObject parse(const QString& path)
     {
         static const QByteArray script = R"(import sys, json, base64, email
 from email import policy
+from email.utils import parsedate_to_datetime
 with open(sys.argv[1], 'rb') as f:
     msg = email.message_from_binary_file(f, policy=policy.default)
 sender = msg['from'].addresses[0]
+date = msg['date']
 out = {'subject': str(msg['subject']), 'fromName': sender.display_name,
        'fromAddress': sender.addr_spec, 'to': msg['to'].addresses[0].addr_spec,
+       'dateMs': int(parsedate_to_datetime(str(date)).timestamp() * 1000) if date else None,
        'messageId': str(msg['message-id']), 'cpmSender': str(msg['x-cpm-sender']),
-       'attachments': []}
+       'type': msg.get_content_type(), 'attachments': [],
+       'headerNames': [k.lower() for k in msg.keys()]}
 for part in msg.walk():
     if part.is_multipart():
         continue
     if part.get_filename():
         out['attachments'].append({'name': part.get_filename(), 'type': part.get_content_type(),
+            'encoding': str(part['content-transfer-encoding']),
             'data': base64.b64encode(part.get_payload(decode=True)).decode()})
     elif part.get_content_type() == 'text/plain':
         out['text'] = part.get_content()
+        out['charset'] = part.get_content_charset()
 print(json.dumps(out))
 )";
         QProcess python;

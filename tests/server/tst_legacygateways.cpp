@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The interworking gateways (issue 11, MSG-8) against real servers on loopback: Debian's
 // aiosmtpd (plain, STARTTLS with a certificate made here, and one that refuses some
-// recipients), and an HTTP SMS gateway in this file that records what it is sent. Mail is
-// read back from aiosmtpd's Maildir and decoded by Python's own e-mail parser, so the
-// checks do not share our idea of MIME.
+// recipients), and an HTTP SMS gateway that records what it is sent (both in legacysinks.h,
+// shared with tst_interworking). Mail is read back from aiosmtpd's Maildir and decoded by
+// Python's own e-mail parser, so the checks do not share our idea of MIME.
 
 #include "failonwarning.h"
 #include "legacy/legacygateways.h"
+#include "legacysinks.h"
 
-#include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtTest>
@@ -24,9 +22,11 @@
 #include <optional>
 
 using namespace cpm::server::legacy;
+using cpm::test::freeLoopbackPort;
+using cpm::test::SmsGatewaySink;
+using cpm::test::SmtpSink;
 
 namespace {
-const QString Python = QStringLiteral("/usr/bin/python3");
 constexpr int WaitMs = 20000;
 
 QByteArray randomBytes(qsizetype n, quint32 seed)
@@ -37,15 +37,6 @@ QByteArray randomBytes(qsizetype n, quint32 seed)
         c = char(generator.bounded(256));
     }
     return bytes;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0)) {
-        return 0;
-    }
-    return probe.serverPort();
 }
 
 bool writeFile(const QString& path, const QByteArray& bytes)
@@ -64,33 +55,6 @@ template <typename Start> std::optional<Outcome> await(Start start)
     return *got;
 }
 
-// Reads one delivered message with Python's e-mail parser (policy.default decodes RFC 2047
-// and transfer encodings); attachments come back base64 in JSON.
-const QByteArray ParseMailPy = R"(import sys, json, base64, email
-from email import policy
-from email.utils import parsedate_to_datetime
-with open(sys.argv[1], 'rb') as f:
-    msg = email.message_from_binary_file(f, policy=policy.default)
-sender = msg['from'].addresses[0]
-out = {'subject': str(msg['subject']), 'fromName': sender.display_name,
-       'fromAddress': sender.addr_spec, 'to': msg['to'].addresses[0].addr_spec,
-       'dateMs': int(parsedate_to_datetime(str(msg['date'])).timestamp() * 1000),
-       'messageId': str(msg['message-id']), 'cpmSender': str(msg['x-cpm-sender']),
-       'type': msg.get_content_type(), 'attachments': [],
-       'headerNames': [k.lower() for k in msg.keys()]}
-for part in msg.walk():
-    if part.is_multipart():
-        continue
-    if part.get_filename():
-        out['attachments'].append({'name': part.get_filename(), 'type': part.get_content_type(),
-            'encoding': str(part['content-transfer-encoding']),
-            'data': base64.b64encode(part.get_payload(decode=True)).decode()})
-    elif part.get_content_type() == 'text/plain':
-        out['text'] = part.get_content()
-        out['charset'] = part.get_content_charset()
-print(json.dumps(out))
-)";
-
 // A Mailbox that refuses some recipients the way real relays do.
 const QByteArray RefusingPy = R"(from aiosmtpd.handlers import Mailbox
 class Refusing(Mailbox):
@@ -102,74 +66,6 @@ class Refusing(Mailbox):
         envelope.rcpt_tos.append(address)
         return '250 OK'
 )";
-
-//! An HTTP SMS gateway: one HTTP/1.1 request per connection, recorded; answers with the
-//! status given for that request's index (200 when none).
-class SmsGateway : public QObject {
-public:
-    struct Request {
-        QByteArray target;
-        QMap<QByteArray, QByteArray> headers; // names in lower case
-        QJsonObject json;
-    };
-
-    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
-    QUrl url() const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1/sms/send").arg(m_server.serverPort()));
-    }
-
-    QList<Request> requests;
-    QMap<int, int> statusAt;
-
-    SmsGateway()
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-    }
-
-private:
-    void read(QTcpSocket* socket)
-    {
-        QByteArray& buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end < 0) {
-            return;
-        }
-        Request request;
-        const QList<QByteArray> lines = buffer.left(end).split('\n');
-        request.target = lines.value(0).split(' ').value(1);
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines.at(i).indexOf(':');
-            if (colon > 0) {
-                request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
-                    lines.at(i).mid(colon + 1).trimmed());
-            }
-        }
-        const qsizetype length = request.headers.value("content-length").toLongLong();
-        if (buffer.size() < end + 4 + length) {
-            return;
-        }
-        request.json = QJsonDocument::fromJson(buffer.mid(end + 4, length)).object();
-        m_buffers.remove(socket);
-        const int status = statusAt.value(int(requests.size()), 200);
-        requests.append(request);
-        const QByteArray body = status == 200 ? QByteArrayLiteral("{\"queued\":true}")
-                                              : QByteArrayLiteral("{\"error\":\"test says no\"}");
-        socket->write("HTTP/1.1 " + QByteArray::number(status)
-            + " Test\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        socket->disconnectFromHost();
-    }
-
-    QTcpServer m_server;
-    QHash<QTcpSocket*, QByteArray> m_buffers;
-};
 } // namespace
 
 class tst_LegacyGateways : public QObject {
@@ -205,11 +101,8 @@ private Q_SLOTS:
     void testSmsGatewayDownIsTransient();
 
 private:
-    //! Starts aiosmtpd on a free port; fails the test case when it does not come up.
-    bool startSmtp(QProcess& process, quint16& port, const QStringList& arguments,
-        const QString& pythonPath = {});
-    //! The message in \a maildir whose Message-ID carries \a messageId, parsed.
-    QJsonObject readMail(const QString& maildir, const QString& messageId);
+    //! The message \a sink received whose Message-ID carries \a messageId, parsed.
+    static QJsonObject readMail(const SmtpSink& sink, const QString& messageId);
     MailMessage message(const QString& id) const;
     SmtpConfig plain() const;
     std::optional<Outcome> sendMail(const SmtpConfig& config, const MailMessage& mail);
@@ -217,59 +110,18 @@ private:
         const SmsConfig& config, const QStringList& segments, const QString& reference);
 
     QTemporaryDir m_dir;
-    QProcess m_plain;
-    QProcess m_tls;
-    QProcess m_refusing;
-    QProcess m_smtps;
-    quint16 m_plainPort = 0;
-    quint16 m_tlsPort = 0;
-    quint16 m_refusingPort = 0;
-    quint16 m_smtpsPort = 0;
+    SmtpSink m_plain;
+    SmtpSink m_tls;
+    SmtpSink m_refusing; //!< refuses nobody@ (550) and busy@ (451)
+    SmtpSink m_smtps;
     SmtpSender m_smtp;
     SmsSender m_sms;
 };
-
-bool tst_LegacyGateways::startSmtp(
-    QProcess& process, quint16& port, const QStringList& arguments, const QString& pythonPath)
-{
-    port = freePort();
-    if (!pythonPath.isEmpty()) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PYTHONPATH"), pythonPath);
-        process.setProcessEnvironment(env);
-    }
-    process.start(Python,
-        QStringList { QStringLiteral("-m"), QStringLiteral("aiosmtpd"), QStringLiteral("-n"),
-            QStringLiteral("-l"), QStringLiteral("127.0.0.1:%1").arg(port) }
-            + arguments);
-    if (!process.waitForStarted(5000)) {
-        qCritical("cannot run %s: %s", qPrintable(Python), qPrintable(process.errorString()));
-        return false;
-    }
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < WaitMs) {
-        QTcpSocket probe;
-        probe.connectToHost(QHostAddress::LocalHost, port);
-        if (probe.waitForConnected(500)) {
-            probe.abort();
-            return true;
-        }
-        if (process.state() != QProcess::Running) {
-            break;
-        }
-        QTest::qWait(50);
-    }
-    qCritical("aiosmtpd (%s) did not start listening on %d: %s", qPrintable(arguments.join(u' ')),
-        port, process.readAllStandardError().constData());
-    return false;
-}
 
 void tst_LegacyGateways::initTestCase()
 {
     QVERIFY(m_dir.isValid());
     const QString dir = m_dir.path();
-    QVERIFY(writeFile(dir + QStringLiteral("/parsemail.py"), ParseMailPy));
     QVERIFY(writeFile(dir + QStringLiteral("/refusing.py"), RefusingPy));
 
     QProcess openssl;
@@ -287,27 +139,19 @@ void tst_LegacyGateways::initTestCase()
                                  QString::fromLocal8Bit(openssl.readAllStandardError()))));
     }
 
-    const QString mailbox = QStringLiteral("aiosmtpd.handlers.Mailbox");
-    if (!startSmtp(m_plain, m_plainPort,
-            { QStringLiteral("-c"), mailbox, dir + QStringLiteral("/plain") })) {
+    const QString cert = dir + QStringLiteral("/cert.pem");
+    const QString key = dir + QStringLiteral("/key.pem");
+    if (!m_plain.start()) {
         QFAIL("aiosmtpd does not start (Debian package python3-aiosmtpd, run by /usr/bin/python3)");
     }
-    if (!startSmtp(m_tls, m_tlsPort,
-            { QStringLiteral("--tlscert"), dir + QStringLiteral("/cert.pem"),
-                QStringLiteral("--tlskey"), dir + QStringLiteral("/key.pem"), QStringLiteral("-c"),
-                mailbox, dir + QStringLiteral("/tls") })) {
+    if (!m_tls.start(0, { QStringLiteral("--tlscert"), cert, QStringLiteral("--tlskey"), key })) {
         QFAIL("aiosmtpd with STARTTLS does not start");
     }
-    if (!startSmtp(m_refusing, m_refusingPort,
-            { QStringLiteral("-c"), QStringLiteral("refusing.Refusing"),
-                dir + QStringLiteral("/refusing") },
-            dir)) {
+    if (!m_refusing.start(0, {}, QStringLiteral("refusing.Refusing"), dir)) {
         QFAIL("aiosmtpd with the refusing handler does not start");
     }
-    if (!startSmtp(m_smtps, m_smtpsPort,
-            { QStringLiteral("--smtpscert"), dir + QStringLiteral("/cert.pem"),
-                QStringLiteral("--smtpskey"), dir + QStringLiteral("/key.pem"),
-                QStringLiteral("-c"), mailbox, dir + QStringLiteral("/smtps") })) {
+    if (!m_smtps.start(
+            0, { QStringLiteral("--smtpscert"), cert, QStringLiteral("--smtpskey"), key })) {
         QFAIL("aiosmtpd with implicit TLS does not start");
     }
 }
@@ -317,34 +161,17 @@ void tst_LegacyGateways::cleanupTestCase()
     // The pool's threads end here, and with them OpenSSL's per-thread state (an error queue
     // left by the refused certificate), before LeakSanitizer looks at exit.
     QThreadPool::globalInstance()->waitForDone();
-    for (QProcess* process : { &m_plain, &m_tls, &m_refusing, &m_smtps }) {
-        if (process->state() != QProcess::NotRunning) {
-            process->kill();
-            process->waitForFinished(5000);
-        }
+    for (SmtpSink* sink : { &m_plain, &m_tls, &m_refusing, &m_smtps }) {
+        sink->stop();
     }
 }
 
 void tst_LegacyGateways::init() { cpm::test::failOnWarnings(); }
 
-QJsonObject tst_LegacyGateways::readMail(const QString& maildir, const QString& messageId)
+QJsonObject tst_LegacyGateways::readMail(const SmtpSink& sink, const QString& messageId)
 {
-    const QByteArray needle = "cpm-" + messageId.toUtf8() + '@';
-    const QDir incoming(maildir + QStringLiteral("/new"));
-    for (const QString& name : incoming.entryList(QDir::Files)) {
-        QFile file(incoming.filePath(name));
-        if (!file.open(QIODevice::ReadOnly) || !file.readAll().contains(needle)) {
-            continue;
-        }
-        QProcess parser;
-        parser.start(Python, { m_dir.filePath(QStringLiteral("parsemail.py")), file.fileName() });
-        if (!parser.waitForFinished(10000) || parser.exitCode() != 0) {
-            qCritical("parsemail.py: %s", parser.readAllStandardError().constData());
-            return {};
-        }
-        return QJsonDocument::fromJson(parser.readAllStandardOutput()).object();
-    }
-    return {};
+    const QString path = sink.mailContaining("cpm-" + messageId.toUtf8() + '@');
+    return path.isEmpty() ? QJsonObject() : SmtpSink::parse(path);
 }
 
 MailMessage tst_LegacyGateways::message(const QString& id) const
@@ -363,7 +190,7 @@ MailMessage tst_LegacyGateways::message(const QString& id) const
 SmtpConfig tst_LegacyGateways::plain() const
 {
     SmtpConfig config;
-    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_plainPort));
+    config.url = m_plain.url();
     config.timeoutSeconds = 10;
     return config;
 }
@@ -441,7 +268,7 @@ void tst_LegacyGateways::testMailArrivesWithHeadersTextAndAttachment()
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
 
-    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    const QJsonObject got = readMail(m_plain, mail.messageId);
     QVERIFY2(!got.isEmpty(), "the mail is not in the Maildir");
     QCOMPARE(got.value(u"subject").toString(), mail.subject);
     QCOMPARE(got.value(u"fromName").toString(), mail.senderCpmAddress);
@@ -471,7 +298,7 @@ void tst_LegacyGateways::testEmptySubjectNamesTheSender()
     const std::optional<Outcome> outcome = sendMail(plain(), mail);
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
-    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    const QJsonObject got = readMail(m_plain, mail.messageId);
     QCOMPARE(got.value(u"subject").toString(), QStringLiteral("Message from bob@cpm.example"));
     QCOMPARE(got.value(u"attachments").toArray().size(), 0);
     QCOMPARE(got.value(u"text").toString().trimmed(), mail.text);
@@ -486,7 +313,7 @@ void tst_LegacyGateways::testHeadersStayOnTheirLines()
     const std::optional<Outcome> outcome = sendMail(plain(), mail);
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
-    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId);
+    const QJsonObject got = readMail(m_plain, mail.messageId);
     QCOMPARE(got.value(u"subject").toString(),
         QString(40, QChar(0xe4)) + QStringLiteral("  Bcc: eve@evil.example"));
     QCOMPARE(got.value(u"fromName").toString(), mail.senderCpmAddress);
@@ -497,7 +324,7 @@ void tst_LegacyGateways::testHeadersStayOnTheirLines()
 void tst_LegacyGateways::testMailOverStartTls()
 {
     SmtpConfig config;
-    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.url = m_tls.url();
     config.requireTls = true;
     config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
     config.timeoutSeconds = 10;
@@ -505,7 +332,7 @@ void tst_LegacyGateways::testMailOverStartTls()
     const std::optional<Outcome> outcome = sendMail(config, mail);
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
-    const QJsonObject got = readMail(m_dir.filePath(QStringLiteral("tls")), mail.messageId);
+    const QJsonObject got = readMail(m_tls, mail.messageId);
     QCOMPARE(got.value(u"subject").toString(), mail.subject);
 }
 
@@ -513,33 +340,27 @@ void tst_LegacyGateways::testOfferedStartTlsIsTakenWithoutRequireTls()
 {
     // This server refuses mail before STARTTLS: arriving proves the session was encrypted.
     SmtpConfig config;
-    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.url = m_tls.url();
     config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
     config.timeoutSeconds = 10;
     const MailMessage mail = message(QStringLiteral("opportunistic-tls"));
     const std::optional<Outcome> outcome = sendMail(config, mail);
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
-    QCOMPARE(readMail(m_dir.filePath(QStringLiteral("tls")), mail.messageId)
-                 .value(u"subject")
-                 .toString(),
-        mail.subject);
+    QCOMPARE(readMail(m_tls, mail.messageId).value(u"subject").toString(), mail.subject);
 }
 
 void tst_LegacyGateways::testMailOverImplicitTls()
 {
     SmtpConfig config;
-    config.url = QUrl(QStringLiteral("smtps://127.0.0.1:%1").arg(m_smtpsPort));
+    config.url = QUrl(QStringLiteral("smtps://127.0.0.1:%1").arg(m_smtps.port()));
     config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
     config.timeoutSeconds = 10;
     const MailMessage mail = message(QStringLiteral("implicit-tls"));
     const std::optional<Outcome> outcome = sendMail(config, mail);
     QVERIFY(outcome);
     QVERIFY2(outcome->ok, qPrintable(outcome->detail));
-    QCOMPARE(readMail(m_dir.filePath(QStringLiteral("smtps")), mail.messageId)
-                 .value(u"subject")
-                 .toString(),
-        mail.subject);
+    QCOMPARE(readMail(m_smtps, mail.messageId).value(u"subject").toString(), mail.subject);
 
     // Without the certificate trusted: refused, and said so.
     config.caFile.clear();
@@ -553,7 +374,7 @@ void tst_LegacyGateways::testMailOverImplicitTls()
 void tst_LegacyGateways::testUntrustedCertificateIsPermanent()
 {
     SmtpConfig config;
-    config.url = QUrl(QStringLiteral("smtp://127.0.0.1:%1").arg(m_tlsPort));
+    config.url = m_tls.url();
     config.requireTls = true;
     config.timeoutSeconds = 10;
     const std::optional<Outcome> outcome = sendMail(config, message(QStringLiteral("untrusted")));
@@ -561,13 +382,13 @@ void tst_LegacyGateways::testUntrustedCertificateIsPermanent()
     QVERIFY(!outcome->ok);
     QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
     QVERIFY2(outcome->detail.contains(u"certificate"), qPrintable(outcome->detail));
-    QVERIFY(readMail(m_dir.filePath(QStringLiteral("tls")), QStringLiteral("untrusted")).isEmpty());
+    QVERIFY(readMail(m_tls, QStringLiteral("untrusted")).isEmpty());
 }
 
 void tst_LegacyGateways::testNothingListeningIsTransient()
 {
     SmtpConfig config = plain();
-    config.url.setPort(freePort());
+    config.url.setPort(freeLoopbackPort());
     const std::optional<Outcome> outcome = sendMail(config, message(QStringLiteral("down")));
     QVERIFY(outcome);
     QVERIFY(!outcome->ok);
@@ -591,7 +412,7 @@ void tst_LegacyGateways::testSilentServerTimesOutTransient()
 void tst_LegacyGateways::testRefusedRecipientIsPermanent()
 {
     SmtpConfig config = plain();
-    config.url.setPort(m_refusingPort);
+    config.url.setPort(m_refusing.port());
     MailMessage mail = message(QStringLiteral("refused"));
     mail.to = QStringLiteral("nobody@mail.example");
     const std::optional<Outcome> outcome = sendMail(config, mail);
@@ -610,7 +431,7 @@ void tst_LegacyGateways::testRefusedRecipientIsPermanent()
 void tst_LegacyGateways::testBusyRecipientIsTransient()
 {
     SmtpConfig config = plain();
-    config.url.setPort(m_refusingPort);
+    config.url.setPort(m_refusing.port());
     MailMessage mail = message(QStringLiteral("busy"));
     mail.to = QStringLiteral("busy@mail.example");
     const std::optional<Outcome> outcome = sendMail(config, mail);
@@ -629,19 +450,19 @@ void tst_LegacyGateways::testMissingAttachmentIsPermanent()
     QVERIFY(outcome);
     QVERIFY(!outcome->ok);
     QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
-    QVERIFY(readMail(m_dir.filePath(QStringLiteral("plain")), mail.messageId).isEmpty());
+    QVERIFY(readMail(m_plain, mail.messageId).isEmpty());
 }
 
 void tst_LegacyGateways::testGoneSenderDoesNotCallBack()
 {
     SmtpConfig config = plain();
-    config.url.setPort(freePort());
+    config.url.setPort(freeLoopbackPort());
     bool called = false;
     auto* smtp = new SmtpSender;
     smtp->sendMail(config, message(QStringLiteral("gone")), [&called](Outcome) { called = true; });
     auto* sms = new SmsSender;
     SmsConfig smsConfig;
-    smsConfig.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(freePort()));
+    smsConfig.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(freeLoopbackPort()));
     sms->sendSms(smsConfig, QStringLiteral("+1"), { QStringLiteral("hi") }, QStringLiteral("r"),
         [&called](Outcome) { called = true; });
     delete smtp;
@@ -653,7 +474,7 @@ void tst_LegacyGateways::testGoneSenderDoesNotCallBack()
 
 void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
 {
-    SmsGateway gateway;
+    SmsGatewaySink gateway;
     QVERIFY(gateway.listen());
     SmsConfig config;
     config.url = gateway.url();
@@ -675,7 +496,7 @@ void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
     QCOMPARE(gateway.requests.size(), 3);
     QString joined;
     for (int i = 0; i < 3; ++i) {
-        const SmsGateway::Request& request = gateway.requests.at(i);
+        const SmsGatewaySink::Request& request = gateway.requests.at(i);
         QCOMPARE(request.target, QByteArray("/sms/send"));
         QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer s3cret-token"));
         QCOMPARE(request.headers.value("content-type"), QByteArray("application/json"));
@@ -692,7 +513,7 @@ void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
 
 void tst_LegacyGateways::testSmsUcs2SegmentsAt67()
 {
-    SmsGateway gateway;
+    SmsGatewaySink gateway;
     QVERIFY(gateway.listen());
     SmsConfig config;
     config.url = gateway.url();
@@ -728,7 +549,7 @@ void tst_LegacyGateways::testSmsGatewayErrors()
 {
     QFETCH(int, status);
     QFETCH(bool, transient);
-    SmsGateway gateway;
+    SmsGatewaySink gateway;
     QVERIFY(gateway.listen());
     // The second of three segments fails: the third is never posted.
     gateway.statusAt.insert(1, status);
@@ -749,7 +570,7 @@ void tst_LegacyGateways::testSmsGatewayErrors()
 void tst_LegacyGateways::testSmsGatewayDownIsTransient()
 {
     SmsConfig config;
-    config.url = QUrl(QStringLiteral("http://127.0.0.1:%1/sms").arg(freePort()));
+    config.url = QUrl(QStringLiteral("http://127.0.0.1:%1/sms").arg(freeLoopbackPort()));
     config.timeoutSeconds = 10;
     const std::optional<Outcome> outcome
         = sendSms(config, { QStringLiteral("hello") }, QStringLiteral("down"));
