@@ -245,6 +245,18 @@ public:
     }
 
     void emitChanges(const StoreChanges& c, bool notify);
+    //! An incoming message the server also delivered by e-mail/SMS (MSG-8) is not notified
+    //! again, unless the user's preference `whenAway` is `both`.
+    bool deliveredElsewhere(const Message& m) const
+    {
+        if (m.route != protocol::Route::Email && m.route != protocol::Route::Sms) {
+            return false;
+        }
+        const Result<QVariantMap> prefs = store->prefs();
+        return !prefs
+            || prefs->value(QString(protocol::pref::WhenAway)).toString()
+            != protocol::pref::WhenAwayBoth;
+    }
     //! Records a failed local action and answers \a done with it, later.
     void failLater(const Error& error, const Callback& done);
     //! Who waits for a request's answer.
@@ -393,7 +405,8 @@ void Client::Private::emitChanges(const StoreChanges& c, bool notify)
             const Result<std::optional<Message>> m = store->message(a.id);
             // A session's messages are for the device it is on; the others get them
             // silently (SES-5).
-            if (m && m->has_value() && ((*m)->session == 0 || sessions->isHere((*m)->session))) {
+            if (m && m->has_value() && ((*m)->session == 0 || sessions->isHere((*m)->session))
+                && !deliveredElsewhere(**m)) {
                 Q_EMIT q->incomingMessage(a.id, (*m)->from, (*m)->subject);
             }
         }

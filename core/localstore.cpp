@@ -203,13 +203,18 @@ const QList<QStringList>& migrations()
                            " last_used INTEGER NOT NULL DEFAULT 0,"
                            " PRIMARY KEY (attachment_id, kind))"),
         },
+        // 10: a message's route (MSG-7, MSG-8): kept for an absent recipient, or delivered
+        // by e-mail/SMS.
+        {
+            QStringLiteral("ALTER TABLE messages ADD COLUMN route TEXT NOT NULL DEFAULT 'cpm'"),
+        },
     };
     return all;
 }
 
 const QString MessageColumns = QStringLiteral("local_id, server_id, client_id, sender, recipient, "
                                               "folder, time, subject, body, partial, read, status, "
-                                              "written, failure, session, attachments");
+                                              "written, failure, session, attachments, route");
 
 Message::Status statusFromName(const QString& name)
 {
@@ -722,6 +727,7 @@ Message LocalStore::messageFromQuery(const QSqlQuery& q) const
     m.failure = q.value(13).toString();
     m.session = q.value(14).toLongLong();
     m.attachments = unsealAttachments(q.value(15));
+    m.route = protocol::routeFromName(q.value(16).toString()).value_or(protocol::Route::Cpm);
     return m;
 }
 
@@ -888,8 +894,11 @@ Result<void> LocalStore::applyReport(const protocol::ReportEvent& report, StoreC
         return {};
     }
     QSqlQuery u(m_db);
-    u.prepare(QStringLiteral("UPDATE messages SET status = ? WHERE server_id = ?"));
+    u.prepare(QStringLiteral("UPDATE messages SET status = ?, route = COALESCE(?, route)"
+                             " WHERE server_id = ?"));
     u.addBindValue(QString(protocol::stateName(report.status)));
+    u.addBindValue(report.route ? QVariant(QString(protocol::routeName(*report.route)))
+                                : QVariant(QMetaType(QMetaType::QString)));
     u.addBindValue(report.messageId);
     if (const Result<void> done = run(u, QStringLiteral("cannot update a message")); !done) {
         return done;
@@ -914,7 +923,7 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
 
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral(
-        "SELECT local_id, body IS NULL, read, status FROM messages WHERE server_id = ?"));
+        "SELECT local_id, body IS NULL, read, status, route FROM messages WHERE server_id = ?"));
     q.addBindValue(m.id);
     if (const Result<void> done = run(q, QStringLiteral("cannot read a message")); !done) {
         return done;
@@ -929,7 +938,9 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
         const bool markRead = m.read && !wasRead;
         const std::optional<protocol::MessageState> old = protocol::stateFromName(oldStatus);
         const bool newStatus = outgoing && (!old || protocol::stateAdvances(*old, m.status));
-        if (!addBody && !markRead && !newStatus) {
+        const QString route = protocol::routeName(m.route);
+        const bool newRoute = q.value(4).toString() != route;
+        if (!addBody && !markRead && !newStatus && !newRoute) {
             return {};
         }
         QSqlQuery u(m_db);
@@ -938,7 +949,8 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
                            " attachments = CASE WHEN :addBody THEN :attachments"
                            "  ELSE attachments END,"
                            " partial = CASE WHEN :addBody THEN 0 ELSE partial END,"
-                           " read = read OR :read, status = :status WHERE local_id = :localId"));
+                           " read = read OR :read, status = :status, route = :route"
+                           " WHERE local_id = :localId"));
         u.bindValue(QStringLiteral(":addBody"), addBody);
         u.bindValue(QStringLiteral(":body"), addBody ? seal(m.body, BodyContext) : QByteArray());
         u.bindValue(QStringLiteral(":attachments"),
@@ -946,6 +958,7 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
                                                 : QVariant(QMetaType(QMetaType::QByteArray)));
         u.bindValue(QStringLiteral(":read"), m.read);
         u.bindValue(QStringLiteral(":status"), newStatus ? status : oldStatus);
+        u.bindValue(QStringLiteral(":route"), route);
         u.bindValue(QStringLiteral(":localId"), localId);
         if (const Result<void> done = run(u, QStringLiteral("cannot update a message")); !done) {
             return done;
@@ -970,11 +983,13 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
         if (p.next()) {
             const qint64 localId = p.value(0).toLongLong();
             QSqlQuery u(m_db);
-            u.prepare(QStringLiteral(
-                "UPDATE messages SET server_id = ?, time = ?, status = ? WHERE local_id = ?"));
+            u.prepare(
+                QStringLiteral("UPDATE messages SET server_id = ?, time = ?, status = ?, route = ?"
+                               " WHERE local_id = ?"));
             u.addBindValue(m.id);
             u.addBindValue(m.time);
             u.addBindValue(status);
+            u.addBindValue(QString(protocol::routeName(m.route)));
             u.addBindValue(localId);
             QSqlQuery o(m_db);
             o.prepare(QStringLiteral("DELETE FROM outbox WHERE local_id = ?"));
@@ -995,8 +1010,8 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
     QSqlQuery ins(m_db);
     ins.prepare(QStringLiteral(
         "INSERT INTO messages (server_id, client_id, sender, recipient, peer, folder,"
-        " time, subject, body, partial, read, status, attachments)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        " time, subject, body, partial, read, status, attachments, route)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     ins.addBindValue(m.id);
     ins.addBindValue(m.clientId.isEmpty() ? QVariant() : QVariant(m.clientId));
     ins.addBindValue(seal(m.from, SenderContext));
@@ -1013,6 +1028,7 @@ Result<void> LocalStore::applyMessage(const protocol::Message& m, StoreChanges* 
     ins.addBindValue(status);
     ins.addBindValue(m.attachments.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
                                              : QVariant(sealAttachments(m.attachments)));
+    ins.addBindValue(QString(protocol::routeName(m.route)));
     if (const Result<void> done = run(ins, QStringLiteral("cannot insert a message")); !done) {
         return done;
     }

@@ -89,7 +89,7 @@ struct ProfileSnapshot {
 class LocalStore final {
 public:
     //! The schema version this build migrates to (see migrations in localstore.cpp).
-    static constexpr int SchemaVersion = 9;
+    static constexpr int SchemaVersion = 10;
     static constexpr const char* FileName = "cpm.sqlite";
 
     //! Values are encrypted with \a box, which must outlive the store.

@@ -81,6 +81,7 @@ protocol::Message Message::toWire() const
     m.read = read;
     m.session = session;
     m.attachments = attachments;
+    m.route = route;
     switch (status) {
     case Status::Delivered:
         m.status = protocol::MessageState::Delivered;

@@ -54,6 +54,9 @@ struct Message {
     //! Its attachments (MSG-1), in the sender's order. While an outgoing message waits for
     //! its uploads, an attachment not uploaded yet has an empty id.
     QList<protocol::Attachment> attachments;
+    //! How it reaches (or reached) the recipient (MSG-7, MSG-8): kept for her, or delivered
+    //! by e-mail/SMS by the server's interworking function.
+    protocol::Route route = protocol::Route::Cpm;
 
     //! The other party of the conversation this message belongs to.
     QString peer() const { return outgoing ? to : from; }

@@ -1243,6 +1243,26 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Save as…</source>
         <translation>Speichern unter…</translation>
     </message>
+    <message>
+        <source>Delivered by e-mail</source>
+        <translation>Per E-Mail zugestellt</translation>
+    </message>
+    <message>
+        <source>Delivered by SMS</source>
+        <translation>Per SMS zugestellt</translation>
+    </message>
+    <message>
+        <source>Kept until they are online</source>
+        <translation>Wird aufbewahrt, bis der Empfänger online ist</translation>
+    </message>
+    <message>
+        <source>%1 — also delivered to you by e-mail</source>
+        <translation>%1 — auch per E-Mail an Sie zugestellt</translation>
+    </message>
+    <message>
+        <source>%1 — also delivered to you by SMS</source>
+        <translation>%1 — auch per SMS an Sie zugestellt</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MissedRequestBar</name>
@@ -1785,6 +1805,46 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
     <message>
         <source>Kept with your account: your other devices follow a change made here.</source>
         <translation>Wird mit Ihrem Konto gespeichert: Ihre anderen Geräte übernehmen eine Änderung von hier.</translation>
+    </message>
+    <message>
+        <source>Keep them until a device is back</source>
+        <translation>Aufbewahren, bis ein Gerät wieder da ist</translation>
+    </message>
+    <message>
+        <source>Also send them by e-mail or SMS</source>
+        <translation>Zusätzlich per E-Mail oder SMS senden</translation>
+    </message>
+    <message>
+        <source>Also send them by e-mail or SMS, and notify them here again</source>
+        <translation>Zusätzlich per E-Mail oder SMS senden und hier erneut melden</translation>
+    </message>
+    <message>
+        <source>Messages while you are away</source>
+        <translation>Nachrichten während Ihrer Abwesenheit</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>+4915112345678</source>
+        <translation>+4915112345678</translation>
+    </message>
+    <message>
+        <source>&amp;When away:</source>
+        <translation>&amp;Wenn abwesend:</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail address:</source>
+        <translation>&amp;E-Mail-Adresse:</translation>
+    </message>
+    <message>
+        <source>&amp;Phone for SMS:</source>
+        <translation>&amp;Telefon für SMS:</translation>
+    </message>
+    <message>
+        <source>Away means no device of yours is connected. E-mail and SMS are used only where your operator offers them and your phone is registered in that network.</source>
+        <translation>Abwesend heißt: keines Ihrer Geräte ist verbunden. E-Mail und SMS werden nur genutzt, wo Ihr Betreiber sie anbietet und Ihr Telefon in diesem Netz angemeldet ist.</translation>
     </message>
 </context>
 <context>

@@ -1243,6 +1243,26 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Save as…</source>
         <translation>Enregistrer sous…</translation>
     </message>
+    <message>
+        <source>Delivered by e-mail</source>
+        <translation>Distribué par e-mail</translation>
+    </message>
+    <message>
+        <source>Delivered by SMS</source>
+        <translation>Distribué par SMS</translation>
+    </message>
+    <message>
+        <source>Kept until they are online</source>
+        <translation>Conservé jusqu’à ce que le destinataire soit en ligne</translation>
+    </message>
+    <message>
+        <source>%1 — also delivered to you by e-mail</source>
+        <translation>%1 — vous a aussi été distribué par e-mail</translation>
+    </message>
+    <message>
+        <source>%1 — also delivered to you by SMS</source>
+        <translation>%1 — vous a aussi été distribué par SMS</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::MissedRequestBar</name>
@@ -1785,6 +1805,46 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
     <message>
         <source>Kept with your account: your other devices follow a change made here.</source>
         <translation>Conservé avec votre compte : vos autres appareils suivent un changement fait ici.</translation>
+    </message>
+    <message>
+        <source>Keep them until a device is back</source>
+        <translation>Les conserver jusqu’au retour d’un appareil</translation>
+    </message>
+    <message>
+        <source>Also send them by e-mail or SMS</source>
+        <translation>Les envoyer aussi par e-mail ou SMS</translation>
+    </message>
+    <message>
+        <source>Also send them by e-mail or SMS, and notify them here again</source>
+        <translation>Les envoyer aussi par e-mail ou SMS, et les signaler à nouveau ici</translation>
+    </message>
+    <message>
+        <source>Messages while you are away</source>
+        <translation>Messages pendant votre absence</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>nom@exemple.fr</translation>
+    </message>
+    <message>
+        <source>+4915112345678</source>
+        <translation>+33612345678</translation>
+    </message>
+    <message>
+        <source>&amp;When away:</source>
+        <translation>&amp;En absence :</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail address:</source>
+        <translation>Adresse &amp;e-mail :</translation>
+    </message>
+    <message>
+        <source>&amp;Phone for SMS:</source>
+        <translation>&amp;Téléphone pour les SMS :</translation>
+    </message>
+    <message>
+        <source>Away means no device of yours is connected. E-mail and SMS are used only where your operator offers them and your phone is registered in that network.</source>
+        <translation>Absent signifie qu’aucun de vos appareils n’est connecté. L’e-mail et le SMS ne sont utilisés que si votre opérateur les propose et que votre téléphone est inscrit sur ce réseau.</translation>
     </message>
 </context>
 <context>

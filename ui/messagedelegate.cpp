@@ -287,6 +287,21 @@ QString MessageDelegate::describe(const Message& message, bool forToolTip)
     const QString when = QLocale().toString(time, QLocale::ShortFormat);
     QString state = message.outgoing ? statusText(Message::statusName(message.status))
                                      : (message.read ? tr("Read") : tr("Unread"));
+    // How it went (MSG-7, MSG-8): kept for an absent recipient, or by e-mail/SMS.
+    if (message.outgoing && message.status == Message::Status::Delivered
+        && message.route == protocol::Route::Email) {
+        state = tr("Delivered by e-mail");
+    } else if (message.outgoing && message.status == Message::Status::Delivered
+        && message.route == protocol::Route::Sms) {
+        state = tr("Delivered by SMS");
+    } else if (message.outgoing && message.status == Message::Status::Sent
+        && message.route == protocol::Route::Deferred) {
+        state = tr("Kept until they are online");
+    } else if (!message.outgoing && message.route == protocol::Route::Email) {
+        state = tr("%1 — also delivered to you by e-mail").arg(state);
+    } else if (!message.outgoing && message.route == protocol::Route::Sms) {
+        state = tr("%1 — also delivered to you by SMS").arg(state);
+    }
     if (!message.failure.isEmpty()) {
         state = failureText(message.failure);
     }

@@ -4,6 +4,7 @@
 #include "appearance.h"
 #include "client.h"
 #include "errortext.h"
+#include "protocol.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -11,6 +12,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPointer>
 #include <QVBoxLayout>
 
@@ -22,6 +24,9 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     , m_notifications(new QCheckBox(tr("Show a desktop &notification for new messages"), this))
     , m_theme(new QComboBox(this))
     , m_language(new QComboBox(this))
+    , m_whenAway(new QComboBox(this))
+    , m_legacyEmail(new QLineEdit(this))
+    , m_legacyPhone(new QLineEdit(this))
     , m_note(new QLabel(this))
 {
     setObjectName(QStringLiteral("settingsDialog"));
@@ -61,6 +66,28 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     accountNote->setWordWrap(true);
     accountForm->addRow(accountNote);
 
+    // Seed 000: what the server does while none of your devices is connected.
+    namespace wire = protocol::pref;
+    m_whenAway->setObjectName(QStringLiteral("whenAway"));
+    m_whenAway->addItem(tr("Keep them until a device is back"), QString(wire::WhenAwayKeep));
+    m_whenAway->addItem(tr("Also send them by e-mail or SMS"), QString(wire::WhenAwayLegacy));
+    m_whenAway->addItem(tr("Also send them by e-mail or SMS, and notify them here again"),
+        QString(wire::WhenAwayBoth));
+    m_whenAway->setAccessibleName(tr("Messages while you are away"));
+    m_legacyEmail->setObjectName(QStringLiteral("legacyEmail"));
+    m_legacyEmail->setPlaceholderText(tr("name@example.com"));
+    m_legacyPhone->setObjectName(QStringLiteral("legacyPhone"));
+    m_legacyPhone->setPlaceholderText(tr("+4915112345678"));
+    accountForm->addRow(tr("&When away:"), m_whenAway);
+    accountForm->addRow(tr("&E-mail address:"), m_legacyEmail);
+    accountForm->addRow(tr("&Phone for SMS:"), m_legacyPhone);
+    auto* awayNote = new QLabel(tr("Away means no device of yours is connected. E-mail and SMS "
+                                   "are used only where your operator offers them and your "
+                                   "phone is registered in that network."),
+        account);
+    awayNote->setWordWrap(true);
+    accountForm->addRow(awayNote);
+
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(device);
@@ -82,6 +109,13 @@ SettingsDialog::SettingsDialog(Client* client, QWidget* parent)
     });
     connect(m_language, &QComboBox::activated, this,
         [this](int i) { saveHere(pref::Language, m_language->itemData(i).toString()); });
+    connect(m_whenAway, &QComboBox::activated, this, [this](int i) {
+        save(QString(protocol::pref::WhenAway), m_whenAway->itemData(i).toString());
+    });
+    connect(m_legacyEmail, &QLineEdit::editingFinished, this,
+        [this] { save(QString(protocol::pref::LegacyEmail), m_legacyEmail->text().trimmed()); });
+    connect(m_legacyPhone, &QLineEdit::editingFinished, this,
+        [this] { save(QString(protocol::pref::LegacyPhone), m_legacyPhone->text().remove(u' ')); });
 }
 
 SettingsDialog::~SettingsDialog() = default;
@@ -99,6 +133,10 @@ void SettingsDialog::load()
     m_theme->setCurrentIndex(std::max(0, m_theme->findData(prefs.value(pref::Theme).toString())));
     m_language->setCurrentIndex(
         std::max(0, m_language->findData(deviceChoice(*m_client, pref::Language))));
+    m_whenAway->setCurrentIndex(std::max(
+        0, m_whenAway->findData(prefs.value(QString(protocol::pref::WhenAway)).toString())));
+    m_legacyEmail->setText(prefs.value(QString(protocol::pref::LegacyEmail)).toString());
+    m_legacyPhone->setText(prefs.value(QString(protocol::pref::LegacyPhone)).toString());
 }
 
 void SettingsDialog::saveHere(const QString& key, const QString& value)

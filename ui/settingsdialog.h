@@ -2,13 +2,15 @@
 #pragma once
 
 // Settings: this device's desktop notifications and language (kept on the device), and the
-// theme, a user preference kept in the network (CON-1) that every device follows.
+// theme and what happens to messages while all devices are away (MSG-7, MSG-8), user
+// preferences kept in the network (CON-1) that every device follows.
 
 #include <QDialog>
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 
 namespace cpm {
 class Client;
@@ -35,6 +37,9 @@ private:
     QCheckBox* m_notifications;
     QComboBox* m_theme;
     QComboBox* m_language;
+    QComboBox* m_whenAway; //!< MSG-7/MSG-8: keep, legacy, both
+    QLineEdit* m_legacyEmail;
+    QLineEdit* m_legacyPhone;
     QLabel* m_note;
 };
 

@@ -103,6 +103,7 @@ QJsonObject messageJson(const Message& m, const AttachmentManager& files)
 {
     QJsonObject o = m.toWire().toJson();
     o.insert(QStringLiteral("status"), Message::statusName(m.status));
+    o.insert(QStringLiteral("route"), protocol::routeName(m.route));
     if (m.clientId.isEmpty()) {
         o.insert(QStringLiteral("clientId"), QJsonValue(QJsonValue::Null));
     }

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void testDevicesPanelRenamesAndSetsDelivery();
     void testContactsAndStatusReachOtherDevices();
     void testThemeFollowsPreferenceSetElsewhere();
+    void testAwayPreferencesAreSetInSettings();
     void testNotificationsAndLanguageStayOnTheDevice();
     void testScrollingUpLoadsOlderPages();
     void testOnlyMessagesInViewOfAnActiveWindowAreRead();
@@ -715,6 +716,51 @@ void tst_DesktopFlow::testNotificationsAndLanguageStayOnTheDevice()
     must(m_laptop->setDeviceSetting(QString(ui::pref::Language), QStringLiteral("system")));
     laptop.close();
     phone.close();
+}
+
+void tst_DesktopFlow::testAwayPreferencesAreSetInSettings()
+{
+    // Seed 000 §7.1.4: Alice sets, from her laptop, that messages reach her by e-mail while
+    // she is away; her phone has the same preferences. A malformed number is refused and
+    // said in the dialog, and changes nothing.
+    ui::MainWindow laptop(m_laptop.get());
+    laptop.show();
+    {
+        ui::SettingsDialog settings(m_laptop.get(), &laptop);
+        settings.show();
+        auto* everywhere = settings.findChild<QGroupBox*>(QStringLiteral("accountSettings"));
+        auto* whenAway = settings.findChild<QComboBox*>(QStringLiteral("whenAway"));
+        auto* email = settings.findChild<QLineEdit*>(QStringLiteral("legacyEmail"));
+        auto* phone = settings.findChild<QLineEdit*>(QStringLiteral("legacyPhone"));
+        auto* note = settings.findChild<QLabel*>(QStringLiteral("settingsNote"));
+        QVERIFY(everywhere && whenAway && email && phone && note);
+        QVERIFY(everywhere->isAncestorOf(whenAway) && everywhere->isAncestorOf(email));
+        QCOMPARE(whenAway->currentData().toString(), QStringLiteral("keep"));
+
+        whenAway->setCurrentIndex(whenAway->findData(QStringLiteral("legacy")));
+        Q_EMIT whenAway->activated(whenAway->currentIndex());
+        email->setFocus();
+        QTest::keyClicks(email, QStringLiteral("alice@mail.example"));
+        QTest::keyClick(email, Qt::Key_Return);
+        phone->setFocus();
+        QTest::keyClicks(phone, QStringLiteral("12"));
+        QTest::keyClick(phone, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!note->text().isEmpty(), Timeout);
+    }
+    const auto phonePref
+        = [&](const QString& key) { return must(m_phone->prefs()).value(key).toString(); };
+    QTRY_COMPARE_WITH_TIMEOUT(
+        phonePref(QStringLiteral("whenAway")), QStringLiteral("legacy"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        phonePref(QStringLiteral("legacyEmail")), QStringLiteral("alice@mail.example"), Timeout);
+    QVERIFY(phonePref(QStringLiteral("legacyPhone")).isEmpty());
+
+    // Back as it was for the tests after.
+    bool done = false;
+    m_laptop->setPref(
+        QStringLiteral("whenAway"), QStringLiteral("keep"), [&](const Error&) { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    laptop.close();
 }
 
 void tst_DesktopFlow::testThemeFollowsPreferenceSetElsewhere()
