@@ -172,6 +172,8 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const
         return int(m.status);
     case StatusNameRole:
         return Message::statusName(m.status);
+    case RouteRole:
+        return QString(protocol::routeName(m.route));
     case ReadRole:
         return m.read;
     case PartialRole:
@@ -206,7 +208,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
         { ToRole, "to" }, { SubjectRole, "subject" }, { BodyRole, "body" }, { TimeRole, "time" },
         { OutgoingRole, "outgoing" }, { StatusRole, "status" }, { StatusNameRole, "statusName" },
         { ReadRole, "read" }, { PartialRole, "partial" }, { PendingRole, "pending" },
-        { FailureRole, "failure" }, { AttachmentsRole, "attachments" } });
+        { FailureRole, "failure" }, { AttachmentsRole, "attachments" }, { RouteRole, "route" } });
     return names;
 }
 

@@ -40,6 +40,7 @@ public:
         //! id (empty while not uploaded), name, type, size, image (bool), here (this device
         //! holds a copy), done (bytes of a transfer in progress, or -1 when none).
         AttachmentsRole,
+        RouteRole, //!< "cpm", "deferred", "email", "sms" (MSG-7, MSG-8)
     };
     Q_ENUM(Role)
 

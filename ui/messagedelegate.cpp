@@ -63,6 +63,23 @@ QString dayText(const QDate& date)
     return QLocale().toString(date, QLocale::LongFormat);
 }
 
+// How a message went when it did not go by CPM (MSG-7, MSG-8): a quarter clock while it is
+// kept for a recipient with no device connected, an envelope or a phone once it went by
+// e-mail or SMS. Beside the ticks on yours, before the time on those you receive.
+QString routeMark(const QString& route, const QString& status, bool outgoing)
+{
+    if (route == QLatin1StringView("email")) {
+        return QStringLiteral("✉");
+    }
+    if (route == QLatin1StringView("sms")) {
+        return QStringLiteral("✆");
+    }
+    if (outgoing && route == QLatin1StringView("deferred") && status == QLatin1StringView("sent")) {
+        return QStringLiteral("◷");
+    }
+    return {};
+}
+
 // Each state its own shape: a clock, one tick, two ticks, two ticks on a filled badge
 // (read), and a warning sign with words for what needs attention.
 QString ticks(const QString& status)
@@ -407,8 +424,11 @@ MessageDelegate::Layout MessageDelegate::layout(
     const QSize subjectSize = l.subjectText.size();
     const QFontMetrics ffm(l.footerFont);
     const QString status = index.data(MessageModel::StatusNameRole).toString();
+    const QString route
+        = routeMark(index.data(MessageModel::RouteRole).toString(), status, outgoing);
     const int footerWidth
-        = ffm.horizontalAdvance(QStringLiteral("00:00 ") + (outgoing ? ticks(status) : QString()))
+        = ffm.horizontalAdvance(QStringLiteral("00:00 ") + (outgoing ? ticks(status) : QString())
+              + (route.isEmpty() ? QString() : route + QLatin1Char(' ')))
         + 14;
 
     // Attachments under the text: pictures at their thumbnail's size, files as cards.
@@ -946,9 +966,12 @@ void MessageDelegate::paint(
     const QString time
         = ConversationDelegate::clockTime(index.data(MessageModel::TimeRole).toDateTime().time());
     const QString status = index.data(MessageModel::StatusNameRole).toString();
+    const QString route
+        = routeMark(index.data(MessageModel::RouteRole).toString(), status, outgoing);
     QRect timeRect = l.footer;
     if (outgoing) {
-        const QString mark = ticks(status);
+        const QString mark
+            = route.isEmpty() ? ticks(status) : route + QLatin1Char(' ') + ticks(status);
         const QFontMetrics fm(l.footerFont);
         const int markWidth = fm.horizontalAdvance(mark) + 8;
         const QRect markRect(
@@ -970,7 +993,8 @@ void MessageDelegate::paint(
         painter->drawText(markRect, Qt::AlignCenter, mark);
     }
     painter->setPen(footerInk);
-    painter->drawText(timeRect, Qt::AlignRight | Qt::AlignVCenter, time);
+    painter->drawText(timeRect, Qt::AlignRight | Qt::AlignVCenter,
+        !outgoing && !route.isEmpty() ? route + QLatin1Char(' ') + time : time);
     if (!l.failure.isNull()) {
         // Said in words under the bubble until it is sent or deleted, with the way out.
         painter->setFont(l.footerFont);

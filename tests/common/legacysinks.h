@@ -18,7 +18,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-#include <QTest>
+#include <QThread>
 #include <QUrl>
 
 namespace cpm::test {
@@ -78,7 +78,7 @@ public:
                 probe.abort();
                 return true;
             }
-            QTest::qWait(50);
+            QThread::msleep(50);
         }
         qCritical("aiosmtpd (%s %s) did not listen on port %d: %s", qPrintable(handlerClass),
             qPrintable(extra.join(u' ')), m_port, m_process.readAllStandardError().constData());

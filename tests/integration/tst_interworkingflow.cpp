@@ -7,6 +7,7 @@
 #include "client.h"
 #include "failonwarning.h"
 #include "legacysinks.h"
+#include "messagemodel.h"
 #include "must.h"
 #include "testserver.h"
 
@@ -137,6 +138,11 @@ void tst_InterworkingFlow::testDeliveredByEmailIsShownAndNotNotifiedAgain()
     const qint64 id = sendWhileAliceIsAway(QStringLiteral("The train is late"));
     QVERIFY(id > 0);
     QVERIFY(!changed.isEmpty());
+    // What the window draws the envelope from.
+    MessageModel model(m_bob.get());
+    model.setPeer(Alice);
+    QCOMPARE(model.data(model.index(model.rowCount() - 1), MessageModel::RouteRole).toString(),
+        QStringLiteral("email"));
 
     // Alice's phone is back: the message is there, marked as delivered by e-mail, and her
     // phone does not ring for it again.

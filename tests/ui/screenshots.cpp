@@ -13,6 +13,7 @@
 #include "devicesdialog.h"
 #include "diagnosticsdialog.h"
 #include "guestvault.h"
+#include "legacysinks.h"
 #include "mainwindow.h"
 #include "movesessiondialog.h"
 #include "myfilesdialog.h"
@@ -118,6 +119,13 @@ int main(int argc, char** argv)
     QDir().mkpath(out);
 
     test::TestServer server;
+    // An SMTP relay for the interworking scene (a real aiosmtpd on loopback).
+    test::SmtpSink smtp;
+    if (!smtp.start()) {
+        std::fprintf(stderr, "cannot start aiosmtpd\n");
+        return 1;
+    }
+    server.setExtraArguments({ QStringLiteral("--smtp"), smtp.url().toString() });
     if (!server.start()) {
         std::fprintf(stderr, "cannot start cpm-server\n");
         return 1;
@@ -322,6 +330,43 @@ int main(int argc, char** argv)
         window.show();
         settle();
         save(&window, out + QStringLiteral("/main-empty-light.png"));
+    }
+    {
+        // Seed 000: Carol is away from CPM and wants her messages by e-mail meanwhile. Dave's
+        // message to her goes by e-mail (an envelope by the ticks); one to Frank, who has no
+        // device at all, is kept for him (a quarter clock).
+        const QString c = QStringLiteral("carol@cpm.example");
+        int prefsDone = 0;
+        carol->setPref(QStringLiteral("whenAway"), QStringLiteral("legacy"),
+            [&](const Error&) { ++prefsDone; });
+        carol->setPref(QStringLiteral("legacyEmail"), QStringLiteral("carol@mail.example"),
+            [&](const Error&) { ++prefsDone; });
+        waitFor([&] { return prefsDone == 2; });
+        carol->disconnectFromServer();
+        server.setSetting(QStringLiteral("interworking.enabled"), QStringLiteral("1"));
+        server.runAdmin({ QStringLiteral("legacy"), QStringLiteral("register"), c,
+            QStringLiteral("--network"), QStringLiteral("email") });
+        server.addUser(QStringLiteral("frank@cpm.example"), QStringLiteral("demo-password"));
+        (void)dave->send(c, QStringLiteral("Dinner"),
+            QStringLiteral("Table for four at eight on Saturday — are you in?"));
+        waitFor(
+            [&] {
+                const QList<Message> sent = dave->messages(c).valueOr({});
+                return !sent.isEmpty() && sent.constLast().route == protocol::Route::Email;
+            },
+            15000);
+        (void)dave->send(
+            QStringLiteral("frank@cpm.example"), {}, QStringLiteral("Welcome aboard, Frank!"));
+        waitFor([&] { return dave->outboxSize().valueOr(-1) == 0; });
+        ui::MainWindow window(dave.get());
+        window.resize(1000, 640);
+        window.show();
+        window.openConversation(c);
+        settle();
+        save(&window, out + QStringLiteral("/interworking-light.png"));
+        window.openConversation(QStringLiteral("frank@cpm.example"));
+        settle();
+        save(&window, out + QStringLiteral("/interworking-kept-light.png"));
     }
 
     {

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void testClickingALinkOpensItAndNothingElse();
     void testDoubleClickSelectsPartOfTheTextToCopy();
     void testAWideWindowKeepsLinesReadable();
+    void testTheStateSaysHowAMessageWent();
 
 private:
     std::unique_ptr<Client> newClient(const QString& name);
@@ -374,6 +375,33 @@ void tst_MessageText::testAWideWindowKeepsLinesReadable()
         qPrintable(
             QStringLiteral("%1 of %2").arg(g.bubble.width()).arg(view->viewport()->width())));
     window.close();
+}
+
+void tst_MessageText::testTheStateSaysHowAMessageWent()
+{
+    // MSG-7, MSG-8: what the hover text (and a screen reader) says of the route.
+    Message m;
+    m.outgoing = true;
+    m.body = QStringLiteral("Dinner?");
+    m.time = 1763800000000;
+    m.status = Message::Status::Sent;
+    QVERIFY(ui::MessageDelegate::describe(m, true).startsWith(QStringLiteral("Sent")));
+    m.route = protocol::Route::Deferred;
+    QVERIFY(ui::MessageDelegate::describe(m, true).startsWith(
+        QStringLiteral("Kept until they are online")));
+    m.status = Message::Status::Delivered;
+    m.route = protocol::Route::Email;
+    QVERIFY(
+        ui::MessageDelegate::describe(m, true).startsWith(QStringLiteral("Delivered by e-mail")));
+    m.route = protocol::Route::Sms;
+    QVERIFY(ui::MessageDelegate::describe(m, true).startsWith(QStringLiteral("Delivered by SMS")));
+    m.status = Message::Status::Displayed; // read on CPM later: read it is
+    QVERIFY(ui::MessageDelegate::describe(m, true).startsWith(QStringLiteral("Read")));
+    m.outgoing = false;
+    m.read = false;
+    m.route = protocol::Route::Email;
+    QVERIFY(ui::MessageDelegate::describe(m, true).startsWith(
+        QStringLiteral("Unread — also delivered to you by e-mail")));
 }
 
 QTEST_MAIN(tst_MessageText)
