@@ -1512,6 +1512,26 @@ void Client::refreshPeerStatuses(const QStringList& addresses, Callback done)
     d->refreshPeerStatuses(addresses, std::move(done), Private::Asker::Caller);
 }
 
+void Client::legacyDeliveries(LegacyDeliveriesCallback done)
+{
+    auto list = std::make_shared<QList<protocol::LegacyDelivery>>();
+    d->call(
+        protocol::op::LegacyDeliveries, {},
+        [list, done = std::move(done)](const Error& error) { done(error, *list); },
+        [list](const QJsonObject& result) -> Result<void> {
+            for (const QJsonValue& v : result.value(QLatin1StringView("deliveries")).toArray()) {
+                Result<protocol::LegacyDelivery> one
+                    = protocol::LegacyDelivery::fromJson(v.toObject());
+                if (!one) {
+                    return one.error();
+                }
+                list->append(std::move(one).value());
+            }
+            return {};
+        },
+        Private::Asker::Caller);
+}
+
 void Client::refreshDevices(Callback done)
 {
     d->refreshDevices(std::move(done), Private::Asker::Caller);

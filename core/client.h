@@ -209,6 +209,11 @@ public:
     //! The user's preferences: kept in the network, the same on every device (CON-1).
     Result<QVariantMap> prefs() const;
     void setPref(const QString& key, const QString& value, Callback done = {});
+    //! The e-mail/SMS deliveries of the user's recent messages and how they went (MSG-8),
+    //! newest first; for diagnostics. Asks the server (Offline when not signed in).
+    using LegacyDeliveriesCallback
+        = std::function<void(const Error& error, const QList<protocol::LegacyDelivery>& list)>;
+    void legacyDeliveries(LegacyDeliveriesCallback done);
     //! A setting of this device alone (e.g. its desktop notifications, its language): kept
     //! in the local store, never sent, gone with the rest at sign-out. Null when not set.
     Result<QString> deviceSetting(const QString& key) const;

@@ -6,9 +6,11 @@
 #include "logging.h"
 #include "operatorsettings.h"
 #include "protocol.h"
+#include "request.h"
 #include "server.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QLocale>
 
 #include <algorithm>
@@ -32,6 +34,39 @@ Interworking::Interworking(Server& server)
 Interworking::~Interworking() = default;
 
 void Interworking::setConfig(const Config& config) { m_config = config; }
+
+void Interworking::addOperations(Operations& operations)
+{
+    operations.add(protocol::op::LegacyDeliveries, true, [this](const Request& r) { list(r); });
+}
+
+void Interworking::list(const Request& request)
+{
+    // The newest 50 of the user's messages, sent or received: what a device shows in its
+    // diagnostics. A sender does not learn the recipient's e-mail address or number.
+    constexpr int Listed = 50;
+    const Result<QList<Store::LegacyDelivery>> found
+        = m_server.store().legacyDeliveries(request.userId(), Listed);
+    if (!found) {
+        request.fail(found.error());
+        return;
+    }
+    QJsonArray out;
+    for (const Store::LegacyDelivery& d : *found) {
+        protocol::LegacyDelivery wire;
+        wire.messageId = d.messageId;
+        wire.outgoing = d.recipientId != request.userId();
+        wire.network = d.network;
+        wire.address = wire.outgoing ? QString() : d.address;
+        wire.state = d.state;
+        wire.attempts = d.attempts;
+        wire.lastError = d.lastError;
+        wire.created = d.created;
+        wire.finished = d.finished;
+        out.append(wire.toJson());
+    }
+    request.reply({ { QStringLiteral("deliveries"), out } });
+}
 
 Result<Interworking::Decision> Interworking::decide(qint64 recipientId)
 {

@@ -21,6 +21,8 @@
 
 namespace cpm::server {
 
+class Operations;
+class Request;
 class Server;
 
 class Interworking final {
@@ -46,12 +48,15 @@ public:
 
     void setConfig(const Config& config);
     const Config& config() const { return m_config; }
+    //! `legacy.deliveries`.
+    void addOperations(Operations& operations);
     //! MSG-7/MSG-8 for a message to \a recipientId now.
     Result<Decision> decide(qint64 recipientId);
     //! Starts the conversions that are due (each server tick).
     void tick(qint64 now);
 
 private:
+    void list(const Request& request);
     void attempt(const Store::LegacyDelivery& delivery);
     void record(qint64 deliveryId, int attemptsBefore, const legacy::Outcome& outcome);
 

@@ -39,6 +39,7 @@ Server::Server(QObject* parent)
     m_profile.addOperations(m_operations);
     m_sessions.addOperations(m_operations);
     m_attachments.addOperations(m_operations);
+    m_interworking.addOperations(m_operations);
 
     connect(m_acceptor, &Acceptor::connected, this, &Server::acceptWebSocket);
     m_tick.setInterval(TickMs);

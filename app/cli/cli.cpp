@@ -1093,7 +1093,23 @@ void Cli::execute(const QStringList& commandLine, Done done)
         return answer(whoami());
     }
     if (command == QLatin1StringView("diagnostics")) {
-        return done(QJsonObject::fromVariantMap(c->diagnostics().toVariantMap()), {});
+        QJsonObject diagnostics = QJsonObject::fromVariantMap(c->diagnostics().toVariantMap());
+        if (c->state() != ConnectionState::Online) {
+            // What the server did with e-mail/SMS is asked only while connected.
+            diagnostics.insert(QStringLiteral("legacyDeliveries"), QJsonValue::Null);
+            return done(diagnostics, {});
+        }
+        c->legacyDeliveries([done, diagnostics](const Error& error,
+                                const QList<protocol::LegacyDelivery>& list) mutable {
+            QJsonArray deliveries;
+            for (const protocol::LegacyDelivery& d : list) {
+                deliveries.append(d.toJson());
+            }
+            diagnostics.insert(QStringLiteral("legacyDeliveries"),
+                error.isNull() ? QJsonValue(deliveries) : QJsonValue(QJsonValue::Null));
+            done(diagnostics, {});
+        });
+        return;
     }
     if (command == QLatin1StringView("sign-out")) {
         if (!a.positional.isEmpty() || !takesOnly(a, {})) {

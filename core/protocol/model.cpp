@@ -761,6 +761,38 @@ Result<DeletedEvent> DeletedEvent::fromJson(const QJsonObject& o)
     return e;
 }
 
+QJsonObject LegacyDelivery::toJson() const
+{
+    QJsonObject o { { QStringLiteral("messageId"), messageId },
+        { QStringLiteral("outgoing"), outgoing }, { QStringLiteral("network"), network },
+        { QStringLiteral("state"), state }, { QStringLiteral("attempts"), attempts },
+        { QStringLiteral("lastError"), lastError }, { QStringLiteral("created"), created },
+        { QStringLiteral("finished"), finished } };
+    if (!address.isEmpty()) {
+        o.insert(QStringLiteral("address"), address);
+    }
+    return o;
+}
+
+Result<LegacyDelivery> LegacyDelivery::fromJson(const QJsonObject& o)
+{
+    A r(o);
+    LegacyDelivery d;
+    d.messageId = r.integer(QLatin1StringView("messageId"), 1, MaxId);
+    d.outgoing = r.boolean(QLatin1StringView("outgoing"), A::Optional);
+    d.network = r.string(QLatin1StringView("network"), 16);
+    d.address = r.string(QLatin1StringView("address"), limits::MaxPrefValueChars, A::Optional);
+    d.state = r.string(QLatin1StringView("state"), 16);
+    d.attempts = int(r.integer(QLatin1StringView("attempts"), 0, 1000000, A::Optional));
+    d.lastError = r.string(QLatin1StringView("lastError"), 4096, A::Optional);
+    d.created = r.integer(QLatin1StringView("created"), 0, MaxId, A::Optional);
+    d.finished = r.integer(QLatin1StringView("finished"), 0, MaxId, A::Optional);
+    if (!r.ok()) {
+        return malformed(r, QLatin1StringView("legacy delivery"));
+    }
+    return d;
+}
+
 QJsonObject ReportEvent::toJson() const
 {
     QJsonObject o { { QStringLiteral("messageId"), messageId },

@@ -159,6 +159,27 @@ struct PeerStatus {
     bool operator==(const PeerStatus& other) const = default;
 };
 
+/*!
+ * One conversion of a message for a legacy network and how it went (MSG-8), as
+ * `legacy.deliveries` lists them: of messages the user sent or received. The recipient's
+ * legacy address is given to the recipient only.
+ */
+struct LegacyDelivery {
+    qint64 messageId = 0;
+    bool outgoing = false; //!< a message this user sent (else one she received)
+    QString network; //!< email, sms
+    QString address; //!< the recipient's address there; empty for the sender
+    QString state; //!< pending, sent, failed, cancelled
+    int attempts = 0;
+    QString lastError; //!< what the last failed attempt gave; empty when none failed
+    qint64 created = 0; //!< ms since the epoch
+    qint64 finished = 0; //!< 0 while pending
+
+    QJsonObject toJson() const;
+    static Result<LegacyDelivery> fromJson(const QJsonObject& object);
+    bool operator==(const LegacyDelivery& other) const = default;
+};
+
 // --- chat sessions (SES) -----------------------------------------------------------------
 
 //! A session's life: inviting → active (bound to one device on each side) → ended.

@@ -116,6 +116,7 @@ inline constexpr QLatin1StringView AttachmentPut { "attachment.put" };
 inline constexpr QLatin1StringView AttachmentGet { "attachment.get" };
 inline constexpr QLatin1StringView FilesList { "files.list" };
 inline constexpr QLatin1StringView FilesDelete { "files.delete" };
+inline constexpr QLatin1StringView LegacyDeliveries { "legacy.deliveries" };
 } // namespace op
 
 //! Event names. Stream events carry a per-user `seq`; transient ones do not.

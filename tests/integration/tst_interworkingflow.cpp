@@ -143,6 +143,17 @@ void tst_InterworkingFlow::testDeliveredByEmailIsShownAndNotNotifiedAgain()
     model.setPeer(Alice);
     QCOMPARE(model.data(model.index(model.rowCount() - 1), MessageModel::RouteRole).toString(),
         QStringLiteral("email"));
+    // And what its diagnostics (cpm-cli diagnostics) list of the delivery.
+    bool listed = false;
+    m_bob->legacyDeliveries([&](const Error& error, const QList<protocol::LegacyDelivery>& list) {
+        QVERIFY(error.isNull());
+        QVERIFY(std::any_of(list.cbegin(), list.cend(), [&](const protocol::LegacyDelivery& d) {
+            return d.messageId == id && d.outgoing && d.state == QLatin1StringView("sent")
+                && d.network == QLatin1StringView("email") && d.address.isEmpty();
+        }));
+        listed = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(listed, Timeout);
 
     // Alice's phone is back: the message is there, marked as delivered by e-mail, and her
     // phone does not ring for it again.

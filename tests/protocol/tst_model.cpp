@@ -234,6 +234,13 @@ private Q_SLOTS:
         QVERIFY(
             !ReportEvent::fromJson(json(R"({"messageId":1,"status":"delivered","route":"pigeon"})"))
                  ->route);
+        LegacyDelivery delivery { 42, true, QStringLiteral("email"), {}, QStringLiteral("pending"),
+            3, QStringLiteral("couldn't connect"), 1, 0 };
+        QVERIFY(!delivery.toJson().contains(QLatin1StringView("address")));
+        QCOMPARE(*LegacyDelivery::fromJson(delivery.toJson()), delivery);
+        delivery.outgoing = false;
+        delivery.address = QStringLiteral("alice@mail.example");
+        QCOMPARE(*LegacyDelivery::fromJson(delivery.toJson()), delivery);
         QVERIFY(!ReportEvent::fromJson(json(R"({"messageId":1,"status":"lost"})")).ok());
         const ContactEvent contact { { QStringLiteral("bob@cpm.example"), QStringLiteral("Bob") },
             true };

@@ -353,6 +353,34 @@ void tst_Interworking::testGatewayDownRetriesThenDeliversOnce()
     QTest::qWait(1500);
     QCOMPARE(m_smtp.mails().size(), before + 1);
     m_smtp.stop();
+
+    // What each party's devices can see of it (their diagnostics): the attempts and the
+    // last error; Alice's e-mail address only to Alice.
+    const auto listed = [&](WsClient& c) {
+        for (const QJsonValue& v : result(c.request(QStringLiteral("legacy.deliveries")))
+                                       .value(QLatin1StringView("deliveries"))
+                                       .toArray()) {
+            if (v.toObject().value(QLatin1StringView("messageId")).toInteger() == id) {
+                return v.toObject();
+            }
+        }
+        return QJsonObject();
+    };
+    const QJsonObject bobSees = listed(*bob);
+    QCOMPARE(bobSees.value(QLatin1StringView("outgoing")).toBool(), true);
+    QCOMPARE(bobSees.value(QLatin1StringView("state")).toString(), QStringLiteral("sent"));
+    QVERIFY(bobSees.value(QLatin1StringView("attempts")).toInt() >= 3);
+    QVERIFY(!bobSees.value(QLatin1StringView("lastError")).toString().isEmpty());
+    QVERIFY(!bobSees.contains(QLatin1StringView("address")));
+    auto alice = connectAs(m_alice);
+    QVERIFY(alice);
+    const QJsonObject aliceSees = listed(*alice);
+    QCOMPARE(aliceSees.value(QLatin1StringView("outgoing")).toBool(), false);
+    QCOMPARE(aliceSees.value(QLatin1StringView("address")).toString(), AliceMail);
+    // Her device acknowledges what it synced: the next tests start with nothing pending.
+    qint64 next = 0;
+    alice->syncAll(0, &next);
+    QVERIFY_OK(alice->request(QStringLiteral("ack"), { { QStringLiteral("seq"), next } }));
 }
 
 // Alice comes back to CPM while the gateway is down: her device's acknowledgement calls the
