@@ -170,6 +170,21 @@ int storeFailed(QTextStream& err, const Error& error)
     err.flush();
     return AdminCli::Failed;
 }
+
+// The user \a address, or empty after saying why not (the store failed, or no such user).
+std::optional<UserRecord> findUser(SqliteStore& store, const QString& address, QTextStream& err)
+{
+    const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+    if (!user) {
+        storeFailed(err, user.error());
+        return std::nullopt;
+    }
+    if (!user->has_value()) {
+        err << "cpm-server: there is no user " << address << '\n';
+        err.flush();
+    }
+    return *user;
+}
 } // namespace
 
 int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
@@ -281,16 +296,11 @@ int AdminCli::deviceList(const QString& address)
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+    const std::optional<UserRecord> user = findUser(store, address, m_err);
     if (!user) {
-        return storeFailed(m_err, user.error());
-    }
-    if (!user->has_value()) {
-        m_err << "cpm-server: there is no user " << address << '\n';
-        m_err.flush();
         return Failed;
     }
-    const Result<QList<DeviceRecord>> devices = store.devices((*user)->id, true);
+    const Result<QList<DeviceRecord>> devices = store.devices(user->id, true);
     if (!devices) {
         return storeFailed(m_err, devices.error());
     }
@@ -314,17 +324,12 @@ int AdminCli::legacyRegister(const QString& address, const QString& network, boo
     if (!openStore(store, m_dataDir, m_err)) {
         return Failed;
     }
-    const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+    const std::optional<UserRecord> user = findUser(store, address, m_err);
     if (!user) {
-        return storeFailed(m_err, user.error());
-    }
-    if (!user->has_value()) {
-        m_err << "cpm-server: there is no user " << address << '\n';
-        m_err.flush();
         return Failed;
     }
     if (const Result<void> set = store.setLegacyRegistration(
-            (*user)->id, network, registered, QDateTime::currentMSecsSinceEpoch());
+            user->id, network, registered, QDateTime::currentMSecsSinceEpoch());
         !set) {
         return storeFailed(m_err, set.error());
     }
@@ -345,16 +350,11 @@ int AdminCli::legacyList(const QString& address)
         }
         users = *all;
     } else {
-        const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
+        const std::optional<UserRecord> user = findUser(store, address, m_err);
         if (!user) {
-            return storeFailed(m_err, user.error());
-        }
-        if (!user->has_value()) {
-            m_err << "cpm-server: there is no user " << address << '\n';
-            m_err.flush();
             return Failed;
         }
-        users.append(**user);
+        users.append(*user);
     }
     QHash<qint64, QString> addresses;
     for (const UserRecord& u : std::as_const(users)) {
