@@ -15,6 +15,7 @@
 //     directory removed (signedOut()); the server is told afterwards, not measured.
 // The table shows, per figure, the median of the runs.
 
+#include "benchdevice.h"
 #include "benchloop.h"
 #include "client.h"
 #include "guestvault.h"
@@ -175,21 +176,9 @@ public:
 private:
     Client* device(const QString& address)
     {
-        auto client = std::make_unique<Client>(m_profiles.filePath(address));
-        if (!client->open()) {
-            return nullptr;
-        }
-        client->setServerUrl(m_server.url());
-        bool done = false;
-        Error error;
-        client->registerDevice(address, Password, QStringLiteral("desk"), QStringLiteral("desktop"),
-            [&](const Error& e) {
-                error = e;
-                done = true;
-            });
-        if (!bench::waitFor([&] { return done && client->state() == ConnectionState::Online; })
-            || !error.isNull()) {
-            std::fprintf(stderr, "bench-guest: cannot register: %s\n", qPrintable(error.message));
+        std::unique_ptr<Client> client = bench::registeredDevice(
+            "bench-guest", m_profiles.filePath(address), m_server.url(), address, Password);
+        if (!client) {
             return nullptr;
         }
         m_clients.push_back(std::move(client));

@@ -22,6 +22,7 @@
 // exit code.
 
 #include "attachmentmanager.h"
+#include "benchdevice.h"
 #include "benchloop.h"
 #include "client.h"
 #include "sha256.h"
@@ -445,21 +446,9 @@ public:
 private:
     Client* device(const QString& address)
     {
-        auto client = std::make_unique<Client>(m_profiles.filePath(address));
-        if (!client->open()) {
-            return nullptr;
-        }
-        client->setServerUrl(m_server.url());
-        bool done = false;
-        Error error;
-        client->registerDevice(address, Password, QStringLiteral("desk"), QStringLiteral("desktop"),
-            [&](const Error& e) {
-                error = e;
-                done = true;
-            });
-        if (!waitFor([&] { return done && client->state() == ConnectionState::Online; })
-            || !error.isNull()) {
-            std::fprintf(stderr, "bench-media: cannot register: %s\n", qPrintable(error.message));
+        std::unique_ptr<Client> client = bench::registeredDevice(
+            "bench-media", m_profiles.filePath(address), m_server.url(), address, Password);
+        if (!client) {
             return nullptr;
         }
         m_clients.push_back(std::move(client));
