@@ -118,6 +118,7 @@ void Interworking::tick(qint64 now)
         qCWarning(lcServer) << "cannot read the e-mail/SMS deliveries due:" << due.error().message;
         return;
     }
+    QList<qint64> postponed;
     for (const Store::LegacyDelivery& d : *due) {
         if (m_inFlight.size() >= MaxInFlight) {
             break;
@@ -126,10 +127,22 @@ void Interworking::tick(qint64 now)
             continue;
         }
         if (m_server.live().hasUser(d.recipientId)) {
-            // She is back on CPM: her device's acknowledgement calls this one off.
+            // She is back on CPM: her device's acknowledgement calls this one off. Until
+            // then it waits a retry interval, without counting an attempt, so that a device
+            // that stays connected without acknowledging does not hold up the others.
+            postponed.append(d.id);
             continue;
         }
         attempt(d);
+    }
+    if (!postponed.isEmpty()) {
+        const qint64 wait
+            = std::max<qint64>(1, store.settingInt(settings::InterworkingRetrySeconds));
+        if (const Result<void> moved = store.postponeLegacyDeliveries(postponed, now + wait * 1000);
+            !moved) {
+            qCWarning(lcServer) << "cannot postpone e-mail/SMS deliveries:"
+                                << moved.error().message;
+        }
     }
 }
 

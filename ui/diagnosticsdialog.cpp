@@ -3,10 +3,14 @@
 
 #include "appclipboard.h"
 #include "client.h"
+#include "errortext.h"
+#include "model.h"
 
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTimer>
@@ -37,6 +41,7 @@ DiagnosticsDialog::DiagnosticsDialog(Client* client, QWidget* parent)
     : QDialog(parent)
     , m_client(client)
     , m_errors(new QPlainTextEdit(this))
+    , m_legacy(new QPlainTextEdit(this))
     , m_timer(new QTimer(this))
 {
     setObjectName(QStringLiteral("diagnosticsDialog"));
@@ -56,6 +61,10 @@ DiagnosticsDialog::DiagnosticsDialog(Client* client, QWidget* parent)
     m_errors->setReadOnly(true);
     m_errors->setAccessibleName(tr("Last errors"));
     m_errors->setPlaceholderText(tr("No errors."));
+    m_legacy->setObjectName(QStringLiteral("legacyDeliveries"));
+    m_legacy->setReadOnly(true);
+    m_legacy->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_legacy->setAccessibleName(tr("Deliveries by e-mail or SMS"));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton* copy = buttons->addButton(tr("&Copy as text"), QDialogButtonBox::ActionRole);
@@ -66,8 +75,10 @@ DiagnosticsDialog::DiagnosticsDialog(Client* client, QWidget* parent)
     layout->addLayout(form);
     layout->addWidget(new QLabel(tr("Last errors:"), this));
     layout->addWidget(m_errors, 1);
+    layout->addWidget(new QLabel(tr("Deliveries by e-mail or SMS:"), this));
+    layout->addWidget(m_legacy, 1);
     layout->addWidget(buttons);
-    resize(600, 460);
+    resize(640, 560);
 
     refresh();
     m_timer->setInterval(1000);
@@ -77,8 +88,75 @@ DiagnosticsDialog::DiagnosticsDialog(Client* client, QWidget* parent)
 
 DiagnosticsDialog::~DiagnosticsDialog() = default;
 
+QString DiagnosticsDialog::describe(const protocol::LegacyDelivery& d)
+{
+    const QString network = d.network == QLatin1StringView("sms") ? tr("by SMS") : tr("by e-mail");
+    const QString who = d.outgoing
+        ? tr("message %1 you sent, %2").arg(d.messageId).arg(network)
+        : tr("message %1 to you, %2 to %3").arg(d.messageId).arg(network, d.address);
+    QString state;
+    if (d.state == QLatin1StringView("sent")) {
+        state = tr("delivered");
+    } else if (d.state == QLatin1StringView("failed")) {
+        state = tr("failed");
+    } else if (d.state == QLatin1StringView("cancelled")) {
+        state = tr("not needed: read on CPM");
+    } else {
+        state = tr("waiting");
+    }
+    QString line
+        = QLocale().toString(QDateTime::fromMSecsSinceEpoch(d.created), QLocale::ShortFormat)
+        + QStringLiteral("  ") + who + QStringLiteral(": ") + state + QStringLiteral(", ")
+        + tr("%n attempt(s)", nullptr, d.attempts);
+    if (!d.lastError.isEmpty()) {
+        line += QStringLiteral(" — ") + tr("last error: %1").arg(d.lastError);
+    }
+    return line;
+}
+
+void DiagnosticsDialog::refreshLegacy()
+{
+    if (m_legacyAsked) {
+        return;
+    }
+    if (m_client->state() != ConnectionState::Online) {
+        m_legacy->setPlaceholderText(tr("Shown when connected."));
+        m_legacy->clear();
+        return;
+    }
+    m_legacyAsked = true;
+    const QPointer<DiagnosticsDialog> self(this);
+    m_client->legacyDeliveries(
+        [self](const Error& error, const QList<protocol::LegacyDelivery>& list) {
+            if (!self) {
+                return;
+            }
+            self->m_legacyAsked = false;
+            if (!error.isNull()) {
+                self->m_legacy->clear();
+                self->m_legacy->setPlaceholderText(
+                    tr("Cannot ask the server: %1").arg(ErrorText::forAction(error)));
+                return;
+            }
+            self->m_legacy->setPlaceholderText(
+                tr("None of your recent messages went by e-mail or SMS."));
+            QStringList lines;
+            for (const protocol::LegacyDelivery& d : list) {
+                lines.append(describe(d));
+            }
+            const QString joined = lines.join(QLatin1Char('\n'));
+            if (self->m_legacy->toPlainText() != joined) {
+                self->m_legacy->setPlainText(joined);
+            }
+        });
+}
+
 void DiagnosticsDialog::refresh()
 {
+    constexpr int LegacyEveryTicks = 5; // the server is asked every 5 s, the rest is local
+    if (m_ticks++ % LegacyEveryTicks == 0) {
+        refreshLegacy();
+    }
     const Diagnostics d = m_client->diagnostics();
     const QString values[] = {
         stateText(d.state),
@@ -118,6 +196,8 @@ QString DiagnosticsDialog::text() const
     }
     lines.append(tr("Last errors:"));
     lines.append(m_errors->toPlainText());
+    lines.append(tr("Deliveries by e-mail or SMS:"));
+    lines.append(m_legacy->toPlainText());
     return lines.join(QLatin1Char('\n'));
 }
 

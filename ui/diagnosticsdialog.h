@@ -3,10 +3,12 @@
 
 // The diagnostics view (QA-2): what a QA engineer needs to tell devices apart and see
 // where one stands — connection, server, device and instance id, sync position against
-// the server's head, outbox size, where the profile key is kept, the last errors. It
-// refreshes itself while open and copies as plain text for bug reports.
+// the server's head, outbox size, where the profile key is kept, the last errors, and how
+// the user's recent messages went by e-mail or SMS (MSG-8). It refreshes itself while open
+// and copies as plain text for bug reports.
 
 #include <QDialog>
+#include <QPointer>
 
 class QFormLayout;
 class QLabel;
@@ -15,7 +17,10 @@ class QTimer;
 
 namespace cpm {
 class Client;
+namespace protocol {
+struct LegacyDelivery;
 }
+} // namespace cpm
 
 namespace cpm::ui {
 
@@ -29,14 +34,21 @@ public:
 
     //! Everything shown, as "label: value" lines.
     QString text() const;
+    //! One line of the e-mail/SMS list, as shown.
+    static QString describe(const protocol::LegacyDelivery& delivery);
 
 private:
     void refresh();
+    //! Asks the server for the e-mail/SMS deliveries (every few seconds while open).
+    void refreshLegacy();
 
     Client* m_client;
     QList<std::pair<QLabel*, QLabel*>> m_rows;
     QPlainTextEdit* m_errors;
+    QPlainTextEdit* m_legacy;
     QTimer* m_timer;
+    int m_ticks = 0;
+    bool m_legacyAsked = false; //!< an answer is awaited
 };
 
 } // namespace cpm::ui

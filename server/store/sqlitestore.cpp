@@ -1153,6 +1153,24 @@ Result<QList<Store::LegacyDelivery>> SqliteStore::legacyDeliveries(qint64 userId
     return q.ok() ? Result<QList<LegacyDelivery>>(out) : Result<QList<LegacyDelivery>>(q.error());
 }
 
+Result<void> SqliteStore::postponeLegacyDeliveries(
+    const QList<qint64>& deliveryIds, qint64 nextAttempt)
+{
+    Transaction tx(m_db);
+    if (!tx.isActive()) {
+        return tx.error();
+    }
+    for (const qint64 id : deliveryIds) {
+        Query q(m_db,
+            "UPDATE legacy_deliveries SET next_attempt = ? WHERE id = ? AND state = 'pending'");
+        q.bind(nextAttempt, id);
+        if (!q.exec()) {
+            return q.error();
+        }
+    }
+    return tx.commit();
+}
+
 Result<void> SqliteStore::finishLegacyAttempt(qint64 deliveryId, bool delivered,
     const QString& error, qint64 nextAttempt, qint64 now, Events* events)
 {

@@ -305,6 +305,14 @@ public:
     virtual Result<void> finishLegacyAttempt(qint64 deliveryId, bool delivered,
         const QString& error, qint64 nextAttempt, qint64 now, Events* events)
         = 0;
+    /*!
+     * Moves the next attempt of the pending deliveries \a deliveryIds to \a nextAttempt
+     * without counting an attempt: their recipient is connected to CPM, so her device's
+     * acknowledgement may call them off, and they must not hold up the ones behind them.
+     */
+    virtual Result<void> postponeLegacyDeliveries(
+        const QList<qint64>& deliveryIds, qint64 nextAttempt)
+        = 0;
     //! The user's copy of a message, or empty when it is not in the user's storage.
     virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) = 0;
     enum class Change { Done, Unchanged, NotFound };

@@ -15,6 +15,10 @@
 #include <QMap>
 #include <QObject>
 #include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -169,7 +173,7 @@ private:
 
 /*!
  * An HTTP SMS gateway: one HTTP/1.1 request per connection, recorded; each answered with
- * the status statusAt gives for its index (200 when none).
+ * the status statusAt gives for its index (200 when none). listenTls() makes it HTTPS.
  */
 class SmsGatewaySink : public QObject {
 public:
@@ -181,21 +185,45 @@ public:
 
     SmsGatewaySink()
     {
-        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* socket = m_server.nextPendingConnection()) {
-                QObject::connect(
-                    socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
+        for (QTcpServer* server : { &m_server, static_cast<QTcpServer*>(&m_tlsServer) }) {
+            // pendingConnectionAvailable, not newConnection: an HTTPS connection is
+            // pending only once its handshake is done.
+            QObject::connect(server, &QTcpServer::pendingConnectionAvailable, this, [this, server] {
+                while (QTcpSocket* socket = server->nextPendingConnection()) {
+                    QObject::connect(
+                        socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+                    QObject::connect(
+                        socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                }
+            });
+        }
     }
 
     bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
-    void close() { m_server.close(); }
-    quint16 port() const { return m_server.serverPort(); }
+    //! HTTPS with the PEM certificate and key in \a certFile and \a keyFile.
+    bool listenTls(const QString& certFile, const QString& keyFile)
+    {
+        QFile certIn(certFile);
+        QFile keyIn(keyFile);
+        if (!certIn.open(QIODevice::ReadOnly) || !keyIn.open(QIODevice::ReadOnly)) {
+            qCritical("cannot read %s or %s", qPrintable(certFile), qPrintable(keyFile));
+            return false;
+        }
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(&certIn, QSsl::Pem));
+        tls.setPrivateKey(QSslKey(&keyIn, QSsl::Rsa, QSsl::Pem));
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // clients show no certificate
+        m_tlsServer.setSslConfiguration(tls);
+        m_tls = true;
+        return m_tlsServer.listen(QHostAddress::LocalHost, 0);
+    }
+    void close() { server().close(); }
+    quint16 port() const { return server().serverPort(); }
     QUrl url() const
     {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1/sms/send").arg(m_server.serverPort()));
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2/sms/send")
+                        .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                        .arg(port()));
     }
 
     QList<Request> requests;
@@ -236,7 +264,12 @@ private:
         socket->disconnectFromHost();
     }
 
+    QTcpServer& server() { return m_tls ? m_tlsServer : m_server; }
+    const QTcpServer& server() const { return m_tls ? m_tlsServer : m_server; }
+
     QTcpServer m_server;
+    QSslServer m_tlsServer;
+    bool m_tls = false;
     QHash<QTcpSocket*, QByteArray> m_buffers;
 };
 

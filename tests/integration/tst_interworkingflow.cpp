@@ -2,15 +2,17 @@
 // Seed 000 through real client cores (issue 11): a real cpm-server whose SMTP relay is a real
 // aiosmtpd on loopback. Alice's phone is away from CPM; what Bob's laptop shows of the
 // message (kept for her, then delivered by e-mail), and what Alice's phone shows and
-// notifies when it is back.
+// notifies when it is back; what each one's diagnostics window lists of the delivery.
 
 #include "client.h"
+#include "diagnosticsdialog.h"
 #include "failonwarning.h"
 #include "legacysinks.h"
 #include "messagemodel.h"
 #include "must.h"
 #include "testserver.h"
 
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -154,6 +156,18 @@ void tst_InterworkingFlow::testDeliveredByEmailIsShownAndNotNotifiedAgain()
         listed = true;
     });
     QTRY_VERIFY_WITH_TIMEOUT(listed, Timeout);
+    {
+        ui::DiagnosticsDialog diagnostics(m_bob.get());
+        diagnostics.show();
+        auto* deliveries
+            = diagnostics.findChild<QPlainTextEdit*>(QStringLiteral("legacyDeliveries"));
+        QVERIFY(deliveries);
+        const QString line
+            = QStringLiteral("message %1 you sent, by e-mail: delivered, 1 attempt").arg(id);
+        QTRY_VERIFY_WITH_TIMEOUT(deliveries->toPlainText().contains(line), Timeout);
+        QVERIFY(!deliveries->toPlainText().contains(QStringLiteral("alice@mail.example")));
+        QVERIFY(diagnostics.text().contains(line)); // "Copy as text" has it too
+    }
 
     // Alice's phone is back: the message is there, marked as delivered by e-mail, and her
     // phone does not ring for it again.
@@ -165,6 +179,16 @@ void tst_InterworkingFlow::testDeliveredByEmailIsShownAndNotNotifiedAgain()
     QCOMPARE(m.body, QStringLiteral("The train is late"));
     QTest::qWait(200);
     QCOMPARE(notified.size(), 0);
+    // Her diagnostics say where it went.
+    ui::DiagnosticsDialog diagnostics(alice.get());
+    diagnostics.show();
+    auto* deliveries = diagnostics.findChild<QPlainTextEdit*>(QStringLiteral("legacyDeliveries"));
+    QVERIFY(deliveries);
+    QTRY_VERIFY_WITH_TIMEOUT(deliveries->toPlainText().contains(QStringLiteral(
+                                 "message %1 to you, by e-mail to alice@mail.example: "
+                                 "delivered, 1 attempt")
+                                                                    .arg(id)),
+        Timeout);
 }
 
 void tst_InterworkingFlow::testWhenAwayBothNotifiesOnReturn()
@@ -182,5 +206,5 @@ void tst_InterworkingFlow::testWhenAwayBothNotifiesOnReturn()
     QCOMPARE(must(alice->message(id))->route, protocol::Route::Email);
 }
 
-QTEST_GUILESS_MAIN(tst_InterworkingFlow)
+QTEST_MAIN(tst_InterworkingFlow)
 #include "tst_interworkingflow.moc"

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void testKeepUntilBackSendsNothing();
     void testOperatorSwitchOffSendsNothing();
     void testSmsSegmentsArriveInOrder();
+    void testAConnectedRecipientDoesNotHoldUpOthers();
 
 private:
     std::unique_ptr<WsClient> connectAs(const Device& device);
@@ -500,6 +501,52 @@ void tst_Interworking::testSmsSegmentsArriveInOrder()
     const QJsonObject report = dataOf(bob->event(QStringLiteral("report"), WaitMs));
     QCOMPARE(report.value(QLatin1StringView("messageId")).toInteger(), id);
     QCOMPARE(report.value(QLatin1StringView("route")).toString(), QStringLiteral("sms"));
+}
+
+// A recipient connected to CPM whose device does not acknowledge (signed in, not synced)
+// keeps her conversions waiting; they must not hold up anyone else's. Six are due for
+// Alice, more than the attempts run at once; Dave's SMS still goes out.
+void tst_Interworking::testAConnectedRecipientDoesNotHoldUpOthers()
+{
+    auto bob = connectAs(m_bob);
+    QVERIFY(bob);
+    QList<qint64> forAlice;
+    for (int i = 0; i < 6; ++i) {
+        forAlice.append(send(*bob, Alice, QStringLiteral("Queued %1").arg(i)));
+        QVERIFY(forAlice.constLast() > 0);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(forAlice.cbegin(), forAlice.cend(),
+            [&](qint64 id) {
+                const QList<QJsonObject> d = deliveriesOf(id);
+                return d.size() == 1 && d.at(0).value(QLatin1StringView("attempts")).toInt() >= 1;
+            }),
+        WaitMs);
+    WsClient alice; // signed in, never acknowledging
+    QVERIFY(alice.open(m_server.url()) && alice.hello());
+    QVERIFY(!result(alice.login(m_alice)).isEmpty());
+    QTest::qWait(4000); // every one of hers is due again by now (retries after 1, 2 s)
+
+    const qsizetype before = m_sms.requests.size();
+    const qint64 forDave = send(*bob, Dave, QStringLiteral("Not held up"));
+    QVERIFY(forDave > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_sms.requests.size() > before, WaitMs);
+    QCOMPARE(m_sms.requests.constLast().json.value(QLatin1StringView("reference")).toString(),
+        QString::number(forDave));
+    for (const qint64 id : std::as_const(forAlice)) {
+        QCOMPARE(deliveriesOf(id).constFirst().value(QLatin1StringView("state")).toString(),
+            QStringLiteral("pending"));
+    }
+
+    // Her device catches up: every conversion is called off, none is sent.
+    qint64 next = 0;
+    alice.syncAll(0, &next);
+    QVERIFY_OK(alice.request(QStringLiteral("ack"), { { QStringLiteral("seq"), next } }));
+    for (const qint64 id : std::as_const(forAlice)) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            deliveriesOf(id).constFirst().value(QLatin1StringView("state")).toString(),
+            QStringLiteral("cancelled"), WaitMs);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Interworking)

@@ -66,6 +66,25 @@ class Refusing(Mailbox):
         envelope.rcpt_tos.append(address)
         return '250 OK'
 )";
+
+// A relay that takes mail only from an account, after STARTTLS (as real submission servers
+// do). aiosmtpd's command line has no option for an authenticator, and it reads the
+// handler's module before it makes its SMTP class: importing this module hands it one.
+const QByteArray AccountsPy = R"(import functools
+import aiosmtpd.main
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+def check(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b'cpm-relay'
+          and auth_data.password == 'pa ss:w\u00f6rd'.encode())
+    return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535
+
+aiosmtpd.main.SMTP = functools.partial(SMTP, authenticator=check, auth_required=True)
+
+class Accounts(Mailbox):
+    pass
+)";
 } // namespace
 
 class tst_LegacyGateways : public QObject {
@@ -93,12 +112,16 @@ private Q_SLOTS:
     void testBusyRecipientIsTransient();
     void testMissingAttachmentIsPermanent();
     void testGoneSenderDoesNotCallBack();
+    void testCredentialsAreGivenAfterStartTls();
+    void testWrongPasswordIsPermanent();
 
     void testSmsSegmentsArriveInOrder();
     void testSmsUcs2SegmentsAt67();
     void testSmsGatewayErrors_data();
     void testSmsGatewayErrors();
     void testSmsGatewayDownIsTransient();
+    void testSmsOverHttps();
+    void testSmsGatewayWithUntrustedCertificateIsPermanent();
 
 private:
     //! The message \a sink received whose Message-ID carries \a messageId, parsed.
@@ -114,6 +137,7 @@ private:
     SmtpSink m_tls;
     SmtpSink m_refusing; //!< refuses nobody@ (550) and busy@ (451)
     SmtpSink m_smtps;
+    SmtpSink m_accounts; //!< STARTTLS, then AUTH as cpm-relay
     SmtpSender m_smtp;
     SmsSender m_sms;
 };
@@ -123,6 +147,7 @@ void tst_LegacyGateways::initTestCase()
     QVERIFY(m_dir.isValid());
     const QString dir = m_dir.path();
     QVERIFY(writeFile(dir + QStringLiteral("/refusing.py"), RefusingPy));
+    QVERIFY(writeFile(dir + QStringLiteral("/accounts.py"), AccountsPy));
 
     QProcess openssl;
     openssl.setWorkingDirectory(dir);
@@ -154,6 +179,10 @@ void tst_LegacyGateways::initTestCase()
             0, { QStringLiteral("--smtpscert"), cert, QStringLiteral("--smtpskey"), key })) {
         QFAIL("aiosmtpd with implicit TLS does not start");
     }
+    if (!m_accounts.start(0, { QStringLiteral("--tlscert"), cert, QStringLiteral("--tlskey"), key },
+            QStringLiteral("accounts.Accounts"), dir)) {
+        QFAIL("aiosmtpd with accounts does not start");
+    }
 }
 
 void tst_LegacyGateways::cleanupTestCase()
@@ -161,7 +190,7 @@ void tst_LegacyGateways::cleanupTestCase()
     // The pool's threads end here, and with them OpenSSL's per-thread state (an error queue
     // left by the refused certificate), before LeakSanitizer looks at exit.
     QThreadPool::globalInstance()->waitForDone();
-    for (SmtpSink* sink : { &m_plain, &m_tls, &m_refusing, &m_smtps }) {
+    for (SmtpSink* sink : { &m_plain, &m_tls, &m_refusing, &m_smtps, &m_accounts }) {
         sink->stop();
     }
 }
@@ -511,6 +540,49 @@ void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
     QCOMPARE(joined, text);
 }
 
+void tst_LegacyGateways::testCredentialsAreGivenAfterStartTls()
+{
+    SmtpConfig config;
+    config.url = m_accounts.url();
+    config.requireTls = true;
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.user = QStringLiteral("cpm-relay");
+    config.password = QStringLiteral("pa ss:w\u00f6rd");
+    config.timeoutSeconds = 10;
+    const MailMessage mail = message(QStringLiteral("with-account"));
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(readMail(m_accounts, mail.messageId).value(u"subject").toString(), mail.subject);
+
+    // Without an account the relay takes nothing.
+    config.user.clear();
+    config.password.clear();
+    const MailMessage anonymous = message(QStringLiteral("without-account"));
+    const std::optional<Outcome> refused = sendMail(config, anonymous);
+    QVERIFY(refused);
+    QVERIFY(!refused->ok);
+    QVERIFY(readMail(m_accounts, anonymous.messageId).isEmpty());
+}
+
+// A wrong password does not get better by trying again: the operator has to fix it.
+void tst_LegacyGateways::testWrongPasswordIsPermanent()
+{
+    SmtpConfig config;
+    config.url = m_accounts.url();
+    config.requireTls = true;
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.user = QStringLiteral("cpm-relay");
+    config.password = QStringLiteral("guess");
+    config.timeoutSeconds = 10;
+    const MailMessage mail = message(QStringLiteral("wrong-password"));
+    const std::optional<Outcome> outcome = sendMail(config, mail);
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
+    QVERIFY(readMail(m_accounts, mail.messageId).isEmpty());
+}
+
 void tst_LegacyGateways::testSmsUcs2SegmentsAt67()
 {
     SmsGatewaySink gateway;
@@ -579,6 +651,45 @@ void tst_LegacyGateways::testSmsGatewayDownIsTransient()
     QVERIFY2(outcome->transient, qPrintable(outcome->detail));
     QVERIFY2(
         outcome->detail.startsWith(QStringLiteral("segment 1/1")), qPrintable(outcome->detail));
+}
+
+void tst_LegacyGateways::testSmsOverHttps()
+{
+    SmsGatewaySink gateway;
+    QVERIFY(gateway.listenTls(
+        m_dir.filePath(QStringLiteral("cert.pem")), m_dir.filePath(QStringLiteral("key.pem"))));
+    QCOMPARE(gateway.url().scheme(), QStringLiteral("https"));
+    SmsConfig config;
+    config.url = gateway.url();
+    config.token = QStringLiteral("over-tls");
+    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
+    config.timeoutSeconds = 10;
+    const std::optional<Outcome> outcome
+        = sendSms(config, { QStringLiteral("one"), QStringLiteral("two") }, QStringLiteral("tls"));
+    QVERIFY(outcome);
+    QVERIFY2(outcome->ok, qPrintable(outcome->detail));
+    QCOMPARE(gateway.requests.size(), 2);
+    QCOMPARE(gateway.requests.at(0).headers.value("authorization"), QByteArray("Bearer over-tls"));
+    QCOMPARE(gateway.requests.at(1).json.value(u"text").toString(), QStringLiteral("two"));
+}
+
+// Without the gateway's CA the certificate is not trusted: nothing is posted (the token
+// stays secret), and trying again would not help.
+void tst_LegacyGateways::testSmsGatewayWithUntrustedCertificateIsPermanent()
+{
+    SmsGatewaySink gateway;
+    QVERIFY(gateway.listenTls(
+        m_dir.filePath(QStringLiteral("cert.pem")), m_dir.filePath(QStringLiteral("key.pem"))));
+    SmsConfig config;
+    config.url = gateway.url();
+    config.token = QStringLiteral("must-not-leak");
+    config.timeoutSeconds = 10;
+    const std::optional<Outcome> outcome
+        = sendSms(config, { QStringLiteral("one") }, QStringLiteral("untrusted"));
+    QVERIFY(outcome);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(!outcome->transient, qPrintable(outcome->detail));
+    QVERIFY(gateway.requests.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_LegacyGateways)
