@@ -203,7 +203,7 @@ void Interworking::record(qint64 deliveryId, int attemptsBefore, const legacy::O
     }
     qCInfo(lcServer).noquote()
         << "legacy delivery" << deliveryId
-        << (outcome.ok        ? QStringLiteral("delivered")
+        << (outcome.ok        ? QStringLiteral("delivered: %1").arg(outcome.detail)
                    : next > 0 ? QStringLiteral("failed, retried in %1 s: %2")
                                     .arg((next - now) / 1000)
                                     .arg(outcome.detail)

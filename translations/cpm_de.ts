@@ -723,6 +723,66 @@
         <source>A damaged local database was set aside as %1</source>
         <translation>Eine beschädigte lokale Datenbank wurde als %1 beiseitegelegt</translation>
     </message>
+    <message>
+        <source>Deliveries by e-mail or SMS</source>
+        <translation>Zustellungen per E-Mail oder SMS</translation>
+    </message>
+    <message>
+        <source>Deliveries by e-mail or SMS:</source>
+        <translation>Zustellungen per E-Mail oder SMS:</translation>
+    </message>
+    <message>
+        <source>by SMS</source>
+        <translation>per SMS</translation>
+    </message>
+    <message>
+        <source>by e-mail</source>
+        <translation>per E-Mail</translation>
+    </message>
+    <message>
+        <source>message %1 you sent, %2</source>
+        <translation>Nachricht %1, von Ihnen gesendet, %2</translation>
+    </message>
+    <message>
+        <source>message %1 to you, %2 to %3</source>
+        <translation>Nachricht %1 an Sie, %2 an %3</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>zugestellt</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>not needed: read on CPM</source>
+        <translation>nicht nötig: über CPM gelesen</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>last error: %1</source>
+        <translation>letzter Fehler: %1</translation>
+    </message>
+    <message>
+        <source>Shown when connected.</source>
+        <translation>Wird angezeigt, sobald eine Verbindung besteht.</translation>
+    </message>
+    <message>
+        <source>Cannot ask the server: %1</source>
+        <translation>Der Server kann nicht gefragt werden: %1</translation>
+    </message>
+    <message>
+        <source>None of your recent messages went by e-mail or SMS.</source>
+        <translation>Keine Ihrer letzten Nachrichten ging per E-Mail oder SMS.</translation>
+    </message>
+    <message>
+        <source>attempts: %1</source>
+        <translation>Versuche: %1</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::HistoryChoiceWidget</name>

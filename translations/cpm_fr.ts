@@ -723,6 +723,66 @@
         <source>A damaged local database was set aside as %1</source>
         <translation>Une base de données locale endommagée a été mise de côté sous le nom %1</translation>
     </message>
+    <message>
+        <source>Deliveries by e-mail or SMS</source>
+        <translation>Distributions par e-mail ou SMS</translation>
+    </message>
+    <message>
+        <source>Deliveries by e-mail or SMS:</source>
+        <translation>Distributions par e-mail ou SMS :</translation>
+    </message>
+    <message>
+        <source>by SMS</source>
+        <translation>par SMS</translation>
+    </message>
+    <message>
+        <source>by e-mail</source>
+        <translation>par e-mail</translation>
+    </message>
+    <message>
+        <source>message %1 you sent, %2</source>
+        <translation>message %1 que vous avez envoyé, %2</translation>
+    </message>
+    <message>
+        <source>message %1 to you, %2 to %3</source>
+        <translation>message %1 pour vous, %2 à %3</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>distribué</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>not needed: read on CPM</source>
+        <translation>inutile : lu sur CPM</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>en attente</translation>
+    </message>
+    <message>
+        <source>last error: %1</source>
+        <translation>dernière erreur : %1</translation>
+    </message>
+    <message>
+        <source>Shown when connected.</source>
+        <translation>Affiché une fois connecté.</translation>
+    </message>
+    <message>
+        <source>Cannot ask the server: %1</source>
+        <translation>Impossible d’interroger le serveur : %1</translation>
+    </message>
+    <message>
+        <source>None of your recent messages went by e-mail or SMS.</source>
+        <translation>Aucun de vos messages récents n’est parti par e-mail ou SMS.</translation>
+    </message>
+    <message>
+        <source>attempts: %1</source>
+        <translation>tentatives : %1</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::HistoryChoiceWidget</name>

@@ -63,7 +63,6 @@ DiagnosticsDialog::DiagnosticsDialog(Client* client, QWidget* parent)
     m_errors->setPlaceholderText(tr("No errors."));
     m_legacy->setObjectName(QStringLiteral("legacyDeliveries"));
     m_legacy->setReadOnly(true);
-    m_legacy->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_legacy->setAccessibleName(tr("Deliveries by e-mail or SMS"));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -107,7 +106,7 @@ QString DiagnosticsDialog::describe(const protocol::LegacyDelivery& d)
     QString line
         = QLocale().toString(QDateTime::fromMSecsSinceEpoch(d.created), QLocale::ShortFormat)
         + QStringLiteral("  ") + who + QStringLiteral(": ") + state + QStringLiteral(", ")
-        + tr("%n attempt(s)", nullptr, d.attempts);
+        + tr("attempts: %1").arg(d.attempts);
     if (!d.lastError.isEmpty()) {
         line += QStringLiteral(" — ") + tr("last error: %1").arg(d.lastError);
     }

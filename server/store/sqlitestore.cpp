@@ -1183,13 +1183,13 @@ Result<void> SqliteStore::finishLegacyAttempt(qint64 deliveryId, bool delivered,
     {
         Query q(m_db,
             "UPDATE legacy_deliveries SET attempts = attempts + 1, state = ?, next_attempt = ?,"
-            " last_error = ?, finished = NULLIF(?, 0) WHERE id = ? AND state = 'pending'"
-            " RETURNING message_id, network");
+            " last_error = CASE WHEN ? THEN last_error ELSE ? END, finished = NULLIF(?, 0)"
+            " WHERE id = ? AND state = 'pending' RETURNING message_id, network");
         const bool over = delivered || nextAttempt == 0;
         const QLatin1StringView state = delivered ? QLatin1StringView("sent")
             : over                                ? QLatin1StringView("failed")
                                                   : QLatin1StringView("pending");
-        q.bind(state, nextAttempt, error, over ? now : qint64(0), deliveryId);
+        q.bind(state, nextAttempt, delivered, error, over ? now : qint64(0), deliveryId);
         if (!q.next()) {
             if (!q.ok()) {
                 return q.error();

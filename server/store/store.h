@@ -298,8 +298,9 @@ public:
     /*!
      * Records an attempt. Delivered: the delivery is `sent`, the message's route becomes
      * its network, and the sender's copy still `sent` becomes `delivered` with a `report`
-     * (route included) in \a events. Otherwise the delivery stays pending until \a
-     * nextAttempt (0: failed for good) with \a error kept. Nothing happens to a delivery
+     * (route included) in \a events; \a error is then ignored (the last failure's stays).
+     * Otherwise the delivery stays pending until \a nextAttempt (0: failed for good) with
+     * \a error kept. Nothing happens to a delivery
      * no longer pending (the recipient came back to CPM meanwhile).
      */
     virtual Result<void> finishLegacyAttempt(qint64 deliveryId, bool delivered,

@@ -367,6 +367,13 @@ int main(int argc, char** argv)
         window.openConversation(QStringLiteral("frank@cpm.example"));
         settle();
         save(&window, out + QStringLiteral("/interworking-kept-light.png"));
+        // Dave's diagnostics list how the message to Carol went.
+        ui::DiagnosticsDialog diagnostics(dave.get());
+        diagnostics.show();
+        auto* deliveries
+            = diagnostics.findChild<QPlainTextEdit*>(QStringLiteral("legacyDeliveries"));
+        waitFor([&] { return deliveries && !deliveries->toPlainText().isEmpty(); });
+        save(&diagnostics, out + QStringLiteral("/interworking-diagnostics-light.png"));
     }
 
     {
