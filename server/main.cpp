@@ -4,6 +4,7 @@
 
 #include "admincli.h"
 #include "credentials.h"
+#include "epolldispatcher.h"
 #include "logging.h"
 #include "server.h"
 #include "signalwatcher.h"
@@ -113,6 +114,8 @@ int main(int argc, char* argv[])
                                           "%{if-warning}warning: %{endif}%{if-critical}"
                                           "critical: %{endif}%{message}"));
     }
+    // One wake-up costs what happened, not the number of connections (epolldispatcher.h).
+    cpm::protocol::installEpollDispatcher();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("cpm-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CPM_VERSION));

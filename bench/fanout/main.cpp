@@ -13,15 +13,19 @@
 //                [--server PATH] [--routing-server PATH] [--no-pin]
 //   CPM_BENCH_DUMP=/tmp/lat bench-fanout ...   # also writes "sent-ms latency-ms" per message
 
+#include "epolldispatcher.h"
 #include "frame.h"
 #include "protocol.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
@@ -32,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <sched.h>
+#include <sys/resource.h>
 #include <unordered_map>
 #include <vector>
 
@@ -112,10 +117,31 @@ public:
         return answer;
     }
 
+    bool hello()
+    {
+        return !call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } })
+                    .isFailure();
+    }
+
+    //! Signs in with a token from an earlier `register` and catches up.
+    bool logIn(const QString& address, qint64 deviceId, const QString& token)
+    {
+        if (!hello()) {
+            return false;
+        }
+        const Frame r = call(op::Login,
+            { { QStringLiteral("address"), address }, { QStringLiteral("deviceId"), deviceId },
+                { QStringLiteral("token"), token } });
+        if (r.isFailure()) {
+            std::fprintf(stderr, "login failed: %s\n", qPrintable(r.error.message));
+            return false;
+        }
+        return catchUp();
+    }
+
     bool signIn(const QString& address, const QString& instance)
     {
-        if (call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } })
-                .isFailure()) {
+        if (!hello()) {
             return false;
         }
         const QJsonObject device { { QStringLiteral("instanceId"), instance },
@@ -130,6 +156,12 @@ public:
             std::fprintf(stderr, "register failed: %s\n", qPrintable(r.error.message));
             return false;
         }
+        return catchUp();
+    }
+
+    //! Syncs to the head: from here on the device is live.
+    bool catchUp()
+    {
         qint64 since = 0;
         for (;;) {
             const Frame s = call(op::Sync, { { QStringLiteral("since"), since } });
@@ -434,10 +466,429 @@ Row runOnce(
     return row;
 }
 
+// --- many users ------------------------------------------------------------------------
+
+//! One device of the many-users mode: who it is, and its token for `login`.
+struct Account {
+    QString address;
+    qint64 deviceId = 0;
+    QString token;
+};
+
+//! Open files for thousands of sockets, here and (inherited) in the server.
+void raiseFileLimit()
+{
+    rlimit r {};
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
+//! The resident set of process \a pid in KiB (VmRSS), or -1.
+qint64 rssKiB(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const QByteArray& line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:")) {
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+    }
+    return -1;
+}
+
+bool run(const QString& program, const QStringList& args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p.start(program, args);
+    return p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+/*!
+ * The data directory \a dir with \a users accounts of \a perUser devices each, and their
+ * tokens (dir/accounts.json). Registering 2,000 devices means 2,000 Argon2 checks (about a
+ * minute), so it is made once and kept: each row runs on a copy. An existing \a dir of the
+ * same size is used as it is.
+ */
+bool prepareUsers(const QString& binary, const QString& dir, int users, int perUser,
+    std::vector<std::vector<Account>>& accounts)
+{
+    const QString saved = dir + QStringLiteral("/accounts.json");
+    QFile in(saved);
+    if (in.open(QIODevice::ReadOnly)) {
+        const QJsonArray all = QJsonDocument::fromJson(in.readAll()).array();
+        if (all.size() == users && all.at(0).toArray().size() == perUser) {
+            accounts.assign(size_t(users), {});
+            for (int u = 0; u < users; ++u) {
+                for (const QJsonValue& d : all.at(u).toArray()) {
+                    const QJsonObject o = d.toObject();
+                    accounts[size_t(u)].push_back({ o.value(u"address").toString(),
+                        o.value(u"deviceId").toInteger(), o.value(u"token").toString() });
+                }
+            }
+            std::fprintf(stderr, "using the accounts in %s\n", qPrintable(dir));
+            return true;
+        }
+        std::fprintf(stderr, "%s holds other sizes: delete it first\n", qPrintable(dir));
+        return false;
+    }
+    if (!QDir().mkpath(dir)) {
+        return false;
+    }
+    std::fprintf(stderr, "registering %d users x %d devices into %s (once; a minute or more)\n",
+        users, perUser, qPrintable(dir));
+    const QString pw = dir + QStringLiteral("/pw");
+    {
+        QFile f(pw);
+        if (!f.open(QIODevice::WriteOnly) || f.write("bench-password") < 0) {
+            return false;
+        }
+    }
+    const QStringList data { QStringLiteral("--data"), dir };
+    // Budgets that protect a real server from one source: here everything is one source.
+    for (const auto& [key, value] :
+        { std::pair { "quota.dailyMessages", "0" }, { "deferred.maxCount", "1000000000" },
+            { "net.maxConnectionsPerSource", "0" }, { "login.maxFailuresPerSource", "0" } }) {
+        if (!run(binary,
+                data
+                    + QStringList { QStringLiteral("settings"), QStringLiteral("set"),
+                        QString::fromLatin1(key), QString::fromLatin1(value) })) {
+            return false;
+        }
+    }
+    // `user add` hashes each password: two at a time on two cores.
+    std::vector<std::unique_ptr<QProcess>> running;
+    for (int u = 0; u < users || !running.empty();) {
+        while (u < users && running.size() < 2) {
+            auto p = std::make_unique<QProcess>();
+            p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            p->start(binary,
+                data
+                    + QStringList { QStringLiteral("user"), QStringLiteral("add"),
+                        QStringLiteral("u%1@bench.example").arg(u),
+                        QStringLiteral("--password-file"), pw });
+            running.push_back(std::move(p));
+            ++u;
+        }
+        QProcess& first = *running.front();
+        if (!first.waitForFinished(120000) || first.exitCode() != 0) {
+            std::fprintf(stderr, "user add failed\n");
+            return false;
+        }
+        running.erase(running.begin());
+    }
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.setChildProcessModifier([] { raiseFileLimit(); });
+    server.start(binary, data + QStringList { QStringLiteral("--port"), QStringLiteral("0") });
+    QUrl url;
+    while (url.isEmpty() && server.waitForReadyRead(10000)) {
+        const QByteArray line = server.readLine().trimmed();
+        if (const qsizetype at = line.indexOf("ws://"); at >= 0) {
+            url = QUrl(QString::fromUtf8(line.mid(at)));
+        }
+    }
+    if (url.isEmpty()) {
+        return false;
+    }
+    // The server checks a few passwords at once; keep it busy with eight registrations.
+    accounts.assign(size_t(users), std::vector<Account>(size_t(perUser)));
+    const int total = users * perUser;
+    int next = 0, done = 0, failed = 0;
+    std::vector<std::unique_ptr<Peer>> open;
+    QEventLoop loop;
+    std::function<void()> startOne = [&] {
+        if (next >= total) {
+            return;
+        }
+        const int index = next++;
+        const int u = index / perUser;
+        auto peer = std::make_unique<Peer>();
+        Peer* p = peer.get();
+        open.push_back(std::move(peer));
+        if (!p->open(url) || !p->hello()) {
+            ++failed;
+            loop.quit();
+            return;
+        }
+        const QJsonObject device { { QStringLiteral("instanceId"),
+                                       QStringLiteral("u%1-d%2").arg(u).arg(index % perUser) },
+            { QStringLiteral("name"), QStringLiteral("device %1").arg(index % perUser) },
+            { QStringLiteral("kind"), QStringLiteral("laptop") },
+            { QStringLiteral("capabilities"), QJsonArray { QStringLiteral("text") } } };
+        const QString address = QStringLiteral("u%1@bench.example").arg(u);
+        p->post(op::Register,
+            { { QStringLiteral("address"), address },
+                { QStringLiteral("password"), QStringLiteral("bench-password") },
+                { QStringLiteral("device"), device } },
+            [&, p, index, address](const Frame& f) {
+                if (f.isFailure()) {
+                    std::fprintf(stderr, "register failed: %s\n", qPrintable(f.error.message));
+                    ++failed;
+                    loop.quit();
+                    return;
+                }
+                accounts[size_t(index / perUser)][size_t(index % perUser)]
+                    = { address, f.result.value(QLatin1StringView("deviceId")).toInteger(),
+                          f.result.value(QLatin1StringView("token")).toString() };
+                p->close();
+                if (++done == total) {
+                    loop.quit();
+                } else {
+                    QTimer::singleShot(0, &loop, startOne);
+                }
+            });
+    };
+    for (int i = 0; i < 8; ++i) {
+        startOne();
+    }
+    if (failed == 0 && done < total) {
+        loop.exec();
+    }
+    server.terminate();
+    server.waitForFinished(30000);
+    if (failed > 0) {
+        return false;
+    }
+    QJsonArray all;
+    for (const std::vector<Account>& user : accounts) {
+        QJsonArray devices;
+        for (const Account& a : user) {
+            devices.append(QJsonObject { { QStringLiteral("address"), a.address },
+                { QStringLiteral("deviceId"), a.deviceId }, { QStringLiteral("token"), a.token } });
+        }
+        all.append(devices);
+    }
+    QFile out(saved);
+    return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(all).toJson()) > 0;
+}
+
+struct ManyRow {
+    int targetRate = 0;
+    double achievedRate = 0;
+    double p50 = 0, p99 = 0, p999 = 0;
+    int complete = 0, total = 0;
+    double serverCpuUs = 0; //!< the server's network thread, per message
+    double rssPerConnectionKiB = 0; //!< server RSS after sign-in, per connection, after start
+};
+
+/*!
+ * N users × D devices, all signed in and live; at \a rate a random device of a random user
+ * sends to another random user. A message counts when the last of the recipient's devices
+ * has it (the sender's other devices get their copy too, uncounted).
+ */
+ManyRow runMany(const QString& binary, const QString& templateDir,
+    const std::vector<std::vector<Account>>& accounts, int rate, double seconds)
+{
+    ManyRow row;
+    row.targetRate = rate;
+    QTemporaryDir dir;
+    if (!run(QStringLiteral("cp"),
+            { QStringLiteral("-a"), templateDir + QStringLiteral("/."), dir.path() })) {
+        return row;
+    }
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.setChildProcessModifier([] {
+        raiseFileLimit();
+        if (g_pin) {
+            sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus);
+        }
+    });
+    server.start(binary,
+        { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"), QStringLiteral("0") });
+    QUrl url;
+    while (url.isEmpty() && server.waitForReadyRead(10000)) {
+        const QByteArray line = server.readLine().trimmed();
+        if (const qsizetype at = line.indexOf("ws://"); at >= 0) {
+            url = QUrl(QString::fromUtf8(line.mid(at)));
+        }
+    }
+    const auto stop = [&] {
+        server.terminate();
+        if (!server.waitForFinished(30000)) {
+            server.kill();
+            server.waitForFinished();
+        }
+    };
+    if (url.isEmpty()) {
+        stop();
+        return row;
+    }
+    const qint64 pid = server.processId();
+    const qint64 rssBefore = rssKiB(pid);
+    const int users = int(accounts.size());
+    const int perUser = int(accounts.front().size());
+    const int total = static_cast<int>(rate * seconds);
+    row.total = total;
+    std::vector<qint64> sentAt(size_t(total), 0);
+    std::vector<qint64> doneAt(size_t(total), 0);
+    std::vector<int> arrivals(size_t(total), 0);
+    std::vector<int> recipientOf(size_t(total), -1);
+    int complete = 0;
+    QEventLoop loop;
+    std::vector<std::unique_ptr<Peer>> peers;
+    peers.reserve(size_t(users * perUser));
+    for (int u = 0; u < users; ++u) {
+        for (const Account& a : accounts[size_t(u)]) {
+            auto peer = std::make_unique<Peer>();
+            if (!peer->open(url) || !peer->logIn(a.address, a.deviceId, a.token)) {
+                std::fprintf(stderr, "device %lld of %s could not sign in\n", a.deviceId,
+                    qPrintable(a.address));
+                stop();
+                return row;
+            }
+            peer->onMessage = [&, u](qint64 index) {
+                if (index < 0 || index >= total || recipientOf[size_t(index)] != u) {
+                    return; // the sender's own copy on its other devices
+                }
+                if (++arrivals[size_t(index)] == perUser) {
+                    doneAt[size_t(index)] = g_clock.nsecsElapsed();
+                    if (++complete == total) {
+                        loop.quit();
+                    }
+                }
+            };
+            peers.push_back(std::move(peer));
+        }
+    }
+    const qint64 rssSignedIn = rssKiB(pid);
+    if (rssBefore > 0 && rssSignedIn > rssBefore) {
+        row.rssPerConnectionKiB = double(rssSignedIn - rssBefore) / double(peers.size());
+    }
+
+    QTimer ackTimer;
+    ackTimer.setInterval(50);
+    QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
+        for (auto& p : peers) {
+            p->ackPosition();
+        }
+    });
+    ackTimer.start();
+
+    QRandomGenerator random(42); // the same pairs in every row and every run
+    const QString body(64, QLatin1Char('x'));
+    int sent = 0;
+    const qint64 cpuBefore = threadCpuNs(pid);
+    const qint64 start = g_clock.nsecsElapsed();
+    QTimer pacer;
+    pacer.setTimerType(Qt::PreciseTimer);
+    pacer.setInterval(1);
+    QObject::connect(&pacer, &QTimer::timeout, &loop, [&] {
+        const double elapsed = static_cast<double>(g_clock.nsecsElapsed() - start) / 1e9;
+        const int due = std::min(total, static_cast<int>(elapsed * rate) + 1);
+        for (; sent < due; ++sent) {
+            const int from = int(random.bounded(users));
+            int to = int(random.bounded(users - 1));
+            to += to >= from ? 1 : 0;
+            recipientOf[size_t(sent)] = to;
+            Peer& device = *peers[size_t(from * perUser + int(random.bounded(perUser)))];
+            sentAt[size_t(sent)] = g_clock.nsecsElapsed();
+            device.post(op::Send,
+                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(sent) },
+                    { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
+                    { QStringLiteral("body"), body } });
+        }
+        if (sent == total) {
+            pacer.stop();
+        }
+    });
+    pacer.start();
+    QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
+    loop.exec();
+    const qint64 cpuAfter = threadCpuNs(pid);
+    if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
+        row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
+    }
+    std::vector<double> latencies;
+    qint64 last = start;
+    for (int i = 0; i < total; ++i) {
+        if (doneAt[size_t(i)] > 0) {
+            latencies.push_back(static_cast<double>(doneAt[size_t(i)] - sentAt[size_t(i)]) / 1e6);
+            last = std::max(last, doneAt[size_t(i)]);
+        }
+    }
+    row.complete = complete;
+    row.achievedRate = complete / (static_cast<double>(last - start) / 1e9);
+    row.p50 = percentile(latencies, 0.50);
+    row.p99 = percentile(latencies, 0.99);
+    row.p999 = percentile(latencies, 0.999);
+    for (auto& p : peers) {
+        p->close();
+    }
+    stop();
+    return row;
+}
+
+int manyUsers(const QCommandLineParser& parser, int users)
+{
+    const int perUser = std::max(1, parser.value(QStringLiteral("user-devices")).toInt());
+    const QString binary = parser.value(QStringLiteral("server"));
+    const QString dir = parser.isSet(QStringLiteral("users-dir"))
+        ? parser.value(QStringLiteral("users-dir"))
+        : QStringLiteral("/tmp/bench-fanout-users-%1x%2").arg(users).arg(perUser);
+    std::vector<std::vector<Account>> accounts;
+    if (!prepareUsers(binary, dir, users, perUser, accounts)) {
+        std::fprintf(stderr, "could not prepare the accounts in %s\n", qPrintable(dir));
+        return 1;
+    }
+    const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    const QStringList rates = parser.isSet(QStringLiteral("rates"))
+        ? parser.value(QStringLiteral("rates")).split(QLatin1Char(','))
+        : QStringList { QStringLiteral("500"), QStringLiteral("1000"), QStringLiteral("2000"),
+              QStringLiteral("4000"), QStringLiteral("8000") };
+    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s\n", "mode", "target/s", "achieved/s",
+        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn");
+    const QString many = QStringLiteral("%1 users x %2").arg(users).arg(perUser);
+    int bestMany = 0, bestSingle = 0;
+    std::vector<std::pair<int, double>> manyCpu, singleCpu;
+    const auto saturated = [](double p99, int complete, int total, double achieved, int rate) {
+        return complete == total && p99 < 50 && achieved >= 0.95 * rate;
+    };
+    for (const QString& r : rates) {
+        const int rate = r.toInt();
+        const ManyRow m = runMany(binary, dir, accounts, rate, seconds);
+        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f\n",
+            qPrintable(many), m.targetRate, m.achievedRate, m.p50, m.p99, m.p999, m.complete,
+            m.total, m.serverCpuUs, m.rssPerConnectionKiB);
+        std::fflush(stdout);
+        manyCpu.emplace_back(rate, m.serverCpuUs);
+        if (saturated(m.p99, m.complete, m.total, m.achievedRate, rate)) {
+            bestMany = std::max(bestMany, rate);
+        }
+        const Row one = runOnce(binary, {}, false, rate, seconds);
+        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f\n", "1 user x 3",
+            one.targetRate, one.achievedRate, one.p50, one.p99, one.p999, one.complete, one.total,
+            one.serverCpuUs);
+        std::fflush(stdout);
+        singleCpu.emplace_back(rate, one.serverCpuUs);
+        if (saturated(one.p99, one.complete, one.total, one.achievedRate, rate)) {
+            bestSingle = std::max(bestSingle, rate);
+        }
+    }
+    std::printf("\n");
+    for (size_t i = 0; i < manyCpu.size(); ++i) {
+        if (singleCpu[i].second > 0) {
+            std::printf("srv us/msg at %d msg/s, %s / 1 user x 3: %.2fx\n", manyCpu[i].first,
+                qPrintable(many), manyCpu[i].second / singleCpu[i].second);
+        }
+    }
+    std::printf("highest rate with p99 < 50 ms: %s %d msg/s, 1 user x 3 %d msg/s (%.2fx)\n",
+        qPrintable(many), bestMany, bestSingle,
+        bestSingle > 0 ? double(bestMany) / bestSingle : 0.0);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
+    // Thousands of sockets here too: the bench must not be what saturates.
+    cpm::protocol::installEpollDispatcher();
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -458,11 +909,28 @@ int main(int argc, char** argv)
         QStringLiteral("path"), QStringLiteral(CPM_ROUTING_SERVER_BINARY) });
     parser.addOption({ QStringLiteral("no-pin"),
         QStringLiteral("Do not pin the bench and the server to separate CPUs.") });
+    parser.addOption({ QStringLiteral("users"),
+        QStringLiteral("Many-users mode: N users, random sender and recipient per message, "
+                       "beside the single-user durable rows of the same run."),
+        QStringLiteral("N"), QStringLiteral("1") });
+    parser.addOption({ QStringLiteral("user-devices"),
+        QStringLiteral("Devices per user in the many-users mode."), QStringLiteral("D"),
+        QStringLiteral("2") });
+    parser.addOption({ QStringLiteral("users-dir"),
+        QStringLiteral("Where the many-users accounts are registered once and kept "
+                       "(default: a directory under /tmp named after N and D)."),
+        QStringLiteral("dir") });
     parser.process(app);
     if (!parser.isSet(QStringLiteral("no-pin"))) {
         pinCpus();
     }
     g_clock.start();
+    raiseFileLimit();
+
+    const int users = parser.value(QStringLiteral("users")).toInt();
+    if (users > 1) {
+        return manyUsers(parser, users);
+    }
 
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
     const QStringList modes = parser.value(QStringLiteral("modes")).split(QLatin1Char(','));

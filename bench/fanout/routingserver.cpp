@@ -6,6 +6,7 @@
 //
 //   bench-routing-server --data DIR [--port N]   (accounts made with cpm-server's admin CLI)
 
+#include "epolldispatcher.h"
 #include "logging.h"
 #include "protocol.h"
 #include "server.h"
@@ -80,6 +81,7 @@ private:
 
 int main(int argc, char* argv[])
 {
+    cpm::protocol::installEpollDispatcher(); // as cpm-server
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addOptions(
