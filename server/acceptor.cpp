@@ -232,6 +232,10 @@ void Acceptor::onUpgraded()
             u.maskCheck->upgraded(); // the socket is alive: so is its check
             const QPointer<QObject> tcp = u.deadline->parent();
             delete u.deadline;
+            // QWebSocketServer stays connected to every upgraded socket's disconnected() and
+            // asks sender() there, a walk of all its connections: with thousands open, each
+            // disconnect cost O(n). The socket goes with its WebSocket (below) instead.
+            QObject::disconnect(tcp, nullptr, m_ws, nullptr);
             const QString source = u.source;
             connect(socket, &QObject::destroyed, this, [this, tcp, source] {
                 if (tcp) {
