@@ -61,17 +61,18 @@ void EpollDispatcher::registerSocketNotifier(QSocketNotifier* notifier)
 {
     const int fd = int(notifier->socket());
     Notifiers& n = m_notifiers[fd];
-    switch (notifier->type()) {
-    case QSocketNotifier::Read:
-        n.read = notifier;
-        break;
-    case QSocketNotifier::Write:
-        n.write = notifier;
-        break;
-    case QSocketNotifier::Exception:
-        n.exception = notifier;
-        break;
+    QSocketNotifier** slot = &n.exception;
+    if (notifier->type() == QSocketNotifier::Read) {
+        slot = &n.read;
+    } else if (notifier->type() == QSocketNotifier::Write) {
+        slot = &n.write;
     }
+    if (*slot && *slot != notifier) {
+        // Another one still holds the number: its descriptor was closed while it was
+        // enabled, which took it out of the epoll set. Add this one afresh.
+        n.events = 0;
+    }
+    *slot = notifier;
     updateWatch(fd, n);
 }
 
@@ -88,16 +89,42 @@ void EpollDispatcher::unregisterSocketNotifier(QSocketNotifier* notifier)
             *slot = nullptr;
         }
     }
-    updateWatch(fd, n);
-    if (!n.read && !n.write && !n.exception) {
-        m_notifiers.erase(it);
+    if (n.read || n.write || n.exception) {
+        updateWatch(fd, n);
+        return;
     }
+    // The last one: out of the set now, not at the next wait. The descriptor is about to be
+    // closed, and the number may come back for a new socket before this turn ends.
+    applyWatch(fd, n, 0);
+    m_notifiers.erase(it);
 }
 
 void EpollDispatcher::updateWatch(int fd, Notifiers& n)
 {
-    const quint32 wanted = (n.read ? quint32(EPOLLIN | EPOLLRDHUP) : 0u)
-        | (n.write ? quint32(EPOLLOUT) : 0u) | (n.exception ? quint32(EPOLLPRI) : 0u);
+    if (!n.dirty) {
+        n.dirty = true;
+        m_dirty.push_back(fd);
+    }
+}
+
+void EpollDispatcher::applyWatches()
+{
+    for (const int fd : m_dirty) {
+        const auto it = m_notifiers.find(fd);
+        if (it == m_notifiers.end()) {
+            continue;
+        }
+        Notifiers& n = it->second;
+        n.dirty = false;
+        const quint32 wanted = (n.read ? quint32(EPOLLIN | EPOLLRDHUP) : 0u)
+            | (n.write ? quint32(EPOLLOUT) : 0u) | (n.exception ? quint32(EPOLLPRI) : 0u);
+        applyWatch(fd, n, wanted);
+    }
+    m_dirty.clear();
+}
+
+void EpollDispatcher::applyWatch(int fd, Notifiers& n, quint32 wanted)
+{
     if (wanted == n.events) {
         return;
     }
@@ -314,6 +341,7 @@ bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             Q_EMIT aboutToBlock();
         }
     }
+    applyWatches();
     epoll_event ready[MaxEventsPerWait];
     int count = epoll_wait(m_epoll, ready, MaxEventsPerWait, timeout);
     if (count < 0) {

@@ -8,6 +8,9 @@
 // notifier lists made each enable/disable of a write notifier a walk of all of them. This
 // one keeps the notifiers in an epoll set (level-triggered, the same semantics as poll) and
 // the timers ordered by deadline, so a wake-up costs O(ready sockets + due timers · log n).
+// Changes to the set wait until the next wait: a socket's write notifier goes on when a
+// frame is queued and off when it is written, often several times per turn of the loop,
+// and only the state at the wait is the kernel's business (one epoll_ctl, or none).
 //
 // It serves one thread: install it with QCoreApplication::setEventDispatcher() before the
 // application object is made (cpm-server and the benches do). Coarse and very coarse timers
@@ -21,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace cpm::protocol {
 
@@ -53,6 +57,7 @@ private:
         QSocketNotifier* write = nullptr;
         QSocketNotifier* exception = nullptr;
         quint32 events = 0; //!< what the epoll set watches for this descriptor now
+        bool dirty = false; //!< in m_dirty: the set is to be brought in line before waiting
     };
     struct Timer {
         qint64 interval = 0; //!< ms
@@ -62,7 +67,11 @@ private:
         bool firing = false; //!< in its timerEvent: not again from a nested loop
     };
 
+    //! Marks \a fd's interest as changed (applied by applyWatches()).
     void updateWatch(int fd, Notifiers& n);
+    //! Brings the epoll set in line with the registered notifiers.
+    void applyWatches();
+    void applyWatch(int fd, Notifiers& n, quint32 wanted);
     //! Milliseconds until the first timer is due (0: one is), -1 with none.
     int timeToNextTimer() const;
     int activateTimers();
@@ -75,6 +84,7 @@ private:
     std::atomic<bool> m_wakeUpPending { false };
     std::atomic<bool> m_interrupted { false };
     std::unordered_map<int, Notifiers> m_notifiers;
+    std::vector<int> m_dirty;
     std::unordered_map<int, Timer> m_timers;
     std::map<std::pair<qint64, int>, int> m_byDeadline; //!< (deadline, id) → id
 };

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void testDeleteLaterRuns();
     void testNotifierDisabledFromAnotherNotifiersActivation();
     void testPeerHangingUpIsReadable();
+    void testDescriptorNumberReusedInOneTurnIsWatched();
     void testManyConnectionsEchoTheirBytes();
 };
 
@@ -211,6 +212,35 @@ void tst_EpollDispatcher::testNotifierDisabledFromAnotherNotifiersActivation()
     for (const int fd : { a[0], a[1], b[0], b[1] }) {
         ::close(fd);
     }
+}
+
+// A connection ends and the next one gets its descriptor number within one turn of the loop
+// (the server accepts right after a close): the new socket must be watched.
+void tst_EpollDispatcher::testDescriptorNumberReusedInOneTurnIsWatched()
+{
+    int a[2];
+    QCOMPARE(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
+    auto old = std::make_unique<QSocketNotifier>(a[0], QSocketNotifier::Read);
+    QCOMPARE(::write(a[1], "x", 1), ssize_t(1));
+    int b[2] = { -1, -1 };
+    std::unique_ptr<QSocketNotifier> fresh;
+    bool freshRead = false;
+    connect(old.get(), &QSocketNotifier::activated, this, [&] {
+        const int number = a[0];
+        old->setEnabled(false); // as Qt's sockets do before they close
+        old.release()->deleteLater();
+        ::close(a[0]);
+        ::close(a[1]);
+        QCOMPARE(socketpair(AF_UNIX, SOCK_STREAM, 0, b), 0);
+        QCOMPARE(b[0], number); // the lowest free number comes back
+        fresh = std::make_unique<QSocketNotifier>(b[0], QSocketNotifier::Read);
+        connect(fresh.get(), &QSocketNotifier::activated, this, [&] { freshRead = true; });
+        QCOMPARE(::write(b[1], "y", 1), ssize_t(1));
+    });
+    QTRY_VERIFY(freshRead);
+    fresh.reset();
+    ::close(b[0]);
+    ::close(b[1]);
 }
 
 void tst_EpollDispatcher::testPeerHangingUpIsReadable()
