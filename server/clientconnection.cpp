@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <malloc.h>
+#include <utility>
 
 namespace cpm::server {
 
@@ -411,7 +412,17 @@ void ClientConnection::transmitBinaryNow(const QByteArray& frame)
         return;
     }
     m_socket->sendBinaryMessage(frame);
+    m_outputPending = true;
     checkOutput();
+}
+
+void ClientConnection::flushOutput()
+{
+    if (!std::exchange(m_outputPending, false) || m_dropOutput
+        || m_socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    m_socket->flush();
 }
 
 void ClientConnection::transmitNow(const QString& text)
@@ -421,6 +432,7 @@ void ClientConnection::transmitNow(const QString& text)
         return; // gone: nobody would read it, and it would only sit in memory
     }
     m_socket->sendTextMessage(text);
+    m_outputPending = true;
     checkOutput();
 }
 

@@ -116,6 +116,12 @@ public:
     void transmitNow(const QString& text);
     void transmitBinaryNow(const QByteArray& frame);
     void closeNow(int code, const QString& reason);
+    /*!
+     * Writes what the frames since the last call left in the socket's buffer now, instead
+     * of at the socket's next write notification: one write for a batch's frames, and the
+     * write notifier goes on and off within the turn (no epoll_ctl, no extra wake-up).
+     */
+    void flushOutput();
 
 Q_SIGNALS:
     //! The socket is gone; the server deletes the connection.
@@ -171,6 +177,7 @@ private:
     bool m_dropOutput = false;
     //! Output handed to the server but held for a commit (UTF-16 units).
     qint64 m_unsentBytes = 0;
+    bool m_outputPending = false; //!< frames went to the socket since flushOutput()
     qint64 m_outputPausedSince = 0;
     //! monotonicMs() of the last state change and of the last frame received.
     qint64 m_stateSince = 0;

@@ -237,6 +237,7 @@ void Server::transmit(ClientConnection* connection, const QString& text)
 {
     if (!isHolding()) {
         connection->transmitNow(text);
+        connection->flushOutput();
         return;
     }
     m_held.append({ connection, text, 0, {} });
@@ -247,6 +248,7 @@ void Server::transmitBinary(ClientConnection* connection, const QByteArray& fram
 {
     if (!isHolding()) {
         connection->transmitBinaryNow(frame);
+        connection->flushOutput();
         return;
     }
     m_held.append({ connection, {}, 0, frame });
@@ -284,6 +286,7 @@ void Server::flush()
     // a touched device) is held behind this loop by m_flushing.
     QSet<ClientConnection*> uninformed;
     QSet<ClientConnection*> closeDropped; // already Closing: close() would do nothing
+    QList<QPointer<ClientConnection>> written; // flushOutput() once each (it says if needed)
     for (const Held& h : held) {
         ClientConnection* c = h.connection.data();
         if (!c) {
@@ -300,11 +303,18 @@ void Server::flush()
             } else {
                 c->transmitNow(h.text);
             }
+            written.append(h.connection);
         } else {
             uninformed.insert(c);
             if (h.closeCode != 0) {
                 closeDropped.insert(c);
             }
+        }
+    }
+    // Each connection's frames of the batch in one write, now.
+    for (const QPointer<ClientConnection>& c : std::as_const(written)) {
+        if (c) {
+            c->flushOutput();
         }
     }
     m_flushing = false;
