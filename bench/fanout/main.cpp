@@ -674,6 +674,7 @@ struct ManyRow {
     int complete = 0, total = 0;
     double serverCpuUs = 0; //!< the server's network thread, per message
     double rssPerConnectionKiB = 0; //!< server RSS after sign-in, per connection, after start
+    double idleCpuPercent = 0; //!< of one core, all connections signed in and silent
 };
 
 /*!
@@ -760,6 +761,17 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
     if (rssBefore > 0 && rssSignedIn > rssBefore) {
         row.rssPerConnectionKiB = double(rssSignedIn - rssBefore) / double(peers.size());
     }
+    // What the connections cost while nobody says anything (no timer or poll per connection).
+    {
+        constexpr int IdleMs = 3000;
+        const qint64 idleBefore = threadCpuNs(pid);
+        QTimer::singleShot(IdleMs, &loop, &QEventLoop::quit);
+        loop.exec();
+        const qint64 idleAfter = threadCpuNs(pid);
+        if (idleBefore >= 0 && idleAfter >= idleBefore) {
+            row.idleCpuPercent = double(idleAfter - idleBefore) / (IdleMs * 1e4);
+        }
+    }
 
     QTimer ackTimer;
     ackTimer.setInterval(50);
@@ -844,8 +856,8 @@ int manyUsers(const QCommandLineParser& parser, int users)
         ? parser.value(QStringLiteral("rates")).split(QLatin1Char(','))
         : QStringList { QStringLiteral("500"), QStringLiteral("1000"), QStringLiteral("2000"),
               QStringLiteral("4000"), QStringLiteral("8000") };
-    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s\n", "mode", "target/s", "achieved/s",
-        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn");
+    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s %9s\n", "mode", "target/s", "achieved/s",
+        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn", "idle cpu");
     const QString many = QStringLiteral("%1 users x %2").arg(users).arg(perUser);
     int bestMany = 0, bestSingle = 0;
     std::vector<std::pair<int, double>> manyCpu, singleCpu;
@@ -855,9 +867,9 @@ int manyUsers(const QCommandLineParser& parser, int users)
     for (const QString& r : rates) {
         const int rate = r.toInt();
         const ManyRow m = runMany(binary, dir, accounts, rate, seconds);
-        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f\n",
+        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %8.2f%%\n",
             qPrintable(many), m.targetRate, m.achievedRate, m.p50, m.p99, m.p999, m.complete,
-            m.total, m.serverCpuUs, m.rssPerConnectionKiB);
+            m.total, m.serverCpuUs, m.rssPerConnectionKiB, m.idleCpuPercent);
         std::fflush(stdout);
         manyCpu.emplace_back(rate, m.serverCpuUs);
         if (saturated(m.p99, m.complete, m.total, m.achievedRate, rate)) {
