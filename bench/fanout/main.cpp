@@ -550,9 +550,9 @@ bool prepareUsers(const QString& binary, const QString& dir, int users, int perU
     }
     const QStringList data { QStringLiteral("--data"), dir };
     // Budgets that protect a real server from one source: here everything is one source.
-    for (const auto& [key, value] :
-        { std::pair { "quota.dailyMessages", "0" }, { "deferred.maxCount", "1000000000" },
-            { "net.maxConnectionsPerSource", "0" }, { "login.maxFailuresPerSource", "0" } }) {
+    for (const auto& [key, value] : { std::pair { "quota.dailyMessages", "0" },
+             { "deferred.maxCount", "1000000000" }, { "net.maxConnectionsPerSource", "0" },
+             { "login.maxFailuresPerSource", "0" }, { "login.maxFailures", "0" } }) {
         if (!run(binary,
                 data
                     + QStringList { QStringLiteral("settings"), QStringLiteral("set"),
