@@ -342,6 +342,68 @@ double percentile(std::vector<double>& v, double p)
     return v[k];
 }
 
+/*!
+ * The measured part of a row: calls \a send(i) for i = 0 … total - 1 at \a rate from now
+ * (message i due at i / rate s), runs \a loop until it quits (the last arrival) or 20 s after
+ * the last send, and fills \a row from \a sentAt / \a doneAt (ns on g_clock; 0: never
+ * arrived) and the server's network-thread CPU (\a serverPid).
+ */
+void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 serverPid,
+    std::vector<qint64>& sentAt, const std::vector<qint64>& doneAt, const int& complete,
+    const std::function<void(int)>& send)
+{
+    const int total = row.total;
+    int sent = 0;
+    const qint64 cpuBefore = threadCpuNs(serverPid);
+    const qint64 start = g_clock.nsecsElapsed();
+    QTimer pacer;
+    pacer.setTimerType(Qt::PreciseTimer);
+    pacer.setInterval(1);
+    QObject::connect(&pacer, &QTimer::timeout, &loop, [&] {
+        const double elapsed = static_cast<double>(g_clock.nsecsElapsed() - start) / 1e9;
+        const int due = std::min(total, static_cast<int>(elapsed * rate) + 1);
+        for (; sent < due; ++sent) {
+            sentAt[size_t(sent)] = g_clock.nsecsElapsed();
+            send(sent);
+        }
+        if (sent == total) {
+            pacer.stop();
+        }
+    });
+    pacer.start();
+    QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
+    loop.exec();
+    const qint64 cpuAfter = threadCpuNs(serverPid);
+    if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
+        row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
+    }
+    if (qEnvironmentVariableIsSet("CPM_BENCH_DUMP")) {
+        // Debugging aid: one line per message, "sent-ms latency-ms", to see when stalls happen.
+        QFile dump(qEnvironmentVariable("CPM_BENCH_DUMP") + QLatin1Char('-') + row.mode.left(1)
+            + QString::number(rate));
+        if (dump.open(QIODevice::WriteOnly)) {
+            for (size_t k = 0; k < size_t(total); ++k) {
+                dump.write(QByteArray::number((sentAt[k] - start) / 1e6, 'f', 2) + ' '
+                    + QByteArray::number(doneAt[k] > 0 ? (doneAt[k] - sentAt[k]) / 1e6 : -1, 'f', 2)
+                    + '\n');
+            }
+        }
+    }
+    std::vector<double> latencies;
+    qint64 last = start;
+    for (size_t k = 0; k < size_t(total); ++k) {
+        if (doneAt[k] > 0) {
+            latencies.push_back(static_cast<double>(doneAt[k] - sentAt[k]) / 1e6);
+            last = std::max(last, doneAt[k]);
+        }
+    }
+    row.complete = complete;
+    row.achievedRate = complete / (static_cast<double>(last - start) / 1e9);
+    row.p50 = percentile(latencies, 0.50);
+    row.p99 = percentile(latencies, 0.99);
+    row.p999 = percentile(latencies, 0.999);
+}
+
 Row runOnce(
     const QString& binary, const QString& routingBinary, bool routingOnly, int rate, double seconds)
 {
@@ -402,62 +464,12 @@ Row runOnce(
     ackTimer.start();
 
     const QString body(64, QLatin1Char('x'));
-    int sent = 0;
-    const qint64 serverPid = server.process.processId();
-    const qint64 cpuBefore = threadCpuNs(serverPid);
-    const qint64 start = g_clock.nsecsElapsed();
-    QTimer pacer;
-    pacer.setTimerType(Qt::PreciseTimer);
-    pacer.setInterval(1);
-    QObject::connect(&pacer, &QTimer::timeout, &loop, [&] {
-        const double elapsed = static_cast<double>(g_clock.nsecsElapsed() - start) / 1e9;
-        const int due = std::min(total, static_cast<int>(elapsed * rate) + 1);
-        for (; sent < due; ++sent) {
-            sentAt[static_cast<size_t>(sent)] = g_clock.nsecsElapsed();
+    measure(
+        row, loop, rate, seconds, server.process.processId(), sentAt, doneAt, complete, [&](int i) {
             sender.post(op::Send,
-                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(sent) },
+                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
                     { QStringLiteral("to"), rcpt }, { QStringLiteral("body"), body } });
-        }
-        if (sent == total) {
-            pacer.stop();
-        }
-    });
-    pacer.start();
-    QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
-    loop.exec();
-    const qint64 cpuAfter = threadCpuNs(serverPid);
-    if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
-        row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
-    }
-
-    if (qEnvironmentVariableIsSet("CPM_BENCH_DUMP")) {
-        // Debugging aid: one line per message, "sent-ms latency-ms", to see when stalls happen.
-        QFile dump(qEnvironmentVariable("CPM_BENCH_DUMP") + QLatin1Char('-') + row.mode.left(1)
-            + QString::number(rate));
-        if (dump.open(QIODevice::WriteOnly)) {
-            for (int i = 0; i < total; ++i) {
-                const auto k = static_cast<size_t>(i);
-                dump.write(QByteArray::number((sentAt[k] - start) / 1e6, 'f', 2) + ' '
-                    + QByteArray::number(doneAt[k] > 0 ? (doneAt[k] - sentAt[k]) / 1e6 : -1, 'f', 2)
-                    + '\n');
-            }
-        }
-    }
-    std::vector<double> latencies;
-    qint64 last = start;
-    for (int i = 0; i < total; ++i) {
-        if (doneAt[static_cast<size_t>(i)] > 0) {
-            latencies.push_back(
-                static_cast<double>(doneAt[static_cast<size_t>(i)] - sentAt[static_cast<size_t>(i)])
-                / 1e6);
-            last = std::max(last, doneAt[static_cast<size_t>(i)]);
-        }
-    }
-    row.complete = complete;
-    row.achievedRate = complete / (static_cast<double>(last - start) / 1e9);
-    row.p50 = percentile(latencies, 0.50);
-    row.p99 = percentile(latencies, 0.99);
-    row.p999 = percentile(latencies, 0.999);
+        });
     sender.close();
     for (auto& d : devices) {
         d->close();
@@ -667,12 +679,7 @@ bool prepareUsers(const QString& binary, const QString& dir, int users, int perU
     return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(all).toJson()) > 0;
 }
 
-struct ManyRow {
-    int targetRate = 0;
-    double achievedRate = 0;
-    double p50 = 0, p99 = 0, p999 = 0;
-    int complete = 0, total = 0;
-    double serverCpuUs = 0; //!< the server's network thread, per message
+struct ManyRow : Row {
     double rssPerConnectionKiB = 0; //!< server RSS after sign-in, per connection, after start
     double idleCpuPercent = 0; //!< of one core, all connections signed in and silent
 };
@@ -686,6 +693,7 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
     const std::vector<std::vector<Account>>& accounts, int rate, double seconds)
 {
     ManyRow row;
+    row.mode = QStringLiteral("many");
     row.targetRate = rate;
     QTemporaryDir dir;
     if (!run(QStringLiteral("cp"),
@@ -787,51 +795,17 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
         seconds, pid);
     QRandomGenerator random(42); // the same pairs in every row and every run
     const QString body(64, QLatin1Char('x'));
-    int sent = 0;
-    const qint64 cpuBefore = threadCpuNs(pid);
-    const qint64 start = g_clock.nsecsElapsed();
-    QTimer pacer;
-    pacer.setTimerType(Qt::PreciseTimer);
-    pacer.setInterval(1);
-    QObject::connect(&pacer, &QTimer::timeout, &loop, [&] {
-        const double elapsed = static_cast<double>(g_clock.nsecsElapsed() - start) / 1e9;
-        const int due = std::min(total, static_cast<int>(elapsed * rate) + 1);
-        for (; sent < due; ++sent) {
-            const int from = int(random.bounded(users));
-            int to = int(random.bounded(users - 1));
-            to += to >= from ? 1 : 0;
-            recipientOf[size_t(sent)] = to;
-            Peer& device = *peers[size_t(from * perUser + int(random.bounded(perUser)))];
-            sentAt[size_t(sent)] = g_clock.nsecsElapsed();
-            device.post(op::Send,
-                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(sent) },
-                    { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
-                    { QStringLiteral("body"), body } });
-        }
-        if (sent == total) {
-            pacer.stop();
-        }
+    measure(row, loop, rate, seconds, pid, sentAt, doneAt, complete, [&](int i) {
+        const int from = int(random.bounded(users));
+        int to = int(random.bounded(users - 1));
+        to += to >= from ? 1 : 0;
+        recipientOf[size_t(i)] = to;
+        Peer& device = *peers[size_t(from * perUser + int(random.bounded(perUser)))];
+        device.post(op::Send,
+            { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
+                { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
+                { QStringLiteral("body"), body } });
     });
-    pacer.start();
-    QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
-    loop.exec();
-    const qint64 cpuAfter = threadCpuNs(pid);
-    if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
-        row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
-    }
-    std::vector<double> latencies;
-    qint64 last = start;
-    for (int i = 0; i < total; ++i) {
-        if (doneAt[size_t(i)] > 0) {
-            latencies.push_back(static_cast<double>(doneAt[size_t(i)] - sentAt[size_t(i)]) / 1e6);
-            last = std::max(last, doneAt[size_t(i)]);
-        }
-    }
-    row.complete = complete;
-    row.achievedRate = complete / (static_cast<double>(last - start) / 1e9);
-    row.p50 = percentile(latencies, 0.50);
-    row.p99 = percentile(latencies, 0.99);
-    row.p999 = percentile(latencies, 0.999);
     for (auto& p : peers) {
         p->close();
     }
