@@ -100,7 +100,7 @@ int main(int argc, char** argv)
                 QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
             QApplication::installTranslator(&qtTranslator);
         }
-        // English is the source language: no translator is the right one for "en".
+        // English finds cpm_en: the source language, but its plural forms come from there.
         if (translator.load(
                 chosen, QStringLiteral("cpm"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
             QApplication::installTranslator(&translator);

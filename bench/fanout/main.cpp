@@ -123,8 +123,8 @@ public:
                     .isFailure();
     }
 
-    //! Signs in with a token from an earlier `register` and catches up.
-    bool logIn(const QString& address, qint64 deviceId, const QString& token)
+    //! Signs in with a token from an earlier `register` and (\a live) catches up.
+    bool logIn(const QString& address, qint64 deviceId, const QString& token, bool live = true)
     {
         if (!hello()) {
             return false;
@@ -136,7 +136,7 @@ public:
             std::fprintf(stderr, "login failed: %s\n", qPrintable(r.error.message));
             return false;
         }
-        return catchUp();
+        return !live || catchUp();
     }
 
     bool signIn(const QString& address, const QString& instance)
@@ -682,6 +682,7 @@ bool prepareUsers(const QString& binary, const QString& dir, int users, int perU
 struct ManyRow : Row {
     double rssPerConnectionKiB = 0; //!< server RSS after sign-in, per connection, after start
     double idleCpuPercent = 0; //!< of one core, all connections signed in and silent
+    int connections = 0; //!< signed in: the live ones and the idle ones
 };
 
 /*!
@@ -690,7 +691,7 @@ struct ManyRow : Row {
  * has it (the sender's other devices get their copy too, uncounted).
  */
 ManyRow runMany(const QString& binary, const QString& templateDir,
-    const std::vector<std::vector<Account>>& accounts, int rate, double seconds)
+    const std::vector<std::vector<Account>>& accounts, int rate, double seconds, int idlePerDevice)
 {
     ManyRow row;
     row.mode = QStringLiteral("many");
@@ -765,10 +766,28 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
             peers.push_back(std::move(peer));
         }
     }
+    // More signed-in connections that stay silent and not live (no sync: nothing is pushed
+    // to them), to see what many idle ones cost without registering more devices.
+    std::vector<std::unique_ptr<Peer>> idle;
+    for (int k = 0; k < idlePerDevice; ++k) {
+        for (const std::vector<Account>& user : accounts) {
+            for (const Account& a : user) {
+                auto peer = std::make_unique<Peer>();
+                if (!peer->open(url) || !peer->logIn(a.address, a.deviceId, a.token, false)) {
+                    std::fprintf(stderr, "an idle connection could not sign in\n");
+                    stop();
+                    return row;
+                }
+                idle.push_back(std::move(peer));
+            }
+        }
+    }
     const qint64 rssSignedIn = rssKiB(pid);
     if (rssBefore > 0 && rssSignedIn > rssBefore) {
-        row.rssPerConnectionKiB = double(rssSignedIn - rssBefore) / double(peers.size());
+        row.rssPerConnectionKiB
+            = double(rssSignedIn - rssBefore) / double(peers.size() + idle.size());
     }
+    row.connections = int(peers.size() + idle.size());
     // What the connections cost while nobody says anything (no timer or poll per connection).
     {
         constexpr int IdleMs = 3000;
@@ -809,6 +828,9 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
     for (auto& p : peers) {
         p->close();
     }
+    for (auto& p : idle) {
+        p->close();
+    }
     stop();
     return row;
 }
@@ -826,12 +848,14 @@ int manyUsers(const QCommandLineParser& parser, int users)
         return 1;
     }
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    const int idlePerDevice = parser.value(QStringLiteral("idle-per-device")).toInt();
     const QStringList rates = parser.isSet(QStringLiteral("rates"))
         ? parser.value(QStringLiteral("rates")).split(QLatin1Char(','))
         : QStringList { QStringLiteral("500"), QStringLiteral("1000"), QStringLiteral("2000"),
               QStringLiteral("4000"), QStringLiteral("8000") };
-    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s %9s\n", "mode", "target/s", "achieved/s",
-        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn", "idle cpu");
+    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s %9s %6s\n", "mode", "target/s",
+        "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn",
+        "idle cpu", "conns");
     const QString many = QStringLiteral("%1 users x %2").arg(users).arg(perUser);
     int bestMany = 0, bestSingle = 0;
     std::vector<std::pair<int, double>> manyCpu, singleCpu;
@@ -840,10 +864,10 @@ int manyUsers(const QCommandLineParser& parser, int users)
     };
     for (const QString& r : rates) {
         const int rate = r.toInt();
-        const ManyRow m = runMany(binary, dir, accounts, rate, seconds);
-        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %8.2f%%\n",
+        const ManyRow m = runMany(binary, dir, accounts, rate, seconds, idlePerDevice);
+        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %8.2f%% %6d\n",
             qPrintable(many), m.targetRate, m.achievedRate, m.p50, m.p99, m.p999, m.complete,
-            m.total, m.serverCpuUs, m.rssPerConnectionKiB, m.idleCpuPercent);
+            m.total, m.serverCpuUs, m.rssPerConnectionKiB, m.idleCpuPercent, m.connections);
         std::fflush(stdout);
         manyCpu.emplace_back(rate, m.serverCpuUs);
         if (saturated(m.p99, m.complete, m.total, m.achievedRate, rate)) {
@@ -905,6 +929,10 @@ int main(int argc, char** argv)
     parser.addOption({ QStringLiteral("user-devices"),
         QStringLiteral("Devices per user in the many-users mode."), QStringLiteral("D"),
         QStringLiteral("2") });
+    parser.addOption({ QStringLiteral("idle-per-device"),
+        QStringLiteral("Many-users mode: K more signed-in, silent connections per device (not "
+                       "synced, so nothing is pushed to them), counted in KiB/conn and idle cpu."),
+        QStringLiteral("K"), QStringLiteral("0") });
     parser.addOption({ QStringLiteral("users-dir"),
         QStringLiteral("Where the many-users accounts are registered once and kept "
                        "(default: a directory under /tmp named after N and D)."),
