@@ -349,9 +349,18 @@ double percentile(std::vector<double>& v, double p)
  * arrived) and the server's network-thread CPU (\a serverPid).
  */
 void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 serverPid,
-    std::vector<qint64>& sentAt, const std::vector<qint64>& doneAt, const int& complete,
-    const std::function<void(int)>& send)
+    const std::vector<std::unique_ptr<Peer>>& receivers, std::vector<qint64>& sentAt,
+    const std::vector<qint64>& doneAt, const int& complete, const std::function<void(int)>& send)
 {
+    // Devices acknowledge like a client does: a little after applying, not per message.
+    QTimer ackTimer;
+    ackTimer.setInterval(50);
+    QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
+        for (const auto& p : receivers) {
+            p->ackPosition();
+        }
+    });
+    ackTimer.start();
     const int total = row.total;
     int sent = 0;
     const qint64 cpuBefore = threadCpuNs(serverPid);
@@ -453,19 +462,9 @@ Row runOnce(
         devices.push_back(std::move(peer));
     }
 
-    // Devices acknowledge like a client does: a little after applying, not per message.
-    QTimer ackTimer;
-    ackTimer.setInterval(50);
-    QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
-        for (auto& d : devices) {
-            d->ackPosition();
-        }
-    });
-    ackTimer.start();
-
     const QString body(64, QLatin1Char('x'));
-    measure(
-        row, loop, rate, seconds, server.process.processId(), sentAt, doneAt, complete, [&](int i) {
+    measure(row, loop, rate, seconds, server.process.processId(), devices, sentAt, doneAt, complete,
+        [&](int i) {
             sender.post(op::Send,
                 { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
                     { QStringLiteral("to"), rcpt }, { QStringLiteral("body"), body } });
@@ -800,21 +799,12 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
         }
     }
 
-    QTimer ackTimer;
-    ackTimer.setInterval(50);
-    QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
-        for (auto& p : peers) {
-            p->ackPosition();
-        }
-    });
-    ackTimer.start();
-
     // For a profiler attached to the server: from here on is the measured part.
     std::fprintf(stderr, "bench-fanout: measuring %d msg/s for %.0f s (server pid %lld)\n", rate,
         seconds, pid);
     QRandomGenerator random(42); // the same pairs in every row and every run
     const QString body(64, QLatin1Char('x'));
-    measure(row, loop, rate, seconds, pid, sentAt, doneAt, complete, [&](int i) {
+    measure(row, loop, rate, seconds, pid, peers, sentAt, doneAt, complete, [&](int i) {
         const int from = int(random.bounded(users));
         int to = int(random.bounded(users - 1));
         to += to >= from ? 1 : 0;

@@ -128,6 +128,8 @@ private:
     static QJsonObject readMail(const SmtpSink& sink, const QString& messageId);
     MailMessage message(const QString& id) const;
     SmtpConfig plain() const;
+    //! The relay with accounts, over STARTTLS, signing in as cpm-relay with \a password.
+    SmtpConfig withAccount(const QString& password) const;
     std::optional<Outcome> sendMail(const SmtpConfig& config, const MailMessage& mail);
     std::optional<Outcome> sendSms(
         const SmsConfig& config, const QStringList& segments, const QString& reference);
@@ -540,15 +542,21 @@ void tst_LegacyGateways::testSmsSegmentsArriveInOrder()
     QCOMPARE(joined, text);
 }
 
-void tst_LegacyGateways::testCredentialsAreGivenAfterStartTls()
+SmtpConfig tst_LegacyGateways::withAccount(const QString& password) const
 {
     SmtpConfig config;
     config.url = m_accounts.url();
     config.requireTls = true;
     config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
     config.user = QStringLiteral("cpm-relay");
-    config.password = QStringLiteral("pa ss:w\u00f6rd");
+    config.password = password;
     config.timeoutSeconds = 10;
+    return config;
+}
+
+void tst_LegacyGateways::testCredentialsAreGivenAfterStartTls()
+{
+    SmtpConfig config = withAccount(QStringLiteral("pa ss:w\u00f6rd"));
     const MailMessage mail = message(QStringLiteral("with-account"));
     const std::optional<Outcome> outcome = sendMail(config, mail);
     QVERIFY(outcome);
@@ -568,13 +576,7 @@ void tst_LegacyGateways::testCredentialsAreGivenAfterStartTls()
 // A wrong password does not get better by trying again: the operator has to fix it.
 void tst_LegacyGateways::testWrongPasswordIsPermanent()
 {
-    SmtpConfig config;
-    config.url = m_accounts.url();
-    config.requireTls = true;
-    config.caFile = m_dir.filePath(QStringLiteral("cert.pem"));
-    config.user = QStringLiteral("cpm-relay");
-    config.password = QStringLiteral("guess");
-    config.timeoutSeconds = 10;
+    const SmtpConfig config = withAccount(QStringLiteral("guess"));
     const MailMessage mail = message(QStringLiteral("wrong-password"));
     const std::optional<Outcome> outcome = sendMail(config, mail);
     QVERIFY(outcome);
