@@ -1065,7 +1065,7 @@ void Client::signOut(Callback done)
     revoke.deviceId = d->profile.deviceId();
     revoke.token = d->token();
     revoke.signOutOnly = true;
-    const QUrl url = serverUrl();
+    const QList<QUrl> urls = serverUrls();
     d->connection->close();
     d->onSignedOut();
     if (revoke.deviceId <= 0 || revoke.token.isEmpty()) {
@@ -1075,7 +1075,7 @@ void Client::signOut(Callback done)
         return;
     }
     d->revokeDone = done ? std::move(done) : Callback([](const Error&) {});
-    d->connection->open(url, revoke);
+    d->connection->open(urls, revoke);
     secrets::wipe(revoke.token);
 }
 
@@ -1093,6 +1093,24 @@ void Client::setServerUrl(const QUrl& url)
     if (isOpen()) {
         d->profile.setServerUrl(url);
     }
+}
+
+QList<QUrl> Client::serverUrls() const
+{
+    return isOpen() ? d->profile.serverUrls() : QList<QUrl>();
+}
+
+void Client::setServerUrls(const QList<QUrl>& urls)
+{
+    if (isOpen()) {
+        d->profile.setServerUrls(urls);
+    }
+}
+
+QUrl Client::currentServerUrl() const
+{
+    const QUrl url = d->connection->url();
+    return url.isValid() ? url : serverUrl();
 }
 
 QString Client::caFile() const { return isOpen() ? d->profile.caFile() : QString(); }
@@ -1158,11 +1176,13 @@ void Client::registerDevice(const QString& address, const QString& password,
     if (!serverUrl().isValid()) {
         return fail(ErrorCode::BadRequest, QStringLiteral("no server address is set"));
     }
-    if (isInsecure(serverUrl()) && !d->allowInsecure) {
-        return fail(ErrorCode::Insecure,
-            QStringLiteral("%1 is not encrypted (ws://) and not this computer: the password "
-                           "would cross the network in the clear")
-                .arg(serverUrl().toDisplayString()));
+    for (const QUrl& url : serverUrls()) {
+        if (isInsecure(url) && !d->allowInsecure) {
+            return fail(ErrorCode::Insecure,
+                QStringLiteral("%1 is not encrypted (ws://) and not this computer: the password "
+                               "would cross the network in the clear")
+                    .arg(url.toDisplayString()));
+        }
     }
     if (const Result<void> tls = d->applyTls(); !tls) {
         return d->failLater(tls.error(), done);
@@ -1192,7 +1212,7 @@ void Client::registerDevice(const QString& address, const QString& password,
         // Leave the signed-out state: a registration starts afresh.
         d->connection->close();
     }
-    d->connection->open(serverUrl(), credentials);
+    d->connection->open(serverUrls(), credentials);
     secrets::wipe(credentials.password); // the connection holds the only copy now
 }
 
@@ -1219,7 +1239,7 @@ void Client::connectToServer()
     credentials.deviceId = d->profile.deviceId();
     credentials.token = token;
     secrets::wipe(token);
-    d->connection->open(serverUrl(), credentials);
+    d->connection->open(serverUrls(), credentials);
     secrets::wipe(credentials.token);
 }
 
@@ -1243,7 +1263,8 @@ Diagnostics Client::diagnostics() const
 {
     Diagnostics diag;
     diag.state = state();
-    diag.serverUrl = serverUrl();
+    diag.serverUrls = serverUrls();
+    diag.serverUrl = currentServerUrl();
     diag.serverVersion = d->connection->serverVersion();
     diag.address = address();
     diag.deviceId = deviceId();

@@ -75,9 +75,15 @@ public:
 
     //! True when this profile holds a registered device (address, device id and token).
     bool hasAccount() const;
+    //! The first of serverUrls().
     QUrl serverUrl() const;
     //! Remembered in the profile; used by the next connectToServer()/registerDevice().
     void setServerUrl(const QUrl& url);
+    //! The service's nodes, tried in turn (Connection::open); remembered in the profile.
+    QList<QUrl> serverUrls() const;
+    void setServerUrls(const QList<QUrl>& urls);
+    //! The node the connection uses now (or tries next); before any, the first.
+    QUrl currentServerUrl() const;
     //! A PEM file of certificate authorities to trust for wss:// besides the system's
     //! (and SSL_CERT_FILE's); remembered in the profile. Empty: none.
     QString caFile() const;

@@ -58,8 +58,7 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
     m_reconnectTimer->setSingleShot(true);
     connect(m_reconnectTimer, &QTimer::timeout, this, [this] {
         if (m_wanted && m_state == State::Disconnected) {
-            setState(State::Connecting);
-            m_transport->open(m_url);
+            openNextNode();
         }
     });
     m_ackTimer->setSingleShot(true);
@@ -108,10 +107,17 @@ void Connection::setState(State state)
 
 void Connection::open(const QUrl& url, const Credentials& credentials)
 {
+    open(QList<QUrl> { url }, credentials);
+}
+
+void Connection::open(const QList<QUrl>& urls, const Credentials& credentials)
+{
     if (m_state == State::SignedOut && credentials.kind == Credentials::Kind::Login) {
         return; // a signed-out device's token is dead; only a registration leaves this state
     }
-    m_url = url;
+    m_urls = urls.isEmpty() ? QList<QUrl> { QUrl() } : urls;
+    m_urlIndex = 0;
+    m_unreachableNodes = 0;
     m_credentials = credentials;
     m_tlsError = {};
     m_wanted = true;
@@ -126,8 +132,27 @@ void Connection::open(const QUrl& url, const Credentials& credentials)
         setState(State::Disconnected);
     }
     setState(State::Connecting);
-    qCInfo(lcConnection) << "connecting to" << url.toDisplayString();
-    m_transport->open(url);
+    qCInfo(lcConnection) << "connecting to" << url().toDisplayString();
+    startAttempt();
+}
+
+void Connection::startAttempt()
+{
+    // What the last attempt learnt is not this one's (a socket closed while signed out
+    // never reached onClosed's bookkeeping).
+    m_socketOpened = false;
+    m_unreachableError = {};
+    m_transport->open(url());
+}
+
+void Connection::openNextNode()
+{
+    if (m_urls.size() > 1) {
+        m_urlIndex = (m_urlIndex + 1) % m_urls.size();
+        qCInfo(lcConnection) << "trying the next server," << url().toDisplayString();
+    }
+    setState(State::Connecting);
+    startAttempt();
 }
 
 void Connection::setExtraCaCertificates(const QList<QSslCertificate>& certificates)
@@ -650,6 +675,14 @@ void Connection::onClosed(int code, const QString& reason)
         why = makeError(ErrorCode::Unreachable,
             reason.isEmpty() ? QStringLiteral("could not reach the server") : reason);
     }
+    // With several nodes, an attempt is a round: a node that was not reached at all
+    // hands over to the next one not tried yet, at once; rounds are apart by the backoff.
+    if (unreachable && m_wanted && ++m_unreachableNodes < m_urls.size()) {
+        qCInfo(lcConnection) << "could not reach" << url().toDisplayString() << "-" << why.message;
+        openNextNode();
+        return;
+    }
+    m_unreachableNodes = 0;
     setState(State::Disconnected);
     if (!m_wanted) {
         return;

@@ -74,6 +74,14 @@ public:
     //! Connects to \a url and signs in; keeps reconnecting after drops (see
     //! setAutoReconnect) until close() or a sign-out.
     void open(const QUrl& url, const Credentials& credentials);
+    /*!
+     * As above, with several nodes of one service, tried in turn: the first, and after a
+     * drop or a failed attempt the next one (the last is followed by the first). A node
+     * that cannot be reached at all hands over to the next at once until each was tried
+     * once (a round); rounds are apart by the usual backoff. So a registration or a
+     * one-off command (no retries) reaches any node that is up.
+     */
+    void open(const QList<QUrl>& urls, const Credentials& credentials);
     //! Closes the connection for good (no reconnect).
     void close();
     void setAutoReconnect(bool enabled);
@@ -89,7 +97,8 @@ public:
     bool isReconnectScheduled() const;
     qint64 serverHead() const { return m_head; }
     QString serverVersion() const { return m_serverVersion; }
-    QUrl url() const { return m_url; }
+    //! The node of the current (or next) attempt.
+    QUrl url() const { return m_urls.value(m_urlIndex); }
     //! The `limits` of the server's hello answer (maxChunkBytes, maxFileBytes, ...); empty
     //! before the first one.
     QJsonObject serverLimits() const { return m_serverLimits; }
@@ -159,12 +168,19 @@ private:
     void signOutSelf();
     void failAllPending(const Error& error);
     void scheduleReconnect(int delayMs = -1);
+    //! Opens the transport to the next node of the list (the same one when there is one).
+    void openNextNode();
+    //! Opens the transport to url(), the attempt's bookkeeping fresh.
+    void startAttempt();
     void dropConnection(const QString& why);
 
     std::unique_ptr<Transport> m_transport;
     EventSink* m_sink;
     State m_state = State::Disconnected;
-    QUrl m_url;
+    QList<QUrl> m_urls;
+    qsizetype m_urlIndex = 0;
+    //! Nodes of this round found unreachable so far (a round tries each once).
+    qsizetype m_unreachableNodes = 0;
     Credentials m_credentials;
     //! What the transport's TLS handshake found wrong, for the close that follows.
     Error m_tlsError;

@@ -108,12 +108,72 @@ void Profile::sync()
 
 QString Profile::instanceId() const { return value(InstanceIdKey).toString(); }
 
-QUrl Profile::serverUrl() const { return QUrl(value(ServerKey).toString()); }
+QUrl Profile::serverUrl() const { return serverUrls().value(0); }
 
-void Profile::setServerUrl(const QUrl& url)
+void Profile::setServerUrl(const QUrl& url) { setServerUrls({ url }); }
+
+QList<QUrl> Profile::serverUrls() const
 {
-    setValue(ServerKey, url.toString());
+    // One URL (as every profile before lists had) reads as a list of one.
+    QList<QUrl> urls;
+    const QStringList texts = value(ServerKey).toStringList();
+    for (const QString& text : texts) {
+        urls.append(QUrl(text));
+    }
+    return urls;
+}
+
+void Profile::setServerUrls(const QList<QUrl>& urls)
+{
+    QStringList texts;
+    for (const QUrl& url : urls) {
+        texts.append(url.toString());
+    }
+    if (texts.size() == 1) {
+        setValue(ServerKey, texts.constFirst()); // readable by earlier versions
+    } else {
+        setValue(ServerKey, texts);
+    }
     sync();
+}
+
+QList<QUrl> Profile::parseServers(QStringView text, QString* bad)
+{
+    QList<QUrl> urls;
+    for (const QStringView part : text.tokenize(u',', Qt::SkipEmptyParts)) {
+        const QString entry = part.trimmed().toString();
+        if (entry.isEmpty()) {
+            continue;
+        }
+        const QUrl url(entry, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (!url.isValid() || url.host().isEmpty()
+            || (scheme != QLatin1StringView("ws") && scheme != QLatin1StringView("wss"))) {
+            if (bad) {
+                *bad = entry;
+            }
+            return {};
+        }
+        if (!urls.contains(url)) {
+            urls.append(url);
+        }
+    }
+    if (urls.size() > MaxServers) {
+        if (bad) {
+            *bad = text.toString();
+        }
+        return {};
+    }
+    return urls;
+}
+
+QString Profile::serversText(const QList<QUrl>& urls)
+{
+    QStringList texts;
+    for (const QUrl& url : urls) {
+        texts.append(url.toString());
+    }
+    return texts.join(QStringLiteral(", "));
 }
 
 QString Profile::caFile() const { return value(CaFileKey).toString(); }

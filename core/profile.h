@@ -35,8 +35,26 @@ public:
     QString filePath(const QString& name) const;
 
     QString instanceId() const;
+    //! The first of serverUrls().
     QUrl serverUrl() const;
     void setServerUrl(const QUrl& url);
+    //! The nodes of the service, tried in this order (several behind one service: a
+    //! device fails over to the next when its connection drops).
+    QList<QUrl> serverUrls() const;
+    void setServerUrls(const QList<QUrl>& urls);
+
+    //! At most this many servers in a list.
+    static constexpr int MaxServers = 16;
+    /*!
+     * The servers of a comma-separated list ("wss://a.example, wss://b.example"), as
+     * typed in a sign-in form or given to `--server`: each a ws:// or wss:// URL with a
+     * host; the same one twice counts once. Empty when the list is empty or wrong; then
+     * \a bad (when given) gets the entry that is not a server URL, or the whole text
+     * when there are more than MaxServers.
+     */
+    static QList<QUrl> parseServers(QStringView text, QString* bad = nullptr);
+    //! \a urls as parseServers() reads them back.
+    static QString serversText(const QList<QUrl>& urls);
     //! A PEM file of certificate authorities trusted for wss:// besides the system's.
     QString caFile() const;
     void setCaFile(const QString& path);

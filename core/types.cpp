@@ -17,6 +17,7 @@ QVariantMap Diagnostics::toVariantMap() const
         { QStringLiteral("state"),
             QString::fromLatin1(QMetaEnum::fromType<ConnectionState>().valueToKey(int(state))) },
         { QStringLiteral("serverUrl"), serverUrl.toString() },
+        { QStringLiteral("serverUrls"), QUrl::toStringList(serverUrls) },
         { QStringLiteral("serverVersion"), serverVersion },
         { QStringLiteral("address"), address },
         { QStringLiteral("deviceId"), deviceId },

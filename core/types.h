@@ -93,7 +93,8 @@ using UserStatus = protocol::Status;
 //! A snapshot for the diagnostics view (QA-2).
 struct Diagnostics {
     ConnectionState state = ConnectionState::Disconnected;
-    QUrl serverUrl;
+    QUrl serverUrl; //!< the node in use (or tried next)
+    QList<QUrl> serverUrls; //!< all nodes of the profile, in the order they are tried
     QString serverVersion; //!< from `hello`, empty before the first connection
     QString address;
     qint64 deviceId = 0;

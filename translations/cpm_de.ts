@@ -783,6 +783,10 @@
         <source>attempts: %1</source>
         <translation>Versuche: %1</translation>
     </message>
+    <message>
+        <source>%1 (server %2 of %3)</source>
+        <translation>%1 (Server %2 von %3)</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::HistoryChoiceWidget</name>
@@ -2089,6 +2093,21 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <source>Available once you have tried to sign in</source>
         <translation>Verfügbar, sobald Sie eine Anmeldung versucht haben</translation>
     </message>
+    <message>
+        <source>A server address, or several of one service separated by commas: when one cannot be reached, this device uses the next.</source>
+        <translation>Eine Serveradresse oder mehrere desselben Dienstes, durch Kommas getrennt: Ist einer nicht erreichbar, verwendet dieses Gerät den nächsten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Give at most %n server addresses.</source>
+        <translation>
+            <numerusform>Geben Sie höchstens %n Serveradresse an.</numerusform>
+            <numerusform>Geben Sie höchstens %n Serveradressen an.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address: it starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
+        <translation>„%1“ ist keine Serveradresse: Sie beginnt mit ws:// oder wss://, etwa ws://127.0.0.1:7878/.</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2105,20 +2124,26 @@ Beginnen Sie eine mit „Neue Unterhaltung“ (Strg+N). Nachrichten an Sie ersch
         <translation>Verzeichnis</translation>
     </message>
     <message>
-        <source>Server URL, e.g. ws://127.0.0.1:7878/.</source>
-        <translation>Server-URL, z.&#xa0;B. ws://127.0.0.1:7878/.</translation>
-    </message>
-    <message>
-        <source>url</source>
-        <translation>URL</translation>
-    </message>
-    <message>
         <source>CPM</source>
         <translation>CPM</translation>
     </message>
     <message>
         <source>Sign in as a guest on this computer: nothing of the guest stays once signed out. No profile of this computer is opened.</source>
         <translation>Als Gast auf diesem Computer anmelden: Nach dem Abmelden bleibt nichts vom Gast zurück. Kein Profil dieses Computers wird geöffnet.</translation>
+    </message>
+    <message>
+        <source>Server URL, e.g. ws://127.0.0.1:7878/; several nodes of one service separated by commas.</source>
+        <translation>Server-URL, z. B. ws://127.0.0.1:7878/; mehrere Knoten eines Dienstes durch Kommas getrennt.</translation>
+    </message>
+    <message>
+        <source>urls</source>
+        <translation>URLs</translation>
+    </message>
+    <message>
+        <source>--server: “%1” is not a ws:// or wss:// URL (at most %2, separated by commas).
+</source>
+        <translation>--server: „%1“ ist keine ws://- oder wss://-URL (höchstens %2, durch Kommas getrennt).
+</translation>
     </message>
 </context>
 </TS>

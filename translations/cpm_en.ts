@@ -116,4 +116,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>cpm::ui::SignInDialog</name>
+    <message numerus="yes">
+        <source>Give at most %n server addresses.</source>
+        <translation>
+            <numerusform>Give at most %n server address.</numerusform>
+            <numerusform>Give at most %n server addresses.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

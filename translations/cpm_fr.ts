@@ -783,6 +783,10 @@
         <source>attempts: %1</source>
         <translation>tentatives : %1</translation>
     </message>
+    <message>
+        <source>%1 (server %2 of %3)</source>
+        <translation>%1 (serveur %2 sur %3)</translation>
+    </message>
 </context>
 <context>
     <name>cpm::ui::HistoryChoiceWidget</name>
@@ -2089,6 +2093,21 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <source>Available once you have tried to sign in</source>
         <translation>Disponible après une première tentative de connexion</translation>
     </message>
+    <message>
+        <source>A server address, or several of one service separated by commas: when one cannot be reached, this device uses the next.</source>
+        <translation>Une adresse de serveur, ou plusieurs d’un même service séparées par des virgules : si l’un est injoignable, cet appareil utilise le suivant.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Give at most %n server addresses.</source>
+        <translation>
+            <numerusform>Indiquez au plus %n adresse de serveur.</numerusform>
+            <numerusform>Indiquez au plus %n adresses de serveur.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address: it starts with ws:// or wss://, like ws://127.0.0.1:7878/.</source>
+        <translation>« %1 » n’est pas une adresse de serveur : elle commence par ws:// ou wss://, comme ws://127.0.0.1:7878/.</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2105,20 +2124,26 @@ Commencez-en une avec « Nouvelle conversation » (Ctrl+N). Les messages qui vou
         <translation>répertoire</translation>
     </message>
     <message>
-        <source>Server URL, e.g. ws://127.0.0.1:7878/.</source>
-        <translation>URL du serveur, par exemple ws://127.0.0.1:7878/.</translation>
-    </message>
-    <message>
-        <source>url</source>
-        <translation>url</translation>
-    </message>
-    <message>
         <source>CPM</source>
         <translation>CPM</translation>
     </message>
     <message>
         <source>Sign in as a guest on this computer: nothing of the guest stays once signed out. No profile of this computer is opened.</source>
         <translation>Se connecter en tant qu’invité sur cet ordinateur : rien de l’invité ne reste après la déconnexion. Aucun profil de cet ordinateur n’est ouvert.</translation>
+    </message>
+    <message>
+        <source>Server URL, e.g. ws://127.0.0.1:7878/; several nodes of one service separated by commas.</source>
+        <translation>URL du serveur, p. ex. ws://127.0.0.1:7878/ ; plusieurs nœuds d’un même service séparés par des virgules.</translation>
+    </message>
+    <message>
+        <source>urls</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>--server: “%1” is not a ws:// or wss:// URL (at most %2, separated by commas).
+</source>
+        <translation>--server : « %1 » n’est pas une URL ws:// ou wss:// (%2 au plus, séparées par des virgules).
+</translation>
     </message>
 </context>
 </TS>

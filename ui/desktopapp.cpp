@@ -78,7 +78,7 @@ bool DesktopApp::signIn(const QString& notice)
 {
     SignInDialog dialog(m_client);
     if (!m_client) {
-        dialog.setServerUrl(m_guestServer);
+        dialog.setServerUrls(m_guestServers);
     }
     dialog.setNotice(notice);
     if (dialog.exec() != QDialog::Accepted) {

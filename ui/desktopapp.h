@@ -36,7 +36,7 @@ public:
     static constexpr int QuitTellServerMs = 2000;
 
     //! The server a guest's sign-in offers when there is no owner's device to ask.
-    void setGuestServerUrl(const QUrl& url) { m_guestServer = url; }
+    void setGuestServerUrls(const QList<QUrl>& urls) { m_guestServers = urls; }
     //! Shows the right window; false when the user cancelled the sign-in.
     bool start();
     //! The main window while signed in, else null.
@@ -66,7 +66,7 @@ private:
 
     Client* m_client;
     QPointer<Client> m_guest; //!< a child of this object; lives on until the server knows
-    QUrl m_guestServer;
+    QList<QUrl> m_guestServers;
     QPointer<MainWindow> m_window;
     QPointer<QProgressDialog> m_wiping;
     bool m_inGuestSession = false; //!< the main window shows the guest's device

@@ -159,7 +159,11 @@ void DiagnosticsDialog::refresh()
     const Diagnostics d = m_client->diagnostics();
     const QString values[] = {
         stateText(d.state),
-        d.serverUrl.toDisplayString(),
+        d.serverUrls.size() > 1 ? tr("%1 (server %2 of %3)")
+                                      .arg(d.serverUrl.toDisplayString())
+                                      .arg(d.serverUrls.indexOf(d.serverUrl) + 1)
+                                      .arg(d.serverUrls.size())
+                                : d.serverUrl.toDisplayString(),
         d.serverVersion.isEmpty() ? tr("not connected yet") : d.serverVersion,
         d.address,
         d.deviceName,

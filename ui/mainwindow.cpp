@@ -25,6 +25,7 @@
 #include "noticebar.h"
 #include "notifier.h"
 #include "othersessionsdialog.h"
+#include "profile.h"
 #include "protocol.h"
 #include "sessionbar.h"
 #include "sessionmanager.h"
@@ -586,7 +587,7 @@ void MainWindow::letGuestSignIn()
     // window stays as it is meanwhile. It opens no profile of this computer.
     QStringList arguments { QStringLiteral("--guest") };
     if (!m_client->serverUrl().isEmpty()) {
-        arguments << QStringLiteral("--server") << m_client->serverUrl().toString();
+        arguments << QStringLiteral("--server") << Profile::serversText(m_client->serverUrls());
     }
     if (!QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments)) {
         showError(tr("The guest sign-in window could not be started."));

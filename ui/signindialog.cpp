@@ -4,6 +4,7 @@
 #include "client.h"
 #include "diagnosticsdialog.h"
 #include "errortext.h"
+#include "profile.h"
 #include "protocol.h"
 
 #include <QCheckBox>
@@ -19,6 +20,8 @@
 #include <QPushButton>
 #include <QSysInfo>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace cpm::ui {
 
@@ -65,11 +68,13 @@ SignInDialog::SignInDialog(Client* client, QWidget* parent)
     m_notice->setObjectName(QStringLiteral("notice"));
 
     if (client) {
-        m_server->setText(client->serverUrl().toString());
+        m_server->setText(Profile::serversText(client->serverUrls()));
         m_caFile->setText(client->caFile());
         m_address->setText(client->address());
     }
     m_server->setPlaceholderText(QStringLiteral("ws://127.0.0.1:7878/"));
+    m_server->setToolTip(tr("A server address, or several of one service separated by commas: "
+                            "when one cannot be reached, this device uses the next."));
     m_caFile->setPlaceholderText(tr("System certificates only"));
     m_caFile->setToolTip(tr("A certificate authority (PEM file) to trust for wss:// servers, "
                             "e.g. your organisation's own."));
@@ -262,7 +267,10 @@ void SignInDialog::setGuestMode(bool guest)
     (m_address->text().isEmpty() ? m_address : m_password)->setFocus();
 }
 
-void SignInDialog::setServerUrl(const QUrl& url) { m_server->setText(url.toString()); }
+void SignInDialog::setServerUrls(const QList<QUrl>& urls)
+{
+    m_server->setText(Profile::serversText(urls));
+}
 
 std::unique_ptr<Client> SignInDialog::takeGuestClient() { return std::move(m_guestClient); }
 
@@ -276,14 +284,20 @@ void SignInDialog::setNotice(const QString& text)
 
 void SignInDialog::updateButtons()
 {
-    const QUrl url(m_server->text().trimmed());
-    const bool insecure = Client::isInsecure(url);
+    QString bad;
+    const QList<QUrl> urls = Profile::parseServers(m_server->text(), &bad);
+    const bool insecure = std::any_of(urls.cbegin(), urls.cend(), &Client::isInsecure);
     m_insecure->setVisible(insecure);
     m_insecureWarning->setVisible(insecure);
     const QString address = m_address->text().trimmed();
     QString missing;
-    if (!url.isValid()
-        || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
+    if (urls.isEmpty() && !bad.isEmpty() && bad.contains(u',')) {
+        missing = tr("Give at most %n server addresses.", nullptr, Profile::MaxServers);
+    } else if (urls.isEmpty() && !bad.isEmpty()) {
+        missing = tr("“%1” is not a server address: it starts with ws:// or wss://, like "
+                     "ws://127.0.0.1:7878/.")
+                      .arg(bad);
+    } else if (urls.isEmpty()) {
         missing = tr("The server address starts with ws:// or wss://, like ws://127.0.0.1:7878/.");
     } else if (address.isEmpty()) {
         missing = tr("Enter your CPM address.");
@@ -342,10 +356,11 @@ void SignInDialog::signIn()
     }
     Client* client = target();
     setBusy(true);
-    const QUrl url(m_server->text().trimmed());
-    client->setServerUrl(url);
+    const QList<QUrl> urls = Profile::parseServers(m_server->text());
+    client->setServerUrls(urls);
     client->setCaFile(m_caFile->text().trimmed());
-    client->setAllowInsecure(Client::isInsecure(url) && m_insecure->isChecked());
+    client->setAllowInsecure(
+        std::any_of(urls.cbegin(), urls.cend(), &Client::isInsecure) && m_insecure->isChecked());
     // Guests sign in on a computer that is not theirs: it is the owner's kind, or a desktop.
     const QString kind = m_guestMode
         ? (m_client && !m_client->deviceKind().isEmpty() ? m_client->deviceKind()
@@ -353,7 +368,7 @@ void SignInDialog::signIn()
         : m_kind->currentData().toString();
     client->registerDevice(m_address->text().trimmed(), m_password->text(),
         m_deviceName->text().trimmed(), kind,
-        [this, url, guard = QPointer<SignInDialog>(this)](const Error& error) {
+        [this, first = urls.value(0), guard = QPointer<SignInDialog>(this)](const Error& error) {
             if (!guard) {
                 return;
             }
@@ -363,6 +378,10 @@ void SignInDialog::signIn()
                 accept();
                 return;
             }
+            // The node the last attempt went to (with several, the others failed before).
+            const Client* tried = target();
+            const QUrl url
+                = tried && tried->currentServerUrl().isValid() ? tried->currentServerUrl() : first;
             m_error->setText(ErrorText::forSignIn(error, url));
             m_error->setVisible(true);
             m_password->selectAll();

@@ -39,7 +39,7 @@ public:
     void setGuestMode(bool guest);
     bool isGuestMode() const { return m_guestMode; }
     //! The server offered when there is no client to ask (guests only).
-    void setServerUrl(const QUrl& url);
+    void setServerUrls(const QList<QUrl>& urls);
     //! After a guest's sign-in was accepted: the guest's Client, now the caller's.
     std::unique_ptr<Client> takeGuestClient();
 

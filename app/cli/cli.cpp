@@ -4,6 +4,7 @@
 #include "attachmentmanager.h"
 #include "guestvault.h"
 #include "logging.h"
+#include "profile.h"
 #include "protocol.h"
 #include "secrets.h"
 #include "sessionmanager.h"
@@ -293,12 +294,12 @@ void writeJson(const QJsonObject& object)
 }
 
 const char* const GuestUsage
-    = "guest --server URL --address A --password-file F --name N [--kind K]";
+    = "guest --server URL[,URL...] --address A --password-file F --name N [--kind K]";
 
 const char* const Usage
-    = "usage: cpm-cli --profile DIR [--server URL] [--ca FILE] [--insecure] [--timeout SECONDS]\n"
-      "               [--offline] COMMAND [ARGS]\n"
-      "       cpm-cli [--ca FILE] [--insecure] [--timeout SECONDS] guest --server URL\n"
+    = "usage: cpm-cli --profile DIR [--server URL[,URL...]] [--ca FILE] [--insecure]\n"
+      "               [--timeout SECONDS] [--offline] COMMAND [ARGS]\n"
+      "       cpm-cli [--ca FILE] [--insecure] [--timeout SECONDS] guest --server URL[,URL...]\n"
       "               --address A --password-file F --name N [--kind K]\n"
       "       cpm-cli --version | --help\n"
       "commands: register-device, whoami, send, sync, conversations, messages, read, open,\n"
@@ -482,24 +483,28 @@ void Cli::start(const QStringList& arguments)
 Error Cli::configure(const QString& server, const std::optional<QString>& caFile, bool insecure)
 {
     if (!server.isEmpty()) {
-        const QUrl url(server);
-        if (!url.isValid()
-            || (url.scheme() != QLatin1StringView("ws")
-                && url.scheme() != QLatin1StringView("wss"))) {
-            return usage(QStringLiteral("--server must be a ws:// or wss:// URL"));
+        QString bad;
+        const QList<QUrl> urls = Profile::parseServers(server, &bad);
+        if (urls.isEmpty()) {
+            return usage(QStringLiteral("--server takes a ws:// or wss:// URL, or up to %1 of them "
+                                        "separated by commas; not '%2'")
+                             .arg(Profile::MaxServers)
+                             .arg(bad.isEmpty() ? server : bad));
         }
-        m_client->setServerUrl(url);
+        m_client->setServerUrls(urls);
     }
     if (caFile) {
         // Remembered in the profile, like --server; --ca "" forgets it.
         m_client->setCaFile(caFile->isEmpty() ? QString() : QFileInfo(*caFile).absoluteFilePath());
     }
     m_client->setAllowInsecure(insecure);
-    if (insecure && Client::isInsecure(m_client->serverUrl())) {
-        std::fprintf(stderr,
-            "cpm-cli: warning: %s is not encrypted; the password crosses the network in the "
-            "clear\n",
-            qPrintable(m_client->serverUrl().toDisplayString()));
+    for (const QUrl& url : m_client->serverUrls()) {
+        if (insecure && Client::isInsecure(url)) {
+            std::fprintf(stderr,
+                "cpm-cli: warning: %s is not encrypted; the password crosses the network in the "
+                "clear\n",
+                qPrintable(url.toDisplayString()));
+        }
     }
     return {};
 }
@@ -952,7 +957,9 @@ void Cli::execute(const QStringList& commandLine, Done done)
             { QStringLiteral("deviceId"), c->deviceId() },
             { QStringLiteral("deviceName"), c->deviceName() },
             { QStringLiteral("instanceId"), c->instanceId() },
-            { QStringLiteral("server"), c->serverUrl().toString() },
+            { QStringLiteral("server"), c->currentServerUrl().toString() },
+            { QStringLiteral("servers"),
+                QJsonArray::fromStringList(QUrl::toStringList(c->serverUrls())) },
             { QStringLiteral("state"), stateName(c->state()) },
             { QStringLiteral("syncPosition"), c->syncPosition() },
             { QStringLiteral("head"), c->serverHead() }, { QStringLiteral("unread"), *unread },

@@ -10,6 +10,7 @@
 #include "errortext.h"
 #include "guestvault.h"
 #include "kindicon.h"
+#include "profile.h"
 #include "streamingheap.h"
 
 #include <QApplication>
@@ -20,6 +21,8 @@
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTranslator>
+
+#include <cstdio>
 
 int main(int argc, char** argv)
 {
@@ -52,8 +55,10 @@ int main(int argc, char** argv)
         QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
             + QStringLiteral("/profiles/default"));
     const QCommandLineOption serverOption(QStringLiteral("server"),
-        QApplication::translate("main", "Server URL, e.g. ws://127.0.0.1:7878/."),
-        QApplication::translate("main", "url"));
+        QApplication::translate("main",
+            "Server URL, e.g. ws://127.0.0.1:7878/; several nodes of one service separated by "
+            "commas."),
+        QApplication::translate("main", "urls"));
     const QCommandLineOption guestOption(QStringLiteral("guest"),
         QApplication::translate("main",
             "Sign in as a guest on this computer: nothing of the guest stays once signed out. "
@@ -62,6 +67,20 @@ int main(int argc, char** argv)
     parser.addOption(serverOption);
     parser.addOption(guestOption);
     parser.process(app);
+    QList<QUrl> servers;
+    if (parser.isSet(serverOption)) {
+        QString bad;
+        servers = cpm::Profile::parseServers(parser.value(serverOption), &bad);
+        if (servers.isEmpty()) {
+            std::fputs(qPrintable(QApplication::translate("main",
+                           "--server: “%1” is not a ws:// or wss:// URL (at most %2, "
+                           "separated by commas).\n")
+                                      .arg(bad.isEmpty() ? parser.value(serverOption) : bad)
+                                      .arg(cpm::Profile::MaxServers)),
+                stderr);
+            return 2;
+        }
+    }
 
     // GST-5: what a crashed guest session left behind goes before anything shows.
     cpm::GuestVault::removeOrphans();
@@ -72,9 +91,9 @@ int main(int argc, char** argv)
         // sign-in; until then the system's.
         cpm::ui::DesktopApp desktop(nullptr);
         QObject::connect(&desktop, &cpm::ui::DesktopApp::finished, &app, &QApplication::quit);
-        desktop.setGuestServerUrl(
-            QUrl(parser.isSet(serverOption) ? parser.value(serverOption)
-                                            : QStringLiteral("ws://127.0.0.1:7878/")));
+        desktop.setGuestServerUrls(!servers.isEmpty()
+                ? servers
+                : QList<QUrl> { QUrl(QStringLiteral("ws://127.0.0.1:7878/")) });
         if (!desktop.start()) {
             return 0;
         }
@@ -108,8 +127,8 @@ int main(int argc, char** argv)
     }
     cpm::ui::applyTheme(client.prefs().valueOr({}).value(cpm::ui::pref::Theme).toString());
 
-    if (parser.isSet(serverOption)) {
-        client.setServerUrl(QUrl(parser.value(serverOption)));
+    if (!servers.isEmpty()) {
+        client.setServerUrls(servers);
     } else if (client.serverUrl().isEmpty()) {
         client.setServerUrl(QUrl(QStringLiteral("ws://127.0.0.1:7878/")));
     }

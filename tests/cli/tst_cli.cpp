@@ -7,6 +7,7 @@
 // (invite, answer, say, move) work across processes, devices and users.
 
 #include "failonwarning.h"
+#include "freeport.h"
 #include "privatemount.h"
 #include "testserver.h"
 #include "writelock.h"
@@ -492,10 +493,21 @@ void tst_Cli::testSendQueuesWhileTheServerIsDown()
     QCOMPARE(waiting.answer.value(QLatin1StringView("outbox")).toInt(), 1);
 
     QVERIFY(m_server.start()); // perhaps on another port: --server says where
+    // A list of nodes, the first of them down: the command goes on to the next.
+    const QString down = QStringLiteral("ws://127.0.0.1:%1/").arg(cpm::test::freeLoopbackPort());
     const Run synced = cli(profile(QStringLiteral("alice")),
-        { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("sync") });
+        { QStringLiteral("--server"), down + QStringLiteral(", ") + m_server.url().toString(),
+            QStringLiteral("sync") });
     QVERIFY2(synced.exitCode == 0, qPrintable(synced.describe()));
     QCOMPARE(synced.answer.value(QLatin1StringView("outbox")).toInt(), 0);
+    const Run where = cli(profile(QStringLiteral("alice")), { QStringLiteral("whoami") });
+    QCOMPARE(where.answer.value(QLatin1StringView("servers")).toArray(),
+        QJsonArray({ down, m_server.url().toString() }));
+    const Run badList = cli(profile(QStringLiteral("alice")),
+        { QStringLiteral("--server"), down + QStringLiteral(",http://b.example/"),
+            QStringLiteral("whoami") });
+    QCOMPARE(badList.exitCode, 2);
+    QVERIFY2(badList.out.contains("http://b.example/"), qPrintable(badList.describe()));
     const Run received = cli(profile(QStringLiteral("bob")),
         { QStringLiteral("--server"), m_server.url().toString(), QStringLiteral("messages"),
             QStringLiteral("--with"), Alice });

@@ -5,6 +5,8 @@
 // an SMTP server (Debian's aiosmtpd, delivering into a Maildir) and an HTTP SMS gateway
 // that records what it is sent. Each test starts its own and stops it after.
 
+#include "freeport.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -29,13 +31,6 @@ namespace cpm::test {
 
 //! Debian's Python, which has python3-aiosmtpd: a `python3` earlier on PATH may not.
 inline const QString DebianPython = QStringLiteral("/usr/bin/python3");
-
-//! A loopback port nothing listens on (just now).
-inline quint16 freeLoopbackPort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
 
 /*!
  * aiosmtpd on 127.0.0.1, delivering every message into a Maildir. start() fails loudly

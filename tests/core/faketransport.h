@@ -27,6 +27,12 @@ public:
     {
         ++opens;
         lastUrl = url;
+        urls.append(url);
+        if (refused.contains(url)) {
+            // Nothing listens there: the attempt ends without ever opening.
+            QTimer::singleShot(0, this, [this] { Q_EMIT closed(1006, QString()); });
+            return;
+        }
         m_open = true;
         QTimer::singleShot(0, this, [this] {
             if (m_open) {
@@ -127,6 +133,10 @@ public:
     QList<QByteArray> sentBinary;
     QHash<qint64, QByteArray> binaryPayloads;
     int opens = 0;
+    //! Every URL open() was given, in order.
+    QList<QUrl> urls;
+    //! URLs where nothing listens (open() fails as a refused connection would).
+    QList<QUrl> refused;
     QUrl lastUrl;
 
 Q_SIGNALS:

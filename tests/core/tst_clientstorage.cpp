@@ -10,6 +10,7 @@
 #include "faketransport.h"
 #include "localstore.h"
 #include "must.h"
+#include "profile.h"
 #include "secretbox.h"
 
 #include <QDir>
@@ -80,6 +81,67 @@ class tst_ClientStorage final : public QObject {
 
 private Q_SLOTS:
     void init() { cpm::test::failOnWarnings(); }
+
+    void testServerLists_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("servers");
+        QTest::addColumn<QString>("bad");
+        QTest::newRow("one") << QStringLiteral("ws://127.0.0.1:7878/")
+                             << QStringList { QStringLiteral("ws://127.0.0.1:7878/") } << QString();
+        QTest::newRow("several, spaced")
+            << QStringLiteral(" wss://a.example:7879/ ,wss://b.example:7879/, ")
+            << QStringList { QStringLiteral("wss://a.example:7879/"),
+                   QStringLiteral("wss://b.example:7879/") }
+            << QString();
+        QTest::newRow("the same twice")
+            << QStringLiteral("ws://127.0.0.1:1/, ws://127.0.0.1:1/")
+            << QStringList { QStringLiteral("ws://127.0.0.1:1/") } << QString();
+        QTest::newRow("empty") << QStringLiteral(" , ") << QStringList() << QString();
+        QTest::newRow("not a server") << QStringLiteral("ws://127.0.0.1:1/, http://b.example/")
+                                      << QStringList() << QStringLiteral("http://b.example/");
+        QTest::newRow("no host") << QStringLiteral("wss:///x") << QStringList()
+                                 << QStringLiteral("wss:///x");
+        QStringList many;
+        for (int i = 1; i <= Profile::MaxServers + 1; ++i) {
+            many.append(QStringLiteral("ws://127.0.0.1:%1/").arg(i));
+        }
+        QTest::newRow("too many") << many.join(u',') << QStringList() << many.join(u',');
+    }
+    void testServerLists()
+    {
+        QFETCH(QString, text);
+        QFETCH(QStringList, servers);
+        QFETCH(QString, bad);
+        QString found;
+        const QList<QUrl> urls = Profile::parseServers(text, &found);
+        QCOMPARE(QUrl::toStringList(urls), servers);
+        QCOMPARE(found, bad);
+        if (!urls.isEmpty()) {
+            QCOMPARE(Profile::parseServers(Profile::serversText(urls)), urls);
+        }
+    }
+
+    void testAProfileKeepsItsServers()
+    {
+        QTemporaryDir dir;
+        const QList<QUrl> nodes { QUrl(QStringLiteral("wss://a.example:7879/")),
+            QUrl(QStringLiteral("wss://b.example:7879/")) };
+        {
+            Profile profile(dir.path());
+            QString error;
+            QVERIFY2(profile.open(&error), qPrintable(error));
+            // A profile of one server, as every one was before lists.
+            profile.setServerUrl(nodes.at(0));
+            QCOMPARE(profile.serverUrls(), QList<QUrl> { nodes.at(0) });
+            profile.setServerUrls(nodes);
+        }
+        Profile again(dir.path());
+        QString error;
+        QVERIFY2(again.open(&error), qPrintable(error));
+        QCOMPARE(again.serverUrls(), nodes);
+        QCOMPARE(again.serverUrl(), nodes.at(0));
+    }
 
     void testDamagedDatabaseIsSetAsideAndSyncedAgain_data()
     {

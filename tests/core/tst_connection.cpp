@@ -68,6 +68,17 @@ Credentials login()
     return c;
 }
 
+//! Alice registering a device with her password.
+Credentials registration()
+{
+    Credentials c;
+    c.kind = Credentials::Kind::Register;
+    c.address = Alice;
+    c.password = QStringLiteral("secret");
+    c.device = { { QStringLiteral("instanceId"), QStringLiteral("i-1") } };
+    return c;
+}
+
 QJsonObject argsOf(const QJsonObject& request)
 {
     return request.value(QLatin1StringView("args")).toObject();
@@ -372,11 +383,7 @@ private Q_SLOTS:
 
     void testRegisterSwitchesToLoginForReconnects()
     {
-        Credentials c;
-        c.kind = Credentials::Kind::Register;
-        c.address = Alice;
-        c.password = QStringLiteral("secret");
-        c.device = { { QStringLiteral("instanceId"), QStringLiteral("i-1") } };
+        const Credentials c = registration();
         QSignalSpy authenticated(m_connection.get(), &Connection::authenticated);
         m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), c);
         m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
@@ -554,6 +561,68 @@ private Q_SLOTS:
         QVERIFY(m_connection->isReconnectScheduled());
         QTRY_COMPARE_WITH_TIMEOUT(m_connection->state(), ConnectionState::Connecting, 2000);
         QCOMPARE(m_transport->opens, 2);
+    }
+
+    void testFailsOverToTheNextServerAfterADrop()
+    {
+        const QList<QUrl> nodes { QUrl(QStringLiteral("ws://127.0.0.1:1/")),
+            QUrl(QStringLiteral("ws://127.0.0.1:2/")), QUrl(QStringLiteral("ws://127.0.0.1:3/")) };
+        m_connection->open(nodes, login());
+        answerSignIn();
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(m_connection->url(), nodes.at(0));
+
+        // A drop: the next attempt, after the usual backoff, goes to the next node.
+        m_transport->serverClose(1006);
+        QVERIFY(m_connection->isReconnectScheduled());
+        QTRY_COMPARE_WITH_TIMEOUT(m_transport->opens, 2, 2000);
+        QCOMPARE(m_transport->lastUrl, nodes.at(1));
+        answerSignIn();
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(m_connection->url(), nodes.at(1));
+
+        // The third node cannot be reached: on to the first, the list starts over.
+        m_transport->refused = { nodes.at(2) };
+        m_transport->serverClose(1006);
+        QTRY_COMPARE_WITH_TIMEOUT(m_transport->opens, 4, 5000);
+        QCOMPARE(m_transport->urls.mid(2), QList<QUrl>({ nodes.at(2), nodes.at(0) }));
+        answerSignIn();
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(m_connection->url(), nodes.at(0));
+    }
+
+    void testRegistrationTriesEachServerOnce()
+    {
+        const QList<QUrl> nodes { QUrl(QStringLiteral("ws://127.0.0.1:1/")),
+            QUrl(QStringLiteral("ws://127.0.0.1:2/")), QUrl(QStringLiteral("ws://127.0.0.1:3/")) };
+        const Credentials c = registration();
+        QSignalSpy authenticated(m_connection.get(), &Connection::authenticated);
+        QSignalSpy failed(m_connection.get(), &Connection::authenticationFailed);
+
+        // Two nodes down: the registration goes to the third at once, with no backoff.
+        m_transport->refused = { nodes.at(0), nodes.at(1) };
+        m_connection->open(nodes, c);
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello"), 400),
+            { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("register")),
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 },
+                { QStringLiteral("token"), QStringLiteral("new") } });
+        QCOMPARE(authenticated.size(), 1);
+        m_transport->respond(
+            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(m_transport->urls, nodes);
+
+        // All down: it fails once, each tried once, and is not retried.
+        m_connection->close();
+        m_transport->urls.clear();
+        m_transport->refused = nodes;
+        m_connection->open(nodes, c);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 2000);
+        QCOMPARE(failed.at(0).at(0).value<Error>().code, ErrorCode::Unreachable);
+        QCOMPARE(m_transport->urls, nodes);
+        QVERIFY(!m_connection->isReconnectScheduled());
     }
 
     void testBackoff_data()

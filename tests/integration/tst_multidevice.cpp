@@ -5,6 +5,7 @@
 
 #include "client.h"
 #include "failonwarning.h"
+#include "freeport.h"
 #include "must.h"
 #include "protocol.h"
 #include "testserver.h"
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void testDeviceCannotReachAnotherUsersData();
     void testRemoteSignOutDisconnectsAndWipes();
     void testANewDeviceSyncsTheLargestMessages();
+    void testDevicesFailOverToTheNextServer();
 
 private:
     TestDevice makeDevice(const QString& name);
@@ -516,6 +518,52 @@ void tst_MultiDevice::testANewDeviceSyncsTheLargestMessages()
             = findBySubject(newcomer.client.get(), Carol, subjects.at(i));
         QCOMPARE(m->body, i % 2 == 0 ? worst : plain);
     }
+}
+
+void tst_MultiDevice::testDevicesFailOverToTheNextServer()
+{
+    // Several nodes of one service (issue 13, the client's side): each device knows two
+    // addresses and moves to the next when its connection drops. The second node here is
+    // a server started on the same data at another port once the first one was killed.
+    const QUrl first = m_server.url();
+    const QUrl second(QStringLiteral("ws://127.0.0.1:%1/").arg(test::freeLoopbackPort()));
+    QVERIFY(second.port() > 0 && second != first);
+    const QList<TestDevice*> devices { &m_aliceLaptop, &m_alicePhone, &m_bobLaptop };
+    for (TestDevice* d : devices) {
+        (*d)->setServerUrls({ first, second });
+        (*d)->connectToServer();
+    }
+    for (TestDevice* d : devices) {
+        QTRY_COMPARE_WITH_TIMEOUT((*d)->state(), ConnectionState::Online, Timeout);
+        QCOMPARE((*d)->currentServerUrl(), first);
+    }
+
+    m_server.kill();
+    for (TestDevice* d : devices) {
+        QTRY_VERIFY_WITH_TIMEOUT((*d)->state() != ConnectionState::Online, Timeout);
+    }
+    // Written while no node is up: the outbox keeps it and sends it once one is.
+    must(m_bobLaptop->send(Alice, QStringLiteral("Failover"), QStringLiteral("Any node will do")));
+    m_server.setExtraArguments({ QStringLiteral("--port"), QString::number(second.port()) });
+    QVERIFY(m_server.start());
+    m_server.setExtraArguments({});
+    QCOMPARE(m_server.url(), second);
+    for (TestDevice* d : devices) {
+        // Backoff 0.5, 1, 2, 4 s, alternating between the two: there within seconds.
+        QTRY_COMPARE_WITH_TIMEOUT((*d)->state(), ConnectionState::Online, 2 * Timeout);
+        QCOMPARE((*d)->currentServerUrl(), second);
+        QCOMPARE((*d)->diagnostics().serverUrls, QList<QUrl>({ first, second }));
+    }
+    for (TestDevice* d : { &m_aliceLaptop, &m_alicePhone }) {
+        QTRY_VERIFY_WITH_TIMEOUT(
+            findBySubject(d->client.get(), Bob, QStringLiteral("Failover")).has_value(), Timeout);
+    }
+    // Sent once, whatever the connection went through.
+    int copies = 0;
+    for (const Message& m : must(m_alicePhone->messages(Bob, 200))) {
+        copies += m.subject == QLatin1StringView("Failover") ? 1 : 0;
+    }
+    QCOMPARE(copies, 1);
 }
 
 QTEST_GUILESS_MAIN(tst_MultiDevice)

@@ -278,6 +278,10 @@ int main(int argc, char** argv)
         signInButton->click();
         waitFor([&] { return error->isVisible(); });
         save(&dialog, out + QStringLiteral("/signin-unreachable-light.png"));
+        // Several nodes of one service, one of them mistyped: the hint names it.
+        error->hide();
+        serverEdit->setText(QStringLiteral("wss://n1.cpm.example/, ws//n2.cpm.example/"));
+        save(&dialog, out + QStringLiteral("/signin-servers-light.png"));
     }
     {
         const QString profile = profiles.filePath(QStringLiteral("alice-phone"));

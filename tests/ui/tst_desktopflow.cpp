@@ -13,6 +13,7 @@
 #include "desktopapp.h"
 #include "devicemodel.h"
 #include "devicesdialog.h"
+#include "freeport.h"
 #include "mainwindow.h"
 #include "messagedelegate.h"
 #include "messagemodel.h"
@@ -343,13 +344,26 @@ void tst_DesktopFlow::testSignInThroughTheDialog()
 {
     ui::SignInDialog dialog(m_laptop.get());
     dialog.show();
+    auto* server = dialog.findChild<QLineEdit*>(QStringLiteral("server"));
     auto* address = dialog.findChild<QLineEdit*>(QStringLiteral("address"));
     auto* password = dialog.findChild<QLineEdit*>(QStringLiteral("password"));
     auto* name = dialog.findChild<QLineEdit*>(QStringLiteral("deviceName"));
     auto* kind = dialog.findChild<QComboBox*>(QStringLiteral("kind"));
+    auto* signIn = dialog.findChild<QPushButton*>(QStringLiteral("signIn"));
+    QVERIFY(server && address && password && name && kind && signIn);
     address->clear();
     QTest::keyClicks(address, Alice);
     QTest::keyClicks(password, Password);
+    // Two nodes of the service, the first of them down: signing in reaches the second.
+    const QString down = QStringLiteral("ws://127.0.0.1:%1/").arg(test::freeLoopbackPort());
+    server->clear();
+    QTest::keyClicks(server, down + QStringLiteral(", ftp://x.example/"));
+    QVERIFY(!signIn->isEnabled());
+    QVERIFY2(signIn->toolTip().contains(QLatin1StringView("ftp://x.example/")),
+        qPrintable(signIn->toolTip()));
+    server->clear();
+    QTest::keyClicks(server, down + QStringLiteral(", ") + m_server.url().toString());
+    QVERIFY(signIn->isEnabled());
     name->clear();
     QTest::keyClicks(name, QStringLiteral("Alice's laptop"));
     // Not the default kind: signing in again after a sign-out must keep it (below).
@@ -361,6 +375,8 @@ void tst_DesktopFlow::testSignInThroughTheDialog()
     QCOMPARE(m_laptop->address(), Alice);
     QCOMPARE(m_laptop->deviceName(), QStringLiteral("Alice's laptop"));
     QTRY_COMPARE_WITH_TIMEOUT(m_laptop->state(), ConnectionState::Online, Timeout);
+    QCOMPARE(m_laptop->serverUrls(), QList<QUrl>({ QUrl(down), m_server.url() }));
+    QCOMPARE(m_laptop->currentServerUrl(), m_server.url());
 
     ui::MainWindow window(m_laptop.get());
     QCOMPARE(window.windowTitle(), QStringLiteral("Alice's laptop — alice@cpm.example"));

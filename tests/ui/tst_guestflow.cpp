@@ -277,7 +277,7 @@ void tst_GuestFlow::testRemoteSignOutReturnsTheGuestWindowToSignIn()
 {
     // `cpm-desktop --guest`: no profile of this computer at all, the guest form at once.
     ui::DesktopApp app(nullptr);
-    app.setGuestServerUrl(m_server.url());
+    app.setGuestServerUrls({ m_server.url() });
     bool switchShown = true;
     bool guestMode = false;
     onSignInDialog([&](ui::SignInDialog& dialog) {
@@ -352,7 +352,7 @@ void tst_GuestFlow::testQuittingDuringAGuestSessionSignsTheGuestOut()
     QString vault;
     {
         ui::DesktopApp app(nullptr);
-        app.setGuestServerUrl(m_server.url());
+        app.setGuestServerUrls({ m_server.url() });
         onSignInDialog([&](ui::SignInDialog& dialog) { signInAsAlice(dialog); });
         QVERIFY(app.start());
         Client* guest = app.guestClient();
