@@ -11,6 +11,7 @@ packages=(
     libsodium-dev qtkeychain-qt6-dev libsqlite3-dev
     libssl3 libssl-dev openssl iproute2
     libcurl4-openssl-dev python3-aiosmtpd python3
+    lld
 )
 
 missing=()
