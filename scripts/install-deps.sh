@@ -11,7 +11,7 @@ packages=(
     libsodium-dev qtkeychain-qt6-dev libsqlite3-dev
     libssl3 libssl-dev openssl iproute2
     libcurl4-openssl-dev python3-aiosmtpd python3
-    lld
+    lld postgresql-15 libpq-dev
 )
 
 missing=()
