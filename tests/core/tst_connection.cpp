@@ -281,6 +281,17 @@ private:
         return path;
     }
 
+    //! Answers \a request, a `register`, as the server does (device 4, token "new"), and
+    //! the sync that follows it.
+    void answerRegistration(const QJsonObject& request)
+    {
+        m_transport->respond(request,
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 },
+                { QStringLiteral("token"), QStringLiteral("new") } });
+        m_transport->respond(
+            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
 
 private Q_SLOTS:
@@ -394,12 +405,8 @@ private Q_SLOTS:
                      .value(QLatin1StringView("password"))
                      .toString(),
             QStringLiteral("secret"));
-        m_transport->respond(reg,
-            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 },
-                { QStringLiteral("token"), QStringLiteral("new") } });
+        answerRegistration(reg);
         QCOMPARE(authenticated.size(), 1);
-        m_transport->respond(
-            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
 
         m_transport->serverClose(protocol::close::ServerShutdown);
@@ -604,12 +611,8 @@ private Q_SLOTS:
         m_connection->open(nodes, c);
         m_transport->respond(m_transport->takeRequest(QStringLiteral("hello"), 400),
             { { QStringLiteral("version"), 1 } });
-        m_transport->respond(m_transport->takeRequest(QStringLiteral("register")),
-            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 4 },
-                { QStringLiteral("token"), QStringLiteral("new") } });
+        answerRegistration(m_transport->takeRequest(QStringLiteral("register")));
         QCOMPARE(authenticated.size(), 1);
-        m_transport->respond(
-            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
         QCOMPARE(failed.size(), 0);
         QCOMPARE(m_transport->urls, nodes);
