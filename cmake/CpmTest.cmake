@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# cpm_add_test(tst_name SOURCES a.cpp ... LIBS lib ... [LABELS l ...] [TIMEOUT s])
+# cpm_add_test(tst_name SOURCES a.cpp ... LIBS lib ... [LABELS l ...] [TIMEOUT s] [POSTGRESQL])
 # One Qt Test executable per class under test, registered with ctest. Every test runs
 # headless with a file keystore (no desktop keyring prompts) and knows where the
 # cpm-server binary is, so integration tests can start a real one on a free port.
+# POSTGRESQL registers the suite a second time, as tst_name.postgresql (label postgresql),
+# with CPM_TEST_STORE=postgresql: its servers then keep their data in a throwaway
+# PostgreSQL cluster instead of SQLite (tests/common/testserver.h).
 function(cpm_add_test name)
-    cmake_parse_arguments(arg "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    cmake_parse_arguments(arg "POSTGRESQL" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${arg_SOURCES})
     target_link_libraries(${name} PRIVATE cpm_common_cfg Qt6::Test ${arg_LIBS})
     target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/common)
@@ -30,4 +33,11 @@ function(cpm_add_test name)
         TIMEOUT ${arg_TIMEOUT}
         LABELS "${arg_LABELS}"
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false")
+    if(arg_POSTGRESQL)
+        add_test(NAME ${name}.postgresql COMMAND ${name})
+        set_tests_properties(${name}.postgresql PROPERTIES
+            TIMEOUT ${arg_TIMEOUT}
+            LABELS "${arg_LABELS};postgresql"
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false;CPM_TEST_STORE=postgresql")
+    endif()
 endfunction()

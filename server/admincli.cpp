@@ -2,10 +2,10 @@
 #include "admincli.h"
 
 #include "credentials.h"
+#include "openstore.h"
 #include "operatorsettings.h"
 #include "protocol.h"
 #include "secrets.h"
-#include "sqlitestore.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -24,8 +24,8 @@ QString jsonLine(const QJsonObject& object)
 }
 } // namespace
 
-AdminCli::AdminCli(const QString& dataDir, QTextStream& out, QTextStream& err)
-    : m_dataDir(dataDir)
+AdminCli::AdminCli(const StoreLocation& where, QTextStream& out, QTextStream& err)
+    : m_where(where)
     , m_out(out)
     , m_err(err)
 {
@@ -152,15 +152,15 @@ int AdminCli::run(const QStringList& args, const QString& passwordFile, const QS
 
 namespace {
 // Opens the store or explains why not, and what to do about it.
-bool openStore(SqliteStore& store, const QString& dataDir, QTextStream& err)
+std::unique_ptr<Store> openFor(const StoreLocation& where, QTextStream& err)
 {
-    const Result<void> opened = store.open(dataDir);
+    Result<std::unique_ptr<Store>> opened = openStore(where, StoreUse::Command);
     if (!opened) {
-        err << "cpm-server: " << SqliteStore::explainOpenFailure(dataDir, opened.error()) << '\n';
+        err << "cpm-server: " << explainOpenFailure(where, opened.error()) << '\n';
         err.flush();
-        return false;
+        return nullptr;
     }
-    return true;
+    return std::move(*opened);
 }
 
 // A failed store call: says what failed and why.
@@ -172,7 +172,7 @@ int storeFailed(QTextStream& err, const Error& error)
 }
 
 // The user \a address, or empty after saying why not (the store failed, or no such user).
-std::optional<UserRecord> findUser(SqliteStore& store, const QString& address, QTextStream& err)
+std::optional<UserRecord> findUser(Store& store, const QString& address, QTextStream& err)
 {
     const Result<std::optional<UserRecord>> user = store.userByAddress(address.toLower());
     if (!user) {
@@ -218,8 +218,8 @@ int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
         m_err.flush();
         return Failed;
     }
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         secrets::wipe(password);
         return Failed;
     }
@@ -231,7 +231,7 @@ int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
         return Failed;
     }
     const Result<Store::CreateUser> created
-        = store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
+        = store->createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
     if (!created) {
         return storeFailed(m_err, created.error());
     }
@@ -247,11 +247,11 @@ int AdminCli::userAdd(const QString& rawAddress, const QString& passwordFile)
 
 int AdminCli::userEnable(const QString& address, bool enabled)
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    const Result<bool> changed = store.setUserEnabled(address.toLower(), enabled);
+    const Result<bool> changed = store->setUserEnabled(address.toLower(), enabled);
     if (!changed) {
         return storeFailed(m_err, changed.error());
     }
@@ -267,16 +267,16 @@ int AdminCli::userEnable(const QString& address, bool enabled)
 
 int AdminCli::userList()
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    const Result<QList<UserRecord>> users = store.users();
+    const Result<QList<UserRecord>> users = store->users();
     if (!users) {
         return storeFailed(m_err, users.error());
     }
     for (const UserRecord& u : *users) {
-        const Result<QList<DeviceRecord>> devices = store.devices(u.id);
+        const Result<QList<DeviceRecord>> devices = store->devices(u.id);
         if (!devices) {
             return storeFailed(m_err, devices.error());
         }
@@ -292,15 +292,15 @@ int AdminCli::userList()
 
 int AdminCli::deviceList(const QString& address)
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    const std::optional<UserRecord> user = findUser(store, address, m_err);
+    const std::optional<UserRecord> user = findUser(*store, address, m_err);
     if (!user) {
         return Failed;
     }
-    const Result<QList<DeviceRecord>> devices = store.devices(user->id, true);
+    const Result<QList<DeviceRecord>> devices = store->devices(user->id, true);
     if (!devices) {
         return storeFailed(m_err, devices.error());
     }
@@ -320,15 +320,15 @@ int AdminCli::deviceList(const QString& address)
 
 int AdminCli::legacyRegister(const QString& address, const QString& network, bool registered)
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    const std::optional<UserRecord> user = findUser(store, address, m_err);
+    const std::optional<UserRecord> user = findUser(*store, address, m_err);
     if (!user) {
         return Failed;
     }
-    if (const Result<void> set = store.setLegacyRegistration(
+    if (const Result<void> set = store->setLegacyRegistration(
             user->id, network, registered, QDateTime::currentMSecsSinceEpoch());
         !set) {
         return storeFailed(m_err, set.error());
@@ -338,19 +338,19 @@ int AdminCli::legacyRegister(const QString& address, const QString& network, boo
 
 int AdminCli::legacyList(const QString& address)
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
     QList<UserRecord> users;
     if (address.isEmpty()) {
-        const Result<QList<UserRecord>> all = store.users();
+        const Result<QList<UserRecord>> all = store->users();
         if (!all) {
             return storeFailed(m_err, all.error());
         }
         users = *all;
     } else {
-        const std::optional<UserRecord> user = findUser(store, address, m_err);
+        const std::optional<UserRecord> user = findUser(*store, address, m_err);
         if (!user) {
             return Failed;
         }
@@ -359,7 +359,7 @@ int AdminCli::legacyList(const QString& address)
     QHash<qint64, QString> addresses;
     for (const UserRecord& u : std::as_const(users)) {
         addresses.insert(u.id, u.address);
-        const Result<QStringList> networks = store.legacyRegistrations(u.id);
+        const Result<QStringList> networks = store->legacyRegistrations(u.id);
         if (!networks) {
             return storeFailed(m_err, networks.error());
         }
@@ -370,7 +370,7 @@ int AdminCli::legacyList(const QString& address)
         }
     }
     const qint64 userId = address.isEmpty() ? 0 : users.constFirst().id;
-    const Result<QList<Store::LegacyDelivery>> deliveries = store.legacyDeliveries(userId, 1000);
+    const Result<QList<Store::LegacyDelivery>> deliveries = store->legacyDeliveries(userId, 1000);
     if (!deliveries) {
         return storeFailed(m_err, deliveries.error());
     }
@@ -402,11 +402,11 @@ int AdminCli::settingsSet(const QString& key, const QString& value)
                               .arg(key)
                               .arg(definition->maxValue));
     }
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    if (const Result<void> stored = store.setSetting(key, QString::number(number)); !stored) {
+    if (const Result<void> stored = store->setSetting(key, QString::number(number)); !stored) {
         return storeFailed(m_err, stored.error());
     }
     m_out << key << '=' << number << '\n';
@@ -420,30 +420,30 @@ int AdminCli::settingsGet(const QString& key)
     if (!def) {
         return usageError(QStringLiteral("unknown setting '%1'").arg(key));
     }
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    if (const Result<QMap<QString, QString>> stored = store.settings(); !stored) {
+    if (const Result<QMap<QString, QString>> stored = store->settings(); !stored) {
         return storeFailed(m_err, stored.error());
     }
-    m_out << store.settingInt(def->key) << '\n';
+    m_out << store->settingInt(def->key) << '\n';
     m_out.flush();
     return Ok;
 }
 
 int AdminCli::settingsList()
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
-    const Result<QMap<QString, QString>> stored = store.settings();
+    const Result<QMap<QString, QString>> stored = store->settings();
     if (!stored) {
         return storeFailed(m_err, stored.error());
     }
     for (const settings::Definition& def : settings::All) {
-        m_out << def.key << '=' << store.settingInt(def.key) << "  # " << def.description
+        m_out << def.key << '=' << store->settingInt(def.key) << "  # " << def.description
               << (stored->contains(QString(def.key)) ? "" : " (default)") << '\n';
     }
     m_out.flush();
@@ -452,14 +452,14 @@ int AdminCli::settingsList()
 
 int AdminCli::demo()
 {
-    SqliteStore store;
-    if (!openStore(store, m_dataDir, m_err)) {
+    const std::unique_ptr<Store> store = openFor(m_where, m_err);
+    if (!store) {
         return Failed;
     }
     const QStringList addresses = { QStringLiteral("alice@cpm.example"),
         QStringLiteral("bob@cpm.example"), QStringLiteral("carol@cpm.example") };
     for (const QString& address : addresses) {
-        const Result<std::optional<UserRecord>> existing = store.userByAddress(address);
+        const Result<std::optional<UserRecord>> existing = store->userByAddress(address);
         if (!existing) {
             return storeFailed(m_err, existing.error());
         }
@@ -472,7 +472,7 @@ int AdminCli::demo()
                 return Failed;
             }
             const Result<Store::CreateUser> made
-                = store.createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
+                = store->createUser(address, hash, QDateTime::currentMSecsSinceEpoch());
             if (!made) {
                 return storeFailed(m_err, made.error());
             }

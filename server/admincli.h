@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-// The operator's command line (QA-3): `cpm-server --data DIR <command>`. It opens the
-// same data directory as a running server; SQLite in WAL mode lets both work at once.
+// The operator's command line (QA-3): `cpm-server --data DIR <command>` (or `--store
+// postgresql://...`). It opens the same store as a running server: SQLite in WAL mode, like
+// PostgreSQL, lets both work at once.
+
+#include "openstore.h"
 
 #include <QString>
 #include <QStringList>
@@ -18,7 +21,7 @@ public:
     //! Exit codes: success, a failed command, a malformed command line.
     enum ExitCode { Ok = 0, Failed = 1, Usage = 2 };
 
-    AdminCli(const QString& dataDir, QTextStream& out, QTextStream& err);
+    AdminCli(const StoreLocation& where, QTextStream& out, QTextStream& err);
 
     //! Runs the command in \a args (the positional arguments) and returns the exit code.
     int run(const QStringList& args, const QString& passwordFile, const QString& network = {});
@@ -38,7 +41,7 @@ private:
     int demo();
     int usageError(const QString& message);
 
-    QString m_dataDir;
+    StoreLocation m_where;
     QTextStream& m_out;
     QTextStream& m_err;
 };

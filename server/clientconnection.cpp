@@ -532,10 +532,11 @@ void ClientConnection::signIn(const UserRecord& user, const DeviceRecord& device
     m_server->connectionSignedIn(this);
 }
 
-void ClientConnection::setLive(bool live)
+void ClientConnection::setLive(bool live, qint64 position)
 {
     if (isSignedIn()) {
         m_state = live ? State::Live : State::Authenticated;
+        m_position = position;
     }
 }
 
@@ -553,9 +554,51 @@ void ClientConnection::handleEvent(const StoredEvent& event, RenderedEvent* shar
             }
         }
     }
-    if (m_state != State::Live) {
-        return; // it will come with the next sync
+    if (m_state != State::Live || event.seq <= m_position) {
+        return; // it will come with the next sync, or it came already
     }
+    if (event.seq > m_position + 1 && !m_catchingUp) {
+        // Events in between were committed elsewhere (another node): the store has them,
+        // and this one after them.
+        catchUp();
+        return;
+    }
+    push(event, shared);
+}
+
+void ClientConnection::catchUp()
+{
+    if (m_state != State::Live || m_catchingUp) {
+        return;
+    }
+    m_catchingUp = true;
+    for (;;) {
+        const Result<QList<StoredEvent>> events
+            = m_server->store().eventsAfter(m_userId, m_position, protocol::limits::SyncBatch);
+        if (!events) {
+            // The device cannot be told what it misses now: it reconnects and syncs.
+            qCWarning(lcServer) << "cannot read events to push:" << events.error().message;
+            m_catchingUp = false;
+            close(protocol::close::ServerShutdown,
+                QStringLiteral("the server could not read your messages; reconnect"));
+            return;
+        }
+        for (const StoredEvent& event : *events) {
+            if (m_state != State::Live) {
+                break; // closed meanwhile (its output was too slow)
+            }
+            push(event, nullptr);
+        }
+        if (events->size() < protocol::limits::SyncBatch || m_state != State::Live) {
+            break;
+        }
+    }
+    m_catchingUp = false;
+}
+
+void ClientConnection::push(const StoredEvent& event, RenderedEvent* shared)
+{
+    m_position = event.seq;
     using View = DeliveryPolicy::View;
     const View view = DeliveryPolicy::viewOf(event, m_device.delivery);
     if (view == View::Skip) {

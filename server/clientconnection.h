@@ -71,8 +71,19 @@ public:
 
     //! Signed in as \a user on \a device; pushes start after a complete sync.
     void signIn(const UserRecord& user, const DeviceRecord& device);
-    //! A `sync` reached the head (true: pushes start) or not (false: they pause).
-    void setLive(bool live);
+    /*!
+     * A `sync` reached the head (true: pushes start after \a position, the `next` it
+     * answered) or not (false: they pause).
+     */
+    void setLive(bool live, qint64 position = 0);
+    //! The last stream position this live connection was sent (or skipped as not its own).
+    qint64 streamPosition() const { return m_position; }
+    /*!
+     * Pushes, from the store, the events of the user after streamPosition(): what another
+     * node committed (Server::remoteEvents), or what came before an event that arrived
+     * with a gap. Nothing when the connection is not live.
+     */
+    void catchUp();
     //! While suspended (an asynchronous step runs) frames wait; resume() handles them.
     void suspend() { m_busy = true; }
     void resume();
@@ -91,8 +102,10 @@ public:
 
     /*!
      * A stream event of this connection's user, just written: pushed when live (the server
-     * holds the frame until the write is committed). \a shared caches the rendered text
-     * across the user's connections; may be null.
+     * holds the frame until the write is committed), in stream order: one it had is not
+     * sent again, and one after a gap (another node's events came between) is sent after
+     * what catchUp() reads. \a shared caches the rendered text across the user's
+     * connections; may be null.
      */
     void handleEvent(const StoredEvent& event, RenderedEvent* shared = nullptr);
     void sendTransient(QLatin1StringView name, const QJsonObject& data);
@@ -128,6 +141,8 @@ Q_SIGNALS:
     void closed(cpm::server::ClientConnection* connection);
 
 private:
+    //! Sends \a event (the next one of the stream) as this device's delivery wants it.
+    void push(const StoredEvent& event, RenderedEvent* shared);
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& data);
     void onBytesWritten();
@@ -159,6 +174,8 @@ private:
     QWebSocket* m_socket;
     Server* m_server;
     State m_state = State::Connected;
+    qint64 m_position = 0; //!< see streamPosition()
+    bool m_catchingUp = false;
     qint64 m_userId = 0;
     QString m_address;
     QString m_peer;

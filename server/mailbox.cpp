@@ -11,6 +11,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace cpm::server {
 
 namespace {
@@ -99,10 +101,13 @@ void Mailbox::sync(const Request& request)
     }
     const qint64 head = (*user)->headSeq;
     const bool more = full || (events->size() == limit && covered < head);
-    const qint64 next = more ? covered : std::max(since, head);
-    // Between this read and the next committed event nothing can happen (one thread), so
-    // from here on pushing is gapless. A connection that is not caught up is not pushed.
-    connection.setLive(!more);
+    // The head was read first: events another node committed since may follow it, and are
+    // covered too.
+    const qint64 next = more ? covered : std::max({ since, head, covered });
+    // From here on pushes continue after `next`, gapless: an event that arrives after a gap
+    // (another node's, not read here) has the connection read the ones between first.
+    // A connection that is not caught up is not pushed.
+    connection.setLive(!more, next);
     connection.sendText(wire::syncResponseText(request.id(), texts, next, head, more));
 }
 

@@ -6,9 +6,9 @@
 #include "credentials.h"
 #include "epolldispatcher.h"
 #include "logging.h"
+#include "openstore.h"
 #include "server.h"
 #include "signalwatcher.h"
-#include "sqlitestore.h"
 #include "streamingheap.h"
 #include "tlsconfig.h"
 
@@ -31,6 +31,7 @@ namespace {
 
 struct Options {
     QString dataDir;
+    QString store; //!< sqlite (empty) or a PostgreSQL URI
     QString listen = QStringLiteral("127.0.0.1");
     int port = 7878;
     int backlog = Acceptor::DefaultBacklog;
@@ -129,6 +130,11 @@ int main(int argc, char* argv[])
     parser.addVersionOption();
     const QCommandLineOption dataOption(QStringLiteral("data"),
         QStringLiteral("Data directory (created if missing)."), QStringLiteral("DIR"));
+    const QCommandLineOption storeOption(QStringLiteral("store"),
+        QStringLiteral("Where accounts and messages are kept: sqlite (default, a file in the "
+                       "data directory) or postgresql://USER@HOST:PORT/DB, a database several "
+                       "nodes share (docs/scaling.md)."),
+        QStringLiteral("STORE"));
     const QCommandLineOption listenOption(QStringLiteral("listen"),
         QStringLiteral("Address to listen on (default 127.0.0.1)."), QStringLiteral("ADDR"));
     const QCommandLineOption portOption(QStringLiteral("port"),
@@ -145,16 +151,16 @@ int main(int argc, char* argv[])
         QStringLiteral("The PEM private key of --tls-cert (RSA or EC, unencrypted)."),
         QStringLiteral("FILE"));
     const QCommandLineOption configOption(QStringLiteral("config"),
-        QStringLiteral("INI file with the keys data, listen, port, backlog, tls-cert and "
-                       "tls-key."),
+        QStringLiteral("INI file with the keys data, store, listen, port, backlog, tls-cert "
+                       "and tls-key."),
         QStringLiteral("FILE"));
     const QCommandLineOption passwordOption(QStringLiteral("password-file"),
         QStringLiteral("For 'user add': file whose first line is the password (- = stdin)."),
         QStringLiteral("FILE"));
     const QCommandLineOption networkOption(QStringLiteral("network"),
         QStringLiteral("For 'legacy register/unregister': email or sms."), QStringLiteral("NET"));
-    parser.addOptions({ dataOption, listenOption, portOption, backlogOption, tlsCertOption,
-        tlsKeyOption, configOption, passwordOption, networkOption });
+    parser.addOptions({ dataOption, storeOption, listenOption, portOption, backlogOption,
+        tlsCertOption, tlsKeyOption, configOption, passwordOption, networkOption });
     // The interworking gateways (MSG-8, docs/server.md "Interworking"); each may also be a
     // key of the --config file.
     const QList<QCommandLineOption> gatewayOptions {
@@ -222,6 +228,7 @@ int main(int argc, char* argv[])
             return AdminCli::Usage;
         }
         options.dataDir = config.value(QStringLiteral("data"), options.dataDir).toString();
+        options.store = config.value(QStringLiteral("store")).toString();
         options.listen = config.value(QStringLiteral("listen"), options.listen).toString();
         options.port
             = parseInt(config.value(QStringLiteral("port"), options.port).toString(), 0, 65535);
@@ -249,6 +256,13 @@ int main(int argc, char* argv[])
     }
     if (parser.isSet(dataOption)) {
         options.dataDir = parser.value(dataOption);
+    }
+    if (parser.isSet(storeOption)) {
+        options.store = parser.value(storeOption);
+    }
+    if (QString why; !isValidStoreOption(options.store, &why)) {
+        err << "cpm-server: " << why << '\n';
+        return AdminCli::Usage;
     }
     if (parser.isSet(listenOption)) {
         options.listen = parser.value(listenOption);
@@ -278,7 +292,7 @@ int main(int argc, char* argv[])
 
     const QStringList commands = parser.positionalArguments();
     if (!commands.isEmpty()) {
-        AdminCli cli(options.dataDir, out, err);
+        AdminCli cli(StoreLocation { options.dataDir, options.store }, out, err);
         return cli.run(commands, parser.value(passwordOption), parser.value(networkOption));
     }
 
@@ -294,9 +308,9 @@ int main(int argc, char* argv[])
         return AdminCli::Usage;
     }
     server.interworking().setConfig(*interworking);
-    if (const Result<void> opened = server.open(options.dataDir); !opened) {
-        err << "cpm-server: " << SqliteStore::explainOpenFailure(options.dataDir, opened.error())
-            << '\n';
+    const StoreLocation where { options.dataDir, options.store };
+    if (const Result<void> opened = server.open(where); !opened) {
+        err << "cpm-server: " << explainOpenFailure(where, opened.error()) << '\n';
         return AdminCli::Failed;
     }
     if (!options.tlsCert.isEmpty()) {

@@ -5,7 +5,6 @@
 #include "logging.h"
 #include "operatorsettings.h"
 #include "protocol.h"
-#include "sqlitestore.h"
 
 #include <QDateTime>
 #include <QWebSocket>
@@ -67,20 +66,19 @@ Server::~Server()
     m_registrar.waitForChecks();
 }
 
-Result<void> Server::open(const QString& dataDir)
+Result<void> Server::open(const StoreLocation& where)
 {
-    auto store = std::make_unique<SqliteStore>();
-    if (const Result<void> opened = store->open(dataDir, SqliteStore::Mode::Serving); !opened) {
-        return opened;
+    Result<std::unique_ptr<Store>> store = openStore(where, StoreUse::Serving);
+    if (!store) {
+        return store.error();
     }
-    const Result<int> version = store->schemaVersion();
-    qCInfo(lcServer) << "data directory" << dataDir << "schema version" << version.valueOr(0);
+    qCInfo(lcServer).noquote() << "store" << where.describe() << "data directory" << where.dataDir;
     if (const Result<void> files
-        = m_attachments.setDirectory(dataDir + QStringLiteral("/attachments"));
+        = m_attachments.setDirectory(where.dataDir + QStringLiteral("/attachments"));
         !files) {
         return files;
     }
-    open(std::move(store));
+    open(std::move(*store));
     // What a crash left behind in the attachments directory, before anything is served.
     if (const Result<int> orphans = m_attachments.removeOrphans(); !orphans) {
         return orphans.error();
@@ -94,6 +92,26 @@ void Server::open(std::unique_ptr<Store> store)
 {
     m_store = std::move(store);
     m_store->setWriteListener([this] { scheduleFlush(); });
+    m_store->setRemoteEventListener(
+        [this](qint64 userId, qint64 seq) { remoteEventsCommitted(userId, seq); });
+}
+
+void Server::remoteEventsCommitted(qint64 userId, qint64 seq)
+{
+    if (userId == 0) {
+        // Some may have gone unheard: every live connection reads what it has not had.
+        const QSet<ClientConnection*> connections = m_connections; // closing may remove
+        for (ClientConnection* c : connections) {
+            c->catchUp();
+        }
+        return;
+    }
+    const QList<ClientConnection*> connections = m_live.ofUser(userId);
+    for (ClientConnection* c : connections) {
+        if (c->streamPosition() < seq) {
+            c->catchUp();
+        }
+    }
 }
 
 bool Server::listen(const QHostAddress& address, quint16 port, QString* error)

@@ -12,6 +12,7 @@
 #include "interworking.h"
 #include "liveconnections.h"
 #include "mailbox.h"
+#include "openstore.h"
 #include "profileservice.h"
 #include "protocol.h"
 #include "registrar.h"
@@ -56,8 +57,11 @@ public:
     explicit Server(QObject* parent = nullptr);
     ~Server() override;
 
-    //! Opens (creating, checking and migrating) the SQLite store in \a dataDir.
-    Result<void> open(const QString& dataDir);
+    //! Opens (creating, checking and migrating) the store at \a where; attachments are kept
+    //! in its data directory.
+    Result<void> open(const StoreLocation& where);
+    //! Opens the SQLite store in \a dataDir.
+    Result<void> open(const QString& dataDir) { return open(StoreLocation { dataDir, {} }); }
     //! Serves from \a store, open already (a benchmark's store; later another engine).
     void open(std::unique_ptr<Store> store);
     //! Serves wss:// with \a config (see loadServerTls()); call before listen().
@@ -82,6 +86,8 @@ public:
     Interworking& interworking() { return m_interworking; }
     //! Delivers just-written stream events to the live connections of their users.
     void publish(const Events& events);
+    //! Another node committed events of \a userId up to \a seq (0, 0: some went unheard).
+    void remoteEventsCommitted(qint64 userId, qint64 seq);
     //! Sends \a text to \a connection now or, while writes wait for their commit, after it.
     void transmit(ClientConnection* connection, const QString& text);
     //! The same for a binary frame (an attachment chunk).

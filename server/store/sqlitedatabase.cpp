@@ -201,6 +201,9 @@ SqliteDatabase::Query::~Query()
 void SqliteDatabase::Query::fail(int rc)
 {
     Q_UNUSED(rc)
+    const int extended = m_db.m_db ? sqlite3_extended_errcode(m_db.m_db) : rc;
+    m_uniqueViolated
+        = extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY;
     m_error = m_db.lastError(QString::fromUtf8(sqlite3_sql(m_stmt)));
     qCWarning(lcStore) << "query failed:" << m_error.message;
     m_db.noteFailure(m_error);

@@ -79,6 +79,8 @@ public:
         //! Rows the last INSERT/UPDATE/DELETE changed.
         qint64 changes() const;
         qint64 lastInsertId() const;
+        //! The statement failed because a row with its unique key exists already.
+        bool violatedUniqueKey() const { return m_uniqueViolated; }
 
     private:
         void bindOne(int i, qint64 value);
@@ -95,6 +97,7 @@ public:
         SqliteDatabase& m_db;
         sqlite3_stmt* m_stmt;
         Error m_error;
+        bool m_uniqueViolated = false;
     };
 
     /*!
@@ -119,6 +122,10 @@ public:
         Error m_error;
         bool m_active = false;
     };
+
+    //! A stream event was written (SqlStore's hook; PostgreSQL announces it to other nodes).
+    //! One process owns a SQLite file, so nobody else needs telling.
+    void eventAppended(qint64 /*userId*/, qint64 /*seq*/) { }
 
     // --- group commit (the serving process) -----------------------------------------------
     /*!

@@ -2,10 +2,11 @@
 #pragma once
 
 // The server's storage seam (design.md, "Server storage"): accounts, devices, mailboxes,
-// per-user event streams, profiles and operator settings. SqliteStore implements it; a
-// PostgreSQL store will implement the same. Policy (who may send, to whom, who sees what)
-// is not here: that is the Registrar's and the Router's. Every call answers value-or-error,
-// so "not found" (an empty optional, NotFound) is never confused with "the store failed".
+// per-user event streams, profiles and operator settings. SqliteStore and PostgresStore
+// implement it, both through SqlStore (sqlstore.h); openstore.h picks one. Policy (who may send, to
+// whom, who sees what) is not here: that is the Registrar's and the Router's. Every call answers
+// value-or-error, so "not found" (an empty optional, NotFound) is never confused with "the store
+// failed".
 
 #include "model.h"
 #include "result.h"
@@ -138,11 +139,25 @@ public:
     //! True when another process (the admin CLI) changed the store since the last call.
     virtual bool changedElsewhere() = 0;
 
+    // --- several nodes ------------------------------------------------------------------------
+    /*!
+     * A store several server nodes share (PostgreSQL) calls \a listener from the event loop
+     * when another node committed stream events: with the user and the highest seq, or with
+     * user 0 when some may have gone unheard (every live device should catch up from the
+     * stream). A store only one process uses never calls it.
+     */
+    virtual void setRemoteEventListener(std::function<void(qint64 userId, qint64 seq)> listener)
+    {
+        Q_UNUSED(listener)
+    }
+
     // --- operator settings ------------------------------------------------------------------
     //! An integer setting: its default (operatorsettings.h) when unset or malformed, the
     //! last value read when the store cannot be read now.
     virtual qint64 settingInt(QLatin1StringView key) = 0;
     virtual Result<void> setSetting(const QString& key, const QString& value) = 0;
+    //! Every stored setting (the admin's `settings list` adds the defaults).
+    virtual Result<QMap<QString, QString>> settings() = 0;
 
     // --- users ------------------------------------------------------------------------------
     enum class CreateUser { Created, Exists };

@@ -152,6 +152,13 @@ QString TestPostgres::connectionString(const QString& database) const
         .arg(database);
 }
 
+QString TestPostgres::uri(const QString& database) const
+{
+    return QStringLiteral("postgresql://cpm@/%1?host=%2&port=%3")
+        .arg(database, m_dir.path())
+        .arg(Port);
+}
+
 QByteArray TestPostgres::log() const
 {
     QFile file(m_dir.filePath(QStringLiteral("server.log")));

@@ -34,6 +34,8 @@ public:
     int port() const { return Port; }
     //! A libpq connection string for \a database as the superuser.
     QString connectionString(const QString& database = QStringLiteral("postgres")) const;
+    //! The same as a URI, the form `cpm-server --store` takes.
+    QString uri(const QString& database = QStringLiteral("postgres")) const;
     //! The server's log so far (printed by start() when it fails).
     QByteArray log() const;
 

@@ -2,6 +2,7 @@
 #include "testserver.h"
 
 #include "privatemount.h"
+#include "testpostgres.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -21,7 +22,42 @@ constexpr int AdminTimeoutMs = 60000;
 
 TestServer::TestServer() = default;
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer()
+{
+    stop();
+    m_postgres.reset(); // after the server: it holds connections to it
+}
+
+bool TestServer::storeIsPostgres()
+{
+    return qEnvironmentVariable("CPM_TEST_STORE") == QLatin1StringView("postgresql");
+}
+
+QString TestServer::store() const
+{
+    if (!m_storeChosen) {
+        m_storeChosen = true;
+        if (storeIsPostgres()) {
+            m_postgres = std::make_unique<TestPostgres>();
+            // start() says why when it fails; the server then refuses to start too.
+            m_store = m_postgres->start() ? m_postgres->uri() : QStringLiteral("postgresql://");
+        }
+    }
+    return m_store;
+}
+
+bool TestServer::storeArguments(QStringList* arguments) const
+{
+    const QString chosen = store();
+    if (chosen == QLatin1StringView("postgresql://")) {
+        qCritical("TestServer: $CPM_TEST_STORE asks for PostgreSQL, which cannot start here");
+        return false;
+    }
+    if (!chosen.isEmpty()) {
+        *arguments << QStringLiteral("--store") << chosen;
+    }
+    return true;
+}
 
 QString TestServer::binary()
 {
@@ -67,10 +103,12 @@ bool TestServer::start()
         return false;
     }
     m_ownDisk.clear();
-    return launch(binary(),
-        QStringList { QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
-            QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") }
-            + m_extraArguments);
+    QStringList arguments { QStringLiteral("--data"), dataDir(), QStringLiteral("--listen"),
+        QStringLiteral("127.0.0.1"), QStringLiteral("--port"), QStringLiteral("0") };
+    if (!storeArguments(&arguments)) {
+        return false;
+    }
+    return launch(binary(), arguments + m_extraArguments);
 }
 
 void TestServer::addEnvironment(const QString& name, const QString& value, const QString& separator)
@@ -214,8 +252,12 @@ bool TestServer::runAdmin(const QStringList& args, QByteArray* output) const
 {
     QProcess admin;
     if (m_ownDisk.isEmpty()) {
+        QStringList arguments { QStringLiteral("--data"), dataDir() };
+        if (!storeArguments(&arguments)) {
+            return false;
+        }
         admin.setProgram(binary());
-        admin.setArguments(QStringList { QStringLiteral("--data"), dataDir() } + args);
+        admin.setArguments(arguments + args);
     } else {
         // SQLite resolves /proc/PID/root back to our own root: the admin CLI has to run in
         // the server's mount namespace to see its disk.

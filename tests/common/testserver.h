@@ -14,6 +14,8 @@
 
 namespace cpm::test {
 
+class TestPostgres;
+
 class TestServer final {
     Q_DISABLE_COPY_MOVE(TestServer)
 
@@ -66,6 +68,24 @@ public:
     bool setSetting(const QString& key, const QString& value);
     //! `user enable` / `user disable`.
     bool setUserEnabled(const QString& address, bool enabled);
+    /*!
+     * The store of the server and its admin commands: empty for SQLite in the data
+     * directory, or a PostgreSQL URI (several TestServers on one database are several
+     * nodes). Unless set, $CPM_TEST_STORE decides: `postgresql` gives this server a
+     * throwaway cluster of its own (TestPostgres), started on first use; the ctest entries
+     * named `*.postgresql` run a whole suite that way.
+     */
+    void setStore(const QString& store)
+    {
+        m_store = store;
+        m_storeChosen = true;
+    }
+    //! The store in use ("" for SQLite); starts the cluster of $CPM_TEST_STORE if needed.
+    QString store() const;
+    //! Whether this run's servers use PostgreSQL ($CPM_TEST_STORE), for tests of SQLite's own
+    //! behaviour (its file, a full disk) to say they do not apply.
+    static bool storeIsPostgres();
+
     //! Runs `cpm-server --data DIR <args>`; true on exit code 0. \a output gets stdout.
     bool runAdmin(const QStringList& args, QByteArray* output = nullptr) const;
 
@@ -79,7 +99,13 @@ public:
 private:
     bool launch(const QString& program, const QStringList& arguments);
 
+    //! `--store URI` when the store is PostgreSQL; false when its cluster cannot start.
+    bool storeArguments(QStringList* arguments) const;
+
     QTemporaryDir m_dir;
+    mutable QString m_store;
+    mutable bool m_storeChosen = false;
+    mutable std::unique_ptr<TestPostgres> m_postgres;
     //! The mount point of startOnOwnDisk(), as the server sees it; empty otherwise.
     QString m_ownDisk;
     std::unique_ptr<QProcess> m_process;

@@ -216,15 +216,22 @@ void tst_Guest::testSignOutForgetsTheGuestWithinASecond()
     const qint64 ms = closedWithin(*g, 1000);
     QVERIFY2(ms >= 0, qPrintable(QString::number(ms)));
     // Forgotten: gone from the list (a `removed` event told the laptop), the token refused.
-    QVERIFY(
-        m_laptopConnection->eventWith(QStringLiteral("device"), QLatin1StringView("removed"), true)
+    // The earlier tests' guests were removed too: look for this one's event among theirs.
+    const auto removedId = [this] {
+        return m_laptopConnection
+            ->eventWith(QStringLiteral("device"), QLatin1StringView("removed"), true)
             .value(QLatin1StringView("data"))
             .toObject()
             .value(QLatin1StringView("device"))
             .toObject()
             .value(QLatin1StringView("id"))
-            .toInteger()
-        == d.id);
+            .toInteger();
+    };
+    qint64 removed = removedId();
+    while (removed != 0 && removed != d.id) {
+        removed = removedId();
+    }
+    QCOMPARE(removed, d.id);
     QVERIFY(!bobsDevices().contains(d.id));
     auto again = std::make_unique<WsClient>();
     QVERIFY(again->open(m_server.url()) && again->hello());

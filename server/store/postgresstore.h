@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The Store on a PostgreSQL database that several cpm-server nodes share (docs/scaling.md).
+// What each operation reads and writes is SqlStore's, as for SQLite; this class connects,
+// migrates, and keeps the settings current. Every write commits at once (no group commit:
+// a node must not hold rows another node waits for), and the stream events it appended are
+// announced with NOTIFY at that commit (pgdatabase.h).
+
+#include "pgdatabase.h"
+#include "sqlstore.h"
+
+#include <QElapsedTimer>
+
+#include <memory>
+
+namespace cpm::server {
+
+class PgListener;
+
+class PostgresStore final : public SqlStore<PgDatabase> {
+    Q_DISABLE_COPY_MOVE(PostgresStore)
+
+public:
+    PostgresStore();
+    ~PostgresStore() override;
+
+    //! Whether \a store names a PostgreSQL database (`postgresql://...`, `postgres://...`).
+    static bool isConnectionString(const QString& store);
+    //! \a conninfo without its password, for logs and messages.
+    static QString redacted(const QString& conninfo);
+
+    //! Connects to \a conninfo and migrates the database (one node at a time).
+    Result<void> open(const QString& conninfo);
+    void close() override;
+    bool isOpen() const override { return m_db.isOpen(); }
+    QString describe() const { return m_db.describe(); }
+    Result<int> schemaVersion();
+    static int latestSchemaVersion();
+    //! What an operator reads when open() fails.
+    static QString explainOpenFailure(const QString& conninfo, const Error& error);
+
+    //! This node's name in the events' NOTIFY payloads.
+    void setNodeId(const QByteArray& id) { m_db.setNodeId(id); }
+    QByteArray nodeId() const { return m_db.nodeId(); }
+    //! The connection string it was opened with (the listener opens a second session).
+    QString connectionString() const { return m_conninfo; }
+
+    void setWriteListener(std::function<void()>) override { }
+    bool hasUncommittedWrites() const override { return false; }
+    int uncommittedWrites() const override { return 0; }
+    Result<void> commit() override { return {}; }
+    void maintain() override { }
+    //! Always true: another node or the admin CLI may have changed anything.
+    bool changedElsewhere() override;
+    //! Starts listening for other nodes' events (pglistener.h).
+    void setRemoteEventListener(std::function<void(qint64 userId, qint64 seq)> listener) override;
+
+protected:
+    //! Re-reads the settings at most every 5 ms (another node or the admin may set them).
+    Result<void> loadSettings() override;
+
+private:
+    QString m_conninfo;
+    QElapsedTimer m_settingsRead;
+    std::unique_ptr<PgListener> m_listener;
+};
+
+} // namespace cpm::server

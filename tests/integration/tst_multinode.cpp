@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Several cpm-server nodes on one PostgreSQL (issue 13, docs/scaling.md): three nodes, one
+// throwaway cluster, and seed 003 §6.1.11's devices spread over the nodes, so that every
+// step crosses from one node to another: what one node commits reaches the devices on the
+// others, two devices on different nodes answering one session request get one winner, and
+// a node killed with SIGKILL loses nothing acknowledged while its devices move on.
+// The test functions run in order and follow the flow, each step building on the last.
+
+#include "client.h"
+#include "failonwarning.h"
+#include "freeport.h"
+#include "must.h"
+#include "protocol.h"
+#include "testpostgres.h"
+#include "testserver.h"
+#include "wsclient.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <array>
+#include <memory>
+
+using namespace cpm;
+using cpm::test::describe;
+using cpm::test::must;
+
+namespace {
+
+constexpr int Timeout = 20000;
+constexpr int Nodes = 3;
+const QString Password = QStringLiteral("correct horse battery staple");
+const QString Alice = QStringLiteral("alice@cpm.example");
+const QString Bob = QStringLiteral("bob@cpm.example");
+
+struct TestDevice {
+    QString profile;
+    std::unique_ptr<Client> client;
+
+    Client* operator->() const { return client.get(); }
+};
+
+} // namespace
+
+class tst_MultiNode : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init() { cpm::test::failOnWarnings(); }
+    void cleanupTestCase();
+
+    void testAMessageReachesDevicesOnEveryNode();
+    void testReadOnOneNodeIsReadOnEveryNode();
+    void testDeleteEverywhereReachesEveryNode();
+    void testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner();
+    void testAKilledNodeLosesNothingAndItsDevicesMoveOn();
+
+private:
+    QUrl url(int node) const { return m_nodes.at(node)->url(); }
+    //! A client core registered as \a name of \a address on \a node (then the next ones).
+    void registerDevice(TestDevice& device, const QString& address, const QString& name,
+        const QString& kind, int node);
+    //! A raw protocol device of \a address on \a node, signed in and live.
+    std::unique_ptr<test::WsClient> enrol(const QString& address, const QString& name, int node);
+
+    QTemporaryDir m_profiles;
+    test::TestPostgres m_postgres;
+    std::array<std::unique_ptr<test::TestServer>, Nodes> m_nodes;
+    std::array<quint16, Nodes> m_ports {};
+    // Alice's laptop, phone and fixed phone on nodes 0, 1, 2; Bob's laptop, mobile and PDA
+    // on nodes 1, 2, 0.
+    TestDevice m_aliceLaptop, m_alicePhone, m_aliceFixed;
+    TestDevice m_bobLaptop, m_bobMobile, m_bobPda;
+    qint64 m_holidayId = 0;
+};
+
+void tst_MultiNode::initTestCase()
+{
+    QVERIFY(m_profiles.isValid());
+    QVERIFY2(m_postgres.start(), m_postgres.log().constData());
+    for (int i = 0; i < Nodes; ++i) {
+        m_nodes[i] = std::make_unique<test::TestServer>();
+        m_nodes[i]->setStore(m_postgres.uri());
+        // Fixed ports, so that a node restarted after a kill is where its devices look.
+        m_ports[i] = test::freeLoopbackPort();
+        QVERIFY(m_ports[i] > 0);
+        m_nodes[i]->setExtraArguments({ QStringLiteral("--port"), QString::number(m_ports[i]) });
+        QVERIFY(m_nodes[i]->start());
+    }
+    // Accounts made on one node exist on all: they are rows of the one database.
+    QVERIFY(m_nodes[0]->addUser(Alice, Password));
+    QVERIFY(m_nodes[2]->addUser(Bob, Password));
+    registerDevice(
+        m_aliceLaptop, Alice, QStringLiteral("Alice's laptop"), QStringLiteral("laptop"), 0);
+    registerDevice(
+        m_alicePhone, Alice, QStringLiteral("Alice's phone"), QStringLiteral("mobile"), 1);
+    registerDevice(
+        m_aliceFixed, Alice, QStringLiteral("Alice's fixed phone"), QStringLiteral("fixed"), 2);
+    registerDevice(m_bobLaptop, Bob, QStringLiteral("Bob's laptop"), QStringLiteral("laptop"), 1);
+    registerDevice(m_bobMobile, Bob, QStringLiteral("Bob's mobile"), QStringLiteral("mobile"), 2);
+    registerDevice(m_bobPda, Bob, QStringLiteral("Bob's PDA"), QStringLiteral("tablet"), 0);
+}
+
+void tst_MultiNode::cleanupTestCase()
+{
+    for (TestDevice* d :
+        { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed, &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
+        d->client.reset();
+    }
+    for (auto& node : m_nodes) {
+        if (node) {
+            node->stop();
+        }
+    }
+}
+
+void tst_MultiNode::registerDevice(
+    TestDevice& device, const QString& address, const QString& name, const QString& kind, int node)
+{
+    device.profile = m_profiles.filePath(name);
+    device.client = std::make_unique<Client>(device.profile);
+    QVERIFY(must(device->open()));
+    // Its node first, then the others: where a device goes when its node is gone.
+    QList<QUrl> urls;
+    for (int i = 0; i < Nodes; ++i) {
+        urls.append(url((node + i) % Nodes));
+    }
+    device->setServerUrls(urls);
+    bool done = false;
+    Error result;
+    device->registerDevice(address, Password, name, kind, [&](const Error& error) {
+        result = error;
+        done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    QVERIFY2(result.isNull(), qPrintable(result.name() + QLatin1Char(' ') + result.message));
+    QTRY_COMPARE_WITH_TIMEOUT(device->state(), ConnectionState::Online, Timeout);
+    QCOMPARE(device->currentServerUrl(), url(node));
+}
+
+std::unique_ptr<test::WsClient> tst_MultiNode::enrol(
+    const QString& address, const QString& name, int node)
+{
+    auto client = std::make_unique<test::WsClient>();
+    if (!client->open(url(node)) || !client->hello()) {
+        return nullptr;
+    }
+    const QJsonObject r = test::result(client->request(QStringLiteral("register"),
+        { { QStringLiteral("address"), address }, { QStringLiteral("password"), Password },
+            { QStringLiteral("device"),
+                QJsonObject { { QStringLiteral("instanceId"), name },
+                    { QStringLiteral("name"), name },
+                    { QStringLiteral("kind"), QStringLiteral("laptop") },
+                    { QStringLiteral("capabilities"),
+                        QJsonArray { QStringLiteral("text") } } } } }));
+    if (r.isEmpty()) {
+        return nullptr;
+    }
+    client->syncAll();
+    return client;
+}
+
+void tst_MultiNode::testAMessageReachesDevicesOnEveryNode()
+{
+    // Steps 1–9 with Bob's laptop on node 1 and Alice's devices on nodes 0, 1 and 2.
+    QSignalSpy laptop(m_aliceLaptop.client.get(), &Client::incomingMessage);
+    QSignalSpy phone(m_alicePhone.client.get(), &Client::incomingMessage);
+    QSignalSpy fixed(m_aliceFixed.client.get(), &Client::incomingMessage);
+    QSignalSpy sent(m_bobLaptop.client.get(), &Client::messageSent);
+    QVERIFY(!must(m_bobLaptop->send(Alice, QStringLiteral("Holidays"),
+                      QStringLiteral("Back from Sydney — the pictures are amazing!")))
+                 .isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 1, Timeout);
+    m_holidayId = sent.at(0).at(1).toLongLong();
+    QVERIFY(m_holidayId > 0);
+    for (QSignalSpy* spy : { &laptop, &phone, &fixed }) {
+        QTRY_COMPARE_WITH_TIMEOUT(spy->size(), 1, Timeout);
+        QCOMPARE(spy->at(0).at(1).toString(), Bob);
+        QCOMPARE(spy->at(0).at(2).toString(), QStringLiteral("Holidays"));
+    }
+    // Step 5: the sentbox copy on Bob's devices of nodes 2 and 0.
+    for (TestDevice* d : { &m_bobMobile, &m_bobPda }) {
+        QTRY_VERIFY_WITH_TIMEOUT(must((*d)->message(m_holidayId)).has_value(), Timeout);
+        QVERIFY(must((*d)->message(m_holidayId))->outgoing);
+    }
+    // Alice's devices acknowledged it on their nodes; Bob's, on theirs, see it delivered.
+    for (TestDevice* d : { &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            must((*d)->message(m_holidayId))->status, Message::Status::Delivered, Timeout);
+    }
+}
+
+void tst_MultiNode::testReadOnOneNodeIsReadOnEveryNode()
+{
+    // Step 10: opened on the laptop (node 0): read on the phone (1) and the fixed phone (2),
+    // displayed on all of Bob's devices.
+    QSignalSpy phoneCleared(m_alicePhone.client.get(), &Client::messageReadElsewhere);
+    m_aliceLaptop->markRead(m_holidayId);
+    QTRY_VERIFY_WITH_TIMEOUT(must(m_alicePhone->message(m_holidayId))->read, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(must(m_aliceFixed->message(m_holidayId))->read, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(phoneCleared.size(), 1, Timeout);
+    for (TestDevice* d : { &m_bobLaptop, &m_bobMobile, &m_bobPda }) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            must((*d)->message(m_holidayId))->status, Message::Status::Displayed, Timeout);
+    }
+}
+
+void tst_MultiNode::testDeleteEverywhereReachesEveryNode()
+{
+    // Step 10g from the fixed phone (node 2): gone from Alice's devices on 0 and 1 too.
+    bool done = false;
+    Error result;
+    m_aliceFixed->deleteEverywhere(m_holidayId, [&](const Error& e) {
+        result = e;
+        done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done, Timeout);
+    QVERIFY2(result.isNull(), qPrintable(result.message));
+    QTRY_VERIFY_WITH_TIMEOUT(!must(m_aliceLaptop->message(m_holidayId)), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!must(m_alicePhone->message(m_holidayId)), Timeout);
+    QVERIFY(must(m_bobPda->message(m_holidayId)));
+}
+
+void tst_MultiNode::testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner()
+{
+    // SES: Carol invites Dave; Dave's phone on node 1 and tablet on node 2 accept at once,
+    // 100 times. The nodes decide in the database: exactly one accept wins each time.
+    const QString carol = QStringLiteral("carol@cpm.example");
+    const QString dave = QStringLiteral("dave@cpm.example");
+    QVERIFY(m_nodes[0]->addUser(carol, Password));
+    QVERIFY(m_nodes[0]->addUser(dave, Password));
+    auto inviter = enrol(carol, QStringLiteral("Carol's laptop"), 0);
+    auto phone = enrol(dave, QStringLiteral("Dave's phone"), 1);
+    auto tablet = enrol(dave, QStringLiteral("Dave's tablet"), 2);
+    QVERIFY(inviter && phone && tablet);
+    int phoneWins = 0;
+    for (int round = 0; round < 100; ++round) {
+        const QJsonObject invited = inviter->request(
+            QStringLiteral("session.invite"), { { QStringLiteral("to"), dave } });
+        const qint64 id = test::result(invited)
+                              .value(QLatin1StringView("session"))
+                              .toObject()
+                              .value(QLatin1StringView("id"))
+                              .toInteger();
+        QVERIFY2(id > 0, qPrintable(test::describe(invited)));
+        test::WsClient* first = round % 2 == 0 ? phone.get() : tablet.get();
+        test::WsClient* second = round % 2 == 0 ? tablet.get() : phone.get();
+        const QJsonObject args { { QStringLiteral("id"), id } };
+        const qint64 a = first->post(QStringLiteral("session.accept"), args);
+        const qint64 b = second->post(QStringLiteral("session.accept"), args);
+        const QJsonObject ra = first->response(a);
+        const QJsonObject rb = second->response(b);
+        const bool firstWon = ra.contains(QLatin1StringView("result"));
+        const bool secondWon = rb.contains(QLatin1StringView("result"));
+        QVERIFY2(firstWon != secondWon,
+            qPrintable(test::describe(ra) + QStringLiteral(" / ") + test::describe(rb)));
+        QCOMPARE(test::code(firstWon ? rb : ra), QStringLiteral("already_answered"));
+        phoneWins += (first == phone.get()) == firstWon ? 1 : 0;
+        QVERIFY_OK(inviter->request(QStringLiteral("session.end"), args));
+    }
+    qInfo() << "the phone (node 1) won" << phoneWins << "of 100, the tablet (node 2) the rest";
+}
+
+void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
+{
+    // Alice's phone is on node 1. Node 1 is killed while Bob's laptop (moved to node 2 by
+    // the kill) sends: every message acknowledged reaches each of Alice's devices once, in
+    // order, and the phone carries on on node 2.
+    constexpr int Count = 30;
+    QSignalSpy sent(m_bobLaptop.client.get(), &Client::messageSent);
+    QList<QSignalSpy*> arrivals;
+    for (TestDevice* d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed }) {
+        arrivals.append(new QSignalSpy(d->client.get(), &Client::incomingMessage));
+    }
+    const auto cleanup = qScopeGuard([&] { qDeleteAll(arrivals); });
+    for (int i = 0; i < Count; ++i) {
+        QVERIFY(!must(m_bobLaptop->send(Alice, QStringLiteral("Kill %1").arg(i),
+                          QStringLiteral("body %1").arg(i)))
+                     .isEmpty());
+        if (i == Count / 3) {
+            m_nodes[1]->kill();
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), Count, 60000);
+    QCOMPARE(m_alicePhone->currentServerUrl(), url(2));
+    QCOMPARE(m_bobLaptop->currentServerUrl(), url(2));
+    QVERIFY(m_nodes[1]->start()); // back, on its port, empty-handed: the database has it all
+    for (QSignalSpy* spy : std::as_const(arrivals)) {
+        QTRY_COMPARE_WITH_TIMEOUT(spy->size(), Count, Timeout);
+    }
+    for (TestDevice* d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed }) {
+        // Once each, in the order sent (message ids follow the order they were stored).
+        const QList<Message> list = must((*d)->messages(Bob, 200));
+        QMap<qint64, QString> byId;
+        for (const Message& m : list) {
+            if (m.subject.startsWith(QLatin1StringView("Kill "))) {
+                byId.insert(m.id, m.subject);
+            }
+        }
+        const QStringList subjects = byId.values();
+        QCOMPARE(subjects.size(), Count);
+        for (int i = 0; i < Count; ++i) {
+            QCOMPARE(subjects.at(i), QStringLiteral("Kill %1").arg(i));
+        }
+    }
+}
+
+QTEST_MAIN(tst_MultiNode)
+#include "tst_multinode.moc"
