@@ -193,7 +193,13 @@ void Connection::onOpened()
     }
     sendRaw(protocol::op::Hello, args, [this](const QJsonObject& result, const Error& error) {
         if (!error.isNull()) {
-            qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
+            // A connection lost meanwhile (the server stopped, a node died) is the
+            // reconnect logic's to handle, not a fault to warn of.
+            if (error.code == ErrorCode::Disconnected) {
+                qCInfo(lcConnection) << "hello not answered: the connection was lost";
+            } else {
+                qCWarning(lcConnection) << "hello refused:" << error.code << error.message;
+            }
             Q_EMIT errorOccurred(error);
             if (error.code == ErrorCode::VersionUnsupported) {
                 m_wanted = false;
@@ -293,7 +299,11 @@ void Connection::syncFrom(qint64 since)
         { QStringLiteral("limit"), protocol::limits::SyncBatch } };
     sendRaw(protocol::op::Sync, args, [this](const QJsonObject& result, const Error& error) {
         if (!error.isNull()) {
-            qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
+            if (error.code == ErrorCode::Disconnected) {
+                qCInfo(lcConnection) << "sync not answered: the connection was lost";
+            } else {
+                qCWarning(lcConnection) << "sync refused:" << error.code << error.message;
+            }
             Q_EMIT errorOccurred(error);
             if (error.code == ErrorCode::DeviceSignedOut) {
                 handleSignedOut();

@@ -20,6 +20,9 @@ namespace cpm::server {
 namespace {
 namespace pref = protocol::pref;
 constexpr qint64 MaxRetrySeconds = 3600;
+// Where nodes share the store: how long a delivery one node took stays its own. A node that
+// dies while sending leaves it to another after this (which may then send it twice).
+constexpr qint64 ClaimLeaseMs = 5 * 60 * 1000;
 const QString Email = QStringLiteral("email");
 const QString Sms = QStringLiteral("sms");
 } // namespace
@@ -132,6 +135,13 @@ void Interworking::tick(qint64 now)
             // that stays connected without acknowledging does not hold up the others.
             postponed.append(d.id);
             continue;
+        }
+        if (store.isShared()) {
+            // Other nodes see the same due deliveries: one takes each, for a while.
+            const Result<bool> mine = store.claimLegacyDelivery(d.id, now, now + ClaimLeaseMs);
+            if (!mine || !*mine) {
+                continue;
+            }
         }
         attempt(d);
     }

@@ -29,6 +29,44 @@ bool LiveConnections::remove(ClientConnection* connection)
     return false;
 }
 
+void LiveConnections::setOnlineElsewhere(qint64 userId, qint64 deviceId, bool online)
+{
+    if (online) {
+        if (!m_elsewhere.contains(deviceId)) {
+            m_elsewhere.insert(deviceId, userId);
+            ++m_usersElsewhere[userId];
+        }
+        return;
+    }
+    if (m_elsewhere.remove(deviceId)) {
+        const auto it = m_usersElsewhere.find(userId);
+        if (it != m_usersElsewhere.end() && --it.value() <= 0) {
+            m_usersElsewhere.erase(it);
+        }
+    }
+}
+
+QList<std::pair<qint64, qint64>> LiveConnections::replaceOnlineElsewhere(
+    const QList<std::pair<qint64, qint64>>& devices)
+{
+    QHash<qint64, qint64> next;
+    for (const auto& [userId, deviceId] : devices) {
+        next.insert(deviceId, userId);
+    }
+    QList<std::pair<qint64, qint64>> gone;
+    for (auto it = m_elsewhere.cbegin(); it != m_elsewhere.cend(); ++it) {
+        if (!next.contains(it.key()) && m_online.value(it.key()) == 0) {
+            gone.append({ it.value(), it.key() });
+        }
+    }
+    m_elsewhere = std::move(next);
+    m_usersElsewhere.clear();
+    for (auto it = m_elsewhere.cbegin(); it != m_elsewhere.cend(); ++it) {
+        ++m_usersElsewhere[it.value()];
+    }
+    return gone;
+}
+
 protocol::Device LiveConnections::describe(
     const protocol::Device& device, qint64 viewerDeviceId) const
 {

@@ -12,19 +12,36 @@ constexpr qsizetype MaxKept = 1000;
 
 int LoginThrottle::retryAfter(const QString& key, int maxFailures, qint64 windowMs, qint64 now)
 {
-    auto it = m_entries.find(key);
-    if (it == m_entries.end() || maxFailures <= 0) {
+    if (maxFailures <= 0) {
         return 0;
     }
-    QList<qint64>& times = it->failures;
     const qint64 cutoff = now - windowMs;
-    times.erase(times.begin(),
-        std::find_if(times.begin(), times.end(), [cutoff](qint64 t) { return t > cutoff; }));
-    if (times.isEmpty() && it->pending == 0) {
+    const QList<qint64> elsewhere = m_shared.failuresElsewhere
+        ? m_shared.failuresElsewhere(m_scope + key, cutoff)
+        : QList<qint64>();
+    auto it = m_entries.find(key);
+    if (it == m_entries.end()) {
+        if (elsewhere.isEmpty()) {
+            return 0;
+        }
+        it = m_entries.insert(key, Entry {});
+    }
+    QList<qint64>& local = it->failures;
+    local.erase(local.begin(),
+        std::find_if(local.begin(), local.end(), [cutoff](qint64 t) { return t > cutoff; }));
+    if (local.isEmpty() && it->pending == 0 && elsewhere.isEmpty()) {
         m_entries.erase(it);
         return 0;
     }
-    if (times.size() + it->pending < maxFailures) {
+    // This node's failures and the other nodes', oldest first.
+    QList<qint64> times = local + elsewhere;
+    std::sort(times.begin(), times.end());
+    if (local.isEmpty() && it->pending == 0) {
+        m_entries.erase(it); // nothing of this node's to keep
+        it = m_entries.end();
+    }
+    const int pending = it == m_entries.end() ? 0 : it->pending;
+    if (times.size() + pending < maxFailures) {
         return 0;
     }
     if (times.size() < maxFailures) {
@@ -53,6 +70,9 @@ void LoginThrottle::settle(const QString& key, bool failed, qint64 now)
 
 void LoginThrottle::recordFailure(const QString& key, qint64 now)
 {
+    if (m_shared.recorded) {
+        m_shared.recorded(m_scope + key, now);
+    }
     QList<qint64>& times = m_entries[key].failures;
     times.append(now);
     if (times.size() > MaxKept) {
@@ -62,6 +82,9 @@ void LoginThrottle::recordFailure(const QString& key, qint64 now)
 
 void LoginThrottle::recordSuccess(const QString& key)
 {
+    if (m_shared.cleared) {
+        m_shared.cleared(m_scope + key);
+    }
     auto it = m_entries.find(key);
     if (it == m_entries.end()) {
         return;

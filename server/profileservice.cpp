@@ -100,11 +100,7 @@ void ProfileService::tellPeer(const QString& peerAddress, const protocol::PeerSt
     if (!peer->has_value() || !m_server.live().hasUser((*peer)->id)) {
         return;
     }
-    const QJsonObject data = status.toJson();
-    const QList<ClientConnection*> connections = m_server.live().ofUser((*peer)->id);
-    for (ClientConnection* c : connections) {
-        c->sendTransient(protocol::event::PeerStatus, data);
-    }
+    m_server.sendTransient((*peer)->id, protocol::event::PeerStatus, status.toJson());
 }
 
 void ProfileService::tellContacts(qint64 userId)

@@ -46,6 +46,38 @@ Registrar::Registrar(Server& server)
 {
     // Argon2id "interactive" takes 64 MiB per hash: a few in parallel is plenty.
     m_hashPool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+    // Several nodes on one store count failures together; a store that fails here leaves
+    // this node's own count (logged), never an open door.
+    const auto shared = [this]() -> Store* {
+        return m_server.hasOpenStore() && m_server.store().isShared() ? &m_server.store() : nullptr;
+    };
+    LoginThrottle::Shared counts;
+    counts.failuresElsewhere = [shared](const QString& key, qint64 since) {
+        Store* store = shared();
+        if (!store) {
+            return QList<qint64>();
+        }
+        Result<QList<qint64>> times = store->loginFailuresElsewhere(key, since);
+        if (!times) {
+            qCWarning(lcAuth) << "other nodes' failed sign-ins not read:" << times.error().message;
+            return QList<qint64>();
+        }
+        return std::move(times).value();
+    };
+    counts.recorded = [shared](const QString& key, qint64 time) {
+        if (Store* store = shared()) {
+            if (const Result<void> done = store->recordLoginFailure(key, time); !done) {
+                qCWarning(lcAuth) << "failed sign-in not shared:" << done.error().message;
+            }
+        }
+    };
+    counts.cleared = [shared](const QString& key) {
+        if (Store* store = shared()) {
+            [[maybe_unused]] const Result<void> done = store->clearLoginFailures(key);
+        }
+    };
+    m_addresses.setShared(counts, QStringLiteral("address:"));
+    m_sources.setShared(counts, QStringLiteral("source:"));
 }
 
 Registrar::~Registrar() { m_hashPool.waitForDone(); }
@@ -100,6 +132,10 @@ void Registrar::prune(qint64 time)
     const qint64 windowMs = m_server.store().settingInt(settings::LoginWindowSeconds) * 1000;
     m_addresses.prune(windowMs, time);
     m_sources.prune(windowMs, time);
+    if (m_server.store().isShared()) {
+        [[maybe_unused]] const Result<void> pruned
+            = m_server.store().pruneLoginFailures(time - windowMs);
+    }
 }
 
 bool Registrar::signedInAlready(const Request& request)

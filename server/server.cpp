@@ -7,6 +7,7 @@
 #include "protocol.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QWebSocket>
 
 namespace cpm::server {
@@ -94,6 +95,91 @@ void Server::open(std::unique_ptr<Store> store)
     m_store->setWriteListener([this] { scheduleFlush(); });
     m_store->setRemoteEventListener(
         [this](qint64 userId, qint64 seq) { remoteEventsCommitted(userId, seq); });
+    m_store->setBroadcastListener(
+        [this](const QByteArray& message) { broadcastReceived(message); });
+    if (m_store->isShared()) {
+        refreshPresenceElsewhere(QDateTime::currentMSecsSinceEpoch());
+    }
+}
+
+namespace {
+// Broadcasts between nodes (Store::broadcast): one JSON object with a kind.
+const QLatin1StringView KindKey("k");
+const QLatin1StringView TransientKind("transient");
+const QLatin1StringView SignOutKind("signOut");
+} // namespace
+
+void Server::sendTransient(qint64 userId, QLatin1StringView name, const QJsonObject& data,
+    qint64 exceptDevice, qint64 onlyDevice)
+{
+    deliverTransient(userId, name, data, exceptDevice, onlyDevice);
+    if (!m_store || !m_store->isOpen() || !m_store->isShared()) {
+        return;
+    }
+    const QJsonObject message { { KindKey, TransientKind }, { QStringLiteral("user"), userId },
+        { QStringLiteral("event"), QString(name) }, { QStringLiteral("data"), data },
+        { QStringLiteral("except"), exceptDevice }, { QStringLiteral("only"), onlyDevice } };
+    if (const Result<void> sent
+        = m_store->broadcast(QJsonDocument(message).toJson(QJsonDocument::Compact));
+        !sent) {
+        qCWarning(lcServer) << "other nodes were not told of a" << name
+                            << "event:" << sent.error().message;
+    }
+}
+
+void Server::deliverTransient(qint64 userId, QLatin1StringView name, const QJsonObject& data,
+    qint64 exceptDevice, qint64 onlyDevice)
+{
+    const QList<ClientConnection*> connections = m_live.ofUser(userId);
+    for (ClientConnection* c : connections) {
+        if (c->deviceId() != exceptDevice && (onlyDevice == 0 || c->deviceId() == onlyDevice)) {
+            c->sendTransient(name, data);
+        }
+    }
+}
+
+void Server::broadcastReceived(const QByteArray& message)
+{
+    const QJsonObject m = QJsonDocument::fromJson(message).object();
+    const QString kind = m.value(KindKey).toString();
+    const qint64 userId = m.value(QLatin1StringView("user")).toInteger();
+    if (userId <= 0) {
+        qCWarning(lcServer) << "ignored a malformed broadcast:" << message.left(100);
+        return;
+    }
+    if (kind == TransientKind) {
+        const QString name = m.value(QLatin1StringView("event")).toString();
+        const QJsonObject data = m.value(QLatin1StringView("data")).toObject();
+        if (name == protocol::event::Presence) {
+            const Result<protocol::PresenceEvent> p = protocol::PresenceEvent::fromJson(data);
+            if (p) {
+                m_live.setOnlineElsewhere(userId, p->deviceId, p->online);
+            }
+        }
+        const QByteArray latin = name.toLatin1();
+        deliverTransient(userId, QLatin1StringView(latin), data,
+            m.value(QLatin1StringView("except")).toInteger(),
+            m.value(QLatin1StringView("only")).toInteger());
+    } else if (kind == SignOutKind) {
+        signOutHere(userId, m.value(QLatin1StringView("device")).toInteger(),
+            m.value(QLatin1StringView("reason")).toString(), nullptr);
+    }
+}
+
+void Server::refreshPresenceElsewhere(qint64 now)
+{
+    const Result<QList<std::pair<qint64, qint64>>> elsewhere = m_store->presenceElsewhere(now);
+    if (!elsewhere) {
+        qCWarning(lcServer) << "cannot read the other nodes' presence:"
+                            << elsewhere.error().message;
+        return;
+    }
+    // Devices of a node that died without a word go offline for this node's devices too.
+    const QList<std::pair<qint64, qint64>> gone = m_live.replaceOnlineElsewhere(*elsewhere);
+    for (const auto& [userId, deviceId] : gone) {
+        deliverTransient(userId, protocol::event::Presence,
+            protocol::PresenceEvent { deviceId, false, now }.toJson(), deviceId, 0);
+    }
 }
 
 void Server::remoteEventsCommitted(qint64 userId, qint64 seq)
@@ -212,13 +298,15 @@ void Server::connectionSignedIn(ClientConnection* connection)
 
 void Server::sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen)
 {
-    const QJsonObject data = protocol::PresenceEvent { deviceId, online, lastSeen }.toJson();
-    const QList<ClientConnection*> connections = m_live.ofUser(userId);
-    for (ClientConnection* c : connections) {
-        if (c->deviceId() != deviceId) {
-            c->sendTransient(protocol::event::Presence, data);
+    if (m_store && m_store->isOpen()) {
+        if (const Result<void> stored = m_store->setPresence(userId, deviceId, online, lastSeen);
+            !stored) {
+            qCWarning(lcServer) << "presence of device" << deviceId
+                                << "not shared:" << stored.error().message;
         }
     }
+    sendTransient(userId, protocol::event::Presence,
+        protocol::PresenceEvent { deviceId, online, lastSeen }.toJson(), deviceId);
 }
 
 void Server::publish(const Events& events)
@@ -232,6 +320,23 @@ void Server::publish(const Events& events)
 }
 
 void Server::signOutDevice(
+    qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except)
+{
+    signOutHere(userId, deviceId, reason, except);
+    if (!m_store || !m_store->isOpen() || !m_store->isShared()) {
+        return;
+    }
+    const QJsonObject message { { KindKey, SignOutKind }, { QStringLiteral("user"), userId },
+        { QStringLiteral("device"), deviceId }, { QStringLiteral("reason"), reason } };
+    if (const Result<void> sent
+        = m_store->broadcast(QJsonDocument(message).toJson(QJsonDocument::Compact));
+        !sent) {
+        // Its token is revoked: a node that missed this refuses it at the next sign-in.
+        qCWarning(lcServer) << "other nodes were not told of a sign-out:" << sent.error().message;
+    }
+}
+
+void Server::signOutHere(
     qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except)
 {
     const QList<ClientConnection*> connections = m_live.ofUser(userId);
@@ -374,6 +479,12 @@ void Server::tick()
         publish(events);
     } else if (!expired && expired.error().code != ErrorCode::DiskFull) {
         qCWarning(lcServer) << "expiry failed:" << expired.error().message;
+    }
+    if (m_store->isShared()) {
+        if (const Result<void> alive = m_store->heartbeat(now); !alive) {
+            qCWarning(lcServer) << "heartbeat not stored:" << alive.error().message;
+        }
+        refreshPresenceElsewhere(now);
     }
     m_registrar.prune(now);
     m_registrar.expireGuests(now);

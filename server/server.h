@@ -105,9 +105,16 @@ public:
     //! A connection signed in: it starts receiving its user's events and presence.
     void connectionSignedIn(ClientConnection* connection);
     //! Tells the device's live connections (but \a except) they were signed out, and closes
-    //! them with 4001.
+    //! them with 4001, on this node and on the others sharing the store.
     void signOutDevice(
         qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except = nullptr);
+    /*!
+     * Sends an event that is stored nowhere (presence, typing, a peer's status) to the
+     * signed-in connections of \a userId, here and on the other nodes sharing the store:
+     * all but those of \a exceptDevice, or (when not 0) only those of \a onlyDevice.
+     */
+    void sendTransient(qint64 userId, QLatin1StringView name, const QJsonObject& data,
+        qint64 exceptDevice = 0, qint64 onlyDevice = 0);
 
 Q_SIGNALS:
     //! shutdown() finished: connections closed and the store closed.
@@ -119,6 +126,15 @@ private:
     void readConnectionSettings();
     void connectionClosed(ClientConnection* connection);
     void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
+    //! sendTransient() on this node only.
+    void deliverTransient(qint64 userId, QLatin1StringView name, const QJsonObject& data,
+        qint64 exceptDevice, qint64 onlyDevice);
+    void signOutHere(
+        qint64 userId, qint64 deviceId, const QString& reason, ClientConnection* except);
+    //! What another node broadcast (a transient event, a sign-out).
+    void broadcastReceived(const QByteArray& message);
+    //! Re-reads which devices are online on the other nodes (a node may have died).
+    void refreshPresenceElsewhere(qint64 now);
     void touch(qint64 deviceId, qint64 now);
     void tick();
     void finishShutdown();

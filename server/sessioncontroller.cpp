@@ -778,12 +778,8 @@ void SessionController::composing(const Request& request)
     // Only between the two bound devices: the users' other devices have nothing to show.
     const SessionRecord::Side& theirs = s->otherSide(me);
     const QJsonObject data = protocol::SessionComposingEvent { id, typing }.toJson();
-    const QList<ClientConnection*> connections = m_server.live().ofUser(theirs.userId);
-    for (ClientConnection* c : connections) {
-        if (c->deviceId() == theirs.device) {
-            c->sendTransient(protocol::event::SessionComposing, data);
-        }
-    }
+    m_server.sendTransient(
+        theirs.userId, protocol::event::SessionComposing, data, 0, theirs.device);
     request.reply();
 }
 

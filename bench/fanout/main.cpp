@@ -15,7 +15,9 @@
 
 #include "epolldispatcher.h"
 #include "frame.h"
+#include "procstat.h"
 #include "protocol.h"
+#include "testpostgres.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -32,11 +34,13 @@
 #include <QWebSocket>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <sched.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -249,18 +253,35 @@ struct Server {
     QString binary;
     QString routingBinary;
     QTemporaryDir dir;
-    QProcess process;
-    QUrl url;
+    //! PostgreSQL instead of SQLite: a throwaway cluster for the row, `nodes` servers on it.
+    bool postgres = false;
+    int nodes = 1;
+    std::unique_ptr<cpm::test::TestPostgres> cluster;
+    std::vector<std::unique_ptr<QTemporaryDir>> nodeDirs;
+    std::vector<std::unique_ptr<QProcess>> processes;
+    QList<QUrl> urls;
+    QUrl url; //!< node 0's
+
+    QStringList storeArgs() const
+    {
+        return postgres ? QStringList { QStringLiteral("--store"), cluster->uri() } : QStringList();
+    }
 
     bool admin(const QStringList& args)
     {
         QProcess p;
-        p.start(binary, QStringList { QStringLiteral("--data"), dir.path() } + args);
+        p.start(binary, QStringList { QStringLiteral("--data"), dir.path() } + storeArgs() + args);
         return p.waitForFinished(30000) && p.exitCode() == 0;
     }
 
     bool start(bool routingOnly)
     {
+        if (postgres) {
+            cluster = std::make_unique<cpm::test::TestPostgres>();
+            if (!cluster->start()) {
+                return false;
+            }
+        }
         QFile pw(dir.filePath(QStringLiteral("pw")));
         if (!pw.open(QIODevice::WriteOnly) || pw.write("bench-password") < 0) {
             return false;
@@ -277,37 +298,63 @@ struct Server {
             QStringLiteral("quota.dailyMessages"), QStringLiteral("0") });
         admin({ QStringLiteral("settings"), QStringLiteral("set"),
             QStringLiteral("deferred.maxCount"), QStringLiteral("100000000") });
-        const QStringList args { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
-            QStringLiteral("0") };
-        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        if (g_pin) {
-            process.setChildProcessModifier(
-                [] { sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus); });
-        }
-        // Accounts and settings through cpm-server's admin CLI; the routing-only baseline
-        // is a server of its own (bench/fanout/routingserver.cpp), never the shipped one.
-        process.start(routingOnly ? routingBinary : binary, args);
-        if (!process.waitForStarted()) {
-            return false;
-        }
-        while (process.waitForReadyRead(10000)) {
-            const QByteArray line = process.readLine().trimmed();
-            const qsizetype at = line.indexOf("ws://");
-            if (at >= 0) {
-                url = QUrl(QString::fromUtf8(line.mid(at)));
-                return true;
+        for (int n = 0; n < nodes; ++n) {
+            QString data = dir.path();
+            if (n > 0) {
+                nodeDirs.push_back(std::make_unique<QTemporaryDir>());
+                data = nodeDirs.back()->path();
             }
+            auto process = std::make_unique<QProcess>();
+            const QStringList args = QStringList {
+                QStringLiteral("--data"), data, QStringLiteral("--port"), QStringLiteral("0")
+            } + storeArgs();
+            process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            if (g_pin) {
+                process->setChildProcessModifier(
+                    [] { sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus); });
+            }
+            // Accounts and settings through cpm-server's admin CLI; the routing-only baseline
+            // is a server of its own (bench/fanout/routingserver.cpp), never the shipped one.
+            process->start(routingOnly ? routingBinary : binary, args);
+            if (!process->waitForStarted()) {
+                return false;
+            }
+            QUrl found;
+            while (found.isEmpty() && process->waitForReadyRead(10000)) {
+                const QByteArray line = process->readLine().trimmed();
+                const qsizetype at = line.indexOf("ws://");
+                if (at >= 0) {
+                    found = QUrl(QString::fromUtf8(line.mid(at)));
+                }
+            }
+            if (found.isEmpty()) {
+                return false;
+            }
+            urls.append(found);
+            processes.push_back(std::move(process));
         }
-        return false;
+        url = urls.constFirst();
+        return true;
     }
+
+    qint64 pid() const { return processes.empty() ? 0 : processes.front()->processId(); }
+
+    //! CPU the servers' network threads have run (ns).
+    qint64 serverCpuNs() const;
+    //! CPU PostgreSQL's processes have run (ns), or -1 without PostgreSQL.
+    qint64 databaseCpuNs() const;
 
     void stop()
     {
-        process.terminate();
-        if (!process.waitForFinished(10000)) {
-            process.kill();
-            process.waitForFinished();
+        for (auto& process : processes) {
+            process->terminate();
+            if (!process->waitForFinished(10000)) {
+                process->kill();
+                process->waitForFinished();
+            }
         }
+        processes.clear();
+        cluster.reset();
     }
 };
 
@@ -317,7 +364,9 @@ struct Row {
     double achievedRate = 0;
     double p50 = 0, p99 = 0, p999 = 0;
     int complete = 0, total = 0;
-    double serverCpuUs = 0; //!< the server's network thread, per message
+    double serverCpuUs = 0; //!< the server's network thread, per message (all nodes')
+    double databaseCpuUs = -1; //!< PostgreSQL's processes, per message (-1: SQLite)
+    double sameNodeP99 = -1, crossNodeP99 = -1; //!< several nodes: to the sender's node, others
 };
 
 //! Nanoseconds the main thread of process \a pid has run (its network thread, for the
@@ -330,6 +379,41 @@ qint64 threadCpuNs(qint64 pid)
         return -1;
     }
     return f.readAll().split(' ').value(0).toLongLong();
+}
+
+qint64 Server::serverCpuNs() const
+{
+    qint64 sum = 0;
+    for (const auto& process : processes) {
+        const qint64 ns = threadCpuNs(process->processId());
+        if (ns < 0) {
+            return -1;
+        }
+        sum += ns;
+    }
+    return sum;
+}
+
+qint64 Server::databaseCpuNs() const
+{
+    if (!cluster) {
+        return -1;
+    }
+    QFile pidFile(cluster->socketDir() + QStringLiteral("/data/postmaster.pid"));
+    if (!pidFile.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const qint64 postmaster = pidFile.readLine().trimmed().toLongLong();
+    // The postmaster and its children (backends, writer, WAL writer, ...).
+    qint64 sum = cpm::test::processCpuNs(postmaster);
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString& pid : pids) {
+        if (pid.toLongLong() > 0
+            && cpm::test::procStatFields(pid.toLongLong()).value(1).toLongLong() == postmaster) {
+            sum += std::max<qint64>(0, cpm::test::processCpuNs(pid.toLongLong()));
+        }
+    }
+    return sum;
 }
 
 double percentile(std::vector<double>& v, double p)
@@ -348,7 +432,8 @@ double percentile(std::vector<double>& v, double p)
  * the last send, and fills \a row from \a sentAt / \a doneAt (ns on g_clock; 0: never
  * arrived) and the server's network-thread CPU (\a serverPid).
  */
-void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 serverPid,
+void measure(Row& row, QEventLoop& loop, int rate, double seconds,
+    const std::function<qint64()>& serverCpu, const std::function<qint64()>& databaseCpu,
     const std::vector<std::unique_ptr<Peer>>& receivers, std::vector<qint64>& sentAt,
     const std::vector<qint64>& doneAt, const int& complete, const std::function<void(int)>& send)
 {
@@ -363,7 +448,8 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 server
     ackTimer.start();
     const int total = row.total;
     int sent = 0;
-    const qint64 cpuBefore = threadCpuNs(serverPid);
+    const qint64 cpuBefore = serverCpu();
+    const qint64 dbBefore = databaseCpu ? databaseCpu() : -1;
     const qint64 start = g_clock.nsecsElapsed();
     QTimer pacer;
     pacer.setTimerType(Qt::PreciseTimer);
@@ -382,9 +468,13 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 server
     pacer.start();
     QTimer::singleShot(static_cast<int>(seconds * 1000) + 20000, &loop, &QEventLoop::quit);
     loop.exec();
-    const qint64 cpuAfter = threadCpuNs(serverPid);
+    const qint64 cpuAfter = serverCpu();
     if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
         row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
+    }
+    const qint64 dbAfter = databaseCpu ? databaseCpu() : -1;
+    if (dbBefore >= 0 && dbAfter >= dbBefore && complete > 0) {
+        row.databaseCpuUs = static_cast<double>(dbAfter - dbBefore) / 1e3 / complete;
     }
     if (qEnvironmentVariableIsSet("CPM_BENCH_DUMP")) {
         // Debugging aid: one line per message, "sent-ms latency-ms", to see when stalls happen.
@@ -413,15 +503,20 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds, qint64 server
     row.p999 = percentile(latencies, 0.999);
 }
 
-Row runOnce(
-    const QString& binary, const QString& routingBinary, bool routingOnly, int rate, double seconds)
+Row runOnce(const QString& binary, const QString& routingBinary, bool routingOnly, int rate,
+    double seconds, bool postgres = false, int nodes = 1)
 {
     Row row;
-    row.mode = routingOnly ? QStringLiteral("routing only") : QStringLiteral("durable");
+    row.mode = routingOnly ? QStringLiteral("routing only")
+        : postgres
+        ? (nodes > 1 ? QStringLiteral("pg %1 nodes").arg(nodes) : QStringLiteral("pg 1 node"))
+        : QStringLiteral("durable");
     row.targetRate = rate;
     Server server;
     server.binary = binary;
     server.routingBinary = routingBinary;
+    server.postgres = postgres;
+    server.nodes = nodes;
     if (!server.start(routingOnly)) {
         std::fprintf(
             stderr, "could not start %s\n", qPrintable(routingOnly ? routingBinary : binary));
@@ -442,16 +537,21 @@ Row runOnce(
     std::vector<int> arrivals(static_cast<size_t>(total), 0);
     int complete = 0;
     QEventLoop loop;
+    // With several nodes, device i on node i: device 0 shares the sender's node.
+    std::array<std::vector<qint64>, 3> arrivedAt;
     for (int i = 0; i < 3; ++i) {
         auto peer = std::make_unique<Peer>();
-        if (!peer->open(server.url) || !peer->signIn(rcpt, QStringLiteral("r%1").arg(i))) {
+        arrivedAt[size_t(i)].assign(size_t(total), 0);
+        if (!peer->open(server.urls.value(i % nodes))
+            || !peer->signIn(rcpt, QStringLiteral("r%1").arg(i))) {
             server.stop();
             return row;
         }
-        peer->onMessage = [&](qint64 index) {
+        peer->onMessage = [&, i](qint64 index) {
             if (index < 0 || index >= total) {
                 return;
             }
+            arrivedAt[size_t(i)][size_t(index)] = g_clock.nsecsElapsed();
             if (++arrivals[static_cast<size_t>(index)] == 3) {
                 doneAt[static_cast<size_t>(index)] = g_clock.nsecsElapsed();
                 if (++complete == total) {
@@ -463,12 +563,32 @@ Row runOnce(
     }
 
     const QString body(64, QLatin1Char('x'));
-    measure(row, loop, rate, seconds, server.process.processId(), devices, sentAt, doneAt, complete,
+    measure(
+        row, loop, rate, seconds, [&server] { return server.serverCpuNs(); },
+        postgres ? std::function<qint64()>([&server] { return server.databaseCpuNs(); })
+                 : std::function<qint64()>(),
+        devices, sentAt, doneAt, complete,
         [&](int i) {
             sender.post(op::Send,
                 { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
                     { QStringLiteral("to"), rcpt }, { QStringLiteral("body"), body } });
         });
+    if (nodes > 1) {
+        // p99 of send → arrival on device 0 (the sender's node) and on the others (worst).
+        std::vector<double> same;
+        std::vector<double> cross;
+        for (size_t k = 0; k < size_t(total); ++k) {
+            if (arrivedAt[0][k] > 0) {
+                same.push_back(static_cast<double>(arrivedAt[0][k] - sentAt[k]) / 1e6);
+            }
+            const qint64 other = std::max(arrivedAt[1][k], arrivedAt[2][k]);
+            if (arrivedAt[1][k] > 0 && arrivedAt[2][k] > 0) {
+                cross.push_back(static_cast<double>(other - sentAt[k]) / 1e6);
+            }
+        }
+        row.sameNodeP99 = percentile(same, 0.99);
+        row.crossNodeP99 = percentile(cross, 0.99);
+    }
     sender.close();
     for (auto& d : devices) {
         d->close();
@@ -804,17 +924,20 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
         seconds, pid);
     QRandomGenerator random(42); // the same pairs in every row and every run
     const QString body(64, QLatin1Char('x'));
-    measure(row, loop, rate, seconds, pid, peers, sentAt, doneAt, complete, [&](int i) {
-        const int from = int(random.bounded(users));
-        int to = int(random.bounded(users - 1));
-        to += to >= from ? 1 : 0;
-        recipientOf[size_t(i)] = to;
-        Peer& device = *peers[size_t(from * perUser + int(random.bounded(perUser)))];
-        device.post(op::Send,
-            { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
-                { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
-                { QStringLiteral("body"), body } });
-    });
+    measure(
+        row, loop, rate, seconds, [pid] { return threadCpuNs(pid); }, {}, peers, sentAt, doneAt,
+        complete,
+        [&](int i) {
+            const int from = int(random.bounded(users));
+            int to = int(random.bounded(users - 1));
+            to += to >= from ? 1 : 0;
+            recipientOf[size_t(i)] = to;
+            Peer& device = *peers[size_t(from * perUser + int(random.bounded(perUser)))];
+            device.post(op::Send,
+                { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
+                    { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
+                    { QStringLiteral("body"), body } });
+        });
     for (auto& p : peers) {
         p->close();
     }
@@ -923,6 +1046,14 @@ int main(int argc, char** argv)
         QStringLiteral("Many-users mode: K more signed-in, silent connections per device (not "
                        "synced, so nothing is pushed to them), counted in KiB/conn and idle cpu."),
         QStringLiteral("K"), QStringLiteral("0") });
+    parser.addOption({ QStringLiteral("store"),
+        QStringLiteral("sqlite (default) or postgresql: the durable rows on a throwaway "
+                       "PostgreSQL cluster (Debian's postgresql-15), beside SQLite's."),
+        QStringLiteral("store"), QStringLiteral("sqlite") });
+    parser.addOption({ QStringLiteral("nodes"),
+        QStringLiteral("With --store postgresql: also rows with N nodes on the one database, "
+                       "the receiving devices spread over them."),
+        QStringLiteral("N"), QStringLiteral("1") });
     parser.addOption({ QStringLiteral("users-dir"),
         QStringLiteral("Where the many-users accounts are registered once and kept "
                        "(default: a directory under /tmp named after N and D)."),
@@ -941,8 +1072,11 @@ int main(int argc, char** argv)
 
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
     const QStringList modes = parser.value(QStringLiteral("modes")).split(QLatin1Char(','));
-    std::printf("%-13s %8s %9s %9s %9s %10s %12s %11s\n", "mode", "target/s", "achieved/s",
-        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg");
+    const bool postgres = parser.value(QStringLiteral("store")) == QLatin1StringView("postgresql");
+    const int nodes = std::max(1, parser.value(QStringLiteral("nodes")).toInt());
+    std::printf("%-13s %8s %9s %9s %9s %10s %12s %11s%s\n", "mode", "target/s", "achieved/s",
+        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg",
+        postgres ? "  db us/msg  same p99  cross p99" : "");
     double durableP99At2k = -1, routingP99At2k = -1;
     int bestRate = 0;
     for (const QString& r : parser.value(QStringLiteral("rates")).split(QLatin1Char(','))) {
@@ -958,6 +1092,23 @@ int main(int argc, char** argv)
                 qPrintable(row.mode), row.targetRate, row.achievedRate, row.p50, row.p99, row.p999,
                 row.complete, row.total, row.serverCpuUs);
             std::fflush(stdout);
+            if (postgres && !routingOnly) {
+                // The same row on PostgreSQL: one node, then (--nodes) several.
+                for (int n : nodes > 1 ? QList<int> { 1, nodes } : QList<int> { 1 }) {
+                    const Row pg = runOnce(parser.value(QStringLiteral("server")),
+                        parser.value(QStringLiteral("routing-server")), false, rate, seconds, true,
+                        n);
+                    std::printf(
+                        "%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %9s %10s\n",
+                        qPrintable(pg.mode), pg.targetRate, pg.achievedRate, pg.p50, pg.p99,
+                        pg.p999, pg.complete, pg.total, pg.serverCpuUs, pg.databaseCpuUs,
+                        pg.sameNodeP99 >= 0 ? qPrintable(QString::number(pg.sameNodeP99, 'f', 2))
+                                            : "-",
+                        pg.crossNodeP99 >= 0 ? qPrintable(QString::number(pg.crossNodeP99, 'f', 2))
+                                             : "-");
+                    std::fflush(stdout);
+                }
+            }
             if (rate == 2000) {
                 (routingOnly ? routingP99At2k : durableP99At2k) = row.p99;
             }

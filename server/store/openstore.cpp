@@ -43,6 +43,12 @@ Result<std::unique_ptr<Store>> openStore(const StoreLocation& where, StoreUse us
         if (const Result<void> opened = store->open(where.store); !opened) {
             return opened.error();
         }
+        if (use == StoreUse::Serving) {
+            // Alive from the start: the devices this node will have are online for others.
+            if (const Result<void> alive = store->heartbeat(0); !alive) {
+                return alive.error();
+            }
+        }
         return std::unique_ptr<Store>(std::move(store));
     }
     auto store = std::make_unique<SqliteStore>();

@@ -52,6 +52,11 @@ PgDatabase::PgDatabase() = default;
 
 PgDatabase::~PgDatabase() { close(); }
 
+void PgDatabase::logNotices(pg_conn* connection)
+{
+    PQsetNoticeProcessor(connection, &logNotice, nullptr);
+}
+
 ErrorCode PgDatabase::codeFromSqlState(const QByteArray& state)
 {
     // A broken constraint (class 23) is StoreFailed, as Error::fromSqlite has it: a store
@@ -90,7 +95,7 @@ Result<void> PgDatabase::open(const QString& conninfo)
         close();
         return e;
     }
-    PQsetNoticeProcessor(m_conn, &logNotice, nullptr);
+    logNotices(m_conn);
     if (PQsetClientEncoding(m_conn, "UTF8") != 0) {
         const Error e = makeError(ErrorCode::StoreFailed,
             QStringLiteral("PostgreSQL does not take UTF-8: %1")

@@ -28,6 +28,9 @@ class PgDatabase final {
 public:
     //! The NOTIFY channel of committed stream events. Payload: "<node> <user>:<seq> ...".
     static constexpr const char* EventsChannel = "cpm_events";
+    //! The NOTIFY channel of what nodes tell each other and store nowhere (presence, typing).
+    //! Payload: "<node> <message>".
+    static constexpr const char* BroadcastChannel = "cpm_broadcast";
     //! NOTIFY payloads must stay below 8,000 bytes; a commit's events are split to fit.
     static constexpr int MaxPayloadBytes = 7900;
 
@@ -52,6 +55,9 @@ public:
     //! A stream event was written: announced to the other nodes when its write commits.
     void eventAppended(qint64 userId, qint64 seq);
 
+    //! Sends the server's notices on \a connection ("… already exists, skipping", a
+    //! shutdown's farewell) to the log (cpm.server.store, debug) instead of stderr.
+    static void logNotices(pg_conn* connection);
     //! The storage code for a failed statement from its SQLSTATE (Error codes, error.h).
     static ErrorCode codeFromSqlState(const QByteArray& sqlState);
 

@@ -38,12 +38,16 @@ void PgListener::start() { connectNow(); }
 void PgListener::connectNow()
 {
     m_conn = PQconnectdb(m_conninfo.toUtf8().constData());
+    if (m_conn) {
+        PgDatabase::logNotices(m_conn);
+    }
     if (!m_conn || PQstatus(m_conn) != CONNECTION_OK) {
         drop(m_conn ? QString::fromUtf8(PQerrorMessage(m_conn)).trimmed()
                     : QStringLiteral("out of memory"));
         return;
     }
-    const QByteArray listen = QByteArrayLiteral("LISTEN ") + QByteArray(PgDatabase::EventsChannel);
+    const QByteArray listen = QByteArrayLiteral("LISTEN ") + QByteArray(PgDatabase::EventsChannel)
+        + QByteArrayLiteral("; LISTEN ") + QByteArray(PgDatabase::BroadcastChannel);
     PGresult* result = PQexec(m_conn, listen.constData());
     const bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
     PQclear(result);
@@ -70,7 +74,15 @@ void PgListener::readNotifications()
     while (PGnotify* n = PQnotifies(m_conn)) {
         QByteArray node;
         const QByteArray payload(n->extra);
+        const bool broadcast = qstrcmp(n->relname, PgDatabase::BroadcastChannel) == 0;
         PQfreemem(n);
+        if (broadcast) {
+            const qsizetype space = payload.indexOf(' ');
+            if (space > 0 && payload.left(space) != m_nodeId) {
+                Q_EMIT broadcastReceived(payload.mid(space + 1));
+            }
+            continue;
+        }
         const bool parsed = parse(payload, &node, [this, &node](qint64 user, qint64 seq) {
             if (node != m_nodeId) {
                 Q_EMIT eventsCommitted(user, seq);

@@ -2,10 +2,11 @@
 #pragma once
 
 // How a node hears of what other nodes committed (docs/scaling.md): a PostgreSQL session of
-// its own that LISTENs on the events channel (PgDatabase::EventsChannel), watched by the
-// event loop. NOTIFY is only the wake-up; the events table stays the truth. When the session
-// is lost, notifications sent meanwhile are lost with it: the listener says so
-// (missedEvents), every live device then catches up from the table, and it reconnects.
+// its own that LISTENs on the events channel (PgDatabase::EventsChannel) and the broadcast
+// channel (PgDatabase::BroadcastChannel), watched by the event loop. NOTIFY is only the wake-up;
+// the events table stays the truth. When the session is lost, notifications sent meanwhile are lost
+// with it: the listener says so (missedEvents), every live device then catches up from the table,
+// and it reconnects.
 
 #include <QByteArray>
 #include <QObject>
@@ -39,6 +40,8 @@ Q_SIGNALS:
     void eventsCommitted(qint64 userId, qint64 seq);
     //! Notifications may have been lost (the session dropped): catch every live device up.
     void missedEvents();
+    //! Another node broadcast \a message (Store::broadcast).
+    void broadcastReceived(const QByteArray& message);
 
 private:
     void connectNow();

@@ -192,6 +192,29 @@ const QList<QStringList>& migrations()
                            " WHERE state = 'pending'"),
             QStringLiteral("CREATE INDEX legacy_message ON legacy_deliveries(message_id)"),
         },
+        // 7: several nodes on one database. Which nodes are alive (each writes its `seen`
+        // every second), which devices are online on each, the failed sign-ins they count
+        // together: state of the running nodes,
+        // not data, so UNLOGGED (not in the WAL, emptied after a crash of PostgreSQL, when
+        // the nodes write it again).
+        {
+            QStringLiteral("CREATE UNLOGGED TABLE nodes ("
+                           " node TEXT PRIMARY KEY,"
+                           " seen BIGINT NOT NULL)"),
+            QStringLiteral("CREATE UNLOGGED TABLE presence ("
+                           " device_id BIGINT NOT NULL,"
+                           " node TEXT NOT NULL,"
+                           " user_id BIGINT NOT NULL,"
+                           " since BIGINT NOT NULL,"
+                           " PRIMARY KEY (device_id, node))"),
+            // Failed sign-ins, so that the budget holds across nodes (LoginThrottle).
+            QStringLiteral("CREATE UNLOGGED TABLE login_failures ("
+                           " key TEXT NOT NULL,"
+                           " node TEXT NOT NULL,"
+                           " at BIGINT NOT NULL)"),
+            QStringLiteral("CREATE INDEX login_failures_key ON login_failures(key, at)"),
+            QStringLiteral("CREATE INDEX login_failures_at ON login_failures(at)"),
+        },
     };
     return list;
 }

@@ -72,21 +72,163 @@ Result<void> PostgresStore::open(const QString& conninfo)
     return {};
 }
 
+PgListener* PostgresStore::listener()
+{
+    if (!m_listener && isOpen()) {
+        m_listener = std::make_unique<PgListener>(m_conninfo, m_db.nodeId());
+        QObject::connect(m_listener.get(), &PgListener::eventsCommitted, m_listener.get(),
+            [this](qint64 userId, qint64 seq) {
+                if (m_eventListener) {
+                    m_eventListener(userId, seq);
+                }
+            });
+        QObject::connect(m_listener.get(), &PgListener::missedEvents, m_listener.get(), [this] {
+            if (m_eventListener) {
+                m_eventListener(0, 0);
+            }
+        });
+        QObject::connect(m_listener.get(), &PgListener::broadcastReceived, m_listener.get(),
+            [this](const QByteArray& message) {
+                if (m_broadcastListener) {
+                    m_broadcastListener(message);
+                }
+            });
+        m_listener->start();
+    }
+    return m_listener.get();
+}
+
 void PostgresStore::setRemoteEventListener(std::function<void(qint64 userId, qint64 seq)> listener)
 {
-    m_listener.reset();
-    if (!listener || !isOpen()) {
-        return;
+    m_eventListener = std::move(listener);
+    if (m_eventListener) {
+        this->listener();
     }
-    m_listener = std::make_unique<PgListener>(m_conninfo, m_db.nodeId());
-    QObject::connect(m_listener.get(), &PgListener::eventsCommitted, m_listener.get(), listener);
-    QObject::connect(m_listener.get(), &PgListener::missedEvents, m_listener.get(),
-        [listener] { listener(0, 0); });
-    m_listener->start();
+}
+
+void PostgresStore::setBroadcastListener(std::function<void(const QByteArray& message)> listener)
+{
+    m_broadcastListener = std::move(listener);
+    if (m_broadcastListener) {
+        this->listener();
+    }
+}
+
+// The database's clock, in ms since the epoch: nodes compare one another's heartbeats, and
+// their own clocks may disagree.
+#define CPM_DB_NOW_MS "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+
+Result<void> PostgresStore::heartbeat(qint64 now)
+{
+    Q_UNUSED(now)
+    {
+        Query q(m_db,
+            "INSERT INTO nodes (node, seen) VALUES (?, " CPM_DB_NOW_MS ")"
+            " ON CONFLICT (node) DO UPDATE SET seen = excluded.seen");
+        q.bind(QString::fromUtf8(m_db.nodeId()));
+        if (const Result<void> done = q.exec(); !done) {
+            return done;
+        }
+    }
+    // Now and then, the rows of nodes long gone (killed, never restarted under that name).
+    if (++m_heartbeats % 30 != 1) {
+        return {};
+    }
+    Query q(m_db,
+        "WITH gone AS (DELETE FROM nodes WHERE seen < " CPM_DB_NOW_MS " - ? RETURNING node)"
+        " DELETE FROM presence WHERE node IN (SELECT node FROM gone)");
+    q.bind(NodeForgottenMs);
+    return q.exec();
+}
+
+Result<void> PostgresStore::setPresence(qint64 userId, qint64 deviceId, bool online, qint64 now)
+{
+    if (online) {
+        Query q(m_db,
+            "INSERT INTO presence (device_id, node, user_id, since) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (device_id, node) DO NOTHING");
+        q.bind(deviceId, QString::fromUtf8(m_db.nodeId()), userId, now);
+        return q.exec();
+    }
+    Query q(m_db, "DELETE FROM presence WHERE device_id = ? AND node = ?");
+    q.bind(deviceId, QString::fromUtf8(m_db.nodeId()));
+    return q.exec();
+}
+
+Result<QList<std::pair<qint64, qint64>>> PostgresStore::presenceElsewhere(qint64 now)
+{
+    Q_UNUSED(now)
+    Query q(m_db,
+        "SELECT DISTINCT p.user_id, p.device_id FROM presence p JOIN nodes n ON n.node = p.node"
+        " WHERE p.node <> ? AND n.seen >= " CPM_DB_NOW_MS " - ?");
+    q.bind(QString::fromUtf8(m_db.nodeId()), NodeTimeoutMs);
+    QList<std::pair<qint64, qint64>> out;
+    while (q.next()) {
+        out.append({ q.int64(0), q.int64(1) });
+    }
+    if (!q.ok()) {
+        return q.error();
+    }
+    return out;
+}
+
+#undef CPM_DB_NOW_MS
+
+Result<QList<qint64>> PostgresStore::loginFailuresElsewhere(const QString& key, qint64 since)
+{
+    Query q(
+        m_db, "SELECT at FROM login_failures WHERE key = ? AND at > ? AND node <> ? LIMIT 1000");
+    q.bind(key, since, QString::fromUtf8(m_db.nodeId()));
+    QList<qint64> out;
+    while (q.next()) {
+        out.append(q.int64(0));
+    }
+    if (!q.ok()) {
+        return q.error();
+    }
+    return out;
+}
+
+Result<void> PostgresStore::recordLoginFailure(const QString& key, qint64 now)
+{
+    Query q(m_db, "INSERT INTO login_failures (key, node, at) VALUES (?, ?, ?)");
+    q.bind(key, QString::fromUtf8(m_db.nodeId()), now);
+    return q.exec();
+}
+
+Result<void> PostgresStore::clearLoginFailures(const QString& key)
+{
+    Query q(m_db, "DELETE FROM login_failures WHERE key = ?");
+    q.bind(key);
+    return q.exec();
+}
+
+Result<void> PostgresStore::pruneLoginFailures(qint64 before)
+{
+    Query q(m_db, "DELETE FROM login_failures WHERE at <= ?");
+    q.bind(before);
+    return q.exec();
+}
+
+Result<void> PostgresStore::broadcast(const QByteArray& message)
+{
+    Query q(m_db, "SELECT pg_notify(?, ?)");
+    q.bind(QLatin1StringView(PgDatabase::BroadcastChannel),
+        QString::fromUtf8(m_db.nodeId() + ' ' + message));
+    return q.exec();
 }
 
 void PostgresStore::close()
 {
+    if (m_db.isOpen() && m_heartbeats > 0) {
+        // A node that stops says so: its devices are offline for the others at once.
+        Query q(m_db, "DELETE FROM presence WHERE node = ?");
+        q.bind(QString::fromUtf8(m_db.nodeId()));
+        [[maybe_unused]] const Result<void> cleared = q.exec();
+        Query n(m_db, "DELETE FROM nodes WHERE node = ?");
+        n.bind(QString::fromUtf8(m_db.nodeId()));
+        [[maybe_unused]] const Result<void> left = n.exec();
+    }
     m_listener.reset();
     m_db.close();
     m_settings.clear();

@@ -55,6 +55,21 @@ public:
     bool changedElsewhere() override;
     //! Starts listening for other nodes' events (pglistener.h).
     void setRemoteEventListener(std::function<void(qint64 userId, qint64 seq)> listener) override;
+    bool isShared() const override { return true; }
+    Result<void> setPresence(qint64 userId, qint64 deviceId, bool online, qint64 now) override;
+    Result<QList<std::pair<qint64, qint64>>> presenceElsewhere(qint64 now) override;
+    Result<void> heartbeat(qint64 now) override;
+    Result<void> broadcast(const QByteArray& message) override;
+    void setBroadcastListener(std::function<void(const QByteArray& message)> listener) override;
+    Result<QList<qint64>> loginFailuresElsewhere(const QString& key, qint64 since) override;
+    Result<void> recordLoginFailure(const QString& key, qint64 now) override;
+    Result<void> clearLoginFailures(const QString& key) override;
+    Result<void> pruneLoginFailures(qint64 before) override;
+
+    //! A node whose last heartbeat is older is taken for dead: its devices are offline.
+    static constexpr qint64 NodeTimeoutMs = 10000;
+    //! ... and after this long its rows are removed.
+    static constexpr qint64 NodeForgottenMs = 60000;
 
 protected:
     //! Re-reads the settings at most every 5 ms (another node or the admin may set them).
@@ -63,7 +78,13 @@ protected:
 private:
     QString m_conninfo;
     QElapsedTimer m_settingsRead;
+    //! The listener session, made for the first listener set.
+    PgListener* listener();
+
     std::unique_ptr<PgListener> m_listener;
+    std::function<void(qint64, qint64)> m_eventListener;
+    std::function<void(const QByteArray&)> m_broadcastListener;
+    int m_heartbeats = 0;
 };
 
 } // namespace cpm::server

@@ -1028,6 +1028,20 @@ Result<QList<Store::LegacyDelivery>> SqlStore<Db>::legacyDeliveries(qint64 userI
 }
 
 template <typename Db>
+Result<bool> SqlStore<Db>::claimLegacyDelivery(qint64 deliveryId, qint64 now, qint64 leaseUntil)
+{
+    // One statement: of two nodes claiming at once, the second finds the row moved on.
+    Query q(m_db,
+        "UPDATE legacy_deliveries SET next_attempt = ?"
+        " WHERE id = ? AND state = 'pending' AND next_attempt <= ?");
+    q.bind(leaseUntil, deliveryId, now);
+    if (const Result<void> done = q.exec(); !done) {
+        return done.error();
+    }
+    return q.changes() == 1;
+}
+
+template <typename Db>
 Result<void> SqlStore<Db>::postponeLegacyDeliveries(
     const QList<qint64>& deliveryIds, qint64 nextAttempt)
 {

@@ -55,6 +55,7 @@ public:
     Result<QList<LegacyDelivery>> legacyDeliveries(qint64 userId, int limit) override;
     Result<void> finishLegacyAttempt(qint64 deliveryId, bool delivered, const QString& error,
         qint64 nextAttempt, qint64 now, Events* events) override;
+    Result<bool> claimLegacyDelivery(qint64 deliveryId, qint64 now, qint64 leaseUntil) override;
     Result<void> postponeLegacyDeliveries(
         const QList<qint64>& deliveryIds, qint64 nextAttempt) override;
     Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) override;

@@ -150,6 +150,66 @@ public:
     {
         Q_UNUSED(listener)
     }
+    //! Whether other nodes share this store (what follows then does something).
+    virtual bool isShared() const { return false; }
+    //! This node's device \a deviceId of \a userId came online or went offline here.
+    virtual Result<void> setPresence(qint64 userId, qint64 deviceId, bool online, qint64 now)
+    {
+        Q_UNUSED(userId)
+        Q_UNUSED(deviceId)
+        Q_UNUSED(online)
+        Q_UNUSED(now)
+        return {};
+    }
+    //! The devices (user id, device id) online on the other live nodes now.
+    virtual Result<QList<std::pair<qint64, qint64>>> presenceElsewhere(qint64 now)
+    {
+        Q_UNUSED(now)
+        return QList<std::pair<qint64, qint64>> {};
+    }
+    //! This node is alive (called every tick); a node silent for long is forgotten, with
+    //! the devices it had online.
+    virtual Result<void> heartbeat(qint64 now)
+    {
+        Q_UNUSED(now)
+        return {};
+    }
+    //! Sends \a message (JSON, < 7,900 bytes) to the other nodes' broadcast listeners.
+    virtual Result<void> broadcast(const QByteArray& message)
+    {
+        Q_UNUSED(message)
+        return {};
+    }
+    virtual void setBroadcastListener(std::function<void(const QByteArray& message)> listener)
+    {
+        Q_UNUSED(listener)
+    }
+    //! Failed sign-ins, counted across nodes (LoginThrottle::Shared): the times of the other
+    //! nodes' failures of \a key after \a since.
+    virtual Result<QList<qint64>> loginFailuresElsewhere(const QString& key, qint64 since)
+    {
+        Q_UNUSED(key)
+        Q_UNUSED(since)
+        return QList<qint64> {};
+    }
+    virtual Result<void> recordLoginFailure(const QString& key, qint64 now)
+    {
+        Q_UNUSED(key)
+        Q_UNUSED(now)
+        return {};
+    }
+    //! Forgets every node's failures of \a key (a successful sign-in).
+    virtual Result<void> clearLoginFailures(const QString& key)
+    {
+        Q_UNUSED(key)
+        return {};
+    }
+    //! Forgets failures at or before \a before.
+    virtual Result<void> pruneLoginFailures(qint64 before)
+    {
+        Q_UNUSED(before)
+        return {};
+    }
 
     // --- operator settings ------------------------------------------------------------------
     //! An integer setting: its default (operatorsettings.h) when unset or malformed, the
@@ -329,6 +389,12 @@ public:
     virtual Result<void> postponeLegacyDeliveries(
         const QList<qint64>& deliveryIds, qint64 nextAttempt)
         = 0;
+    /*!
+     * Takes the pending delivery \a deliveryId due at \a now for this node's attempt: its
+     * next attempt moves to \a leaseUntil (when another node may take it over, had this one
+     * died). False when another node took it first. Only needed where nodes share a store.
+     */
+    virtual Result<bool> claimLegacyDelivery(qint64 deliveryId, qint64 now, qint64 leaseUntil) = 0;
     //! The user's copy of a message, or empty when it is not in the user's storage.
     virtual Result<std::optional<protocol::Message>> message(qint64 userId, qint64 messageId) = 0;
     enum class Change { Done, Unchanged, NotFound };

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <memory>
+#include <numeric>
 
 using namespace cpm;
 using cpm::test::describe;
@@ -33,6 +34,11 @@ constexpr int Nodes = 3;
 const QString Password = QStringLiteral("correct horse battery staple");
 const QString Alice = QStringLiteral("alice@cpm.example");
 const QString Bob = QStringLiteral("bob@cpm.example");
+
+QJsonObject dataOf(const QJsonObject& event)
+{
+    return event.value(QLatin1StringView("data")).toObject();
+}
 
 struct TestDevice {
     QString profile;
@@ -56,6 +62,9 @@ private Q_SLOTS:
     void testDeleteEverywhereReachesEveryNode();
     void testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner();
     void testAKilledNodeLosesNothingAndItsDevicesMoveOn();
+    void testPresenceAndSignOutCrossNodes();
+    void testWrongPasswordsCountOnEveryNode();
+    void testChaosKillsLoseAndDoubleNothing();
 
 private:
     QUrl url(int node) const { return m_nodes.at(node)->url(); }
@@ -63,7 +72,10 @@ private:
     void registerDevice(TestDevice& device, const QString& address, const QString& name,
         const QString& kind, int node);
     //! A raw protocol device of \a address on \a node, signed in and live.
-    std::unique_ptr<test::WsClient> enrol(const QString& address, const QString& name, int node);
+    std::unique_ptr<test::WsClient> enrol(
+        const QString& address, const QString& name, int node, qint64* deviceId = nullptr);
+    //! Whether \a viewer's device list says \a deviceId is online.
+    static bool listedOnline(test::WsClient& viewer, qint64 deviceId);
 
     QTemporaryDir m_profiles;
     test::TestPostgres m_postgres;
@@ -141,7 +153,7 @@ void tst_MultiNode::registerDevice(
 }
 
 std::unique_ptr<test::WsClient> tst_MultiNode::enrol(
-    const QString& address, const QString& name, int node)
+    const QString& address, const QString& name, int node, qint64* deviceId)
 {
     auto client = std::make_unique<test::WsClient>();
     if (!client->open(url(node)) || !client->hello()) {
@@ -158,8 +170,24 @@ std::unique_ptr<test::WsClient> tst_MultiNode::enrol(
     if (r.isEmpty()) {
         return nullptr;
     }
+    if (deviceId) {
+        *deviceId = r.value(QLatin1StringView("deviceId")).toInteger();
+    }
     client->syncAll();
     return client;
+}
+
+bool tst_MultiNode::listedOnline(test::WsClient& viewer, qint64 deviceId)
+{
+    const QJsonArray devices = test::result(viewer.request(QStringLiteral("devices.list")))
+                                   .value(QLatin1StringView("devices"))
+                                   .toArray();
+    for (const QJsonValue& d : devices) {
+        if (d.toObject().value(QLatin1StringView("id")).toInteger() == deviceId) {
+            return d.toObject().value(QLatin1StringView("online")).toBool();
+        }
+    }
+    return false;
 }
 
 void tst_MultiNode::testAMessageReachesDevicesOnEveryNode()
@@ -263,6 +291,50 @@ void tst_MultiNode::testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner()
     qInfo() << "the phone (node 1) won" << phoneWins << "of 100, the tablet (node 2) the rest";
 }
 
+void tst_MultiNode::testPresenceAndSignOutCrossNodes()
+{
+    // DEV: Erin's laptop on node 0 sees her phone on node 1 come and go, and signs it out
+    // wherever it is connected; a device whose node dies goes offline for the others.
+    const QString erin = QStringLiteral("erin@cpm.example");
+    QVERIFY(m_nodes[1]->addUser(erin, Password));
+    qint64 phoneId = 0;
+    qint64 tabletId = 0;
+    auto laptop = enrol(erin, QStringLiteral("Erin's laptop"), 0);
+    auto phone = enrol(erin, QStringLiteral("Erin's phone"), 1, &phoneId);
+    QVERIFY(laptop && phone && phoneId > 0);
+    // Node 1 tells the others at once (NOTIFY); what the laptop asks may be quicker.
+    QTRY_VERIFY_WITH_TIMEOUT(listedOnline(*laptop, phoneId), Timeout);
+    laptop->clearEvents();
+    phone->close();
+    QVERIFY(phone->waitClosed());
+    const QJsonObject offline
+        = laptop->eventWith(QStringLiteral("presence"), QLatin1StringView("deviceId"), phoneId);
+    QCOMPARE(dataOf(offline).value(QLatin1StringView("online")), QJsonValue(false));
+    QVERIFY(!listedOnline(*laptop, phoneId));
+
+    // Signed out from node 0 while connected to node 2: told, and closed with 4001.
+    auto tablet = enrol(erin, QStringLiteral("Erin's tablet"), 2, &tabletId);
+    QVERIFY(tablet && tabletId > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(listedOnline(*laptop, tabletId), Timeout);
+    QVERIFY_OK(laptop->request(
+        QStringLiteral("devices.signOut"), { { QStringLiteral("deviceId"), tabletId } }));
+    QVERIFY(tablet->waitClosed());
+    QCOMPARE(tablet->closeCode(), protocol::close::SignedOut);
+
+    // A node killed without a word: its devices are offline for the other nodes' devices
+    // once its heartbeat is missed (PostgresStore::NodeTimeoutMs, 10 s).
+    auto pda = enrol(erin, QStringLiteral("Erin's PDA"), 1, &phoneId);
+    QVERIFY(pda);
+    QTRY_VERIFY_WITH_TIMEOUT(listedOnline(*laptop, phoneId), Timeout);
+    laptop->clearEvents();
+    m_nodes[1]->kill();
+    const QJsonObject gone
+        = laptop->eventWith(QStringLiteral("presence"), QLatin1StringView("deviceId"), phoneId);
+    QCOMPARE(dataOf(gone).value(QLatin1StringView("online")), QJsonValue(false));
+    QVERIFY(!listedOnline(*laptop, phoneId));
+    QVERIFY(m_nodes[1]->start());
+}
+
 void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
 {
     // Alice's phone is on node 1. Node 1 is killed while Bob's laptop (moved to node 2 by
@@ -274,7 +346,12 @@ void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
     for (TestDevice* d : { &m_aliceLaptop, &m_alicePhone, &m_aliceFixed }) {
         arrivals.append(new QSignalSpy(d->client.get(), &Client::incomingMessage));
     }
-    const auto cleanup = qScopeGuard([&] { qDeleteAll(arrivals); });
+    const auto cleanup = qScopeGuard([&] {
+        qDeleteAll(arrivals);
+        if (!m_nodes[1]->isRunning()) {
+            m_nodes[1]->start(); // for the tests after this one, had it failed
+        }
+    });
     for (int i = 0; i < Count; ++i) {
         QVERIFY(!must(m_bobLaptop->send(Alice, QStringLiteral("Kill %1").arg(i),
                           QStringLiteral("body %1").arg(i)))
@@ -284,8 +361,10 @@ void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
         }
     }
     QTRY_COMPARE_WITH_TIMEOUT(sent.size(), Count, 60000);
-    QCOMPARE(m_alicePhone->currentServerUrl(), url(2));
     QCOMPARE(m_bobLaptop->currentServerUrl(), url(2));
+    // The phone only listens: it notices the drop as soon, but tries again after a backoff.
+    QTRY_COMPARE_WITH_TIMEOUT(m_alicePhone->currentServerUrl(), url(2), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(m_alicePhone->state(), ConnectionState::Online, Timeout);
     QVERIFY(m_nodes[1]->start()); // back, on its port, empty-handed: the database has it all
     for (QSignalSpy* spy : std::as_const(arrivals)) {
         QTRY_COMPARE_WITH_TIMEOUT(spy->size(), Count, Timeout);
@@ -303,6 +382,147 @@ void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
         QCOMPARE(subjects.size(), Count);
         for (int i = 0; i < Count; ++i) {
             QCOMPARE(subjects.at(i), QStringLiteral("Kill %1").arg(i));
+        }
+    }
+}
+
+void tst_MultiNode::testWrongPasswordsCountOnEveryNode()
+{
+    // Guesses spread over the nodes get no more tries than on one (login.maxFailures, 5):
+    // three wrong passwords on node 0 and two on node 1 leave none for node 2.
+    const QString frank = QStringLiteral("frank@cpm.example");
+    QVERIFY(m_nodes[0]->addUser(frank, Password));
+    const auto guess = [&](int node) {
+        test::WsClient c;
+        if (!c.open(url(node)) || !c.hello()) {
+            return QStringLiteral("(no connection)");
+        }
+        return test::code(c.registerDevice(frank, QStringLiteral("guess"), QStringLiteral("x")));
+    };
+    for (int node : { 0, 0, 0, 1, 1 }) {
+        QCOMPARE(guess(node), QStringLiteral("auth_failed"));
+    }
+    QCOMPARE(guess(2), QStringLiteral("throttled"));
+    QCOMPARE(guess(0), QStringLiteral("throttled"));
+}
+
+void tst_MultiNode::testChaosKillsLoseAndDoubleNothing()
+{
+    // Three users with three devices each, spread over the nodes; the first device of each
+    // sends to the next user round the ring while nodes are killed (SIGKILL) and restarted
+    // at random moments, one at a time. Every message is acknowledged in the end (the
+    // outboxes survive every move), each of the recipient's devices has each once, in the
+    // order sent, and every device ends online on a node that runs.
+    // CPM_SOAK=1 (ctest -L soak, tst_multinode_chaos): 10,000 messages, 50 kills.
+    const bool soak = qEnvironmentVariableIntValue("CPM_SOAK") == 1;
+    const int total = soak ? 10000 : 300;
+    const int kills = soak ? 50 : 4;
+    // Named, not written into QTRY_*: the macro puts its timeout into an unbracketed `?:`.
+    const int settleMs = soak ? 300000 : 60000;
+    const quint32 seed = QRandomGenerator::global()->generate();
+    qInfo() << total << "messages," << kills << "kills, seed" << seed;
+    QRandomGenerator random(seed);
+
+    constexpr int Users = 3;
+    std::array<QString, Users> users;
+    std::array<std::array<TestDevice, 3>, Users> devices;
+    for (int u = 0; u < Users; ++u) {
+        users[u] = QStringLiteral("chaos%1@cpm.example").arg(u);
+        QVERIFY(m_nodes[0]->addUser(users[u], Password));
+        for (int d = 0; d < 3; ++d) {
+            registerDevice(devices[u][d], users[u],
+                QStringLiteral("chaos %1 device %2").arg(u).arg(d), QStringLiteral("laptop"),
+                (u + d) % Nodes);
+        }
+    }
+    std::array<int, Users> acknowledged {};
+    QList<QMetaObject::Connection> connections;
+    for (int u = 0; u < Users; ++u) {
+        connections.append(connect(devices[u][0].client.get(), &Client::messageSent, this,
+            [&acknowledged, u] { ++acknowledged[u]; }));
+    }
+    const auto disconnectAll = qScopeGuard([&] {
+        for (const QMetaObject::Connection& c : std::as_const(connections)) {
+            disconnect(c);
+        }
+    });
+
+    // Each sender keeps up to 50 messages unacknowledged (a busy user, not a flood), and
+    // the kills are spread over the traffic as it is acknowledged.
+    const int perUser = total / Users;
+    std::array<int, Users> sent {};
+    const auto acknowledgedInAll
+        = [&] { return std::accumulate(acknowledged.cbegin(), acknowledged.cend(), 0); };
+    int down = -1; // the node killed last, until it is started again
+    int killed = 0;
+    QDeadlineTimer deadline(soak ? 1500000 : 200000);
+    const auto sentInAll = [&] { return std::accumulate(sent.cbegin(), sent.cend(), 0); };
+    while (acknowledgedInAll() < perUser * Users && !deadline.hasExpired()) {
+        // Sending stops at the next kill's mark until that kill: each one meets up to 50
+        // messages per sender in flight.
+        const int mark
+            = killed < kills ? (killed + 1) * perUser * Users / (kills + 1) : perUser * Users;
+        for (int u = 0; u < Users; ++u) {
+            while (sent[u] < perUser && sent[u] - acknowledged[u] < 50 && sentInAll() < mark) {
+                QVERIFY(!must(
+                    devices[u][0]->send(users[(u + 1) % Users],
+                        QStringLiteral("chaos %1 %2").arg(u).arg(sent[u], 5, 10, QLatin1Char('0')),
+                        QStringLiteral("body")))
+                             .isEmpty());
+                ++sent[u];
+            }
+        }
+        if (killed < kills && sentInAll() >= mark) {
+            QTest::qWait(int(random.bounded(200)));
+            if (down >= 0) {
+                QVERIFY(m_nodes[down]->start());
+            }
+            down = int(random.bounded(Nodes));
+            m_nodes[down]->kill();
+            ++killed;
+            if (soak) {
+                qInfo() << "kill" << killed << "of node" << down << "at" << acknowledgedInAll()
+                        << "acknowledged";
+            }
+        }
+        QTest::qWait(5);
+    }
+    QCOMPARE(killed, kills);
+    const int expected = perUser;
+    for (int u = 0; u < Users; ++u) {
+        QTRY_COMPARE_WITH_TIMEOUT(acknowledged[u], expected, settleMs);
+    }
+    if (down >= 0) {
+        QVERIFY(m_nodes[down]->start());
+    }
+    for (int u = 0; u < Users; ++u) {
+        const QString from = users[(u + Users - 1) % Users];
+        const int sender = (u + Users - 1) % Users;
+        for (int d = 0; d < 3; ++d) {
+            TestDevice& device = devices[u][d];
+            QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    const Result<QList<Message>> list = device->messages(from, expected + 10);
+                    return list && list->size() >= expected;
+                }(),
+                settleMs);
+            const QList<Message> list = must(device->messages(from, expected + 10));
+            QMap<qint64, QString> byId;
+            for (const Message& m : list) {
+                byId.insert(m.id, m.subject);
+            }
+            const QStringList subjects = byId.values();
+            QCOMPARE(subjects.size(), expected); // none lost, none twice
+            for (int i = 0; i < expected; ++i) {
+                QCOMPARE(subjects.at(i),
+                    QStringLiteral("chaos %1 %2").arg(sender).arg(i, 5, 10, QLatin1Char('0')));
+            }
+            QTRY_COMPARE_WITH_TIMEOUT(device->state(), ConnectionState::Online, Timeout);
+            bool onARunningNode = false;
+            for (int n = 0; n < Nodes; ++n) {
+                onARunningNode |= m_nodes[n]->isRunning() && device->currentServerUrl() == url(n);
+            }
+            QVERIFY(onARunningNode);
         }
     }
 }

@@ -6,6 +6,7 @@
 // read what it is sent costs the server a bounded amount of memory, returned at close.
 
 #include "failonwarning.h"
+#include "procstat.h"
 #include "protocol.h"
 #include "testserver.h"
 #include "wsclient.h"
@@ -176,14 +177,8 @@ QJsonObject loginArgs(const QString& address, const QJsonObject& device)
 //! CPU seconds the process \a pid has used (utime + stime of /proc/PID/stat).
 double cpuSeconds(qint64 pid)
 {
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    const QByteArray line = stat.readAll();
-    // Fields after the command (which may hold spaces) start after the last ')'.
-    const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    return (f.value(11).toDouble() + f.value(12).toDouble()) / 100.0; // USER_HZ
+    const qint64 ns = cpm::test::processCpuNs(pid);
+    return ns < 0 ? -1 : static_cast<double>(ns) / 1e9;
 }
 } // namespace
 

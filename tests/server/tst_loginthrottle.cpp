@@ -49,6 +49,50 @@ private Q_SLOTS:
         QCOMPARE(t.retryAfter(Alice, 5, Window, 1000), 0);
     }
 
+    void testOtherNodesFailuresCountAndAreSharedAndCleared()
+    {
+        // Several nodes on one store (docs/scaling.md): the other nodes' failures count with
+        // this node's, what this node records is shared, and a success clears everyone's.
+        QHash<QString, QList<qint64>> elsewhere { { QStringLiteral("a:") + Alice,
+            { 1000, 1001, 1002 } } };
+        QStringList recorded;
+        QStringList cleared;
+        LoginThrottle t;
+        LoginThrottle::Shared shared;
+        shared.failuresElsewhere = [&](const QString& key, qint64 since) {
+            QList<qint64> out;
+            for (qint64 at : elsewhere.value(key)) {
+                if (at > since) {
+                    out.append(at);
+                }
+            }
+            return out;
+        };
+        shared.recorded = [&](const QString& key, qint64) { recorded.append(key); };
+        shared.cleared = [&](const QString& key) {
+            cleared.append(key);
+            elsewhere.remove(key);
+        };
+        t.setShared(shared, QStringLiteral("a:"));
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1003), 0); // 3 elsewhere, none here
+        t.recordFailure(Alice, 1003);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1004), 0);
+        t.recordFailure(Alice, 1004);
+        // Five in all, the oldest (elsewhere, at 1.000 s) frees a try when it leaves.
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1005), 300);
+        QCOMPARE(t.retryAfter(Alice, 5, Window, 1000 + Window + 1), 0);
+        QCOMPARE(
+            recorded, QStringList({ QStringLiteral("a:") + Alice, QStringLiteral("a:") + Alice }));
+        // A reserved check counts too, with the others' failures.
+        t.reserve(Bob);
+        elsewhere.insert(QStringLiteral("a:") + Bob, { 2000, 2001, 2002, 2003 });
+        QCOMPARE(t.retryAfter(Bob, 5, Window, 2004), 1);
+        t.settle(Bob, false, 2004);
+        t.recordSuccess(Bob);
+        QCOMPARE(cleared, QStringList({ QStringLiteral("a:") + Bob }));
+        QCOMPARE(t.retryAfter(Bob, 5, Window, 2005), 0);
+    }
+
     void testZeroLimitNeverThrottles()
     {
         LoginThrottle t;
