@@ -429,9 +429,26 @@ Result<void> PgDatabase::Transaction::commit()
         return told; // the destructor rolls back
     }
     m_active = false;
-    const Result<void> committed = m_db.exec(QStringLiteral("COMMIT"));
+    // Still inside the transaction: a session lost meanwhile is an error here, never
+    // replaced by a new one (where COMMIT would "succeed" with nothing to commit).
+    const Result<pg_conn*> conn = m_db.connection(QStringLiteral("COMMIT"));
     m_db.m_inTransaction = false;
-    return committed;
+    if (!conn) {
+        return conn.error();
+    }
+    pg_result* result = PQexec(*conn, "COMMIT");
+    const bool ok = result && PQresultStatus(result) == PGRES_COMMAND_OK;
+    // A transaction a failed statement aborted answers COMMIT with "ROLLBACK": not stored.
+    const bool rolledBack = ok && qstrcmp(PQcmdStatus(result), "COMMIT") != 0;
+    Result<void> out;
+    if (!ok) {
+        out = m_db.resultError(result, QStringLiteral("COMMIT"));
+    } else if (rolledBack) {
+        out = makeError(ErrorCode::StoreFailed,
+            QStringLiteral("COMMIT: the transaction had failed and was rolled back"));
+    }
+    PQclear(result);
+    return out;
 }
 
 } // namespace cpm::server
