@@ -163,6 +163,14 @@ QString TestPostgres::uri(const QString& database) const
         .arg(Port);
 }
 
+bool TestPostgres::createDatabase(const QString& name)
+{
+    return m_running
+        && run(QStringLiteral("createdb"),
+            { QStringLiteral("-h"), m_dir.path(), QStringLiteral("-p"), QString::number(Port),
+                QStringLiteral("-U"), QStringLiteral("cpm"), name });
+}
+
 QByteArray TestPostgres::log() const
 {
     QFile file(m_dir.filePath(QStringLiteral("server.log")));

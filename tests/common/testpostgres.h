@@ -36,6 +36,8 @@ public:
     QString connectionString(const QString& database = QStringLiteral("postgres")) const;
     //! The same as a URI, the form `cpm-server --store` takes.
     QString uri(const QString& database = QStringLiteral("postgres")) const;
+    //! Creates an empty database \a name in the running cluster (`createdb`).
+    bool createDatabase(const QString& name);
     //! The server's log so far (printed by start() when it fails).
     QByteArray log() const;
 

@@ -4,6 +4,7 @@
 #include "privatemount.h"
 #include "testpostgres.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -22,11 +23,29 @@ constexpr int AdminTimeoutMs = 60000;
 
 TestServer::TestServer() = default;
 
-TestServer::~TestServer()
+TestServer::~TestServer() { stop(); }
+
+namespace {
+//! The test process's cluster for $CPM_TEST_STORE=postgresql: initdb once (seconds under
+//! the sanitizers), then a database per TestServer (a fraction of a second). Null when it
+//! cannot start (TestPostgres said why).
+TestPostgres* sharedCluster()
 {
-    stop();
-    m_postgres.reset(); // after the server: it holds connections to it
+    static std::unique_ptr<TestPostgres> cluster;
+    static bool tried = false;
+    if (!tried) {
+        tried = true;
+        cluster = std::make_unique<TestPostgres>();
+        if (cluster->start()) {
+            // Stopped with the application, after the tests' servers are gone.
+            qAddPostRoutine([] { cluster.reset(); });
+        } else {
+            cluster.reset();
+        }
+    }
+    return cluster.get();
 }
+} // namespace
 
 bool TestServer::storeIsPostgres()
 {
@@ -38,9 +57,12 @@ QString TestServer::store() const
     if (!m_storeChosen) {
         m_storeChosen = true;
         if (storeIsPostgres()) {
-            m_postgres = std::make_unique<TestPostgres>();
-            // start() says why when it fails; the server then refuses to start too.
-            m_store = m_postgres->start() ? m_postgres->uri() : QStringLiteral("postgresql://");
+            static int databases = 0;
+            const QString name = QStringLiteral("cpm_%1").arg(++databases);
+            TestPostgres* cluster = sharedCluster();
+            // TestPostgres says why when it fails; the server then refuses to start too.
+            m_store = cluster && cluster->createDatabase(name) ? cluster->uri(name)
+                                                               : QStringLiteral("postgresql://");
         }
     }
     return m_store;

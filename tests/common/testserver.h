@@ -72,7 +72,8 @@ public:
      * The store of the server and its admin commands: empty for SQLite in the data
      * directory, or a PostgreSQL URI (several TestServers on one database are several
      * nodes). Unless set, $CPM_TEST_STORE decides: `postgresql` gives this server a
-     * throwaway cluster of its own (TestPostgres), started on first use; the ctest entries
+     * database of its own in a throwaway cluster (TestPostgres) that the test process
+     * starts on first use and stops when its QCoreApplication ends; the ctest entries
      * named `*.postgresql` run a whole suite that way.
      */
     void setStore(const QString& store)
@@ -105,7 +106,6 @@ private:
     QTemporaryDir m_dir;
     mutable QString m_store;
     mutable bool m_storeChosen = false;
-    mutable std::unique_ptr<TestPostgres> m_postgres;
     //! The mount point of startOnOwnDisk(), as the server sees it; empty otherwise.
     QString m_ownDisk;
     std::unique_ptr<QProcess> m_process;

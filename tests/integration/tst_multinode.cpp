@@ -61,6 +61,7 @@ private Q_SLOTS:
     void testReadOnOneNodeIsReadOnEveryNode();
     void testDeleteEverywhereReachesEveryNode();
     void testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner();
+    void testASessionMovesToADeviceOnAnotherNode();
     void testAKilledNodeLosesNothingAndItsDevicesMoveOn();
     void testPresenceAndSignOutCrossNodes();
     void testWrongPasswordsCountOnEveryNode();
@@ -76,6 +77,8 @@ private:
         const QString& address, const QString& name, int node, qint64* deviceId = nullptr);
     //! Whether \a viewer's device list says \a deviceId is online.
     static bool listedOnline(test::WsClient& viewer, qint64 deviceId);
+    //! `session.invite` from \a inviter to \a to: the new session's id, or 0 (and says why).
+    static qint64 invite(test::WsClient& inviter, const QString& to);
 
     QTemporaryDir m_profiles;
     test::TestPostgres m_postgres;
@@ -177,6 +180,21 @@ std::unique_ptr<test::WsClient> tst_MultiNode::enrol(
     return client;
 }
 
+qint64 tst_MultiNode::invite(test::WsClient& inviter, const QString& to)
+{
+    const QJsonObject invited
+        = inviter.request(QStringLiteral("session.invite"), { { QStringLiteral("to"), to } });
+    const qint64 id = test::result(invited)
+                          .value(QLatin1StringView("session"))
+                          .toObject()
+                          .value(QLatin1StringView("id"))
+                          .toInteger();
+    if (id <= 0) {
+        qWarning().noquote() << "session.invite failed:" << test::describe(invited);
+    }
+    return id;
+}
+
 bool tst_MultiNode::listedOnline(test::WsClient& viewer, qint64 deviceId)
 {
     const QJsonArray devices = test::result(viewer.request(QStringLiteral("devices.list")))
@@ -265,14 +283,8 @@ void tst_MultiNode::testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner()
     QVERIFY(inviter && phone && tablet);
     int phoneWins = 0;
     for (int round = 0; round < 100; ++round) {
-        const QJsonObject invited = inviter->request(
-            QStringLiteral("session.invite"), { { QStringLiteral("to"), dave } });
-        const qint64 id = test::result(invited)
-                              .value(QLatin1StringView("session"))
-                              .toObject()
-                              .value(QLatin1StringView("id"))
-                              .toInteger();
-        QVERIFY2(id > 0, qPrintable(test::describe(invited)));
+        const qint64 id = invite(*inviter, dave);
+        QVERIFY(id > 0);
         test::WsClient* first = round % 2 == 0 ? phone.get() : tablet.get();
         test::WsClient* second = round % 2 == 0 ? tablet.get() : phone.get();
         const QJsonObject args { { QStringLiteral("id"), id } };
@@ -333,6 +345,90 @@ void tst_MultiNode::testPresenceAndSignOutCrossNodes()
     QCOMPARE(dataOf(gone).value(QLatin1StringView("online")), QJsonValue(false));
     QVERIFY(!listedOnline(*laptop, phoneId));
     QVERIFY(m_nodes[1]->start());
+}
+
+void tst_MultiNode::testASessionMovesToADeviceOnAnotherNode()
+{
+    // SES-6 across nodes: Gina (node 0) and Hank's phone (node 1) chat; the phone moves the
+    // session to Hank's tablet (node 2) with the last 3 messages; the tablet is told, reads
+    // that history, and what it says reaches Gina on node 0.
+    const QString gina = QStringLiteral("gina@cpm.example");
+    const QString hank = QStringLiteral("hank@cpm.example");
+    QVERIFY(m_nodes[0]->addUser(gina, Password));
+    QVERIFY(m_nodes[1]->addUser(hank, Password));
+    qint64 tabletId = 0;
+    auto laptop = enrol(gina, QStringLiteral("Gina's laptop"), 0);
+    auto phone = enrol(hank, QStringLiteral("Hank's phone"), 1);
+    auto tablet = enrol(hank, QStringLiteral("Hank's tablet"), 2, &tabletId);
+    QVERIFY(laptop && phone && tablet);
+    const qint64 id = invite(*laptop, hank);
+    QVERIFY(id > 0);
+    // The tablet on node 2 rings too (a stream event another node wrote).
+    QVERIFY(!tablet->eventWith(QStringLiteral("session"), QLatin1StringView("id"), id).isEmpty());
+    QVERIFY_OK(phone->request(QStringLiteral("session.accept"), { { QStringLiteral("id"), id } }));
+    QList<qint64> said;
+    for (int i = 0; i < 4; ++i) {
+        test::WsClient& from = i % 2 == 0 ? *laptop : *phone;
+        const QJsonObject r = from.request(QStringLiteral("send"),
+            { { QStringLiteral("clientId"), QStringLiteral("move-%1").arg(i) },
+                { QStringLiteral("to"), i % 2 == 0 ? hank : gina },
+                { QStringLiteral("body"), QStringLiteral("line %1").arg(i) },
+                { QStringLiteral("session"), id } });
+        said.append(test::result(r).value(QLatin1StringView("messageId")).toInteger());
+        QVERIFY2(said.constLast() > 0, qPrintable(test::describe(r)));
+    }
+    tablet->clearEvents();
+    const QJsonObject moved = phone->request(QStringLiteral("session.transfer"),
+        { { QStringLiteral("id"), id }, { QStringLiteral("device"), tabletId },
+            { QStringLiteral("history"), QStringLiteral("last:3") } });
+    QVERIFY_OK(moved);
+    // Node 2 hears of the move and tells the tablet it holds the session now.
+    for (;;) {
+        const QJsonObject e
+            = tablet->eventWith(QStringLiteral("session"), QLatin1StringView("id"), id);
+        QVERIFY2(!e.isEmpty(), "no `transferred` event on the tablet");
+        if (dataOf(e).value(QLatin1StringView("change")).toString()
+            == QLatin1StringView("transferred")) {
+            QCOMPARE(dataOf(e)
+                         .value(QLatin1StringView("boundDevice"))
+                         .toObject()
+                         .value(QLatin1StringView("id"))
+                         .toInteger(),
+                tabletId);
+            break;
+        }
+    }
+    const QJsonArray history = test::result(
+        tablet->request(QStringLiteral("session.history"), { { QStringLiteral("id"), id } }))
+                                   .value(QLatin1StringView("messages"))
+                                   .toArray();
+    QList<qint64> granted;
+    for (const QJsonValue& m : history) {
+        granted.append(m.toObject().value(QLatin1StringView("id")).toInteger());
+    }
+    std::sort(granted.begin(), granted.end());
+    QCOMPARE(granted, said.mid(1)); // the last three
+    // The tablet speaks; Gina's laptop on node 0 gets it.
+    const QJsonObject r = tablet->request(QStringLiteral("send"),
+        { { QStringLiteral("clientId"), QStringLiteral("move-tablet") },
+            { QStringLiteral("to"), gina },
+            { QStringLiteral("body"), QStringLiteral("from the tablet") },
+            { QStringLiteral("session"), id } });
+    const qint64 fromTablet = test::result(r).value(QLatin1StringView("messageId")).toInteger();
+    QVERIFY2(fromTablet > 0, qPrintable(test::describe(r)));
+    bool arrived = false;
+    for (int i = 0; i < 20 && !arrived; ++i) { // the session's earlier lines come first
+        const QJsonObject e = laptop->event(QStringLiteral("message"));
+        QVERIFY2(!e.isEmpty(), "the tablet's message did not reach node 0");
+        arrived = dataOf(e)
+                      .value(QLatin1StringView("message"))
+                      .toObject()
+                      .value(QLatin1StringView("id"))
+                      .toInteger()
+            == fromTablet;
+    }
+    QVERIFY(arrived);
+    QVERIFY_OK(laptop->request(QStringLiteral("session.end"), { { QStringLiteral("id"), id } }));
 }
 
 void tst_MultiNode::testAKilledNodeLosesNothingAndItsDevicesMoveOn()
