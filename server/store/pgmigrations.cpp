@@ -215,6 +215,9 @@ const QList<QStringList>& migrations()
             QStringLiteral("CREATE INDEX login_failures_key ON login_failures(key, at)"),
             QStringLiteral("CREATE INDEX login_failures_at ON login_failures(at)"),
         },
+        // 8: nothing here. SQLite's migration 8 stops it from handing out a forgotten
+        // device's id again; an identity column here never did.
+        {},
     };
     return list;
 }

@@ -215,6 +215,52 @@ const QList<QStringList>& migrations()
         // devices are online on each; one process owns a SQLite file and keeps that in memory.
         // Numbered alike so that a schema version means the same on both.
         {},
+        // 8: device ids are never used again, as migration 2 made message ids. Without
+        // AUTOINCREMENT a device registered after the newest one was forgotten (a guest's
+        // sign-out) got its id, and sessions and `device` events still naming the old
+        // device then meant the new one. The sequence starts past every id a row, a session
+        // or an event payload (`device`, `boundDevice`, `previousDevice`, `invitedDevices`)
+        // ever named.
+        {
+            QStringLiteral("CREATE TABLE devices_new ("
+                           " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                           " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+                           " instance_id TEXT NOT NULL,"
+                           " name TEXT NOT NULL,"
+                           " kind TEXT NOT NULL,"
+                           " capabilities TEXT NOT NULL DEFAULT '',"
+                           " token_hash BLOB,"
+                           " delivery TEXT NOT NULL DEFAULT 'full',"
+                           " notify_sessions INTEGER NOT NULL DEFAULT 1,"
+                           " acked_seq INTEGER NOT NULL DEFAULT 0,"
+                           " last_seen INTEGER NOT NULL DEFAULT 0,"
+                           " created INTEGER NOT NULL,"
+                           " signed_out INTEGER,"
+                           " guest INTEGER NOT NULL DEFAULT 0,"
+                           " expires INTEGER NOT NULL DEFAULT 0,"
+                           " UNIQUE (user_id, instance_id))"),
+            QStringLiteral("INSERT INTO devices_new (id, user_id, instance_id, name, kind,"
+                           " capabilities, token_hash, delivery, notify_sessions, acked_seq,"
+                           " last_seen, created, signed_out, guest, expires)"
+                           " SELECT id, user_id, instance_id, name, kind, capabilities,"
+                           " token_hash, delivery, notify_sessions, acked_seq, last_seen, created,"
+                           " signed_out, guest, expires FROM devices"),
+            QStringLiteral("DELETE FROM sqlite_sequence WHERE name = 'devices_new'"),
+            // In event payloads every nested "id" of a `device` or `session` event counts
+            // (session ids among them): skipping a few ids costs nothing, reusing one does.
+            QStringLiteral(
+                "INSERT INTO sqlite_sequence (name, seq)"
+                " SELECT 'devices_new', MAX("
+                " COALESCE((SELECT MAX(id) FROM devices), 0),"
+                " COALESCE((SELECT MAX(inviter_device) FROM sessions), 0),"
+                " COALESCE((SELECT MAX(invitee_device) FROM sessions), 0),"
+                " COALESCE((SELECT MAX(t.value) FROM events AS e, json_tree(e.payload) AS t"
+                "  WHERE e.kind IN ('device', 'session') AND json_valid(e.payload)"
+                "  AND t.key = 'id' AND t.type = 'integer' AND t.path <> '$'), 0))"),
+            QStringLiteral("DROP TABLE devices"),
+            QStringLiteral("ALTER TABLE devices_new RENAME TO devices"),
+            QStringLiteral("CREATE INDEX devices_guest ON devices(expires) WHERE guest = 1"),
+        },
     };
     return list;
 }

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void testDeleteKeepsTheOtherPartysCopy();
     void testMessageIdsAreNeverUsedAgain();
     void testMigratesFromSchemaOneKeepingIdsUnique();
+    void testDeviceIdsAreNeverUsedAgain();
+    void testMigratesFromSchemaSevenKeepingDeviceIdsUnique();
     void testDevicesRegisterAndSignOut();
     void testRegistrationSetsTheFirstPreferences();
     void testExpirySelection_data();
@@ -615,6 +617,67 @@ void tst_ServerStore::testMigratesFromSchemaOneKeepingIdsUnique()
     QCOMPARE(next.outcome, Outcome::Stored);
     QCOMPARE(next.messageId, 10); // past 9, which Bob's stream still names
     QCOMPARE(m_store->pragmaValue("PRAGMA foreign_keys"), 1); // off only while migrating
+}
+
+void tst_ServerStore::testDeviceIdsAreNeverUsedAgain()
+{
+    const Store::NewDevice laptop { QStringLiteral("i-1"), QStringLiteral("Laptop"),
+        QStringLiteral("laptop"), {}, QByteArray(32, 'a'), {}, {} };
+    Store::NewDevice guest { QStringLiteral("i-guest"), QStringLiteral("Friend's PC"),
+        QStringLiteral("desktop"), {}, QByteArray(32, 'g'), {}, {} };
+    guest.guest = true;
+    guest.expires = 99000;
+    QVERIFY(must(m_store->registerDevice(m_alice, laptop, 1000, nullptr)).id() > 0);
+    const qint64 guestId = must(m_store->registerDevice(m_alice, guest, 1000, nullptr)).id();
+    // The guest signs out: its row goes, the newest id with it; Alice's stream still names it.
+    QCOMPARE(must(m_store->forgetDevice(m_alice, guestId, 2000, nullptr)), Store::SignOut::Done);
+    Store::NewDevice phone = laptop;
+    phone.instanceId = QStringLiteral("i-2");
+    const qint64 phoneId = must(m_store->registerDevice(m_bob, phone, 3000, nullptr)).id();
+    QVERIFY2(
+        phoneId > guestId, qPrintable(QStringLiteral("%1 after %2").arg(phoneId).arg(guestId)));
+}
+
+void tst_ServerStore::testMigratesFromSchemaSevenKeepingDeviceIdsUnique()
+{
+    m_store.reset();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cpm.sqlite"));
+    {
+        // Schema 7: devices 1 and 2 left; 3 was forgotten (a session still names it), 4 too
+        // (only a `session` event's invitedDevices names it), 5 too (a `device` event).
+        SqliteDatabase db;
+        QVERIFY(must(db.open(path, true, 1000)));
+        QVERIFY(must(sqlitemigrations::migrate(db, 7)));
+        for (const char* sql : {
+                 "INSERT INTO users (id, address, pwhash, head_seq, created) VALUES"
+                 " (1, 'alice@cpm.example', 'x', 3, 1), (2, 'bob@cpm.example', 'x', 0, 1)",
+                 "INSERT INTO devices (id, user_id, instance_id, name, kind, created, guest,"
+                 " expires) VALUES (1, 1, 'i-1', 'Laptop', 'laptop', 1, 0, 0),"
+                 " (2, 2, 'i-2', 'Phone', 'phone', 1, 1, 5000)",
+                 "INSERT INTO sessions (id, inviter_id, invitee_id, state, created,"
+                 " inviter_device, invitee_device) VALUES (1, 2, 1, 'ended', 1, 2, 3)",
+                 "INSERT INTO events (user_id, seq, kind, payload, created) VALUES"
+                 " (1, 1, 'session', '{\"id\": 1, \"boundDevice\": {\"id\": 3},"
+                 " \"invitedDevices\": [{\"id\": 1}, {\"id\": 4}]}', 1),"
+                 " (1, 2, 'device', '{\"device\": {\"id\": 5}, \"removed\": true}', 1),"
+                 " (1, 3, 'contact', '{\"id\": 40}', 1)",
+             }) {
+            QVERIFY2(must(db.exec(QString::fromLatin1(sql))), sql);
+        }
+    }
+    m_store = std::make_unique<TestStore>();
+    QVERIFY(must(m_store->open(dir.path())));
+    QCOMPARE(must(m_store->schemaVersion()), SqliteStore::latestSchemaVersion());
+    // The rows came over whole, the guest's index with them.
+    const std::optional<DeviceRecord> phone = must(m_store->deviceById(2));
+    QVERIFY(phone);
+    QCOMPARE(phone->device.name, QStringLiteral("Phone"));
+    QCOMPARE(must(m_store->guestDevices()).size(), 1);
+    const Store::NewDevice tablet { QStringLiteral("i-3"), QStringLiteral("Tablet"),
+        QStringLiteral("tablet"), {}, QByteArray(32, 't'), {}, {} };
+    QCOMPARE(must(m_store->registerDevice(1, tablet, 2000, nullptr)).id(), 6);
+    QCOMPARE(m_store->pragmaValue("PRAGMA foreign_keys"), 1);
 }
 
 void tst_ServerStore::testDevicesRegisterAndSignOut()
