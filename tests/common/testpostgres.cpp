@@ -2,6 +2,7 @@
 #include "testpostgres.h"
 
 #include <QCollator>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -175,6 +176,30 @@ QByteArray TestPostgres::log() const
 {
     QFile file(m_dir.filePath(QStringLiteral("server.log")));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool TestPostgres::requested()
+{
+    return qEnvironmentVariable("CPM_TEST_STORE") == QLatin1StringView("postgresql");
+}
+
+QString TestPostgres::newDatabase()
+{
+    static std::unique_ptr<TestPostgres> cluster;
+    static bool tried = false;
+    static int databases = 0;
+    if (!tried) {
+        tried = true;
+        cluster = std::make_unique<TestPostgres>();
+        if (cluster->start()) {
+            // Stopped with the application, after the tests' servers and stores are gone.
+            qAddPostRoutine([] { cluster.reset(); });
+        } else {
+            cluster.reset();
+        }
+    }
+    const QString name = QStringLiteral("cpm_%1").arg(++databases);
+    return cluster && cluster->createDatabase(name) ? cluster->uri(name) : QString();
 }
 
 } // namespace cpm::test

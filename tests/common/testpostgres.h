@@ -47,6 +47,17 @@ public:
      */
     static QString binDir();
 
+    //! Whether the test runs on PostgreSQL ($CPM_TEST_STORE=postgresql, the `.postgresql`
+    //! variants of ctest).
+    static bool requested();
+    /*!
+     * A new empty database in the test process's own cluster, as a URI: the cluster starts
+     * at the first call (initdb once: seconds under the sanitizers) and stops when the
+     * application ends; each database costs a fraction of a second. Empty, after saying
+     * why, when the cluster cannot start.
+     */
+    static QString newDatabase();
+
 private:
     static constexpr int Port = 5432; // only names the socket file: no TCP is opened
     //! Runs \a program of binDir() with \a arguments as the cluster's owner; true on exit 0.

@@ -25,44 +25,16 @@ TestServer::TestServer() = default;
 
 TestServer::~TestServer() { stop(); }
 
-namespace {
-//! The test process's cluster for $CPM_TEST_STORE=postgresql: initdb once (seconds under
-//! the sanitizers), then a database per TestServer (a fraction of a second). Null when it
-//! cannot start (TestPostgres said why).
-TestPostgres* sharedCluster()
-{
-    static std::unique_ptr<TestPostgres> cluster;
-    static bool tried = false;
-    if (!tried) {
-        tried = true;
-        cluster = std::make_unique<TestPostgres>();
-        if (cluster->start()) {
-            // Stopped with the application, after the tests' servers are gone.
-            qAddPostRoutine([] { cluster.reset(); });
-        } else {
-            cluster.reset();
-        }
-    }
-    return cluster.get();
-}
-} // namespace
-
-bool TestServer::storeIsPostgres()
-{
-    return qEnvironmentVariable("CPM_TEST_STORE") == QLatin1StringView("postgresql");
-}
+bool TestServer::storeIsPostgres() { return TestPostgres::requested(); }
 
 QString TestServer::store() const
 {
     if (!m_storeChosen) {
         m_storeChosen = true;
         if (storeIsPostgres()) {
-            static int databases = 0;
-            const QString name = QStringLiteral("cpm_%1").arg(++databases);
-            TestPostgres* cluster = sharedCluster();
             // TestPostgres says why when it fails; the server then refuses to start too.
-            m_store = cluster && cluster->createDatabase(name) ? cluster->uri(name)
-                                                               : QStringLiteral("postgresql://");
+            const QString uri = TestPostgres::newDatabase();
+            m_store = uri.isEmpty() ? QStringLiteral("postgresql://") : uri;
         }
     }
     return m_store;
