@@ -9,6 +9,7 @@
 #include "request.h"
 #include "server.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -36,6 +37,11 @@ constexpr qint64 ExpiryEveryMs = 60 * 1000;
 constexpr qint64 HashReadBytes = 1024 * 1024;
 // files.list pages: with the longest names every page stays far under the frame limit.
 constexpr int MaxFilesPage = 200;
+// With several nodes on one attachments directory (a shared store), a file may be another
+// node's work in progress: an upload renamed at its last chunk but not yet marked complete,
+// or a one-frame attachment written just before its row. Only files untouched this long are
+// taken for a dead process's leftovers there.
+constexpr qint64 SharedOrphanAgeMs = 60 * 60 * 1000;
 
 QString newAttachmentId()
 {
@@ -556,10 +562,15 @@ Result<int> AttachmentService::removeOrphans()
         return 0;
     }
     Store& store = m_server.store();
+    const qint64 youngest
+        = store.isShared() ? QDateTime::currentMSecsSinceEpoch() - SharedOrphanAgeMs : 0;
     int removed = 0;
     QDirIterator it(m_dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
+        if (youngest > 0 && it.fileInfo().lastModified().toMSecsSinceEpoch() > youngest) {
+            continue; // maybe another node's, still being written
+        }
         QString id = it.fileName();
         const bool partial = id.endsWith(QLatin1StringView(".part"));
         if (partial) {

@@ -42,8 +42,10 @@ public:
      * between the store's commit and the file's removal, or before `attachment.begin`
      * was committed). A whole file of an upload the store still has as uploading (the
      * process died between the rename and the commit) becomes its `.part` again. Files
-     * whose name is not an attachment id's are left alone. Run once when the server
-     * starts, before it serves; returns how many it removed.
+     * whose name is not an attachment id's are left alone. On a shared store (several
+     * nodes, one directory) files written in the last hour are left alone too: they may be
+     * another node's work in progress. Run once when the server starts, before it serves;
+     * returns how many it removed.
      */
     Result<int> removeOrphans();
     //! Lets go of what \a connection's uploads held open.

@@ -74,7 +74,7 @@ QString TestServer::dataDir() const
             .arg(m_process ? m_process->processId() : 0)
             .arg(m_ownDisk);
     }
-    return m_dir.filePath(QStringLiteral("data"));
+    return m_sharedData.isEmpty() ? m_dir.filePath(QStringLiteral("data")) : m_sharedData;
 }
 
 int TestServer::exitCode() const

@@ -61,6 +61,9 @@ public:
     //! `ws://127.0.0.1:PORT/` while running.
     QUrl url() const { return m_url; }
     QString dataDir() const;
+    //! For the next start(): \a path as the data directory instead of one of its own, so
+    //! that several nodes on one PostgreSQL store share the attachments (docs/scaling.md).
+    void setDataDir(const QString& path) { m_sharedData = path; }
 
     //! Creates an account with the admin CLI (`user add`).
     bool addUser(const QString& address, const QString& password);
@@ -104,6 +107,7 @@ private:
     bool storeArguments(QStringList* arguments) const;
 
     QTemporaryDir m_dir;
+    QString m_sharedData;
     mutable QString m_store;
     mutable bool m_storeChosen = false;
     //! The mount point of startOnOwnDisk(), as the server sees it; empty otherwise.
