@@ -470,26 +470,23 @@ void Server::tick()
         return;
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 maxAge = m_store->settingInt(settings::DeferredMaxAgeSeconds);
-    const qint64 maxCount = m_store->settingInt(settings::DeferredMaxCount);
-    Events events;
-    const Result<int> expired
-        = m_store->expirePending(maxAge > 0 ? now - maxAge * 1000 : 0, maxCount, now, &events);
-    if (expired && *expired > 0) {
-        publish(events);
-    } else if (!expired && expired.error().code != ErrorCode::DiskFull) {
-        qCWarning(lcServer) << "expiry failed:" << expired.error().message;
-    }
     if (m_store->isShared()) {
         if (const Result<void> alive = m_store->heartbeat(now); !alive) {
             qCWarning(lcServer) << "heartbeat not stored:" << alive.error().message;
         }
         refreshPresenceElsewhere(now);
     }
+    // What concerns every user is done by one node of several (the store says which);
+    // the rest is about this node's own connections and memory.
+    if (m_store->leadsUpkeep()) {
+        expireDeferred(now);
+        m_registrar.expireGuests(now);
+        m_sessions.tick(now);
+        m_attachments.expireUploads(now);
+    } else {
+        m_sessions.standBy();
+    }
     m_registrar.prune(now);
-    m_registrar.expireGuests(now);
-    m_sessions.tick(now);
-    m_attachments.expireUploads(now);
     m_interworking.tick(now);
 
     readConnectionSettings();
@@ -501,6 +498,20 @@ void Server::tick()
 
     applyAdminChanges();
     m_store->maintain();
+}
+
+void Server::expireDeferred(qint64 now)
+{
+    const qint64 maxAge = m_store->settingInt(settings::DeferredMaxAgeSeconds);
+    const qint64 maxCount = m_store->settingInt(settings::DeferredMaxCount);
+    Events events;
+    const Result<int> expired
+        = m_store->expirePending(maxAge > 0 ? now - maxAge * 1000 : 0, maxCount, now, &events);
+    if (expired && *expired > 0) {
+        publish(events);
+    } else if (!expired && expired.error().code != ErrorCode::DiskFull) {
+        qCWarning(lcServer) << "expiry failed:" << expired.error().message;
+    }
 }
 
 void Server::applyAdminChanges()

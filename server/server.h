@@ -98,6 +98,8 @@ public:
     //! 1008). Runs every second, and before every request of a signed-in connection, so
     //! that nothing is written for an account once `user disable` has returned.
     void applyAdminChanges();
+    //! Expires deferred messages past the operator's age or count (MSG-7).
+    void expireDeferred(qint64 now);
     //! A request was handled: commits early when the batch has grown large.
     void requestDone();
     //! Commits the pending writes, then sends what was held for them, in order.

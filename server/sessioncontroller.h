@@ -33,8 +33,12 @@ public:
     explicit SessionController(Server& server);
 
     void addOperations(Operations& operations);
-    //! Timeouts and the grace period; the Server calls it every second.
+    //! Timeouts and the grace period; the Server calls it every second on the node that
+    //! leads the upkeep (Store::leadsUpkeep()).
     void tick(qint64 now);
+    //! Instead of tick() on the other nodes: when this one leads again, a device's grace
+    //! starts from when it saw the device away, not from a stale memory.
+    void standBy() { m_awaySince.clear(); }
     /*!
      * Whether device \a deviceId of \a userId may say a message to \a to in session
      * \a sessionId (the `send` of a session message): it must be active and bound to that

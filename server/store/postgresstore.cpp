@@ -130,6 +130,21 @@ Result<void> PostgresStore::heartbeat(qint64 now)
             return done;
         }
     }
+    {
+        // Until it is seen dead (NodeTimeoutMs), a node keeps the lead it has: one leader
+        // without a vote, and a frozen one loses it like its devices' presence.
+        Query q(m_db, "SELECT MIN(node) FROM nodes WHERE seen >= " CPM_DB_NOW_MS " - ?");
+        q.bind(NodeTimeoutMs);
+        if (!q.next()) {
+            return q.ok() ? Result<void>() : Result<void>(q.error());
+        }
+        const bool leads = q.text(0) == QString::fromUtf8(m_db.nodeId());
+        if (leads != m_leads) {
+            qCInfo(lcStore) << (leads ? "this node now does" : "another node now does")
+                            << "the upkeep of all users";
+        }
+        m_leads = leads;
+    }
     // Now and then, the rows of nodes long gone (killed, never restarted under that name).
     if (++m_heartbeats % 30 != 1) {
         return {};

@@ -59,6 +59,7 @@ public:
     Result<void> setPresence(qint64 userId, qint64 deviceId, bool online, qint64 now) override;
     Result<QList<std::pair<qint64, qint64>>> presenceElsewhere(qint64 now) override;
     Result<void> heartbeat(qint64 now) override;
+    bool leadsUpkeep() const override { return m_leads; }
     Result<void> broadcast(const QByteArray& message) override;
     void setBroadcastListener(std::function<void(const QByteArray& message)> listener) override;
     Result<QList<qint64>> loginFailuresElsewhere(const QString& key, qint64 since) override;
@@ -85,6 +86,8 @@ private:
     std::function<void(qint64, qint64)> m_eventListener;
     std::function<void(const QByteArray&)> m_broadcastListener;
     int m_heartbeats = 0;
+    //! The alive node with the least id leads the upkeep (see Store::leadsUpkeep()).
+    bool m_leads = false;
 };
 
 } // namespace cpm::server

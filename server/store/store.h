@@ -174,6 +174,14 @@ public:
         Q_UNUSED(now)
         return {};
     }
+    /*!
+     * Whether this node does the upkeep that concerns every user (expiry of deferred
+     * messages, of guests and of uploads; session timeouts), as of the last heartbeat():
+     * one node of those alive. It may be two for a moment while the nodes change, which
+     * costs nothing: every step of the upkeep is a compare-and-set. Always true for a
+     * store that one process owns.
+     */
+    virtual bool leadsUpkeep() const { return true; }
     //! Sends \a message (JSON, < 7,900 bytes) to the other nodes' broadcast listeners.
     virtual Result<void> broadcast(const QByteArray& message)
     {

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void testReadOnOneNodeIsReadOnEveryNode();
     void testDeleteEverywhereReachesEveryNode();
     void testDevicesOnTwoNodesAcceptingAtOnceHaveOneWinner();
+    void testOneNodeTimesARequestOutForAll();
     void testASessionMovesToADeviceOnAnotherNode();
     void testAttachmentsCrossNodesAndOutliveTheirNode();
     void testAKilledNodeLosesNothingAndItsDevicesMoveOn();
@@ -468,6 +469,33 @@ void tst_MultiNode::testPresenceAndSignOutCrossNodes()
     QCOMPARE(dataOf(gone).value(QLatin1StringView("online")), QJsonValue(false));
     QVERIFY(!listedOnline(*laptop, phoneId));
     QVERIFY(m_nodes[1]->start());
+}
+
+void tst_MultiNode::testOneNodeTimesARequestOutForAll()
+{
+    // The upkeep of all users (timeouts, expiry) is one node's, whichever: a request nobody
+    // answers times out, and both sides hear it on their nodes.
+    const QString ivan = QStringLiteral("ivan@cpm.example");
+    const QString judy = QStringLiteral("judy@cpm.example");
+    QVERIFY(m_nodes[0]->addUser(ivan, Password));
+    QVERIFY(m_nodes[0]->addUser(judy, Password));
+    QVERIFY(m_nodes[0]->setSetting(
+        QStringLiteral("session.inviteTimeoutSeconds"), QStringLiteral("1")));
+    auto inviter = enrol(ivan, QStringLiteral("Ivan's laptop"), 1);
+    auto invitee = enrol(judy, QStringLiteral("Judy's phone"), 2);
+    QVERIFY(inviter && invitee);
+    const qint64 id = invite(*inviter, judy);
+    QVERIFY(id > 0);
+    for (test::WsClient* side : { inviter.get(), invitee.get() }) {
+        const QJsonObject ended = side->eventWith(
+            QStringLiteral("session"), QLatin1StringView("change"), QStringLiteral("timeout"));
+        QVERIFY2(!ended.isEmpty(), "the request did not time out");
+        QCOMPARE(dataOf(ended).value(QLatin1StringView("id")).toInteger(), id);
+        QCOMPARE(
+            dataOf(ended).value(QLatin1StringView("reason")).toString(), QStringLiteral("timeout"));
+    }
+    QVERIFY(m_nodes[0]->setSetting(
+        QStringLiteral("session.inviteTimeoutSeconds"), QStringLiteral("60")));
 }
 
 void tst_MultiNode::testASessionMovesToADeviceOnAnotherNode()

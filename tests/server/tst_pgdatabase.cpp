@@ -3,11 +3,13 @@
 // real throwaway cluster: parameters and values go through unchanged, a unique key broken is
 // told apart, a transaction that rolls back announces nothing and one that commits
 // announces its events to the other nodes' listeners (not to its own), and a restarted
-// PostgreSQL costs one failed request, then the session comes back by itself.
+// PostgreSQL costs one failed request, then the session comes back by itself. And of
+// several nodes, one alive leads the upkeep of all users.
 
 #include "failonwarning.h"
 #include "pgdatabase.h"
 #include "pglistener.h"
+#include "postgresstore.h"
 #include "testpostgres.h"
 
 #include <QSignalSpy>
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void testAUniqueKeyBrokenIsToldApart();
     void testOnlyCommittedEventsAreAnnouncedToOtherNodes();
     void testARestartedDatabaseCostsOneRequest();
+    void testOneAliveNodeLeadsTheUpkeep();
 
 private:
     test::TestPostgres m_postgres;
@@ -171,6 +174,41 @@ void tst_PgDatabase::testARestartedDatabaseCostsOneRequest()
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not listening")));
     QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("listening .* again")));
     QTRY_VERIFY_WITH_TIMEOUT(missed.size() >= 2 && listener.isListening(), 15000);
+}
+
+void tst_PgDatabase::testOneAliveNodeLeadsTheUpkeep()
+{
+    QVERIFY(m_postgres.createDatabase(QStringLiteral("upkeep")));
+    const QString uri = m_postgres.uri(QStringLiteral("upkeep"));
+    PostgresStore a;
+    PostgresStore b;
+    a.setNodeId("node-a");
+    b.setNodeId("node-b");
+    QVERIFY(a.open(uri).ok() && b.open(uri).ok());
+    QVERIFY(b.heartbeat(0).ok());
+    QVERIFY(b.leadsUpkeep()); // alone
+    QVERIFY(a.heartbeat(0).ok());
+    QVERIFY(a.leadsUpkeep());
+    QVERIFY(b.heartbeat(0).ok());
+    QVERIFY(!b.leadsUpkeep()); // one of them: the least id of the nodes alive
+
+    // Node a freezes: once its heartbeat is older than a node's timeout, b takes over.
+    PgDatabase db;
+    QVERIFY(db.open(uri).ok());
+    QVERIFY(
+        db.exec(QStringLiteral("UPDATE nodes SET seen = seen - 20000 WHERE node = 'node-a'")).ok());
+    QVERIFY(b.heartbeat(0).ok());
+    QVERIFY(b.leadsUpkeep());
+    // It wakes up and leads again; b gives way at its next heartbeat (both for a moment).
+    QVERIFY(a.heartbeat(0).ok());
+    QVERIFY(a.leadsUpkeep());
+    QVERIFY(b.heartbeat(0).ok());
+    QVERIFY(!b.leadsUpkeep());
+
+    // A node that stops says so: the next heartbeat of b leads.
+    a.close();
+    QVERIFY(b.heartbeat(0).ok());
+    QVERIFY(b.leadsUpkeep());
 }
 
 QTEST_GUILESS_MAIN(tst_PgDatabase)
