@@ -69,15 +69,11 @@ ClientConnection::ClientConnection(QWebSocket* socket, Server* server)
     m_socket->setParent(this);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &ClientConnection::onTextMessage);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &ClientConnection::onBinaryMessage);
-    connect(m_socket, &QWebSocket::bytesWritten, this, &ClientConnection::onBytesWritten);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         m_state = State::Closing;
-        m_closeDeadline.stop();
-        Q_EMIT closed(this);
+        m_closeBy = 0;
+        m_server->connectionClosed(this);
     });
-    m_closeDeadline.setSingleShot(true);
-    m_closeDeadline.setInterval(CloseGraceMs);
-    connect(&m_closeDeadline, &QTimer::timeout, this, [this] { m_socket->abort(); });
     m_stateSince = m_lastFrameAt = monotonicMs();
     // Kept: the socket forgets its peer once disconnected.
     m_peer = m_socket->peerAddress().toString();
@@ -184,6 +180,7 @@ void ClientConnection::onBytesWritten()
 {
     if (m_outputPaused && m_socket->bytesToWrite() + m_unsentBytes <= MaxQueuedOutputBytes / 2) {
         m_outputPaused = false;
+        disconnect(m_drained);
         qCDebug(lcNet) << "output of" << peer() << "read down: handling requests again";
         handleQueue();
     }
@@ -213,6 +210,14 @@ void ClientConnection::checkDeadlines(qint64 nowMs, const ConnectionTimeouts& ti
         }
         break;
     case State::Closing:
+        // Our close frame went out CloseGraceMs ago (give or take a tick) and the peer
+        // has not answered it: drop the socket.
+        if (m_closeBy > 0 && nowMs >= m_closeBy) {
+            m_closeBy = 0;
+            qCInfo(lcNet) << "dropping the connection from" << peer()
+                          << ": the close was not taken in time";
+            m_socket->abort();
+        }
         return;
     }
     if (why.isEmpty() && m_outputPaused && over(m_outputPausedSince, timeouts.stalledOutputMs)) {
@@ -463,6 +468,8 @@ void ClientConnection::checkOutput()
     }
     if (!m_outputPaused) {
         m_outputPaused = true;
+        m_drained
+            = connect(m_socket, &QWebSocket::bytesWritten, this, &ClientConnection::onBytesWritten);
         m_hadBacklog = true;
         m_outputPausedSince = monotonicMs();
         qCDebug(lcNet) << "output of" << peer() << "unread:" << unread << "bytes; requests wait";
@@ -512,7 +519,7 @@ void ClientConnection::closeNow(int code, const QString& reason)
 {
     m_state = State::Closing;
     m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
-    m_closeDeadline.start();
+    m_closeBy = monotonicMs() + CloseGraceMs;
 }
 
 void ClientConnection::signOut(const QString& reason)

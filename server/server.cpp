@@ -232,7 +232,6 @@ void Server::acceptWebSocket(QWebSocket* socket)
     socket->setMaxAllowedIncomingMessageSize(TransportFrameLimit);
     auto* connection = new ClientConnection(socket, this);
     m_connections.insert(connection);
-    connect(connection, &ClientConnection::closed, this, &Server::connectionClosed);
     if (m_shuttingDown) {
         connection->close(protocol::close::ServerShutdown, QStringLiteral("shutting down"));
     }

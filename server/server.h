@@ -106,6 +106,10 @@ public:
     void flush();
     //! A connection signed in: it starts receiving its user's events and presence.
     void connectionSignedIn(ClientConnection* connection);
+    //! A connection's socket is gone: forgets it (it is offline for the others if it was
+    //! the device's last) and deletes it later. A call, not a signal connection: one less
+    //! per connection.
+    void connectionClosed(ClientConnection* connection);
     //! Tells the device's live connections (but \a except) they were signed out, and closes
     //! them with 4001, on this node and on the others sharing the store.
     void signOutDevice(
@@ -126,7 +130,6 @@ private:
     void acceptWebSocket(QWebSocket* socket);
     //! Reads the connection settings (timeouts, caps) from the store.
     void readConnectionSettings();
-    void connectionClosed(ClientConnection* connection);
     void sendPresence(qint64 userId, qint64 deviceId, bool online, qint64 lastSeen);
     //! sendTransient() on this node only.
     void deliverTransient(qint64 userId, QLatin1StringView name, const QJsonObject& data,
