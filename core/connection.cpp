@@ -213,6 +213,9 @@ void Connection::onOpened()
         }
         m_serverVersion = result.value(QLatin1StringView("server")).toString().left(64);
         m_serverLimits = result.value(QLatin1StringView("limits")).toObject();
+        m_ackNotices = result.value(QLatin1StringView("notices"))
+                           .toArray()
+                           .contains(QJsonValue(QString(protocol::op::Ack)));
         authenticate();
     });
 }
@@ -394,16 +397,23 @@ void Connection::sendAck()
         return;
     }
     m_acked = position;
-    sendRaw(protocol::op::Ack, { { QStringLiteral("seq"), position } },
-        [](const QJsonObject&, const Error& error) {
-            if (error.code == ErrorCode::Disconnected) {
-                // Closed (or lost) before the server's answer: the ack was written before
-                // the close, and if it never arrived the next sync acknowledges again.
-                qCDebug(lcConnection) << "ack not answered before the connection closed";
-            } else if (!error.isNull()) {
-                qCInfo(lcConnection) << "ack refused:" << error.code;
-            }
-        });
+    const QJsonObject args { { QStringLiteral("seq"), position } };
+    if (m_ackNotices) {
+        // Nothing to wait for: a refusal comes back with "id": null and is logged; if the
+        // ack is lost with the connection, the next sync acknowledges again.
+        qCDebug(lcConnection) << "-> ack" << position;
+        m_transport->sendText(protocol::Frame::notice(protocol::op::Ack, args).encode());
+        return;
+    }
+    sendRaw(protocol::op::Ack, args, [](const QJsonObject&, const Error& error) {
+        if (error.code == ErrorCode::Disconnected) {
+            // Closed (or lost) before the server's answer: the ack was written before
+            // the close, and if it never arrived the next sync acknowledges again.
+            qCDebug(lcConnection) << "ack not answered before the connection closed";
+        } else if (!error.isNull()) {
+            qCInfo(lcConnection) << "ack refused:" << error.code;
+        }
+    });
 }
 
 bool Connection::canSend() const

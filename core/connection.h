@@ -189,6 +189,9 @@ private:
     QString m_clientName = QStringLiteral("cpmcore/" CPM_VERSION);
     QString m_serverVersion;
     QJsonObject m_serverLimits;
+    //! The server's `hello` listed `ack` among its notices: acks go without an id and
+    //! draw no answer (one frame less each way per ack; older servers answer them).
+    bool m_ackNotices = false;
     qint64 m_nextId = 1;
     std::map<qint64, std::unique_ptr<Pending>> m_pending;
     QList<protocol::Frame> m_buffered; //!< stream events that arrived while syncing

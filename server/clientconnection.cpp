@@ -354,7 +354,8 @@ void ClientConnection::hello(const QJsonValue& id, const QJsonObject& args)
     reply(id,
         { { QStringLiteral("version"), protocol::Version },
             { QStringLiteral("server"), QStringLiteral("cpm-server/" CPM_VERSION) },
-            { QStringLiteral("limits"), limits } });
+            { QStringLiteral("limits"), limits },
+            { QStringLiteral("notices"), QJsonArray { QString(protocol::op::Ack) } } });
 }
 
 // --- answers ---------------------------------------------------------------------------
@@ -398,7 +399,7 @@ void ClientConnection::output(const QString& text)
 void ClientConnection::replyWithPayload(
     const QJsonValue& id, const QJsonObject& result, const QByteArray& payload)
 {
-    if (m_state == State::Closing) {
+    if (m_state == State::Closing || id.isUndefined()) {
         return;
     }
     const QByteArray frame
@@ -478,11 +479,17 @@ void ClientConnection::checkOutput()
 
 void ClientConnection::reply(const QJsonValue& id, const QJsonObject& result)
 {
+    if (id.isUndefined()) {
+        return; // a notice: nothing to say when it worked
+    }
     send(protocol::Frame::response(id, result).toJson());
 }
 
 void ClientConnection::replyText(const QJsonValue& id, QStringView resultMembers)
 {
+    if (id.isUndefined()) {
+        return;
+    }
     sendText(wire::responseText(id, resultMembers));
 }
 

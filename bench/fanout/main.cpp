@@ -123,8 +123,13 @@ public:
 
     bool hello()
     {
-        return !call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } })
-                    .isFailure();
+        const Frame answer
+            = call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } });
+        // As the client core: acks without an id when the server takes them so.
+        m_ackNotices = answer.result.value(QLatin1StringView("notices"))
+                           .toArray()
+                           .contains(QJsonValue(QString(op::Ack)));
+        return !answer.isFailure();
     }
 
     //! Signs in with a token from an earlier `register` and (\a live) catches up.
@@ -184,7 +189,12 @@ public:
     {
         if (m_position > m_acked) {
             m_acked = m_position;
-            post(op::Ack, { { QStringLiteral("seq"), m_acked } });
+            const QJsonObject args { { QStringLiteral("seq"), m_acked } };
+            if (m_ackNotices) {
+                m_ws.sendTextMessage(QString::fromUtf8(Frame::notice(op::Ack, args).encode()));
+            } else {
+                post(op::Ack, args);
+            }
         }
     }
 
@@ -246,6 +256,7 @@ private:
     qint64 m_nextId = 1;
     qint64 m_position = 0;
     qint64 m_acked = 0;
+    bool m_ackNotices = false;
     std::unordered_map<qint64, std::function<void(const Frame&)>> m_pending;
 };
 

@@ -68,12 +68,21 @@ Frame Frame::transientEvent(QLatin1StringView name, const QJsonObject& data)
     return streamEvent(name, 0, data);
 }
 
+Frame Frame::notice(QLatin1StringView op, const QJsonObject& args)
+{
+    return request(QJsonValue(QJsonValue::Undefined), op, args);
+}
+
+bool isNoticeOp(QStringView name) { return name == op::Ack; }
+
 QJsonObject Frame::toJson() const
 {
     QJsonObject o;
     switch (type) {
     case Type::Request:
-        o.insert(QStringLiteral("id"), id);
+        if (!id.isUndefined()) {
+            o.insert(QStringLiteral("id"), id);
+        }
         o.insert(QStringLiteral("op"), op);
         if (!args.isEmpty()) {
             o.insert(QStringLiteral("args"), args);
@@ -113,11 +122,13 @@ std::optional<Frame> Frame::fromJson(const QJsonObject& o, Error* err)
     if (o.contains(QLatin1StringView("op"))) {
         f.type = Type::Request;
         f.id = o.value(QLatin1StringView("id"));
-        if (!isValidId(f.id)) {
+        const QJsonValue opValue = o.value(QLatin1StringView("op"));
+        const bool notice
+            = f.id.isUndefined() && opValue.isString() && isNoticeOp(opValue.toString());
+        if (!notice && !isValidId(f.id)) {
             return fail(QStringLiteral(
                 "a request needs an 'id': a non-negative integer or a string of 1-64 characters"));
         }
-        const QJsonValue opValue = o.value(QLatin1StringView("op"));
         if (!opValue.isString() || opValue.toString().isEmpty()) {
             return fail(QStringLiteral("'op' must be a non-empty string"));
         }

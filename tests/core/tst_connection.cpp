@@ -347,6 +347,8 @@ private Q_SLOTS:
                 25, true));
         QCOMPARE(m_sink.applied, (QList<qint64> { 18 }));
         QCOMPARE(m_sink.position, 20);
+        // This server's hello lists no notices: its acks are requests with an id.
+        QVERIFY(m_transport->sent.constLast().contains(QLatin1StringView("id")));
         QCOMPARE(m_transport->takeRequest(QStringLiteral("ack"))
                      .value(QLatin1StringView("args"))
                      .toObject()
@@ -390,6 +392,35 @@ private Q_SLOTS:
         QCOMPARE(seen,
             (QList<ConnectionState> {
                 ConnectionState::Connecting, ConnectionState::Syncing, ConnectionState::Online }));
+    }
+
+    void testAcksAreNoticesWhenTheServerListsThem()
+    {
+        // A server whose hello lists `ack` among its notices gets acks without an id, and
+        // nothing waits for an answer; a refusal (id null) is logged, not taken for another's.
+        m_sink.position = 0;
+        m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 },
+                { QStringLiteral("notices"), QJsonArray { QStringLiteral("ack") } } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("sync")),
+            syncResult(
+                { messageEvent(5, messageJson(1, Bob, Alice, QStringLiteral("a"))) }, 5, 5, false));
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        const QJsonObject ack = m_transport->takeRequest(QStringLiteral("ack"));
+        QVERIFY(!ack.contains(QLatin1StringView("id")));
+        QCOMPARE(ack.value(QLatin1StringView("args")).toObject().value(QLatin1StringView("seq")),
+            QJsonValue(5));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("could not read")));
+        m_transport->inject({ { QStringLiteral("id"), QJsonValue::Null },
+            { QStringLiteral("error"),
+                QJsonObject { { QStringLiteral("code"), QStringLiteral("bad_request") },
+                    { QStringLiteral("message"), QStringLiteral("no") } } } });
+        m_transport->inject(messageEvent(6, messageJson(2, Bob, Alice, QStringLiteral("b"))));
+        QVERIFY(!m_transport->takeRequest(QStringLiteral("ack")).contains(QLatin1StringView("id")));
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
     }
 
     void testRegisterSwitchesToLoginForReconnects()

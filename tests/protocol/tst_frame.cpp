@@ -34,6 +34,8 @@ void tst_Frame::roundTrip_data()
         QJsonObject { { QStringLiteral("to"), QStringLiteral("alice@cpm.example") },
             { QStringLiteral("body"), QStringLiteral("Grüße 👋") } });
     QTest::newRow("request-string-id") << Frame::request(QStringLiteral("abc"), op::Ping);
+    QTest::newRow("ack-notice") << Frame::notice(
+        op::Ack, QJsonObject { { QStringLiteral("seq"), 57 } });
     QTest::newRow("response") << Frame::response(
         3, QJsonObject { { QStringLiteral("messageId"), 42 } });
     QTest::newRow("failure") << Frame::failure(
@@ -54,6 +56,8 @@ void tst_Frame::roundTrip()
     QCOMPARE(decoded.frame->type, frame.type);
     QCOMPARE(decoded.frame->seq, frame.seq);
     QCOMPARE(decoded.frame->error.code, frame.error.code);
+    QCOMPARE(decoded.frame->isNotice(), frame.isNotice());
+    QCOMPARE(wire.contains("\"id\""), frame.type != Frame::Type::Event && !frame.isNotice());
 }
 
 void tst_Frame::malformed_data()
@@ -67,6 +71,10 @@ void tst_Frame::malformed_data()
     QTest::newRow("string") << QByteArray("\"hello\"") << badFrame;
     QTest::newRow("no-kind") << QByteArray("{\"id\":1}") << badFrame;
     QTest::newRow("missing-id") << QByteArray("{\"op\":\"ping\"}") << badFrame;
+    // Only `ack` may come as a notice; a null id is not "no id".
+    QTest::newRow("send-as-notice")
+        << QByteArray("{\"op\":\"send\",\"args\":{\"to\":\"a@b\"}}") << badFrame;
+    QTest::newRow("ack-null-id") << QByteArray("{\"id\":null,\"op\":\"ack\"}") << badFrame;
     QTest::newRow("negative-id") << QByteArray("{\"id\":-1,\"op\":\"ping\"}") << badFrame;
     QTest::newRow("fractional-id") << QByteArray("{\"id\":1.5,\"op\":\"ping\"}") << badFrame;
     QTest::newRow("object-id") << QByteArray("{\"id\":{},\"op\":\"ping\"}") << badFrame;

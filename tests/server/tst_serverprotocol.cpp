@@ -54,6 +54,7 @@ private Q_SLOTS:
     void testSecondReadIsQuietSecondDeleteIsNotFound();
     void testReplayedMessagesCarryTheirCurrentState();
     void testAckBeyondTheHeadIsClamped();
+    void testAnAckNoticeIsCarriedOutUnanswered();
     void testASyncThatIsBehindPausesPushes();
     void testOnlyDevicesMessagesReachMakeThemDelivered();
     void testKillRightAfterAckLosesNothing();
@@ -1107,6 +1108,63 @@ void tst_ServerProtocol::testAckBeyondTheHeadIsClamped()
                  .value(QLatin1StringView("acked"))
                  .toInteger(),
         head);
+}
+
+void tst_ServerProtocol::testAnAckNoticeIsCarriedOutUnanswered()
+{
+    // `hello` lists the operations a client may send without an id.
+    WsClient fresh;
+    QVERIFY(fresh.open(m_server.url()));
+    QCOMPARE(result(fresh.request(QStringLiteral("hello"),
+                        { { QStringLiteral("versions"), QJsonArray { 1 } } }))
+                 .value(QLatin1StringView("notices"))
+                 .toArray(),
+        QJsonArray { QStringLiteral("ack") });
+
+    const Device olivia = registerNew(QStringLiteral("olivia@cpm.example"),
+        QStringLiteral("pw-olivia"), QStringLiteral("olivia-1"));
+    const Device peggy = registerNew(
+        QStringLiteral("peggy@cpm.example"), QStringLiteral("pw-peggy"), QStringLiteral("peggy-1"));
+    auto sender = connectAs(olivia);
+    auto receiver = connectAs(peggy);
+    QVERIFY(sender && receiver);
+    const qint64 messageId = result(sender->send(QStringLiteral("notice-1"),
+                                        QStringLiteral("peggy@cpm.example"), QStringLiteral("hi")))
+                                 .value(QLatin1StringView("messageId"))
+                                 .toInteger();
+    const qint64 seq
+        = receiver->event(QStringLiteral("message")).value(QLatin1StringView("seq")).toInteger();
+    QVERIFY(messageId > 0 && seq > 0);
+
+    // Acknowledged by a notice: delivered (the sender hears it), and nothing answered.
+    receiver->sendText(
+        QByteArray(R"({"op":"ack","args":{"seq":)") + QByteArray::number(seq) + "}}");
+    const QJsonObject report
+        = sender->eventWith(QStringLiteral("report"), QLatin1StringView("messageId"), messageId);
+    QCOMPARE(report.value(QLatin1StringView("data"))
+                 .toObject()
+                 .value(QLatin1StringView("status"))
+                 .toString(),
+        QStringLiteral("delivered"));
+    QVERIFY_OK(receiver->request(QStringLiteral("ping"))); // answered in order: after the ack
+    QVERIFY(receiver->takeResponses(0).isEmpty());
+    QByteArray devices;
+    QVERIFY(m_server.runAdmin(
+        { QStringLiteral("device"), QStringLiteral("list"), QStringLiteral("peggy@cpm.example") },
+        &devices));
+    QVERIFY(devices.contains(QByteArray(QByteArray("\"ackedSeq\":") + QByteArray::number(seq))));
+
+    // A notice that fails is answered, with "id": null; only `ack` may be a notice.
+    receiver->sendText(R"({"op":"ack","args":{"seq":"soon"}})");
+    QList<QJsonObject> answers = receiver->takeResponses(1);
+    QCOMPARE(answers.size(), 1);
+    QVERIFY(answers.first().value(QLatin1StringView("id")).isNull());
+    QCOMPARE(code(answers.first()), QStringLiteral("bad_request"));
+    receiver->sendText(R"({"op":"ping"})");
+    answers = receiver->takeResponses(1);
+    QCOMPARE(answers.size(), 1);
+    QVERIFY(answers.first().value(QLatin1StringView("id")).isNull());
+    QCOMPARE(code(answers.first()), QStringLiteral("bad_frame"));
 }
 
 void tst_ServerProtocol::testASyncThatIsBehindPausesPushes()
