@@ -131,8 +131,9 @@ Result<void> PostgresStore::heartbeat(qint64 now)
         }
     }
     {
-        // Until it is seen dead (NodeTimeoutMs), a node keeps the lead it has: one leader
-        // without a vote, and a frozen one loses it like its devices' presence.
+        // The alive node (a heartbeat within NodeTimeoutMs) with the least id leads, without
+        // a vote; a frozen one loses the lead when its heartbeat ages, as its devices their
+        // presence.
         Query q(m_db, "SELECT MIN(node) FROM nodes WHERE seen >= " CPM_DB_NOW_MS " - ?");
         q.bind(NodeTimeoutMs);
         if (!q.next()) {
