@@ -356,7 +356,7 @@ void tst_MultiNode::testAttachmentsCrossNodesAndOutliveTheirNode()
     // Bob's mobile uploads a film through node 2, which dies at a fifth of it (frozen first,
     // so that what the mobile was told the node holds is all it holds). The mobile moves to
     // node 0 and goes on from what node 2 left in the shared directory, not from the start.
-    constexpr qint64 Size = 20LL * 1000 * 1000;
+    constexpr qint64 Size = 6LL * 1000 * 1000;
     const QString film = m_profiles.filePath(QStringLiteral("film.mp4"));
     const QByteArray filmHash = writeFile(film, Size, 2);
     QVERIFY(!filmHash.isEmpty());
