@@ -573,9 +573,16 @@ void Connection::onBinary(const QByteArray& bytes)
 void Connection::onResponse(const protocol::Frame& frame, const QByteArray& payload, bool binary)
 {
     if (!frame.id.isDouble()) {
-        if (frame.isFailure()) {
+        // An answer without an id: a frame of ours the server could not read (a bug on this
+        // side), or a refused notice — an ack while the server's storage is full, say,
+        // which the next ack makes up for.
+        if (frame.isFailure()
+            && (frame.error.code == ErrorCode::BadFrame
+                || frame.error.code == ErrorCode::FrameTooLarge)) {
             qCWarning(lcConnection) << "server could not read a frame of ours:" << frame.error.code
                                     << frame.error.message;
+        } else if (frame.isFailure()) {
+            qCInfo(lcConnection) << "ack refused:" << frame.error.code;
         }
         return;
     }
