@@ -3,6 +3,7 @@
 
 #include "binaryframecodec.h"
 #include "logging.h"
+#include "model.h"
 #include "protocol.h"
 #include "secrets.h"
 #include "transport.h"
@@ -19,6 +20,18 @@ bool isFinalAuthError(const Error& error)
 {
     return error.code == ErrorCode::AuthFailed || error.code == ErrorCode::AccountDisabled
         || error.code == ErrorCode::VersionUnsupported || error.code == ErrorCode::BadRequest;
+}
+
+// A message received (not this user's sent copy): its ack makes it delivered, and the
+// sender waits for that report. Every other event's ack only moves the stored position.
+bool isIncomingMessage(const protocol::Frame& event)
+{
+    return event.event == protocol::event::Message
+        && event.data.value(QLatin1StringView("message"))
+               .toObject()
+               .value(QLatin1StringView("folder"))
+               .toString()
+        == protocol::folderName(protocol::Folder::Inbox);
 }
 } // namespace
 
@@ -384,9 +397,17 @@ void Connection::applyLive(const protocol::Frame& frame)
     }
     m_head = std::max(m_head, frame.seq);
     Q_EMIT syncProgressChanged(frame.seq, m_head);
-    if (!m_ackTimer->isActive()) {
-        m_ackTimer->start(m_ackDelayMs);
+    scheduleAck(isIncomingMessage(frame) ? m_ackDelayMs : m_positionAckDelayMs);
+}
+
+void Connection::scheduleAck(int delayMs)
+{
+    // One ack covers everything applied before it: an earlier deadline is kept, a later
+    // one is brought forward (an incoming message after a report, say).
+    if (m_ackTimer->isActive() && m_ackTimer->remainingTime() <= delayMs) {
+        return;
     }
+    m_ackTimer->start(delayMs);
 }
 
 void Connection::sendAck()

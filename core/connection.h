@@ -66,6 +66,8 @@ public:
 
     static constexpr int DefaultRequestTimeoutMs = 20000;
     static constexpr int PingIntervalMs = 30000;
+    static constexpr int DefaultAckDelayMs = 100;
+    static constexpr int DefaultPositionAckDelayMs = 2000;
 
     //! Speaks through \a transport (taking ownership) and applies events to \a sink.
     Connection(std::unique_ptr<Transport> transport, EventSink* sink, QObject* parent = nullptr);
@@ -89,8 +91,17 @@ public:
     void setRequestTimeout(int ms) { m_requestTimeoutMs = ms; }
     //! Certificate authorities trusted for wss:// besides the system's (next open()).
     void setExtraCaCertificates(const QList<QSslCertificate>& certificates);
-    //! Time before the ack of live events is sent (acks are coalesced a little).
+    /*!
+     * Time from a live incoming message to the ack that makes it delivered (the sender
+     * waits for that report; acks are coalesced a little).
+     */
     void setAckDelay(int ms) { m_ackDelayMs = ms; }
+    /*!
+     * Time from any other live event (a sent copy, a report, flags, ...) to its ack. Such
+     * an ack only moves the device's stored position, which nobody waits for, so it is
+     * sent lazily and mostly rides along with the next incoming message's.
+     */
+    void setPositionAckDelay(int ms) { m_positionAckDelayMs = ms; }
 
     State state() const { return m_state; }
     //! A dropped connection waits for its next attempt (tests wait on this, not on time).
@@ -164,6 +175,7 @@ private:
     void goLive();
     void applyLive(const protocol::Frame& frame);
     void sendAck();
+    void scheduleAck(int delayMs);
     void handleSignedOut();
     void signOutSelf();
     void failAllPending(const Error& error);
@@ -199,7 +211,8 @@ private:
     qint64 m_acked = 0;
     int m_attempt = 0;
     int m_requestTimeoutMs = DefaultRequestTimeoutMs;
-    int m_ackDelayMs = 100;
+    int m_ackDelayMs = DefaultAckDelayMs;
+    int m_positionAckDelayMs = DefaultPositionAckDelayMs;
     bool m_wanted = false; //!< the owner wants a connection (open() without close())
     bool m_autoReconnect = true;
     bool m_authenticated = false;

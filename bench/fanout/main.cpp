@@ -57,6 +57,12 @@ QElapsedTimer g_clock;
 bool g_pin = false;
 cpu_set_t g_serverCpus;
 
+// Devices acknowledge as the client core does (cpm::Connection): an incoming message within
+// a tick (its ack makes it delivered), any other event (a sent copy, a report) only when
+// nothing else has acknowledged it for this long (--position-ack-ms).
+constexpr int AckTickMs = 50;
+qint64 g_positionAckNs = 2000 * qint64(1000000);
+
 void pinCpus()
 {
     cpu_set_t all;
@@ -185,9 +191,16 @@ public:
         }
     }
 
-    void ackPosition()
+    //! At each tick: acknowledges what an incoming message, or a position-only event
+    //! older than the position-ack delay, is waiting for.
+    void ackPosition(qint64 now)
     {
-        if (m_position > m_acked) {
+        if (m_position <= m_acked) {
+            return;
+        }
+        if (m_incoming || now - m_unackedSince >= g_positionAckNs) {
+            m_incoming = false;
+            m_unackedSince = -1;
             m_acked = m_position;
             const QJsonObject args { { QStringLiteral("seq"), m_acked } };
             if (m_ackNotices) {
@@ -211,8 +224,9 @@ private:
                 return; // the sender during the run: its answers and events are not measured
             }
             const qint64 seq = numberAfter(text, u"\"seq\":");
-            m_position = std::max(m_position, seq);
-            if (text.contains(u"\"event\":\"message\"")) {
+            const bool message = text.contains(u"\"event\":\"message\"");
+            applied(seq, message && text.contains(u"\"folder\":\"inbox\""));
+            if (message) {
                 onMessage(numberAfter(text, u"\"clientId\":\"m"));
             }
             return;
@@ -223,7 +237,13 @@ private:
         }
         const Frame& f = *d.frame;
         if (f.type == Frame::Type::Event) {
-            m_position = std::max(m_position, f.seq);
+            applied(f.seq,
+                f.event == cpm::protocol::event::Message
+                    && f.data.value(QLatin1StringView("message"))
+                            .toObject()
+                            .value(QLatin1StringView("folder"))
+                            .toString()
+                        == QLatin1StringView("inbox"));
             return;
         }
         if (f.type == Frame::Type::Response) {
@@ -233,6 +253,18 @@ private:
                 m_pending.erase(it);
                 done(f);
             }
+        }
+    }
+
+    void applied(qint64 seq, bool incoming)
+    {
+        if (seq <= m_position) {
+            return;
+        }
+        m_position = seq;
+        m_incoming = m_incoming || incoming;
+        if (m_unackedSince < 0) {
+            m_unackedSince = g_clock.nsecsElapsed();
         }
     }
 
@@ -256,6 +288,8 @@ private:
     qint64 m_nextId = 1;
     qint64 m_position = 0;
     qint64 m_acked = 0;
+    qint64 m_unackedSince = -1; //!< g_clock ns when the first unacknowledged event came
+    bool m_incoming = false; //!< an unacknowledged incoming message
     bool m_ackNotices = false;
     std::unordered_map<qint64, std::function<void(const Frame&)>> m_pending;
 };
@@ -448,12 +482,14 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds,
     const std::vector<std::unique_ptr<Peer>>& receivers, std::vector<qint64>& sentAt,
     const std::vector<qint64>& doneAt, const int& complete, const std::function<void(int)>& send)
 {
-    // Devices acknowledge like a client does: a little after applying, not per message.
+    // Devices acknowledge like a client does: a little after applying, not per message
+    // (see AckTickMs).
     QTimer ackTimer;
-    ackTimer.setInterval(50);
+    ackTimer.setInterval(AckTickMs);
     QObject::connect(&ackTimer, &QTimer::timeout, &loop, [&] {
+        const qint64 now = g_clock.nsecsElapsed();
         for (const auto& p : receivers) {
-            p->ackPosition();
+            p->ackPosition(now);
         }
     });
     ackTimer.start();
@@ -1069,7 +1105,13 @@ int main(int argc, char** argv)
         QStringLiteral("Where the many-users accounts are registered once and kept "
                        "(default: a directory under /tmp named after N and D)."),
         QStringLiteral("dir") });
+    parser.addOption({ QStringLiteral("position-ack-ms"),
+        QStringLiteral("How long a device waits before acknowledging an event that is not an "
+                       "incoming message, as the client core does (0: every event at the next "
+                       "tick, as before)."),
+        QStringLiteral("ms"), QStringLiteral("2000") });
     parser.process(app);
+    g_positionAckNs = parser.value(QStringLiteral("position-ack-ms")).toLongLong() * 1000000;
     if (!parser.isSet(QStringLiteral("no-pin"))) {
         pinCpus();
     }

@@ -304,6 +304,7 @@ private Q_SLOTS:
         m_transport = transport.get();
         m_connection = std::make_unique<Connection>(std::move(transport), &m_sink);
         m_connection->setAckDelay(0);
+        m_connection->setPositionAckDelay(0);
     }
     void cleanup() { m_connection.reset(); }
 
@@ -421,6 +422,56 @@ private Q_SLOTS:
         m_transport->inject(messageEvent(6, messageJson(2, Bob, Alice, QStringLiteral("b"))));
         QVERIFY(!m_transport->takeRequest(QStringLiteral("ack")).contains(QLatin1StringView("id")));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
+    }
+
+    void testOnlyIncomingMessagesAreAcknowledgedPromptly()
+    {
+        // The ack of an incoming message makes it delivered (the sender waits for that);
+        // the ack of anything else only moves the stored position, so it waits and rides
+        // along with the next incoming message's.
+        m_connection->setPositionAckDelay(60000);
+        m_sink.position = 0;
+        m_connection->open(QUrl(QStringLiteral("ws://127.0.0.1:1/")), login());
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("hello")),
+            { { QStringLiteral("version"), 1 } });
+        m_transport->respond(m_transport->takeRequest(QStringLiteral("login")),
+            { { QStringLiteral("address"), Alice }, { QStringLiteral("deviceId"), 3 } });
+        m_transport->respond(
+            m_transport->takeRequest(QStringLiteral("sync")), syncResult({}, 0, 0, false));
+        QCOMPARE(m_connection->state(), ConnectionState::Online);
+        const auto ackedSeq = [this](int timeoutMs) {
+            return m_transport->takeRequest(QStringLiteral("ack"), timeoutMs)
+                .value(QLatin1StringView("args"))
+                .toObject()
+                .value(QLatin1StringView("seq"))
+                .toInt(-1);
+        };
+
+        // A sent copy and a report: applied, not acknowledged yet.
+        m_transport->inject(messageEvent(
+            1, messageJson(1, Alice, Bob, QStringLiteral("mine"), QStringLiteral("sent"))));
+        m_transport->inject(
+            { { QStringLiteral("event"), QStringLiteral("report") }, { QStringLiteral("seq"), 2 },
+                { QStringLiteral("data"),
+                    QJsonObject { { QStringLiteral("messageId"), 1 },
+                        { QStringLiteral("status"), QStringLiteral("delivered") },
+                        { QStringLiteral("by"), Bob }, { QStringLiteral("time"), 1 } } } });
+        QCOMPARE(m_sink.position, 2);
+        QCOMPARE(ackedSeq(200), -1);
+
+        // An incoming message: acknowledged at once, with everything before it.
+        m_transport->inject(messageEvent(3, messageJson(2, Bob, Alice, QStringLiteral("hi"))));
+        QCOMPARE(ackedSeq(3000), 3);
+
+        // Alone, a position-only event is acknowledged when its (shorter) delay is up.
+        m_transport->inject(messageEvent(
+            4, messageJson(3, Alice, Bob, QStringLiteral("again"), QStringLiteral("sent"))));
+        QCOMPARE(ackedSeq(200), -1);
+        m_connection->setPositionAckDelay(0);
+        m_transport->inject(messageEvent(
+            5, messageJson(4, Alice, Bob, QStringLiteral("more"), QStringLiteral("sent"))));
+        QCOMPARE(ackedSeq(3000), 5);
+        QCOMPARE(ackedSeq(200), -1); // one ack for both
     }
 
     void testRegisterSwitchesToLoginForReconnects()
