@@ -15,6 +15,7 @@
 
 #include "epolldispatcher.h"
 #include "frame.h"
+#include "netstat.h"
 #include "procstat.h"
 #include "protocol.h"
 #include "testpostgres.h"
@@ -129,14 +130,53 @@ public:
 
     bool hello()
     {
-        const Frame answer
-            = call(op::Hello, { { QStringLiteral("versions"), QJsonArray { Version } } });
-        // As the client core: acks without an id when the server takes them so.
-        m_ackNotices = answer.result.value(QLatin1StringView("notices"))
-                           .toArray()
-                           .contains(QJsonValue(QString(op::Ack)));
+        const Frame answer = call(op::Hello, helloArgs());
+        takeNotices(answer);
         return !answer.isFailure();
     }
+
+    /*!
+     * Opens, says hello, signs in with \a token and syncs to the head without waiting for
+     * any of it (a storm: many at once); \a done once, true when the device is live.
+     */
+    void signInAsync(const QUrl& url, const QString& address, qint64 deviceId, const QString& token,
+        std::function<void(bool)> done)
+    {
+        auto once = std::make_shared<std::function<void(bool)>>(std::move(done));
+        const std::function<void(bool)> finish = [once](bool ok) {
+            if (*once) {
+                std::exchange(*once, {})(ok);
+            }
+        };
+        connect(&m_ws, &QWebSocket::textMessageReceived, this, &Peer::onText);
+        connect(&m_ws, QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error), this,
+            [finish] { finish(false); });
+        connect(&m_ws, &QWebSocket::connected, this, [this, address, deviceId, token, finish] {
+            post(op::Hello, helloArgs(), [this, address, deviceId, token, finish](const Frame& h) {
+                if (h.isFailure()) {
+                    finish(false);
+                    return;
+                }
+                takeNotices(h);
+                post(op::Login,
+                    { { QStringLiteral("address"), address },
+                        { QStringLiteral("deviceId"), deviceId },
+                        { QStringLiteral("token"), token } },
+                    [this, finish](const Frame& r) {
+                        if (r.isFailure()) {
+                            std::fprintf(stderr, "login failed: %s\n", qPrintable(r.error.message));
+                            finish(false);
+                            return;
+                        }
+                        syncAsync(0, finish);
+                    });
+            });
+        });
+        m_ws.open(url);
+    }
+
+    //! Events the last sync answers brought.
+    qint64 eventsSynced() const { return m_eventsSynced; }
 
     //! Signs in with a token from an earlier `register` and (\a live) catches up.
     bool logIn(const QString& address, qint64 deviceId, const QString& token, bool live = true)
@@ -256,6 +296,37 @@ private:
         }
     }
 
+    static QJsonObject helloArgs()
+    {
+        return { { QStringLiteral("versions"), QJsonArray { Version } } };
+    }
+
+    //! As the client core: acks without an id when the server takes them so.
+    void takeNotices(const Frame& helloAnswer)
+    {
+        m_ackNotices = helloAnswer.result.value(QLatin1StringView("notices"))
+                           .toArray()
+                           .contains(QJsonValue(QString(op::Ack)));
+    }
+
+    void syncAsync(qint64 since, const std::function<void(bool)>& done)
+    {
+        post(op::Sync, { { QStringLiteral("since"), since } }, [this, done](const Frame& s) {
+            if (s.isFailure()) {
+                done(false);
+                return;
+            }
+            m_eventsSynced += s.result.value(QLatin1StringView("events")).toArray().size();
+            const qint64 next = s.result.value(QLatin1StringView("next")).toInteger();
+            m_position = next;
+            if (s.result.value(QLatin1StringView("more")).toBool()) {
+                syncAsync(next, done);
+            } else {
+                done(true);
+            }
+        });
+    }
+
     void applied(qint64 seq, bool incoming)
     {
         if (seq <= m_position) {
@@ -289,6 +360,7 @@ private:
     qint64 m_position = 0;
     qint64 m_acked = 0;
     qint64 m_unackedSince = -1; //!< g_clock ns when the first unacknowledged event came
+    qint64 m_eventsSynced = 0;
     bool m_incoming = false; //!< an unacknowledged incoming message
     bool m_ackNotices = false;
     std::unordered_map<qint64, std::function<void(const Frame&)>> m_pending;
@@ -845,6 +917,55 @@ bool prepareUsers(const QString& binary, const QString& dir, int users, int perU
     return out.open(QIODevice::WriteOnly) && out.write(QJsonDocument(all).toJson()) > 0;
 }
 
+/*!
+ * A cpm-server on a copy of \a templateDir (the accounts of prepareUsers), on the server's
+ * CPUs when pinning; stopped when destroyed.
+ */
+struct CopyServer {
+    QTemporaryDir dir;
+    QProcess process;
+    QUrl url;
+
+    bool start(const QString& binary, const QString& templateDir)
+    {
+        if (!run(QStringLiteral("cp"),
+                { QStringLiteral("-a"), templateDir + QStringLiteral("/."), dir.path() })) {
+            return false;
+        }
+        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process.setChildProcessModifier([] {
+            raiseFileLimit();
+            if (g_pin) {
+                sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus);
+            }
+        });
+        process.start(binary,
+            { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"),
+                QStringLiteral("0") });
+        while (url.isEmpty() && process.waitForReadyRead(10000)) {
+            const QByteArray line = process.readLine().trimmed();
+            if (const qsizetype at = line.indexOf("ws://"); at >= 0) {
+                url = QUrl(QString::fromUtf8(line.mid(at)));
+            }
+        }
+        return !url.isEmpty();
+    }
+
+    void stop()
+    {
+        if (process.state() == QProcess::NotRunning) {
+            return;
+        }
+        process.terminate();
+        if (!process.waitForFinished(30000)) {
+            process.kill();
+            process.waitForFinished();
+        }
+    }
+
+    ~CopyServer() { stop(); }
+};
+
 struct ManyRow : Row {
     double rssPerConnectionKiB = 0; //!< server RSS after sign-in, per connection, after start
     double idleCpuPercent = 0; //!< of one core, all connections signed in and silent
@@ -862,40 +983,13 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
     ManyRow row;
     row.mode = QStringLiteral("many");
     row.targetRate = rate;
-    QTemporaryDir dir;
-    if (!run(QStringLiteral("cp"),
-            { QStringLiteral("-a"), templateDir + QStringLiteral("/."), dir.path() })) {
+    CopyServer server;
+    if (!server.start(binary, templateDir)) {
         return row;
     }
-    QProcess server;
-    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server.setChildProcessModifier([] {
-        raiseFileLimit();
-        if (g_pin) {
-            sched_setaffinity(0, sizeof(g_serverCpus), &g_serverCpus);
-        }
-    });
-    server.start(binary,
-        { QStringLiteral("--data"), dir.path(), QStringLiteral("--port"), QStringLiteral("0") });
-    QUrl url;
-    while (url.isEmpty() && server.waitForReadyRead(10000)) {
-        const QByteArray line = server.readLine().trimmed();
-        if (const qsizetype at = line.indexOf("ws://"); at >= 0) {
-            url = QUrl(QString::fromUtf8(line.mid(at)));
-        }
-    }
-    const auto stop = [&] {
-        server.terminate();
-        if (!server.waitForFinished(30000)) {
-            server.kill();
-            server.waitForFinished();
-        }
-    };
-    if (url.isEmpty()) {
-        stop();
-        return row;
-    }
-    const qint64 pid = server.processId();
+    const QUrl url = server.url;
+    const auto stop = [&] { server.stop(); };
+    const qint64 pid = server.process.processId();
     const qint64 rssBefore = rssKiB(pid);
     const int users = int(accounts.size());
     const int perUser = int(accounts.front().size());
@@ -995,6 +1089,119 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
     return row;
 }
 
+struct StormRow {
+    int devices = 0;
+    int synced = 0;
+    qint64 events = 0; //!< what their syncs brought, in all
+    double p50Seconds = -1; //!< from the storm's start until a device is live
+    double lastSeconds = -1; //!< until the last one is
+    qint64 overflows = -1; //!< listen-queue overflows meanwhile
+    double serverCpuMs = -1;
+};
+
+/*!
+ * A sign-in storm, as after a server restart: \a devices of the accounts' devices (the
+ * first device of every user, then the second, ...) open a WebSocket, say `hello`, sign in
+ * with their token and sync from 0 to the head, all at once. Before it, while everybody is
+ * away, \a backlog messages per user are sent from random users to random users, so that
+ * each sync has something to bring.
+ */
+StormRow runStorm(const QString& binary, const QString& templateDir,
+    const std::vector<std::vector<Account>>& accounts, int devices, int backlog)
+{
+    StormRow row;
+    CopyServer server;
+    if (!server.start(binary, templateDir)) {
+        return row;
+    }
+    const int users = int(accounts.size());
+    const int perUser = int(accounts.front().size());
+    devices = std::min(devices, users * perUser);
+    row.devices = devices;
+    QEventLoop loop;
+    if (backlog > 0) {
+        // The first device of each of a few senders, pipelining their sends.
+        constexpr int Senders = 10;
+        std::vector<std::unique_ptr<Peer>> senders;
+        for (int u = 0; u < std::min(Senders, users); ++u) {
+            const Account& a = accounts[size_t(u)].front();
+            auto peer = std::make_unique<Peer>();
+            if (!peer->open(server.url) || !peer->logIn(a.address, a.deviceId, a.token, false)) {
+                std::fprintf(stderr, "a sender could not sign in\n");
+                return row;
+            }
+            senders.push_back(std::move(peer));
+        }
+        QRandomGenerator random(7);
+        const QString body(64, QLatin1Char('x'));
+        const int total = users * backlog;
+        int answered = 0, failed = 0;
+        for (int i = 0; i < total; ++i) {
+            const int from = i % int(senders.size());
+            int to = int(random.bounded(users - 1));
+            to += to >= from ? 1 : 0;
+            senders[size_t(from)]->post(op::Send,
+                { { QStringLiteral("clientId"), QStringLiteral("b%1").arg(i) },
+                    { QStringLiteral("to"), QStringLiteral("u%1@bench.example").arg(to) },
+                    { QStringLiteral("body"), body } },
+                [&](const Frame& f) {
+                    failed += f.isFailure() ? 1 : 0;
+                    if (++answered == total) {
+                        loop.quit();
+                    }
+                });
+        }
+        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (answered < total || failed > 0) {
+            std::fprintf(stderr, "the backlog was not stored (%d of %d answered, %d failed)\n",
+                answered, total, failed);
+            return row;
+        }
+        for (auto& p : senders) {
+            p->close();
+        }
+    }
+
+    std::vector<std::unique_ptr<Peer>> peers;
+    std::vector<double> liveAt;
+    int finished = 0;
+    const qint64 pid = server.process.processId();
+    const qint64 overflowsBefore = cpm::bench::listenOverflows();
+    const qint64 cpuBefore = threadCpuNs(pid);
+    const qint64 start = g_clock.nsecsElapsed();
+    for (int i = 0; i < devices; ++i) {
+        const Account& a = accounts[size_t(i % users)][size_t(i / users)];
+        auto peer = std::make_unique<Peer>();
+        peer->signInAsync(server.url, a.address, a.deviceId, a.token, [&](bool ok) {
+            if (ok) {
+                liveAt.push_back(double(g_clock.nsecsElapsed() - start) / 1e9);
+            }
+            if (++finished == devices) {
+                loop.quit();
+            }
+        });
+        peers.push_back(std::move(peer));
+    }
+    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+    loop.exec();
+    const qint64 cpuAfter = threadCpuNs(pid);
+    row.overflows = cpm::bench::listenOverflows() - overflowsBefore;
+    row.synced = int(liveAt.size());
+    if (cpuBefore >= 0 && cpuAfter >= cpuBefore) {
+        row.serverCpuMs = double(cpuAfter - cpuBefore) / 1e6;
+    }
+    if (!liveAt.empty()) {
+        row.lastSeconds = *std::max_element(liveAt.begin(), liveAt.end());
+        row.p50Seconds = percentile(liveAt, 0.50);
+    }
+    for (const auto& p : peers) {
+        row.events += p->eventsSynced();
+        p->close();
+    }
+    return row;
+}
+
 int manyUsers(const QCommandLineParser& parser, int users)
 {
     const int perUser = std::max(1, parser.value(QStringLiteral("user-devices")).toInt());
@@ -1006,6 +1213,16 @@ int manyUsers(const QCommandLineParser& parser, int users)
     if (!prepareUsers(binary, dir, users, perUser, accounts)) {
         std::fprintf(stderr, "could not prepare the accounts in %s\n", qPrintable(dir));
         return 1;
+    }
+    if (parser.isSet(QStringLiteral("storm"))) {
+        const int devices = parser.value(QStringLiteral("storm")).toInt();
+        const int backlog = parser.value(QStringLiteral("storm-backlog")).toInt();
+        std::printf("%-16s %8s %8s %10s %10s %10s %9s %10s\n", "mode", "devices", "synced",
+            "events", "p50 s", "last s", "overflows", "srv cpu ms");
+        const StormRow r = runStorm(binary, dir, accounts, devices, backlog);
+        std::printf("%-16s %8d %8d %10lld %10.3f %10.3f %9lld %10.0f\n", "sign-in storm", r.devices,
+            r.synced, r.events, r.p50Seconds, r.lastSeconds, r.overflows, r.serverCpuMs);
+        return r.devices > 0 && r.synced == r.devices ? 0 : 1;
     }
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble();
     const int idlePerDevice = parser.value(QStringLiteral("idle-per-device")).toInt();
@@ -1105,6 +1322,14 @@ int main(int argc, char** argv)
         QStringLiteral("Where the many-users accounts are registered once and kept "
                        "(default: a directory under /tmp named after N and D)."),
         QStringLiteral("dir") });
+    parser.addOption({ QStringLiteral("storm"),
+        QStringLiteral("Many-users mode: instead of the rates, a sign-in storm of D devices "
+                       "(hello, login with a token, sync to the head, all at once)."),
+        QStringLiteral("D") });
+    parser.addOption({ QStringLiteral("storm-backlog"),
+        QStringLiteral("With --storm: messages per user stored while everyone is away, for "
+                       "the storm's syncs to bring."),
+        QStringLiteral("N"), QStringLiteral("5") });
     parser.addOption({ QStringLiteral("position-ack-ms"),
         QStringLiteral("How long a device waits before acknowledging an event that is not an "
                        "incoming message, as the client core does (0: every event at the next "

@@ -17,6 +17,7 @@
 // Everything from 127.0.0.1: the per-source cap is lifted, and the file limits raised.
 
 #include "benchloop.h"
+#include "netstat.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -39,6 +40,7 @@
 
 namespace {
 
+using cpm::bench::listenOverflows;
 using cpm::bench::waitFor;
 
 void raiseFileLimit()
@@ -48,25 +50,6 @@ void raiseFileLimit()
         r.rlim_cur = r.rlim_max;
         setrlimit(RLIMIT_NOFILE, &r);
     }
-}
-
-qint64 listenOverflows()
-{
-    QFile f(QStringLiteral("/proc/net/netstat"));
-    if (!f.open(QIODevice::ReadOnly)) {
-        return -1;
-    }
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
-        if (!lines[i].startsWith("TcpExt:") || !lines[i + 1].startsWith("TcpExt:")) {
-            continue;
-        }
-        const QList<QByteArray> names = lines[i].simplified().split(' ');
-        const QList<QByteArray> values = lines[i + 1].simplified().split(' ');
-        const qsizetype at = names.indexOf("ListenOverflows");
-        return at >= 0 ? values.value(at).toLongLong() : -1;
-    }
-    return -1;
 }
 
 struct Server {
