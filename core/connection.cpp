@@ -91,7 +91,18 @@ Connection::Connection(std::unique_ptr<Transport> transport, EventSink* sink, QO
 Connection::~Connection()
 {
     m_wanted = false;
+    // Quitting right after something arrived: what was applied is acknowledged on the way
+    // out, so an incoming message counts as delivered now rather than when this device
+    // comes back. The close hands the ack and a close frame to the system before the
+    // socket goes (QWebSocket flushes on close).
+    const bool open = m_transport->isOpen();
+    if (open && m_authenticated) {
+        sendAck();
+    }
     m_transport->disconnect(this);
+    if (open) {
+        m_transport->close();
+    }
     // Handlers may touch their owners, which are being destroyed: drop them unanswered.
     m_pending.clear();
 }
@@ -426,15 +437,26 @@ void Connection::sendAck()
         m_transport->sendText(protocol::Frame::notice(protocol::op::Ack, args).encode());
         return;
     }
-    sendRaw(protocol::op::Ack, args, [](const QJsonObject&, const Error& error) {
+    sendRaw(protocol::op::Ack, args, [this](const QJsonObject&, const Error& error) {
         if (error.code == ErrorCode::Disconnected) {
             // Closed (or lost) before the server's answer: the ack was written before
             // the close, and if it never arrived the next sync acknowledges again.
             qCDebug(lcConnection) << "ack not answered before the connection closed";
         } else if (!error.isNull()) {
-            qCInfo(lcConnection) << "ack refused:" << error.code;
+            ackRefused(error);
         }
     });
+}
+
+void Connection::ackRefused(const Error& error)
+{
+    // Storage full, say: the position is not stored, so it is sent again later (the server
+    // never moves a position back, so an ack sent twice is harmless).
+    qCInfo(lcConnection) << "ack refused:" << error.code;
+    m_acked = 0;
+    if (m_authenticated) {
+        scheduleAck(m_positionAckDelayMs);
+    }
 }
 
 bool Connection::canSend() const
@@ -596,14 +618,14 @@ void Connection::onResponse(const protocol::Frame& frame, const QByteArray& payl
     if (!frame.id.isDouble()) {
         // An answer without an id: a frame of ours the server could not read (a bug on this
         // side), or a refused notice — an ack while the server's storage is full, say,
-        // which the next ack makes up for.
+        // which is sent again (ackRefused).
         if (frame.isFailure()
             && (frame.error.code == ErrorCode::BadFrame
                 || frame.error.code == ErrorCode::FrameTooLarge)) {
             qCWarning(lcConnection) << "server could not read a frame of ours:" << frame.error.code
                                     << frame.error.message;
         } else if (frame.isFailure()) {
-            qCInfo(lcConnection) << "ack refused:" << frame.error.code;
+            ackRefused(frame.error);
         }
         return;
     }

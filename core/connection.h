@@ -176,6 +176,7 @@ private:
     void applyLive(const protocol::Frame& frame);
     void sendAck();
     void scheduleAck(int delayMs);
+    void ackRefused(const Error& error);
     void handleSignedOut();
     void signOutSelf();
     void failAllPending(const Error& error);

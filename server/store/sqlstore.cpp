@@ -378,8 +378,9 @@ template <typename Db>
 Result<void> SqlStore<Db>::markDelivered(
     const QString& address, qint64 userId, qint64 position, qint64 now, Events* events)
 {
-    // A device acknowledges every ~50 ms, covering many messages at once: a few set-based
-    // statements for all of them, not four statements per message. Most acknowledgements
+    // A busy device's ack covers many messages at once (the reference client waits 100 ms
+    // after an incoming one): a few set-based statements for all of them, not four
+    // statements per message. Most acknowledgements
     // find nothing pending (another device of the user was first, or the position covers
     // only the user's own sent messages and reports): one probe of the pending index says
     // so before the statements below each scan it again.

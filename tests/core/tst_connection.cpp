@@ -419,6 +419,12 @@ private Q_SLOTS:
             { QStringLiteral("error"),
                 QJsonObject { { QStringLiteral("code"), QStringLiteral("storage_full") },
                     { QStringLiteral("message"), QStringLiteral("no room") } } } });
+        // Not stored, so sent again (after the position-ack delay, 0 here).
+        QCOMPARE(m_transport->takeRequest(QStringLiteral("ack"))
+                     .value(QLatin1StringView("args"))
+                     .toObject()
+                     .value(QLatin1StringView("seq")),
+            QJsonValue(5));
         m_transport->inject(messageEvent(6, messageJson(2, Bob, Alice, QStringLiteral("b"))));
         QVERIFY(!m_transport->takeRequest(QStringLiteral("ack")).contains(QLatin1StringView("id")));
         QCOMPARE(m_connection->state(), ConnectionState::Online);
@@ -463,15 +469,22 @@ private Q_SLOTS:
         m_transport->inject(messageEvent(3, messageJson(2, Bob, Alice, QStringLiteral("hi"))));
         QCOMPARE(ackedSeq(3000), 3);
 
-        // Alone, a position-only event is acknowledged when its (shorter) delay is up.
+        // A sent copy right after an incoming message does not put the message's ack off.
+        m_transport->inject(messageEvent(4, messageJson(3, Bob, Alice, QStringLiteral("and"))));
         m_transport->inject(messageEvent(
-            4, messageJson(3, Alice, Bob, QStringLiteral("again"), QStringLiteral("sent"))));
+            5, messageJson(4, Alice, Bob, QStringLiteral("reply"), QStringLiteral("sent"))));
+        QCOMPARE(ackedSeq(3000), 5);
+
+        // A position-only event waiting for its ack: one with an earlier deadline brings the
+        // ack forward, and one ack covers both.
+        m_transport->inject(messageEvent(
+            6, messageJson(5, Alice, Bob, QStringLiteral("again"), QStringLiteral("sent"))));
         QCOMPARE(ackedSeq(200), -1);
         m_connection->setPositionAckDelay(0);
         m_transport->inject(messageEvent(
-            5, messageJson(4, Alice, Bob, QStringLiteral("more"), QStringLiteral("sent"))));
-        QCOMPARE(ackedSeq(3000), 5);
-        QCOMPARE(ackedSeq(200), -1); // one ack for both
+            7, messageJson(6, Alice, Bob, QStringLiteral("more"), QStringLiteral("sent"))));
+        QCOMPARE(ackedSeq(3000), 7);
+        QCOMPARE(ackedSeq(200), -1);
     }
 
     void testRegisterSwitchesToLoginForReconnects()

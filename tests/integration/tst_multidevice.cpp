@@ -64,6 +64,7 @@ private Q_SLOTS:
     void testLocalDeleteStaysDeletedAfterResync();
     void testDeleteEverywhereRemovesFromAllDevices();
     void testRecipientWithNoDeviceOnlineGetsMessageLater();
+    void testAMessageJustBeforeQuittingIsDelivered();
     void testExpiredMessageIsReportedToSender();
     void testOutboxSurvivesClientRestartAndSendsOnce();
     void testServerKilledAfterAckStillDelivers();
@@ -344,6 +345,23 @@ void tst_MultiDevice::testRecipientWithNoDeviceOnlineGetsMessageLater()
     QCOMPARE(must(m_carol->message(id))->body, QStringLiteral("Are you coming tonight?"));
     QTRY_COMPARE_WITH_TIMEOUT(
         must(m_bobLaptop->message(id))->status, Message::Status::Delivered, Timeout);
+}
+
+void tst_MultiDevice::testAMessageJustBeforeQuittingIsDelivered()
+{
+    // Carol's app quits the moment a message arrived, before its ack was due: it is
+    // acknowledged on the way out, so Bob sees it delivered now, not when Carol is back.
+    QTRY_COMPARE_WITH_TIMEOUT(m_carol->state(), ConnectionState::Online, Timeout);
+    QSignalSpy incoming(m_carol.client.get(), &Client::incomingMessage);
+    QSignalSpy sent(m_bobLaptop.client.get(), &Client::messageSent);
+    must(m_bobLaptop->send(Carol, QStringLiteral("Quick"), QStringLiteral("Still there?")));
+    QVERIFY(incoming.wait(Timeout));
+    m_carol.client.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 1, Timeout);
+    const qint64 id = sent.at(0).at(1).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        must(m_bobLaptop->message(id))->status, Message::Status::Delivered, Timeout);
+    restart(m_carol);
 }
 
 void tst_MultiDevice::testExpiredMessageIsReportedToSender()
