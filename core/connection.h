@@ -99,7 +99,7 @@ public:
     /*!
      * Time from any other live event (a sent copy, a report, flags, ...) to its ack. Such
      * an ack only moves the device's stored position, which nobody waits for, so it is
-     * sent lazily and mostly rides along with the next incoming message's.
+     * sent lazily, or with the next incoming message's ack if that comes first.
      */
     void setPositionAckDelay(int ms) { m_positionAckDelayMs = ms; }
 
