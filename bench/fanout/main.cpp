@@ -1157,6 +1157,9 @@ StormRow runStorm(const QString& binary, const QString& templateDir,
     const int perUser = int(accounts.front().size());
     devices = std::min(devices, users * perUser);
     row.devices = devices;
+    if (devices <= 0) {
+        return row;
+    }
     QEventLoop loop;
     if (backlog > 0) {
         // The first device of each of a few senders, pipelining their sends.
