@@ -2,6 +2,7 @@
 #include "sqlitedatabase.h"
 
 #include "logging.h"
+#include "sqlitevfs.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -52,7 +53,9 @@ Result<void> SqliteDatabase::open(const QString& path, bool create, int busyTime
     // thread's time on the fan-out bench).
     const int flags
         = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, nullptr);
+    const char* vfs
+        = qEnvironmentVariableIsSet("CPM_SQLITE_PLAIN_VFS") ? nullptr : sqlitevfs::name();
+    const int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &m_db, flags, vfs);
     if (rc != SQLITE_OK) {
         Error e = m_db ? lastError(QStringLiteral("cannot open %1").arg(path))
                        : makeError(ErrorCode::StoreFailed,

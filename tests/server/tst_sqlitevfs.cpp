@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The server's SQLite VFS (server/store/sqlitevfs.h), which writes a commit's WAL frames in
+// one system call: that it does, that the commit is on the file (and visible to another
+// connection) when COMMIT returns, that a process killed between commits loses none of them
+// and leaves a sound database, and that a write that fails fails the COMMIT.
+
+#include "sqlitevfs.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace cpm::server;
+
+namespace {
+
+// A WAL frame: its 24-byte header and a page of SQLite's default 4,096 bytes.
+constexpr qint64 FrameBytes = 24 + 4096;
+constexpr qint64 WalHeaderBytes = 32;
+
+//! The write system calls this process has made so far (/proc/self/io, "syscw").
+qint64 writeCalls()
+{
+    QFile io(QStringLiteral("/proc/self/io"));
+    if (!io.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("syscw: (\\d+)"))
+                                          .match(QString::fromLatin1(io.readAll()));
+    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+//! Opens \a path in WAL mode through \a vfs (null: SQLite's default), one table `t`.
+sqlite3* openDb(const QString& path, const char* vfs)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &db,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs)
+        != SQLITE_OK) {
+        sqlite3_close(db);
+        return nullptr;
+    }
+    const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                        " PRAGMA wal_autocheckpoint=0;"
+                        " CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB);";
+    if (sqlite3_exec(db, setup, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return nullptr;
+    }
+    return db;
+}
+
+//! One transaction of \a rows rows of 2,000 bytes: about a page per two rows.
+int insertRows(sqlite3* db, int rows)
+{
+    int rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    for (int i = 0; i < rows && rc == SQLITE_OK; ++i) {
+        rc = sqlite3_exec(
+            db, "INSERT INTO t (body) VALUES (randomblob(2000))", nullptr, nullptr, nullptr);
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return rc;
+    }
+    return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+}
+
+qint64 scalar(sqlite3* db, const char* sql)
+{
+    sqlite3_stmt* s = nullptr;
+    qint64 value = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK
+        && sqlite3_step(s) == SQLITE_ROW) {
+        value = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    return value;
+}
+
+QString integrity(sqlite3* db)
+{
+    sqlite3_stmt* s = nullptr;
+    QString result;
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, nullptr) == SQLITE_OK
+        && sqlite3_step(s) == SQLITE_ROW) {
+        result = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    }
+    sqlite3_finalize(s);
+    return result;
+}
+
+} // namespace
+
+class tst_SqliteVfs : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void testACommitIsOneWriteAndOnTheFileWhenItReturns();
+    void testALargeCommitIsWrittenInPieces();
+    void testAKilledWriterLosesNoCommit();
+    void testAFailedWriteFailsTheCommit();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void tst_SqliteVfs::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(sqlitevfs::name() != nullptr, "SQLite has no \"unix\" VFS to build on");
+    QVERIFY2(writeCalls() >= 0, "/proc/self/io has no syscw: the kernel counts no I/O");
+}
+
+void tst_SqliteVfs::testACommitIsOneWriteAndOnTheFileWhenItReturns()
+{
+    const QString path = m_dir.filePath(QStringLiteral("one.sqlite"));
+    sqlite3* db = openDb(path, sqlitevfs::name());
+    QVERIFY(db);
+    QCOMPARE(insertRows(db, 1), SQLITE_OK); // the WAL's header and first frames
+    const qint64 walBefore = QFileInfo(path + QStringLiteral("-wal")).size();
+
+    const qint64 callsBefore = writeCalls();
+    QCOMPARE(insertRows(db, 20), SQLITE_OK);
+    const qint64 calls = writeCalls() - callsBefore;
+
+    // On the file when COMMIT returns: the WAL grew by whole frames, more than a few.
+    const qint64 grown = QFileInfo(path + QStringLiteral("-wal")).size() - walBefore;
+    QCOMPARE(grown % FrameBytes, 0);
+    const qint64 frames = grown / FrameBytes;
+    QVERIFY2(frames >= 8, qPrintable(QStringLiteral("%1 frames").arg(frames)));
+    // SQLite's own VFS writes each frame in two calls; here the commit is one.
+    QVERIFY2(calls == 1,
+        qPrintable(QStringLiteral("%1 write calls for %2 frames").arg(calls).arg(frames)));
+
+    // Another connection, through SQLite's own VFS, sees all of it at once.
+    sqlite3* other = openDb(path, nullptr);
+    QVERIFY(other);
+    QCOMPARE(scalar(other, "SELECT COUNT(*) FROM t"), 21);
+    sqlite3_close(other);
+
+    // The same commit through SQLite's own VFS, for comparison: two calls a frame.
+    const QString plainPath = m_dir.filePath(QStringLiteral("plain.sqlite"));
+    sqlite3* plain = openDb(plainPath, nullptr);
+    QVERIFY(plain);
+    QCOMPARE(insertRows(plain, 1), SQLITE_OK);
+    const qint64 plainBefore = writeCalls();
+    QCOMPARE(insertRows(plain, 20), SQLITE_OK);
+    QVERIFY(writeCalls() - plainBefore >= 2 * frames);
+    sqlite3_close(plain);
+    sqlite3_close(db);
+}
+
+void tst_SqliteVfs::testALargeCommitIsWrittenInPieces()
+{
+    const QString path = m_dir.filePath(QStringLiteral("large.sqlite"));
+    sqlite3* db = openDb(path, sqlitevfs::name());
+    QVERIFY(db);
+    QCOMPARE(insertRows(db, 1), SQLITE_OK);
+    const qint64 walBefore = QFileInfo(path + QStringLiteral("-wal")).size();
+    const qint64 callsBefore = writeCalls();
+    // ~500 pages: 2 MB, far over what one write may carry (sqlitevfs::MaxGathered).
+    QCOMPARE(insertRows(db, 1000), SQLITE_OK);
+    const qint64 calls = writeCalls() - callsBefore;
+    const qint64 grown = QFileInfo(path + QStringLiteral("-wal")).size() - walBefore;
+    const qint64 pieces
+        = (grown + qint64(sqlitevfs::MaxGathered) - 1) / qint64(sqlitevfs::MaxGathered);
+    QVERIFY2(calls >= pieces && calls <= 2 * pieces,
+        qPrintable(QStringLiteral("%1 calls for %2 bytes").arg(calls).arg(grown)));
+    sqlite3_close(db);
+
+    sqlite3* reopened = openDb(path, nullptr);
+    QVERIFY(reopened);
+    QCOMPARE(scalar(reopened, "SELECT COUNT(*) FROM t"), 1001);
+    QCOMPARE(integrity(reopened), QStringLiteral("ok"));
+    sqlite3_close(reopened);
+}
+
+void tst_SqliteVfs::testAKilledWriterLosesNoCommit()
+{
+    // A child commits transactions one after the other and says after each how many rows
+    // are committed; it is killed mid-stream. Every commit it reported must be there.
+    const QString path = m_dir.filePath(QStringLiteral("killed.sqlite"));
+    int pipeFds[2];
+    QCOMPARE(::pipe(pipeFds), 0);
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ::close(pipeFds[0]);
+        sqlite3* db = openDb(path, sqlitevfs::name());
+        if (!db) {
+            ::_exit(2);
+        }
+        for (qint64 committed = 0;;) {
+            if (insertRows(db, 7) != SQLITE_OK) {
+                ::_exit(3);
+            }
+            committed += 7;
+            if (::write(pipeFds[1], &committed, sizeof committed) != sizeof committed) {
+                ::_exit(4);
+            }
+        }
+    }
+    ::close(pipeFds[1]);
+    qint64 reported = 0;
+    qint64 value = 0;
+    while (reported < 7 * 300 && ::read(pipeFds[0], &value, sizeof value) == sizeof value) {
+        reported = value;
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ::close(pipeFds[0]);
+    QVERIFY2(WIFSIGNALED(status), "the writer stopped before it was killed");
+    QCOMPARE(reported, 7 * 300);
+
+    sqlite3* db = openDb(path, nullptr);
+    QVERIFY(db);
+    QCOMPARE(integrity(db), QStringLiteral("ok"));
+    const qint64 rows = scalar(db, "SELECT COUNT(*) FROM t");
+    QVERIFY2(rows >= reported,
+        qPrintable(QStringLiteral("%1 rows, %2 reported").arg(rows).arg(reported)));
+    QCOMPARE(rows % 7, 0); // whole commits only
+    sqlite3_close(db);
+}
+
+void tst_SqliteVfs::testAFailedWriteFailsTheCommit()
+{
+    // A child whose files may not grow past what they are: the next commit's gathered write
+    // fails (EFBIG), and that must be the COMMIT's error, not lost on the way.
+    const QString path = m_dir.filePath(QStringLiteral("limited.sqlite"));
+    {
+        sqlite3* db = openDb(path, sqlitevfs::name());
+        QVERIFY(db);
+        QCOMPARE(insertRows(db, 10), SQLITE_OK);
+        sqlite3_close(db); // the last connection: checkpointed, the WAL removed
+    }
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        sqlite3* db = openDb(path, sqlitevfs::name());
+        if (!db) {
+            ::_exit(2);
+        }
+        if (insertRows(db, 1) != SQLITE_OK) { // the WAL's header: it exists now
+            ::_exit(3);
+        }
+        ::signal(SIGXFSZ, SIG_IGN); // a write past the limit fails with EFBIG instead
+        const rlimit limit { rlim_t(QFileInfo(path + QStringLiteral("-wal")).size()),
+            RLIM_INFINITY };
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) {
+            ::_exit(4);
+        }
+        const int rc = insertRows(db, 20);
+        ::_exit(rc == SQLITE_OK ? 5 : (rc & 0xff) == SQLITE_IOERR || rc == SQLITE_FULL ? 0 : 6);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    QVERIFY(WIFEXITED(status));
+    QCOMPARE(WEXITSTATUS(status), 0);
+
+    // The failed commit left nothing behind; the ones before it are all there.
+    sqlite3* db = openDb(path, nullptr);
+    QVERIFY(db);
+    QCOMPARE(integrity(db), QStringLiteral("ok"));
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM t"), 11);
+    sqlite3_close(db);
+}
+
+QTEST_GUILESS_MAIN(tst_SqliteVfs)
+#include "tst_sqlitevfs.moc"
