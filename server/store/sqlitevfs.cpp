@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sqlitevfs.h"
 
+#include "logging.h"
+
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <sqlite3.h>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cpm::server::sqlitevfs {
@@ -13,6 +18,8 @@ namespace {
 // A WAL frame header (SQLite's file format, "WAL Frame Format"): page number, then the
 // database size in pages after a commit, zero for every frame but a commit's last.
 constexpr int FrameHeaderSize = 24;
+// The shared-memory lock slot a WAL writer holds for its whole transaction (wal.c).
+constexpr int WalWriteLock = 0;
 
 sqlite3_vfs* g_real = nullptr;
 
@@ -20,17 +27,36 @@ struct File {
     sqlite3_file base; // first: SQLite sees a File as a sqlite3_file
     sqlite3_file* real = nullptr; // the "unix" VFS's file, right after this struct
     bool wal = false;
-    // The writes gathered so far: bytes for the file from `offset` on.
+    // The writes gathered so far: bytes for the file from `offset` on. Kept when writing
+    // them fails, so that they are tried again before anything else is done to the file.
     std::vector<char> gathered;
     sqlite3_int64 offset = 0;
-    // The last write was a commit frame's header: its page completes the commit.
+    // The last write gathered a commit frame's header: its page completes the commit.
     bool commitFollows = false;
+    // The last call was a read: SQLite rewrites a frame's header right after reading the
+    // frame when it recomputes checksums (walRewriteChecksums), and nothing follows the
+    // commit frame's.
+    bool afterRead = false;
+    // A database file's WAL (opened through this VFS by the same connection), and back.
+    File* walFile = nullptr;
+    File* database = nullptr;
+    sqlite3_filename name = nullptr;
 };
 
 // Rounded up so that the real file after it is aligned as SQLite aligns a sqlite3_file.
 constexpr int fileSize() { return int((sizeof(File) + 7) & ~std::size_t(7)); }
+static_assert(alignof(File) <= 8);
 
 File* asFile(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
+
+// Open database files by the name SQLite gave them (one pointer per connection), so that a
+// WAL opened later finds its database's file. Opens and closes only.
+std::mutex g_databasesMutex;
+std::unordered_map<sqlite3_filename, File*>& databases()
+{
+    static std::unordered_map<sqlite3_filename, File*> map;
+    return map;
+}
 
 int flush(File* f)
 {
@@ -39,15 +65,35 @@ int flush(File* f)
     }
     const int rc = f->real->pMethods->xWrite(
         f->real, f->gathered.data(), int(f->gathered.size()), f->offset);
-    f->gathered.clear();
-    f->commitFollows = false;
+    if (rc == SQLITE_OK) {
+        f->gathered.clear();
+    }
     return rc;
+}
+
+// Before any call but a write: what is gathered goes first.
+int settle(File* f)
+{
+    f->commitFollows = false;
+    return flush(f);
 }
 
 int xClose(sqlite3_file* file)
 {
     File* f = asFile(file);
-    const int flushed = flush(f);
+    const int flushed = settle(f);
+    {
+        const std::lock_guard lock(g_databasesMutex);
+        if (f->database) {
+            f->database->walFile = nullptr;
+        }
+        if (f->walFile) {
+            f->walFile->database = nullptr;
+        }
+        if (f->name) {
+            databases().erase(f->name);
+        }
+    }
     const int rc = f->real->pMethods->xClose(f->real);
     f->~File();
     return flushed != SQLITE_OK ? flushed : rc;
@@ -56,9 +102,10 @@ int xClose(sqlite3_file* file)
 int xRead(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset)
 {
     File* f = asFile(file);
-    if (const int rc = flush(f); rc != SQLITE_OK) {
+    if (const int rc = settle(f); rc != SQLITE_OK) {
         return rc;
     }
+    f->afterRead = f->wal;
     return f->real->pMethods->xRead(f->real, buffer, amount, offset);
 }
 
@@ -66,6 +113,20 @@ int xWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offse
 {
     File* f = asFile(file);
     if (!f->wal) {
+        return f->real->pMethods->xWrite(f->real, data, amount, offset);
+    }
+    const char* bytes = static_cast<const char*>(data);
+    const bool afterRead = std::exchange(f->afterRead, false);
+    const bool completes = std::exchange(f->commitFollows, false);
+    const bool commitHeader
+        = amount == FrameHeaderSize && std::memcmp(bytes + 4, "\0\0\0\0", 4) != 0;
+    if (commitHeader && afterRead) {
+        // A rewritten header (or a one-page commit right after a read): written now, as
+        // nothing may follow it.
+        if (const int rc = flush(f); rc != SQLITE_OK) {
+            return rc;
+        }
+        f->commitFollows = true;
         return f->real->pMethods->xWrite(f->real, data, amount, offset);
     }
     const bool follows = !f->gathered.empty()
@@ -77,33 +138,38 @@ int xWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offse
         }
         f->offset = offset;
     }
-    const char* bytes = static_cast<const char*>(data);
-    f->gathered.insert(f->gathered.end(), bytes, bytes + amount);
-    if (f->commitFollows) {
+    try {
+        f->gathered.insert(f->gathered.end(), bytes, bytes + amount);
+    } catch (const std::bad_alloc&) {
+        // No memory to gather in: what is gathered, then this, as SQLite would write them.
+        if (const int rc = flush(f); rc != SQLITE_OK) {
+            return rc;
+        }
+        return f->real->pMethods->xWrite(f->real, data, amount, offset);
+    }
+    if (completes) {
         return flush(f); // the commit's last page: the whole commit goes now
     }
-    if (amount == FrameHeaderSize) {
-        f->commitFollows = std::memcmp(bytes + 4, "\0\0\0\0", 4) != 0;
-    }
+    f->commitFollows = commitHeader;
     return SQLITE_OK;
 }
 
 // Every other call writes what is gathered first, then does what the real file does.
-#define CPM_FLUSH_THEN(call)                                                                       \
+#define CPM_SETTLE_THEN(call)                                                                      \
     File* f = asFile(file);                                                                        \
-    if (const int rc = flush(f); rc != SQLITE_OK) {                                                \
+    if (const int rc = settle(f); rc != SQLITE_OK) {                                               \
         return rc;                                                                                 \
     }                                                                                              \
     return f->real->pMethods->call;
 
-int xTruncate(sqlite3_file* file, sqlite3_int64 size) { CPM_FLUSH_THEN(xTruncate(f->real, size)) }
-int xSync(sqlite3_file* file, int flags) { CPM_FLUSH_THEN(xSync(f->real, flags)) }
-int xFileSize(sqlite3_file* file, sqlite3_int64* size) { CPM_FLUSH_THEN(xFileSize(f->real, size)) }
+int xTruncate(sqlite3_file* file, sqlite3_int64 size) { CPM_SETTLE_THEN(xTruncate(f->real, size)) }
+int xSync(sqlite3_file* file, int flags) { CPM_SETTLE_THEN(xSync(f->real, flags)) }
+int xFileSize(sqlite3_file* file, sqlite3_int64* size) { CPM_SETTLE_THEN(xFileSize(f->real, size)) }
 int xFileControl(sqlite3_file* file, int op, void* arg)
 {
-    CPM_FLUSH_THEN(xFileControl(f->real, op, arg))
+    CPM_SETTLE_THEN(xFileControl(f->real, op, arg))
 }
-#undef CPM_FLUSH_THEN
+#undef CPM_SETTLE_THEN
 
 // Locks, shared memory and memory maps concern the database file, never gathered.
 int xLock(sqlite3_file* file, int lock)
@@ -132,11 +198,31 @@ int xShmMap(sqlite3_file* file, int page, int size, int extend, void volatile** 
 }
 int xShmLock(sqlite3_file* file, int offset, int n, int flags)
 {
-    return asFile(file)->real->pMethods->xShmLock(asFile(file)->real, offset, n, flags);
+    File* f = asFile(file);
+    if ((flags & SQLITE_SHM_UNLOCK) && offset <= WalWriteLock && WalWriteLock < offset + n
+        && f->walFile) {
+        // The write transaction is over. Whatever is still gathered was never committed
+        // (commits are written when their last page is): frames of a transaction rolled
+        // back after its pages spilled. Written now, while the lock still keeps everyone
+        // else off those offsets, or dropped: never written over another writer's frames.
+        if (settle(f->walFile) != SQLITE_OK) {
+            qCWarning(lcStore) << "dropped the WAL frames of a rolled-back transaction that"
+                                  " could not be written";
+            f->walFile->gathered.clear();
+        }
+    }
+    return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 void xShmBarrier(sqlite3_file* file)
 {
-    asFile(file)->real->pMethods->xShmBarrier(asFile(file)->real);
+    File* f = asFile(file);
+    // SQLite publishes a commit to readers after this barrier (walIndexWriteHdr). A commit
+    // is written when its last page is, so nothing should be left; if something is, it
+    // goes to the file before anyone may read it.
+    if (f->walFile && !f->walFile->gathered.empty() && settle(f->walFile) != SQLITE_OK) {
+        qCCritical(lcStore) << "could not write WAL frames before publishing them";
+    }
+    f->real->pMethods->xShmBarrier(f->real);
 }
 int xShmUnmap(sqlite3_file* file, int deleteFlag)
 {
@@ -153,7 +239,7 @@ int xUnfetch(sqlite3_file* file, sqlite3_int64 offset, void* p)
 
 // One table per version of the real file's methods: SQLite looks at iVersion before it
 // calls the shared-memory (2) or memory-map (3) methods, and the real file may lack them.
-sqlite3_io_methods makeMethods(int version)
+constexpr sqlite3_io_methods makeMethods(int version)
 {
     sqlite3_io_methods m {};
     m.iVersion = version;
@@ -182,7 +268,7 @@ sqlite3_io_methods makeMethods(int version)
     return m;
 }
 
-const sqlite3_io_methods g_methods[3] = { makeMethods(1), makeMethods(2), makeMethods(3) };
+constexpr sqlite3_io_methods g_methods[3] = { makeMethods(1), makeMethods(2), makeMethods(3) };
 
 int xOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* outFlags)
 {
@@ -199,6 +285,18 @@ int xOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, in
     }
     const int version = f->real->pMethods->iVersion;
     f->base.pMethods = &g_methods[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
+    if (name && (flags & SQLITE_OPEN_MAIN_DB)) {
+        const std::lock_guard lock(g_databasesMutex);
+        f->name = name;
+        databases()[name] = f;
+    } else if (name && f->wal) {
+        const std::lock_guard lock(g_databasesMutex);
+        const auto it = databases().find(sqlite3_filename_database(name));
+        if (it != databases().end()) {
+            f->database = it->second;
+            it->second->walFile = f;
+        }
+    }
     return rc;
 }
 

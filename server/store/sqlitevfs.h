@@ -10,10 +10,20 @@
 // WAL file that follow on from each other are gathered in memory and written together when
 // the commit's last page is written (its frame header says it ends a commit), so a commit
 // still reaches the OS, and its error still surfaces, inside the write call that completes
-// it: before SQLite publishes the frames to readers and before the commit returns. Any other
-// call on the file (read, sync, size, truncate, close) writes what is gathered first; so
-// does a write elsewhere in the file, or more than MaxGathered bytes. Other files (the
-// database, its -shm) pass straight through.
+// it: before SQLite publishes the frames to readers and before the commit returns.
+//
+// What is gathered is written first, before
+// - any other call on the WAL file (read, sync, size, truncate, file control, close),
+//   a write elsewhere in it, or more than MaxGathered bytes;
+// - a commit frame's header written right after a read: SQLite rewrites headers that way
+//   when it recomputes checksums after changing a page it had spilled, and nothing follows
+//   the commit frame's (so it is written at once);
+// - the shared-memory barrier of the WAL's database (SQLite publishes a commit after it),
+//   and the release of the WAL write lock (a rolled-back transaction's spilled frames are
+//   written while no one else may write there, or dropped if they cannot be).
+// A write that fails keeps what is gathered: every later call tries it again first and
+// fails while it fails. Other files (the database, its -shm) pass straight through.
+// tests/server/tst_sqlitevfs.cpp holds each of these to what SQLite's own VFS does.
 
 #include <cstddef>
 

@@ -106,7 +106,10 @@ private Q_SLOTS:
     void initTestCase();
     void testACommitIsOneWriteAndOnTheFileWhenItReturns();
     void testALargeCommitIsWrittenInPieces();
+    void testCommitsOfEverySizeAreWholeOnTheFile();
     void testAKilledWriterLosesNoCommit();
+    void testARecomputedCommitSurvivesAKill();
+    void testARolledBackSpillIsNeverWrittenOverAnotherWriter();
     void testAFailedWriteFailsTheCommit();
 
 private:
@@ -129,8 +132,9 @@ void tst_SqliteVfs::testACommitIsOneWriteAndOnTheFileWhenItReturns()
     const qint64 walBefore = QFileInfo(path + QStringLiteral("-wal")).size();
 
     const qint64 callsBefore = writeCalls();
-    QCOMPARE(insertRows(db, 20), SQLITE_OK);
-    const qint64 calls = writeCalls() - callsBefore;
+    const int inserted = insertRows(db, 20);
+    const qint64 calls = writeCalls() - callsBefore; // before anything logs
+    QCOMPARE(inserted, SQLITE_OK);
 
     // On the file when COMMIT returns: the WAL grew by whole frames, more than a few.
     const qint64 grown = QFileInfo(path + QStringLiteral("-wal")).size() - walBefore;
@@ -153,8 +157,10 @@ void tst_SqliteVfs::testACommitIsOneWriteAndOnTheFileWhenItReturns()
     QVERIFY(plain);
     QCOMPARE(insertRows(plain, 1), SQLITE_OK);
     const qint64 plainBefore = writeCalls();
-    QCOMPARE(insertRows(plain, 20), SQLITE_OK);
-    QVERIFY(writeCalls() - plainBefore >= 2 * frames);
+    const int plainInserted = insertRows(plain, 20);
+    const qint64 plainCalls = writeCalls() - plainBefore;
+    QCOMPARE(plainInserted, SQLITE_OK);
+    QVERIFY(plainCalls >= 2 * frames);
     sqlite3_close(plain);
     sqlite3_close(db);
 }
@@ -168,8 +174,9 @@ void tst_SqliteVfs::testALargeCommitIsWrittenInPieces()
     const qint64 walBefore = QFileInfo(path + QStringLiteral("-wal")).size();
     const qint64 callsBefore = writeCalls();
     // ~500 pages: 2 MB, far over what one write may carry (sqlitevfs::MaxGathered).
-    QCOMPARE(insertRows(db, 1000), SQLITE_OK);
+    const int inserted = insertRows(db, 1000);
     const qint64 calls = writeCalls() - callsBefore;
+    QCOMPARE(inserted, SQLITE_OK);
     const qint64 grown = QFileInfo(path + QStringLiteral("-wal")).size() - walBefore;
     const qint64 pieces
         = (grown + qint64(sqlitevfs::MaxGathered) - 1) / qint64(sqlitevfs::MaxGathered);
@@ -182,6 +189,31 @@ void tst_SqliteVfs::testALargeCommitIsWrittenInPieces()
     QCOMPARE(scalar(reopened, "SELECT COUNT(*) FROM t"), 1001);
     QCOMPARE(integrity(reopened), QStringLiteral("ok"));
     sqlite3_close(reopened);
+}
+
+void tst_SqliteVfs::testCommitsOfEverySizeAreWholeOnTheFile()
+{
+    // Commits of 1 to ~90 frames, across the sizes where a commit no longer fits one write
+    // (31 frames of 4 KiB pages do, 32 do not): when COMMIT returns, the WAL on the disk
+    // ends with the commit's last frame, and another connection reads a sound database.
+    const QString path = m_dir.filePath(QStringLiteral("sizes.sqlite"));
+    const QString walPath = path + QStringLiteral("-wal");
+    sqlite3* db = openDb(path, sqlitevfs::name());
+    QVERIFY(db);
+    sqlite3* other = openDb(path, nullptr);
+    QVERIFY(other);
+    qint64 rows = 0;
+    for (int n = 1; n <= 180; n += 1 + n / 40) {
+        QCOMPARE(insertRows(db, n), SQLITE_OK);
+        rows += n;
+        const qint64 walSize = QFileInfo(walPath).size();
+        QVERIFY2((walSize - WalHeaderBytes) % FrameBytes == 0,
+            qPrintable(QStringLiteral("after %1 rows the WAL is %2 bytes").arg(n).arg(walSize)));
+        QCOMPARE(scalar(other, "SELECT COUNT(*) FROM t"), rows);
+        QCOMPARE(integrity(other), QStringLiteral("ok"));
+    }
+    sqlite3_close(other);
+    sqlite3_close(db);
 }
 
 void tst_SqliteVfs::testAKilledWriterLosesNoCommit()
@@ -230,6 +262,94 @@ void tst_SqliteVfs::testAKilledWriterLosesNoCommit()
         qPrintable(QStringLiteral("%1 rows, %2 reported").arg(rows).arg(reported)));
     QCOMPARE(rows % 7, 0); // whole commits only
     sqlite3_close(db);
+}
+
+void tst_SqliteVfs::testARecomputedCommitSurvivesAKill()
+{
+    // A transaction larger than the page cache spills pages into the WAL before it
+    // commits; changing a spilled page again makes the commit rewrite it in place and then
+    // recompute the checksums of the frames after it, header by header, the commit frame's
+    // last. A writer killed right after that COMMIT returned must find it all after the
+    // recovery a new process runs.
+    const QString path = m_dir.filePath(QStringLiteral("recomputed.sqlite"));
+    int pipeFds[2];
+    QCOMPARE(::pipe(pipeFds), 0);
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        ::close(pipeFds[0]);
+        sqlite3* db = openDb(path, sqlitevfs::name());
+        if (!db
+            || sqlite3_exec(db, "PRAGMA cache_size=5", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            ::_exit(2);
+        }
+        const char* work = "BEGIN;"
+                           " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                           "  WHERE i < 200) INSERT INTO t (body) SELECT randomblob(2000) FROM n;"
+                           " UPDATE t SET body = randomblob(2000) WHERE id <= 20;"
+                           " COMMIT;";
+        if (sqlite3_exec(db, work, nullptr, nullptr, nullptr) != SQLITE_OK) {
+            ::_exit(3);
+        }
+        const char done = 1;
+        if (::write(pipeFds[1], &done, 1) != 1) {
+            ::_exit(4);
+        }
+        for (;;) {
+            ::pause(); // killed here: nothing else is done to the files
+        }
+    }
+    ::close(pipeFds[1]);
+    char done = 0;
+    const bool committed = ::read(pipeFds[0], &done, 1) == 1;
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ::close(pipeFds[0]);
+    QVERIFY2(
+        committed, qPrintable(QStringLiteral("the writer failed (%1)").arg(WEXITSTATUS(status))));
+
+    sqlite3* db = openDb(path, nullptr); // no process has it open: SQLite recovers the WAL
+    QVERIFY(db);
+    QCOMPARE(integrity(db), QStringLiteral("ok"));
+    QCOMPARE(scalar(db, "SELECT COUNT(*) FROM t"), 200);
+    sqlite3_close(db);
+}
+
+void tst_SqliteVfs::testARolledBackSpillIsNeverWrittenOverAnotherWriter()
+{
+    // A transaction spills pages into the WAL and is rolled back: those frames were never
+    // committed, and the next writer (here another connection) writes its own at the same
+    // offsets. Nothing of the rolled-back one may land on them afterwards.
+    const QString path = m_dir.filePath(QStringLiteral("rolledback.sqlite"));
+    sqlite3* spiller = openDb(path, sqlitevfs::name());
+    QVERIFY(spiller);
+    QCOMPARE(sqlite3_exec(spiller, "PRAGMA cache_size=5", nullptr, nullptr, nullptr), SQLITE_OK);
+    QCOMPARE(insertRows(spiller, 3), SQLITE_OK);
+    // An empty WAL: the rollback then reads nothing back from it (page 1 is in the file).
+    QCOMPARE(sqlite3_exec(spiller, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    QCOMPARE(sqlite3_exec(spiller,
+                 "BEGIN;"
+                 " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)"
+                 " INSERT INTO t (body) SELECT randomblob(2000) FROM n;"
+                 " ROLLBACK;",
+                 nullptr, nullptr, nullptr),
+        SQLITE_OK);
+
+    sqlite3* writer = openDb(path, nullptr);
+    QVERIFY(writer);
+    QCOMPARE(insertRows(writer, 10), SQLITE_OK);
+    // The spiller reads what the other wrote (from the WAL), then everyone checks.
+    QCOMPARE(scalar(spiller, "SELECT COUNT(*) FROM t"), 13);
+    QCOMPARE(scalar(spiller, "SELECT SUM(length(body)) FROM t"), 13 * 2000);
+    sqlite3* checker = openDb(path, nullptr);
+    QVERIFY(checker);
+    QCOMPARE(integrity(checker), QStringLiteral("ok"));
+    QCOMPARE(scalar(checker, "SELECT COUNT(*) FROM t"), 13);
+    sqlite3_close(checker);
+    sqlite3_close(writer);
+    sqlite3_close(spiller);
 }
 
 void tst_SqliteVfs::testAFailedWriteFailsTheCommit()
