@@ -40,13 +40,13 @@ function(cpm_add_test name)
         TIMEOUT ${arg_TIMEOUT}
         COST ${arg_COST}
         LABELS "${arg_LABELS}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false;CPM_TEST_FAST_PASSWORD_HASH=1")
     if(arg_POSTGRESQL)
         add_test(NAME ${name}.postgresql COMMAND ${name})
         set_tests_properties(${name}.postgresql PROPERTIES
             TIMEOUT ${arg_TIMEOUT}
             COST ${arg_COST}
             LABELS "${arg_LABELS};postgresql"
-            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false;CPM_TEST_STORE=postgresql")
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;CPM_KEYSTORE=file;QT_LOGGING_RULES=cpm.*.debug=false;CPM_TEST_FAST_PASSWORD_HASH=1;CPM_TEST_STORE=postgresql")
     endif()
 endfunction()

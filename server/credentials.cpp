@@ -8,12 +8,19 @@ namespace cpm::server::credentials {
 namespace {
 constexpr int TokenBytes = 32;
 
+// Argon2id's cost for new hashes: libsodium's "interactive" limits (64 MiB, ~0.2 s here),
+// or its minimum under CPM_TEST_FAST_PASSWORD_HASH=1, which the test suite sets (its
+// servers hash and check ~570 passwords a run: two minutes of CPU otherwise). Read once,
+// by init(). A hash says its own limits, so checking one works whatever made it.
+bool g_fastHash = false;
+
 QByteArray hashWithSodium(const QByteArray& password)
 {
     QByteArray out(crypto_pwhash_STRBYTES, '\0');
     if (crypto_pwhash_str(out.data(), password.constData(),
-            static_cast<unsigned long long>(password.size()), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-            crypto_pwhash_MEMLIMIT_INTERACTIVE)
+            static_cast<unsigned long long>(password.size()),
+            g_fastHash ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            g_fastHash ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE)
         != 0) {
         return {};
     }
@@ -22,7 +29,13 @@ QByteArray hashWithSodium(const QByteArray& password)
 }
 } // namespace
 
-bool init() { return sodium_init() >= 0; }
+bool init()
+{
+    g_fastHash = qEnvironmentVariableIntValue("CPM_TEST_FAST_PASSWORD_HASH") == 1;
+    return sodium_init() >= 0;
+}
+
+bool fastHashForTests() { return g_fastHash; }
 
 QByteArray hashPassword(const QByteArray& password) { return hashWithSodium(password); }
 

@@ -11,6 +11,8 @@ namespace cpm::server::credentials {
 
 //! Initialises libsodium; false when it cannot (then nothing here is safe to use).
 bool init();
+//! CPM_TEST_FAST_PASSWORD_HASH=1 was set at init(): new hashes use Argon2id's minimum cost.
+bool fastHashForTests();
 
 //! The Argon2id hash of \a password in crypto_pwhash_str() form; empty on failure.
 QByteArray hashPassword(const QByteArray& password);

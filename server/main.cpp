@@ -296,6 +296,10 @@ int main(int argc, char* argv[])
         return cli.run(commands, parser.value(passwordOption), parser.value(networkOption));
     }
 
+    if (credentials::fastHashForTests()) {
+        qCWarning(lcAuth) << "CPM_TEST_FAST_PASSWORD_HASH=1: new passwords get Argon2id's"
+                             " minimum cost; for tests only, never for real accounts";
+    }
     const QHostAddress address(options.listen);
     if (address.isNull()) {
         err << "cpm-server: '" << options.listen << "' is not an IP address\n";
