@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <functional>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -95,6 +96,58 @@ QString integrity(sqlite3* db)
     }
     sqlite3_finalize(s);
     return result;
+}
+
+enum class AfterLast { KeepCommitting, Stop };
+
+/*!
+ * Runs \a commit over and over in a child process on \a path (through the gathering VFS),
+ * each call one or more commits that return the rows committed so far (-1: failed), and
+ * kills the child with SIGKILL, as a crash would, once it has reported \a until. With
+ * AfterLast::KeepCommitting it is killed in the middle of its next commits. Returns the
+ * last total the child reported, or -1 when it failed or stopped by itself.
+ */
+qint64 commitInAChildThenKillIt(const QString& path, qint64 until, AfterLast after,
+    const std::function<qint64(sqlite3*)>& commit)
+{
+    int pipeFds[2];
+    if (::pipe(pipeFds) != 0) {
+        return -1;
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+        return -1;
+    }
+    if (child == 0) {
+        ::close(pipeFds[0]);
+        sqlite3* db = openDb(path, sqlitevfs::name());
+        if (!db) {
+            ::_exit(2);
+        }
+        for (qint64 total = 0; total < until || after == AfterLast::KeepCommitting;) {
+            total = commit(db);
+            if (total < 0) {
+                ::_exit(3);
+            }
+            if (::write(pipeFds[1], &total, sizeof total) != sizeof total) {
+                ::_exit(4);
+            }
+        }
+        for (;;) {
+            ::pause(); // killed here: nothing else is done to the files
+        }
+    }
+    ::close(pipeFds[1]);
+    qint64 reported = 0;
+    qint64 value = 0;
+    while (reported < until && ::read(pipeFds[0], &value, sizeof value) == sizeof value) {
+        reported = value;
+    }
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ::close(pipeFds[0]);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? reported : -1;
 }
 
 } // namespace
@@ -221,37 +274,11 @@ void tst_SqliteVfs::testAKilledWriterLosesNoCommit()
     // A child commits transactions one after the other and says after each how many rows
     // are committed; it is killed mid-stream. Every commit it reported must be there.
     const QString path = m_dir.filePath(QStringLiteral("killed.sqlite"));
-    int pipeFds[2];
-    QCOMPARE(::pipe(pipeFds), 0);
-    const pid_t child = ::fork();
-    QVERIFY(child >= 0);
-    if (child == 0) {
-        ::close(pipeFds[0]);
-        sqlite3* db = openDb(path, sqlitevfs::name());
-        if (!db) {
-            ::_exit(2);
-        }
-        for (qint64 committed = 0;;) {
-            if (insertRows(db, 7) != SQLITE_OK) {
-                ::_exit(3);
-            }
-            committed += 7;
-            if (::write(pipeFds[1], &committed, sizeof committed) != sizeof committed) {
-                ::_exit(4);
-            }
-        }
-    }
-    ::close(pipeFds[1]);
-    qint64 reported = 0;
-    qint64 value = 0;
-    while (reported < 7 * 300 && ::read(pipeFds[0], &value, sizeof value) == sizeof value) {
-        reported = value;
-    }
-    ::kill(child, SIGKILL);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    ::close(pipeFds[0]);
-    QVERIFY2(WIFSIGNALED(status), "the writer stopped before it was killed");
+    qint64 committed = 0;
+    const qint64 reported = commitInAChildThenKillIt(
+        path, 7 * 300, AfterLast::KeepCommitting, [&committed](sqlite3* db) -> qint64 {
+            return insertRows(db, 7) == SQLITE_OK ? committed += 7 : -1;
+        });
     QCOMPARE(reported, 7 * 300);
 
     sqlite3* db = openDb(path, nullptr);
@@ -272,42 +299,17 @@ void tst_SqliteVfs::testARecomputedCommitSurvivesAKill()
     // last. A writer killed right after that COMMIT returned must find it all after the
     // recovery a new process runs.
     const QString path = m_dir.filePath(QStringLiteral("recomputed.sqlite"));
-    int pipeFds[2];
-    QCOMPARE(::pipe(pipeFds), 0);
-    const pid_t child = ::fork();
-    QVERIFY(child >= 0);
-    if (child == 0) {
-        ::close(pipeFds[0]);
-        sqlite3* db = openDb(path, sqlitevfs::name());
-        if (!db
-            || sqlite3_exec(db, "PRAGMA cache_size=5", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            ::_exit(2);
-        }
-        const char* work = "BEGIN;"
-                           " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
-                           "  WHERE i < 200) INSERT INTO t (body) SELECT randomblob(2000) FROM n;"
-                           " UPDATE t SET body = randomblob(2000) WHERE id <= 20;"
-                           " COMMIT;";
-        if (sqlite3_exec(db, work, nullptr, nullptr, nullptr) != SQLITE_OK) {
-            ::_exit(3);
-        }
-        const char done = 1;
-        if (::write(pipeFds[1], &done, 1) != 1) {
-            ::_exit(4);
-        }
-        for (;;) {
-            ::pause(); // killed here: nothing else is done to the files
-        }
-    }
-    ::close(pipeFds[1]);
-    char done = 0;
-    const bool committed = ::read(pipeFds[0], &done, 1) == 1;
-    ::kill(child, SIGKILL);
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    ::close(pipeFds[0]);
-    QVERIFY2(
-        committed, qPrintable(QStringLiteral("the writer failed (%1)").arg(WEXITSTATUS(status))));
+    const qint64 reported
+        = commitInAChildThenKillIt(path, 200, AfterLast::Stop, [](sqlite3* db) -> qint64 {
+              const char* work
+                  = "PRAGMA cache_size=5; BEGIN;"
+                    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    "  WHERE i < 200) INSERT INTO t (body) SELECT randomblob(2000) FROM n;"
+                    " UPDATE t SET body = randomblob(2000) WHERE id <= 20;"
+                    " COMMIT;";
+              return sqlite3_exec(db, work, nullptr, nullptr, nullptr) == SQLITE_OK ? 200 : -1;
+          });
+    QCOMPARE(reported, 200);
 
     sqlite3* db = openDb(path, nullptr); // no process has it open: SQLite recovers the WAL
     QVERIFY(db);
