@@ -473,6 +473,9 @@ struct Server {
 
     //! CPU the servers' network threads have run (ns).
     qint64 serverCpuNs() const;
+    //! CPU all the servers' threads have run (ns): the network thread and SQLite's
+    //! checkpoint thread.
+    qint64 processCpuNs() const;
     //! CPU PostgreSQL's processes have run (ns), or -1 without PostgreSQL.
     qint64 databaseCpuNs() const;
 
@@ -497,6 +500,7 @@ struct Row {
     double p50 = 0, p99 = 0, p999 = 0;
     int complete = 0, total = 0;
     double serverCpuUs = 0; //!< the server's network thread, per message (all nodes')
+    double processCpuUs = 0; //!< all the server's threads, per message (all nodes')
     double databaseCpuUs = -1; //!< PostgreSQL's processes, per message (-1: SQLite)
     double sameNodeP99 = -1, crossNodeP99 = -1; //!< several nodes: to the sender's node, others
 };
@@ -511,6 +515,39 @@ qint64 threadCpuNs(qint64 pid)
         return -1;
     }
     return f.readAll().split(' ').value(0).toLongLong();
+}
+
+//! Nanoseconds all threads of process \a pid have run, from their schedstat: the network
+//! thread and the store's checkpoint thread (SQLite), which the network thread's figure
+//! leaves out.
+qint64 allThreadsCpuNs(qint64 pid)
+{
+    const QString tasks = QStringLiteral("/proc/%1/task").arg(pid);
+    const QStringList tids = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    if (tids.isEmpty()) {
+        return -1;
+    }
+    qint64 sum = 0;
+    for (const QString& tid : tids) {
+        QFile f(tasks + QLatin1Char('/') + tid + QStringLiteral("/schedstat"));
+        if (f.open(QIODevice::ReadOnly)) {
+            sum += f.readAll().split(' ').value(0).toLongLong();
+        }
+    }
+    return sum;
+}
+
+qint64 Server::processCpuNs() const
+{
+    qint64 sum = 0;
+    for (const auto& process : processes) {
+        const qint64 ns = allThreadsCpuNs(process->processId());
+        if (ns < 0) {
+            return -1;
+        }
+        sum += ns;
+    }
+    return sum;
 }
 
 qint64 Server::serverCpuNs() const
@@ -558,14 +595,20 @@ double percentile(std::vector<double>& v, double p)
     return v[k];
 }
 
+//! What a row's CPU columns read (ns so far; -1: cannot tell).
+struct CpuClocks {
+    std::function<qint64()> network; //!< the server's network thread (all nodes')
+    std::function<qint64()> process; //!< all the server's threads (all nodes')
+    std::function<qint64()> database; //!< PostgreSQL's processes; empty with SQLite
+};
+
 /*!
  * The measured part of a row: calls \a send(i) for i = 0 … total - 1 at \a rate from now
  * (message i due at i / rate s), runs \a loop until it quits (the last arrival) or 20 s after
  * the last send, and fills \a row from \a sentAt / \a doneAt (ns on g_clock; 0: never
  * arrived) and the server's network-thread CPU (\a serverPid).
  */
-void measure(Row& row, QEventLoop& loop, int rate, double seconds,
-    const std::function<qint64()>& serverCpu, const std::function<qint64()>& databaseCpu,
+void measure(Row& row, QEventLoop& loop, int rate, double seconds, const CpuClocks& cpu,
     const std::vector<std::unique_ptr<Peer>>& receivers, std::vector<qint64>& sentAt,
     const std::vector<qint64>& doneAt, const int& complete, const std::function<void(int)>& send)
 {
@@ -592,8 +635,9 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds,
     }
     const int total = row.total;
     int sent = 0;
-    const qint64 cpuBefore = serverCpu();
-    const qint64 dbBefore = databaseCpu ? databaseCpu() : -1;
+    const qint64 cpuBefore = cpu.network();
+    const qint64 allBefore = cpu.process();
+    const qint64 dbBefore = cpu.database ? cpu.database() : -1;
     const qint64 start = g_clock.nsecsElapsed();
     QTimer pacer;
     pacer.setTimerType(Qt::PreciseTimer);
@@ -626,11 +670,15 @@ void measure(Row& row, QEventLoop& loop, int rate, double seconds,
     }
     QTimer::singleShot(50, &loop, &QEventLoop::quit); // the server's turn on the last acks
     loop.exec();
-    const qint64 cpuAfter = serverCpu();
+    const qint64 cpuAfter = cpu.network();
     if (cpuBefore >= 0 && cpuAfter >= cpuBefore && complete > 0) {
         row.serverCpuUs = static_cast<double>(cpuAfter - cpuBefore) / 1e3 / complete;
     }
-    const qint64 dbAfter = databaseCpu ? databaseCpu() : -1;
+    const qint64 allAfter = cpu.process();
+    if (allBefore >= 0 && allAfter >= allBefore && complete > 0) {
+        row.processCpuUs = static_cast<double>(allAfter - allBefore) / 1e3 / complete;
+    }
+    const qint64 dbAfter = cpu.database ? cpu.database() : -1;
     if (dbBefore >= 0 && dbAfter >= dbBefore && complete > 0) {
         row.databaseCpuUs = static_cast<double>(dbAfter - dbBefore) / 1e3 / complete;
     }
@@ -721,12 +769,11 @@ Row runOnce(const QString& binary, const QString& routingBinary, bool routingOnl
     }
 
     const QString body(64, QLatin1Char('x'));
-    measure(
-        row, loop, rate, seconds, [&server] { return server.serverCpuNs(); },
-        postgres ? std::function<qint64()>([&server] { return server.databaseCpuNs(); })
-                 : std::function<qint64()>(),
-        devices, sentAt, doneAt, complete,
-        [&](int i) {
+    measure(row, loop, rate, seconds,
+        { [&server] { return server.serverCpuNs(); }, [&server] { return server.processCpuNs(); },
+            postgres ? std::function<qint64()>([&server] { return server.databaseCpuNs(); })
+                     : std::function<qint64()>() },
+        devices, sentAt, doneAt, complete, [&](int i) {
             sender.post(op::Send,
                 { { QStringLiteral("clientId"), QStringLiteral("m%1").arg(i) },
                     { QStringLiteral("to"), rcpt }, { QStringLiteral("body"), body } });
@@ -1104,10 +1151,9 @@ ManyRow runMany(const QString& binary, const QString& templateDir,
         seconds, pid);
     QRandomGenerator random(42); // the same pairs in every row and every run
     const QString body(64, QLatin1Char('x'));
-    measure(
-        row, loop, rate, seconds, [pid] { return threadCpuNs(pid); }, {}, peers, sentAt, doneAt,
-        complete,
-        [&](int i) {
+    measure(row, loop, rate, seconds,
+        { [pid] { return threadCpuNs(pid); }, [pid] { return allThreadsCpuNs(pid); }, {} }, peers,
+        sentAt, doneAt, complete, [&](int i) {
             const int from = int(random.bounded(users));
             int to = int(random.bounded(users - 1));
             to += to >= from ? 1 : 0;
@@ -1274,41 +1320,49 @@ int manyUsers(const QCommandLineParser& parser, int users)
         ? parser.value(QStringLiteral("rates")).split(QLatin1Char(','))
         : QStringList { QStringLiteral("500"), QStringLiteral("1000"), QStringLiteral("2000"),
               QStringLiteral("4000"), QStringLiteral("8000") };
-    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %10s %9s %6s\n", "mode", "target/s",
-        "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "KiB/conn",
-        "idle cpu", "conns");
+    std::printf("%-16s %8s %9s %9s %9s %10s %12s %11s %11s %10s %9s %6s\n", "mode", "target/s",
+        "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "all us/msg",
+        "KiB/conn", "idle cpu", "conns");
     const QString many = QStringLiteral("%1 users x %2").arg(users).arg(perUser);
     int bestMany = 0, bestSingle = 0;
-    std::vector<std::pair<int, double>> manyCpu, singleCpu;
+    struct Cpu {
+        int rate;
+        double network, all;
+    };
+    std::vector<Cpu> manyCpu, singleCpu;
     const auto saturated = [](double p99, int complete, int total, double achieved, int rate) {
         return complete == total && p99 < 50 && achieved >= 0.95 * rate;
     };
     for (const QString& r : rates) {
         const int rate = r.toInt();
         const ManyRow m = runMany(binary, dir, accounts, rate, seconds, idlePerDevice);
-        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %8.2f%% %6d\n",
+        std::printf(
+            "%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %11.1f %10.1f %8.2f%% %6d\n",
             qPrintable(many), m.targetRate, m.achievedRate, m.p50, m.p99, m.p999, m.complete,
-            m.total, m.serverCpuUs, m.rssPerConnectionKiB, m.idleCpuPercent, m.connections);
+            m.total, m.serverCpuUs, m.processCpuUs, m.rssPerConnectionKiB, m.idleCpuPercent,
+            m.connections);
         std::fflush(stdout);
-        manyCpu.emplace_back(rate, m.serverCpuUs);
+        manyCpu.push_back({ rate, m.serverCpuUs, m.processCpuUs });
         if (saturated(m.p99, m.complete, m.total, m.achievedRate, rate)) {
             bestMany = std::max(bestMany, rate);
         }
         const Row one = runOnce(binary, {}, false, rate, seconds);
-        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f\n", "1 user x 3",
+        std::printf("%-16s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %11.1f\n", "1 user x 3",
             one.targetRate, one.achievedRate, one.p50, one.p99, one.p999, one.complete, one.total,
-            one.serverCpuUs);
+            one.serverCpuUs, one.processCpuUs);
         std::fflush(stdout);
-        singleCpu.emplace_back(rate, one.serverCpuUs);
+        singleCpu.push_back({ rate, one.serverCpuUs, one.processCpuUs });
         if (saturated(one.p99, one.complete, one.total, one.achievedRate, rate)) {
             bestSingle = std::max(bestSingle, rate);
         }
     }
     std::printf("\n");
     for (size_t i = 0; i < manyCpu.size(); ++i) {
-        if (singleCpu[i].second > 0) {
-            std::printf("srv us/msg at %d msg/s, %s / 1 user x 3: %.2fx\n", manyCpu[i].first,
-                qPrintable(many), manyCpu[i].second / singleCpu[i].second);
+        if (singleCpu[i].network > 0 && singleCpu[i].all > 0) {
+            std::printf("us/msg at %d msg/s, %s / 1 user x 3: network thread %.2fx, all threads "
+                        "%.2fx\n",
+                manyCpu[i].rate, qPrintable(many), manyCpu[i].network / singleCpu[i].network,
+                manyCpu[i].all / singleCpu[i].all);
         }
     }
     std::printf("highest rate with p99 < 50 ms: %s %d msg/s, 1 user x 3 %d msg/s (%.2fx)\n",
@@ -1396,8 +1450,8 @@ int main(int argc, char** argv)
     const QStringList modes = parser.value(QStringLiteral("modes")).split(QLatin1Char(','));
     const bool postgres = parser.value(QStringLiteral("store")) == QLatin1StringView("postgresql");
     const int nodes = std::max(1, parser.value(QStringLiteral("nodes")).toInt());
-    std::printf("%-13s %8s %9s %9s %9s %10s %12s %11s%s\n", "mode", "target/s", "achieved/s",
-        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg",
+    std::printf("%-13s %8s %9s %9s %9s %10s %12s %11s %11s%s\n", "mode", "target/s", "achieved/s",
+        "p50 ms", "p99 ms", "p99.9 ms", "complete", "srv us/msg", "all us/msg",
         postgres ? "  db us/msg  same p99  cross p99" : "");
     double durableP99At2k = -1, routingP99At2k = -1;
     int bestRate = 0;
@@ -1410,9 +1464,9 @@ int main(int argc, char** argv)
             }
             const Row row = runOnce(parser.value(QStringLiteral("server")),
                 parser.value(QStringLiteral("routing-server")), routingOnly, rate, seconds);
-            std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f\n",
+            std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %11.1f\n",
                 qPrintable(row.mode), row.targetRate, row.achievedRate, row.p50, row.p99, row.p999,
-                row.complete, row.total, row.serverCpuUs);
+                row.complete, row.total, row.serverCpuUs, row.processCpuUs);
             std::fflush(stdout);
             if (postgres && !routingOnly) {
                 // The same row on PostgreSQL: one node, then (--nodes) several.
@@ -1420,10 +1474,11 @@ int main(int argc, char** argv)
                     const Row pg = runOnce(parser.value(QStringLiteral("server")),
                         parser.value(QStringLiteral("routing-server")), false, rate, seconds, true,
                         n);
-                    std::printf(
-                        "%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %10.1f %9s %10s\n",
+                    std::printf("%-13s %8d %10.0f %9.2f %9.2f %10.2f %6d/%-6d %10.1f %11.1f %10.1f "
+                                "%9s %10s\n",
                         qPrintable(pg.mode), pg.targetRate, pg.achievedRate, pg.p50, pg.p99,
-                        pg.p999, pg.complete, pg.total, pg.serverCpuUs, pg.databaseCpuUs,
+                        pg.p999, pg.complete, pg.total, pg.serverCpuUs, pg.processCpuUs,
+                        pg.databaseCpuUs,
                         pg.sameNodeP99 >= 0 ? qPrintable(QString::number(pg.sameNodeP99, 'f', 2))
                                             : "-",
                         pg.crossNodeP99 >= 0 ? qPrintable(QString::number(pg.crossNodeP99, 'f', 2))
