@@ -11,8 +11,8 @@
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTest>
 #include <QTimer>
-#include <QtTest>
 
 #include <memory>
 #include <sys/socket.h>

@@ -5,7 +5,7 @@
 #include "error.h"
 #include "failonwarning.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <sqlite3.h>
 

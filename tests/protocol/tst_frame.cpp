@@ -7,7 +7,7 @@
 #include "protocol.h"
 
 #include <QJsonArray>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm::protocol;
 using cpm::Error;

@@ -15,8 +15,8 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTcpSocket>
+#include <QTest>
 #include <QtEndian>
-#include <QtTest>
 
 #include <memory>
 #include <vector>

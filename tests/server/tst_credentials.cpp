@@ -8,7 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QSet>
-#include <QtTest>
+#include <QTest>
 
 namespace credentials = cpm::server::credentials;
 

@@ -8,7 +8,7 @@
 #include "wsclient.h"
 
 #include <QElapsedTimer>
-#include <QtTest>
+#include <QTest>
 
 #include <memory>
 

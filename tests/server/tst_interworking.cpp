@@ -16,7 +16,7 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QRandomGenerator>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm::test;
 

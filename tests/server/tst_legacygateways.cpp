@@ -16,8 +16,8 @@
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThreadPool>
-#include <QtTest>
 
 #include <optional>
 

@@ -6,7 +6,7 @@
 #include "failonwarning.h"
 #include "loginthrottle.h"
 
-#include <QtTest>
+#include <QTest>
 
 using cpm::server::LoginThrottle;
 

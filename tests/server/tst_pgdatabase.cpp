@@ -13,7 +13,7 @@
 #include "testpostgres.h"
 
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm;
 using namespace cpm::server;

@@ -15,7 +15,7 @@
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QRandomGenerator>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm::test;
 namespace lim = cpm::protocol::limits;

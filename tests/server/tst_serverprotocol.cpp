@@ -13,8 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTest>
 #include <QWebSocket>
-#include <QtTest>
 
 using cpm::ErrorCode;
 using cpm::test::TestServer;

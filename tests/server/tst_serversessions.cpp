@@ -21,7 +21,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QtTest>
+#include <QTest>
 
 using cpm::ErrorCode;
 using namespace cpm::test;

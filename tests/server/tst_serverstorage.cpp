@@ -15,7 +15,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm::test;
 namespace proto = cpm::protocol;

@@ -10,7 +10,7 @@
 #include "testserver.h"
 #include "wsclient.h"
 
-#include <QtTest>
+#include <QTest>
 
 #include <memory>
 #include <vector>

@@ -15,7 +15,7 @@
 
 #include <QDateTime>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm;
 using namespace cpm::server;

@@ -14,8 +14,9 @@
 #include "storetest.h"
 #include "testpostgres.h"
 
+#include <QJsonDocument>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm;
 using namespace cpm::server;

@@ -8,7 +8,7 @@
 
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QtTest>
+#include <QTest>
 
 #include <libpq-fe.h>
 #include <memory>

@@ -12,7 +12,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QtTest>
+#include <QTest>
 
 using namespace cpm;
 using namespace cpm::server;

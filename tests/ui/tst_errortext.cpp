@@ -6,7 +6,7 @@
 #include "errortext.h"
 #include "failonwarning.h"
 
-#include <QtTest>
+#include <QTest>
 
 using cpm::Error;
 using cpm::ErrorCode;

@@ -20,11 +20,11 @@
 #include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextLayout>
 #include <QTimer>
-#include <QtTest>
 
 #include <memory>
 

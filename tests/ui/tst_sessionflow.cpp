@@ -30,8 +30,9 @@
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
 #include <QToolButton>
-#include <QtTest>
 
 #include <memory>
 
