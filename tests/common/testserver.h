@@ -34,6 +34,8 @@ public:
     //! For the next start(): an environment variable of the server (appended to with
     //! \a separator when it is set already, as ASAN_OPTIONS with ':').
     void addEnvironment(const QString& name, const QString& value, const QString& separator);
+    //! For the next start(): the server runs without the environment variable \a name.
+    void removeEnvironment(const QString& name) { m_environment.remove(name); }
     //! The server's process id while running, else 0.
     qint64 pid() const;
     //! The server's resident memory in bytes (VmRSS of /proc/PID/status), or -1.
