@@ -476,6 +476,8 @@ struct Server {
     //! CPU all the servers' threads have run (ns): the network thread and SQLite's
     //! checkpoint thread.
     qint64 processCpuNs() const;
+    //! \a perProcess (ns) summed over the servers' processes; -1 if one cannot be read.
+    qint64 sumCpuNs(qint64 (*perProcess)(qint64)) const;
     //! CPU PostgreSQL's processes have run (ns), or -1 without PostgreSQL.
     qint64 databaseCpuNs() const;
 
@@ -505,21 +507,26 @@ struct Row {
     double sameNodeP99 = -1, crossNodeP99 = -1; //!< several nodes: to the sender's node, others
 };
 
-//! Nanoseconds the main thread of process \a pid has run (its network thread, for the
-//! server): the first field of its schedstat. Robust to the machine's noise in a way
-//! latency is not: what the server spends per message, not how long it waited for a CPU.
-qint64 threadCpuNs(qint64 pid)
+//! The first field of a schedstat file: nanoseconds its task has run, or -1.
+qint64 schedstatNs(const QString& path)
 {
-    QFile f(QStringLiteral("/proc/%1/task/%1/schedstat").arg(pid));
+    QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         return -1;
     }
     return f.readAll().split(' ').value(0).toLongLong();
 }
 
-//! Nanoseconds all threads of process \a pid have run, from their schedstat: the network
-//! thread and the store's checkpoint thread (SQLite), which the network thread's figure
-//! leaves out.
+//! Nanoseconds the main thread of process \a pid has run (its network thread, for the
+//! server). Robust to the machine's noise in a way latency is not: what the server spends
+//! per message, not how long it waited for a CPU.
+qint64 threadCpuNs(qint64 pid)
+{
+    return schedstatNs(QStringLiteral("/proc/%1/task/%1/schedstat").arg(pid));
+}
+
+//! Nanoseconds all threads of process \a pid have run: the network thread and the store's
+//! checkpoint thread (SQLite), which the network thread's figure leaves out.
 qint64 allThreadsCpuNs(qint64 pid)
 {
     const QString tasks = QStringLiteral("/proc/%1/task").arg(pid);
@@ -529,19 +536,18 @@ qint64 allThreadsCpuNs(qint64 pid)
     }
     qint64 sum = 0;
     for (const QString& tid : tids) {
-        QFile f(tasks + QLatin1Char('/') + tid + QStringLiteral("/schedstat"));
-        if (f.open(QIODevice::ReadOnly)) {
-            sum += f.readAll().split(' ').value(0).toLongLong();
-        }
+        // A thread that ended since the listing counts nothing.
+        sum += std::max<qint64>(
+            0, schedstatNs(tasks + QLatin1Char('/') + tid + QStringLiteral("/schedstat")));
     }
     return sum;
 }
 
-qint64 Server::processCpuNs() const
+qint64 Server::sumCpuNs(qint64 (*perProcess)(qint64)) const
 {
     qint64 sum = 0;
     for (const auto& process : processes) {
-        const qint64 ns = allThreadsCpuNs(process->processId());
+        const qint64 ns = perProcess(process->processId());
         if (ns < 0) {
             return -1;
         }
@@ -550,18 +556,9 @@ qint64 Server::processCpuNs() const
     return sum;
 }
 
-qint64 Server::serverCpuNs() const
-{
-    qint64 sum = 0;
-    for (const auto& process : processes) {
-        const qint64 ns = threadCpuNs(process->processId());
-        if (ns < 0) {
-            return -1;
-        }
-        sum += ns;
-    }
-    return sum;
-}
+qint64 Server::serverCpuNs() const { return sumCpuNs(threadCpuNs); }
+
+qint64 Server::processCpuNs() const { return sumCpuNs(allThreadsCpuNs); }
 
 qint64 Server::databaseCpuNs() const
 {
