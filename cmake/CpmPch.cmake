@@ -3,8 +3,9 @@
 # Every file here parses QtCore and QtNetwork (QtWidgets too in the UI); under the
 # sanitizers that parse is a large part of each file's compile time. (Tests include <QTest>,
 # not <QtTest>: the module header pulls in all of QtCore, which the precompiled header
-# spares the compiler but not moc, which read it for 2.3 s a test.) Two tiny object libraries compile the headers once and
-# the other targets reuse the result (target_precompile_headers REUSE_FROM):
+# spares the compiler but not moc, which read it for 2.3 s a test.) Two tiny object
+# libraries compile the headers once and the other targets reuse the result
+# (target_precompile_headers REUSE_FROM):
 #   cpm_pch     QtCore, QtNetwork, QtWebSockets        everything without widgets
 #   cpm_pch_ui  the same plus QtGui and QtWidgets      cpmui, cpm-desktop and the UI tests
 # GCC uses a precompiled header only if every macro the header looks at is defined now as it
@@ -24,9 +25,9 @@ option(CPM_PRECOMPILE_HEADERS "Precompile Qt's headers once and reuse them in ev
 # cpm-server) keeps the build's -O1. It also sets -fno-sanitize=undefined: UBSan's checks
 # made a test file a third slower to compile (8.4–9.2 s → 5.8 s for tst_serversessions.cpp,
 # CI's build is two thirds of its run); the code under test keeps both sanitizers, and
-# AddressSanitizer still checks the tests' own memory use. GCC refuses a precompiled header built at another -O
-# level (__OPTIMIZE__ differs), so the tests then get hosts of their own, built with the same
-# flags.
+# AddressSanitizer still checks the tests' own memory use. GCC refuses a precompiled header
+# built at another -O level (__OPTIMIZE__ differs), so the tests then get hosts of their
+# own, built with the same flags.
 set(CPM_TEST_CXX_FLAGS "" CACHE STRING "Extra compile flags for the test programs (e.g. -O0)")
 
 if(CPM_PRECOMPILE_HEADERS)
